@@ -1,0 +1,46 @@
+"""Ad-platform connectors: one module per platform, shared types, errors, retry policy, registry.
+
+Nothing here imports Flask, SQLAlchemy or any other part of Spendlens.
+"""
+
+from connectors.base import (
+    NO_ID,
+    AccountInfo,
+    AccountTotal,
+    ConnectionCheck,
+    Connector,
+    Endpoints,
+    Level,
+    SpendRow,
+)
+from connectors.errors import (
+    AuthenticationError,
+    BadResponseError,
+    ConfigurationError,
+    ConnectorError,
+    RateLimitedError,
+    TransientError,
+)
+from connectors.registry import connector_class, get_connector, platforms
+from connectors.retry import RetryPolicy
+
+__all__ = [
+    "NO_ID",
+    "AccountInfo",
+    "AccountTotal",
+    "AuthenticationError",
+    "BadResponseError",
+    "ConfigurationError",
+    "ConnectionCheck",
+    "Connector",
+    "ConnectorError",
+    "Endpoints",
+    "Level",
+    "RateLimitedError",
+    "RetryPolicy",
+    "SpendRow",
+    "TransientError",
+    "connector_class",
+    "get_connector",
+    "platforms",
+]

@@ -1,0 +1,305 @@
+"""A seeded, deterministic world of ad accounts, campaigns and daily spend for the sandbox servers.
+
+Everything is derived from (seed, revision, ids, date) so that any process asking for the same
+cell gets the same numbers. The finest grain is one ad on one day; campaign and ad-group rows and
+the country / device breakdowns are exact sums of it (money is kept in minor units, split with the
+largest-remainder method), so the totals reconcile to the cent on every level.
+
+`revision` models restatement: bumping it changes the numbers of the last `RESTATED_DAYS` days
+and removes the campaigns marked `vanishes` from those days.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import random
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass, field
+from decimal import Decimal
+from functools import cached_property, lru_cache
+from zoneinfo import ZoneInfo
+
+PLATFORMS = ("meta", "google_ads", "apple_search_ads")
+RESTATED_DAYS = 7
+#: Minor-unit exponent per currency (ISO 4217).
+CURRENCY_EXPONENT = {"USD": 2, "EUR": 2, "GBP": 2, "AUD": 2, "CAD": 2, "JPY": 0}
+COUNTRIES = ("US", "GB", "DE", "FR", "JP", "AU", "CA", "BR")
+#: Device / OS labels per platform (normalized vocabulary; servers map them to wire names).
+DEVICES = {
+    "meta": ("iphone", "ipad", "android_phone", "desktop"),
+    "google_ads": ("mobile", "tablet", "desktop"),
+    "apple_search_ads": ("iphone", "ipad"),
+}
+FAULTS = frozenset({"rate_limit", "server_error", "slow", "malformed", "expired_token"})
+
+
+@dataclass(frozen=True)
+class SandboxAccount:
+    platform: str
+    external_id: str
+    name: str
+    currency: str
+    timezone: str
+    manager_id: str | None = None
+
+    def today(self, now: dt.datetime | None = None) -> dt.date:
+        now = now or dt.datetime.now(dt.UTC)
+        return now.astimezone(ZoneInfo(self.timezone)).date()
+
+
+@dataclass(frozen=True)
+class SandboxAd:
+    ad_id: str
+    name: str
+    ad_group_id: str
+    ad_group_name: str
+    weight: float
+
+
+@dataclass(frozen=True)
+class SandboxCampaign:
+    account: SandboxAccount
+    campaign_id: str
+    name: str
+    start: dt.date
+    end: dt.date | None
+    daily_budget_minor: int
+    weekend_factor: float
+    cpm_minor: int
+    ctr: float
+    install_rate: float
+    purchase_rate: float
+    order_value_minor: int
+    vanishes: bool
+    countries: tuple[tuple[str, float], ...]
+    devices: tuple[tuple[str, float], ...]
+    ads: tuple[SandboxAd, ...]
+
+    def active_on(self, day: dt.date) -> bool:
+        return self.start <= day and (self.end is None or day <= self.end)
+
+
+@dataclass(frozen=True)
+class Cell:
+    """One ad on one day, optionally one country or device slice of it. Money in minor units."""
+
+    campaign: SandboxCampaign
+    ad: SandboxAd
+    date: dt.date
+    spend_minor: int
+    impressions: int
+    clicks: int
+    installs: int
+    conversions: int
+    value_minor: int
+    country: str | None = None
+    device: str | None = None
+
+
+@dataclass(frozen=True)
+class Totals:
+    spend: Decimal
+    impressions: int
+    clicks: int
+    installs: int
+    conversions: int
+    conversion_value: Decimal
+
+
+_ACCOUNTS = (
+    ("meta", "act_1001", "Acme Apps US", "USD", "America/Los_Angeles", None),
+    ("meta", "act_1002", "Acme Apps EU", "EUR", "Europe/Berlin", None),
+    ("meta", "act_1003", "Acme Apps JP", "JPY", "Asia/Tokyo", None),
+    ("google_ads", "1234567890", "Acme Search US", "USD", "America/New_York", "9990001111"),
+    ("google_ads", "2345678901", "Acme Search UK", "GBP", "Europe/London", "9990001111"),
+    ("google_ads", "3456789012", "Acme Search FR", "EUR", "Europe/Paris", "9990001111"),
+    ("apple_search_ads", "40001", "Acme iOS US", "USD", "America/Los_Angeles", None),
+    ("apple_search_ads", "40002", "Acme iOS AU", "AUD", "Australia/Sydney", None),
+)
+_THEMES = ("Brand", "Prospecting", "Retargeting", "Lookalike", "Generic", "Competitor",
+           "Video", "Discovery", "Holiday", "Evergreen")
+
+
+def _rng(*key: object) -> random.Random:
+    return random.Random(":".join(str(k) for k in key))
+
+
+def split_minor(total: int, shares: Sequence[float]) -> list[int]:
+    """Split an integer amount by `shares` so that the parts sum to `total` exactly."""
+    weight = sum(shares)
+    raw = [total * s / weight for s in shares]
+    parts = [int(r) for r in raw]
+    order = sorted(range(len(raw)), key=lambda i: raw[i] - parts[i], reverse=True)
+    for i in order[: total - sum(parts)]:
+        parts[i] += 1
+    return parts
+
+
+def to_decimal(minor: int, currency: str) -> Decimal:
+    return Decimal(minor).scaleb(-CURRENCY_EXPONENT.get(currency, 2))
+
+
+@dataclass
+class World:
+    """The sandbox's data. `today` pins 'now' for deterministic tests (None: real clock)."""
+
+    seed: int = 7
+    revision: int = 0
+    today: dt.date | None = None
+    faults: dict[str, set[str]] = field(default_factory=dict)
+
+    @cached_property
+    def accounts(self) -> tuple[SandboxAccount, ...]:
+        return tuple(SandboxAccount(*row) for row in _ACCOUNTS)
+
+    def accounts_of(self, platform: str) -> list[SandboxAccount]:
+        return [a for a in self.accounts if a.platform == platform]
+
+    def account(self, external_id: str) -> SandboxAccount:
+        for acc in self.accounts:
+            if acc.external_id == external_id:
+                return acc
+        raise KeyError(external_id)
+
+    def account_today(self, account: SandboxAccount) -> dt.date:
+        return self.today or account.today()
+
+    def campaigns(self, account: SandboxAccount) -> tuple[SandboxCampaign, ...]:
+        return _campaigns(self.seed, account, self.account_today(account))
+
+    def restate(self) -> int:
+        """Restate the recent past: new numbers for the last days, vanished campaigns."""
+        self.revision += 1
+        return self.revision
+
+    def set_faults(self, external_id: str, faults: Iterable[str]) -> None:
+        unknown = set(faults) - FAULTS
+        if unknown:
+            raise ValueError(f"unknown faults: {sorted(unknown)}")
+        self.faults[external_id] = set(faults)
+
+    def faults_of(self, external_id: str) -> set[str]:
+        return self.faults.get(external_id, set())
+
+    def _is_restated(self, account: SandboxAccount, day: dt.date) -> bool:
+        today = self.account_today(account)
+        return self.revision > 0 and today - dt.timedelta(days=RESTATED_DAYS) <= day < today
+
+    def _reported(self, campaign: SandboxCampaign, day: dt.date) -> bool:
+        if not campaign.active_on(day) or day >= self.account_today(campaign.account):
+            return False
+        return not (campaign.vanishes and self._is_restated(campaign.account, day))
+
+    def ad_cells(self, account: SandboxAccount, start: dt.date, end: dt.date) -> Iterator[Cell]:
+        """Ad-level cells of every reported campaign-day from start to end inclusive."""
+        day = start
+        while day <= end:
+            rev = self.revision if self._is_restated(account, day) else 0
+            for campaign in self.campaigns(account):
+                if self._reported(campaign, day):
+                    yield from _ad_cells(self.seed, rev, campaign, day)
+            day += dt.timedelta(days=1)
+
+    def cells(
+        self, account: SandboxAccount, start: dt.date, end: dt.date, breakdown: str | None = None
+    ) -> Iterator[Cell]:
+        """Ad-level cells, split by country or device when a breakdown is asked for."""
+        for cell in self.ad_cells(account, start, end):
+            if breakdown is None:
+                yield cell
+            elif breakdown == "country":
+                yield from _split(cell, cell.campaign.countries, "country")
+            elif breakdown == "device":
+                yield from _split(cell, cell.campaign.devices, "device")
+            else:
+                raise ValueError(f"unknown breakdown {breakdown!r}")
+
+    def total(self, account: SandboxAccount, start: dt.date, end: dt.date) -> Totals:
+        cells = list(self.ad_cells(account, start, end))
+        return Totals(
+            spend=to_decimal(sum(c.spend_minor for c in cells), account.currency),
+            impressions=sum(c.impressions for c in cells),
+            clicks=sum(c.clicks for c in cells),
+            installs=sum(c.installs for c in cells),
+            conversions=sum(c.conversions for c in cells),
+            conversion_value=to_decimal(sum(c.value_minor for c in cells), account.currency),
+        )
+
+
+@lru_cache(maxsize=64)
+def _campaigns(seed: int, account: SandboxAccount, today: dt.date) -> tuple[SandboxCampaign, ...]:
+    rng = _rng(seed, account.external_id, "campaigns")
+    scale = 10 ** CURRENCY_EXPONENT.get(account.currency, 2)
+    fx_scale = 150 if account.currency == "JPY" else 1
+    devices = DEVICES[account.platform]
+    out = []
+    for n in range(rng.randint(6, 9)):
+        cid = f"{account.external_id.removeprefix('act_')}{n + 1:03d}"
+        theme = _THEMES[(n + rng.randint(0, 9)) % len(_THEMES)]
+        start = today - dt.timedelta(days=rng.randint(120, 1200))
+        end = today - dt.timedelta(days=rng.randint(20, 90)) if n == 5 else None
+        ads = []
+        for g in range(2):
+            gid = f"{cid}{g + 1}"
+            for a in range(2 if account.platform == "meta" else 1):
+                ads.append(SandboxAd(
+                    ad_id=f"{gid}{a + 1}" if account.platform == "meta" else gid,
+                    name=f"{theme} {g + 1}.{a + 1}",
+                    ad_group_id=gid,
+                    ad_group_name=f"{theme} group {g + 1}",
+                    weight=rng.uniform(0.5, 1.5),
+                ))
+        countries = rng.sample(COUNTRIES, rng.randint(2, 5))
+        out.append(SandboxCampaign(
+            account=account,
+            campaign_id=cid,
+            name=f"{account.name} | {theme} {n + 1}",
+            start=start,
+            end=end,
+            daily_budget_minor=int(rng.uniform(80, 900) * scale * fx_scale),
+            weekend_factor=rng.choice((0.7, 0.85, 1.15, 1.3)),
+            cpm_minor=int(rng.uniform(4, 18) * scale * fx_scale),
+            ctr=rng.uniform(0.006, 0.03),
+            install_rate=rng.uniform(0.05, 0.25),
+            purchase_rate=rng.uniform(0.02, 0.12),
+            order_value_minor=int(rng.uniform(8, 60) * scale * fx_scale),
+            vanishes=n == 2,
+            countries=tuple((c, rng.uniform(0.2, 1.0)) for c in countries),
+            devices=tuple((d, rng.uniform(0.2, 1.0)) for d in devices),
+            ads=tuple(ads),
+        ))
+    return tuple(out)
+
+
+@lru_cache(maxsize=200_000)
+def _ad_cells(seed: int, rev: int, campaign: SandboxCampaign, day: dt.date) -> tuple[Cell, ...]:
+    rng = _rng(seed, rev, campaign.campaign_id, day.isoformat())
+    weekday = campaign.weekend_factor if day.weekday() >= 5 else 1.0
+    season = 1.0 + 0.15 * ((day.timetuple().tm_yday % 91) / 91.0)
+    spend = int(campaign.daily_budget_minor * weekday * season * rng.uniform(0.75, 1.05))
+    parts = split_minor(spend, [ad.weight for ad in campaign.ads])
+    cells = []
+    for ad, ad_spend in zip(campaign.ads, parts, strict=True):
+        impressions = int(ad_spend * 1000 / max(campaign.cpm_minor, 1))
+        clicks = int(impressions * campaign.ctr * rng.uniform(0.8, 1.2))
+        installs = int(clicks * campaign.install_rate * rng.uniform(0.8, 1.2))
+        conversions = int(installs * campaign.purchase_rate * rng.uniform(0.6, 1.4) + rng.random())
+        value = conversions * int(campaign.order_value_minor * rng.uniform(0.7, 1.3))
+        cells.append(Cell(campaign, ad, day, ad_spend, impressions, clicks, installs,
+                          conversions, value))
+    return tuple(cells)
+
+
+def _split(cell: Cell, shares: tuple[tuple[str, float], ...], key: str) -> Iterator[Cell]:
+    weights = [s for _, s in shares]
+    columns = [
+        split_minor(getattr(cell, name), weights)
+        for name in ("spend_minor", "impressions", "clicks", "installs", "conversions",
+                     "value_minor")
+    ]
+    for i, (label, _) in enumerate(shares):
+        values = [col[i] for col in columns]
+        if not any(values):
+            continue
+        yield Cell(cell.campaign, cell.ad, cell.date, *values,
+                   **{key: label})
