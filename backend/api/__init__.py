@@ -1,0 +1,15 @@
+"""REST API blueprints: each parses the request, calls one service, serializes the answer."""
+
+from __future__ import annotations
+
+from flask import Flask
+
+from backend.extensions import api
+
+
+def register(app: Flask) -> None:
+    from backend.api.health import blp as health
+
+    api.init_app(app)
+    for blueprint in (health,):
+        api.register_blueprint(blueprint)

@@ -1,0 +1,79 @@
+"""Configuration read from the environment inside the app factory (never at import)."""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Mapping
+from typing import Any
+
+PREFIX = "SPENDLENS_"
+
+DEFAULTS: dict[str, Any] = {
+    "SECRET_KEY": None,
+    "REPORTING_CURRENCY": "USD",
+    "ENCRYPTION_KEYS": "",
+    "SYNC_INTERVAL_MINUTES": 60,
+    "RESTATEMENT_DAYS": {"meta": 28, "google_ads": 30, "apple_search_ads": 30},
+    "BACKFILL_CHUNK_DAYS": 30,
+    "PLATFORM_CONCURRENCY": {"meta": 2, "google_ads": 2, "apple_search_ads": 2},
+    "MAIL_FROM": "Spendlens <alerts@spendlens.local>",
+    "SMTP_HOST": "127.0.0.1",
+    "SMTP_PORT": 8025,
+    "SMTP_USERNAME": "",
+    "SMTP_PASSWORD": "",
+    "SMTP_SECURITY": "none",
+    "DASHBOARD_URL": "http://127.0.0.1:8000",
+    "META_GRAPH_URL": "https://graph.facebook.com",
+    "GOOGLE_ADS_ENDPOINT": "googleads.googleapis.com",
+    "GOOGLE_ADS_ROOT_CERT": "",
+    "GOOGLE_OAUTH_TOKEN_URL": "https://oauth2.googleapis.com/token",
+    "APPLE_API_URL": "https://api.searchads.apple.com",
+    "APPLE_TOKEN_URL": "https://appleid.apple.com/auth/oauth2/token",
+    "FRONTEND_DIST": "",
+    "LOG_LEVEL": "INFO",
+    "CELERY_QUEUE": "celery",
+}
+
+
+def _coerce(raw: str, default: Any) -> Any:
+    if isinstance(default, bool):
+        return raw.strip().lower() in {"1", "true", "yes", "on"}
+    if isinstance(default, int):
+        return int(raw)
+    if isinstance(default, dict | list):
+        return json.loads(raw)
+    return raw
+
+
+def sqlalchemy_url(database_url: str) -> str:
+    """DATABASE_URL as SQLAlchemy wants it: the psycopg2 driver named explicitly."""
+    for scheme in ("postgres://", "postgresql://"):
+        if database_url.startswith(scheme):
+            return "postgresql+psycopg2://" + database_url.removeprefix(scheme)
+    return database_url
+
+
+def load_config(environ: Mapping[str, str] | None = None) -> dict[str, Any]:
+    """Build the Flask configuration: SPENDLENS_* variables plus DATABASE_URL and REDIS_URL."""
+    env = os.environ if environ is None else environ
+    config: dict[str, Any] = {}
+    for name, default in DEFAULTS.items():
+        raw = env.get(PREFIX + name)
+        config[name] = default if raw is None else _coerce(raw, default)
+    config["SQLALCHEMY_DATABASE_URI"] = sqlalchemy_url(env.get("DATABASE_URL", "")) or None
+    config["REDIS_URL"] = env.get("REDIS_URL") or None
+    config["SQLALCHEMY_ENGINE_OPTIONS"] = {"pool_pre_ping": True}
+    config["SESSION_COOKIE_HTTPONLY"] = True
+    config["SESSION_COOKIE_SAMESITE"] = "Lax"
+    config["SESSION_COOKIE_SECURE"] = env.get(PREFIX + "SECURE_COOKIES", "").lower() in {
+        "1",
+        "true",
+        "yes",
+    }
+    config["API_TITLE"] = "Spendlens API"
+    config["API_VERSION"] = "1"
+    config["OPENAPI_VERSION"] = "3.0.3"
+    config["OPENAPI_URL_PREFIX"] = "/api"
+    config["OPENAPI_JSON_PATH"] = "openapi.json"
+    return config

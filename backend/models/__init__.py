@@ -1,0 +1,22 @@
+"""SQLAlchemy models, one module per aggregate. Importing this package registers them all."""
+
+from backend.models.ad_account import AccountStatus, AdAccount, Campaign
+from backend.models.audit import AuditLog
+from backend.models.fx import FxRate
+from backend.models.metrics import AdDailyMetric, CampaignDailyMetric
+from backend.models.sync import SyncRun, SyncStatus
+from backend.models.user import Role, User
+
+__all__ = [
+    "AccountStatus",
+    "AdAccount",
+    "AdDailyMetric",
+    "AuditLog",
+    "Campaign",
+    "CampaignDailyMetric",
+    "FxRate",
+    "Role",
+    "SyncRun",
+    "SyncStatus",
+    "User",
+]

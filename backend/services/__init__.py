@@ -1,0 +1,1 @@
+"""Business logic. Services own the transaction: they are the one place that commits."""

@@ -1,0 +1,94 @@
+"""The app factory: configuration from the environment, no global app, errors as JSON."""
+
+from __future__ import annotations
+
+import importlib
+import subprocess
+import sys
+
+import pytest
+
+from backend import create_app
+from backend.config import load_config, sqlalchemy_url
+
+
+def test_config_reads_prefixed_environment_variables():
+    config = load_config(
+        {
+            "DATABASE_URL": "postgres://u@h/db",
+            "REDIS_URL": "redis://h:6379/2",
+            "SPENDLENS_REPORTING_CURRENCY": "EUR",
+            "SPENDLENS_SYNC_INTERVAL_MINUTES": "15",
+            "SPENDLENS_RESTATEMENT_DAYS": '{"meta": 7}',
+        }
+    )
+    assert config["SQLALCHEMY_DATABASE_URI"] == "postgresql+psycopg2://u@h/db"
+    assert config["REDIS_URL"] == "redis://h:6379/2"
+    assert config["REPORTING_CURRENCY"] == "EUR"
+    assert config["SYNC_INTERVAL_MINUTES"] == 15
+    assert config["RESTATEMENT_DAYS"] == {"meta": 7}
+
+
+def test_defaults_apply_when_the_environment_is_silent():
+    config = load_config({})
+    assert config["REPORTING_CURRENCY"] == "USD"
+    assert config["SQLALCHEMY_DATABASE_URI"] is None
+
+
+def test_sqlalchemy_url_names_the_psycopg2_driver():
+    assert sqlalchemy_url("postgresql://x@y/z") == "postgresql+psycopg2://x@y/z"
+    assert sqlalchemy_url("postgresql+psycopg2://x@y/z") == "postgresql+psycopg2://x@y/z"
+
+
+def test_factory_refuses_to_start_without_a_database(monkeypatch):
+    monkeypatch.delenv("DATABASE_URL", raising=False)
+    with pytest.raises(RuntimeError, match="DATABASE_URL"):
+        create_app({"SQLALCHEMY_DATABASE_URI": None})
+
+
+def test_explicit_config_overrides_the_environment(app_config):
+    app = create_app({**app_config, "REPORTING_CURRENCY": "GBP"})
+    assert app.config["REPORTING_CURRENCY"] == "GBP"
+    assert app.testing
+
+
+def test_each_call_builds_a_new_app(app_config):
+    assert create_app(app_config) is not create_app(app_config)
+
+
+def test_importing_the_packages_does_no_io_and_builds_no_app():
+    code = (
+        "import socket, sys\n"
+        "def refuse(*a, **k): raise AssertionError('network I/O at import')\n"
+        "socket.socket.connect = refuse\n"
+        "import backend, backend.models, backend.api, connectors, analytics\n"
+        "from flask import Flask\n"
+        "assert not any(isinstance(v, Flask) for m in list(sys.modules.values()) "
+        "for v in vars(m).values() if m and m.__name__.startswith('backend'))\n"
+    )
+    subprocess.run([sys.executable, "-c", code], check=True, env={"PATH": ""})
+
+
+def test_unknown_route_answers_json_404(client):
+    response = client.get("/api/no-such-thing")
+    assert response.status_code == 404
+    assert response.is_json
+    assert response.json["code"] == 404
+
+
+def test_unexpected_errors_answer_json_500_without_a_stack_trace(app_config):
+    app = create_app({**app_config, "PROPAGATE_EXCEPTIONS": False})
+
+    @app.get("/api/_boom")
+    def boom():
+        raise ValueError("secret internals")
+
+    response = app.test_client().get("/api/_boom")
+    assert response.status_code == 500
+    assert response.json["message"] == "Internal server error"
+    assert "secret internals" not in response.get_data(as_text=True)
+    assert "Traceback" not in response.get_data(as_text=True)
+
+
+def test_modules_reload_without_side_effects():
+    importlib.reload(importlib.import_module("backend.config"))

@@ -1,0 +1,218 @@
+"""Fixtures on the real services: PostgreSQL from DATABASE_URL (embedded when unset), Redis from
+REDIS_URL (embedded when unset), a real Celery worker process.
+
+Each test run gets its own database (created here, dropped at the end) and its own Celery queue;
+each test that uses the database starts from empty tables.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+import sqlalchemy as sa
+
+from backend import create_app
+from backend.config import sqlalchemy_url
+
+ROOT = Path(__file__).resolve().parent.parent
+RUN_ID = secrets.token_hex(4)
+
+
+@pytest.fixture(scope="session")
+def server_database_url() -> Iterator[str]:
+    """A URL of the PostgreSQL server to create test databases on."""
+    url = os.environ.get("DATABASE_URL")
+    if url:
+        yield sqlalchemy_url(url)
+        return
+    from backend.embedded import start_postgres
+
+    url, handle = start_postgres(ROOT / "var" / "test", database="postgres")
+    yield sqlalchemy_url(url)
+    del handle
+
+
+@pytest.fixture(scope="session")
+def redis_url() -> Iterator[str]:
+    url = os.environ.get("REDIS_URL")
+    if url:
+        yield url
+        return
+    from backend.embedded import start_redis
+
+    url, handle = start_redis(ROOT / "var" / "test")
+    yield url
+    del handle
+
+
+def create_database(server_url: str, name: str) -> str:
+    engine = sa.create_engine(server_url, isolation_level="AUTOCOMMIT")
+    with engine.connect() as conn:
+        conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        conn.execute(sa.text(f'CREATE DATABASE "{name}"'))
+    engine.dispose()
+    return sa.engine.make_url(server_url).set(database=name).render_as_string(hide_password=False)
+
+
+def drop_database(server_url: str, name: str) -> None:
+    engine = sa.create_engine(server_url, isolation_level="AUTOCOMMIT")
+    with engine.connect() as conn:
+        conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    engine.dispose()
+
+
+@pytest.fixture(scope="session")
+def database_url(server_database_url: str) -> Iterator[str]:
+    name = f"spendlens_test_{RUN_ID}"
+    url = create_database(server_database_url, name)
+    yield url
+    drop_database(server_database_url, name)
+
+
+@pytest.fixture(scope="session")
+def test_queue() -> str:
+    return f"spendlens-test-{RUN_ID}"
+
+
+@pytest.fixture(scope="session")
+def app_config(database_url: str, redis_url: str, test_queue: str) -> dict:
+    return {
+        "TESTING": True,
+        "SQLALCHEMY_DATABASE_URI": database_url,
+        "REDIS_URL": redis_url,
+        "SECRET_KEY": "test-secret-key",
+        "CELERY": {"task_default_queue": test_queue},
+    }
+
+
+@pytest.fixture(scope="session")
+def app(app_config: dict):
+    from flask_migrate import upgrade
+
+    app = create_app(app_config)
+    with app.app_context():
+        upgrade()
+    yield app
+    with app.app_context():
+        from backend.extensions import db
+
+        db.engine.dispose()
+
+
+def truncate_all(app) -> None:
+    from backend.extensions import db
+
+    with app.app_context():
+        tables = [t.name for t in db.metadata.sorted_tables]
+        db.session.remove()
+        with db.engine.begin() as conn:
+            conn.execute(sa.text(f"TRUNCATE {', '.join(tables)} RESTART IDENTITY CASCADE"))
+
+
+@pytest.fixture
+def db(app):
+    """The database, emptied after the test; yields the Flask-SQLAlchemy handle in a context."""
+    from backend.extensions import db as database
+
+    with app.app_context():
+        yield database
+        database.session.remove()
+    truncate_all(app)
+
+
+@pytest.fixture
+def client(app, db):
+    return app.test_client()
+
+
+@pytest.fixture
+def runner(app, db):
+    return app.test_cli_runner()
+
+
+def service_env(app_config: dict, **extra: str) -> dict[str, str]:
+    """Environment for a child process (worker, beat, web) pointed at the test services."""
+    env = dict(os.environ)
+    env.update(
+        DATABASE_URL=app_config["SQLALCHEMY_DATABASE_URI"],
+        REDIS_URL=app_config["REDIS_URL"],
+        SPENDLENS_SECRET_KEY=app_config["SECRET_KEY"],
+        SPENDLENS_CELERY_QUEUE=app_config["CELERY"]["task_default_queue"],
+    )
+    env.update(extra)
+    return env
+
+
+@pytest.fixture(scope="session")
+def worker_env(app_config: dict) -> dict[str, str]:
+    return service_env(app_config)
+
+
+def start_worker(
+    env: dict[str, str], queue: str, *, concurrency: int = 2, name: str = "w1"
+) -> subprocess.Popen:
+    cmd = [
+        sys.executable,
+        "-m",
+        "celery",
+        "-A",
+        "workers.app",
+        "worker",
+        "-Q",
+        queue,
+        "-c",
+        str(concurrency),
+        "-n",
+        f"{name}-{RUN_ID}@%h",
+        "--loglevel",
+        "INFO",
+        "--without-gossip",
+        "--without-mingle",
+        "--without-heartbeat",
+    ]
+    log = open(ROOT / "var" / f"test-worker-{name}-{RUN_ID}.log", "ab")  # noqa: SIM115
+    return subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
+
+
+def wait_for_worker(app, proc: subprocess.Popen, queue: str, timeout: float = 60) -> None:
+    celery_app = app.extensions["celery"]
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            raise RuntimeError(f"worker exited with {proc.returncode}")
+        result = celery_app.send_task("workers.tasks.system.ping", queue=queue)
+        try:
+            result.get(timeout=5)
+            return
+        except Exception:  # noqa: BLE001 - not up yet
+            result.forget()
+    raise RuntimeError("worker did not answer a ping in time")
+
+
+def stop_process(proc: subprocess.Popen) -> None:
+    if proc.poll() is None:
+        proc.terminate()
+        try:
+            proc.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+
+
+@pytest.fixture(scope="session")
+def celery_worker(app, worker_env: dict[str, str], test_queue: str):
+    """A real Celery worker process on the test queue (session-wide)."""
+    (ROOT / "var").mkdir(exist_ok=True)
+    proc = start_worker(worker_env, test_queue)
+    try:
+        wait_for_worker(app, proc, test_queue)
+        yield proc
+    finally:
+        stop_process(proc)

@@ -1,0 +1,26 @@
+"""The Celery entry point: `celery -A workers.app worker` (and `beat`).
+
+Builds the Flask app once per process (as Flask's Celery example does in make_celery.py), takes its
+Celery instance, loads the one beat schedule, and disposes the database engine after a worker fork
+so that no connection is shared between processes.
+"""
+
+from __future__ import annotations
+
+from celery.signals import worker_process_init
+
+from backend import create_app
+from backend.extensions import db
+from workers.schedule import beat_schedule
+
+flask_app = create_app()
+celery_app = flask_app.extensions["celery"]
+celery_app.conf.beat_schedule = beat_schedule(flask_app.config)
+celery_app.autodiscover_tasks(["workers"], related_name="tasks", force=True)
+app = celery_app
+
+
+@worker_process_init.connect
+def _dispose_engine_after_fork(**_: object) -> None:
+    with flask_app.app_context():
+        db.engine.dispose(close=False)

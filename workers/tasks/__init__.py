@@ -1,0 +1,3 @@
+"""Task modules. Importing this package registers every task with Celery."""
+
+from workers.tasks import system  # noqa: F401
