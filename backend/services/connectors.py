@@ -1,0 +1,54 @@
+"""Building a platform connector for a stored ad account (endpoints from config, credentials
+decrypted in memory only)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from flask import current_app
+
+from backend.crypto import CredentialBox
+from backend.models import AdAccount
+from connectors import AccountInfo, Connector, Endpoints, RetryPolicy, get_connector
+
+
+def endpoints_from_config(config: Mapping[str, Any]) -> Endpoints:
+    return Endpoints(
+        meta_graph_url=config["META_GRAPH_URL"],
+        google_ads_endpoint=config["GOOGLE_ADS_ENDPOINT"],
+        google_ads_root_cert=config.get("GOOGLE_ADS_ROOT_CERT") or None,
+        google_oauth_token_url=config["GOOGLE_OAUTH_TOKEN_URL"],
+        apple_api_url=config["APPLE_API_URL"],
+        apple_token_url=config["APPLE_TOKEN_URL"],
+    )
+
+
+def build_connector(
+    platform: str, credentials: Mapping[str, Any], retry: RetryPolicy | None = None
+) -> Connector:
+    return get_connector(
+        platform, credentials, endpoints=endpoints_from_config(current_app.config), retry=retry
+    )
+
+
+def connector_for(account: AdAccount, retry: RetryPolicy | None = None) -> Connector:
+    """The connector of a stored account; raises if it has no credentials."""
+    if not account.credentials_encrypted:
+        from connectors import ConfigurationError
+
+        raise ConfigurationError("credentials: the account has none", platform=account.platform)
+    credentials = CredentialBox.from_config(current_app.config).decrypt(
+        account.credentials_encrypted
+    )
+    return build_connector(account.platform, credentials, retry)
+
+
+def account_info(account: AdAccount) -> AccountInfo:
+    return AccountInfo(
+        platform=account.platform,
+        external_id=account.external_id,
+        name=account.name,
+        currency=account.currency,
+        timezone=account.timezone,
+    )
