@@ -33,7 +33,9 @@ def celery_init_app(app: Flask) -> Celery:
         worker_prefetch_multiplier=1,
         task_track_started=True,
         result_expires=24 * 3600,
-        broker_transport_options={"visibility_timeout": 3600},
+        broker_transport_options={
+            "visibility_timeout": int(app.config.get("BROKER_VISIBILITY_TIMEOUT", 3600))
+        },
         broker_connection_retry_on_startup=True,
         timezone="UTC",
         task_default_queue=app.config.get("CELERY_QUEUE", "celery"),

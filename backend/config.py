@@ -33,6 +33,9 @@ DEFAULTS: dict[str, Any] = {
     "FRONTEND_DIST": "",
     "LOG_LEVEL": "INFO",
     "CELERY_QUEUE": "celery",
+    "BROKER_VISIBILITY_TIMEOUT": 3600,
+    "HISTORY_DAYS": 90,
+    "RECONCILIATION_TOLERANCE_PCT": "0.5",
 }
 
 

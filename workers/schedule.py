@@ -10,4 +10,8 @@ from typing import Any
 def beat_schedule(config: Mapping[str, Any]) -> dict[str, dict[str, Any]]:
     return {
         "ping": {"task": "workers.tasks.system.ping", "schedule": timedelta(minutes=5)},
+        "sync-accounts": {
+            "task": "workers.tasks.sync.schedule_syncs",
+            "schedule": timedelta(minutes=int(config["SYNC_INTERVAL_MINUTES"])),
+        },
     }

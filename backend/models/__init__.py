@@ -4,6 +4,7 @@ from backend.models.ad_account import AccountStatus, AdAccount, Campaign
 from backend.models.audit import AuditLog
 from backend.models.fx import FxRate
 from backend.models.metrics import AdDailyMetric, CampaignDailyMetric
+from backend.models.rollups import DailyRollup
 from backend.models.sync import SyncRun, SyncStatus
 from backend.models.user import Role, User
 
@@ -14,6 +15,7 @@ __all__ = [
     "AuditLog",
     "Campaign",
     "CampaignDailyMetric",
+    "DailyRollup",
     "FxRate",
     "Role",
     "SyncRun",

@@ -27,6 +27,7 @@ class SyncRun(db.Model):
     ad_account_id: Mapped[int] = mapped_column(
         ForeignKey("ad_accounts.id", ondelete="CASCADE"), index=True
     )
+    #: scheduled, manual or backfill
     kind: Mapped[str] = mapped_column(String(16))
     window_start: Mapped[dt.date] = mapped_column(Date)
     window_end: Mapped[dt.date] = mapped_column(Date)
@@ -35,6 +36,7 @@ class SyncRun(db.Model):
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     rows: Mapped[int] = mapped_column(BigInteger, default=0)
     error: Mapped[str | None] = mapped_column(Text)
+    error_kind: Mapped[str | None] = mapped_column(String(32))
     created_at: Mapped[dt.datetime] = created_at_column()
     started_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
     finished_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))

@@ -1,0 +1,1 @@
+"""Ingestion: platform rows → staging (COPY) → one-transaction slice replacement → rollups."""

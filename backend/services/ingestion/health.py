@@ -1,0 +1,90 @@
+"""Sync health per account: last success, freshness, provisional days, errors, FX gaps,
+reconciliation and credentials' expiry."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from flask import current_app
+from sqlalchemy import text
+
+from backend.extensions import db
+from backend.models.types import utcnow
+from backend.services.ingestion import windows
+
+_QUERY = text(
+    """
+    SELECT a.id, a.platform, a.name, a.external_id, a.currency, a.timezone, a.status,
+           a.last_error, a.credentials_expire_at,
+           last_ok.finished_at AS last_success_at,
+           last_run.status AS last_status, last_run.error AS last_run_error,
+           last_run.finished_at AS last_run_at,
+           last_ok.platform_spend, last_ok.stored_spend, last_ok.reconciliation_diff,
+           last_ok.reconciliation_flagged,
+           (SELECT count(*) FROM sync_runs q WHERE q.ad_account_id = a.id
+              AND q.status IN ('queued', 'running')) AS pending_runs,
+           (SELECT array_agg(DISTINCT r.currency) FROM daily_rollups r
+              WHERE r.ad_account_id = a.id AND r.fx_status = 'missing') AS fx_missing,
+           (SELECT count(*) FROM daily_rollups r
+              WHERE r.ad_account_id = a.id AND r.fx_status = 'carried') AS fx_carried_rows,
+           (SELECT max(date) FROM campaign_daily_metrics m
+              WHERE m.ad_account_id = a.id) AS data_through
+    FROM ad_accounts a
+    LEFT JOIN LATERAL (SELECT * FROM sync_runs r WHERE r.ad_account_id = a.id
+                       AND r.status = 'succeeded' ORDER BY r.finished_at DESC LIMIT 1) last_ok
+           ON true
+    LEFT JOIN LATERAL (SELECT * FROM sync_runs r WHERE r.ad_account_id = a.id
+                       AND r.finished_at IS NOT NULL ORDER BY r.finished_at DESC LIMIT 1) last_run
+           ON true
+    WHERE (CAST(:acc AS int) IS NULL OR a.id = :acc)
+    ORDER BY a.platform, a.name
+    """
+)
+
+
+def sync_health(account_id: int | None = None, now: dt.datetime | None = None) -> list[dict]:
+    now = now or utcnow()
+    rows = db.session.execute(_QUERY, {"acc": account_id}).mappings().all()
+    return [_describe(row, now) for row in rows]
+
+
+def _describe(row: Any, now: dt.datetime) -> dict[str, Any]:
+    from zoneinfo import ZoneInfo
+
+    today = now.astimezone(ZoneInfo(row["timezone"])).date()
+    window = windows.restatement_days(current_app.config, row["platform"])
+    last_ok = row["last_success_at"]
+    platform_spend = row["platform_spend"]
+    diff = row["reconciliation_diff"]
+    expires = row["credentials_expire_at"]
+    return {
+        "account_id": row["id"],
+        "platform": row["platform"],
+        "name": row["name"],
+        "external_id": row["external_id"],
+        "currency": row["currency"],
+        "status": row["status"],
+        "last_success_at": last_ok,
+        "freshness_hours": round((now - last_ok).total_seconds() / 3600, 2) if last_ok else None,
+        "data_through": row["data_through"],
+        "provisional_from": today - dt.timedelta(days=window),
+        "provisional_days": window,
+        "last_status": row["last_status"],
+        "last_error": row["last_error"]
+        or (row["last_run_error"] if row["last_status"] == "failed" else None),
+        "pending_runs": row["pending_runs"],
+        "credentials_expire_at": expires,
+        "credentials_expire_in_days": (expires - now).days if expires else None,
+        "fx_missing_currencies": list(row["fx_missing"] or []),
+        "fx_carried_rows": row["fx_carried_rows"],
+        "reconciliation": None
+        if platform_spend is None
+        else {
+            "platform_spend": platform_spend,
+            "stored_spend": row["stored_spend"],
+            "diff": diff,
+            "diff_pct": float(diff / platform_spend * 100) if platform_spend else None,
+            "flagged": row["reconciliation_flagged"],
+        },
+    }
