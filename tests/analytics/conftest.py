@@ -1,0 +1,61 @@
+"""Fixtures of the LTV model tests: the CDNOW files shipped in the ``lifetimes`` wheel (read by
+path, never imported) and a seeded two-channel synthetic data set. No database is needed."""
+
+from __future__ import annotations
+
+import importlib.util
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from analytics.ltv import BTYDParams, GammaGammaParams
+from analytics.ltv.simulation import simulate_customers
+
+# Two acquisition channels with different true LTV (time in days).
+STRONG_CHANNEL = (
+    "meta",
+    BTYDParams(0.6, 15.0, 0.7, 3.0, modified=True),
+    GammaGammaParams(6, 4, 20.0),
+)
+WEAK_CHANNEL = (
+    "google",
+    BTYDParams(0.4, 25.0, 0.9, 2.0, modified=True),
+    GammaGammaParams(6, 4, 10.0),
+)
+CALIBRATION_END = "2024-12-31"
+HOLDOUT_END = "2025-03-31"
+
+
+@pytest.fixture(scope="session")
+def cdnow_dir() -> Path:
+    spec = importlib.util.find_spec("lifetimes")
+    if spec is None or not spec.submodule_search_locations:
+        pytest.skip("the lifetimes wheel (test-only dependency shipping CDNOW) is not installed")
+    directory = Path(next(iter(spec.submodule_search_locations))) / "datasets"
+    if not (directory / "cdnow_customers_summary.csv").exists():
+        pytest.skip("the lifetimes wheel does not ship the CDNOW summary files")
+    return directory
+
+
+@pytest.fixture(scope="session")
+def two_channels() -> tuple[pd.DataFrame, pd.DataFrame]:
+    """(customers, transactions): 10,000 customers per channel acquired during 2024, observed
+    through the end of March 2025."""
+    frames = [
+        simulate_customers(
+            10_000,
+            purchases,
+            spend,
+            "2024-01-01",
+            CALIBRATION_END,
+            HOLDOUT_END,
+            seed=seed,
+            platform=platform,
+            id_prefix=platform[0],
+        )
+        for seed, (platform, purchases, spend) in enumerate((STRONG_CHANNEL, WEAK_CHANNEL))
+    ]
+    customers = pd.concat([f[0] for f in frames], ignore_index=True)
+    transactions = pd.concat([f[1] for f in frames], ignore_index=True)
+    return customers, transactions
