@@ -1,0 +1,34 @@
+"""Gamma-Gamma: recovery on simulated spend and the conditional expected purchase value."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from analytics.ltv import BTYDParams, GammaGammaParams, expected_average_value, fit_gamma_gamma
+from analytics.ltv.simulation import simulate_summary
+
+TRUE = GammaGammaParams(6.0, 4.0, 15.0)
+
+
+def test_fit_recovers_simulated_spend_parameters_of_20k_customers():
+    summary = simulate_summary(20_000, BTYDParams(0.5, 20.0, 0.8, 3.0), TRUE, 365, seed=0)
+    fitted = fit_gamma_gamma(summary["frequency"], summary["monetary_value"])
+    # p and v trade off against each other; the mean purchase value p v / (q - 1) is sharp.
+    assert fitted.population_mean == pytest.approx(TRUE.population_mean, rel=0.03)
+    np.testing.assert_allclose([fitted.p, fitted.q, fitted.v], [6.0, 4.0, 15.0], rtol=0.10)
+
+
+def test_customers_without_repeat_purchases_get_the_population_mean():
+    value = expected_average_value(TRUE, [0.0], [123.0])
+    assert value[0] == pytest.approx(TRUE.population_mean)
+
+
+def test_expected_value_moves_toward_the_customers_own_average_with_more_purchases():
+    few, many = expected_average_value(TRUE, [1.0, 50.0], [100.0, 100.0])
+    assert TRUE.population_mean < few < many < 100.0
+
+
+def test_fit_ignores_customers_without_repeat_purchases():
+    fitted = fit_gamma_gamma([0, 0, 2, 3, 1, 4], [0, 0, 20.0, 35.0, 12.0, 28.0])
+    assert fitted.n_customers == 4
