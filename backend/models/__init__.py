@@ -1,6 +1,7 @@
 """SQLAlchemy models, one module per aggregate. Importing this package registers them all."""
 
 from backend.models.ad_account import AccountStatus, AdAccount, Campaign
+from backend.models.api_token import ApiToken
 from backend.models.audit import AuditLog
 from backend.models.fx import FxRate
 from backend.models.metrics import AdDailyMetric, CampaignDailyMetric
@@ -12,6 +13,7 @@ __all__ = [
     "AccountStatus",
     "AdAccount",
     "AdDailyMetric",
+    "ApiToken",
     "AuditLog",
     "Campaign",
     "CampaignDailyMetric",
