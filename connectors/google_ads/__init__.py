@@ -1,0 +1,10 @@
+"""Google Ads connector: the official google-ads client over gRPC (API v26).
+
+auth.py mints access tokens, client.py builds the service clients and streams GAQL, queries.py
+holds the GAQL, parsing.py turns rows into SpendRows (pure), errors.py maps the library's
+exceptions to ours, connector.py ties them into `GoogleAdsConnector`.
+"""
+
+from connectors.google_ads.connector import GoogleAdsConnector
+
+__all__ = ["GoogleAdsConnector"]

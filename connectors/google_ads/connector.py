@@ -1,0 +1,230 @@
+"""GoogleAdsConnector: Google Ads API v26 through the official google-ads client (gRPC)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any, ClassVar
+
+from connectors.base import (
+    AccountInfo,
+    AccountTotal,
+    Breakdown,
+    ConnectionCheck,
+    Connector,
+    Endpoints,
+    Level,
+    SpendRow,
+)
+from connectors.errors import ConfigurationError, ConnectorError
+from connectors.google_ads import parsing, queries
+from connectors.google_ads.auth import TokenSource
+from connectors.google_ads.client import AdsApi
+from connectors.retry import RetryPolicy
+
+_CUSTOMER_ID = r"\d{3}-?\d{3}-?\d{4}"
+
+
+def _digits(customer_id: str) -> str:
+    return customer_id.replace("-", "").strip()
+
+
+def date_windows(start: dt.date, end: dt.date, days: int) -> Iterator[tuple[dt.date, dt.date]]:
+    """[start, end] cut into consecutive windows of at most `days` days."""
+    while start <= end:
+        stop = min(end, start + dt.timedelta(days=days - 1))
+        yield start, stop
+        start = stop + dt.timedelta(days=1)
+
+
+class GoogleAdsConnector(Connector):
+    """Daily cost, clicks, impressions, conversions and app installs per campaign / ad group.
+
+    Each window of `window_days` days is one retryable unit: the metrics report and the installs
+    report are streamed whole (all batches) before any row is yielded.
+    """
+
+    platform: ClassVar[str] = "google_ads"
+    restatement_days: ClassVar[int] = 30
+    breakdowns: ClassVar[tuple[Breakdown, ...]] = (Breakdown.COUNTRY, Breakdown.DEVICE)
+    #: Days of data per GAQL query.
+    window_days: ClassVar[int] = 7
+
+    def __init__(
+        self,
+        config: dict[str, Any],
+        *,
+        endpoints: Endpoints | None = None,
+        retry: RetryPolicy | None = None,
+    ) -> None:
+        super().__init__(config, endpoints=endpoints, retry=retry)
+        self._tokens = TokenSource(
+            self.endpoints.google_oauth_token_url,
+            self.config["client_id"],
+            self.config["client_secret"],
+            self.config["refresh_token"],
+        )
+        self._root_cert: bytes | None = None
+        if self.endpoints.google_ads_root_cert:
+            try:
+                self._root_cert = Path(self.endpoints.google_ads_root_cert).read_bytes()
+            except OSError as exc:
+                raise ConfigurationError(
+                    f"google_ads_root_cert: cannot read it ({exc.strerror})"
+                ) from None
+        self._api: AdsApi | None = None
+
+    @classmethod
+    def configuration_schema(cls) -> dict[str, Any]:
+        return {
+            "type": "object",
+            "properties": {
+                "developer_token": {"type": "string", "title": "Developer token"},
+                "client_id": {"type": "string", "title": "OAuth client ID"},
+                "client_secret": {"type": "string", "title": "OAuth client secret"},
+                "refresh_token": {"type": "string", "title": "OAuth refresh token"},
+                "login_customer_id": {
+                    "type": "string",
+                    "title": "Manager account ID (login-customer-id)",
+                    "pattern": _CUSTOMER_ID,
+                },
+                "customer_ids": {
+                    "type": "string",
+                    "title": "Only these customer IDs (comma-separated; empty: all)",
+                    "pattern": rf"\s*{_CUSTOMER_ID}(\s*,\s*{_CUSTOMER_ID})*\s*",
+                },
+            },
+            "required": ["developer_token", "client_id", "client_secret", "refresh_token"],
+            "secret": ["developer_token", "client_secret", "refresh_token"],
+        }
+
+    # -- plumbing -------------------------------------------------------------------------------
+
+    @property
+    def login_customer_id(self) -> str | None:
+        value = self.config.get("login_customer_id")
+        return _digits(value) if value else None
+
+    def _wanted_ids(self) -> set[str] | None:
+        value = self.config.get("customer_ids")
+        return {_digits(v) for v in value.split(",") if v.strip()} if value else None
+
+    def _ads(self) -> AdsApi:
+        """Service clients for a fresh access token (re-minted shortly before it expires)."""
+        token = self._tokens.token()
+        if self._api is None or self._api.access_token != token.token:
+            if self._api is not None:
+                self._api.close()
+            self._api = AdsApi(
+                token.token,
+                self.config["developer_token"],
+                self.endpoints.google_ads_endpoint,
+                self._root_cert,
+            )
+        return self._api
+
+    def _search(self, customer_id: str, query: str, login: str | None, what: str) -> list[Any]:
+        return self.retry.call(
+            lambda: self._ads().search_stream(customer_id, query, login), what=what
+        )
+
+    def _login_for(self, account: AccountInfo) -> str | None:
+        return self.login_customer_id or account.manager_id
+
+    def close(self) -> None:
+        """Close the gRPC channels (a new call opens them again)."""
+        if self._api is not None:
+            self._api.close()
+            self._api = None
+
+    # -- the Connector interface ----------------------------------------------------------------
+
+    def test_connection(self) -> ConnectionCheck:
+        try:
+            accounts = self.list_accounts()
+        except ConnectorError as exc:
+            return ConnectionCheck(ok=False, message=exc.message)
+        return ConnectionCheck(
+            ok=True,
+            message=f"Connected: {len(accounts)} ad account(s) reachable.",
+            accounts=len(accounts),
+            expires_at=self.credentials_expiry(),
+        )
+
+    def accessible_customer_ids(self) -> list[str]:
+        names = self.retry.call(
+            lambda: self._ads().accessible_customers(), what="google_ads list_accessible_customers"
+        )
+        return [parsing.customer_id_of(name) for name in names]
+
+    def list_accounts(self) -> list[AccountInfo]:
+        accessible = self.accessible_customer_ids()
+        login = self.login_customer_id
+        roots = [login] if login else accessible
+        wanted = self._wanted_ids()
+        seen: dict[str, AccountInfo] = {}
+        for root in roots:
+            rows = self._search(
+                root, queries.CUSTOMER_CLIENTS, login or root, f"google_ads accounts under {root}"
+            )
+            for account in parsing.parse_customer_clients(rows, root):
+                if wanted is None or account.external_id in wanted:
+                    seen.setdefault(account.external_id, account)
+        return sorted(seen.values(), key=lambda a: a.external_id)
+
+    def fetch_daily(
+        self,
+        account: AccountInfo,
+        start: dt.date,
+        end: dt.date,
+        level: Level = Level.CAMPAIGN,
+        breakdown: Breakdown | None = None,
+    ) -> Iterator[SpendRow]:
+        if breakdown is not None and breakdown not in self.breakdowns:
+            raise ConfigurationError(f"breakdown: {breakdown} is not supported by Google Ads")
+        customer = _digits(account.external_id)
+        login = self._login_for(account)
+        for low, high in date_windows(start, end, self.window_days):
+            label = f"{level} {breakdown or 'total'} rows of {customer} {low}..{high}"
+            metrics = self._search(
+                customer,
+                queries.metrics_query(level, breakdown, low, high),
+                login,
+                f"google_ads {label}",
+            )
+            installs = self._search(
+                customer,
+                queries.installs_query(level, breakdown, low, high),
+                login,
+                f"google_ads installs of {label}",
+            )
+            parsed = [
+                parsing.parse_metrics_row(row, level, breakdown, f"row {i} of {label}")
+                for i, row in enumerate(metrics)
+            ] + [
+                parsing.parse_installs_row(row, level, breakdown, f"row {i} of installs {label}")
+                for i, row in enumerate(installs)
+            ]
+            for row in parsing.merge_rows(parsed):
+                yield parsing.to_spend_row(row, customer)
+
+    def fetch_account_total(
+        self, account: AccountInfo, start: dt.date, end: dt.date
+    ) -> AccountTotal:
+        customer = _digits(account.external_id)
+        rows = self._search(
+            customer,
+            queries.account_total_query(start, end),
+            self._login_for(account),
+            f"google_ads account total of {customer} {start}..{end}",
+        )
+        return parsing.parse_account_total(rows, account, start, end)
+
+    def credentials_expiry(self) -> dt.datetime | None:
+        """Google tells only for time-limited refresh tokens (`refresh_token_expires_in`)."""
+        token = self._tokens.cached
+        return token.refresh_token_expires_at if token else None
+
+
+__all__ = ["GoogleAdsConnector"]

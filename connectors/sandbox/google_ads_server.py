@@ -1,0 +1,519 @@
+"""The Google Ads sandbox: a gRPC server speaking Google Ads API v26, and its OAuth token endpoint.
+
+The gRPC server has no generated servicer: generic handlers for
+`google.ads.googleads.v26.services.GoogleAdsService` (SearchStream, Search) and
+`...CustomerService` (ListAccessibleCustomers) (de)serialize with the google-ads package's own
+proto-plus types, so the official client talks to it unchanged. It serves TLS with a self-signed
+certificate for `localhost`, generated at start; the client trusts it through
+`Endpoints.google_ads_root_cert`.
+
+Requests must carry `authorization: Bearer <token issued by the token endpoint>` and
+`developer-token`; a client account is reachable only with its manager's id in
+`login-customer-id` (the sandbox user has direct access to the manager only). Failures carry a
+`GoogleAdsFailure` in the `google.ads.googleads.v26.errors.googleadsfailure-bin` trailer, as the
+real API does, so the client raises `GoogleAdsException` (or, for RESOURCE_EXHAUSTED, the
+api-core `ResourceExhausted`).
+
+Faults per client account (World.set_faults): rate_limit → RESOURCE_EXHAUSTED with a retry delay
+for the first 2 calls of each distinct query; server_error → UNAVAILABLE once per distinct query;
+slow → 0.3 s per call; malformed → the first row lacks `segments.date` (or, for a query without
+dates, has a negative cost); expired_token → UNAUTHENTICATED, OAUTH_TOKEN_EXPIRED.
+
+The token endpoint (`POST /token`, form-encoded, like https://oauth2.googleapis.com/token) trades
+the sandbox refresh token for an access token valid one hour; the revoked refresh token gets
+`400 {"error": "invalid_grant", "error_description": "Token has been expired or revoked."}`.
+"""
+
+from __future__ import annotations
+
+import base64
+import datetime as dt
+import ipaddress
+import json
+import secrets
+import shutil
+import tempfile
+import threading
+import time
+import urllib.parse
+from collections import Counter
+from collections.abc import Iterator
+from concurrent import futures
+from dataclasses import dataclass
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from typing import Any
+
+import grpc
+from cryptography import x509
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric import ec
+from cryptography.x509.oid import NameOID
+from google.ads.googleads.v26.errors.types.errors import GoogleAdsFailure
+from google.ads.googleads.v26.services.types import customer_service, google_ads_service
+
+from connectors.sandbox import credentials
+from connectors.sandbox.generator import World
+from connectors.sandbox.google_ads_rows import (
+    MANAGERS,
+    PLATFORM,
+    check,
+    customer_client_rows,
+    metric_rows,
+)
+from connectors.sandbox.google_gaql import GaqlError, parse
+
+API_VERSION = "v26"
+FAILURE_KEY = f"google.ads.googleads.{API_VERSION}.errors.googleadsfailure-bin"
+ACCESS_TOKEN_SECONDS = 3599
+RETRY_DELAY_SECONDS = 1
+_SERVICES = f"google.ads.googleads.{API_VERSION}.services"
+
+
+class _Abort(Exception):
+    """A failure to answer with: gRPC status, message and the GoogleAdsFailure errors."""
+
+    def __init__(self, code: grpc.StatusCode, message: str, errors: list[dict[str, Any]]) -> None:
+        super().__init__(message)
+        self.code = code
+        self.message = message
+        self.errors = errors
+
+
+def _auth_abort(kind: str, reason: str, message: str) -> _Abort:
+    code = (
+        grpc.StatusCode.UNAUTHENTICATED
+        if kind == "authentication_error"
+        else grpc.StatusCode.PERMISSION_DENIED
+    )
+    return _Abort(code, message, [{"error_code": {kind: reason}, "message": message}])
+
+
+@dataclass(frozen=True)
+class RecordedCall:
+    """One gRPC call the sandbox answered (tests count these)."""
+
+    method: str
+    customer_id: str
+    query: str
+    status: str
+
+
+def make_self_signed_cert(directory: Path) -> tuple[Path, bytes, bytes]:
+    """A certificate for localhost / 127.0.0.1 and its key; returns (cert path, cert, key)."""
+    key = ec.generate_private_key(ec.SECP256R1())
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "localhost")])
+    now = dt.datetime.now(dt.UTC)
+    cert = (
+        x509.CertificateBuilder()
+        .subject_name(name)
+        .issuer_name(name)
+        .public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now - dt.timedelta(minutes=5))
+        .not_valid_after(now + dt.timedelta(days=30))
+        .add_extension(
+            x509.SubjectAlternativeName(
+                [
+                    x509.DNSName("localhost"),
+                    x509.IPAddress(ipaddress.ip_address("127.0.0.1")),
+                ]
+            ),
+            critical=False,
+        )
+        .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
+        .sign(key, hashes.SHA256())
+    )
+    cert_pem = cert.public_bytes(serialization.Encoding.PEM)
+    key_pem = key.private_bytes(
+        serialization.Encoding.PEM,
+        serialization.PrivateFormat.PKCS8,
+        serialization.NoEncryption(),
+    )
+    path = directory / "google-ads-sandbox.pem"
+    path.write_bytes(cert_pem)
+    return path, cert_pem, key_pem
+
+
+class GoogleAdsSandbox:
+    """The state behind both servers: issued tokens, fault counters and the call log."""
+
+    def __init__(self, world: World, batch_size: int) -> None:
+        self.world = world
+        self.batch_size = batch_size
+        self.calls: list[RecordedCall] = []
+        self.token_requests = 0
+        self._tokens: dict[str, float] = {}
+        self._attempts: Counter[tuple[str, str, str]] = Counter()
+        self._lock = threading.Lock()
+
+    # -- OAuth --------------------------------------------------------------------------------
+
+    def issue_token(self, form: dict[str, str]) -> tuple[int, dict[str, Any]]:
+        with self._lock:
+            self.token_requests += 1
+        if form.get("grant_type") != "refresh_token":
+            return 400, {
+                "error": "unsupported_grant_type",
+                "error_description": f"Invalid grant_type: {form.get('grant_type', '')}",
+            }
+        if (
+            form.get("client_id") != credentials.GOOGLE_CLIENT_ID
+            or form.get("client_secret") != credentials.GOOGLE_CLIENT_SECRET
+        ):
+            return 401, {"error": "invalid_client", "error_description": "Unauthorized"}
+        refresh = form.get("refresh_token")
+        if refresh == credentials.GOOGLE_REVOKED_REFRESH_TOKEN:
+            return 400, {
+                "error": "invalid_grant",
+                "error_description": "Token has been expired or revoked.",
+            }
+        if refresh != credentials.GOOGLE_REFRESH_TOKEN:
+            return 400, {"error": "invalid_grant", "error_description": "Bad Request"}
+        token = "ya29.sandbox-" + secrets.token_urlsafe(24)
+        with self._lock:
+            self._tokens[token] = time.monotonic() + ACCESS_TOKEN_SECONDS
+        return 200, {
+            "access_token": token,
+            "expires_in": ACCESS_TOKEN_SECONDS,
+            "scope": "https://www.googleapis.com/auth/adwords",
+            "token_type": "Bearer",
+        }
+
+    def expire_access_tokens(self) -> None:
+        """Make every access token issued so far expired (as an hour passing would)."""
+        with self._lock:
+            self._tokens = dict.fromkeys(self._tokens, 0.0)
+
+    # -- gRPC ---------------------------------------------------------------------------------
+
+    def _authenticate(self, metadata: dict[str, str]) -> None:
+        header = metadata.get("authorization", "")
+        if not header.startswith("Bearer "):
+            raise _auth_abort(
+                "authentication_error",
+                "AUTHENTICATION_ERROR",
+                "Authentication of the request failed: no OAuth access token was sent.",
+            )
+        with self._lock:
+            expiry = self._tokens.get(header.removeprefix("Bearer "))
+        if expiry is None:
+            raise _auth_abort(
+                "authentication_error",
+                "OAUTH_TOKEN_INVALID",
+                "Oauth token in the header is not valid.",
+            )
+        if expiry <= time.monotonic():
+            raise _auth_abort(
+                "authentication_error",
+                "OAUTH_TOKEN_EXPIRED",
+                "The OAuth token in the header has expired.",
+            )
+        if metadata.get("developer-token") != credentials.GOOGLE_DEVELOPER_TOKEN:
+            raise _auth_abort(
+                "authentication_error",
+                "DEVELOPER_TOKEN_INVALID",
+                "The developer token is not valid.",
+            )
+
+    def _authorize(self, customer_id: str, login_customer_id: str | None) -> None:
+        if customer_id in MANAGERS:
+            if login_customer_id in (None, customer_id):
+                return
+        else:
+            try:
+                account = self.world.account(customer_id)
+            except KeyError:
+                account = None
+            if (
+                account is not None
+                and account.platform == PLATFORM
+                and login_customer_id == account.manager_id
+            ):
+                return
+        raise _auth_abort(
+            "authorization_error",
+            "USER_PERMISSION_DENIED",
+            "User doesn't have permission to access customer. Note: If you're accessing a "
+            "client customer, the manager's customer id must be set in the "
+            "'login-customer-id' header.",
+        )
+
+    def _faults(self, customer_id: str, query: str) -> None:
+        faults = self.world.faults_of(customer_id)
+        if "slow" in faults:
+            time.sleep(0.3)
+        if "expired_token" in faults:
+            raise _auth_abort(
+                "authentication_error",
+                "OAUTH_TOKEN_EXPIRED",
+                "The OAuth token in the header has expired.",
+            )
+        for fault in ("rate_limit", "server_error"):
+            if fault not in faults:
+                continue
+            with self._lock:
+                self._attempts[(fault, customer_id, query)] += 1
+                attempt = self._attempts[(fault, customer_id, query)]
+            if fault == "rate_limit" and attempt <= 2:
+                message = f"Too many requests. Retry in {RETRY_DELAY_SECONDS} seconds."
+                raise _Abort(
+                    grpc.StatusCode.RESOURCE_EXHAUSTED,
+                    message,
+                    [
+                        {
+                            "error_code": {"quota_error": "RESOURCE_TEMPORARILY_EXHAUSTED"},
+                            "message": message,
+                            "details": {
+                                "quota_error_details": {
+                                    "rate_scope": "DEVELOPER",
+                                    "rate_name": "Requests per developer per minute",
+                                    "retry_delay": {"seconds": RETRY_DELAY_SECONDS},
+                                }
+                            },
+                        }
+                    ],
+                )
+            if fault == "server_error" and attempt == 1:
+                message = "The service is currently unavailable."
+                raise _Abort(
+                    grpc.StatusCode.UNAVAILABLE,
+                    message,
+                    [
+                        {
+                            "error_code": {"internal_error": "TRANSIENT_ERROR"},
+                            "message": "The request failed due to a transient error. Retry it.",
+                        }
+                    ],
+                )
+
+    def _rows(self, customer_id: str, text: str) -> list[dict[str, Any]]:
+        try:
+            query = parse(text)
+            dates = check(query, is_manager=customer_id in MANAGERS)
+            if query.resource == "customer_client":
+                return customer_client_rows(self.world, customer_id, query)
+            assert dates is not None
+            rows = metric_rows(self.world, self.world.account(customer_id), query, dates)
+        except GaqlError as exc:
+            raise _Abort(
+                grpc.StatusCode.INVALID_ARGUMENT,
+                "Request contains an invalid argument.",
+                [{"error_code": {"query_error": exc.code}, "message": exc.message}],
+            ) from None
+        if rows and "malformed" in self.world.faults_of(customer_id):
+            if "segments.date" in query.fields:
+                del rows[0]["segments"]["date"]
+            elif "metrics.cost_micros" in query.fields:
+                rows[0]["metrics"]["cost_micros"] = -1_230_000
+        return rows
+
+    def _record(self, method: str, customer_id: str, query: str, status: str) -> None:
+        with self._lock:
+            self.calls.append(RecordedCall(method, customer_id, query, status))
+
+    def _run(
+        self,
+        method: str,
+        context: grpc.ServicerContext,
+        customer_id: str,
+        query: str,
+        answer: Any,
+    ) -> Any:
+        """Check credentials and faults, then compute `answer()`; abort with a failure."""
+        request_id = secrets.token_hex(11)
+        metadata = {k: v for k, v in context.invocation_metadata() if isinstance(v, str)}
+        try:
+            self._authenticate(metadata)
+            if customer_id:
+                self._authorize(customer_id, metadata.get("login-customer-id"))
+                self._faults(customer_id, query)
+            result = answer()
+        except _Abort as abort:
+            self._record(method, customer_id, query, abort.code.name)
+            failure = GoogleAdsFailure({"errors": abort.errors, "request_id": request_id})
+            context.set_trailing_metadata(
+                (
+                    (FAILURE_KEY, GoogleAdsFailure.serialize(failure)),
+                    ("request-id", request_id),
+                )
+            )
+            context.abort(abort.code, abort.message)
+        self._record(method, customer_id, query, "OK")
+        context.set_trailing_metadata((("request-id", request_id),))
+        return result, request_id
+
+    def search_stream(
+        self,
+        request: google_ads_service.SearchGoogleAdsStreamRequest,
+        context: grpc.ServicerContext,
+    ) -> Iterator[google_ads_service.SearchGoogleAdsStreamResponse]:
+        rows, request_id = self._run(
+            "SearchStream",
+            context,
+            request.customer_id,
+            request.query,
+            lambda: self._rows(request.customer_id, request.query),
+        )
+        size = max(1, self.batch_size)
+        for start in range(0, max(len(rows), 1), size):
+            yield google_ads_service.SearchGoogleAdsStreamResponse(
+                results=rows[start : start + size], request_id=request_id
+            )
+
+    def search(
+        self, request: google_ads_service.SearchGoogleAdsRequest, context: grpc.ServicerContext
+    ) -> google_ads_service.SearchGoogleAdsResponse:
+        """Unpaged Search (the API's page size is fixed at 10,000 rows; the sandbox sends all)."""
+        rows, _ = self._run(
+            "Search",
+            context,
+            request.customer_id,
+            request.query,
+            lambda: self._rows(request.customer_id, request.query),
+        )
+        return google_ads_service.SearchGoogleAdsResponse(
+            results=rows, total_results_count=len(rows)
+        )
+
+    def list_accessible_customers(
+        self,
+        request: customer_service.ListAccessibleCustomersRequest,
+        context: grpc.ServicerContext,
+    ) -> customer_service.ListAccessibleCustomersResponse:
+        names, _ = self._run(
+            "ListAccessibleCustomers",
+            context,
+            "",
+            "",
+            lambda: [f"customers/{cid}" for cid in MANAGERS],
+        )
+        return customer_service.ListAccessibleCustomersResponse(resource_names=names)
+
+    def handlers(self) -> list[grpc.GenericRpcHandler]:
+        ads = google_ads_service
+        return [
+            grpc.method_handlers_generic_handler(
+                f"{_SERVICES}.GoogleAdsService",
+                {
+                    "SearchStream": grpc.unary_stream_rpc_method_handler(
+                        self.search_stream,
+                        request_deserializer=ads.SearchGoogleAdsStreamRequest.deserialize,
+                        response_serializer=ads.SearchGoogleAdsStreamResponse.serialize,
+                    ),
+                    "Search": grpc.unary_unary_rpc_method_handler(
+                        self.search,
+                        request_deserializer=ads.SearchGoogleAdsRequest.deserialize,
+                        response_serializer=ads.SearchGoogleAdsResponse.serialize,
+                    ),
+                },
+            ),
+            grpc.method_handlers_generic_handler(
+                f"{_SERVICES}.CustomerService",
+                {
+                    "ListAccessibleCustomers": grpc.unary_unary_rpc_method_handler(
+                        self.list_accessible_customers,
+                        request_deserializer=customer_service.ListAccessibleCustomersRequest.deserialize,
+                        response_serializer=customer_service.ListAccessibleCustomersResponse.serialize,
+                    ),
+                },
+            ),
+        ]
+
+
+def _token_handler(sandbox: GoogleAdsSandbox) -> type[BaseHTTPRequestHandler]:
+    class TokenHandler(BaseHTTPRequestHandler):
+        def do_POST(self) -> None:  # noqa: N802 - http.server's naming
+            if self.path.split("?")[0] != "/token":
+                self._send(404, {"error": "not_found"})
+                return
+            length = int(self.headers.get("Content-Length") or 0)
+            body = self.rfile.read(length).decode()
+            form = {k: v[-1] for k, v in urllib.parse.parse_qs(body).items()}
+            auth = self.headers.get("Authorization", "")
+            if auth.startswith("Basic "):  # client credentials may come as HTTP basic auth
+                user, _, password = base64.b64decode(auth[6:]).decode().partition(":")
+                form.setdefault("client_id", urllib.parse.unquote(user))
+                form.setdefault("client_secret", urllib.parse.unquote(password))
+            self._send(*sandbox.issue_token(form))
+
+        def _send(self, status: int, payload: dict[str, Any]) -> None:
+            data = json.dumps(payload).encode()
+            self.send_response(status)
+            self.send_header("Content-Type", "application/json; charset=utf-8")
+            self.send_header("Content-Length", str(len(data)))
+            self.end_headers()
+            self.wfile.write(data)
+
+        def log_message(self, format: str, *args: Any) -> None:  # noqa: A002
+            pass  # bodies carry secrets; keep the sandbox quiet
+
+    return TokenHandler
+
+
+class SandboxServer:
+    """The running sandbox: gRPC on `.port` (TLS, `.url`), the token endpoint on `.token_port`."""
+
+    def __init__(
+        self, world: World, host: str = "127.0.0.1", port: int = 0, batch_size: int = 1000
+    ) -> None:
+        self.sandbox = GoogleAdsSandbox(world, batch_size)
+        self._dir = Path(tempfile.mkdtemp(prefix="google-ads-sandbox-"))
+        self.root_cert_path, cert_pem, key_pem = make_self_signed_cert(self._dir)
+        self._grpc = grpc.server(futures.ThreadPoolExecutor(max_workers=8))
+        self._grpc.add_generic_rpc_handlers(self.sandbox.handlers())
+        creds = grpc.ssl_server_credentials([(key_pem, cert_pem)])
+        self.port = self._grpc.add_secure_port(f"{host}:{port}", creds)
+        self._grpc.start()
+        self._http = ThreadingHTTPServer((host, 0), _token_handler(self.sandbox))
+        self._http.daemon_threads = True
+        self.token_port = self._http.server_address[1]
+        self._thread = threading.Thread(
+            target=self._http.serve_forever, name="google-oauth-sandbox", daemon=True
+        )
+        self._thread.start()
+        self.host = host
+
+    @property
+    def url(self) -> str:
+        """The gRPC endpoint, named `localhost` so that the certificate matches."""
+        return f"localhost:{self.port}"
+
+    @property
+    def token_url(self) -> str:
+        return f"http://{self.host}:{self.token_port}/token"
+
+    @property
+    def calls(self) -> list[RecordedCall]:
+        return self.sandbox.calls
+
+    @property
+    def batch_size(self) -> int:
+        return self.sandbox.batch_size
+
+    @batch_size.setter
+    def batch_size(self, value: int) -> None:
+        self.sandbox.batch_size = value
+
+    def expire_access_tokens(self) -> None:
+        self.sandbox.expire_access_tokens()
+
+    def endpoints_kwargs(self) -> dict[str, str]:
+        return {
+            "google_ads_endpoint": self.url,
+            "google_ads_root_cert": str(self.root_cert_path),
+            "google_oauth_token_url": self.token_url,
+        }
+
+    def stop(self) -> None:
+        self._http.shutdown()
+        self._http.server_close()
+        self._grpc.stop(grace=None).wait()
+        shutil.rmtree(self._dir, ignore_errors=True)
+
+
+def serve(
+    world: World, host: str = "127.0.0.1", port: int = 0, *, batch_size: int = 1000
+) -> SandboxServer:
+    """Start the Google Ads gRPC sandbox and its token endpoint in background threads."""
+    return SandboxServer(world, host, port, batch_size)
