@@ -13,6 +13,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
+from functools import lru_cache
 from typing import Any
 
 from connectors.sandbox.generator import (
@@ -231,43 +232,38 @@ def report_payload(
     malformed: bool = False,
 ) -> dict[str, Any]:
     """A campaign report, or the ad-group report of `campaign_id`."""
-    breakdown = GROUP_BY.get(query.group_by) if query.group_by else None
-    sums: dict[tuple[str, str], dict[dt.date, list[int]]] = defaultdict(
-        lambda: defaultdict(lambda: [0, 0, 0, 0])
+    rows_by_key = _aggregate(
+        world.seed,
+        world.revision,
+        world.account_today(account),
+        account,
+        query.start,
+        query.end,
+        query.group_by,
+        campaign_id,
     )
-    meta: dict[tuple[str, str], dict[str, Any]] = {}
-    for cell in world.cells(account, query.start, query.end, breakdown):
-        if campaign_id is not None and cell.campaign.campaign_id != campaign_id:
-            continue
-        group = _group_value(cell, breakdown)
-        key = (cell.campaign.campaign_id if campaign_id is None else cell.ad.ad_group_id, group)
-        if key not in meta:
-            meta[key] = _row_metadata(cell, campaign_id is None, query.group_by, group)
-        day = sums[key][cell.date]
-        for i, value in enumerate((cell.spend_minor, cell.impressions, cell.clicks, cell.installs)):
-            day[i] += value
-    keys = sorted(meta, key=lambda k: (int(k[0]), k[1]))
+    keys = sorted(rows_by_key, key=lambda k: (int(k[0]), k[1]))
     if query.descending:
         keys.sort(key=lambda k: int(k[0]), reverse=True)
     page = keys[query.offset : query.offset + query.limit]
     currency = account.currency
     rows = []
     for key in page:
-        days = sums[key]
-        row: dict[str, Any] = {"other": False, "metadata": meta[key]}
+        meta, days = rows_by_key[key]
+        row: dict[str, Any] = {"other": False, "metadata": dict(meta)}
         if query.daily:
             row["granularity"] = [
-                dict(_metrics(*days[d], currency), date=d.isoformat()) for d in sorted(days)
+                dict(_metrics(*values, currency), date=day.isoformat()) for day, values in days
             ]
         if query.row_totals or not query.daily:
-            row["total"] = _metrics(*_column_sums(days.values()), currency)
+            row["total"] = _metrics(*_column_sums(v for _, v in days), currency)
         if malformed:
             target = row["granularity"][0] if query.daily else row["total"]
             target["localSpend"]["amount"] = MALFORMED_AMOUNT
         rows.append(row)
     response: dict[str, Any] = {"row": rows}
     if query.grand_totals:
-        everything = [v for k in keys for v in sums[k].values()]
+        everything = (v for k in keys for _, v in rows_by_key[k][1])
         response["grandTotals"] = {
             "other": False,
             "total": _metrics(*_column_sums(everything), currency),
@@ -276,6 +272,45 @@ def report_payload(
         "data": {"reportingDataResponse": response},
         "pagination": pagination(len(keys), query.offset, len(page)),
         "error": None,
+    }
+
+
+_Days = tuple[tuple[dt.date, tuple[int, int, int, int]], ...]
+
+
+@lru_cache(maxsize=256)
+def _aggregate(
+    seed: int,
+    revision: int,
+    today: dt.date,
+    account: SandboxAccount,
+    start: dt.date,
+    end: dt.date,
+    group_by: str | None,
+    campaign_id: str | None,
+) -> dict[tuple[str, str], tuple[dict[str, Any], _Days]]:
+    """(row id, group value) → (metadata, daily [spend_minor, impressions, taps, installs]).
+
+    Cached on everything the World's numbers depend on (seed, revision, the account's today).
+    """
+    world = World(seed=seed, revision=revision, today=today)
+    breakdown = GROUP_BY.get(group_by) if group_by else None
+    sums: dict[tuple[str, str], dict[dt.date, list[int]]] = defaultdict(
+        lambda: defaultdict(lambda: [0, 0, 0, 0])
+    )
+    meta: dict[tuple[str, str], dict[str, Any]] = {}
+    for cell in world.cells(account, start, end, breakdown):
+        if campaign_id is not None and cell.campaign.campaign_id != campaign_id:
+            continue
+        group = _group_value(cell, breakdown)
+        key = (cell.campaign.campaign_id if campaign_id is None else cell.ad.ad_group_id, group)
+        if key not in meta:
+            meta[key] = _row_metadata(cell, campaign_id is None, group_by, group)
+        day = sums[key][cell.date]
+        for i, value in enumerate((cell.spend_minor, cell.impressions, cell.clicks, cell.installs)):
+            day[i] += value
+    return {
+        key: (meta[key], tuple((d, tuple(v)) for d, v in sorted(sums[key].items()))) for key in meta
     }
 
 

@@ -54,6 +54,8 @@ class SeenRequest:
     org_id: str | None
     body: Any
     status: int
+    #: The client's (host, port): the same for requests sent on one kept-alive connection.
+    peer: tuple[str, int] | None = None
 
 
 Answer = tuple[int, dict[str, str], Any]
@@ -116,7 +118,14 @@ class AppleSandboxServer:
 
     # -- request handling ----------------------------------------------------------------------
 
-    def answer(self, method: str, target: str, headers: Any, raw_body: bytes) -> Answer:
+    def answer(
+        self,
+        method: str,
+        target: str,
+        headers: Any,
+        raw_body: bytes,
+        peer: tuple[str, int] | None = None,
+    ) -> Answer:
         url = urlsplit(target)
         path = url.path
         org_id = _org_context(headers.get("X-AP-Context"))
@@ -136,7 +145,7 @@ class AppleSandboxServer:
             except ApiProblem as problem:
                 status, extra, payload = problem.status, {}, problem.body()
         with self._lock:
-            self.requests.append(SeenRequest(method, path, org_id, body, status))
+            self.requests.append(SeenRequest(method, path, org_id, body, status, peer))
         return status, extra, payload
 
     def _token(self, raw_body: bytes) -> Answer:
@@ -287,7 +296,9 @@ def _handler_for(server: AppleSandboxServer) -> type[BaseHTTPRequestHandler]:
             length = int(self.headers.get("Content-Length") or 0)
             raw = self.rfile.read(length) if length else b""
             try:
-                status, extra, payload = server.answer(method, self.path, self.headers, raw)
+                status, extra, payload = server.answer(
+                    method, self.path, self.headers, raw, self.client_address[:2]
+                )
             except Exception as exc:  # noqa: BLE001 - a sandbox bug must still answer
                 log.exception("apple sandbox failed on %s %s", method, self.path)
                 status, extra = 500, {}
