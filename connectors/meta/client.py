@@ -1,0 +1,212 @@
+"""The thin network layer over the `facebook-business` SDK.
+
+One `FacebookAdsApi` instance per connector (never the SDK's global default, and never
+`FacebookAdsApi.init`, whose `crash_log=True` default installs a `sys.excepthook`). Every call
+goes through the shared `RetryPolicy`, one page or one poll at a time, with SDK and `requests`
+errors turned into the shared error types and the usage headers of every answer recorded.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import logging
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from typing import Any, TypeVar
+
+import requests
+from facebook_business.adobjects.adaccount import AdAccount
+from facebook_business.adobjects.adreportrun import AdReportRun
+from facebook_business.api import Cursor, FacebookAdsApi, FacebookResponse
+from facebook_business.exceptions import FacebookError, FacebookRequestError
+from facebook_business.session import FacebookSession
+
+from connectors.errors import BadResponseError, ConnectorError, TransientError
+from connectors.meta.errors import PLATFORM, translate
+from connectors.meta.usage import Usage, parse_usage
+from connectors.retry import RetryPolicy
+
+API_VERSION = "v26.0"
+JOB_COMPLETED = "Job Completed"
+JOB_GAVE_UP = frozenset({"Job Failed", "Job Skipped"})
+T = TypeVar("T")
+log = logging.getLogger(__name__)
+
+
+class _RecordingApi(FacebookAdsApi):
+    """A FacebookAdsApi that hands the headers of every successful answer to a callback."""
+
+    def __init__(self, session: FacebookSession, on_headers: Callable[[Mapping], None]) -> None:
+        super().__init__(session, api_version=API_VERSION)
+        self._on_headers = on_headers
+
+    def call(self, *args: Any, **kwargs: Any) -> FacebookResponse:
+        response = super().call(*args, **kwargs)
+        self._on_headers(response.headers())
+        return response
+
+
+class GraphClient:
+    """Calls to one Graph API host with one set of credentials."""
+
+    def __init__(
+        self,
+        *,
+        access_token: str,
+        app_id: str,
+        app_secret: str,
+        graph_url: str,
+        retry: RetryPolicy,
+        timeout: float = 120.0,
+    ) -> None:
+        session = FacebookSession(
+            app_id=app_id, app_secret=app_secret, access_token=access_token, timeout=timeout
+        )
+        session.GRAPH = graph_url.rstrip("/")
+        self.api = _RecordingApi(session, self._record_success)
+        self.retry = retry
+        self.usage = Usage()
+        self._pause: float | None = None
+        self._app_id = app_id
+        self._app_secret = app_secret
+        self._access_token = access_token
+
+    # --- usage and throttling ---
+
+    def _record_success(self, headers: Mapping) -> None:
+        self.usage = parse_usage(headers)
+        self._pause = self.usage.retry_after() if self.usage.throttled else None
+
+    def _pause_if_throttled(self, what: str) -> None:
+        if self._pause:
+            wait = min(self._pause, self.retry.max_delay)
+            self._pause = None
+            log.info("Meta usage at %.0f%%; pausing %.1fs before %s", self.usage.peak, wait, what)
+            self.retry.sleep(wait)
+
+    # --- calls ---
+
+    def call(self, fn: Callable[[], T], *, what: str) -> T:
+        """Run one SDK call under the retry policy, with errors in the shared types."""
+        return self.retry.call(lambda: self._attempt(fn, what), what=f"Meta {what}")
+
+    def _attempt(self, fn: Callable[[], T], what: str) -> T:
+        self._pause_if_throttled(what)
+        error: ConnectorError
+        try:
+            return fn()
+        except FacebookRequestError as exc:
+            self.usage = parse_usage(exc.http_headers())
+            error = translate(exc)
+        except requests.Timeout:
+            error = TransientError(
+                f"{what}: the Graph API did not answer in time", platform=PLATFORM
+            )
+        except requests.RequestException as exc:
+            # requests' own message holds the URL with the access token: never pass it on.
+            error = TransientError(
+                f"{what}: {type(exc).__name__} talking to the Graph API", platform=PLATFORM
+            )
+        except (FacebookError, ValueError, TypeError, KeyError) as exc:
+            error = BadResponseError(
+                f"the SDK could not read the answer ({type(exc).__name__})",
+                field="(response)",
+                position=what,
+                platform=PLATFORM,
+            )
+        # Raised outside the except blocks so the SDK's exception (which carries the request
+        # parameters) is not chained to ours.
+        raise error
+
+    def pages(
+        self, first: Callable[[], Cursor], *, what: str
+    ) -> Iterator[tuple[int, list[dict[str, Any]]]]:
+        """(page number, rows) of an edge; each page is one retried call.
+
+        The SDK's Cursor re-sends the same path with `after=<cursor>` while the answer has
+        `paging.next`; `load_next_page` leaves the cursor unchanged when it fails, so retrying
+        it asks for the same page again.
+        """
+        cursor = self.call(first, what=f"{what}, page 1")
+        page = 1
+        while True:
+            yield page, [cursor[i].export_all_data() for i in range(len(cursor))]
+            page += 1
+            if not self.call(cursor.load_next_page, what=f"{what}, page {page}"):
+                return
+
+    # --- async report runs ---
+
+    def start_report(
+        self, account_id: str, fields: Sequence[str], params: Mapping[str, Any], *, what: str
+    ) -> str:
+        """POST an async insights job; returns its report_run_id."""
+        account = AdAccount(fbid=account_id, api=self.api)
+        run = self.call(
+            lambda: account.get_insights(fields=list(fields), params=dict(params), is_async=True),
+            what=f"{what}, start report",
+        )
+        run_id = run.get("report_run_id") or run.get("id")
+        if not run_id:
+            raise BadResponseError(
+                "no report_run_id in the answer",
+                field="report_run_id",
+                position=what,
+                platform=PLATFORM,
+            )
+        return str(run_id)
+
+    def wait_for_report(
+        self, run_id: str, *, poll_interval: float, timeout: float, what: str
+    ) -> bool:
+        """Poll a report run until it completes (True) or fails, is skipped or times out
+        (False). Waiting is counted in slept intervals, so a fake sleep also fakes time."""
+        run = AdReportRun(fbid=run_id, api=self.api)
+        waited = 0.0
+        while True:
+            node = self.call(
+                lambda: run.api_get(fields=["async_status", "async_percent_completion"]),
+                what=f"{what}, poll report {run_id}",
+            )
+            status = node.get("async_status")
+            if status == JOB_COMPLETED:
+                return True
+            if status in JOB_GAVE_UP:
+                log.warning("Meta report %s ended %r (%s)", run_id, status, what)
+                return False
+            if waited >= timeout:
+                log.warning(
+                    "Meta report %s still %r after %.0fs (%s)", run_id, status, waited, what
+                )
+                return False
+            self.retry.sleep(poll_interval)
+            waited += poll_interval
+
+    def report_pages(
+        self, run_id: str, *, page_size: int, what: str
+    ) -> Iterator[tuple[int, list[dict[str, Any]]]]:
+        run = AdReportRun(fbid=run_id, api=self.api)
+        return self.pages(
+            lambda: run.get_insights(params={"limit": page_size}), what=f"{what}, report {run_id}"
+        )
+
+    # --- tokens ---
+
+    def debug_token(self) -> dict[str, Any]:
+        """`GET /debug_token` about our own access token, authenticated as the app."""
+        app_token = f"{self._app_id}|{self._app_secret}"
+        proof = hmac.new(self._app_secret.encode(), app_token.encode(), hashlib.sha256).hexdigest()
+        params = {
+            "input_token": self._access_token,
+            "access_token": app_token,
+            "appsecret_proof": proof,
+        }
+        response = self.call(
+            lambda: self.api.call("GET", ("debug_token",), params=params), what="debug_token"
+        )
+        body = response.json()
+        if not isinstance(body, dict):
+            raise BadResponseError(
+                "not a JSON object", field="data", position="debug_token", platform=PLATFORM
+            )
+        return body

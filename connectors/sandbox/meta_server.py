@@ -1,0 +1,536 @@
+"""A local Graph API (v26.0) for the Meta connector, fed by the sandbox `World`.
+
+Speaks the wire format the `facebook-business` SDK expects: `/me/adaccounts`,
+`/act_<id>/insights` (GET with cursor paging, POST for async report runs), `/<report_run_id>/`
+and `/<report_run_id>/insights`, and `/debug_token`. Every answer carries usage headers; errors
+come in Graph's `{"error": {...}}` format. Faults set on the World per account are honoured:
+rate_limit, server_error, slow, malformed and expired_token.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import itertools
+import json
+import re
+import secrets
+import threading
+import time
+from collections import Counter
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+from urllib.parse import parse_qsl, urlencode, urlsplit
+
+from connectors.sandbox import credentials
+from connectors.sandbox.generator import SandboxAccount, World
+from connectors.sandbox.meta_graph import (
+    ACCOUNT_FIELDS,
+    GraphError,
+    InsightsQuery,
+    account_node,
+    field_list,
+    insight_rows,
+    invalid_parameter,
+    page_of,
+    parse_insights_query,
+    unknown_object,
+)
+
+_VERSIONED = re.compile(r"^/(v\d+\.\d+)/(.*?)/?$")
+_SECRET_PARAMS = ("access_token", "appsecret_proof", "input_token")
+SLOW_SECONDS = 0.3
+RATE_LIMITED_ANSWERS = 2
+TOKEN_LIFETIME_DAYS = 60
+
+
+@dataclass
+class RecordedRequest:
+    """One request the sandbox received (secrets removed)."""
+
+    method: str
+    path: str
+    params: dict[str, str]
+    status: int = 0
+
+
+@dataclass
+class ReportRun:
+    """An async insights job."""
+
+    run_id: str
+    account: SandboxAccount
+    query: InsightsQuery
+    polls: int = 0
+    status: str = "Job Not Started"
+
+
+@dataclass
+class _State:
+    world: World
+    base_url: str = ""
+    started: float = field(default_factory=time.time)
+    log: list[RecordedRequest] = field(default_factory=list)
+    seen: Counter = field(default_factory=Counter)
+    calls_per_account: Counter = field(default_factory=Counter)
+    runs: dict[str, ReportRun] = field(default_factory=dict)
+    run_ids: itertools.count = field(default_factory=lambda: itertools.count(6_120_000_001))
+    lock: threading.Lock = field(default_factory=threading.Lock)
+    async_polls_before_done: int = 1
+    async_fail_over_days: int | None = None
+    async_stall_over_days: int | None = None
+    row_cache: dict[tuple, list[dict[str, Any]]] = field(default_factory=dict)
+
+    def rows(self, account: SandboxAccount, query: InsightsQuery) -> list[dict[str, Any]]:
+        """Insights rows, cached per world state (so paging does not recompute them)."""
+        world = self.world
+        key = (account.external_id, query, world.seed, world.revision, world.account_today(account))
+        with self.lock:
+            cached = self.row_cache.get(key)
+        if cached is None:
+            cached = insight_rows(world, account, query)
+            with self.lock:
+                if len(self.row_cache) >= 64:
+                    self.row_cache.clear()
+                self.row_cache[key] = cached
+        return cached
+
+
+class SandboxServer:
+    """A running sandbox Graph API; `url` goes into `Endpoints.meta_graph_url`."""
+
+    def __init__(self, httpd: ThreadingHTTPServer, state: _State) -> None:
+        self._httpd = httpd
+        self._state = state
+        self._thread = threading.Thread(
+            target=httpd.serve_forever, name="meta-sandbox", daemon=True
+        )
+        self._thread.start()
+
+    @property
+    def port(self) -> int:
+        return self._httpd.server_address[1]
+
+    @property
+    def url(self) -> str:
+        return self._state.base_url
+
+    @property
+    def world(self) -> World:
+        return self._state.world
+
+    def endpoints_kwargs(self) -> dict[str, str]:
+        return {"meta_graph_url": self.url}
+
+    @property
+    def requests(self) -> list[RecordedRequest]:
+        """Requests received since the last `reset()`, oldest first."""
+        with self._state.lock:
+            return list(self._state.log)
+
+    def calls(self, path_part: str = "") -> list[RecordedRequest]:
+        return [r for r in self.requests if path_part in r.path]
+
+    def configure_async(
+        self,
+        *,
+        polls_before_done: int = 1,
+        fail_over_days: int | None = None,
+        stall_over_days: int | None = None,
+    ) -> None:
+        """How report runs behave: polls answering "Job Running" before completion; runs
+        spanning more days than `fail_over_days` end "Job Failed", more than `stall_over_days`
+        never finish."""
+        with self._state.lock:
+            self._state.async_polls_before_done = polls_before_done
+            self._state.async_fail_over_days = fail_over_days
+            self._state.async_stall_over_days = stall_over_days
+
+    def reset(self) -> None:
+        """Forget logged requests, fault counters, report runs and async settings."""
+        with self._state.lock:
+            self._state.log.clear()
+            self._state.seen.clear()
+            self._state.runs.clear()
+        self.configure_async()
+
+    def stop(self) -> None:
+        self._httpd.shutdown()
+        self._httpd.server_close()
+        self._thread.join(timeout=5)
+
+
+def serve(world: World, host: str = "127.0.0.1", port: int = 0) -> SandboxServer:
+    """Start the sandbox Graph API in a background thread."""
+    state = _State(world=world)
+    httpd = ThreadingHTTPServer((host, port), _Handler)
+    httpd.daemon_threads = True
+    httpd.state = state  # type: ignore[attr-defined]
+    state.base_url = f"http://{host}:{httpd.server_address[1]}"
+    return SandboxServer(httpd, state)
+
+
+# --- request handling -------------------------------------------------------------------------
+
+
+class _Answer(Exception):
+    """Raised to send an error answer with usage headers."""
+
+    def __init__(self, error: GraphError, headers: Mapping[str, str] | None = None) -> None:
+        super().__init__(error.message)
+        self.error = error
+        self.headers = dict(headers or {})
+
+
+def _usage_headers(account: SandboxAccount | None, pct: int, regain_minutes: int = 0) -> dict:
+    headers = {
+        "x-app-usage": json.dumps(
+            {"call_count": pct, "total_cputime": max(pct - 2, 0), "total_time": pct}
+        )
+    }
+    if account is None:
+        return headers
+    number = account.external_id.removeprefix("act_")
+    headers["x-business-use-case-usage"] = json.dumps(
+        {
+            number: [
+                {
+                    "type": "ads_insights",
+                    "call_count": pct,
+                    "total_cputime": max(pct - 3, 0),
+                    "total_time": pct,
+                    "estimated_time_to_regain_access": regain_minutes,
+                    "ads_api_access_tier": "standard_access",
+                }
+            ]
+        }
+    )
+    headers["x-ad-account-usage"] = json.dumps(
+        {
+            "acc_id_util_pct": pct,
+            "reset_time_duration": 60 if pct >= 100 else 0,
+            "ads_api_access_tier": "standard_access",
+        }
+    )
+    headers["x-fb-ads-insights-throttle"] = json.dumps(
+        {
+            "app_id_util_pct": min(pct, 50),
+            "acc_id_util_pct": pct,
+            "ads_api_access_tier": "standard_access",
+        }
+    )
+    return headers
+
+
+class _Handler(BaseHTTPRequestHandler):
+    server_version = "SandboxGraph/26.0"
+    protocol_version = "HTTP/1.1"
+    disable_nagle_algorithm = True
+
+    def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - stdlib signature
+        """Quiet: the request log is kept in memory, never with tokens."""
+
+    @property
+    def state(self) -> _State:
+        return self.server.state  # type: ignore[attr-defined]
+
+    def do_GET(self) -> None:  # noqa: N802 - stdlib naming
+        self._dispatch("GET")
+
+    def do_POST(self) -> None:  # noqa: N802 - stdlib naming
+        self._dispatch("POST")
+
+    def _dispatch(self, method: str) -> None:
+        parts = urlsplit(self.path)
+        params = dict(parse_qsl(parts.query, keep_blank_values=True))
+        if method == "POST":
+            length = int(self.headers.get("Content-Length") or 0)
+            body = self.rfile.read(length).decode() if length else ""
+            params.update(parse_qsl(body, keep_blank_values=True))
+        record = RecordedRequest(
+            method, parts.path, {k: v for k, v in params.items() if k not in _SECRET_PARAMS}
+        )
+        with self.state.lock:
+            self.state.log.append(record)
+        fbtrace_id = secrets.token_urlsafe(8)
+        try:
+            status, body, headers = _route(self.state, method, parts.path, params)
+        except _Answer as answer:
+            status, body, headers = (
+                answer.error.status,
+                answer.error.body(fbtrace_id),
+                answer.headers,
+            )
+        except GraphError as error:
+            status, body, headers = error.status, error.body(fbtrace_id), {}
+        record.status = status
+        payload = json.dumps(body).encode()
+        self.send_response(status)
+        self.send_header("Content-Type", "application/json; charset=UTF-8")
+        self.send_header("Content-Length", str(len(payload)))
+        self.send_header("x-fb-trace-id", fbtrace_id)
+        for name, value in (headers or _usage_headers(None, 1)).items():
+            self.send_header(name, value)
+        self.end_headers()
+        self.wfile.write(payload)
+
+
+def _route(
+    state: _State, method: str, path: str, params: dict[str, str]
+) -> tuple[int, dict[str, Any], dict[str, str]]:
+    match = _VERSIONED.match(path)
+    if not match:
+        raise unknown_object(path.strip("/") or "/", method.lower())
+    version, rest = match.groups()
+    if rest == "debug_token" and method == "GET":
+        return 200, _debug_token(state, params), _usage_headers(None, 1)
+    _check_token(params)
+    if rest == "me/adaccounts" and method == "GET":
+        return 200, _ad_accounts(state, version, rest, params), _usage_headers(None, 2)
+    if m := re.fullmatch(r"(act_\d+)/insights", rest):
+        account = _account(state, m.group(1), method)
+        return _account_call(state, account, method, rest, params, version)
+    if m := re.fullmatch(r"(\d+)(/insights)?", rest):
+        run = state.runs.get(m.group(1))
+        if run is None or method != "GET":
+            raise unknown_object(m.group(1), method.lower())
+        return _account_call(state, run.account, method, rest, params, version, run)
+    raise unknown_object(rest.split("/")[0], method.lower())
+
+
+def _check_token(params: Mapping[str, str]) -> None:
+    token = params.get("access_token")
+    if not token:
+        raise GraphError("An access token is required to request this resource.", code=104)
+    if token == credentials.META_EXPIRED_TOKEN:
+        raise _expired()
+    if token != credentials.META_GOOD_TOKEN:
+        raise GraphError("Invalid OAuth access token - Cannot parse access token", code=190)
+    proof = params.get("appsecret_proof")
+    if proof is not None:
+        secret = credentials.meta_config()["app_secret"].encode()
+        expected = hmac.new(secret, token.encode(), hashlib.sha256).hexdigest()
+        if not hmac.compare_digest(proof, expected):
+            raise GraphError(
+                "Invalid appsecret_proof provided in the API argument",
+                code=100,
+                kind="GraphMethodException",
+            )
+
+
+def _expired() -> GraphError:
+    return GraphError("Error validating access token: Session has expired", code=190, subcode=463)
+
+
+def _account(state: _State, account_id: str, method: str) -> SandboxAccount:
+    try:
+        account = state.world.account(account_id)
+    except KeyError:
+        raise unknown_object(account_id, method.lower()) from None
+    if account.platform != "meta":
+        raise unknown_object(account_id, method.lower())
+    return account
+
+
+def _ad_accounts(state: _State, version: str, rest: str, params: dict[str, str]) -> dict:
+    fields = field_list(params)
+    if any(f not in ACCOUNT_FIELDS for f in fields):
+        raise invalid_parameter("Tried accessing nonexisting field on node type (AdAccount)")
+    nodes = [account_node(a, fields) for a in state.world.accounts_of("meta")]
+    return page_of(nodes, params, _next_url(state, version, rest, params), default_limit=25)
+
+
+def _next_url(state: _State, version: str, rest: str, params: Mapping[str, str]) -> Any:
+    public = {k: v for k, v in params.items() if k not in _SECRET_PARAMS and k != "after"}
+    return lambda after: (
+        f"{state.base_url}/{version}/{rest}?{urlencode({**public, 'after': after})}"
+    )
+
+
+def _account_call(
+    state: _State,
+    account: SandboxAccount,
+    method: str,
+    rest: str,
+    params: dict[str, str],
+    version: str,
+    run: ReportRun | None = None,
+) -> tuple[int, dict[str, Any], dict[str, str]]:
+    """An ad-account-scoped call: faults first, then the answer."""
+    faults = state.world.faults_of(account.external_id)
+    key = (
+        method,
+        rest,
+        tuple(sorted((k, v) for k, v in params.items() if k not in _SECRET_PARAMS)),
+    )
+    with state.lock:
+        state.calls_per_account[account.external_id] += 1
+        pct = 3 + state.calls_per_account[account.external_id] % 17
+    if "expired_token" in faults:
+        raise _Answer(_expired(), _usage_headers(account, pct))
+    if "slow" in faults:
+        time.sleep(SLOW_SECONDS)
+    if "rate_limit" in faults:
+        with state.lock:
+            state.seen[("rate_limit", key)] += 1
+            count = state.seen[("rate_limit", key)]
+        if count <= RATE_LIMITED_ANSWERS:
+            raise _Answer(_rate_limited(count), _usage_headers(account, 100, regain_minutes=1))
+    if "server_error" in faults:
+        with state.lock:
+            state.seen[("server_error", key)] += 1
+            first = state.seen[("server_error", key)] == 1
+        if first:
+            raise _Answer(
+                GraphError(
+                    "An unexpected error has occurred. Please retry your request later.",
+                    code=2,
+                    status=500,
+                    is_transient=True,
+                ),
+                _usage_headers(account, pct),
+            )
+    headers = _usage_headers(account, pct)
+    if run is not None:
+        if rest.endswith("/insights"):
+            return 200, _run_results(state, run, rest, params, version), headers
+        return 200, _poll(state, run, params), headers
+    today = state.world.account_today(account)
+    query = parse_insights_query(params, today)
+    if method == "POST":
+        run_id = str(next(state.run_ids))
+        with state.lock:
+            state.runs[run_id] = ReportRun(run_id, account, query)
+        return 200, {"report_run_id": run_id}, headers
+    body = page_of(
+        insight_rows(state.world, account, query),
+        params,
+        _next_url(state, version, rest, params),
+        default_limit=25,
+    )
+    return 200, _maybe_malformed(body, faults), headers
+
+
+def _rate_limited(count: int) -> GraphError:
+    if count % 2:
+        return GraphError(
+            "There have been too many calls from this ad-account. Wait a bit and try again. "
+            "For more info, please refer to "
+            "https://developers.facebook.com/docs/graph-api/overview/rate-limiting.",
+            code=80000,
+            subcode=2446079,
+            is_transient=True,
+        )
+    return GraphError(
+        "(#17) User request limit reached", code=17, subcode=2446079, is_transient=True
+    )
+
+
+def _maybe_malformed(body: dict[str, Any], faults: set[str]) -> dict[str, Any]:
+    """With the malformed fault, the second row of every page (or the only one) has a broken
+    spend."""
+    rows = body.get("data") or []
+    if "malformed" in faults and rows:
+        broken = min(1, len(rows) - 1)
+        rows[broken] = {**rows[broken], "spend": "12,34x"}
+    return body
+
+
+def _poll(state: _State, run: ReportRun, params: Mapping[str, str]) -> dict[str, Any]:
+    with state.lock:
+        run.polls += 1
+        days = run.query.days
+        if state.async_stall_over_days is not None and days > state.async_stall_over_days:
+            run.status, percent = "Job Running", 50
+        elif state.async_fail_over_days is not None and days > state.async_fail_over_days:
+            run.status, percent = "Job Failed", 0
+        elif run.polls <= state.async_polls_before_done:
+            run.status = "Job Running"
+            percent = 100 * run.polls // (state.async_polls_before_done + 1)
+        else:
+            run.status, percent = "Job Completed", 100
+    values = {
+        "id": run.run_id,
+        "account_id": run.account.external_id.removeprefix("act_"),
+        "async_status": run.status,
+        "async_percent_completion": percent,
+        "date_start": run.query.since.isoformat(),
+        "date_stop": run.query.until.isoformat(),
+    }
+    fields = field_list(params)
+    node = {name: values[name] for name in fields if name in values}
+    node["id"] = run.run_id
+    return node
+
+
+def _run_results(
+    state: _State, run: ReportRun, rest: str, params: dict[str, str], version: str
+) -> dict[str, Any]:
+    if run.status != "Job Completed":
+        raise invalid_parameter(f"Report run {run.run_id} is not complete ({run.status})")
+    rows = state.rows(run.account, run.query)
+    faults = state.world.faults_of(run.account.external_id)
+    body = page_of(rows, params, _next_url(state, version, rest, params), default_limit=25)
+    return _maybe_malformed(body, faults)
+
+
+def _debug_token(state: _State, params: Mapping[str, str]) -> dict[str, Any]:
+    """Inspect `input_token`; the caller authenticates with an app token or a valid user token."""
+    caller = params.get("access_token", "")
+    config = credentials.meta_config()
+    app_token = f"{config['app_id']}|{config['app_secret']}"
+    if not hmac.compare_digest(caller, app_token) and caller != credentials.META_GOOD_TOKEN:
+        if caller == credentials.META_EXPIRED_TOKEN:
+            raise _expired()
+        raise GraphError("Invalid OAuth access token - Cannot parse access token", code=190)
+    proof = params.get("appsecret_proof")
+    expected = hmac.new(config["app_secret"].encode(), caller.encode(), hashlib.sha256).hexdigest()
+    if proof is not None and not hmac.compare_digest(proof, expected):
+        raise GraphError(
+            "Invalid appsecret_proof provided in the API argument",
+            code=100,
+            kind="GraphMethodException",
+        )
+    token = params.get("input_token", "")
+    day = 86_400
+    issued = int(state.started) - 5 * day
+    base = {
+        "app_id": config["app_id"],
+        "type": "USER",
+        "application": "Spendlens Sandbox",
+        "scopes": ["ads_read", "ads_management", "business_management"],
+        "user_id": "10000000001",
+    }
+    if token == credentials.META_GOOD_TOKEN:
+        return {
+            "data": {
+                **base,
+                "data_access_expires_at": issued + 90 * day,
+                "expires_at": issued + TOKEN_LIFETIME_DAYS * day,
+                "is_valid": True,
+                "issued_at": issued,
+            }
+        }
+    if token == credentials.META_EXPIRED_TOKEN:
+        return {
+            "data": {
+                **base,
+                "data_access_expires_at": issued + 30 * day,
+                "error": {"code": 190, "message": _expired().message, "subcode": 463},
+                "expires_at": int(state.started) - 2 * day,
+                "is_valid": False,
+                "issued_at": int(state.started) - (TOKEN_LIFETIME_DAYS + 2) * day,
+            }
+        }
+    return {
+        "data": {
+            "error": {
+                "code": 190,
+                "message": "Invalid OAuth access token - Cannot parse access token",
+            },
+            "is_valid": False,
+            "scopes": [],
+        }
+    }
