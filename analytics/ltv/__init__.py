@@ -9,6 +9,12 @@ from analytics.ltv.btyd import (
     probability_alive,
     probability_no_purchase,
 )
+from analytics.ltv.btyd_model import (
+    BTYDModel,
+    fit_btyd_model,
+    predict_btyd_churn,
+    predict_btyd_clv,
+)
 from analytics.ltv.churn import alive_probability, churn_probability, observed_churn
 from analytics.ltv.clv import DEFAULT_HORIZONS_DAYS, predict_clv
 from analytics.ltv.evaluation import churn_metrics, revenue_metrics
@@ -17,11 +23,9 @@ from analytics.ltv.rfm import build_calibration_holdout, build_rfm_summary
 from analytics.ltv.selection import (
     BOOSTING,
     BTYD,
-    BTYDModel,
     LTVModel,
     ModelSelection,
     choose_model,
-    fit_btyd_model,
     score_ltv,
     select_model,
     train_ltv_model,
@@ -57,6 +61,8 @@ __all__ = [
     "kaplan_meier_by_cohort",
     "lifetimes_from_summary",
     "observed_churn",
+    "predict_btyd_churn",
+    "predict_btyd_clv",
     "predict_clv",
     "probability_alive",
     "probability_no_purchase",

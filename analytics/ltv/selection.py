@@ -21,24 +21,24 @@ from dataclasses import dataclass, field
 import pandas as pd
 
 from analytics.ltv.boosting import RevenueRegressor, fit_revenue_regressor, predict_revenue
-from analytics.ltv.btyd import BTYDParams, fit_btyd
-from analytics.ltv.churn import alive_probability, churn_probability, observed_churn
-from analytics.ltv.clv import DEFAULT_HORIZONS_DAYS, predict_clv
+from analytics.ltv.btyd_model import (
+    BTYDModel,
+    fit_btyd_model,
+    predict_btyd_churn,
+    predict_btyd_clv,
+)
+from analytics.ltv.churn import observed_churn
+from analytics.ltv.clv import DEFAULT_HORIZONS_DAYS
 from analytics.ltv.columns import (
     ACQUIRED_AT,
     DURATION_HOLDOUT,
-    FREQUENCY,
-    MONETARY_VALUE,
     OCCURRED_AT,
-    P_ALIVE,
-    RECENCY,
+    PLATFORM,
     REVENUE_HOLDOUT,
-    T,
     churn_column,
     clv_column,
 )
 from analytics.ltv.evaluation import churn_metrics, revenue_metrics
-from analytics.ltv.gamma_gamma import GammaGammaParams, fit_gamma_gamma
 from analytics.ltv.rfm import build_calibration_holdout, build_rfm_summary
 
 BTYD = "btyd"
@@ -46,14 +46,6 @@ BOOSTING = "boosting"
 CHURN = "churn"
 ACTUAL = "actual"
 MIN_TRAINING_CUSTOMERS = 100
-
-
-@dataclass(frozen=True)
-class BTYDModel:
-    """A purchase model and a spend model fitted on the same RFM summary."""
-
-    purchases: BTYDParams
-    spend: GammaGammaParams
 
 
 @dataclass
@@ -73,8 +65,7 @@ class LTVModel:
             "kind": self.kind,
             "trained_through": self.trained_through.date().isoformat(),
             "horizons_days": list(self.horizons_days),
-            "purchases": self.btyd.purchases.as_dict(),
-            "spend": self.btyd.spend.as_dict(),
+            "btyd": self.btyd.parameters(),
             "ltv_source": {str(h): self.source(h) for h in self.horizons_days},
             "boosting_train_rows": {str(h): r.n_train for h, r in self.boosting.items()},
         }
@@ -92,12 +83,6 @@ class ModelSelection:
     metrics: dict[str, dict[str, float]]
     criterion: str
     holdout: pd.DataFrame
-
-
-def fit_btyd_model(summary: pd.DataFrame, modified: bool = True) -> BTYDModel:
-    """Fit (M)BG/NBD on the whole summary and Gamma-Gamma on its repeat customers."""
-    purchases = fit_btyd(summary[FREQUENCY], summary[RECENCY], summary[T], modified=modified)
-    return BTYDModel(purchases, fit_gamma_gamma(summary[FREQUENCY], summary[MONETARY_VALUE]))
 
 
 def fit_boosting_for_window(
@@ -140,14 +125,15 @@ def select_model(
     holdout_end: pd.Timestamp | str,
     *,
     modified: bool = True,
+    segment_column: str | None = PLATFORM,
     tie_tolerance: float = 0.01,
     max_total_error: float = 0.2,
 ) -> ModelSelection:
     """Fit both models on the calibration window, score the holdout, and pick the better one."""
     split = build_calibration_holdout(transactions, calibration_end, holdout_end, customers)
     window = int(split[DURATION_HOLDOUT].iloc[0])
-    btyd = fit_btyd_model(split, modified)
-    predictions = {BTYD: predict_clv(btyd.purchases, btyd.spend, split, [window]).iloc[:, 0]}
+    btyd = fit_btyd_model(split, modified, customers, segment_column)
+    predictions = {BTYD: predict_btyd_clv(btyd, split, customers, [window]).iloc[:, 0]}
     regressor = fit_boosting_for_window(transactions, customers, calibration_end, window)
     if regressor is not None:
         predictions[BOOSTING] = pd.Series(
@@ -155,7 +141,7 @@ def select_model(
         )
     actual = split[REVENUE_HOLDOUT]
     metrics = {name: revenue_metrics(actual, pred) for name, pred in predictions.items()}
-    churn = churn_probability(btyd.purchases, split, window)
+    churn = predict_btyd_churn(btyd, split, customers, [window])[churn_column(window)]
     metrics[CHURN] = churn_metrics(observed_churn(split), churn)
     chosen = choose_model(metrics, tie_tolerance, max_total_error)
     criterion = (
@@ -174,13 +160,15 @@ def train_ltv_model(
     horizons_days: Sequence[int] = DEFAULT_HORIZONS_DAYS,
     *,
     modified: bool = True,
+    segment_column: str | None = PLATFORM,
     min_history_days: int = 30,
 ) -> LTVModel:
     """Train the chosen kind on all data through ``as_of`` for scoring at ``horizons_days``."""
     if kind not in (BTYD, BOOSTING):
         raise ValueError(f"unknown model kind {kind!r}")
     as_of = pd.Timestamp(as_of)
-    btyd = fit_btyd_model(build_rfm_summary(transactions, as_of, customers), modified)
+    summary = build_rfm_summary(transactions, as_of, customers)
+    btyd = fit_btyd_model(summary, modified, customers, segment_column)
     model = LTVModel(kind, as_of, tuple(int(h) for h in horizons_days), btyd)
     if kind == BOOSTING:
         first = _first_day(transactions, customers)
@@ -202,17 +190,14 @@ def score_ltv(
     churn_horizons_days: Sequence[int] = (30, 90),
     daily_discount_rate: float = 0.0,
 ) -> pd.DataFrame:
-    """Per customer: predicted future revenue ``clv_<h>`` (discounted for BTYD horizons only),
-    ``p_alive`` and ``churn_<h>`` = P(no purchase in the next h days)."""
+    """Per customer born by ``as_of``: predicted future revenue ``clv_<h>`` (discounted for the
+    BTYD horizons only), ``p_alive`` and ``churn_<h>`` = P(no purchase in the next h days)."""
     summary = build_rfm_summary(transactions, as_of, customers)
-    purchases, spend = model.btyd.purchases, model.btyd.spend
-    out = predict_clv(purchases, spend, summary, model.horizons_days, daily_discount_rate)
+    out = predict_btyd_clv(model.btyd, summary, customers, model.horizons_days, daily_discount_rate)
     for horizon, regressor in model.boosting.items():
         out[clv_column(horizon)] = predict_revenue(regressor, summary, customers)
-    out[P_ALIVE] = alive_probability(purchases, summary)
-    for horizon in churn_horizons_days:
-        out[churn_column(horizon)] = churn_probability(purchases, summary, horizon)
-    return out
+    churn = predict_btyd_churn(model.btyd, summary, customers, churn_horizons_days)
+    return out.join(churn)
 
 
 def _first_day(transactions: pd.DataFrame, customers: pd.DataFrame | None) -> pd.Timestamp:
