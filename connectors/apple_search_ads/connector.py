@@ -14,19 +14,17 @@ from typing import Any
 
 from connectors.apple_search_ads.client import AppleSearchAdsClient
 from connectors.apple_search_ads.parsing import (
-    MAX_PAGE_LIMIT,
     PLATFORM,
     ReportPage,
-    date_chunks,
     next_offset,
     parse_acls,
     parse_campaign_page,
     parse_report_page,
     report_campaigns,
-    report_request,
     report_totals,
     spend_rows,
 )
+from connectors.apple_search_ads.queries import MAX_PAGE_LIMIT, date_chunks, report_request
 from connectors.base import (
     AccountInfo,
     AccountTotal,

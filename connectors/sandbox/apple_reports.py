@@ -264,10 +264,10 @@ def report_payload(
     response: dict[str, Any] = {"row": rows}
     if query.grand_totals:
         everything = (v for k in keys for _, v in rows_by_key[k][1])
-        response["grandTotals"] = {
-            "other": False,
-            "total": _metrics(*_column_sums(everything), currency),
-        }
+        grand = _metrics(*_column_sums(everything), currency)
+        if malformed:
+            grand["localSpend"]["amount"] = MALFORMED_AMOUNT
+        response["grandTotals"] = {"other": False, "total": grand}
     return {
         "data": {"reportingDataResponse": response},
         "pagination": pagination(len(keys), query.offset, len(page)),

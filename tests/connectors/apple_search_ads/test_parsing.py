@@ -9,17 +9,16 @@ from decimal import Decimal
 import pytest
 
 from connectors.apple_search_ads.parsing import (
-    date_chunks,
     next_offset,
     parse_acls,
     parse_campaign_page,
     parse_report_page,
     platform_message,
     report_campaigns,
-    report_request,
     report_totals,
     spend_rows,
 )
+from connectors.apple_search_ads.queries import date_chunks, report_request
 from connectors.base import NO_ID, AccountInfo, Breakdown, Level
 from connectors.errors import BadResponseError
 from tests.connectors.apple_search_ads import payloads
