@@ -1,0 +1,19 @@
+/** Budgets, their alert rules and pacing; alerts. */
+import { http } from "./client";
+import type { Alert, AlertState, Budget, BudgetInput, Pacing } from "./types";
+
+export const fetchBudgets = (signal?: AbortSignal) => http.get<Budget[]>("/api/budgets", undefined, signal);
+export const fetchBudget = (id: number) => http.get<Budget>(`/api/budgets/${id}`);
+export const fetchPacing = (id: number, signal?: AbortSignal) =>
+  http.get<Pacing>(`/api/budgets/${id}/pacing`, undefined, signal);
+export const createBudget = (input: BudgetInput) => http.post<Budget>("/api/budgets", input);
+export const updateBudget = (id: number, input: Partial<BudgetInput>) => http.patch<Budget>(`/api/budgets/${id}`, input);
+export const deleteBudget = (id: number) => http.delete<void>(`/api/budgets/${id}`);
+
+export type AlertFilter = AlertState | "all";
+
+export const fetchAlerts = (state: AlertFilter, signal?: AbortSignal) =>
+  http.get<Alert[]>("/api/alerts", { state }, signal);
+export const acknowledgeAlert = (id: number) => http.post<Alert>(`/api/alerts/${id}/acknowledge`);
+/** `until` is an ISO 8601 instant. */
+export const snoozeAlert = (id: number, until: string) => http.post<Alert>(`/api/alerts/${id}/snooze`, { until });

@@ -1,0 +1,21 @@
+/** TanStack Query keys, in one place so that mutations invalidate the right reports. */
+import type { AuditFilters, RoiFilters } from "./types";
+import type { CohortFilters } from "./reports";
+import type { DateRange } from "../lib/dates";
+import type { AlertFilter } from "./budgets";
+
+export const queryKeys = {
+  session: ["session"] as const,
+  overview: (range: DateRange) => ["overview", range.start, range.end] as const,
+  roi: (f: RoiFilters) => ["roi", f] as const,
+  cohorts: (f: CohortFilters) => ["cohorts", f] as const,
+  budgets: ["budgets"] as const,
+  pacing: (id: number) => ["budgets", id, "pacing"] as const,
+  alerts: (state: AlertFilter) => ["alerts", state] as const,
+  alertsAll: ["alerts"] as const,
+  platforms: ["platforms"] as const,
+  adAccounts: ["ad-accounts"] as const,
+  syncHealth: ["sync-health"] as const,
+  users: ["users"] as const,
+  audit: (f: AuditFilters) => ["audit", f] as const,
+};

@@ -1,0 +1,352 @@
+/**
+ * Shapes of the Spendlens API as the dashboard reads them. Money may arrive as a JSON number or
+ * as an exact decimal string; `Numeric` accepts both and the formatters read either.
+ */
+import type { Numeric } from "../lib/format";
+
+export type { Numeric };
+export type Role = "admin" | "marketer" | "finance";
+export type Platform = "meta" | "google_ads" | "apple_search_ads" | (string & {});
+
+export interface User {
+  id: number;
+  email: string;
+  name: string;
+  role: Role;
+}
+
+export interface Session {
+  user: User;
+  csrf_token: string;
+}
+
+// ---- overview -------------------------------------------------------------------------------
+
+export interface KpiSet {
+  spend: Numeric;
+  revenue: Numeric;
+  roas: Numeric;
+  predicted_roas: Numeric;
+  installs: Numeric;
+  cpi: Numeric;
+  [metric: string]: Numeric;
+}
+
+export interface SeriesPoint {
+  date: string;
+  platform: Platform;
+  spend: Numeric;
+  revenue: Numeric;
+}
+
+export interface FreshnessEntry {
+  account_id: number;
+  platform: Platform;
+  name: string;
+  status?: string;
+  last_success_at: string | null;
+  freshness_hours: Numeric;
+  data_through?: string | null;
+  last_error?: string | null;
+}
+
+export interface Overview {
+  currency: string;
+  current: KpiSet;
+  previous: KpiSet;
+  series: SeriesPoint[];
+  open_alerts: number;
+  freshness: FreshnessEntry[];
+}
+
+// ---- ROI ------------------------------------------------------------------------------------
+
+export type GroupBy = "platform" | "account" | "campaign" | "country" | "device" | "weekday" | "hour";
+
+export interface RoiMetrics {
+  spend: Numeric;
+  impressions: Numeric;
+  clicks: Numeric;
+  installs: Numeric;
+  cpi: Numeric;
+  customers: Numeric;
+  cac: Numeric;
+  revenue: Numeric;
+  revenue_d7: Numeric;
+  revenue_d30: Numeric;
+  d7_complete: boolean | null;
+  d30_complete: boolean | null;
+  roas: Numeric;
+  predicted_ltv: Numeric;
+  predicted_roas: Numeric;
+  ltv_cac: Numeric;
+  payback_days: Numeric;
+  churn_rate: Numeric;
+}
+
+export interface RoiRow extends RoiMetrics {
+  key: string;
+  label: string;
+  platform?: Platform | null;
+  account_id?: number | null;
+  campaign_id?: number | string | null;
+}
+
+export interface RoiReport {
+  currency: string;
+  group_by: GroupBy;
+  rows: RoiRow[];
+  totals: Partial<RoiMetrics>;
+}
+
+export interface RoiFilters {
+  start: string;
+  end: string;
+  group_by: GroupBy;
+  platform?: string | null;
+  account_id?: number | string | null;
+  campaign_id?: number | string | null;
+}
+
+// ---- cohorts --------------------------------------------------------------------------------
+
+export type CohortGrain = "day" | "week" | "month";
+
+export interface ModelInfo {
+  id: number | string;
+  kind: string;
+  trained_at: string | null;
+  metrics: Record<string, Numeric>;
+}
+
+export interface Cohort {
+  cohort: string;
+  platform: Platform | null;
+  customers: Numeric;
+  spend: Numeric;
+  curve: { day: number; revenue: Numeric; predicted: Numeric }[];
+  roas_actual: Numeric;
+  roas_predicted: Numeric;
+  payback_days: Numeric;
+  churn_rate: Numeric;
+  survival: { day: number; p: Numeric }[];
+}
+
+export interface CohortReport {
+  currency: string;
+  model: ModelInfo | null;
+  cohorts: Cohort[];
+}
+
+// ---- budgets --------------------------------------------------------------------------------
+
+export type ScopeType = "all" | "platform" | "account" | "campaign";
+
+export interface BudgetScope {
+  type: ScopeType;
+  platform?: string | null;
+  account_id?: number | null;
+  campaign_id?: number | string | null;
+  /** Display names, when the API adds them. */
+  account_name?: string | null;
+  campaign_name?: string | null;
+}
+
+export interface BudgetRules {
+  threshold: { enabled: boolean; levels: number[] };
+  projected_overspend: { enabled: boolean; tolerance_pct: number };
+  predicted_roas: { enabled: boolean; min_customers: number };
+  anomaly: { enabled: boolean };
+  stale_data: { enabled: boolean; hours: number };
+  credentials: { enabled: boolean; days_before: number };
+}
+
+export interface MapeSet {
+  d5?: Numeric;
+  d10?: Numeric;
+  d20?: Numeric;
+  [checkpoint: string]: Numeric;
+}
+
+export interface Pacing {
+  spend_to_date: Numeric;
+  expected_to_date: Numeric;
+  pace_pct: Numeric;
+  required_daily: Numeric;
+  projected: Numeric;
+  projected_low: Numeric;
+  projected_high: Numeric;
+  method: "seasonal" | "linear" | (string & {});
+  mape: { seasonal?: MapeSet | null; linear?: MapeSet | null } | null;
+  series: { date: string; spend: Numeric; cumulative: Numeric; expected: Numeric }[];
+}
+
+export interface BudgetInput {
+  name: string;
+  scope: BudgetScope;
+  period: "month" | "quarter";
+  period_start: string;
+  amount: Numeric;
+  currency: string;
+  recipients: string[];
+  target_roas?: Numeric;
+  rules: BudgetRules;
+}
+
+export interface Budget extends BudgetInput {
+  id: number;
+  pacing?: Pacing | null;
+}
+
+// ---- alerts ---------------------------------------------------------------------------------
+
+export type AlertState = "open" | "notified" | "resolved";
+
+export interface Alert {
+  id: number;
+  rule: string;
+  budget_id: number | null;
+  budget_name: string | null;
+  scope: BudgetScope | string | null;
+  period: string | null;
+  state: AlertState | (string & {});
+  severity: "info" | "warning" | "critical" | (string & {});
+  message: string;
+  figures: Record<string, unknown> | null;
+  provisional: boolean;
+  created_at: string;
+  notified_at: string | null;
+  resolved_at: string | null;
+  acknowledged_at: string | null;
+  snoozed_until: string | null;
+}
+
+// ---- administration -------------------------------------------------------------------------
+
+export interface JsonSchemaProperty {
+  type?: "string" | "integer" | "number" | "boolean";
+  title?: string;
+  description?: string;
+  default?: unknown;
+  enum?: (string | number)[];
+  pattern?: string;
+  format?: string;
+  minLength?: number;
+  maxLength?: number;
+  /** Hint for long values such as a PEM key. */
+  multiline?: boolean;
+}
+
+export interface CredentialsSchema {
+  type?: "object";
+  properties: Record<string, JsonSchemaProperty>;
+  required?: string[];
+  secret?: string[];
+  order?: string[];
+}
+
+export interface PlatformInfo {
+  platform: Platform;
+  label?: string;
+  schema: CredentialsSchema;
+}
+
+export type AccountStatus = "active" | "disabled" | "needs_credentials" | (string & {});
+
+export interface AdAccount {
+  id: number;
+  platform: Platform;
+  external_id: string;
+  name: string;
+  currency: string;
+  timezone: string;
+  status: AccountStatus;
+  credentials: Record<string, unknown>;
+  credentials_expire_at: string | null;
+  last_error: string | null;
+}
+
+export interface AdAccountInput {
+  platform: string;
+  external_id: string;
+  name: string;
+  currency: string;
+  timezone: string;
+  status?: AccountStatus;
+  credentials?: Record<string, unknown>;
+}
+
+export interface Reconciliation {
+  platform_spend: Numeric;
+  stored_spend: Numeric;
+  diff: Numeric;
+  diff_pct: Numeric;
+  flagged: boolean;
+}
+
+export interface SyncHealth {
+  account_id: number;
+  platform: Platform;
+  name: string;
+  status: AccountStatus;
+  currency?: string;
+  last_success_at: string | null;
+  freshness_hours: Numeric;
+  data_through?: string | null;
+  provisional_from: string | null;
+  provisional_days: Numeric;
+  last_error: string | null;
+  last_status?: string | null;
+  pending_runs?: number | null;
+  credentials_expire_at: string | null;
+  credentials_expire_in_days?: number | null;
+  reconciliation: Reconciliation | null;
+}
+
+export interface ConnectionCheck {
+  ok: boolean;
+  message: string;
+  expires_at?: string | null;
+}
+
+export interface ManagedUser extends User {
+  is_active?: boolean;
+  last_login_at?: string | null;
+  created_at?: string | null;
+}
+
+export interface UserInput {
+  email: string;
+  name: string;
+  role: Role;
+  password?: string;
+  is_active?: boolean;
+}
+
+export interface AuditEntry {
+  id: number;
+  at: string;
+  actor_id: number | null;
+  actor_email: string;
+  action: string;
+  entity_type: string;
+  entity_id: string | null;
+  before: Record<string, unknown> | null;
+  after: Record<string, unknown> | null;
+  ip: string | null;
+}
+
+export interface AuditFilters {
+  actor?: string;
+  action?: string;
+  entity_type?: string;
+  start?: string;
+  end?: string;
+  limit?: number;
+  offset?: number;
+}
+
+export interface AuditPage {
+  items: AuditEntry[];
+  total: number | null;
+}

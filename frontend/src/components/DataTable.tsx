@@ -1,0 +1,286 @@
+/**
+ * A report table: sortable on every column (missing values last in either direction),
+ * filterable (a search box over text columns and per-column value filters), with totals and a
+ * client-side CSV export of exactly the rows shown (raw numbers, not formatted text).
+ */
+import { useMemo, useState, type ReactNode } from "react";
+import { Button, Input, Space, Table, Tooltip, Typography } from "antd";
+import type { TableColumnsType, TableProps } from "antd";
+import type { SortOrder } from "antd/es/table/interface";
+import { DownloadOutlined, QuestionCircleOutlined, SearchOutlined } from "@ant-design/icons";
+import { formatMetric, INCOMPLETE, MISSING, toNumber, type MetricKind } from "../lib/format";
+import { downloadCsv, toCsv, type CsvColumn } from "../lib/csv";
+import { useReport } from "../state/report";
+
+export interface DataColumn<T> {
+  key: string;
+  title: string;
+  /** Explanation shown as a tooltip on the header. */
+  help?: string;
+  kind?: MetricKind;
+  /** The raw value: what sorting, filtering and the CSV use. */
+  value: (row: T) => unknown;
+  /** Custom cell; the default formats `value` by `kind`. */
+  render?: (row: T) => ReactNode;
+  /** false when the value is not final yet (shown as "incomplete", exported empty). */
+  complete?: (row: T) => boolean | null | undefined;
+  currency?: string | null;
+  sortable?: boolean;
+  /** Offer a value filter with the distinct values of the column. */
+  filterable?: boolean;
+  filterLabel?: (value: string) => string;
+  /** Included in the search box (text columns are by default). */
+  searchable?: boolean;
+  width?: number;
+  fixed?: "left" | "right";
+  exportable?: boolean;
+}
+
+export interface SortState {
+  key: string;
+  order: "ascend" | "descend";
+}
+
+interface DataTableProps<T> {
+  rows: readonly T[];
+  columns: DataColumn<T>[];
+  rowKey: (row: T) => string;
+  /** File name of the CSV export. */
+  csvName: string;
+  title?: ReactNode;
+  extra?: ReactNode;
+  totals?: Partial<Record<string, unknown>> | null;
+  totalsLabel?: string;
+  defaultSort?: SortState;
+  onRowClick?: (row: T) => void;
+  rowTitle?: string;
+  pageSize?: number;
+  loading?: boolean;
+  size?: "small" | "middle";
+  searchPlaceholder?: string;
+  expandable?: TableProps<T>["expandable"];
+  emptyText?: ReactNode;
+}
+
+const NUMERIC_KINDS: MetricKind[] = ["money", "integer", "number", "ratioPercent", "percent", "roas", "multiple", "days"];
+
+function isNumeric(kind: MetricKind | undefined) {
+  return Boolean(kind && NUMERIC_KINDS.includes(kind));
+}
+
+/** The value a cell sorts by; null for missing and not-final values. */
+function sortValue<T>(column: DataColumn<T>, row: T): number | string | null {
+  if (column.complete?.(row) === false) return null;
+  const raw = column.value(row);
+  if (isNumeric(column.kind)) return toNumber(raw as never);
+  if (raw === null || raw === undefined || raw === "") return null;
+  return String(raw).toLocaleLowerCase();
+}
+
+export function compareRows<T>(column: DataColumn<T>, order: "ascend" | "descend") {
+  return (a: T, b: T): number => {
+    const va = sortValue(column, a);
+    const vb = sortValue(column, b);
+    if (va === null && vb === null) return 0;
+    if (va === null) return 1; // missing last, whatever the direction
+    if (vb === null) return -1;
+    const c = typeof va === "number" && typeof vb === "number" ? va - vb : String(va).localeCompare(String(vb));
+    return order === "ascend" ? c : -c;
+  };
+}
+
+function csvHeader<T>(column: DataColumn<T>): string {
+  return column.kind === "money" && column.currency ? `${column.title} (${column.currency})` : column.title;
+}
+
+export function csvColumns<T>(columns: DataColumn<T>[]): CsvColumn<T>[] {
+  return columns
+    .filter((c) => c.exportable !== false)
+    .map((c) => ({
+      header: csvHeader(c),
+      value: (row: T) => (c.complete?.(row) === false ? null : c.value(row)),
+    }));
+}
+
+/** The rows shown: search, value filters and sort applied (what the CSV exports). */
+export function visibleRows<T>(
+  rows: readonly T[],
+  columns: DataColumn<T>[],
+  search: string,
+  filters: Record<string, string[]>,
+  sort: SortState | null,
+): T[] {
+  const needle = search.trim().toLocaleLowerCase();
+  const searchable = columns.filter((c) => c.searchable ?? (!c.kind || c.kind === "text"));
+  let out = rows.filter((row) => {
+    for (const [key, values] of Object.entries(filters)) {
+      if (!values?.length) continue;
+      const column = columns.find((c) => c.key === key);
+      if (column && !values.includes(String(column.value(row) ?? ""))) return false;
+    }
+    if (!needle) return true;
+    return searchable.some((c) => String(c.value(row) ?? "").toLocaleLowerCase().includes(needle));
+  });
+  if (sort) {
+    const column = columns.find((c) => c.key === sort.key);
+    if (column) out = [...out].sort(compareRows(column, sort.order));
+  }
+  return out;
+}
+
+export function DataTable<T extends object>({
+  rows,
+  columns,
+  rowKey,
+  csvName,
+  title,
+  extra,
+  totals,
+  totalsLabel = "Total",
+  defaultSort,
+  onRowClick,
+  rowTitle,
+  pageSize = 25,
+  loading,
+  size = "middle",
+  searchPlaceholder = "Search",
+  expandable,
+  emptyText,
+}: DataTableProps<T>) {
+  const { locale } = useReport();
+  const [search, setSearch] = useState("");
+  const [filters, setFilters] = useState<Record<string, string[]>>({});
+  const [sort, setSort] = useState<SortState | null>(defaultSort ?? null);
+
+  const shown = useMemo(() => visibleRows(rows, columns, search, filters, sort), [rows, columns, search, filters, sort]);
+
+  const format = (column: DataColumn<T>, value: unknown, complete?: boolean | null) =>
+    formatMetric(column.kind ?? "text", value, { locale, currency: column.currency ?? undefined, complete });
+
+  const antColumns: TableColumnsType<T> = columns.map((column) => {
+    const numeric = isNumeric(column.kind);
+    const distinct = column.filterable
+      ? Array.from(new Set(rows.map((r) => String(column.value(r) ?? "")))).sort()
+      : [];
+    return {
+      key: column.key,
+      dataIndex: column.key,
+      title: column.help ? (
+        <Tooltip title={column.help}>
+          <span>
+            {column.title} <QuestionCircleOutlined style={{ color: "#adb5bd", fontSize: 12 }} />
+          </span>
+        </Tooltip>
+      ) : (
+        column.title
+      ),
+      align: numeric ? "right" : "left",
+      width: column.width,
+      fixed: column.fixed,
+      sorter: column.sortable === false ? undefined : true,
+      sortOrder: sort?.key === column.key ? sort.order : null,
+      sortDirections: numeric ? (["descend", "ascend"] as SortOrder[]) : (["ascend", "descend"] as SortOrder[]),
+      filters: column.filterable
+        ? distinct.map((v) => ({ text: column.filterLabel ? column.filterLabel(v) : v || MISSING, value: v }))
+        : undefined,
+      filteredValue: column.filterable ? filters[column.key] ?? null : undefined,
+      filterSearch: column.filterable && distinct.length > 8,
+      render: (_: unknown, row: T) => {
+        if (column.render) return column.render(row);
+        const complete = column.complete?.(row);
+        const text = format(column, column.value(row), complete);
+        if (text === INCOMPLETE) {
+          return (
+            <Tooltip title="The cohort has not reached this day yet">
+              <Typography.Text type="secondary" italic>
+                {INCOMPLETE}
+              </Typography.Text>
+            </Tooltip>
+          );
+        }
+        return numeric ? <span className="num">{text}</span> : text;
+      },
+    };
+  });
+
+  const onChange: TableProps<T>["onChange"] = (_pagination, tableFilters, sorter) => {
+    const next: Record<string, string[]> = {};
+    for (const [key, values] of Object.entries(tableFilters)) {
+      if (values?.length) next[key] = values.map(String);
+    }
+    setFilters(next);
+    const s = Array.isArray(sorter) ? sorter[0] : sorter;
+    if (s?.order && s.columnKey) setSort({ key: String(s.columnKey), order: s.order });
+    else setSort(null);
+  };
+
+  const exportCsv = () => downloadCsv(csvName, toCsv(csvColumns(columns), shown));
+
+  const summary =
+    totals && shown.length > 0
+      ? () => (
+          <Table.Summary fixed>
+            <Table.Summary.Row className="table-totals">
+              {columns.map((column, i) => (
+                <Table.Summary.Cell key={column.key} index={i} align={isNumeric(column.kind) ? "right" : "left"}>
+                  {i === 0 ? (
+                    <strong>{totalsLabel}</strong>
+                  ) : column.key in totals && isNumeric(column.kind) ? (
+                    <strong className="num">{format(column, totals[column.key])}</strong>
+                  ) : null}
+                </Table.Summary.Cell>
+              ))}
+            </Table.Summary.Row>
+          </Table.Summary>
+        )
+      : undefined;
+
+  return (
+    <div className="data-table">
+      <div className="data-table-toolbar">
+        <div className="data-table-title">{title}</div>
+        <Space wrap>
+          {extra}
+          <Input
+            allowClear
+            prefix={<SearchOutlined style={{ color: "#adb5bd" }} />}
+            placeholder={searchPlaceholder}
+            value={search}
+            onChange={(e) => setSearch(e.target.value)}
+            style={{ width: 220 }}
+            aria-label="Search the table"
+          />
+          <Button icon={<DownloadOutlined />} onClick={exportCsv} disabled={!shown.length}>
+            Export CSV
+          </Button>
+        </Space>
+      </div>
+      <Table<T>
+        size={size}
+        rowKey={rowKey}
+        columns={antColumns}
+        dataSource={shown}
+        loading={loading}
+        onChange={onChange}
+        summary={summary}
+        expandable={expandable}
+        scroll={{ x: "max-content" }}
+        pagination={
+          shown.length > pageSize
+            ? { defaultPageSize: pageSize, showSizeChanger: true, pageSizeOptions: [25, 50, 100, 250], size: "small" }
+            : false
+        }
+        locale={{ emptyText: emptyText ?? (search || Object.keys(filters).length ? "No rows match the filters." : "No data") }}
+        onRow={
+          onRowClick
+            ? (row) => ({
+                onClick: () => onRowClick(row),
+                style: { cursor: "pointer" },
+                title: rowTitle,
+              })
+            : undefined
+        }
+      />
+    </div>
+  );
+}

@@ -1,0 +1,1 @@
+export default function AlertsPage() { return <div>AlertsPage</div>; }

@@ -1,0 +1,1 @@
+export default function BudgetsPage() { return <div>BudgetsPage</div>; }

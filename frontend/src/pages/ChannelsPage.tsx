@@ -1,0 +1,1 @@
+export default function ChannelsPage() { return <div>ChannelsPage</div>; }

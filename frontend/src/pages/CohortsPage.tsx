@@ -1,0 +1,1 @@
+export default function CohortsPage() { return <div>CohortsPage</div>; }

@@ -1,0 +1,1 @@
+export default function OverviewPage() { return <div>OverviewPage</div>; }

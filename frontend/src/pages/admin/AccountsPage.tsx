@@ -1,0 +1,1 @@
+export default function AccountsPage() { return <div>AccountsPage</div>; }

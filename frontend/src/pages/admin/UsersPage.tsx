@@ -1,0 +1,1 @@
+export default function UsersPage() { return <div>UsersPage</div>; }
