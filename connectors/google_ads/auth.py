@@ -119,6 +119,11 @@ class TokenSource:
                 self._cached = self._mint(now)
             return self._cached
 
+    def forget(self) -> None:
+        """Drop the cached token (the platform refused it); the next call mints a new one."""
+        with self._lock:
+            self._cached = None
+
     def _mint(self, now: dt.datetime) -> AccessToken:
         try:
             response = requests.post(self.token_url, data=self._form, timeout=self._timeout)

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import Any, ClassVar
+from typing import Any, ClassVar, TypeVar
 
 from connectors.base import (
     AccountInfo,
@@ -17,13 +17,14 @@ from connectors.base import (
     Level,
     SpendRow,
 )
-from connectors.errors import ConfigurationError, ConnectorError
+from connectors.errors import AuthenticationError, ConfigurationError, ConnectorError
 from connectors.google_ads import parsing, queries
 from connectors.google_ads.auth import TokenSource
 from connectors.google_ads.client import AdsApi
 from connectors.retry import RetryPolicy
 
 _CUSTOMER_ID = r"\d{3}-?\d{3}-?\d{4}"
+T = TypeVar("T")
 
 
 def _digits(customer_id: str) -> str:
@@ -124,10 +125,16 @@ class GoogleAdsConnector(Connector):
             )
         return self._api
 
+    def _call(self, fn: Callable[[AdsApi], T], what: str) -> T:
+        """One platform call under the retry policy; a refused token is not reused."""
+        try:
+            return self.retry.call(lambda: fn(self._ads()), what=what)
+        except AuthenticationError:
+            self._tokens.forget()
+            raise
+
     def _search(self, customer_id: str, query: str, login: str | None, what: str) -> list[Any]:
-        return self.retry.call(
-            lambda: self._ads().search_stream(customer_id, query, login), what=what
-        )
+        return self._call(lambda api: api.search_stream(customer_id, query, login), what)
 
     def _login_for(self, account: AccountInfo) -> str | None:
         return self.login_customer_id or account.manager_id
@@ -153,8 +160,8 @@ class GoogleAdsConnector(Connector):
         )
 
     def accessible_customer_ids(self) -> list[str]:
-        names = self.retry.call(
-            lambda: self._ads().accessible_customers(), what="google_ads list_accessible_customers"
+        names = self._call(
+            lambda api: api.accessible_customers(), "google_ads list_accessible_customers"
         )
         return [parsing.customer_id_of(name) for name in names]
 

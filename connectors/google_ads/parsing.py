@@ -67,7 +67,8 @@ def decimal_from_double(value: float) -> Decimal:
     """A double from the API as the shortest decimal that round-trips it (never float math)."""
     if not math.isfinite(value):
         raise ValueError(f"not a finite number: {value!r}")
-    return Decimal(repr(float(value)))
+    amount = Decimal(repr(float(value)))
+    return amount.quantize(Decimal(1)) if amount == amount.to_integral_value() else amount
 
 
 def country_code(criterion_id: int) -> str:

@@ -97,6 +97,8 @@ class RecordedCall:
     customer_id: str
     query: str
     status: str
+    rows: int = 0
+    batches: int = 0
 
 
 def make_self_signed_cert(directory: Path) -> tuple[Path, bytes, bytes]:
@@ -179,6 +181,11 @@ class GoogleAdsSandbox:
             "scope": "https://www.googleapis.com/auth/adwords",
             "token_type": "Bearer",
         }
+
+    def reset_fault_counters(self) -> None:
+        """Forget which queries already had their rate limits / server errors."""
+        with self._lock:
+            self._attempts.clear()
 
     def expire_access_tokens(self) -> None:
         """Make every access token issued so far expired (as an hour passing would)."""
@@ -308,9 +315,9 @@ class GoogleAdsSandbox:
                 rows[0]["metrics"]["cost_micros"] = -1_230_000
         return rows
 
-    def _record(self, method: str, customer_id: str, query: str, status: str) -> None:
+    def _record(self, call: RecordedCall) -> None:
         with self._lock:
-            self.calls.append(RecordedCall(method, customer_id, query, status))
+            self.calls.append(call)
 
     def _run(
         self,
@@ -330,7 +337,7 @@ class GoogleAdsSandbox:
                 self._faults(customer_id, query)
             result = answer()
         except _Abort as abort:
-            self._record(method, customer_id, query, abort.code.name)
+            self._record(RecordedCall(method, customer_id, query, abort.code.name))
             failure = GoogleAdsFailure({"errors": abort.errors, "request_id": request_id})
             context.set_trailing_metadata(
                 (
@@ -339,7 +346,6 @@ class GoogleAdsSandbox:
                 )
             )
             context.abort(abort.code, abort.message)
-        self._record(method, customer_id, query, "OK")
         context.set_trailing_metadata((("request-id", request_id),))
         return result, request_id
 
@@ -356,7 +362,13 @@ class GoogleAdsSandbox:
             lambda: self._rows(request.customer_id, request.query),
         )
         size = max(1, self.batch_size)
-        for start in range(0, max(len(rows), 1), size):
+        batches = range(0, max(len(rows), 1), size)
+        self._record(
+            RecordedCall(
+                "SearchStream", request.customer_id, request.query, "OK", len(rows), len(batches)
+            )
+        )
+        for start in batches:
             yield google_ads_service.SearchGoogleAdsStreamResponse(
                 results=rows[start : start + size], request_id=request_id
             )
@@ -372,6 +384,7 @@ class GoogleAdsSandbox:
             request.query,
             lambda: self._rows(request.customer_id, request.query),
         )
+        self._record(RecordedCall("Search", request.customer_id, request.query, "OK", len(rows), 1))
         return google_ads_service.SearchGoogleAdsResponse(
             results=rows, total_results_count=len(rows)
         )
@@ -388,6 +401,7 @@ class GoogleAdsSandbox:
             "",
             lambda: [f"customers/{cid}" for cid in MANAGERS],
         )
+        self._record(RecordedCall("ListAccessibleCustomers", "", "", "OK", len(names), 1))
         return customer_service.ListAccessibleCustomersResponse(resource_names=names)
 
     def handlers(self) -> list[grpc.GenericRpcHandler]:
@@ -497,6 +511,9 @@ class SandboxServer:
 
     def expire_access_tokens(self) -> None:
         self.sandbox.expire_access_tokens()
+
+    def reset_fault_counters(self) -> None:
+        self.sandbox.reset_fault_counters()
 
     def endpoints_kwargs(self) -> dict[str, str]:
         return {
