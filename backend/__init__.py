@@ -12,7 +12,7 @@ from flask import Flask
 
 def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     """Build the Flask app: environment configuration, overridden by `config` (tests)."""
-    from backend import api, cli, errors, web
+    from backend import api, auth, cli, errors, web
     from backend.celery_app import celery_init_app
     from backend.config import load_config
     from backend.extensions import db, migrate
@@ -36,8 +36,9 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     db.init_app(app)
     migrate.init_app(app, db, directory=_migrations_dir())
     celery_init_app(app)
-    errors.register(app)
     api.register(app)
+    errors.register(app)  # after the API: flask-smorest installs its own HTTPException handler
+    auth.init_app(app)  # after the API: sessions, bearer tokens, CSRF, OpenAPI security
     cli.register(app)
     web.register(app)
     return app

@@ -47,11 +47,17 @@ def register(app: Flask) -> None:
 
     @app.errorhandler(HTTPException)
     def _http_error(exc: HTTPException):
+        data = getattr(exc, "data", None) or {}
         body = {"code": exc.code, "status": exc.name, "message": exc.description}
-        messages = getattr(exc, "data", {}).get("messages") if hasattr(exc, "data") else None
-        if messages:
-            body["errors"] = _flatten_locations(messages)
-        return jsonify(body), exc.code
+        if isinstance(data.get("message"), str):
+            body["message"] = data["message"]
+        if data.get("errors"):
+            body["errors"] = data["errors"]
+        elif data.get("messages"):  # webargs (flask-smorest's 422): errors nested by location
+            body["errors"] = _flatten_locations(data["messages"])
+        headers = [(k, v) for k, v in exc.get_headers() if k.lower() != "content-type"]
+        headers += list((data.get("headers") or {}).items())
+        return jsonify(body), exc.code, headers
 
     @app.errorhandler(Exception)
     def _unexpected(exc: Exception):
@@ -64,9 +70,11 @@ def register(app: Flask) -> None:
 def _flatten_locations(messages: dict) -> dict:
     """webargs nests errors by location ('json', 'query'); the client wants the fields."""
     out: dict = {}
-    for location_errors in messages.values():
+    for location, location_errors in messages.items():
         if isinstance(location_errors, dict):
             out.update(location_errors)
+        else:
+            out[location] = location_errors
     return out
 
 

@@ -6,6 +6,8 @@ from pathlib import Path
 
 from flask import Blueprint, Flask, abort, send_from_directory
 
+from backend.auth import public
+
 DEFAULT_DIST = Path(__file__).resolve().parent.parent / "frontend" / "dist"
 
 
@@ -15,6 +17,7 @@ def register(app: Flask) -> None:
 
     @web.get("/", defaults={"path": ""})
     @web.get("/<path:path>")
+    @public
     def dashboard(path: str):
         """Static files of the build; any other non-API path is the single-page app."""
         if path.startswith("api/") or path == "api":

@@ -13,3 +13,7 @@ def register(app: Flask) -> None:
     api.init_app(app)
     for blueprint in (health,):
         api.register_blueprint(blueprint)
+    from backend.api import ad_accounts, audit, auth, platforms, users
+
+    for module in (auth, users, ad_accounts, platforms, audit):
+        api.register_blueprint(module.blp)

@@ -6,6 +6,7 @@ from flask import current_app
 from flask_smorest import Blueprint
 from marshmallow import Schema, fields
 
+from backend.auth import public
 from backend.services import health
 
 blp = Blueprint("health", __name__, url_prefix="/api", description="Service health")
@@ -24,6 +25,7 @@ class HealthSchema(Schema):
 
 
 @blp.route("/health")
+@public
 @blp.response(200, HealthSchema)
 @blp.alt_response(503, schema=HealthSchema, description="A component does not answer")
 def get_health():

@@ -1,0 +1,86 @@
+"""/api/users (admin): list, create, change role/name/active flag, reset a password, deactivate."""
+
+from __future__ import annotations
+
+from flask_smorest import Blueprint
+from marshmallow import Schema, fields, validate
+
+from backend.api.auth import UserSchema
+from backend.auth import current_actor, roles_allowed
+from backend.auth.passwords import MAX_LENGTH, MIN_LENGTH
+from backend.models import Role
+from backend.services import users
+
+blp = Blueprint("users", __name__, url_prefix="/api/users", description="Users and roles (admin)")
+
+ROLES = [r.value for r in Role]
+
+
+class UserAdminSchema(UserSchema):
+    locked_until = fields.DateTime(allow_none=True, metadata={"description": "Login lockout"})
+
+
+class UserCreateSchema(Schema):
+    email = fields.Email(required=True, validate=validate.Length(max=320))
+    name = fields.String(load_default="", validate=validate.Length(max=255))
+    role = fields.String(required=True, validate=validate.OneOf(ROLES))
+    password = fields.String(
+        required=True,
+        validate=validate.Length(min=MIN_LENGTH, max=MAX_LENGTH),
+        metadata={"description": f"At least {MIN_LENGTH} characters"},
+    )
+
+
+class UserUpdateSchema(Schema):
+    name = fields.String(validate=validate.Length(max=255))
+    role = fields.String(validate=validate.OneOf(ROLES))
+    is_active = fields.Boolean()
+    password = fields.String(
+        validate=validate.Length(min=MIN_LENGTH, max=MAX_LENGTH),
+        metadata={"description": "A new password (reset); also lifts a login lockout"},
+    )
+
+
+@blp.route("", methods=["GET"])
+@roles_allowed(Role.ADMIN)
+@blp.response(200, UserAdminSchema(many=True))
+def list_users():
+    """All users."""
+    return users.list_users()
+
+
+@blp.route("", methods=["POST"])
+@roles_allowed(Role.ADMIN)
+@blp.arguments(UserCreateSchema)
+@blp.response(201, UserAdminSchema)
+@blp.alt_response(409, response="DEFAULT_ERROR", description="The email already has a user")
+def create_user(data: dict):
+    """Add a user with a role and an initial password."""
+    return users.create_user(current_actor(), **data)
+
+
+@blp.route("/<int:user_id>", methods=["GET"])
+@roles_allowed(Role.ADMIN)
+@blp.response(200, UserAdminSchema)
+def get_user(user_id: int):
+    """One user."""
+    return users.get_user(user_id)
+
+
+@blp.route("/<int:user_id>", methods=["PATCH"])
+@roles_allowed(Role.ADMIN)
+@blp.arguments(UserUpdateSchema)
+@blp.response(200, UserAdminSchema)
+@blp.alt_response(409, response="DEFAULT_ERROR", description="Would leave no active admin")
+def update_user(data: dict, user_id: int):
+    """Change name, role or active flag, or reset the password; never removes the last admin."""
+    return users.update_user(current_actor(), user_id, data)
+
+
+@blp.route("/<int:user_id>", methods=["DELETE"])
+@roles_allowed(Role.ADMIN)
+@blp.response(204)
+@blp.alt_response(409, response="DEFAULT_ERROR", description="The last active admin")
+def deactivate_user(user_id: int):
+    """Deactivate a user (kept for the audit log): their sessions and API tokens stop working."""
+    users.deactivate_user(current_actor(), user_id)

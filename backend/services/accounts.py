@@ -1,0 +1,280 @@
+"""Ad accounts: add, change, delete, test a connection, re-encrypt credentials under a new key.
+
+Credentials are validated against the platform's schema, encrypted before they reach the
+session, shown masked, written to the audit log as "[secret]", and hidden from every log line
+(backend.auth.redaction) for as long as the request holds them.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import logging
+import zoneinfo
+from collections.abc import Mapping
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+
+from backend.auth import redaction
+from backend.crypto import CredentialsUnreadable
+from backend.errors import Conflict, Invalid, NotFound, ServiceError
+from backend.extensions import db
+from backend.models import AccountStatus, AdAccount, User
+from backend.models.types import utcnow
+from backend.services import account_credentials as creds_
+from backend.services import audit
+from backend.services.connectors import build_connector
+from connectors import ConnectionCheck, ConnectorError, RetryPolicy
+
+log = logging.getLogger("spendlens.accounts")
+
+AUDITED = ("platform", "external_id", "name", "currency", "timezone", "status", "history_start")
+#: An admin waits for a test: retry a transient failure once, briefly.
+TEST_RETRY = RetryPolicy(max_attempts=2, base_delay=0.5, max_delay=2.0)
+UNEXPECTED = "Unexpected error while contacting the platform (details are in the server log)"
+
+
+def list_accounts() -> list[AdAccount]:
+    return list(db.session.scalars(select(AdAccount).order_by(AdAccount.id)))
+
+
+def get_account(account_id: int, *, for_update: bool = False) -> AdAccount:
+    stmt = select(AdAccount).where(AdAccount.id == account_id)
+    account = db.session.scalar(stmt.with_for_update() if for_update else stmt)
+    if account is None:
+        raise NotFound("No such ad account")
+    return account
+
+
+def describe(account: AdAccount, *, with_credentials: bool) -> dict[str, Any]:
+    """The account as the API shows it; credentials masked, and only when asked for."""
+    out: dict[str, Any] = {name: getattr(account, name) for name in AUDITED}
+    out.update(
+        id=account.id,
+        credentials_expire_at=account.credentials_expire_at,
+        last_error=account.last_error,
+        created_at=account.created_at,
+        updated_at=account.updated_at,
+        has_credentials=bool(account.credentials_encrypted),
+    )
+    if with_credentials and account.credentials_encrypted:
+        stored = creds_.decrypt(account.credentials_encrypted)
+        out["credentials_readable"] = stored is not None
+        if stored is not None:
+            schema = _schema_or_all_secret(account.platform, stored)
+            redaction.protect(creds_.secret_values(schema, stored))
+            out["credentials"] = creds_.mask(schema, stored)
+    return out
+
+
+def create_account(actor: User | None, data: Mapping[str, Any]) -> AdAccount:
+    platform = data["platform"]
+    schema = creds_.configuration_schema(platform)
+    credentials = creds_.validate(platform, data["credentials"])
+    redaction.protect(creds_.secret_values(schema, credentials))
+    external_id = data["external_id"].strip()
+    currency, timezone = data.get("currency"), data.get("timezone")
+    if not currency or not timezone:
+        currency, timezone = _discover(platform, credentials, external_id, currency, timezone)
+    _check_timezone(timezone)
+    if _exists(platform, external_id):
+        raise Conflict(f"{platform} account {external_id} is already added", field="external_id")
+    account = AdAccount(
+        platform=platform,
+        external_id=external_id,
+        name=data["name"].strip(),
+        currency=currency.upper(),
+        timezone=timezone,
+        status=AccountStatus.ACTIVE.value,
+        credentials_encrypted=creds_.box().encrypt(credentials),
+        history_start=data.get("history_start"),
+    )
+    db.session.add(account)
+    db.session.flush()
+    after = {**audit.snapshot(account, AUDITED), "credentials": credentials}
+    audit.record(
+        actor,
+        "ad_account.create",
+        "ad_account",
+        account.id,
+        None,
+        after,
+        secret_fields=creds_.secret_fields(schema),
+    )
+    _commit(external_id)
+    return account
+
+
+def update_account(actor: User | None, account_id: int, changes: Mapping[str, Any]) -> AdAccount:
+    """Rename, enable/disable, or replace the credentials (which reactivates an account that
+    needed new credentials)."""
+    account = get_account(account_id, for_update=True)
+    before: dict[str, Any] = audit.snapshot(account, AUDITED)
+    after_extra: dict[str, Any] = {}
+    secret_names: tuple[str, ...] = ()
+    if "name" in changes:
+        account.name = changes["name"].strip()
+    if "status" in changes:
+        account.status = AccountStatus(changes["status"]).value
+    if "credentials" in changes:
+        schema = creds_.configuration_schema(account.platform)
+        secret_names = creds_.secret_fields(schema)
+        stored = creds_.decrypt(account.credentials_encrypted) or {}
+        redaction.protect(creds_.secret_values(schema, stored))
+        submitted = creds_.keep_masked(schema, changes["credentials"], stored)
+        credentials = creds_.validate(account.platform, submitted)
+        redaction.protect(creds_.secret_values(schema, credentials))
+        if credentials != stored:
+            account.credentials_encrypted = creds_.box().encrypt(credentials)
+            account.credentials_expire_at = None
+            before["credentials"], after_extra["credentials"] = stored, credentials
+        if account.status == AccountStatus.NEEDS_CREDENTIALS and "status" not in changes:
+            account.status = AccountStatus.ACTIVE.value
+            account.last_error = None
+    after = {**audit.snapshot(account, AUDITED), **after_extra}
+    if before != after:
+        account.updated_at = utcnow()
+        audit.record(
+            actor,
+            "ad_account.update",
+            "ad_account",
+            account.id,
+            before,
+            after,
+            secret_fields=secret_names,
+        )
+    _commit(account.external_id)
+    return account
+
+
+def delete_account(actor: User | None, account_id: int) -> None:
+    """Delete the account with its campaigns and metrics."""
+    account = get_account(account_id, for_update=True)
+    audit.record(
+        actor, "ad_account.delete", "ad_account", account.id, audit.snapshot(account, AUDITED), None
+    )
+    db.session.delete(account)
+    db.session.commit()
+
+
+def test_saved(account_id: int) -> ConnectionCheck:
+    """Test a stored account's credentials; records their expiry when the platform tells it."""
+    account = get_account(account_id)
+    credentials = creds_.decrypt(account.credentials_encrypted)
+    if credentials is None:
+        db.session.rollback()
+        return ConnectionCheck(ok=False, message="The account has no readable credentials")
+    check = _run_check(account.platform, credentials)
+    if check.expires_at is not None and account.credentials_expire_at != check.expires_at:
+        account.credentials_expire_at = check.expires_at
+    db.session.commit()
+    return check
+
+
+def test_unsaved(platform: str, credentials: Any) -> ConnectionCheck:
+    """Test credentials before they are saved (422 when they do not fit the schema)."""
+    return _run_check(platform, creds_.validate(platform, credentials))
+
+
+def rotate_keys() -> int:
+    """Re-encrypt every stored credential under the newest key; returns how many.
+
+    All or nothing: if any credential is unreadable with the configured keys, nothing changes.
+    """
+    box = creds_.box()
+    stmt = (
+        select(AdAccount)
+        .where(AdAccount.credentials_encrypted.is_not(None))
+        .order_by(AdAccount.id)
+        .with_for_update()
+    )
+    accounts = list(db.session.scalars(stmt))
+    unreadable: list[int] = []
+    for account in accounts:
+        try:
+            account.credentials_encrypted = box.rotate(account.credentials_encrypted)
+        except CredentialsUnreadable:
+            unreadable.append(account.id)
+    if unreadable:
+        db.session.rollback()
+        ids = ", ".join(map(str, unreadable))
+        raise ServiceError(
+            f"no configured key decrypts the credentials of account(s) {ids}; nothing changed"
+        )
+    audit.record(None, "ad_account.rotate_keys", "ad_account", None, None, {"count": len(accounts)})
+    db.session.commit()
+    return len(accounts)
+
+
+def _run_check(platform: str, credentials: Mapping[str, Any]) -> ConnectionCheck:
+    schema = creds_.configuration_schema(platform)
+    redaction.protect(creds_.secret_values(schema, credentials))
+    try:
+        check = build_connector(platform, credentials, retry=TEST_RETRY).test_connection()
+    except ConnectorError as exc:
+        check = ConnectionCheck(ok=False, message=exc.message)
+    except Exception:  # noqa: BLE001 - an SDK's surprise must not become a 500 for the admin
+        log.exception("testing a %s connection failed unexpectedly", platform)
+        check = ConnectionCheck(ok=False, message=UNEXPECTED)
+    return dataclasses.replace(check, message=redaction.redact(check.message or ""))
+
+
+def _discover(
+    platform: str,
+    credentials: Mapping[str, Any],
+    external_id: str,
+    currency: str | None,
+    timezone: str | None,
+) -> tuple[str, str]:
+    """Currency and time zone of the account, as the platform lists them."""
+    missing = "currency" if not currency else "timezone"
+    try:
+        listed = build_connector(platform, credentials, retry=TEST_RETRY).list_accounts()
+    except ConnectorError as exc:
+        reason = redaction.redact(exc.message)
+        raise Invalid(f"is required (the platform did not say: {reason})", field=missing) from None
+    except Exception:  # noqa: BLE001
+        log.exception("listing %s accounts failed unexpectedly", platform)
+        raise Invalid("is required (the platform did not say)", field=missing) from None
+    wanted = _bare_id(external_id)
+    for info in listed:
+        if _bare_id(info.external_id) == wanted:
+            return currency or info.currency, timezone or info.timezone
+    raise Invalid(
+        f"is required (these credentials do not list account {external_id})", field=missing
+    )
+
+
+def _bare_id(external_id: str) -> str:
+    return external_id.strip().removeprefix("act_").replace("-", "")
+
+
+def _check_timezone(timezone: str) -> None:
+    try:
+        zoneinfo.ZoneInfo(timezone)
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError, OSError):
+        raise Invalid("is not a known IANA time zone", field="timezone") from None
+
+
+def _exists(platform: str, external_id: str) -> bool:
+    stmt = select(AdAccount.id).where(
+        AdAccount.platform == platform, AdAccount.external_id == external_id
+    )
+    return db.session.scalar(stmt) is not None
+
+
+def _schema_or_all_secret(platform: str, stored: Mapping[str, Any]) -> dict[str, Any]:
+    """The platform's schema, or (connector unavailable) one that calls every field secret."""
+    try:
+        return creds_.configuration_schema(platform)
+    except Invalid:
+        return {"properties": {}, "secret": list(stored)}
+
+
+def _commit(external_id: str) -> None:
+    try:
+        db.session.commit()
+    except IntegrityError:
+        db.session.rollback()
+        raise Conflict(f"account {external_id} is already added", field="external_id") from None
