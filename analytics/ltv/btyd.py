@@ -1,6 +1,6 @@
 """BG/NBD and modified BG/NBD (MBG/NBD) purchase models ("buy 'til you die").
 
-Maximum-likelihood fit (L-BFGS on log-parameters, analytic gradient, vectorized over customers),
+Maximum-likelihood fit (BFGS on log-parameters, analytic gradient, vectorized over customers),
 conditional expected purchases in the next ``t`` periods, P(alive), and the probability of no
 purchase within a horizon. Inputs are the RFM summary arrays: ``frequency`` (x, repeat purchases),
 ``recency`` (t_x) and ``T``, all in the same time unit; the parameters are in that unit too.
@@ -16,10 +16,9 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass
 
 import numpy as np
-from scipy.optimize import minimize
 from scipy.special import digamma, expit, gammaln, hyp2f1
 
-_LOG_BOUND = 15.0
+from analytics.ltv._optimize import fit_log_parameters
 
 
 @dataclass(frozen=True)
@@ -112,28 +111,24 @@ def fit_btyd(
     x, t_x, big_t = _arrays(frequency, recency, T)
     w = np.ones_like(x) if weights is None else np.asarray(weights, dtype=float)
     (x, t_x, big_t, w), _, _ = _collapse(x, t_x, big_t, w)
-    total = w.sum()
     start = np.log(initial if initial is not None else _initial_guess(x, big_t, w))
 
-    def objective(log_theta: np.ndarray) -> tuple[float, np.ndarray]:
-        theta = np.exp(log_theta)
-        ll, grad = _loglik_and_grad(theta, x, t_x, big_t, modified, want_grad=True)
-        value = -(w @ ll) / total + penalizer * (log_theta @ log_theta)
-        gradient = -(w @ grad) * theta / total + 2.0 * penalizer * log_theta
-        return float(value), gradient
-
-    result = minimize(
-        objective,
+    theta = fit_log_parameters(
+        lambda th: _loglik_and_grad(th, x, t_x, big_t, modified, want_grad=True),
+        w,
         start,
-        jac=True,
-        method="L-BFGS-B",
-        bounds=[(-_LOG_BOUND, _LOG_BOUND)] * 4,
-        options={"maxiter": 2000, "ftol": 1e-14, "gtol": 1e-9},
+        penalizer,
     )
-    r, alpha, a, b = np.exp(result.x)
-    ll = _loglik_and_grad(np.exp(result.x), x, t_x, big_t, modified)[0]
+    r, alpha, a, b = theta
+    ll = _loglik_and_grad(theta, x, t_x, big_t, modified)[0]
     return BTYDParams(
-        float(r), float(alpha), float(a), float(b), modified, float(w @ ll), int(round(total))
+        float(r),
+        float(alpha),
+        float(a),
+        float(b),
+        modified,
+        float(np.einsum("i,i->", w, ll)),
+        int(round(w.sum())),
     )
 
 
@@ -144,7 +139,7 @@ def _collapse(x, t_x, T, w):
 
 
 def _initial_guess(x: np.ndarray, T: np.ndarray, w: np.ndarray) -> np.ndarray:
-    rate = max(float(w @ x) / max(float(w @ T), 1e-9), 1e-6)
+    rate = max(float(np.einsum("i,i->", w, x)) / max(float(np.einsum("i,i->", w, T)), 1e-9), 1e-6)
     return np.array([1.0, 1.0 / rate, 1.0, 1.0])
 
 

@@ -10,10 +10,9 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass
 
 import numpy as np
-from scipy.optimize import minimize
 from scipy.special import digamma, gammaln
 
-_LOG_BOUND = 15.0
+from analytics.ltv._optimize import fit_log_parameters
 
 
 @dataclass(frozen=True)
@@ -77,26 +76,14 @@ def fit_gamma_gamma(
     x, m, w = x[keep], m[keep], w[keep]
     if x.size == 0:
         raise ValueError("Gamma-Gamma needs at least one customer with a repeat purchase")
-    total = w.sum()
     start = np.log([1.0, 1.0, max(float(np.average(m, weights=w)), 1e-6)])
 
-    def objective(log_theta: np.ndarray) -> tuple[float, np.ndarray]:
-        theta = np.exp(log_theta)
-        ll, grad = _loglik_and_grad(theta, x, m, want_grad=True)
-        value = -(w @ ll) / total + penalizer * (log_theta @ log_theta)
-        return float(value), -(w @ grad) * theta / total + 2.0 * penalizer * log_theta
-
-    result = minimize(
-        objective,
-        start,
-        jac=True,
-        method="L-BFGS-B",
-        bounds=[(-_LOG_BOUND, _LOG_BOUND)] * 3,
-        options={"maxiter": 2000, "ftol": 1e-14, "gtol": 1e-9},
+    theta = fit_log_parameters(
+        lambda th: _loglik_and_grad(th, x, m, want_grad=True), w, start, penalizer
     )
-    p, q, v = (float(value) for value in np.exp(result.x))
-    ll = _loglik_and_grad(np.exp(result.x), x, m)[0]
-    return GammaGammaParams(p, q, v, float(w @ ll), int(round(total)))
+    p, q, v = (float(value) for value in theta)
+    ll = _loglik_and_grad(theta, x, m)[0]
+    return GammaGammaParams(p, q, v, float(np.einsum("i,i->", w, ll)), int(round(w.sum())))
 
 
 def expected_average_value(params: GammaGammaParams, frequency, monetary_value) -> np.ndarray:
