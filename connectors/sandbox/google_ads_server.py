@@ -19,36 +19,25 @@ for the first 2 calls of each distinct query; server_error → UNAVAILABLE once 
 slow → 0.3 s per call; malformed → the first row lacks `segments.date` (or, for a query without
 dates, has a negative cost); expired_token → UNAUTHENTICATED, OAUTH_TOKEN_EXPIRED.
 
-The token endpoint (`POST /token`, form-encoded, like https://oauth2.googleapis.com/token) trades
-the sandbox refresh token for an access token valid one hour; the revoked refresh token gets
-`400 {"error": "invalid_grant", "error_description": "Token has been expired or revoked."}`.
+The token endpoint (`POST /token`, like https://oauth2.googleapis.com/token) runs beside it in a
+thread; it and the certificate live in google_auth.py.
 """
 
 from __future__ import annotations
 
-import base64
-import datetime as dt
-import ipaddress
-import json
 import secrets
 import shutil
 import tempfile
 import threading
 import time
-import urllib.parse
 from collections import Counter
 from collections.abc import Iterator
 from concurrent import futures
 from dataclasses import dataclass
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
 import grpc
-from cryptography import x509
-from cryptography.hazmat.primitives import hashes, serialization
-from cryptography.hazmat.primitives.asymmetric import ec
-from cryptography.x509.oid import NameOID
 from google.ads.googleads.v26.errors.types.errors import GoogleAdsFailure
 from google.ads.googleads.v26.services.types import customer_service, google_ads_service
 
@@ -61,11 +50,11 @@ from connectors.sandbox.google_ads_rows import (
     customer_client_rows,
     metric_rows,
 )
+from connectors.sandbox.google_auth import TokenIssuer, make_self_signed_cert, token_http_server
 from connectors.sandbox.google_gaql import GaqlError, parse
 
 API_VERSION = "v26"
 FAILURE_KEY = f"google.ads.googleads.{API_VERSION}.errors.googleadsfailure-bin"
-ACCESS_TOKEN_SECONDS = 3599
 RETRY_DELAY_SECONDS = 1
 _SERVICES = f"google.ads.googleads.{API_VERSION}.services"
 
@@ -101,96 +90,21 @@ class RecordedCall:
     batches: int = 0
 
 
-def make_self_signed_cert(directory: Path) -> tuple[Path, bytes, bytes]:
-    """A certificate for localhost / 127.0.0.1 and its key; returns (cert path, cert, key)."""
-    key = ec.generate_private_key(ec.SECP256R1())
-    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "localhost")])
-    now = dt.datetime.now(dt.UTC)
-    cert = (
-        x509.CertificateBuilder()
-        .subject_name(name)
-        .issuer_name(name)
-        .public_key(key.public_key())
-        .serial_number(x509.random_serial_number())
-        .not_valid_before(now - dt.timedelta(minutes=5))
-        .not_valid_after(now + dt.timedelta(days=30))
-        .add_extension(
-            x509.SubjectAlternativeName(
-                [
-                    x509.DNSName("localhost"),
-                    x509.IPAddress(ipaddress.ip_address("127.0.0.1")),
-                ]
-            ),
-            critical=False,
-        )
-        .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
-        .sign(key, hashes.SHA256())
-    )
-    cert_pem = cert.public_bytes(serialization.Encoding.PEM)
-    key_pem = key.private_bytes(
-        serialization.Encoding.PEM,
-        serialization.PrivateFormat.PKCS8,
-        serialization.NoEncryption(),
-    )
-    path = directory / "google-ads-sandbox.pem"
-    path.write_bytes(cert_pem)
-    return path, cert_pem, key_pem
-
-
 class GoogleAdsSandbox:
-    """The state behind both servers: issued tokens, fault counters and the call log."""
+    """The gRPC services' state: issued tokens, fault counters and the call log."""
 
     def __init__(self, world: World, batch_size: int) -> None:
         self.world = world
         self.batch_size = batch_size
+        self.tokens = TokenIssuer()
         self.calls: list[RecordedCall] = []
-        self.token_requests = 0
-        self._tokens: dict[str, float] = {}
         self._attempts: Counter[tuple[str, str, str]] = Counter()
         self._lock = threading.Lock()
-
-    # -- OAuth --------------------------------------------------------------------------------
-
-    def issue_token(self, form: dict[str, str]) -> tuple[int, dict[str, Any]]:
-        with self._lock:
-            self.token_requests += 1
-        if form.get("grant_type") != "refresh_token":
-            return 400, {
-                "error": "unsupported_grant_type",
-                "error_description": f"Invalid grant_type: {form.get('grant_type', '')}",
-            }
-        if (
-            form.get("client_id") != credentials.GOOGLE_CLIENT_ID
-            or form.get("client_secret") != credentials.GOOGLE_CLIENT_SECRET
-        ):
-            return 401, {"error": "invalid_client", "error_description": "Unauthorized"}
-        refresh = form.get("refresh_token")
-        if refresh == credentials.GOOGLE_REVOKED_REFRESH_TOKEN:
-            return 400, {
-                "error": "invalid_grant",
-                "error_description": "Token has been expired or revoked.",
-            }
-        if refresh != credentials.GOOGLE_REFRESH_TOKEN:
-            return 400, {"error": "invalid_grant", "error_description": "Bad Request"}
-        token = "ya29.sandbox-" + secrets.token_urlsafe(24)
-        with self._lock:
-            self._tokens[token] = time.monotonic() + ACCESS_TOKEN_SECONDS
-        return 200, {
-            "access_token": token,
-            "expires_in": ACCESS_TOKEN_SECONDS,
-            "scope": "https://www.googleapis.com/auth/adwords",
-            "token_type": "Bearer",
-        }
 
     def reset_fault_counters(self) -> None:
         """Forget which queries already had their rate limits / server errors."""
         with self._lock:
             self._attempts.clear()
-
-    def expire_access_tokens(self) -> None:
-        """Make every access token issued so far expired (as an hour passing would)."""
-        with self._lock:
-            self._tokens = dict.fromkeys(self._tokens, 0.0)
 
     # -- gRPC ---------------------------------------------------------------------------------
 
@@ -202,15 +116,14 @@ class GoogleAdsSandbox:
                 "AUTHENTICATION_ERROR",
                 "Authentication of the request failed: no OAuth access token was sent.",
             )
-        with self._lock:
-            expiry = self._tokens.get(header.removeprefix("Bearer "))
-        if expiry is None:
+        state = self.tokens.state_of(header.removeprefix("Bearer "))
+        if state == "unknown":
             raise _auth_abort(
                 "authentication_error",
                 "OAUTH_TOKEN_INVALID",
                 "Oauth token in the header is not valid.",
             )
-        if expiry <= time.monotonic():
+        if state == "expired":
             raise _auth_abort(
                 "authentication_error",
                 "OAUTH_TOKEN_EXPIRED",
@@ -405,7 +318,7 @@ class GoogleAdsSandbox:
         return customer_service.ListAccessibleCustomersResponse(resource_names=names)
 
     def handlers(self) -> list[grpc.GenericRpcHandler]:
-        ads = google_ads_service
+        ads, customers = google_ads_service, customer_service
         return [
             grpc.method_handlers_generic_handler(
                 f"{_SERVICES}.GoogleAdsService",
@@ -427,60 +340,37 @@ class GoogleAdsSandbox:
                 {
                     "ListAccessibleCustomers": grpc.unary_unary_rpc_method_handler(
                         self.list_accessible_customers,
-                        request_deserializer=customer_service.ListAccessibleCustomersRequest.deserialize,
-                        response_serializer=customer_service.ListAccessibleCustomersResponse.serialize,
+                        request_deserializer=customers.ListAccessibleCustomersRequest.deserialize,
+                        response_serializer=customers.ListAccessibleCustomersResponse.serialize,
                     ),
                 },
             ),
         ]
 
 
-def _token_handler(sandbox: GoogleAdsSandbox) -> type[BaseHTTPRequestHandler]:
-    class TokenHandler(BaseHTTPRequestHandler):
-        def do_POST(self) -> None:  # noqa: N802 - http.server's naming
-            if self.path.split("?")[0] != "/token":
-                self._send(404, {"error": "not_found"})
-                return
-            length = int(self.headers.get("Content-Length") or 0)
-            body = self.rfile.read(length).decode()
-            form = {k: v[-1] for k, v in urllib.parse.parse_qs(body).items()}
-            auth = self.headers.get("Authorization", "")
-            if auth.startswith("Basic "):  # client credentials may come as HTTP basic auth
-                user, _, password = base64.b64decode(auth[6:]).decode().partition(":")
-                form.setdefault("client_id", urllib.parse.unquote(user))
-                form.setdefault("client_secret", urllib.parse.unquote(password))
-            self._send(*sandbox.issue_token(form))
-
-        def _send(self, status: int, payload: dict[str, Any]) -> None:
-            data = json.dumps(payload).encode()
-            self.send_response(status)
-            self.send_header("Content-Type", "application/json; charset=utf-8")
-            self.send_header("Content-Length", str(len(data)))
-            self.end_headers()
-            self.wfile.write(data)
-
-        def log_message(self, format: str, *args: Any) -> None:  # noqa: A002
-            pass  # bodies carry secrets; keep the sandbox quiet
-
-    return TokenHandler
-
-
 class SandboxServer:
     """The running sandbox: gRPC on `.port` (TLS, `.url`), the token endpoint on `.token_port`."""
 
     def __init__(
-        self, world: World, host: str = "127.0.0.1", port: int = 0, batch_size: int = 1000
+        self,
+        world: World,
+        host: str = "127.0.0.1",
+        port: int = 0,
+        *,
+        batch_size: int = 1000,
+        token_port: int = 0,
+        advertised_host: str = "localhost",
     ) -> None:
         self.sandbox = GoogleAdsSandbox(world, batch_size)
+        self.advertised_host = advertised_host
         self._dir = Path(tempfile.mkdtemp(prefix="google-ads-sandbox-"))
-        self.root_cert_path, cert_pem, key_pem = make_self_signed_cert(self._dir)
+        self.root_cert_path, cert_pem, key_pem = make_self_signed_cert(self._dir, advertised_host)
         self._grpc = grpc.server(futures.ThreadPoolExecutor(max_workers=8))
         self._grpc.add_generic_rpc_handlers(self.sandbox.handlers())
         creds = grpc.ssl_server_credentials([(key_pem, cert_pem)])
         self.port = self._grpc.add_secure_port(f"{host}:{port}", creds)
         self._grpc.start()
-        self._http = ThreadingHTTPServer((host, 0), _token_handler(self.sandbox))
-        self._http.daemon_threads = True
+        self._http = token_http_server(self.sandbox.tokens, host, token_port)
         self.token_port = self._http.server_address[1]
         self._thread = threading.Thread(
             target=self._http.serve_forever, name="google-oauth-sandbox", daemon=True
@@ -490,12 +380,13 @@ class SandboxServer:
 
     @property
     def url(self) -> str:
-        """The gRPC endpoint, named `localhost` so that the certificate matches."""
-        return f"localhost:{self.port}"
+        """The gRPC endpoint, by the name the certificate is for (`advertised_host`)."""
+        return f"{self.advertised_host}:{self.port}"
 
     @property
     def token_url(self) -> str:
-        return f"http://{self.host}:{self.token_port}/token"
+        host = self.advertised_host if self.host in ("0.0.0.0", "::") else self.host
+        return f"http://{host}:{self.token_port}/token"
 
     @property
     def calls(self) -> list[RecordedCall]:
@@ -509,8 +400,13 @@ class SandboxServer:
     def batch_size(self, value: int) -> None:
         self.sandbox.batch_size = value
 
+    @property
+    def token_requests(self) -> int:
+        """How many times the token endpoint was asked for a token."""
+        return self.sandbox.tokens.requests
+
     def expire_access_tokens(self) -> None:
-        self.sandbox.expire_access_tokens()
+        self.sandbox.tokens.expire_all()
 
     def reset_fault_counters(self) -> None:
         self.sandbox.reset_fault_counters()
@@ -530,7 +426,24 @@ class SandboxServer:
 
 
 def serve(
-    world: World, host: str = "127.0.0.1", port: int = 0, *, batch_size: int = 1000
+    world: World,
+    host: str = "127.0.0.1",
+    port: int = 0,
+    *,
+    batch_size: int = 1000,
+    token_port: int = 0,
+    advertised_host: str = "localhost",
 ) -> SandboxServer:
-    """Start the Google Ads gRPC sandbox and its token endpoint in background threads."""
-    return SandboxServer(world, host, port, batch_size)
+    """Start the Google Ads gRPC sandbox and its token endpoint in background threads.
+
+    `advertised_host` is the name clients use (and the certificate is issued for); bind `host`
+    to 0.0.0.0 and advertise the service name when the clients run in other containers.
+    """
+    return SandboxServer(
+        world,
+        host,
+        port,
+        batch_size=batch_size,
+        token_port=token_port,
+        advertised_host=advertised_host,
+    )

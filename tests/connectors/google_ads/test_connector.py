@@ -224,10 +224,10 @@ def test_an_expired_token_raises_at_once_without_retry(connector, accounts, set_
 
 def test_a_revoked_refresh_token_raises_at_once_without_retry(make_connector, accounts, sandbox):
     connector = make_connector(credentials.google_config(credentials.GOOGLE_REVOKED_REFRESH_TOKEN))
-    before, calls = sandbox.sandbox.token_requests, len(sandbox.calls)
+    before, calls = sandbox.token_requests, len(sandbox.calls)
     with pytest.raises(AuthenticationError, match="Token has been expired or revoked."):
         list(connector.fetch_daily(accounts["1234567890"], *SHORT))
-    assert sandbox.sandbox.token_requests == before + 1
+    assert sandbox.token_requests == before + 1
     assert len(sandbox.calls) == calls
 
 
@@ -248,10 +248,10 @@ def test_a_negative_account_cost_is_rejected(connector, accounts, set_faults):
 
 def test_the_access_token_is_minted_once_and_reused(make_connector, accounts, sandbox):
     connector = make_connector()
-    before = sandbox.sandbox.token_requests
+    before = sandbox.token_requests
     list(connector.fetch_daily(accounts["1234567890"], *SHORT))
     list(connector.fetch_daily(accounts["2345678901"], *SHORT))
-    assert sandbox.sandbox.token_requests == before + 1
+    assert sandbox.token_requests == before + 1
 
 
 def test_a_token_the_platform_refuses_is_not_reused(connector, accounts, sandbox):
