@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
 from typing import Any, ClassVar, TypeVar
 
@@ -54,7 +54,7 @@ class GoogleAdsConnector(Connector):
 
     def __init__(
         self,
-        config: dict[str, Any],
+        config: Mapping[str, Any],
         *,
         endpoints: Endpoints | None = None,
         retry: RetryPolicy | None = None,
