@@ -81,6 +81,7 @@ class _State:
     async_polls_before_done: int = 1
     async_fail_over_days: int | None = None
     async_stall_over_days: int | None = None
+    usage_pct: int | None = None
     row_cache: dict[tuple, list[dict[str, Any]]] = field(default_factory=dict)
 
     def rows(self, account: SandboxAccount, query: InsightsQuery) -> list[dict[str, Any]]:
@@ -148,12 +149,19 @@ class SandboxServer:
             self._state.async_fail_over_days = fail_over_days
             self._state.async_stall_over_days = stall_over_days
 
+    def force_usage(self, pct: int | None) -> None:
+        """Report `pct` percent usage on successful ad-account answers (None: the normal, low
+        usage)."""
+        with self._state.lock:
+            self._state.usage_pct = pct
+
     def reset(self) -> None:
-        """Forget logged requests, fault counters, report runs and async settings."""
+        """Forget logged requests, fault counters, report runs, async and usage settings."""
         with self._state.lock:
             self._state.log.clear()
             self._state.seen.clear()
             self._state.runs.clear()
+            self._state.usage_pct = None
         self.configure_async()
 
     def stop(self) -> None:
@@ -249,6 +257,10 @@ class _Handler(BaseHTTPRequestHandler):
             length = int(self.headers.get("Content-Length") or 0)
             body = self.rfile.read(length).decode() if length else ""
             params.update(parse_qsl(body, keep_blank_values=True))
+        authorization = self.headers.get("Authorization", "")
+        scheme, _, credential = authorization.partition(" ")
+        if scheme.lower() in ("bearer", "oauth") and credential:
+            params["access_token"] = credential.strip()
         record = RecordedRequest(
             method, parts.path, {k: v for k, v in params.items() if k not in _SECRET_PARAMS}
         )
@@ -367,7 +379,7 @@ def _account_call(
     )
     with state.lock:
         state.calls_per_account[account.external_id] += 1
-        pct = 3 + state.calls_per_account[account.external_id] % 17
+        pct = state.usage_pct or 3 + state.calls_per_account[account.external_id] % 17
     if "expired_token" in faults:
         raise _Answer(_expired(), _usage_headers(account, pct))
     if "slow" in faults:
