@@ -1,0 +1,126 @@
+"""Testing a connection against the sandbox platforms: ok for good credentials, the platform's
+own message for bad ones, and the credentials' expiry recorded on a saved account."""
+
+from __future__ import annotations
+
+import pytest
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric import ec
+
+from backend.models import AdAccount
+from connectors.sandbox import credentials as sandbox
+from tests.backend.auth.conftest import account_payload, point_app_at
+
+
+def _test(admin, platform: str, credentials: dict) -> dict:
+    response = admin.post(
+        "/api/ad-accounts/test-connection",
+        json={"platform": platform, "credentials": credentials},
+    )
+    assert response.status_code == 200, response.json
+    return response.json
+
+
+@pytest.fixture
+def on_meta(app, monkeypatch, meta_sandbox):
+    point_app_at(app, monkeypatch, meta_sandbox)
+    return meta_sandbox
+
+
+@pytest.fixture
+def on_google(app, monkeypatch, google_sandbox):
+    point_app_at(app, monkeypatch, google_sandbox)
+    return google_sandbox
+
+
+@pytest.fixture
+def on_apple(app, monkeypatch, apple_sandbox):
+    point_app_at(app, monkeypatch, apple_sandbox)
+    return apple_sandbox
+
+
+def test_meta_good_credentials_connect(admin, on_meta):
+    result = _test(admin, "meta", sandbox.meta_config())
+    assert result["ok"] is True
+    assert result["accounts"] >= 1
+
+
+def test_meta_expired_token_reports_metas_message(admin, on_meta):
+    result = _test(admin, "meta", sandbox.meta_config(sandbox.META_EXPIRED_TOKEN))
+    assert result["ok"] is False
+    assert result["message"]
+    assert sandbox.META_EXPIRED_TOKEN not in result["message"]
+
+
+def test_a_saved_account_test_records_the_credentials_expiry(admin, on_meta, db):
+    external_id = on_meta.world.accounts_of("meta")[0].external_id
+    created = admin.post(
+        "/api/ad-accounts",
+        json=account_payload(sandbox.meta_config(), external_id=external_id),
+    ).json
+    result = admin.post(f"/api/ad-accounts/{created['id']}/test-connection").json
+    assert result["ok"] is True
+    if result["expires_at"] is None:
+        pytest.skip("the Meta sandbox gave no expiry for this token")
+    db.session.expire_all()
+    stored = db.session.get(AdAccount, created["id"])
+    assert stored.credentials_expire_at.isoformat() == result["expires_at"]
+
+
+def test_currency_and_time_zone_are_read_from_the_platform_when_omitted(admin, on_meta):
+    account = on_meta.world.accounts_of("meta")[0]
+    payload = account_payload(sandbox.meta_config(), external_id=account.external_id)
+    del payload["currency"], payload["timezone"]
+    response = admin.post("/api/ad-accounts", json=payload)
+    assert response.status_code == 201, response.json
+    assert (response.json["currency"], response.json["timezone"]) == (
+        account.currency,
+        account.timezone,
+    )
+
+
+def test_an_account_the_credentials_do_not_see_needs_its_currency(admin, on_meta):
+    payload = account_payload(sandbox.meta_config(), external_id="act_404404")
+    del payload["currency"]
+    response = admin.post("/api/ad-accounts", json=payload)
+    assert response.status_code == 422
+    assert "currency" in response.json["errors"]
+
+
+def test_google_good_credentials_connect(admin, on_google):
+    assert _test(admin, "google_ads", sandbox.google_config())["ok"] is True
+
+
+def test_google_revoked_refresh_token_reports_googles_message(admin, on_google):
+    result = _test(admin, "google_ads", sandbox.google_config(sandbox.GOOGLE_REVOKED_REFRESH_TOKEN))
+    assert result["ok"] is False
+    assert result["message"]
+
+
+def test_apple_good_credentials_connect_and_tell_their_expiry(admin, on_apple):
+    result = _test(admin, "apple_search_ads", sandbox.apple_config())
+    assert result["ok"] is True
+    assert result["expires_at"] is not None
+
+
+def test_apple_unknown_key_reports_apples_message(admin, on_apple):
+    other_key = (
+        ec.generate_private_key(ec.SECP256R1())
+        .private_bytes(
+            serialization.Encoding.PEM,
+            serialization.PrivateFormat.PKCS8,
+            serialization.NoEncryption(),
+        )
+        .decode()
+    )
+    result = _test(admin, "apple_search_ads", sandbox.apple_config(other_key))
+    assert result["ok"] is False
+    assert result["message"]
+    assert "PRIVATE KEY" not in result["message"]
+
+
+def test_an_unreachable_platform_is_reported_not_raised(app, admin, monkeypatch):
+    monkeypatch.setitem(app.config, "META_GRAPH_URL", "http://127.0.0.1:9")
+    result = _test(admin, "meta", sandbox.meta_config())
+    assert result["ok"] is False
+    assert result["message"]
