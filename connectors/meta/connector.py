@@ -147,13 +147,13 @@ class MetaConnector(Connector):
             accounts = self.list_accounts()
         except ConnectorError as exc:
             return ConnectionCheck(
-                ok=False, message=platform_message(exc), expires_at=self._expiry_if_known()
+                ok=False, message=platform_message(exc), expires_at=self.credentials_expiry()
             )
         return ConnectionCheck(
             ok=True,
             message=f"Connected to Meta; {len(accounts)} ad account(s) readable",
             accounts=len(accounts),
-            expires_at=self._expiry_if_known(),
+            expires_at=self.credentials_expiry(),
         )
 
     def list_accounts(self) -> list[AccountInfo]:
@@ -173,12 +173,10 @@ class MetaConnector(Connector):
         return [a for a in accounts if not wanted or a.external_id in wanted]
 
     def credentials_expiry(self) -> dt.datetime | None:
-        """`expires_at` of the access token from `/debug_token` (None: it never expires)."""
-        return parse_token_expiry(self.client.debug_token())
-
-    def _expiry_if_known(self) -> dt.datetime | None:
+        """`expires_at` of the access token from `/debug_token`, as an aware UTC time; None
+        when the token never expires or the platform cannot tell (the failure is logged)."""
         try:
-            return self.credentials_expiry()
+            return parse_token_expiry(self.client.debug_token())
         except ConnectorError as exc:
             log.warning("Meta debug_token unavailable: %s", exc.message)
             return None

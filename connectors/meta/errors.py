@@ -49,7 +49,11 @@ def translate(exc: FacebookRequestError) -> ConnectorError:
         result = RateLimitedError(
             text, retry_after=usage.retry_after(limited=True), platform=PLATFORM
         )
-    elif code in AUTH_CODES or (exc.api_error_type() == "OAuthException" and status == 401):
+    elif (
+        code in AUTH_CODES
+        or (exc.api_error_type() == "OAuthException" and status == 401)
+        or "appsecret_proof" in message  # a wrong app secret: code 100, but a credential fault
+    ):
         result = AuthenticationError(text, platform=PLATFORM)
     elif code in TRANSIENT_CODES or status >= 500 or exc.api_transient_error():
         result = TransientError(text, platform=PLATFORM)

@@ -9,8 +9,6 @@ rate_limit, server_error, slow, malformed and expired_token.
 
 from __future__ import annotations
 
-import hashlib
-import hmac
 import itertools
 import json
 import re
@@ -24,8 +22,15 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qsl, urlencode, urlsplit
 
-from connectors.sandbox import credentials
 from connectors.sandbox.generator import SandboxAccount, World
+from connectors.sandbox.meta_faults import (
+    RATE_LIMITED_ANSWERS,
+    SLOW_SECONDS,
+    break_page,
+    rate_limited_error,
+    server_error,
+    usage_headers,
+)
 from connectors.sandbox.meta_graph import (
     ACCOUNT_FIELDS,
     GraphError,
@@ -38,12 +43,10 @@ from connectors.sandbox.meta_graph import (
     parse_insights_query,
     unknown_object,
 )
+from connectors.sandbox.meta_tokens import check_token, debug_token, expired_error
 
 _VERSIONED = re.compile(r"^/(v\d+\.\d+)/(.*?)/?$")
 _SECRET_PARAMS = ("access_token", "appsecret_proof", "input_token")
-SLOW_SECONDS = 0.3
-RATE_LIMITED_ANSWERS = 2
-TOKEN_LIFETIME_DAYS = 60
 
 
 @dataclass
@@ -192,46 +195,6 @@ class _Answer(Exception):
         self.headers = dict(headers or {})
 
 
-def _usage_headers(account: SandboxAccount | None, pct: int, regain_minutes: int = 0) -> dict:
-    headers = {
-        "x-app-usage": json.dumps(
-            {"call_count": pct, "total_cputime": max(pct - 2, 0), "total_time": pct}
-        )
-    }
-    if account is None:
-        return headers
-    number = account.external_id.removeprefix("act_")
-    headers["x-business-use-case-usage"] = json.dumps(
-        {
-            number: [
-                {
-                    "type": "ads_insights",
-                    "call_count": pct,
-                    "total_cputime": max(pct - 3, 0),
-                    "total_time": pct,
-                    "estimated_time_to_regain_access": regain_minutes,
-                    "ads_api_access_tier": "standard_access",
-                }
-            ]
-        }
-    )
-    headers["x-ad-account-usage"] = json.dumps(
-        {
-            "acc_id_util_pct": pct,
-            "reset_time_duration": 60 if pct >= 100 else 0,
-            "ads_api_access_tier": "standard_access",
-        }
-    )
-    headers["x-fb-ads-insights-throttle"] = json.dumps(
-        {
-            "app_id_util_pct": min(pct, 50),
-            "acc_id_util_pct": pct,
-            "ads_api_access_tier": "standard_access",
-        }
-    )
-    return headers
-
-
 class _Handler(BaseHTTPRequestHandler):
     server_version = "SandboxGraph/26.0"
     protocol_version = "HTTP/1.1"
@@ -283,7 +246,7 @@ class _Handler(BaseHTTPRequestHandler):
         self.send_header("Content-Type", "application/json; charset=UTF-8")
         self.send_header("Content-Length", str(len(payload)))
         self.send_header("x-fb-trace-id", fbtrace_id)
-        for name, value in (headers or _usage_headers(None, 1)).items():
+        for name, value in (headers or usage_headers(None, 1)).items():
             self.send_header(name, value)
         self.end_headers()
         self.wfile.write(payload)
@@ -297,10 +260,10 @@ def _route(
         raise unknown_object(path.strip("/") or "/", method.lower())
     version, rest = match.groups()
     if rest == "debug_token" and method == "GET":
-        return 200, _debug_token(state, params), _usage_headers(None, 1)
-    _check_token(params)
+        return 200, debug_token(params, state.started), usage_headers(None, 1)
+    check_token(params)
     if rest == "me/adaccounts" and method == "GET":
-        return 200, _ad_accounts(state, version, rest, params), _usage_headers(None, 2)
+        return 200, _ad_accounts(state, version, rest, params), usage_headers(None, 2)
     if m := re.fullmatch(r"(act_\d+)/insights", rest):
         account = _account(state, m.group(1), method)
         return _account_call(state, account, method, rest, params, version)
@@ -310,30 +273,6 @@ def _route(
             raise unknown_object(m.group(1), method.lower())
         return _account_call(state, run.account, method, rest, params, version, run)
     raise unknown_object(rest.split("/")[0], method.lower())
-
-
-def _check_token(params: Mapping[str, str]) -> None:
-    token = params.get("access_token")
-    if not token:
-        raise GraphError("An access token is required to request this resource.", code=104)
-    if token == credentials.META_EXPIRED_TOKEN:
-        raise _expired()
-    if token != credentials.META_GOOD_TOKEN:
-        raise GraphError("Invalid OAuth access token - Cannot parse access token", code=190)
-    proof = params.get("appsecret_proof")
-    if proof is not None:
-        secret = credentials.meta_config()["app_secret"].encode()
-        expected = hmac.new(secret, token.encode(), hashlib.sha256).hexdigest()
-        if not hmac.compare_digest(proof, expected):
-            raise GraphError(
-                "Invalid appsecret_proof provided in the API argument",
-                code=100,
-                kind="GraphMethodException",
-            )
-
-
-def _expired() -> GraphError:
-    return GraphError("Error validating access token: Session has expired", code=190, subcode=463)
 
 
 def _account(state: _State, account_id: str, method: str) -> SandboxAccount:
@@ -381,7 +320,7 @@ def _account_call(
         state.calls_per_account[account.external_id] += 1
         pct = state.usage_pct or 3 + state.calls_per_account[account.external_id] % 17
     if "expired_token" in faults:
-        raise _Answer(_expired(), _usage_headers(account, pct))
+        raise _Answer(expired_error(), usage_headers(account, pct))
     if "slow" in faults:
         time.sleep(SLOW_SECONDS)
     if "rate_limit" in faults:
@@ -389,22 +328,14 @@ def _account_call(
             state.seen[("rate_limit", key)] += 1
             count = state.seen[("rate_limit", key)]
         if count <= RATE_LIMITED_ANSWERS:
-            raise _Answer(_rate_limited(count), _usage_headers(account, 100, regain_minutes=1))
+            raise _Answer(rate_limited_error(count), usage_headers(account, 100, regain_minutes=1))
     if "server_error" in faults:
         with state.lock:
             state.seen[("server_error", key)] += 1
             first = state.seen[("server_error", key)] == 1
         if first:
-            raise _Answer(
-                GraphError(
-                    "An unexpected error has occurred. Please retry your request later.",
-                    code=2,
-                    status=500,
-                    is_transient=True,
-                ),
-                _usage_headers(account, pct),
-            )
-    headers = _usage_headers(account, pct)
+            raise _Answer(server_error(), usage_headers(account, pct))
+    headers = usage_headers(account, pct)
     if run is not None:
         if rest.endswith("/insights"):
             return 200, _run_results(state, run, rest, params, version), headers
@@ -417,37 +348,12 @@ def _account_call(
             state.runs[run_id] = ReportRun(run_id, account, query)
         return 200, {"report_run_id": run_id}, headers
     body = page_of(
-        insight_rows(state.world, account, query),
+        state.rows(account, query),
         params,
         _next_url(state, version, rest, params),
         default_limit=25,
     )
-    return 200, _maybe_malformed(body, faults), headers
-
-
-def _rate_limited(count: int) -> GraphError:
-    if count % 2:
-        return GraphError(
-            "There have been too many calls from this ad-account. Wait a bit and try again. "
-            "For more info, please refer to "
-            "https://developers.facebook.com/docs/graph-api/overview/rate-limiting.",
-            code=80000,
-            subcode=2446079,
-            is_transient=True,
-        )
-    return GraphError(
-        "(#17) User request limit reached", code=17, subcode=2446079, is_transient=True
-    )
-
-
-def _maybe_malformed(body: dict[str, Any], faults: set[str]) -> dict[str, Any]:
-    """With the malformed fault, the second row of every page (or the only one) has a broken
-    spend."""
-    rows = body.get("data") or []
-    if "malformed" in faults and rows:
-        broken = min(1, len(rows) - 1)
-        rows[broken] = {**rows[broken], "spend": "12,34x"}
-    return body
+    return 200, break_page(body) if "malformed" in faults else body, headers
 
 
 def _poll(state: _State, run: ReportRun, params: Mapping[str, str]) -> dict[str, Any]:
@@ -485,64 +391,4 @@ def _run_results(
     rows = state.rows(run.account, run.query)
     faults = state.world.faults_of(run.account.external_id)
     body = page_of(rows, params, _next_url(state, version, rest, params), default_limit=25)
-    return _maybe_malformed(body, faults)
-
-
-def _debug_token(state: _State, params: Mapping[str, str]) -> dict[str, Any]:
-    """Inspect `input_token`; the caller authenticates with an app token or a valid user token."""
-    caller = params.get("access_token", "")
-    config = credentials.meta_config()
-    app_token = f"{config['app_id']}|{config['app_secret']}"
-    if not hmac.compare_digest(caller, app_token) and caller != credentials.META_GOOD_TOKEN:
-        if caller == credentials.META_EXPIRED_TOKEN:
-            raise _expired()
-        raise GraphError("Invalid OAuth access token - Cannot parse access token", code=190)
-    proof = params.get("appsecret_proof")
-    expected = hmac.new(config["app_secret"].encode(), caller.encode(), hashlib.sha256).hexdigest()
-    if proof is not None and not hmac.compare_digest(proof, expected):
-        raise GraphError(
-            "Invalid appsecret_proof provided in the API argument",
-            code=100,
-            kind="GraphMethodException",
-        )
-    token = params.get("input_token", "")
-    day = 86_400
-    issued = int(state.started) - 5 * day
-    base = {
-        "app_id": config["app_id"],
-        "type": "USER",
-        "application": "Spendlens Sandbox",
-        "scopes": ["ads_read", "ads_management", "business_management"],
-        "user_id": "10000000001",
-    }
-    if token == credentials.META_GOOD_TOKEN:
-        return {
-            "data": {
-                **base,
-                "data_access_expires_at": issued + 90 * day,
-                "expires_at": issued + TOKEN_LIFETIME_DAYS * day,
-                "is_valid": True,
-                "issued_at": issued,
-            }
-        }
-    if token == credentials.META_EXPIRED_TOKEN:
-        return {
-            "data": {
-                **base,
-                "data_access_expires_at": issued + 30 * day,
-                "error": {"code": 190, "message": _expired().message, "subcode": 463},
-                "expires_at": int(state.started) - 2 * day,
-                "is_valid": False,
-                "issued_at": int(state.started) - (TOKEN_LIFETIME_DAYS + 2) * day,
-            }
-        }
-    return {
-        "data": {
-            "error": {
-                "code": 190,
-                "message": "Invalid OAuth access token - Cannot parse access token",
-            },
-            "is_valid": False,
-            "scopes": [],
-        }
-    }
+    return break_page(body) if "malformed" in faults else body

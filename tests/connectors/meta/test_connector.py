@@ -75,6 +75,11 @@ def test_connection_check_counts_accounts_and_reports_token_expiry(connector):
     assert now + dt.timedelta(days=50) < check.expires_at < now + dt.timedelta(days=61)
 
 
+def test_expiry_is_unknown_when_debug_token_refuses_the_app(make_connector):
+    config = {**credentials.meta_config(), "app_secret": "not-the-app-secret"}
+    assert make_connector(config).credentials_expiry() is None
+
+
 def test_connection_check_with_an_expired_token_fails_with_the_platform_message(
     make_connector, graph
 ):
@@ -90,10 +95,10 @@ def test_connection_check_with_an_expired_token_fails_with_the_platform_message(
 def test_no_global_api_and_no_crash_reporter_are_installed(connector):
     from facebook_business.api import FacebookAdsApi
 
-    hook = sys.excepthook
+    hook, default_api = sys.excepthook, FacebookAdsApi.get_default_api()
     connector.list_accounts()
     assert sys.excepthook is hook
-    assert FacebookAdsApi.get_default_api() is None
+    assert FacebookAdsApi.get_default_api() is default_api
 
 
 def test_daily_rows_page_through_several_pages(make_connector, graph, world, us_account):
@@ -245,3 +250,9 @@ def test_an_unreachable_graph_is_transient_and_names_no_token(fast_retry):
         connector.list_accounts()
     assert credentials.META_GOOD_TOKEN not in info.value.message
     assert info.value.__context__ is None
+
+
+def test_a_wrong_app_secret_fails_the_connection_check(make_connector):
+    config = {**credentials.meta_config(), "app_secret": "not-the-app-secret"}
+    check = make_connector(config).test_connection()
+    assert not check.ok and "appsecret_proof" in check.message

@@ -100,6 +100,11 @@ def test_unknown_errors_server_errors_and_transient_flags_are_transient(code, st
     assert isinstance(error, TransientError)
 
 
+def test_a_wrong_app_secret_is_an_authentication_error():
+    body = error_body(100, "Invalid appsecret_proof provided in the API argument")
+    assert isinstance(translate(graph_error(body)), AuthenticationError)
+
+
 def test_an_invalid_parameter_is_not_retried():
     error = translate(graph_error(error_body(100, "(#100) Invalid parameter", error_subcode=33)))
     assert type(error) is ConnectorError and not error.retryable
