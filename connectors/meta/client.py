@@ -30,6 +30,8 @@ from connectors.retry import RetryPolicy
 API_VERSION = "v26.0"
 JOB_COMPLETED = "Job Completed"
 JOB_GAVE_UP = frozenset({"Job Failed", "Job Skipped"})
+#: Seconds before the second poll of a report run; later waits double up to the poll interval.
+FIRST_POLL_WAIT = 0.5
 T = TypeVar("T")
 log = logging.getLogger(__name__)
 
@@ -196,9 +198,11 @@ class GraphClient:
         self, run_id: str, *, poll_interval: float, timeout: float, what: str
     ) -> bool:
         """Poll a report run until it completes (True) or fails, is skipped or times out
-        (False). Waiting is counted in slept intervals, so a fake sleep also fakes time."""
+        (False). Waits start short and double up to `poll_interval`; waiting is counted in
+        slept intervals, so a fake sleep also fakes time."""
         run = AdReportRun(fbid=run_id, api=self.api)
         waited = 0.0
+        interval = min(FIRST_POLL_WAIT, poll_interval)
         while True:
             node = self.call(
                 lambda: run.api_get(fields=["async_status", "async_percent_completion"]),
@@ -215,8 +219,9 @@ class GraphClient:
                     "Meta report %s still %r after %.0fs (%s)", run_id, status, waited, what
                 )
                 return False
-            self.retry.sleep(poll_interval)
-            waited += poll_interval
+            self.retry.sleep(interval)
+            waited += interval
+            interval = min(interval * 2, poll_interval)
 
     def report_pages(
         self, run_id: str, *, page_size: int, what: str

@@ -98,3 +98,11 @@ def test_rate_limits_during_a_report_run_are_retried(connector, graph, world, us
     rows = list(connector.fetch_daily(us_account, START, END))
     assert sum(r.spend for r in rows) == spend_total(world, "act_1001")
     assert any(c.status == 400 and c.method == "POST" for c in graph.requests)
+
+
+def test_polls_wait_short_first_then_double_up_to_the_poll_interval(
+    make_connector, graph, us_account, sleeps
+):
+    graph.configure_async(polls_before_done=5)
+    list(make_connector(poll_interval=3.0).fetch_daily(us_account, START, END))
+    assert sleeps == [0.5, 1.0, 2.0, 3.0, 3.0]
