@@ -34,6 +34,8 @@ export interface DataColumn<T> {
   width?: number;
   fixed?: "left" | "right";
   exportable?: boolean;
+  /** Exported to CSV but not shown as a column. */
+  hidden?: boolean;
 }
 
 export interface SortState {
@@ -157,7 +159,8 @@ export function DataTable<T extends object>({
   const format = (column: DataColumn<T>, value: unknown, complete?: boolean | null) =>
     formatMetric(column.kind ?? "text", value, { locale, currency: column.currency ?? undefined, complete });
 
-  const antColumns: TableColumnsType<T> = columns.map((column) => {
+  const shownColumns = columns.filter((c) => !c.hidden);
+  const antColumns: TableColumnsType<T> = shownColumns.map((column) => {
     const numeric = isNumeric(column.kind);
     const distinct = column.filterable
       ? Array.from(new Set(rows.map((r) => String(column.value(r) ?? "")))).sort()
@@ -221,7 +224,7 @@ export function DataTable<T extends object>({
       ? () => (
           <Table.Summary fixed>
             <Table.Summary.Row className="table-totals">
-              {columns.map((column, i) => (
+              {shownColumns.map((column, i) => (
                 <Table.Summary.Cell key={column.key} index={i} align={isNumeric(column.kind) ? "right" : "left"}>
                   {i === 0 ? (
                     <strong>{totalsLabel}</strong>

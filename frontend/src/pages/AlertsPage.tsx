@@ -1,1 +1,225 @@
-export default function AlertsPage() { return <div>AlertsPage</div>; }
+/** Budget alerts: open and past, with acknowledge and snooze for finance and admin. */
+import { useState } from "react";
+import { App, Button, Card, DatePicker, Descriptions, Popover, Segmented, Space, Tag, Tooltip, Typography } from "antd";
+import { CheckOutlined, ClockCircleOutlined } from "@ant-design/icons";
+import dayjs, { type Dayjs } from "dayjs";
+import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
+import { acknowledgeAlert, fetchAlerts, queryKeys, snoozeAlert, type AlertFilter } from "../api";
+import type { Alert } from "../api/types";
+import { useAuth } from "../auth/AuthContext";
+import { can } from "../auth/permissions";
+import { DataTable, type DataColumn } from "../components/DataTable";
+import { EmptyState, QueryView } from "../components/QueryView";
+import { csvFileName } from "../lib/csv";
+import { useFormat, type Formatters } from "../state/useFormat";
+import { SeverityTag } from "./alerts/SeverityTag";
+import { scopeLabel } from "./budgets/model";
+
+const RULE_LABELS: Record<string, string> = {
+  threshold: "Threshold crossed",
+  projected_overspend: "Projected overspend",
+  predicted_roas: "Predicted ROAS under target",
+  anomaly: "Spend anomaly",
+  stale_data: "Stale data",
+  credentials: "Credentials expiring",
+};
+
+export function ruleLabel(rule: string) {
+  return RULE_LABELS[rule] ?? rule.replace(/_/g, " ");
+}
+
+function isSnoozed(a: Alert, now = dayjs()) {
+  return Boolean(a.snoozed_until && dayjs(a.snoozed_until).isAfter(now));
+}
+
+function SnoozeButton({ alert, onSnooze }: { alert: Alert; onSnooze: (until: string) => void }) {
+  const [open, setOpen] = useState(false);
+  const choose = (d: Dayjs) => {
+    onSnooze(d.toISOString());
+    setOpen(false);
+  };
+  const content = (
+    <Space direction="vertical">
+      <Space wrap>
+        <Button size="small" onClick={() => choose(dayjs().add(1, "day"))}>
+          1 day
+        </Button>
+        <Button size="small" onClick={() => choose(dayjs().add(3, "day"))}>
+          3 days
+        </Button>
+        <Button size="small" onClick={() => choose(dayjs().add(1, "week"))}>
+          1 week
+        </Button>
+      </Space>
+      <DatePicker
+        showTime={{ format: "HH:mm" }}
+        format="MMM D, YYYY HH:mm"
+        placeholder="Until…"
+        disabledDate={(d) => d.isBefore(dayjs(), "day")}
+        onOk={(d) => d && choose(d)}
+      />
+    </Space>
+  );
+  return (
+    <Popover title="Snooze until" trigger="click" open={open} onOpenChange={setOpen} content={content}>
+      <Button size="small" icon={<ClockCircleOutlined />} aria-label={`Snooze alert ${alert.id}`}>
+        {isSnoozed(alert) ? "Re-snooze" : "Snooze"}
+      </Button>
+    </Popover>
+  );
+}
+
+function Figures({ alert, f }: { alert: Alert; f: Formatters }) {
+  const entries = Object.entries(alert.figures ?? {});
+  return (
+    <Descriptions size="small" column={{ xs: 1, md: 3 }} bordered>
+      <Descriptions.Item label="Scope">{typeof alert.scope === "string" ? alert.scope : scopeLabel(alert.scope)}</Descriptions.Item>
+      <Descriptions.Item label="Period">{alert.period ?? "—"}</Descriptions.Item>
+      <Descriptions.Item label="Notified">{f.dateTime(alert.notified_at)}</Descriptions.Item>
+      {entries.map(([k, v]) => (
+        <Descriptions.Item key={k} label={k.replace(/_/g, " ")}>
+          <span className="num">{typeof v === "number" ? f.number(v) : typeof v === "object" ? JSON.stringify(v) : String(v ?? "—")}</span>
+        </Descriptions.Item>
+      ))}
+    </Descriptions>
+  );
+}
+
+export default function AlertsPage() {
+  const { user } = useAuth();
+  const canAct = can(user?.role, "actOnAlerts");
+  const { message } = App.useApp();
+  const f = useFormat();
+  const queryClient = useQueryClient();
+  const [state, setState] = useState<AlertFilter>("open");
+  const alerts = useQuery({ queryKey: queryKeys.alerts(state), queryFn: ({ signal }) => fetchAlerts(state, signal) });
+
+  const done = (text: string) => {
+    message.success(text);
+    void queryClient.invalidateQueries({ queryKey: queryKeys.alertsAll });
+  };
+  const acknowledge = useMutation({
+    mutationFn: (id: number) => acknowledgeAlert(id),
+    onSuccess: () => done("Alert acknowledged"),
+    onError: (err) => message.error(err.message),
+  });
+  const snooze = useMutation({
+    mutationFn: ({ id, until }: { id: number; until: string }) => snoozeAlert(id, until),
+    onSuccess: (_, { until }) => done(`Snoozed until ${f.dateTime(until)}`),
+    onError: (err) => message.error(err.message),
+  });
+
+  const columns: DataColumn<Alert>[] = [
+    {
+      key: "severity",
+      title: "Severity",
+      value: (a) => a.severity,
+      filterable: true,
+      render: (a) => <SeverityTag severity={a.severity} />,
+    },
+    { key: "created_at", title: "Raised", value: (a) => a.created_at, render: (a) => <span className="num">{f.dateTime(a.created_at)}</span> },
+    { key: "rule", title: "Rule", value: (a) => a.rule, filterable: true, filterLabel: ruleLabel, render: (a) => ruleLabel(a.rule) },
+    { key: "budget_name", title: "Budget", value: (a) => a.budget_name ?? "", filterable: true },
+    {
+      key: "message",
+      title: "What happened",
+      value: (a) => a.message,
+      render: (a) => (
+        <Space direction="vertical" size={0} style={{ maxWidth: 460 }}>
+          <span>{a.message}</span>
+          {a.provisional && (
+            <Tooltip title="Based on days the platform may still restate">
+              <Tag color="purple" bordered={false}>
+                provisional data
+              </Tag>
+            </Tooltip>
+          )}
+        </Space>
+      ),
+    },
+    {
+      key: "state",
+      title: "State",
+      value: (a) => a.state,
+      filterable: true,
+      render: (a) => (
+        <Space direction="vertical" size={0}>
+          <Tag color={a.state === "resolved" ? "default" : a.state === "notified" ? "blue" : "orange"} bordered={false}>
+            {a.state}
+          </Tag>
+          {a.acknowledged_at && (
+            <Typography.Text type="secondary" style={{ fontSize: 12 }}>
+              acknowledged {f.dateTime(a.acknowledged_at)}
+            </Typography.Text>
+          )}
+          {isSnoozed(a) && (
+            <Typography.Text type="secondary" style={{ fontSize: 12 }}>
+              snoozed until {f.dateTime(a.snoozed_until)}
+            </Typography.Text>
+          )}
+        </Space>
+      ),
+    },
+    { key: "resolved_at", title: "Resolved", value: (a) => a.resolved_at, render: (a) => f.dateTime(a.resolved_at) },
+  ];
+  if (canAct) {
+    columns.push({
+      key: "actions",
+      title: "",
+      value: () => null,
+      sortable: false,
+      exportable: false,
+      render: (a) =>
+        a.state === "resolved" ? null : (
+          <Space onClick={(e) => e.stopPropagation()}>
+            <Button
+              size="small"
+              icon={<CheckOutlined />}
+              disabled={Boolean(a.acknowledged_at)}
+              loading={acknowledge.isPending && acknowledge.variables === a.id}
+              onClick={() => acknowledge.mutate(a.id)}
+              aria-label={`Acknowledge alert ${a.id}`}
+            >
+              {a.acknowledged_at ? "Acknowledged" : "Acknowledge"}
+            </Button>
+            <SnoozeButton alert={a} onSnooze={(until) => snooze.mutate({ id: a.id, until })} />
+          </Space>
+        ),
+    });
+  }
+
+  return (
+    <div>
+      <div className="page-toolbar">
+        <Segmented
+          value={state}
+          onChange={(v) => setState(v as AlertFilter)}
+          options={[
+            { label: "Open", value: "open" },
+            { label: "Notified", value: "notified" },
+            { label: "Resolved", value: "resolved" },
+            { label: "All", value: "all" },
+          ]}
+        />
+      </div>
+      <Card>
+        <QueryView
+          query={alerts}
+          isEmpty={(d: Alert[]) => d.length === 0}
+          empty={<EmptyState description={state === "open" ? "No open alerts. Budgets are on track." : "No alerts here."} />}
+        >
+          {(list: Alert[]) => (
+            <DataTable<Alert>
+              rows={list}
+              columns={columns}
+              rowKey={(a) => String(a.id)}
+              defaultSort={{ key: "created_at", order: "descend" }}
+              csvName={csvFileName("alerts", state)}
+              expandable={{ expandedRowRender: (a) => <Figures alert={a} f={f} /> }}
+            />
+          )}
+        </QueryView>
+      </Card>
+    </div>
+  );
+}

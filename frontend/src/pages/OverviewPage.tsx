@@ -1,1 +1,269 @@
-export default function OverviewPage() { return <div>OverviewPage</div>; }
+/** The morning view: KPIs against the previous period, spend and revenue by channel over time,
+ * open alerts and how fresh each account's data is. */
+import { useState } from "react";
+import { Link } from "react-router";
+import { Badge, Card, Col, List, Row, Segmented, Space, Tag, Typography } from "antd";
+import { useQuery } from "@tanstack/react-query";
+import { fetchAlerts, fetchOverview, queryKeys } from "../api";
+import type { Alert, FreshnessEntry, Overview } from "../api/types";
+import { KpiCard } from "../components/KpiCard";
+import { EmptyState, ErrorState, QueryView } from "../components/QueryView";
+import { EChart, AXIS, type EChartsOption } from "../components/charts/EChart";
+import { PlatformTag } from "../components/PlatformTag";
+import { FreshnessBadge } from "../components/Freshness";
+import { platformColor, platformLabel } from "../lib/platforms";
+import { previousRange } from "../lib/dates";
+import { useDateRange, useRangeSearch, useReportedCurrency } from "../state/report";
+import { useFormat, type Formatters } from "../state/useFormat";
+import { channelSeries, type SeriesMetric } from "./overview/series";
+import { can } from "../auth/permissions";
+import { useAuth } from "../auth/AuthContext";
+import { SeverityTag } from "./alerts/SeverityTag";
+
+function trendOption(data: Overview, metric: SeriesMetric, f: Formatters): EChartsOption {
+  const s = channelSeries(data.series, metric);
+  const fmt = (v: number) => (metric === "roas" ? f.roas(v) : f.moneyCompact(v));
+  const stacked = metric !== "roas";
+  return {
+    tooltip: {
+      trigger: "axis",
+      valueFormatter: (v) => (v === null || v === undefined ? "—" : metric === "roas" ? f.roas(v as number) : f.money(v as number)),
+    },
+    grid: { top: 36 },
+    xAxis: {
+      type: "category",
+      data: s.dates,
+      boundaryGap: false,
+      ...AXIS,
+      axisLabel: { ...AXIS.axisLabel, formatter: (v: string) => f.shortDate(v) },
+    },
+    yAxis: { type: "value", ...AXIS, axisLabel: { ...AXIS.axisLabel, formatter: fmt } },
+    series: s.platforms.map((p, i) => ({
+      name: platformLabel(p),
+      type: "line",
+      stack: stacked ? "total" : undefined,
+      smooth: 0.25,
+      showSymbol: false,
+      connectNulls: false,
+      data: s.values[p],
+      lineStyle: { width: 2, color: platformColor(p, i) },
+      itemStyle: { color: platformColor(p, i) },
+      areaStyle: stacked ? { opacity: 0.18, color: platformColor(p, i) } : undefined,
+      emphasis: { focus: "series" },
+    })),
+  };
+}
+
+function Kpis({ data, f }: { data: Overview; f: Formatters }) {
+  const c = data.current ?? ({} as Overview["current"]);
+  const p = data.previous ?? ({} as Overview["previous"]);
+  const cards = [
+    { title: "Spend", key: "spend", format: f.money, good: "neutral" as const },
+    { title: "Revenue", key: "revenue", format: f.money, good: "up" as const },
+    { title: "ROAS", key: "roas", format: f.roas, good: "up" as const, help: "Revenue ÷ spend" },
+    {
+      title: "Predicted ROAS",
+      key: "predicted_roas",
+      format: f.roas,
+      good: "up" as const,
+      help: "Predicted lifetime value of the customers acquired ÷ spend",
+    },
+    { title: "Installs", key: "installs", format: f.integer, good: "up" as const },
+    { title: "CPI", key: "cpi", format: f.money, good: "down" as const, help: "Cost per install: spend ÷ installs" },
+  ];
+  return (
+    <Row gutter={[16, 16]} className="section">
+      {cards.map((card) => (
+        <Col key={card.key} xs={24} sm={12} lg={8} xxl={4}>
+          <KpiCard
+            title={card.title}
+            current={c[card.key]}
+            previous={p[card.key]}
+            format={card.format}
+            good={card.good}
+            help={card.help}
+          />
+        </Col>
+      ))}
+    </Row>
+  );
+}
+
+function OpenAlerts({ count }: { count: number }) {
+  const f = useFormat();
+  const rangeSearch = useRangeSearch();
+  const alerts = useQuery({
+    queryKey: queryKeys.alerts("open"),
+    queryFn: ({ signal }) => fetchAlerts("open", signal),
+  });
+  return (
+    <Card
+      title={
+        <Space>
+          Open alerts
+          <Badge count={count} showZero color={count ? "#e03131" : "#adb5bd"} />
+        </Space>
+      }
+      extra={<Link to={`/alerts${rangeSearch}`}>All alerts</Link>}
+      style={{ height: "100%" }}
+    >
+      <QueryView
+        query={alerts}
+        compact
+        isEmpty={(d: Alert[]) => d.length === 0}
+        empty={<EmptyState description="No open alerts. Budgets are on track." />}
+      >
+        {(list: Alert[]) => (
+          <List
+            size="small"
+            dataSource={list.slice(0, 5)}
+            renderItem={(a) => (
+              <List.Item>
+                <List.Item.Meta
+                  title={
+                    <Space size={6}>
+                      <SeverityTag severity={a.severity} />
+                      <span>{a.budget_name ?? a.rule}</span>
+                    </Space>
+                  }
+                  description={
+                    <>
+                      <div>{a.message}</div>
+                      <Typography.Text type="secondary" style={{ fontSize: 12 }}>
+                        {f.dateTime(a.created_at)}
+                        {a.provisional && " · provisional data"}
+                      </Typography.Text>
+                    </>
+                  }
+                />
+              </List.Item>
+            )}
+          />
+        )}
+      </QueryView>
+    </Card>
+  );
+}
+
+function FreshnessCard({ entries }: { entries: FreshnessEntry[] }) {
+  const f = useFormat();
+  return (
+    <Card title="Data freshness" style={{ height: "100%" }}>
+      {entries.length === 0 ? (
+        <EmptyState description="No ad accounts yet." />
+      ) : (
+        <List
+          className="freshness-list"
+          size="small"
+          dataSource={entries}
+          renderItem={(e) => (
+            <List.Item
+              extra={
+                <div style={{ textAlign: "right" }}>
+                  <FreshnessBadge hours={e.freshness_hours} lastSuccess={e.last_success_at} />
+                  {e.data_through && (
+                    <div>
+                      <Typography.Text type="secondary" style={{ fontSize: 12 }}>
+                        data through {f.date(e.data_through)}
+                      </Typography.Text>
+                    </div>
+                  )}
+                </div>
+              }
+            >
+              <List.Item.Meta
+                title={e.name}
+                description={
+                  <Space size={4} wrap>
+                    <PlatformTag platform={e.platform} />
+                    {e.status && e.status !== "active" && <Tag color="orange">{e.status.replace(/_/g, " ")}</Tag>}
+                    {e.last_error && (
+                      <Typography.Text type="danger" ellipsis style={{ maxWidth: 220, fontSize: 12 }} title={e.last_error}>
+                        {e.last_error}
+                      </Typography.Text>
+                    )}
+                  </Space>
+                }
+              />
+            </List.Item>
+          )}
+        />
+      )}
+    </Card>
+  );
+}
+
+export default function OverviewPage() {
+  const [range] = useDateRange();
+  const { user } = useAuth();
+  const [metric, setMetric] = useState<SeriesMetric>("spend");
+  const overview = useQuery({
+    queryKey: queryKeys.overview(range),
+    queryFn: ({ signal }) => fetchOverview(range, signal),
+  });
+  useReportedCurrency(overview.data?.currency);
+  const f = useFormat(overview.data?.currency);
+  const prev = previousRange(range);
+
+  if (overview.isError) return <ErrorState error={overview.error} onRetry={() => void overview.refetch()} />;
+
+  return (
+    <div>
+      <Typography.Paragraph type="secondary" className="section">
+        {f.date(range.start)} – {f.date(range.end)}, compared with {f.date(prev.start)} – {f.date(prev.end)}
+      </Typography.Paragraph>
+      {overview.isPending ? (
+        <Row gutter={[16, 16]} className="section">
+          {["Spend", "Revenue", "ROAS", "Predicted ROAS", "Installs", "CPI"].map((t) => (
+            <Col key={t} xs={24} sm={12} lg={8} xxl={4}>
+              <KpiCard title={t} current={null} previous={null} format={f.money} good="neutral" loading />
+            </Col>
+          ))}
+        </Row>
+      ) : (
+        <Kpis data={overview.data} f={f} />
+      )}
+      <Card
+        className="section"
+        title="Spend and revenue by channel"
+        extra={
+          <Segmented
+            value={metric}
+            onChange={(v) => setMetric(v as SeriesMetric)}
+            options={[
+              { label: "Spend", value: "spend" },
+              { label: "Revenue", value: "revenue" },
+              { label: "ROAS", value: "roas" },
+            ]}
+          />
+        }
+      >
+        <QueryView
+          query={overview}
+          isEmpty={(d: Overview) => !d.series?.length}
+          empty={<EmptyState description="No spend in this date range." />}
+        >
+          {(d: Overview) => (
+            <EChart
+              ariaLabel={`${metric} by channel over time`}
+              option={trendOption(d, metric, f)}
+              height={340}
+            />
+          )}
+        </QueryView>
+      </Card>
+      <Row gutter={[16, 16]}>
+        {can(user?.role, "viewAlerts") && (
+          <Col xs={24} lg={12}>
+            <OpenAlerts count={overview.data?.open_alerts ?? 0} />
+          </Col>
+        )}
+        <Col xs={24} lg={12}>
+          <QueryView query={overview} compact>
+            {(d: Overview) => <FreshnessCard entries={d.freshness ?? []} />}
+          </QueryView>
+        </Col>
+      </Row>
+    </div>
+  );
+}

@@ -1,1 +1,285 @@
-export default function AccountsPage() { return <div>AccountsPage</div>; }
+/** Ad accounts with their sync health; add/edit with schema-generated credentials, test a
+ * connection, start a backfill. */
+import { useMemo, useState } from "react";
+import { App, Button, Card, Dropdown, Space, Tag, Tooltip, Typography } from "antd";
+import { EditOutlined, MoreOutlined, PlusOutlined, WarningOutlined } from "@ant-design/icons";
+import { useQuery } from "@tanstack/react-query";
+import dayjs from "dayjs";
+import { fetchAdAccounts, fetchSyncHealth, queryKeys, testAccountConnection } from "../../api";
+import type { AdAccount, SyncHealth } from "../../api/types";
+import { DataTable, type DataColumn } from "../../components/DataTable";
+import { EmptyState, QueryView } from "../../components/QueryView";
+import { PlatformTag } from "../../components/PlatformTag";
+import { FreshnessBadge } from "../../components/Freshness";
+import { platformLabel } from "../../lib/platforms";
+import { csvFileName } from "../../lib/csv";
+import { toNumber } from "../../lib/format";
+import { useFormat } from "../../state/useFormat";
+import { AccountForm } from "./accounts/AccountForm";
+import { BackfillModal } from "./accounts/BackfillModal";
+
+export interface AccountRow extends AdAccount {
+  health: SyncHealth | null;
+}
+
+const STATUS: Record<string, { color: string; label: string }> = {
+  active: { color: "green", label: "active" },
+  disabled: { color: "default", label: "disabled" },
+  needs_credentials: { color: "red", label: "needs credentials" },
+};
+
+export function mergeHealth(accounts: AdAccount[], health: SyncHealth[] | undefined): AccountRow[] {
+  const byId = new Map((health ?? []).map((h) => [h.account_id, h]));
+  return accounts.map((a) => ({ ...a, health: byId.get(a.id) ?? null }));
+}
+
+function expiryDays(value: string | null | undefined): number | null {
+  if (!value) return null;
+  return dayjs(value).diff(dayjs(), "day");
+}
+
+export default function AccountsPage() {
+  const f = useFormat();
+  const { notification } = App.useApp();
+  const [editing, setEditing] = useState<AdAccount | null>(null);
+  const [formOpen, setFormOpen] = useState(false);
+  const [backfill, setBackfill] = useState<AdAccount | null>(null);
+  const accounts = useQuery({ queryKey: queryKeys.adAccounts, queryFn: ({ signal }) => fetchAdAccounts(signal) });
+  const health = useQuery({
+    queryKey: queryKeys.syncHealth,
+    queryFn: ({ signal }) => fetchSyncHealth(signal),
+    refetchInterval: 60_000,
+  });
+  const rows = useMemo(() => mergeHealth(accounts.data ?? [], health.data), [accounts.data, health.data]);
+
+  const test = async (account: AdAccount) => {
+    const key = `test-${account.id}`;
+    notification.info({ key, message: `Testing ${account.name}…`, duration: 0 });
+    try {
+      const check = await testAccountConnection(account.id);
+      notification[check.ok ? "success" : "error"]({
+        key,
+        message: check.ok ? `${account.name}: connection works` : `${account.name}: connection failed`,
+        description: (
+          <>
+            <div>{check.message}</div>
+            {check.expires_at && <div>Credentials expire {f.dateTime(check.expires_at)}.</div>}
+          </>
+        ),
+        duration: 8,
+      });
+    } catch (err) {
+      notification.error({ key, message: `${account.name}: test failed`, description: (err as Error).message });
+    }
+  };
+
+  const columns: DataColumn<AccountRow>[] = [
+    {
+      key: "name",
+      title: "Account",
+      value: (r) => r.name,
+      fixed: "left",
+      render: (r) => (
+        <Space direction="vertical" size={0}>
+          <span style={{ fontWeight: 500 }}>{r.name}</span>
+          <Typography.Text type="secondary" className="mono">
+            {r.external_id} · {r.currency} · {r.timezone}
+          </Typography.Text>
+        </Space>
+      ),
+    },
+    { key: "external_id", title: "External ID", value: (r) => r.external_id, hidden: true },
+    { key: "currency", title: "Currency", value: (r) => r.currency, hidden: true },
+    { key: "timezone", title: "Time zone", value: (r) => r.timezone, hidden: true },
+    {
+      key: "platform",
+      title: "Platform",
+      value: (r) => r.platform,
+      filterable: true,
+      filterLabel: (v) => platformLabel(v),
+      render: (r) => <PlatformTag platform={r.platform} />,
+    },
+    {
+      key: "status",
+      title: "Status",
+      value: (r) => r.status,
+      filterable: true,
+      render: (r) => <Tag color={STATUS[r.status]?.color}>{STATUS[r.status]?.label ?? r.status}</Tag>,
+    },
+    {
+      key: "last_success_at",
+      title: "Last success",
+      value: (r) => r.health?.last_success_at,
+      render: (r) => <span className="num">{f.dateTime(r.health?.last_success_at)}</span>,
+    },
+    {
+      key: "freshness_hours",
+      title: "Freshness",
+      kind: "number",
+      value: (r) => r.health?.freshness_hours,
+      render: (r) => <FreshnessBadge hours={r.health?.freshness_hours} lastSuccess={r.health?.last_success_at} />,
+    },
+    {
+      key: "provisional_days",
+      title: "Provisional",
+      help: "Recent days the platform may still restate; they are fetched again on every sync",
+      kind: "integer",
+      value: (r) => r.health?.provisional_days,
+      render: (r) =>
+        r.health?.provisional_from ? (
+          <Tooltip title={`Days from ${f.date(r.health.provisional_from)} may still change`}>
+            <span className="num">{f.days(r.health.provisional_days)}</span>
+          </Tooltip>
+        ) : (
+          "—"
+        ),
+    },
+    {
+      key: "last_error",
+      title: "Last error",
+      value: (r) => r.health?.last_error ?? r.last_error,
+      render: (r) => {
+        const e = r.health?.last_error ?? r.last_error;
+        return e ? (
+          <Tooltip title={e}>
+            <Typography.Text type="danger" ellipsis style={{ maxWidth: 220 }}>
+              {e}
+            </Typography.Text>
+          </Tooltip>
+        ) : (
+          <Typography.Text type="secondary">none</Typography.Text>
+        );
+      },
+    },
+    {
+      key: "credentials_expire_at",
+      title: "Credentials expire",
+      value: (r) => r.health?.credentials_expire_at ?? r.credentials_expire_at,
+      render: (r) => {
+        const at = r.health?.credentials_expire_at ?? r.credentials_expire_at;
+        const days = expiryDays(at);
+        if (!at) return <Typography.Text type="secondary">—</Typography.Text>;
+        return (
+          <Space size={4}>
+            <span className="num">{f.date(at)}</span>
+            {days !== null && days < 0 && <Tag color="red">expired</Tag>}
+            {days !== null && days >= 0 && days <= 14 && <Tag color="orange">in {days} d</Tag>}
+          </Space>
+        );
+      },
+    },
+    {
+      key: "reconciliation_diff",
+      title: "Reconciliation",
+      help: "Platform's own total minus the stored spend over the reconciliation window (account currency)",
+      kind: "number",
+      value: (r) => r.health?.reconciliation?.diff,
+      render: (r) => {
+        const rec = r.health?.reconciliation;
+        if (!rec) return <Typography.Text type="secondary">—</Typography.Text>;
+        const pct = toNumber(rec.diff_pct);
+        return (
+          <Tooltip title={`Platform ${f.money(rec.platform_spend, r.currency)} · stored ${f.money(rec.stored_spend, r.currency)}`}>
+            <Space size={4}>
+              {rec.flagged && <WarningOutlined style={{ color: "#e03131" }} />}
+              <span className="num" style={{ color: rec.flagged ? "#e03131" : undefined }}>
+                {f.money(rec.diff, r.currency)}
+                {pct !== null && ` (${f.percent(pct, 2)})`}
+              </span>
+            </Space>
+          </Tooltip>
+        );
+      },
+    },
+    {
+      key: "actions",
+      title: "",
+      value: () => null,
+      sortable: false,
+      exportable: false,
+      fixed: "right",
+      render: (r) => (
+        <Space size={4} onClick={(e) => e.stopPropagation()}>
+          <Button
+            size="small"
+            icon={<EditOutlined />}
+            aria-label={`Edit ${r.name}`}
+            onClick={() => {
+              setEditing(r);
+              setFormOpen(true);
+            }}
+          >
+            Edit
+          </Button>
+          <Dropdown
+            trigger={["click"]}
+            menu={{
+              items: [
+                { key: "test", label: "Test connection" },
+                { key: "backfill", label: "Backfill…" },
+              ],
+              onClick: ({ key }) => (key === "test" ? void test(r) : setBackfill(r)),
+            }}
+          >
+            <Button size="small" icon={<MoreOutlined />} aria-label={`More actions for ${r.name}`} />
+          </Dropdown>
+        </Space>
+      ),
+    },
+  ];
+
+  return (
+    <div>
+      <div className="page-toolbar">
+        <Typography.Text type="secondary">
+          Credentials are stored encrypted and never shown again. Sync health refreshes every minute.
+        </Typography.Text>
+        <Button
+          type="primary"
+          icon={<PlusOutlined />}
+          onClick={() => {
+            setEditing(null);
+            setFormOpen(true);
+          }}
+        >
+          Add account
+        </Button>
+      </div>
+      <Card>
+        <QueryView
+          query={accounts}
+          isEmpty={(d: AdAccount[]) => d.length === 0}
+          empty={
+            <EmptyState
+              description="No ad accounts yet. Add one to start collecting spend."
+              action={
+                <Button type="primary" icon={<PlusOutlined />} onClick={() => setFormOpen(true)}>
+                  Add account
+                </Button>
+              }
+            />
+          }
+        >
+          {() => (
+            <DataTable<AccountRow>
+              rows={rows}
+              columns={columns}
+              rowKey={(r) => String(r.id)}
+              csvName={csvFileName("ad-accounts")}
+              searchPlaceholder="Search accounts"
+            />
+          )}
+        </QueryView>
+      </Card>
+      <AccountForm
+        open={formOpen}
+        account={editing}
+        onClose={() => {
+          setFormOpen(false);
+          setEditing(null);
+        }}
+      />
+      <BackfillModal account={backfill} onClose={() => setBackfill(null)} />
+    </div>
+  );
+}

@@ -1,0 +1,135 @@
+/** Budgets between the API and the form: defaults, labels, and the conversions both ways. */
+import dayjs, { type Dayjs } from "dayjs";
+import type { Budget, BudgetInput, BudgetRules, BudgetScope, ScopeType } from "../../api/types";
+import { toNumber } from "../../lib/format";
+import { platformLabel } from "../../lib/platforms";
+
+export const DEFAULT_RULES: BudgetRules = {
+  threshold: { enabled: true, levels: [50, 80, 100] },
+  projected_overspend: { enabled: true, tolerance_pct: 5 },
+  predicted_roas: { enabled: false, min_customers: 50 },
+  anomaly: { enabled: true },
+  stale_data: { enabled: true, hours: 24 },
+  credentials: { enabled: true, days_before: 14 },
+};
+
+/** What the form edits: the API's shape, with the period start as a date, the target ROAS in
+ * percent (120 means revenue = 1.2 × spend) and the levels as numbers. */
+export interface BudgetFormValues {
+  name: string;
+  scope: { type: ScopeType; platform?: string | null; account_id?: number | null; campaign_id?: string | number | null };
+  period: "month" | "quarter";
+  period_start: Dayjs;
+  amount: number | null;
+  currency: string;
+  recipients: string[];
+  target_roas_pct?: number | null;
+  rules: BudgetRules;
+}
+
+export function periodStartOf(date: Dayjs, period: "month" | "quarter"): Dayjs {
+  const d = date.startOf("month");
+  if (period === "month") return d;
+  return d.month(Math.floor(d.month() / 3) * 3);
+}
+
+export function periodEnd(periodStart: string, period: "month" | "quarter"): string {
+  return dayjs(periodStart)
+    .add(period === "month" ? 1 : 3, "month")
+    .subtract(1, "day")
+    .format("YYYY-MM-DD");
+}
+
+export function periodLabel(periodStart: string, period: "month" | "quarter", locale?: string): string {
+  const d = dayjs(periodStart);
+  if (!d.isValid()) return periodStart;
+  if (period === "quarter") return `Q${Math.floor(d.month() / 3) + 1} ${d.year()}`;
+  return new Intl.DateTimeFormat(locale, { month: "long", year: "numeric" }).format(d.toDate());
+}
+
+export function scopeLabel(
+  scope: BudgetScope | null | undefined,
+  names: { accounts?: Map<string, string>; campaigns?: Map<string, string> } = {},
+): string {
+  if (!scope || scope.type === "all") return "All channels";
+  if (scope.type === "platform") return platformLabel(scope.platform);
+  if (scope.type === "account") {
+    return scope.account_name ?? names.accounts?.get(String(scope.account_id)) ?? `Account #${scope.account_id}`;
+  }
+  return scope.campaign_name ?? names.campaigns?.get(String(scope.campaign_id)) ?? `Campaign #${scope.campaign_id}`;
+}
+
+export function newBudgetValues(currency: string, today: Dayjs = dayjs()): BudgetFormValues {
+  return {
+    name: "",
+    scope: { type: "all" },
+    period: "month",
+    period_start: periodStartOf(today, "month"),
+    amount: null,
+    currency,
+    recipients: [],
+    target_roas_pct: null,
+    rules: structuredClone(DEFAULT_RULES),
+  };
+}
+
+function mergeRules(rules: Partial<BudgetRules> | null | undefined): BudgetRules {
+  const out = structuredClone(DEFAULT_RULES);
+  for (const key of Object.keys(out) as (keyof BudgetRules)[]) {
+    if (rules?.[key]) Object.assign(out[key], rules[key]);
+  }
+  return out;
+}
+
+export function toFormValues(budget: Budget): BudgetFormValues {
+  const target = toNumber(budget.target_roas);
+  return {
+    name: budget.name,
+    scope: {
+      type: budget.scope?.type ?? "all",
+      platform: budget.scope?.platform ?? null,
+      account_id: budget.scope?.account_id ?? null,
+      campaign_id: budget.scope?.campaign_id ?? null,
+    },
+    period: budget.period,
+    period_start: dayjs(budget.period_start),
+    amount: toNumber(budget.amount),
+    currency: budget.currency,
+    recipients: budget.recipients ?? [],
+    target_roas_pct: target === null ? null : Math.round(target * 10000) / 100,
+    rules: mergeRules(budget.rules),
+  };
+}
+
+/** The request body: a scope carries only the keys its type needs. */
+export function toBudgetInput(values: BudgetFormValues): BudgetInput {
+  const { type } = values.scope;
+  const scope: BudgetScope = { type };
+  if (type === "platform" || type === "account" || type === "campaign") scope.platform = values.scope.platform ?? null;
+  if (type === "account" || type === "campaign") scope.account_id = values.scope.account_id ?? null;
+  if (type === "campaign") scope.campaign_id = values.scope.campaign_id ?? null;
+  const levels = Array.from(
+    new Set((values.rules.threshold.levels ?? []).map((l) => Number(l)).filter((l) => Number.isFinite(l) && l > 0)),
+  ).sort((a, b) => a - b);
+  const target = values.target_roas_pct;
+  return {
+    name: values.name.trim(),
+    scope,
+    period: values.period,
+    period_start: periodStartOf(values.period_start, values.period).format("YYYY-MM-DD"),
+    amount: values.amount,
+    currency: values.currency,
+    recipients: values.recipients.map((r) => r.trim()).filter(Boolean),
+    target_roas: target === null || target === undefined ? null : Math.round(target * 100) / 10000,
+    rules: { ...values.rules, threshold: { ...values.rules.threshold, levels } },
+  };
+}
+
+/** The form field of an API field name: target ROAS is edited in percent, and a message about
+ * one item of a list (recipients.2) belongs to the list's field. */
+export function budgetFieldPath(field: string): string[] {
+  if (field === "target_roas") return ["target_roas_pct"];
+  const parts = field.split(".");
+  while (parts.length > 1 && /^\d+$/.test(parts[parts.length - 1])) parts.pop();
+  return parts;
+}

@@ -1,0 +1,149 @@
+/** Chart options of the cohort page: LTV curves, actual vs predicted ROAS, survival. */
+import type { Cohort } from "../../api/types";
+import { toNumber } from "../../lib/format";
+import { PALETTE, platformLabel } from "../../lib/platforms";
+import { AXIS, type EChartsOption } from "../../components/charts/EChart";
+import type { Formatters } from "../../state/useFormat";
+
+export type CurveMetric = "roas" | "per_customer" | "revenue";
+
+export function cohortName(c: Cohort, withPlatform: boolean): string {
+  return withPlatform && c.platform ? `${c.cohort} · ${platformLabel(c.platform)}` : c.cohort;
+}
+
+/** Most recent cohorts first, at most `limit`. */
+export function latestCohorts(cohorts: readonly Cohort[], limit: number): Cohort[] {
+  return [...cohorts].sort((a, b) => (a.cohort < b.cohort ? 1 : a.cohort > b.cohort ? -1 : 0)).slice(0, limit);
+}
+
+/** A curve point in the chosen unit; null when the value is missing (the cohort is too young). */
+export function curveValue(c: Cohort, value: unknown, metric: CurveMetric): number | null {
+  const v = toNumber(value as never);
+  if (v === null) return null;
+  if (metric === "revenue") return v;
+  const denominator = toNumber(metric === "roas" ? c.spend : c.customers);
+  return denominator ? v / denominator : null;
+}
+
+export function ltvCurveOption(cohorts: Cohort[], metric: CurveMetric, withPlatform: boolean, f: Formatters): EChartsOption {
+  const fmt = (v: number) => (metric === "roas" ? f.roas(v) : f.moneyCompact(v));
+  const series = cohorts.flatMap((c, i) => {
+    const color = PALETTE[i % PALETTE.length];
+    const name = cohortName(c, withPlatform);
+    const points = [...c.curve].sort((a, b) => a.day - b.day);
+    return [
+      {
+        name,
+        type: "line" as const,
+        data: points.map((p) => [p.day, curveValue(c, p.revenue, metric)]),
+        showSymbol: false,
+        lineStyle: { width: 2, color },
+        itemStyle: { color },
+        connectNulls: false,
+      },
+      {
+        name,
+        id: `${name}-predicted`,
+        type: "line" as const,
+        data: points.map((p) => [p.day, curveValue(c, p.predicted, metric)]),
+        showSymbol: false,
+        lineStyle: { width: 1.5, type: "dashed" as const, color },
+        itemStyle: { color },
+        connectNulls: false,
+      },
+    ];
+  });
+  return {
+    tooltip: {
+      trigger: "axis",
+      valueFormatter: (v) => (Array.isArray(v) ? fmt(v[1] as number) : v == null ? "—" : fmt(v as number)),
+    },
+    grid: { top: 48 },
+    xAxis: { type: "value", name: "Days since acquisition", nameLocation: "middle", nameGap: 28, min: 0, ...AXIS },
+    yAxis: { type: "value", ...AXIS, axisLabel: { ...AXIS.axisLabel, formatter: fmt } },
+    series:
+      metric === "roas"
+        ? [
+            ...series,
+            {
+              name: "break-even",
+              type: "line",
+              data: [],
+              markLine: {
+                silent: true,
+                symbol: "none",
+                lineStyle: { color: "#adb5bd", type: "dotted" },
+                label: { formatter: "break-even", color: "#868e96" },
+                data: [{ yAxis: 1 }],
+              },
+            },
+          ]
+        : series,
+  };
+}
+
+export function roasBarsOption(cohorts: Cohort[], withPlatform: boolean, f: Formatters): EChartsOption {
+  const ordered = [...cohorts].sort((a, b) => (a.cohort < b.cohort ? -1 : 1));
+  return {
+    tooltip: { trigger: "axis", valueFormatter: (v) => (v == null ? "—" : f.roas(v as number)) },
+    legend: { top: 0, left: 0 },
+    grid: { top: 40 },
+    xAxis: {
+      type: "category",
+      data: ordered.map((c) => cohortName(c, withPlatform)),
+      ...AXIS,
+      axisLabel: { ...AXIS.axisLabel, rotate: ordered.length > 8 ? 40 : 0 },
+    },
+    yAxis: { type: "value", ...AXIS, axisLabel: { ...AXIS.axisLabel, formatter: (v: number) => f.roas(v) } },
+    series: [
+      {
+        name: "Actual ROAS",
+        type: "bar",
+        data: ordered.map((c) => toNumber(c.roas_actual)),
+        itemStyle: { color: "#3b5bdb", borderRadius: [3, 3, 0, 0] },
+        barMaxWidth: 22,
+        markLine: {
+          silent: true,
+          symbol: "none",
+          lineStyle: { color: "#adb5bd", type: "dotted" },
+          label: { formatter: "break-even", color: "#868e96" },
+          data: [{ yAxis: 1 }],
+        },
+      },
+      {
+        name: "Predicted ROAS",
+        type: "bar",
+        data: ordered.map((c) => toNumber(c.roas_predicted)),
+        itemStyle: { color: "#91a7ff", borderRadius: [3, 3, 0, 0] },
+        barMaxWidth: 22,
+      },
+    ],
+  };
+}
+
+export function survivalOption(cohorts: Cohort[], withPlatform: boolean, f: Formatters): EChartsOption {
+  return {
+    tooltip: {
+      trigger: "axis",
+      valueFormatter: (v) => (Array.isArray(v) ? f.ratioPercent(v[1] as number) : v == null ? "—" : f.ratioPercent(v as number)),
+    },
+    grid: { top: 48 },
+    xAxis: { type: "value", name: "Days since acquisition", nameLocation: "middle", nameGap: 28, min: 0, ...AXIS },
+    yAxis: {
+      type: "value",
+      min: 0,
+      max: 1,
+      ...AXIS,
+      axisLabel: { ...AXIS.axisLabel, formatter: (v: number) => f.ratioPercent(v, 0) },
+    },
+    series: cohorts.map((c, i) => ({
+      name: cohortName(c, withPlatform),
+      type: "line" as const,
+      step: "end" as const,
+      showSymbol: false,
+      data: [...c.survival].sort((a, b) => a.day - b.day).map((p) => [p.day, toNumber(p.p)]),
+      lineStyle: { width: 2, color: PALETTE[i % PALETTE.length] },
+      itemStyle: { color: PALETTE[i % PALETTE.length] },
+    })),
+  };
+}

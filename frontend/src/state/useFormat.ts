@@ -1,0 +1,50 @@
+/** Formatters bound to the user's locale and a currency, for pages and charts. */
+import { useMemo } from "react";
+import {
+  formatAge,
+  formatDate,
+  formatDateTime,
+  formatDays,
+  formatInteger,
+  formatMetric,
+  formatMoney,
+  formatMultiple,
+  formatNumber,
+  formatPercent,
+  formatRatioPercent,
+  formatRoas,
+  formatShortDate,
+  type MetricKind,
+  type Numeric,
+} from "../lib/format";
+import { useReport } from "./report";
+
+export function useFormat(currency?: string | null) {
+  const { locale, currency: reporting } = useReport();
+  const cur = currency ?? reporting ?? undefined;
+  return useMemo(
+    () => ({
+      locale,
+      currency: cur,
+      money: (v: Numeric, c?: string) => formatMoney(v, c ?? cur, { locale }),
+      moneyCompact: (v: Numeric, c?: string) => formatMoney(v, c ?? cur, { locale, compact: true }),
+      integer: (v: Numeric) => formatInteger(v, { locale }),
+      integerCompact: (v: Numeric) => formatInteger(v, { locale, compact: true }),
+      number: (v: Numeric, digits = 2) => formatNumber(v, { locale, digits }),
+      ratioPercent: (v: Numeric, digits = 1) => formatRatioPercent(v, { locale, digits }),
+      percent: (v: Numeric, digits = 1) => formatPercent(v, { locale, digits }),
+      roas: (v: Numeric) => formatRoas(v, { locale }),
+      multiple: (v: Numeric) => formatMultiple(v, { locale }),
+      days: (v: Numeric) => formatDays(v, { locale }),
+      age: (v: Numeric) => formatAge(v, { locale }),
+      date: (v: string | null | undefined) => formatDate(v, { locale }),
+      shortDate: (v: string | null | undefined) => formatShortDate(v, { locale }),
+      dateTime: (v: string | null | undefined) => formatDateTime(v, { locale }),
+      metric: (kind: MetricKind, v: unknown, complete?: boolean | null) =>
+        formatMetric(kind, v, { locale, currency: cur, complete }),
+    }),
+    [locale, cur],
+  );
+}
+
+export type Formatters = ReturnType<typeof useFormat>;
