@@ -2,7 +2,10 @@
 (non-negative, zero-inflated revenue) predicting a customer's revenue over the next window from
 RFM features and acquisition attributes (platform, country, OS as native categorical features).
 
-HistGradientBoosting offers no Tweedie loss; Poisson is its loss for non-negative targets.
+HistGradientBoosting offers no Tweedie loss; Poisson is its loss for non-negative targets. Its
+Newton leaf step, sum(y - mu) / sum(mu), overshoots badly on a small leaf of heavy spenders (on a
+million customers the default 20-row leaves predicted a holdout total 5.8x the actual), so leaves
+are large (``min_samples_leaf`` grows with the data: n / 1000, at least 50) and few (15).
 """
 
 from __future__ import annotations
@@ -79,6 +82,8 @@ def fit_revenue_regressor(
     *,
     max_iter: int = 300,
     learning_rate: float = 0.1,
+    max_leaf_nodes: int = 15,
+    min_samples_leaf: int | None = None,
     random_state: int = 0,
 ) -> RevenueRegressor:
     """Fit revenue in the window after the summary's end from the summary's features."""
@@ -88,6 +93,8 @@ def fit_revenue_regressor(
         loss="poisson",
         max_iter=max_iter,
         learning_rate=learning_rate,
+        max_leaf_nodes=max_leaf_nodes,
+        min_samples_leaf=min_samples_leaf or max(50, len(features) // 1000),
         categorical_features=[column in categories for column in features.columns],
         random_state=random_state,
     )
