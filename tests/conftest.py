@@ -82,13 +82,35 @@ def test_queue() -> str:
 
 
 @pytest.fixture(scope="session")
-def app_config(database_url: str, redis_url: str, test_queue: str) -> dict:
+def sandbox():
+    """The sandbox ad platforms (those whose server module exists) on one shared World."""
+    from connectors.sandbox.runner import start_sandbox
+
+    sandbox = start_sandbox()
+    yield sandbox
+    sandbox.stop()
+
+
+@pytest.fixture(scope="session")
+def encryption_keys() -> str:
+    from cryptography.fernet import Fernet
+
+    return Fernet.generate_key().decode()
+
+
+@pytest.fixture(scope="session")
+def app_config(
+    database_url: str, redis_url: str, test_queue: str, sandbox, encryption_keys: str
+) -> dict:
     return {
         "TESTING": True,
         "SQLALCHEMY_DATABASE_URI": database_url,
         "REDIS_URL": redis_url,
         "SECRET_KEY": "test-secret-key",
+        "ENCRYPTION_KEYS": encryption_keys,
         "CELERY": {"task_default_queue": test_queue},
+        "CELERY_QUEUE": test_queue,
+        **sandbox.config(),
     }
 
 
@@ -145,7 +167,13 @@ def service_env(app_config: dict, **extra: str) -> dict[str, str]:
         REDIS_URL=app_config["REDIS_URL"],
         SPENDLENS_SECRET_KEY=app_config["SECRET_KEY"],
         SPENDLENS_CELERY_QUEUE=app_config["CELERY"]["task_default_queue"],
+        SPENDLENS_ENCRYPTION_KEYS=app_config["ENCRYPTION_KEYS"],
     )
+    from connectors.sandbox.runner import CONFIG_KEYS
+
+    for key in CONFIG_KEYS.values():
+        if app_config.get(key):
+            env[f"SPENDLENS_{key}"] = app_config[key]
     env.update(extra)
     return env
 

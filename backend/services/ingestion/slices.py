@@ -1,9 +1,10 @@
 """Idempotent replacement of a (account, level, breakdown, date range) slice of the fact tables.
 
-The platform's rows are COPYed into a temporary staging table, then in the same transaction:
-campaigns are upserted, fact rows the platform no longer reports are deleted, new rows inserted and
-changed rows updated (unchanged rows are left untouched, so re-running a sync changes nothing),
-and the rollups of exactly that slice are rebuilt. The caller owns the transaction.
+In the caller's transaction: the slice's campaigns are upserted; an empty slice is filled with one
+COPY; otherwise the rows are COPYed into a temporary staging table with the fact table's layout,
+rows the platform no longer reports are deleted, new rows inserted and changed rows updated
+(unchanged rows are left untouched, so re-running a sync changes nothing). The rollups of a
+campaign-level slice are rebuilt by `refresh_rollups`.
 """
 
 from __future__ import annotations
@@ -12,23 +13,16 @@ import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from backend.services.ingestion.staging import CopyStream, staging_columns, staging_ddl
+from backend.services.ingestion.staging import (
+    CopyStream,
+    FactEncoder,
+    copy_columns,
+    key_columns,
+    value_columns,
+)
 from connectors import Level, SpendRow
 
 FACT_TABLE = {Level.CAMPAIGN: "campaign_daily_metrics", Level.AD: "ad_daily_metrics"}
-_KEY = ("date", "country", "device")
-_AD_KEY = ("ad_group_id", "ad_id")
-_VALUES = (
-    "currency",
-    "spend",
-    "impressions",
-    "clicks",
-    "installs",
-    "conversions",
-    "conversion_value",
-    "attribution",
-)
-_AD_VALUES = ("ad_group_name", "ad_name")
 
 
 @dataclass(frozen=True)
@@ -52,44 +46,74 @@ def replace_metric_slice(
     cursor, target: Slice, rows: Iterable[SpendRow], *, sync_run_id: int | None
 ) -> SliceResult:
     """Make the stored slice equal to `rows` (psycopg2 cursor; the caller commits)."""
-    stage = f"stage_{target.level.value}"
-    cursor.execute(f"DROP TABLE IF EXISTS {stage}")
-    cursor.execute(staging_ddl(stage, target.level))
-    stream = CopyStream(rows, target.level)
-    cursor.copy_expert(
-        f"COPY {stage} ({', '.join(staging_columns(target.level))}) FROM STDIN", stream
-    )
-    _check_slice_bounds(cursor, stage, target)
-    cursor.execute(f"ANALYZE {stage}")
+    rows = rows if isinstance(rows, list) else list(rows)
+    _check_slice_bounds(rows, target)
     params = {
         "acc": target.ad_account_id,
         "bd": target.breakdown,
         "start": target.start,
         "end": target.end,
-        "run": sync_run_id,
     }
-    _upsert_campaigns(cursor, stage, params)
-    deleted = _delete_vanished(cursor, stage, target.level, params)
-    inserted, updated = _upsert_facts(cursor, stage, target.level, params)
-    return SliceResult(rows=stream.count, inserted=inserted, updated=updated, deleted=deleted)
+    campaign_ids = upsert_campaigns(cursor, target.ad_account_id, rows)
+    cursor.execute("SELECT now()::text")
+    encoder = FactEncoder(
+        target.level,
+        target.ad_account_id,
+        target.breakdown,
+        campaign_ids,
+        cursor.fetchone()[0],
+        sync_run_id,
+    )
+    table = FACT_TABLE[target.level]
+    existing = _count_slice(cursor, table, params)
+    if existing == 0:
+        _copy(cursor, table, target.level, encoder, rows)
+        return SliceResult(rows=len(rows), inserted=len(rows), updated=0, deleted=0)
+    stage = f"stage_{table}"
+    cursor.execute(f"DROP TABLE IF EXISTS {stage}")
+    cursor.execute(f"CREATE TEMP TABLE {stage} (LIKE {table}) ON COMMIT DROP")
+    _copy(cursor, stage, target.level, encoder, rows)
+    cursor.execute(f"ANALYZE {stage}")
+    # Freshly written fact rows have no statistics yet, and the planner then picks nested loops
+    # over the staging table (quadratic); these statements are hash joins by design.
+    cursor.execute("SET LOCAL enable_nestloop = off")
+    deleted = _delete_vanished(cursor, table, stage, target.level, params)
+    written = _upsert_facts(cursor, table, stage, target.level)
+    cursor.execute("SET LOCAL enable_nestloop TO DEFAULT")
+    inserted = _count_slice(cursor, table, params) - (existing - deleted)
+    return SliceResult(
+        rows=len(rows), inserted=inserted, updated=written - inserted, deleted=deleted
+    )
 
 
-def _check_slice_bounds(cursor, stage: str, target: Slice) -> None:
-    cursor.execute(f"SELECT min(date), max(date) FROM {stage}")
-    low, high = cursor.fetchone()
-    if low is not None and (low < target.start or high > target.end):
-        raise ValueError(
-            f"rows from {low} to {high} fall outside the slice {target.start}..{target.end}"
-        )
+def _check_slice_bounds(rows: list[SpendRow], target: Slice) -> None:
+    for index, row in enumerate(rows):
+        if not target.start <= row.date <= target.end:
+            raise ValueError(
+                f"row {index} ({row.date}) falls outside the slice {target.start}..{target.end}"
+            )
 
 
-def _upsert_campaigns(cursor, stage: str, params: dict) -> None:
+def upsert_campaigns(cursor, ad_account_id: int, rows: list[SpendRow]) -> dict[str, int]:
+    """Insert or refresh the campaigns the rows name; returns external id → campaigns.id."""
+    seen: dict[str, list] = {}
+    for row in rows:
+        entry = seen.get(row.campaign_id)
+        if entry is None:
+            seen[row.campaign_id] = [row.campaign_name, row.date, row.date, row.date]
+        else:
+            if row.date >= entry[3]:
+                entry[0], entry[3] = row.campaign_name, row.date
+            entry[1], entry[2] = min(entry[1], row.date), max(entry[2], row.date)
+    if not seen:
+        return {}
+    ids = list(seen)
     cursor.execute(
-        f"""
+        """
         INSERT INTO campaigns (ad_account_id, external_id, name, first_seen, last_seen)
-        SELECT %(acc)s, campaign_external_id,
-               (array_agg(campaign_name ORDER BY date DESC))[1], min(date), max(date)
-        FROM {stage} GROUP BY campaign_external_id
+        SELECT %(acc)s, x.external_id, x.name, x.first_seen, x.last_seen
+        FROM unnest(%(ids)s::text[], %(names)s::text[], %(firsts)s::date[], %(lasts)s::date[])
+             AS x(external_id, name, first_seen, last_seen)
         ON CONFLICT (ad_account_id, external_id) DO UPDATE SET
             name = CASE WHEN EXCLUDED.last_seen >= campaigns.last_seen
                         THEN EXCLUDED.name ELSE campaigns.name END,
@@ -100,64 +124,67 @@ def _upsert_campaigns(cursor, stage: str, params: dict) -> None:
                GREATEST(campaigns.last_seen, EXCLUDED.last_seen))
            OR (EXCLUDED.last_seen >= campaigns.last_seen AND campaigns.name <> EXCLUDED.name)
         """,
+        {
+            "acc": ad_account_id,
+            "ids": ids,
+            "names": [seen[i][0] for i in ids],
+            "firsts": [seen[i][1] for i in ids],
+            "lasts": [seen[i][2] for i in ids],
+        },
+    )
+    cursor.execute(
+        "SELECT external_id, id FROM campaigns WHERE ad_account_id = %s AND external_id = ANY(%s)",
+        (ad_account_id, ids),
+    )
+    return dict(cursor.fetchall())
+
+
+def _copy(cursor, table: str, level: Level, encoder: FactEncoder, rows: list[SpendRow]) -> None:
+    stream = CopyStream(encoder.encode(row) for row in rows)
+    cursor.copy_expert(f"COPY {table} ({', '.join(copy_columns(level))}) FROM STDIN", stream)
+
+
+def _count_slice(cursor, table: str, params: dict) -> int:
+    cursor.execute(
+        f"""
+        SELECT count(*) FROM {table}
+        WHERE ad_account_id = %(acc)s AND breakdown = %(bd)s
+          AND date BETWEEN %(start)s AND %(end)s
+        """,
         params,
     )
+    return cursor.fetchone()[0]
 
 
-def _key_columns(level: Level) -> tuple[str, ...]:
-    return _KEY + (_AD_KEY if level == Level.AD else ())
-
-
-def _delete_vanished(cursor, stage: str, level: Level, params: dict) -> int:
-    table = FACT_TABLE[level]
-    match = " AND ".join(f"s.{c} = f.{c}" for c in _key_columns(level))
+def _delete_vanished(cursor, table: str, stage: str, level: Level, params: dict) -> int:
+    """Delete the slice's rows that the staging table no longer has (a hash anti-join)."""
+    match = " AND ".join(f"s.{c} = f.{c}" for c in key_columns(level))
     cursor.execute(
         f"""
         DELETE FROM {table} f
         WHERE f.ad_account_id = %(acc)s AND f.breakdown = %(bd)s
           AND f.date BETWEEN %(start)s AND %(end)s
-          AND NOT EXISTS (
-              SELECT 1 FROM {stage} s JOIN campaigns c
-                ON c.ad_account_id = %(acc)s AND c.external_id = s.campaign_external_id
-              WHERE c.id = f.campaign_id AND {match})
+          AND NOT EXISTS (SELECT 1 FROM {stage} s WHERE {match})
         """,
         params,
     )
     return cursor.rowcount
 
 
-def _upsert_facts(cursor, stage: str, level: Level, params: dict) -> tuple[int, int]:
-    table = FACT_TABLE[level]
-    values = _VALUES + (_AD_VALUES if level == Level.AD else ())
-    key = ("ad_account_id", "date", "breakdown", "campaign_id", "country", "device") + (
-        _AD_KEY if level == Level.AD else ()
-    )
-    columns = key + values + ("fetched_at", "sync_run_id")
-    select = {
-        "ad_account_id": "%(acc)s",
-        "breakdown": "%(bd)s",
-        "campaign_id": "c.id",
-        "fetched_at": "now()",
-        "sync_run_id": "%(run)s",
-    }
-    select_list = ", ".join(select.get(c, f"s.{c}") for c in columns)
+def _upsert_facts(cursor, table: str, stage: str, level: Level) -> int:
+    """Insert new rows and update changed ones; returns how many were written."""
+    columns = ", ".join(copy_columns(level))
+    values = value_columns(level)
     changed = " OR ".join(f"{table}.{c} IS DISTINCT FROM EXCLUDED.{c}" for c in values)
+    updates = ", ".join(f"{c} = EXCLUDED.{c}" for c in values + ("fetched_at", "sync_run_id"))
     cursor.execute(
         f"""
-        INSERT INTO {table} ({", ".join(columns)})
-        SELECT {select_list}
-        FROM {stage} s JOIN campaigns c
-          ON c.ad_account_id = %(acc)s AND c.external_id = s.campaign_external_id
-        ON CONFLICT ({", ".join(key)}) DO UPDATE SET
-          {", ".join(f"{c} = EXCLUDED.{c}" for c in values + ("fetched_at", "sync_run_id"))}
+        INSERT INTO {table} ({columns}) SELECT {columns} FROM {stage}
+        ON CONFLICT ({", ".join(key_columns(level))}) DO UPDATE SET {updates}
         WHERE {changed}
-        RETURNING (xmax = 0)
-        """,
-        params,
+        """
     )
-    flags = cursor.fetchall()
-    inserted = sum(1 for (is_insert,) in flags if is_insert)
-    return inserted, len(flags) - inserted
+    return cursor.rowcount
 
 
 def refresh_rollups(cursor, target: Slice, reporting_currency: str) -> int:
