@@ -12,7 +12,7 @@ from dataclasses import asdict, dataclass
 import numpy as np
 from scipy.special import digamma, gammaln
 
-from analytics.ltv._optimize import fit_log_parameters
+from analytics.ltv._optimize import fit_log_parameters, wsum, x_levels
 
 
 @dataclass(frozen=True)
@@ -37,33 +37,55 @@ class GammaGammaParams:
 def log_likelihood(params: GammaGammaParams, frequency, monetary_value) -> np.ndarray:
     """Log-likelihood of each repeat customer's (x, m); customers need x > 0 and m > 0."""
     x, m = np.asarray(frequency, float), np.asarray(monetary_value, float)
-    return _loglik_and_grad(np.array([params.p, params.q, params.v]), x, m)[0]
-
-
-def _loglik_and_grad(theta: np.ndarray, x, m, want_grad: bool = False):
-    p, q, v = theta
-    px = p * x
-    log_xm_v = np.log(x * m + v)
-    ll = (
-        gammaln(px + q)
-        - gammaln(px)
-        - gammaln(q)
-        + q * np.log(v)
-        + (px - 1.0) * np.log(m)
-        + px * np.log(x)
-        - (px + q) * log_xm_v
+    p, q, v = params.p, params.q, params.v
+    return (
+        _level_terms(np.array([p, q, v]), x)
+        + (p * x - 1.0) * np.log(m)
+        - (p * x + q) * np.log(x * m + v)
     )
-    if not want_grad:
-        return ll, None
-    psi = digamma(px + q)
-    grad = np.column_stack(
+
+
+def _level_terms(theta: np.ndarray, x: np.ndarray) -> np.ndarray:
+    p, q, v = theta
+    return gammaln(p * x + q) - gammaln(p * x) - gammaln(q) + q * np.log(v) + p * x * np.log(x)
+
+
+@dataclass(frozen=True)
+class _SpendData:
+    """Repeat customers' x, x m and weights, with the per-fit constants of the likelihood."""
+
+    x: np.ndarray
+    xm: np.ndarray
+    w: np.ndarray
+    levels: tuple[np.ndarray, np.ndarray]
+    wx_log_m: float
+    w_log_m: float
+
+    @classmethod
+    def of(cls, x: np.ndarray, m: np.ndarray, w: np.ndarray) -> _SpendData:
+        log_m = np.log(m)
+        return cls(x, x * m, w, x_levels(x, w), wsum(w * x, log_m), wsum(w, log_m))
+
+
+def _weighted_loglik(theta: np.ndarray, d: _SpendData) -> tuple[float, np.ndarray]:
+    """Weighted sum of the log-likelihood and its gradient (3,); gamma functions per level of x."""
+    p, q, v = theta
+    ux, lw = d.levels
+    log_xm_v = np.log(d.xm + v)
+    w_log_xm_v = wsum(d.w, log_xm_v)
+    wx_log_xm_v = wsum(d.w * d.x, log_xm_v)
+    value = wsum(lw, _level_terms(theta, ux)) + p * d.wx_log_m - d.w_log_m
+    value -= p * wx_log_xm_v + q * w_log_xm_v
+    psi = digamma(p * ux + q)
+    inverse = 1.0 / (d.xm + v)
+    grad = np.array(
         [
-            x * (psi - digamma(px) + np.log(m) + np.log(x) - log_xm_v),
-            psi - digamma(q) + np.log(v) - log_xm_v,
-            q / v - (px + q) / (x * m + v),
+            wsum(lw, ux * (psi - digamma(p * ux) + np.log(ux))) + d.wx_log_m - wx_log_xm_v,
+            wsum(lw, psi - digamma(q) + np.log(v)) - w_log_xm_v,
+            lw.sum() * q / v - p * wsum(d.w * d.x, inverse) - q * wsum(d.w, inverse),
         ]
     )
-    return ll, grad
+    return value, grad
 
 
 def fit_gamma_gamma(
@@ -78,12 +100,12 @@ def fit_gamma_gamma(
         raise ValueError("Gamma-Gamma needs at least one customer with a repeat purchase")
     start = np.log([1.0, 1.0, max(float(np.average(m, weights=w)), 1e-6)])
 
+    data = _SpendData.of(x, m, w)
     theta = fit_log_parameters(
-        lambda th: _loglik_and_grad(th, x, m, want_grad=True), w, start, penalizer
+        lambda th: _weighted_loglik(th, data), float(w.sum()), start, penalizer
     )
     p, q, v = (float(value) for value in theta)
-    ll = _loglik_and_grad(theta, x, m)[0]
-    return GammaGammaParams(p, q, v, float(np.einsum("i,i->", w, ll)), int(round(w.sum())))
+    return GammaGammaParams(p, q, v, _weighted_loglik(theta, data)[0], round(w.sum()))
 
 
 def expected_average_value(params: GammaGammaParams, frequency, monetary_value) -> np.ndarray:

@@ -14,7 +14,7 @@ from analytics.ltv import (
     probability_alive,
     probability_no_purchase,
 )
-from analytics.ltv.btyd import _loglik_and_grad, log_likelihood
+from analytics.ltv.btyd import _weighted_loglik, log_likelihood, unique_rows
 from analytics.ltv.simulation import simulate_summary
 
 SPEND = GammaGammaParams(6.0, 4.0, 15.0)
@@ -43,18 +43,20 @@ def test_analytic_gradient_matches_finite_differences(modified):
     x = rng.integers(0, 8, 200).astype(float)
     big_t = rng.uniform(5, 50, 200)
     t_x = np.where(x > 0, rng.uniform(0, 1, 200) * big_t, 0.0)
+    w = rng.integers(1, 4, 200).astype(float)
     theta = np.array([0.4, 6.0, 0.9, 2.2])
-    _, grad = _loglik_and_grad(theta, x, t_x, big_t, modified, want_grad=True)
-    step = 1e-6 * np.eye(4)
+    value, grad = _weighted_loglik(theta, x, t_x, big_t, w, modified)
+    params = BTYDParams(*theta, modified=modified)
+    assert value == pytest.approx(float(w @ log_likelihood(params, x, t_x, big_t)))
     numeric = [
         (
-            _loglik_and_grad(theta + e, x, t_x, big_t, modified)[0].sum()
-            - _loglik_and_grad(theta - e, x, t_x, big_t, modified)[0].sum()
+            _weighted_loglik(theta + e, x, t_x, big_t, w, modified)[0]
+            - _weighted_loglik(theta - e, x, t_x, big_t, w, modified)[0]
         )
         / 2e-6
-        for e in step
+        for e in 1e-6 * np.eye(4)
     ]
-    np.testing.assert_allclose(grad.sum(axis=0), numeric, rtol=1e-5)
+    np.testing.assert_allclose(grad, numeric, rtol=1e-5)
 
 
 def test_fitted_parameters_maximize_the_log_likelihood():
@@ -91,3 +93,12 @@ def test_probability_of_no_purchase_falls_with_the_horizon_and_stays_a_probabili
     assert 0.0 <= long < short <= 1.0
     dead_weight = 1.0 - probability_alive(params, 4.0, 150.0, 200.0)
     assert long > dead_weight
+
+
+def test_unique_rows_collapses_identical_customers_and_rebuilds_them():
+    x, t_x, big_t = [3.0, 0.0, 3.0, 1.0], [10.0, 0.0, 10.0, 2.0], [20.0, 5.0, 20.0, 20.0]
+    (ux, ut, u_t), inverse, counts = unique_rows(x, t_x, big_t)
+    assert len(ux) == 3 and sorted(counts) == [1, 1, 2]
+    np.testing.assert_array_equal(ux[inverse], x)
+    np.testing.assert_array_equal(ut[inverse], t_x)
+    np.testing.assert_array_equal(u_t[inverse], big_t)

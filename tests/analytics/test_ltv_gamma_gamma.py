@@ -6,6 +6,7 @@ import numpy as np
 import pytest
 
 from analytics.ltv import BTYDParams, GammaGammaParams, expected_average_value, fit_gamma_gamma
+from analytics.ltv.gamma_gamma import _SpendData, _weighted_loglik, log_likelihood
 from analytics.ltv.simulation import simulate_summary
 
 TRUE = GammaGammaParams(6.0, 4.0, 15.0)
@@ -32,3 +33,18 @@ def test_expected_value_moves_toward_the_customers_own_average_with_more_purchas
 def test_fit_ignores_customers_without_repeat_purchases():
     fitted = fit_gamma_gamma([0, 0, 2, 3, 1, 4], [0, 0, 20.0, 35.0, 12.0, 28.0])
     assert fitted.n_customers == 4
+
+
+def test_analytic_gradient_matches_finite_differences():
+    rng = np.random.default_rng(1)
+    x = rng.integers(1, 9, 300).astype(float)
+    m = rng.gamma(4.0, 5.0, 300)
+    data = _SpendData.of(x, m, np.ones_like(x))
+    theta = np.array([5.0, 3.0, 14.0])
+    value, grad = _weighted_loglik(theta, data)
+    assert value == pytest.approx(float(log_likelihood(GammaGammaParams(*theta), x, m).sum()))
+    numeric = [
+        (_weighted_loglik(theta + e, data)[0] - _weighted_loglik(theta - e, data)[0]) / 2e-6
+        for e in 1e-6 * np.eye(3)
+    ]
+    np.testing.assert_allclose(grad, numeric, rtol=1e-5)
