@@ -91,6 +91,14 @@ def sandbox():
     sandbox.stop()
 
 
+@pytest.fixture
+def world(sandbox):
+    """The sandbox's World, restored (no restatement, no faults) after the test."""
+    yield sandbox.world
+    sandbox.world.revision = 0
+    sandbox.world.faults.clear()
+
+
 @pytest.fixture(scope="session")
 def encryption_keys() -> str:
     from cryptography.fernet import Fernet
@@ -184,7 +192,12 @@ def worker_env(app_config: dict) -> dict[str, str]:
 
 
 def start_worker(
-    env: dict[str, str], queue: str, *, concurrency: int = 2, name: str = "w1"
+    env: dict[str, str],
+    queue: str,
+    *,
+    concurrency: int = 2,
+    name: str = "w1",
+    new_session: bool = False,
 ) -> subprocess.Popen:
     cmd = [
         sys.executable,
@@ -206,7 +219,9 @@ def start_worker(
         "--without-heartbeat",
     ]
     log = open(ROOT / "var" / f"test-worker-{name}-{RUN_ID}.log", "ab")  # noqa: SIM115
-    return subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
+    return subprocess.Popen(
+        cmd, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=new_session
+    )
 
 
 def wait_for_worker(app, proc: subprocess.Popen, queue: str, timeout: float = 60) -> None:

@@ -61,14 +61,6 @@ def account(db):
     return account
 
 
-@pytest.fixture
-def world(sandbox):
-    """The sandbox's World, restored (no restatement, no faults) after the test."""
-    yield sandbox.world
-    sandbox.world.revision = 0
-    sandbox.world.faults.clear()
-
-
 def sandbox_credentials(platform: str, *, bad: bool = False) -> dict:
     from connectors.sandbox import credentials as c
 
