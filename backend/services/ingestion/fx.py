@@ -93,7 +93,7 @@ def _parse_rate(cell: str, line_no: int, name: str) -> Decimal | None:
 
 
 def load_fx_csv(
-    stream: IO[str] | str, reporting_currency: str, source: str = "ECB"
+    stream: IO[str] | str, reporting_currency: str, source: str = "ECB", actor=None
 ) -> FxLoadResult:
     """Validate the whole file, then upsert every rate and refresh affected rollups; one commit."""
     if isinstance(stream, str):
@@ -126,5 +126,16 @@ def load_fx_csv(
     from backend.services.ingestion.rollups import refresh_for_currencies
 
     refresh_for_currencies(currencies, first, reporting_currency)
+    if actor is not None:
+        from backend.services import audit
+
+        audit.record(
+            actor,
+            "fx_rates.load",
+            "fx_rates",
+            None,
+            None,
+            {"rows": len(rates), "currencies": list(currencies), "source": source},
+        )
     db.session.commit()
     return FxLoadResult(len(rates), currencies, first, max(r[0] for r in rates))

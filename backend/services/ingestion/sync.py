@@ -93,7 +93,11 @@ def plan_sync(
 
 
 def request_sync(
-    account_id: int, kind: str = "manual", start: dt.date | None = None, end: dt.date | None = None
+    account_id: int,
+    kind: str = "manual",
+    start: dt.date | None = None,
+    end: dt.date | None = None,
+    actor=None,
 ) -> list[SyncRun]:
     """The service the API and the CLI call: a sync or a backfill of one account."""
     account = db.session.get(AdAccount, account_id)
@@ -101,7 +105,31 @@ def request_sync(
         raise NotFound(f"ad account {account_id} does not exist")
     if account.status == AccountStatus.DISABLED:
         raise Invalid("the account is disabled", field="status")
+    if kind == "backfill":
+        from backend.services import audit
+
+        audit.record(
+            actor,
+            "ad_account.backfill",
+            "ad_account",
+            account.id,
+            None,
+            {"start": str(start), "end": str(end)},
+        )
     return plan_sync(account, kind, start, end)
+
+
+def recent_runs(account_id: int, limit: int = 50) -> list[SyncRun]:
+    if db.session.get(AdAccount, account_id) is None:
+        raise NotFound(f"ad account {account_id} does not exist")
+    return list(
+        db.session.scalars(
+            select(SyncRun)
+            .where(SyncRun.ad_account_id == account_id)
+            .order_by(SyncRun.created_at.desc(), SyncRun.id.desc())
+            .limit(limit)
+        )
+    )
 
 
 def schedule_all(now: dt.datetime | None = None) -> int:

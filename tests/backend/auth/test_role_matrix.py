@@ -48,6 +48,11 @@ MATRIX: dict[tuple[str, str], object] = {
     ("PATCH", "/api/ad-accounts/<int:account_id>"): ADMIN,
     ("DELETE", "/api/ad-accounts/<int:account_id>"): ADMIN,
     ("POST", "/api/ad-accounts/<int:account_id>/test-connection"): ADMIN,
+    ("GET", "/api/sync-health"): ANY,
+    ("GET", "/api/ad-accounts/<int:account_id>/sync-runs"): ANY,
+    ("POST", "/api/ad-accounts/<int:account_id>/sync"): ADMIN,
+    ("POST", "/api/ad-accounts/<int:account_id>/backfill"): ADMIN,
+    ("POST", "/api/fx-rates/upload"): ADMIN_FINANCE,
     # audit log
     ("GET", "/api/audit"): ADMIN,
 }
