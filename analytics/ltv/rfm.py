@@ -14,6 +14,8 @@ Purchases are aggregated per period (one day by default); the ends of the window
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import numpy as np
 import pandas as pd
 
@@ -32,7 +34,6 @@ from analytics.ltv.columns import (
     T,
 )
 
-_PERIOD = "period"
 _NS_PER_DAY = 86_400 * 10**9
 
 
@@ -45,16 +46,49 @@ def period_index(when: pd.Series | pd.Timestamp | str, period_days: float = 1.0)
     return np.asarray(pd.Timestamp(when).value // period_ns)
 
 
-def purchase_periods(transactions: pd.DataFrame, period_days: float = 1.0) -> pd.DataFrame:
-    """Revenue per (customer, period), sorted by customer then period."""
-    frame = pd.DataFrame(
-        {
-            CUSTOMER_ID: transactions[CUSTOMER_ID].to_numpy(),
-            _PERIOD: period_index(transactions[OCCURRED_AT], period_days),
-            AMOUNT: transactions[AMOUNT].to_numpy(dtype=float),
-        }
-    )
-    return frame.groupby([CUSTOMER_ID, _PERIOD], sort=True, as_index=False)[AMOUNT].sum()
+@dataclass(frozen=True)
+class PurchasePeriods:
+    """Revenue per (customer, period), sorted by customer code then period; ``ids[code]`` is the
+    customer id and ``birth[code]`` the acquisition period (None: birth = first purchase)."""
+
+    ids: pd.Index
+    code: np.ndarray
+    period: np.ndarray
+    amount: np.ndarray
+    birth: np.ndarray | None
+
+    def select(self, rows: np.ndarray) -> PurchasePeriods:
+        return PurchasePeriods(
+            self.ids, self.code[rows], self.period[rows], self.amount[rows], self.birth
+        )
+
+
+def purchase_periods(
+    transactions: pd.DataFrame, customers: pd.DataFrame | None = None, period_days: float = 1.0
+) -> PurchasePeriods:
+    """Aggregate transactions per (customer, period) on integer customer codes. With
+    ``customers``, purchases of unknown customers are dropped and births are acquisitions."""
+    birth = None
+    if customers is not None:
+        if customers[CUSTOMER_ID].duplicated().any():
+            raise ValueError("customers has duplicate customer ids")
+        ids = pd.Index(customers[CUSTOMER_ID].to_numpy(), name=CUSTOMER_ID)
+        code = ids.get_indexer(transactions[CUSTOMER_ID].to_numpy())
+        birth = period_index(customers[ACQUIRED_AT], period_days)
+    else:
+        code, uniques = pd.factorize(transactions[CUSTOMER_ID].to_numpy(), sort=True)
+        ids = pd.Index(uniques, name=CUSTOMER_ID)
+    period = period_index(transactions[OCCURRED_AT], period_days)
+    amount = transactions[AMOUNT].to_numpy(dtype=float)
+    known = code >= 0
+    code, period, amount = code[known].astype(np.int64), period[known], amount[known]
+    if code.size == 0:
+        return PurchasePeriods(ids, code, period, amount, birth)
+    offset = period.min()
+    span = int(period.max() - offset + 1)
+    keys, inverse = np.unique(code * span + (period - offset), return_inverse=True)
+    total = np.bincount(inverse.ravel(), weights=amount, minlength=keys.size)
+    return PurchasePeriods(ids, keys // span, keys % span + offset, total, birth)
 
 
 def build_rfm_summary(
@@ -64,9 +98,9 @@ def build_rfm_summary(
     period_days: float = 1.0,
 ) -> pd.DataFrame:
     """RFM summary indexed by customer id at the end of ``calibration_end`` (inclusive)."""
-    periods = purchase_periods(transactions, period_days)
+    periods = purchase_periods(transactions, customers, period_days)
     end = int(period_index(calibration_end, period_days))
-    return _summary(periods, end, customers, period_days)
+    return _summary(periods, end)[0]
 
 
 def build_calibration_holdout(
@@ -78,73 +112,51 @@ def build_calibration_holdout(
 ) -> pd.DataFrame:
     """RFM summary at ``calibration_end`` plus purchase periods and revenue in the holdout
     window (calibration_end, holdout_end], for the customers born by ``calibration_end``."""
-    periods = purchase_periods(transactions, period_days)
+    periods = purchase_periods(transactions, customers, period_days)
     end = int(period_index(calibration_end, period_days))
     holdout_last = int(period_index(holdout_end, period_days))
     if holdout_last <= end:
         raise ValueError("holdout_end must come after calibration_end")
-    summary = _summary(periods, end, customers, period_days)
-    in_holdout = periods[(periods[_PERIOD] > end) & (periods[_PERIOD] <= holdout_last)]
-    grouped = in_holdout.groupby(CUSTOMER_ID, sort=False)[AMOUNT]
-    summary[FREQUENCY_HOLDOUT] = grouped.size().reindex(summary.index, fill_value=0).to_numpy()
-    summary[REVENUE_HOLDOUT] = grouped.sum().reindex(summary.index, fill_value=0.0).to_numpy()
+    summary, codes = _summary(periods, end)
+    holdout = periods.select((periods.period > end) & (periods.period <= holdout_last))
+    n = len(periods.ids)
+    summary[FREQUENCY_HOLDOUT] = np.bincount(holdout.code, minlength=n)[codes].astype(float)
+    summary[REVENUE_HOLDOUT] = np.bincount(holdout.code, holdout.amount, minlength=n)[codes]
     summary[DURATION_HOLDOUT] = float(holdout_last - end)
     return summary
 
 
-def _summary(
-    periods: pd.DataFrame, end: int, customers: pd.DataFrame | None, period_days: float
-) -> pd.DataFrame:
-    calibration = periods[periods[_PERIOD] <= end]
-    if customers is None:
-        return _summary_from_first_purchase(calibration, end)
-    return _summary_from_acquisition(calibration, customers, end, period_days)
-
-
-def _summary_from_first_purchase(periods: pd.DataFrame, end: int) -> pd.DataFrame:
-    grouped = periods.groupby(CUSTOMER_ID, sort=True)
-    first = grouped[_PERIOD].min()
-    repeats = grouped.size() - 1
-    total = grouped[AMOUNT].sum()
-    first_amount = grouped[AMOUNT].first()
-    monetary = np.where(repeats > 0, (total - first_amount) / np.maximum(repeats, 1), 0.0)
+def _summary(periods: PurchasePeriods, end: int) -> tuple[pd.DataFrame, np.ndarray]:
+    """The summary and the customer codes of its rows."""
+    rows = periods.period <= end
+    if periods.birth is not None:
+        rows &= periods.period >= periods.birth[periods.code]
+    calibration = periods.select(rows)
+    n = len(periods.ids)
+    count = np.bincount(calibration.code, minlength=n)
+    total = np.bincount(calibration.code, calibration.amount, minlength=n)
+    starts = np.searchsorted(calibration.code, np.arange(n))
+    last_row = np.maximum(starts + count - 1, 0)
+    last = calibration.period[last_row] if calibration.code.size else np.zeros(n, np.int64)
+    if periods.birth is None:
+        codes = np.flatnonzero(count > 0)
+        birth = calibration.period[starts[codes]]
+        first_amount = calibration.amount[starts[codes]]
+        frequency = count[codes] - 1.0
+        repeat_revenue = total[codes] - first_amount
+    else:
+        codes = np.flatnonzero(periods.birth <= end)
+        birth = periods.birth[codes]
+        frequency = count[codes].astype(float)
+        repeat_revenue = total[codes]
     summary = pd.DataFrame(
         {
-            FREQUENCY: repeats.astype(float),
-            RECENCY: (grouped[_PERIOD].max() - first).astype(float),
-            T: (end - first).astype(float),
-            MONETARY_VALUE: monetary,
-            REVENUE: total,
-        }
-    )
-    summary.index.name = CUSTOMER_ID
-    return summary
-
-
-def _summary_from_acquisition(
-    periods: pd.DataFrame, customers: pd.DataFrame, end: int, period_days: float
-) -> pd.DataFrame:
-    if customers[CUSTOMER_ID].duplicated().any():
-        raise ValueError("customers has duplicate customer ids")
-    birth = pd.Series(
-        period_index(customers[ACQUIRED_AT], period_days),
-        index=pd.Index(customers[CUSTOMER_ID].to_numpy(), name=CUSTOMER_ID),
-    )
-    birth = birth[birth <= end]
-    born = periods[CUSTOMER_ID].map(birth)
-    periods = periods[born.notna().to_numpy() & (periods[_PERIOD] >= born).to_numpy()]
-    grouped = periods.groupby(CUSTOMER_ID, sort=False)
-    count = grouped.size().reindex(birth.index, fill_value=0)
-    last = grouped[_PERIOD].max().reindex(birth.index)
-    total = grouped[AMOUNT].sum().reindex(birth.index, fill_value=0.0)
-    summary = pd.DataFrame(
-        {
-            FREQUENCY: count.astype(float),
-            RECENCY: (last - birth).fillna(0.0).astype(float),
+            FREQUENCY: frequency,
+            RECENCY: np.where(count[codes] > 0, last[codes] - birth, 0).astype(float),
             T: (end - birth).astype(float),
-            MONETARY_VALUE: np.where(count > 0, total / np.maximum(count, 1), 0.0),
-            REVENUE: total.astype(float),
+            MONETARY_VALUE: np.where(frequency > 0, repeat_revenue / np.maximum(frequency, 1), 0.0),
+            REVENUE: total[codes],
         },
-        index=birth.index,
+        index=periods.ids[codes],
     )
-    return summary
+    return summary, codes

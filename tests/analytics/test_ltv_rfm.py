@@ -59,3 +59,17 @@ def test_holdout_columns_count_the_purchases_after_the_calibration_end():
 def test_holdout_must_end_after_the_calibration():
     with pytest.raises(ValueError, match="holdout_end"):
         build_calibration_holdout(TRANSACTIONS, "2024-01-10", "2024-01-10")
+
+
+def test_purchases_of_unknown_customers_or_before_acquisition_are_ignored():
+    stray = pd.DataFrame(
+        {
+            "customer_id": ["zz", "c3"],
+            "occurred_at": pd.to_datetime(["2024-01-04", "2024-01-01"]),
+            "amount": [99.0, 50.0],
+        }
+    )
+    both = pd.concat([TRANSACTIONS, stray], ignore_index=True)
+    summary = build_rfm_summary(both, "2024-01-10", customers=CUSTOMERS)
+    assert "zz" not in summary.index
+    assert summary.loc["c3", "revenue"] == 0.0  # bought the day before its acquisition
