@@ -1,0 +1,27 @@
+"""`flask demo-seed`: the demo's users, sandbox accounts, exchange rates and backfill."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+from flask import Flask
+
+
+def register(app: Flask) -> None:
+    @app.cli.command("demo-seed")
+    @click.option(
+        "--var",
+        "var_dir",
+        type=click.Path(path_type=Path),
+        default=Path("var"),
+        show_default=True,
+        help="Where the demo keeps its files.",
+    )
+    @click.option("--days", default=90, show_default=True, help="Days of history to backfill.")
+    def demo_seed(var_dir: Path, days: int) -> None:
+        """Seed the demo (idempotent)."""
+        from backend.services.demo import seed
+
+        result = seed(var_dir, days)
+        click.echo(", ".join(f"{k}: {v}" for k, v in result.items()))

@@ -1,0 +1,173 @@
+"""Seeding the demo: users of each role, the sandbox ad accounts with their credentials,
+exchange rates, customers (when that loader exists), and a backfill of recent history.
+
+Idempotent: running it again adds nothing that is already there.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import importlib.util
+import io
+import math
+import random
+import secrets
+from dataclasses import dataclass
+from pathlib import Path
+
+from flask import current_app
+from sqlalchemy import func, select
+
+from backend.extensions import db
+from backend.models import AdAccount, FxRate, Role, SyncRun, User
+from backend.services import users
+
+DEMO_USERS = (
+    (Role.ADMIN, "admin@spendlens.demo", "Ada Admin"),
+    (Role.MARKETER, "marketer@spendlens.demo", "Mia Marketer"),
+    (Role.FINANCE, "finance@spendlens.demo", "Finn Finance"),
+)
+#: Units per euro around which the synthetic ECB-format rates wander (a demo has no network).
+EURO_RATES = {"USD": 1.08, "GBP": 0.86, "JPY": 158.0, "AUD": 1.64, "CAD": 1.47}
+
+
+@dataclass(frozen=True)
+class DemoUser:
+    role: str
+    email: str
+    password: str
+
+
+def ensure_users(passwords_file: Path) -> list[DemoUser]:
+    """One user per role; passwords generated once and kept in `passwords_file` (mode 600)."""
+    known = {}
+    if passwords_file.exists():
+        for line in passwords_file.read_text().splitlines():
+            parts = line.split()
+            if len(parts) == 3 and "@" in parts[1]:
+                known[parts[1]] = parts[2]
+    out = []
+    for role, email, name in DEMO_USERS:
+        password = known.get(email) or secrets.token_urlsafe(12)
+        user = users.find_by_email(email)
+        if user is None:
+            users.create_user(None, email=email, password=password, role=role, name=name)
+        elif email not in known:
+            users.update_user(None, user.id, {"password": password})
+        out.append(DemoUser(role.value, email, password))
+    passwords_file.parent.mkdir(parents=True, exist_ok=True)
+    passwords_file.write_text(
+        "Demo users (role, email, password):\n"
+        + "".join(f"  {u.role:<9} {u.email} {u.password}\n" for u in out)
+    )
+    passwords_file.chmod(0o600)
+    return out
+
+
+def synthetic_ecb_csv(start: dt.date, end: dt.date, seed: int = 11) -> str:
+    """Exchange rates in ECB's CSV format: a seeded random walk around typical levels."""
+    rng = random.Random(seed)
+    names = sorted(EURO_RATES)
+    level = {c: math.log(v) for c, v in EURO_RATES.items()}
+    lines = ["Date," + ",".join(names)]
+    day = start
+    while day <= end:
+        for c in names:
+            level[c] += rng.gauss(0, 0.004) - 0.02 * (level[c] - math.log(EURO_RATES[c]))
+        if day.weekday() < 5:  # the ECB publishes on working days; weekends carry Friday's
+            cells = [f"{math.exp(level[c]):.4f}" for c in names]
+            lines.append(day.isoformat() + "," + ",".join(cells))
+        day += dt.timedelta(days=1)
+    return lines[0] + "\n" + "\n".join(reversed(lines[1:])) + "\n"  # newest first, as ECB
+
+
+def ensure_fx_rates(days: int) -> int:
+    from backend.services.ingestion.fx import load_fx_csv
+
+    today = dt.date.today()
+    newest = db.session.scalar(select(func.max(FxRate.date)))
+    if newest is not None and newest >= today - dt.timedelta(days=4):
+        return 0
+    csv_text = synthetic_ecb_csv(today - dt.timedelta(days=days), today)
+    result = load_fx_csv(
+        io.StringIO(csv_text),
+        current_app.config["REPORTING_CURRENCY"],
+        source="demo (synthetic ECB format)",
+    )
+    return result.rows
+
+
+def ensure_sandbox_accounts() -> list[AdAccount]:
+    """Every sandbox account, with credentials the sandbox accepts."""
+    from backend.services import accounts
+    from connectors.sandbox import credentials as sandbox_credentials
+    from connectors.sandbox.generator import World
+
+    configs = {
+        "meta": sandbox_credentials.meta_config(),
+        "google_ads": sandbox_credentials.google_config(),
+        "apple_search_ads": sandbox_credentials.apple_config(),
+    }
+    out = []
+    for account in World().accounts:
+        stored = db.session.scalar(
+            select(AdAccount).where(
+                AdAccount.platform == account.platform, AdAccount.external_id == account.external_id
+            )
+        )
+        if stored is None:
+            stored = accounts.create_account(
+                None,
+                {
+                    "platform": account.platform,
+                    "external_id": account.external_id,
+                    "name": account.name,
+                    "currency": account.currency,
+                    "timezone": account.timezone,
+                    "credentials": configs[account.platform],
+                },
+            )
+        out.append(stored)
+    return out
+
+
+def backfill_new_accounts(accounts: list[AdAccount], days: int) -> int:
+    """Queue a backfill of `days` for accounts that were never synced; returns runs queued."""
+    from backend.services.ingestion.sync import request_sync
+    from backend.services.ingestion.windows import account_today
+
+    queued = 0
+    for account in accounts:
+        if db.session.scalar(select(SyncRun.id).where(SyncRun.ad_account_id == account.id)):
+            continue
+        today = account_today(account)
+        queued += len(request_sync(account.id, "backfill", today - dt.timedelta(days=days), today))
+    return queued
+
+
+def _module_exists(name: str) -> bool:
+    try:
+        return importlib.util.find_spec(name) is not None
+    except ModuleNotFoundError:
+        return False
+
+
+def seed(var_dir: Path, days: int = 90) -> dict[str, object]:
+    demo_users = ensure_users(var_dir / "demo-users.txt")
+    fx_rows = ensure_fx_rates(days + 400)
+    accounts = ensure_sandbox_accounts()
+    customers = None
+    if _module_exists("backend.services.customers.demo"):
+        from backend.services.customers import demo as customer_demo
+
+        customers = customer_demo.load_demo_customers(days=days)
+    queued = backfill_new_accounts(accounts, days)
+    existing = db.session.scalar(select(func.count(User.id)))
+    return {
+        "users": len(demo_users),
+        "fx_rates": fx_rows,
+        "accounts": len(accounts),
+        "customers": customers,
+        "backfill_runs": queued,
+        "total_users": existing,
+    }
