@@ -1,0 +1,79 @@
+"""Acquired customers and their revenue events (the user data the LTV and churn models learn from).
+
+A customer is acquired at `acquired_at`; `acquisition_date` is its UTC date and the customer's
+cohort date. The acquisition is attributed to a platform and, when known, to a stored ad account
+and campaign (`campaign_id` is resolved from the account and `campaign_external_id` once the
+campaign has been synced). Revenue events keep the native amount and its conversion into the
+reporting currency at the rate of the event's UTC date, by the rule of the daily rollups: the
+day's rate ('exact'), else the latest earlier one ('carried'), else none ('missing': NULL, never
+zero).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+
+from sqlalchemy import (
+    CHAR,
+    BigInteger,
+    CheckConstraint,
+    Date,
+    DateTime,
+    ForeignKey,
+    Index,
+    Text,
+)
+from sqlalchemy.orm import Mapped, mapped_column
+
+from backend.extensions import db
+from backend.models.types import Money, created_at_column
+
+FX_STATUSES = ("exact", "carried", "missing")
+
+
+class Customer(db.Model):
+    __tablename__ = "customers"
+    __table_args__ = (
+        Index("ix_customers_acquisition_date", "acquisition_date"),
+        Index("ix_customers_campaign_id", "campaign_id"),
+        Index("ix_customers_ad_account_id", "ad_account_id"),
+    )
+
+    id: Mapped[int] = mapped_column(BigInteger, primary_key=True)
+    #: The customer's id in the user's own systems.
+    external_id: Mapped[str] = mapped_column(Text, unique=True)
+    acquired_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
+    #: UTC date of `acquired_at`: the cohort date.
+    acquisition_date: Mapped[dt.date] = mapped_column(Date)
+    platform: Mapped[str | None] = mapped_column(Text)
+    ad_account_id: Mapped[int | None] = mapped_column(
+        ForeignKey("ad_accounts.id", ondelete="SET NULL")
+    )
+    campaign_id: Mapped[int | None] = mapped_column(
+        BigInteger, ForeignKey("campaigns.id", ondelete="SET NULL")
+    )
+    campaign_external_id: Mapped[str | None] = mapped_column(Text)
+    country: Mapped[str | None] = mapped_column(Text)
+    device: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[dt.datetime] = created_at_column()
+
+
+class RevenueEvent(db.Model):
+    __tablename__ = "revenue_events"
+    __table_args__ = (
+        CheckConstraint("fx_status IN ('exact', 'carried', 'missing')", name="fx_status_known"),
+        CheckConstraint("currency ~ '^[A-Z]{3}$'", name="currency_iso"),
+    )
+
+    event_id: Mapped[str] = mapped_column(Text, primary_key=True)
+    customer_id: Mapped[int] = mapped_column(
+        BigInteger, ForeignKey("customers.id", ondelete="CASCADE"), index=True
+    )
+    occurred_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
+    amount: Mapped[Decimal] = mapped_column(Money)
+    currency: Mapped[str] = mapped_column(CHAR(3))
+    #: `amount` in the reporting currency at the rate of the event's UTC date; NULL when missing.
+    amount_reporting: Mapped[Decimal | None] = mapped_column(Money)
+    fx_status: Mapped[str] = mapped_column(Text)
+    loaded_at: Mapped[dt.datetime] = created_at_column()
