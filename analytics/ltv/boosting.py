@@ -84,9 +84,15 @@ def fit_revenue_regressor(
     learning_rate: float = 0.1,
     max_leaf_nodes: int = 15,
     min_samples_leaf: int | None = None,
+    max_train_rows: int | None = 250_000,
     random_state: int = 0,
 ) -> RevenueRegressor:
-    """Fit revenue in the window after the summary's end from the summary's features."""
+    """Fit revenue in the window after the summary's end from the summary's features, on a
+    seeded uniform sample of at most ``max_train_rows`` customers (None: all of them)."""
+    target = np.asarray(target, dtype=float)
+    if max_train_rows is not None and len(summary) > max_train_rows:
+        rows = np.random.default_rng(random_state).choice(len(summary), max_train_rows, False)
+        summary, target = summary.iloc[np.sort(rows)], target[np.sort(rows)]
     categories = category_levels(customers)
     features = build_features(summary, customers, categories)
     estimator = HistGradientBoostingRegressor(
@@ -98,7 +104,7 @@ def fit_revenue_regressor(
         categorical_features=[column in categories for column in features.columns],
         random_state=random_state,
     )
-    estimator.fit(features.to_numpy(), np.asarray(target, dtype=float))
+    estimator.fit(features.to_numpy(), target)
     return RevenueRegressor(estimator, categories, float(window_days), len(features))
 
 
