@@ -1,8 +1,10 @@
 """SQLAlchemy models, one module per aggregate. Importing this package registers them all."""
 
 from backend.models.ad_account import AccountStatus, AdAccount, Campaign
+from backend.models.alerts import Alert, AlertEvent, AlertRule, AlertState, Severity
 from backend.models.api_token import ApiToken
 from backend.models.audit import AuditLog
+from backend.models.budgets import Budget, BudgetPeriod, ScopeType
 from backend.models.customers import Customer, RevenueEvent
 from backend.models.fx import FxRate
 from backend.models.metrics import AdDailyMetric, CampaignDailyMetric
@@ -13,6 +15,7 @@ from backend.models.model_runs import (
     ModelStatus,
     ModelVersion,
 )
+from backend.models.outbox import MailPreference, OutboxMessage, OutboxStatus
 from backend.models.rollups import DailyRollup
 from backend.models.sync import SyncRun, SyncStatus
 from backend.models.user import Role, User
@@ -21,20 +24,31 @@ __all__ = [
     "AccountStatus",
     "AdAccount",
     "AdDailyMetric",
+    "Alert",
+    "AlertEvent",
+    "AlertRule",
+    "AlertState",
     "ApiToken",
     "AuditLog",
+    "Budget",
+    "BudgetPeriod",
     "Campaign",
     "CampaignDailyMetric",
     "Customer",
     "DailyRollup",
     "FxRate",
+    "MailPreference",
     "ModelDrift",
     "ModelKind",
     "ModelOutput",
     "ModelStatus",
     "ModelVersion",
+    "OutboxMessage",
+    "OutboxStatus",
     "RevenueEvent",
     "Role",
+    "ScopeType",
+    "Severity",
     "SyncRun",
     "SyncStatus",
     "User",
