@@ -155,7 +155,7 @@ def _summary(periods: PurchasePeriods, end: int) -> tuple[pd.DataFrame, np.ndarr
             RECENCY: np.where(count[codes] > 0, last[codes] - birth, 0).astype(float),
             T: (end - birth).astype(float),
             MONETARY_VALUE: np.where(frequency > 0, repeat_revenue / np.maximum(frequency, 1), 0.0),
-            REVENUE: total[codes],
+            REVENUE: total[codes].astype(float),
         },
         index=periods.ids[codes],
     )

@@ -9,22 +9,9 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from analytics.ltv import BTYDParams, GammaGammaParams
 from analytics.ltv.simulation import simulate_customers
 
-# Two acquisition channels with different true LTV (time in days).
-STRONG_CHANNEL = (
-    "meta",
-    BTYDParams(0.6, 15.0, 0.7, 3.0, modified=True),
-    GammaGammaParams(6, 4, 20.0),
-)
-WEAK_CHANNEL = (
-    "google",
-    BTYDParams(0.4, 25.0, 0.9, 2.0, modified=True),
-    GammaGammaParams(6, 4, 10.0),
-)
-CALIBRATION_END = "2024-12-31"
-HOLDOUT_END = "2025-03-31"
+from .channels import CALIBRATION_END, HOLDOUT_END, STRONG_CHANNEL, WEAK_CHANNEL
 
 
 @pytest.fixture(scope="session")

@@ -11,7 +11,7 @@ import pytest
 
 from analytics.ltv import BOOSTING, BTYD, choose_model, score_ltv, select_model, train_ltv_model
 
-from .conftest import CALIBRATION_END, HOLDOUT_END
+from .channels import CALIBRATION_END, HOLDOUT_END
 
 
 @pytest.fixture(scope="module")
