@@ -1,6 +1,6 @@
 """Gradient-boosted revenue model: scikit-learn's HistGradientBoostingRegressor with Poisson loss
 (non-negative, zero-inflated revenue) predicting a customer's revenue over the next window from
-RFM features and acquisition attributes (platform, country, OS as native categorical features).
+RFM features and acquisition attributes (platform, country, device as native categorical features).
 
 HistGradientBoosting offers no Tweedie loss; Poisson is its loss for non-negative targets. Its
 Newton leaf step, sum(y - mu) / sum(mu), overshoots badly on a small leaf of heavy spenders (on a

@@ -9,8 +9,8 @@ AMOUNT = "amount"
 ACQUIRED_AT = "acquired_at"
 PLATFORM = "platform"
 COUNTRY = "country"
-OS = "os"
-CATEGORICAL_FEATURES = (PLATFORM, COUNTRY, OS)
+DEVICE = "device"  # OS / device family, as in the customers table
+CATEGORICAL_FEATURES = (PLATFORM, COUNTRY, DEVICE)
 
 # RFM summary at the end of a calibration window (time in periods, days by default).
 FREQUENCY = "frequency"

@@ -63,12 +63,20 @@ class LTVModel:
         """JSON-ready description for a model_versions row."""
         return {
             "kind": self.kind,
+            "algorithm": self.algorithm,
             "trained_through": self.trained_through.date().isoformat(),
             "horizons_days": list(self.horizons_days),
             "btyd": self.btyd.parameters(),
             "ltv_source": {str(h): self.source(h) for h in self.horizons_days},
             "boosting_train_rows": {str(h): r.n_train for h, r in self.boosting.items()},
         }
+
+    @property
+    def algorithm(self) -> str:
+        """'hgb_poisson', 'mbgnbd_gg' or 'bgnbd_gg', as recorded on a model version."""
+        if self.kind == BOOSTING:
+            return "hgb_poisson"
+        return "mbgnbd_gg" if self.btyd.purchases.modified else "bgnbd_gg"
 
     def source(self, horizon_days: int) -> str:
         """Which model predicts the LTV at this horizon."""

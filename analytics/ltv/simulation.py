@@ -17,10 +17,10 @@ from analytics.ltv.columns import (
     AMOUNT,
     COUNTRY,
     CUSTOMER_ID,
+    DEVICE,
     FREQUENCY,
     MONETARY_VALUE,
     OCCURRED_AT,
-    OS,
     PLATFORM,
     RECENCY,
     T,
@@ -109,7 +109,7 @@ def simulate_customers(
             ACQUIRED_AT: acquired,
             PLATFORM: platform,
             COUNTRY: rng.choice(COUNTRIES, n),
-            OS: rng.choice(OPERATING_SYSTEMS, n),
+            DEVICE: rng.choice(OPERATING_SYSTEMS, n),
         }
     )
     occurred = acquired.to_numpy()[owner] + (times * 86_400e9).astype("timedelta64[ns]")

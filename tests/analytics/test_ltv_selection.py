@@ -94,6 +94,7 @@ def test_boosting_model_falls_back_to_btyd_for_horizons_without_enough_history(t
     )
     # acquisitions start 2024-01-01; 365 + 120 days before 2025-03-31 is before that
     assert model.source(30) == BOOSTING and model.source(365) == BTYD
+    assert model.algorithm == "hgb_poisson"
     json.dumps(model.parameters())
 
 
