@@ -1,0 +1,145 @@
+"""The one definition of each marketing metric, used by the API, the alerts and the exports.
+
+Every ratio goes through `safe_divide`: a zero, missing (None/NaN) or non-finite denominator or a
+missing numerator gives None for scalars and NaN in columns (pandas Series / numpy arrays),
+never 0 and never infinity. The functions accept scalars (int, float, Decimal, None) and columns
+alike; a column in gives a float column out.
+
+- ROAS = revenue ÷ spend; ROI = (revenue − spend) ÷ spend
+- CPI = spend ÷ installs; CPA = spend ÷ conversions; CAC = spend ÷ new customers
+- LTV:CAC = predicted LTV per customer ÷ CAC
+- cohort ROAS Dn = revenue through day n ÷ the cohort's spend, None while the cohort is incomplete
+- predicted ROAS (horizon H) = Σ predicted LTV_H of the cohort's customers ÷ the cohort's spend
+- payback = first day (since acquisition) when the cumulative margin ≥ the spend
+- churn rate = customers expected to have churned (Σ churn probabilities) ÷ customers
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+from collections.abc import Sequence
+from decimal import Decimal
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+Scalar = int | float | Decimal | None
+
+
+def _is_column(value: Any) -> bool:
+    return isinstance(value, pd.Series | np.ndarray)
+
+
+def _as_float(value: Scalar) -> float | None:
+    if value is None:
+        return None
+    number = float(value)
+    return None if math.isnan(number) else number
+
+
+def _as_column(value: Any) -> pd.Series | np.ndarray | float:
+    if isinstance(value, pd.Series):
+        return pd.to_numeric(value, errors="coerce").astype(float)
+    if isinstance(value, np.ndarray):
+        return pd.to_numeric(pd.Series(value), errors="coerce").to_numpy(dtype=float)
+    number = _as_float(value)
+    return np.nan if number is None else number
+
+
+def safe_divide(numerator: Any, denominator: Any) -> Any:
+    """numerator ÷ denominator, or None (NaN in a column) when the result is undefined."""
+    if _is_column(numerator) or _is_column(denominator):
+        num, den = _as_column(numerator), _as_column(denominator)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            out = num / np.where(den == 0, np.nan, den)
+        if isinstance(out, pd.Series):
+            return out.where(np.isfinite(out))
+        return np.where(np.isfinite(out), out, np.nan)
+    num, den = _as_float(numerator), _as_float(denominator)
+    if num is None or den is None or den == 0:
+        return None
+    result = num / den
+    return result if math.isfinite(result) else None
+
+
+def _subtract(left: Any, right: Any) -> Any:
+    if _is_column(left) or _is_column(right):
+        return _as_column(left) - _as_column(right)
+    a, b = _as_float(left), _as_float(right)
+    return None if a is None or b is None else a - b
+
+
+def roas(revenue: Any, spend: Any) -> Any:
+    """Return on ad spend: revenue ÷ spend."""
+    return safe_divide(revenue, spend)
+
+
+def roi(revenue: Any, spend: Any) -> Any:
+    """Return on investment: (revenue − spend) ÷ spend."""
+    return safe_divide(_subtract(revenue, spend), spend)
+
+
+def cpi(spend: Any, installs: Any) -> Any:
+    """Cost per install: spend ÷ installs."""
+    return safe_divide(spend, installs)
+
+
+def cpa(spend: Any, conversions: Any) -> Any:
+    """Cost per action: spend ÷ conversions."""
+    return safe_divide(spend, conversions)
+
+
+def cac(spend: Any, customers: Any) -> Any:
+    """Customer acquisition cost: spend ÷ new customers."""
+    return safe_divide(spend, customers)
+
+
+def ltv_cac(ltv_per_customer: Any, acquisition_cost: Any) -> Any:
+    """LTV:CAC: predicted lifetime value per customer ÷ customer acquisition cost."""
+    return safe_divide(ltv_per_customer, acquisition_cost)
+
+
+def predicted_roas(predicted_ltv_total: Any, spend: Any) -> Any:
+    """Predicted ROAS at a horizon: Σ predicted LTV_H of the cohort's customers ÷ its spend."""
+    return safe_divide(predicted_ltv_total, spend)
+
+
+def churn_rate(expected_churned: Any, customers: Any) -> Any:
+    """Share of customers churned: Σ churn probabilities (or churned count) ÷ customers."""
+    return safe_divide(expected_churned, customers)
+
+
+def cohort_roas(revenue_through_day: Any, spend: Any, complete: Any) -> Any:
+    """Cohort ROAS Dn: revenue through day n ÷ spend; None (NaN) while the cohort is incomplete,
+    never zero."""
+    value = safe_divide(revenue_through_day, spend)
+    if isinstance(value, pd.Series):
+        return value.where(np.asarray(complete, dtype=bool))
+    if isinstance(value, np.ndarray):
+        return np.where(np.asarray(complete, dtype=bool), value, np.nan)
+    return value if complete else None
+
+
+def cohort_complete(cohort_end: dt.date, as_of: dt.date, days: int) -> bool:
+    """Whether the first `days` days of every customer acquired through `cohort_end` are over on
+    `as_of`: day 1 is the (UTC) acquisition date, so the last one ends as `as_of` reaches
+    cohort_end + days."""
+    return cohort_end + dt.timedelta(days=days) <= as_of
+
+
+def payback_day(
+    cumulative_revenue: Sequence[float] | np.ndarray, spend: Scalar, margin_rate: float = 1.0
+) -> int | None:
+    """First day index (0 = the acquisition day) at which margin_rate × cumulative revenue covers
+    the spend; None when it never does within the curve, the spend is missing or not positive,
+    or the curve becomes unknown (NaN) before it does."""
+    cost = _as_float(spend)
+    if cost is None or cost <= 0:
+        return None
+    margin = np.asarray(cumulative_revenue, dtype=float) * margin_rate
+    known = np.isfinite(margin)
+    unknown_from = int(np.argmin(known)) if not known.all() else margin.size
+    reached = np.flatnonzero(margin[:unknown_from] >= cost)
+    return int(reached[0]) if reached.size else None
