@@ -16,6 +16,7 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass
 
 import numpy as np
+from numpy.typing import ArrayLike
 from scipy.special import digamma, expit, gammaln, hyp2f1
 
 from analytics.ltv._optimize import fit_log_parameters, wsum, x_levels
@@ -37,7 +38,7 @@ class BTYDParams:
         return asdict(self)
 
 
-def unique_rows(*columns: np.ndarray) -> tuple[list[np.ndarray], np.ndarray, np.ndarray]:
+def unique_rows(*columns: ArrayLike) -> tuple[list[np.ndarray], np.ndarray, np.ndarray]:
     """Distinct rows of the given columns, the inverse index and the count of each row.
 
     Each column is coded by its distinct values and the codes are combined into one integer key,
@@ -71,7 +72,11 @@ def _dropout_log_term(a: float, b: float, r: float, alpha: float, x, t_x, modifi
 
 
 def log_likelihood(
-    params: BTYDParams | np.ndarray, frequency, recency, T, modified: bool | None = None
+    params: BTYDParams | np.ndarray,
+    frequency: ArrayLike,
+    recency: ArrayLike,
+    T: ArrayLike,
+    modified: bool | None = None,
 ) -> np.ndarray:
     """Log-likelihood of each customer's (x, t_x, T) under the model."""
     r, alpha, a, b, modified = _unpack(params, modified)
@@ -122,12 +127,12 @@ def _weighted_loglik(theta: np.ndarray, x, t_x, T, w, modified: bool, levels=Non
 
 
 def fit_btyd(
-    frequency,
-    recency,
-    T,
+    frequency: ArrayLike,
+    recency: ArrayLike,
+    T: ArrayLike,
     *,
     modified: bool = False,
-    weights=None,
+    weights: ArrayLike | None = None,
     penalizer: float = 0.0,
     initial: tuple[float, float, float, float] | None = None,
 ) -> BTYDParams:
@@ -164,7 +169,9 @@ def _initial_guess(x: np.ndarray, T: np.ndarray, w: np.ndarray) -> np.ndarray:
     return np.array([1.0, 1.0 / rate, 1.0, 1.0])
 
 
-def expected_purchases(params: BTYDParams, t, frequency, recency, T) -> np.ndarray:
+def expected_purchases(
+    params: BTYDParams, t: ArrayLike, frequency: ArrayLike, recency: ArrayLike, T: ArrayLike
+) -> np.ndarray:
     """Expected number of purchases in the next ``t`` periods, given each customer's history."""
     x, t_x, big_t = _arrays(frequency, recency, T)
     r, alpha, a, b, s = params.r, params.alpha, params.a, params.b, float(params.modified)
@@ -177,7 +184,9 @@ def expected_purchases(params: BTYDParams, t, frequency, recency, T) -> np.ndarr
     return lead * bracket * probability_alive(params, x, t_x, big_t)
 
 
-def probability_alive(params: BTYDParams, frequency, recency, T) -> np.ndarray:
+def probability_alive(
+    params: BTYDParams, frequency: ArrayLike, recency: ArrayLike, T: ArrayLike
+) -> np.ndarray:
     """P(the customer is still active at T | x, t_x, T)."""
     x, t_x, big_t = _arrays(frequency, recency, T)
     r, alpha = params.r, params.alpha
@@ -186,7 +195,13 @@ def probability_alive(params: BTYDParams, frequency, recency, T) -> np.ndarray:
     return expit(-log_ratio)
 
 
-def probability_no_purchase(params: BTYDParams, horizon, frequency, recency, T) -> np.ndarray:
+def probability_no_purchase(
+    params: BTYDParams,
+    horizon: ArrayLike,
+    frequency: ArrayLike,
+    recency: ArrayLike,
+    T: ArrayLike,
+) -> np.ndarray:
     """P(no purchase in (T, T + horizon]): dropped out already, or alive with no purchase.
 
     Alive customers cannot drop out without buying, and their purchase rate given the history is

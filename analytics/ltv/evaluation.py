@@ -12,22 +12,23 @@ zero for the many non-buyers, the Gini only judges the ranking, totals only the 
 from __future__ import annotations
 
 import numpy as np
+from numpy.typing import ArrayLike
 from scipy.stats import spearmanr
 from sklearn.metrics import average_precision_score, brier_score_loss, roc_auc_score
 
 
-def mean_absolute_error(actual, predicted) -> float:
+def mean_absolute_error(actual: ArrayLike, predicted: ArrayLike) -> float:
     actual, predicted = _arrays(actual, predicted)
     return float(np.mean(np.abs(actual - predicted)))
 
 
-def total_ratio(actual, predicted) -> float:
+def total_ratio(actual: ArrayLike, predicted: ArrayLike) -> float:
     actual, predicted = _arrays(actual, predicted)
     total = actual.sum()
     return float(predicted.sum() / total) if total != 0 else float("nan")
 
 
-def gini(actual, predicted) -> float:
+def gini(actual: ArrayLike, predicted: ArrayLike) -> float:
     """Unnormalized Gini: mean cumulative share of actual (ordered by prediction, descending)
     minus the share a random ordering would give."""
     actual, predicted = _arrays(actual, predicted)
@@ -40,12 +41,12 @@ def gini(actual, predicted) -> float:
     return float(cumulative.sum() / n - (n + 1) / (2.0 * n))
 
 
-def normalized_gini(actual, predicted) -> float:
+def normalized_gini(actual: ArrayLike, predicted: ArrayLike) -> float:
     best = gini(actual, actual)
     return gini(actual, predicted) / best if best != 0 else float("nan")
 
 
-def decile_mape(actual, predicted, groups: int = 10) -> float:
+def decile_mape(actual: ArrayLike, predicted: ArrayLike, groups: int = 10) -> float:
     actual, predicted = _arrays(actual, predicted)
     order = np.argsort(-predicted, kind="stable")
     errors = []
@@ -56,14 +57,14 @@ def decile_mape(actual, predicted, groups: int = 10) -> float:
     return float(np.mean(errors)) if errors else float("nan")
 
 
-def spearman(actual, predicted) -> float:
+def spearman(actual: ArrayLike, predicted: ArrayLike) -> float:
     actual, predicted = _arrays(actual, predicted)
     if np.ptp(actual) == 0 or np.ptp(predicted) == 0:
         return float("nan")
     return float(spearmanr(actual, predicted).statistic)
 
 
-def revenue_metrics(actual, predicted) -> dict[str, float]:
+def revenue_metrics(actual: ArrayLike, predicted: ArrayLike) -> dict[str, float]:
     """All LTV holdout metrics of one model, keyed by name."""
     actual, predicted = _arrays(actual, predicted)
     return {
@@ -77,7 +78,7 @@ def revenue_metrics(actual, predicted) -> dict[str, float]:
     }
 
 
-def churn_metrics(churned, probability) -> dict[str, float]:
+def churn_metrics(churned: ArrayLike, probability: ArrayLike) -> dict[str, float]:
     """ROC AUC, PR AUC (average precision) and Brier score of churn probabilities."""
     churned = np.asarray(churned, dtype=int)
     probability = np.asarray(probability, dtype=float)
@@ -92,7 +93,7 @@ def churn_metrics(churned, probability) -> dict[str, float]:
     }
 
 
-def _arrays(actual, predicted) -> tuple[np.ndarray, np.ndarray]:
+def _arrays(actual: ArrayLike, predicted: ArrayLike) -> tuple[np.ndarray, np.ndarray]:
     actual = np.asarray(actual, dtype=float)
     predicted = np.asarray(predicted, dtype=float)
     if actual.shape != predicted.shape:

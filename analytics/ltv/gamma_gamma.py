@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass
 
 import numpy as np
+from numpy.typing import ArrayLike
 from scipy.special import digamma, gammaln
 
 from analytics.ltv._optimize import fit_log_parameters, wsum, x_levels
@@ -34,7 +35,9 @@ class GammaGammaParams:
         return self.p * self.v / (self.q - 1.0) if self.q > 1.0 else float("inf")
 
 
-def log_likelihood(params: GammaGammaParams, frequency, monetary_value) -> np.ndarray:
+def log_likelihood(
+    params: GammaGammaParams, frequency: ArrayLike, monetary_value: ArrayLike
+) -> np.ndarray:
     """Log-likelihood of each repeat customer's (x, m); customers need x > 0 and m > 0."""
     x, m = np.asarray(frequency, float), np.asarray(monetary_value, float)
     p, q, v = params.p, params.q, params.v
@@ -89,7 +92,11 @@ def _weighted_loglik(theta: np.ndarray, d: _SpendData) -> tuple[float, np.ndarra
 
 
 def fit_gamma_gamma(
-    frequency, monetary_value, *, weights=None, penalizer: float = 0.0
+    frequency: ArrayLike,
+    monetary_value: ArrayLike,
+    *,
+    weights: ArrayLike | None = None,
+    penalizer: float = 0.0,
 ) -> GammaGammaParams:
     """Maximum-likelihood Gamma-Gamma parameters from the customers with x > 0 and m > 0."""
     x, m = np.asarray(frequency, float), np.asarray(monetary_value, float)
@@ -108,7 +115,9 @@ def fit_gamma_gamma(
     return GammaGammaParams(p, q, v, _weighted_loglik(theta, data)[0], round(w.sum()))
 
 
-def expected_average_value(params: GammaGammaParams, frequency, monetary_value) -> np.ndarray:
+def expected_average_value(
+    params: GammaGammaParams, frequency: ArrayLike, monetary_value: ArrayLike
+) -> np.ndarray:
     """E[value of a purchase | x, m]: a weighted mean of the population mean and the customer's
     own average, p (v + x m) / (p x + q - 1); customers with x = 0 get the population mean."""
     x = np.asarray(frequency, float)

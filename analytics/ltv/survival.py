@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
+from numpy.typing import ArrayLike
 
 from analytics.ltv.columns import RECENCY, T
 
@@ -22,7 +23,7 @@ DURATION = "duration"
 OBSERVED = "observed"
 
 
-def kaplan_meier(durations, observed) -> pd.DataFrame:
+def kaplan_meier(durations: ArrayLike, observed: ArrayLike) -> pd.DataFrame:
     """Kaplan-Meier estimate: one row per distinct time (plus time 0) with the number at risk
     just before it, events, censorings and S(t) = prod(1 - events / at_risk)."""
     durations = np.asarray(durations, dtype=float)
