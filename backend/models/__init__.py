@@ -16,6 +16,7 @@ from backend.models.model_runs import (
     ModelVersion,
 )
 from backend.models.outbox import MailPreference, OutboxMessage, OutboxStatus
+from backend.models.roi_rollups import MonthlyRollup
 from backend.models.rollups import DailyRollup
 from backend.models.sync import SyncRun, SyncStatus
 from backend.models.user import Role, User
@@ -43,6 +44,7 @@ __all__ = [
     "ModelOutput",
     "ModelStatus",
     "ModelVersion",
+    "MonthlyRollup",
     "OutboxMessage",
     "OutboxStatus",
     "RevenueEvent",

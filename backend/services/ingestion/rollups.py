@@ -8,6 +8,7 @@ from sqlalchemy import text
 
 from backend.extensions import db
 from backend.services.ingestion.slices import ROLLUP_INSERT
+from backend.services.roi_rollups import refresh_monthly_rollups
 
 
 def refresh_for_currencies(
@@ -29,6 +30,8 @@ def refresh_for_currencies(
             params,
         )
         db.session.execute(text(_as_sqlalchemy(ROLLUP_INSERT)), params)
+        cursor = db.session.connection().connection.cursor()
+        refresh_monthly_rollups(cursor, account_id, since, far)
 
 
 def _as_sqlalchemy(sql: str) -> str:

@@ -20,6 +20,7 @@ from backend.services.ingestion.staging import (
     key_columns,
     value_columns,
 )
+from backend.services.roi_rollups import refresh_monthly_rollups
 from connectors import Level, SpendRow
 
 FACT_TABLE = {Level.CAMPAIGN: "campaign_daily_metrics", Level.AD: "ad_daily_metrics"}
@@ -204,7 +205,11 @@ def refresh_rollups(cursor, target: Slice, reporting_currency: str) -> int:
         params,
     )
     cursor.execute(ROLLUP_INSERT + " AND f.breakdown = %(bd)s", params)
-    return cursor.rowcount
+    written = cursor.rowcount
+    refresh_monthly_rollups(
+        cursor, target.ad_account_id, target.start, target.end, target.breakdown
+    )
+    return written
 
 
 ROLLUP_INSERT = """
