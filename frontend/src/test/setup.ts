@@ -1,7 +1,10 @@
 /** jsdom lacks a few browser APIs that antd and ECharts use. */
 import "@testing-library/jest-dom/vitest";
 import { afterEach, vi } from "vitest";
-import { cleanup } from "@testing-library/react";
+import { cleanup, configure } from "@testing-library/react";
+
+// Lazy pages are compiled on first import under test: allow for it.
+configure({ asyncUtilTimeout: 8000 });
 
 afterEach(() => cleanup());
 

@@ -1,0 +1,151 @@
+import { fireEvent, screen, waitFor } from "@testing-library/react";
+import dayjs from "dayjs";
+import { BudgetForm } from "./BudgetForm";
+import { budgetFieldPath, newBudgetValues, periodEnd, periodLabel, periodStartOf, scopeLabel, toBudgetInput, toFormValues } from "./model";
+import { paceStatus } from "./BudgetCard";
+import type { Budget } from "../../api/types";
+import { mockApi, renderApp, session, user, USERS } from "../../test/utils";
+
+afterEach(() => vi.unstubAllGlobals());
+
+const BUDGET: Budget = {
+  id: 3,
+  name: "Meta Q2",
+  scope: { type: "platform", platform: "meta" },
+  period: "quarter",
+  period_start: "2024-04-01",
+  amount: "90000.00",
+  currency: "EUR",
+  recipients: ["cfo@example.com"],
+  target_roas: 1.2,
+  rules: {
+    threshold: { enabled: true, levels: [80, 100] },
+    projected_overspend: { enabled: true, tolerance_pct: 10 },
+    predicted_roas: { enabled: true, min_customers: 100 },
+    anomaly: { enabled: false },
+    stale_data: { enabled: true, hours: 12 },
+    credentials: { enabled: true, days_before: 7 },
+  },
+};
+
+describe("budget model", () => {
+  it("round-trips a budget through the form values", () => {
+    const values = toFormValues(BUDGET);
+    expect(values.target_roas_pct).toBe(120);
+    expect(values.amount).toBe(90000);
+    expect(toBudgetInput(values)).toEqual({
+      name: "Meta Q2",
+      scope: { type: "platform", platform: "meta" },
+      period: "quarter",
+      period_start: "2024-04-01",
+      amount: 90000,
+      currency: "EUR",
+      recipients: ["cfo@example.com"],
+      target_roas: 1.2,
+      rules: BUDGET.rules,
+    });
+  });
+
+  it("sends only the scope keys its type needs, and sorted unique levels", () => {
+    const values = {
+      ...newBudgetValues("USD", dayjs("2024-05-17")),
+      name: " Brand ",
+      amount: 5000,
+      scope: { type: "account" as const, platform: "google_ads", account_id: 12, campaign_id: "99" },
+    };
+    values.rules.threshold.levels = [100, 50, 80, 50];
+    const input = toBudgetInput(values);
+    expect(input.scope).toEqual({ type: "account", platform: "google_ads", account_id: 12 });
+    expect(input.period_start).toBe("2024-05-01");
+    expect(input.name).toBe("Brand");
+    expect(input.target_roas).toBeNull();
+    expect(input.rules.threshold.levels).toEqual([50, 80, 100]);
+  });
+
+  it("knows periods", () => {
+    expect(periodStartOf(dayjs("2024-08-20"), "quarter").format("YYYY-MM-DD")).toBe("2024-07-01");
+    expect(periodEnd("2024-02-01", "month")).toBe("2024-02-29");
+    expect(periodEnd("2024-10-01", "quarter")).toBe("2024-12-31");
+    expect(periodLabel("2024-04-01", "quarter")).toBe("Q2 2024");
+    expect(periodLabel("2024-04-01", "month", "en-US")).toBe("April 2024");
+  });
+
+  it("describes scopes and pace", () => {
+    expect(scopeLabel({ type: "all" })).toBe("All channels");
+    expect(scopeLabel({ type: "platform", platform: "apple_search_ads" })).toBe("Apple Search Ads");
+    expect(scopeLabel({ type: "account", account_id: 4 }, { accounts: new Map([["4", "Acme EU"]]) })).toBe("Acme EU");
+    expect(paceStatus(125)).toBe("over");
+    expect(paceStatus(100)).toBe("on_track");
+    expect(paceStatus(70)).toBe("under");
+    expect(paceStatus(null)).toBe("unknown");
+  });
+
+  it("maps API field names to the form's", () => {
+    expect(budgetFieldPath("target_roas")).toEqual(["target_roas_pct"]);
+    expect(budgetFieldPath("recipients.1")).toEqual(["recipients"]);
+    expect(budgetFieldPath("rules.threshold.levels")).toEqual(["rules", "threshold", "levels"]);
+  });
+});
+
+describe("BudgetForm", () => {
+  function setup(post: Parameters<typeof mockApi>[0][string]) {
+    const api = mockApi({
+      "GET /api/auth/me": session(USERS.finance),
+      "POST /api/budgets": post,
+      "GET /api/budgets": [],
+    });
+    renderApp(<BudgetForm open budget={null} reportingCurrency="USD" onClose={() => {}} />);
+    return api;
+  }
+
+  async function fill() {
+    fireEvent.change(await screen.findByLabelText(/^Name/), { target: { value: "Always-on" } });
+    fireEvent.change(screen.getByLabelText(/^Amount/), { target: { value: "25000" } });
+    const recipients = screen.getByLabelText(/^Alert recipients/);
+    await user.type(recipients, "cfo@example.com{enter}");
+  }
+
+  it("creates a budget with its rules", async () => {
+    const { calls } = setup((call: { body: object }) => ({ id: 9, ...call.body }));
+    await fill();
+    await user.click(screen.getByRole("button", { name: "Create budget" }));
+    await waitFor(() => expect(calls.some((c) => c.method === "POST")).toBe(true));
+    const post = calls.find((c) => c.method === "POST")!;
+    expect(post.headers["X-CSRF-Token"]).toBe("csrf-123");
+    expect(post.body).toMatchObject({
+      name: "Always-on",
+      scope: { type: "all" },
+      period: "month",
+      amount: 25000,
+      currency: "USD",
+      recipients: ["cfo@example.com"],
+      rules: { threshold: { enabled: true, levels: [50, 80, 100] }, stale_data: { enabled: true, hours: 24 } },
+    });
+  });
+
+  it("shows the API's validation messages on the fields", async () => {
+    setup({
+      status: 422,
+      body: {
+        code: 422,
+        status: "Unprocessable Entity",
+        message: "Invalid budget",
+        errors: { amount: ["Exceeds the approved annual plan."], "rules.threshold.levels": ["At most 5 levels."] },
+      },
+    });
+    await fill();
+    await user.click(screen.getByRole("button", { name: "Create budget" }));
+    expect(await screen.findByText("Exceeds the approved annual plan.")).toBeInTheDocument();
+    expect(screen.getByText("At most 5 levels.")).toBeInTheDocument();
+  });
+
+  it("refuses a recipient that is not an email address", async () => {
+    const { calls } = setup({ id: 1 });
+    fireEvent.change(await screen.findByLabelText(/^Name/), { target: { value: "X" } });
+    fireEvent.change(screen.getByLabelText(/^Amount/), { target: { value: "10" } });
+    await user.type(screen.getByLabelText(/^Alert recipients/), "finance-team{enter}");
+    await user.click(screen.getByRole("button", { name: "Create budget" }));
+    expect(await screen.findByText("Not an email address: finance-team")).toBeInTheDocument();
+    expect(calls.some((c) => c.method === "POST")).toBe(false);
+  });
+});
