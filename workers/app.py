@@ -7,11 +7,18 @@ so that no connection is shared between processes.
 
 from __future__ import annotations
 
-from celery.signals import worker_process_init
+import os
 
-from backend import create_app
-from backend.extensions import db
-from workers.schedule import beat_schedule
+# Model training runs in several worker processes side by side on few cores: one BLAS/OpenMP
+# thread each (oversubscription slowed a 1M-customer fit several times over).
+os.environ.setdefault("OMP_NUM_THREADS", "1")
+os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
+
+from celery.signals import worker_process_init  # noqa: E402
+
+from backend import create_app  # noqa: E402
+from backend.extensions import db  # noqa: E402
+from workers.schedule import beat_schedule  # noqa: E402
 
 flask_app = create_app()
 celery_app = flask_app.extensions["celery"]
