@@ -6,6 +6,8 @@ from collections.abc import Mapping
 from datetime import timedelta
 from typing import Any
 
+from celery.schedules import crontab
+
 
 def beat_schedule(config: Mapping[str, Any]) -> dict[str, dict[str, Any]]:
     return {
@@ -13,5 +15,13 @@ def beat_schedule(config: Mapping[str, Any]) -> dict[str, dict[str, Any]]:
         "sync-accounts": {
             "task": "workers.tasks.sync.schedule_syncs",
             "schedule": timedelta(minutes=int(config["SYNC_INTERVAL_MINUTES"])),
+        },
+        "train-models": {
+            "task": "workers.tasks.models.train_and_score",
+            "schedule": crontab(minute=0, hour=int(config.get("MODEL_TRAINING_HOUR_UTC", 3))),
+        },
+        "measure-drift": {
+            "task": "workers.tasks.models.measure_drift",
+            "schedule": timedelta(hours=6),
         },
     }

@@ -13,7 +13,7 @@ def register(app: Flask) -> None:
     api.init_app(app)
     for blueprint in (health,):
         api.register_blueprint(blueprint)
-    from backend.api import ad_accounts, audit, auth, platforms, sync, users
+    from backend.api import ad_accounts, audit, auth, customers, models, platforms, sync, users
 
-    for module in (auth, users, ad_accounts, platforms, audit, sync):
+    for module in (auth, users, ad_accounts, platforms, audit, sync, customers, models):
         api.register_blueprint(module.blp)

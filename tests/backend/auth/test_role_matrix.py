@@ -53,6 +53,18 @@ MATRIX: dict[tuple[str, str], object] = {
     ("POST", "/api/ad-accounts/<int:account_id>/sync"): ADMIN,
     ("POST", "/api/ad-accounts/<int:account_id>/backfill"): ADMIN,
     ("POST", "/api/fx-rates/upload"): ADMIN_FINANCE,
+    # customers, revenue and LTV / churn models
+    ("POST", "/api/customers/upload"): ADMIN_FINANCE,
+    ("POST", "/api/revenue/upload"): ADMIN_FINANCE,
+    ("POST", "/api/customers/batch"): ADMIN_FINANCE,
+    ("POST", "/api/revenue/batch"): ADMIN_FINANCE,
+    ("GET", "/api/customers/summary"): ANY,
+    ("GET", "/api/models"): ANY,
+    ("GET", "/api/models/<int:version_id>"): ANY,
+    ("GET", "/api/models/<int:version_id>/drift"): ANY,
+    ("POST", "/api/models/train"): ADMIN,
+    ("POST", "/api/models/import"): ADMIN,
+    ("POST", "/api/models/<int:version_id>/activate"): ADMIN,
     # audit log
     ("GET", "/api/audit"): ADMIN,
 }

@@ -1,0 +1,143 @@
+"""CLI: load customers and revenue, the sandbox's customers, and LTV / churn model runs."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from pathlib import Path
+
+import click
+from flask import Flask
+
+from backend.errors import ServiceError
+
+_FILE = click.Path(exists=True, dir_okay=False, path_type=Path)
+
+
+def _fail(name: str, exc: ServiceError) -> click.ClickException:
+    lines = [f"{name}: {exc.message}"]
+    for label, fields in (getattr(exc, "errors", None) or {}).items():
+        for field, messages in fields.items():
+            lines.append(f"  {label}: {field}: {'; '.join(messages)}")
+    return click.ClickException("\n".join(lines))
+
+
+def _load(path: Path, load) -> None:
+    try:
+        with path.open(newline="", encoding="utf-8-sig", errors="surrogateescape") as stream:
+            result = load(stream, source=f"file:{path.name}")
+    except ServiceError as exc:
+        raise _fail(path.name, exc) from exc
+    click.echo(
+        f"{result.rows} {result.kind} rows: {result.inserted} inserted, "
+        f"{result.updated} updated, {result.unchanged} unchanged"
+    )
+
+
+def register(app: Flask) -> None:
+    @app.cli.command("load-customers")
+    @click.argument("path", type=_FILE)
+    def load_customers_command(path: Path) -> None:
+        """Load customers from a CSV (customer_id, acquired_at, platform, ...)."""
+        from backend.services.customers import load_customers_csv
+
+        _load(path, load_customers_csv)
+
+    @app.cli.command("load-revenue")
+    @click.argument("path", type=_FILE)
+    def load_revenue_command(path: Path) -> None:
+        """Load revenue events from a CSV (event_id, customer_id, occurred_at, amount, currency)."""
+        from backend.services.customers import load_revenue_csv
+
+        _load(path, load_revenue_csv)
+
+    @app.cli.command("demo-customers")
+    @click.option("--days", default=180, show_default=True, help="Days of acquisitions.")
+    @click.option("--seed", default=7, show_default=True, help="The sandbox World's seed.")
+    @click.option(
+        "--share-scale",
+        default=1.0,
+        show_default=True,
+        help="Scale of the share of installs that become customers.",
+    )
+    @click.option(
+        "--train/--no-train",
+        default=True,
+        show_default=True,
+        help="Train a model when none is active.",
+    )
+    def demo_customers_command(days: int, seed: int, share_scale: float, train: bool) -> None:
+        """Load the sandbox's customers and purchases for the stored sandbox ad accounts."""
+        from backend.services.customers.demo import load_demo_customers
+        from connectors.sandbox.generator import World
+
+        result = load_demo_customers(
+            days, world=World(seed=seed), share_scale=share_scale, train=train
+        )
+        click.echo(json.dumps(result, default=str))
+
+    @app.cli.command("train-models")
+    @click.option(
+        "--as-of", default=None, help="Data through this day (YYYY-MM-DD); default yesterday."
+    )
+    @click.option("--holdout-days", type=int, default=None, help="Length of the holdout.")
+    @click.option("--activate/--no-activate", default=True, show_default=True)
+    def train_models_command(as_of: str | None, holdout_days: int | None, activate: bool) -> None:
+        """Train and score the LTV and churn models now (in this process)."""
+        from backend.services.models.drift import measure_drift
+        from backend.services.models.training import train_and_score
+
+        try:
+            trained = train_and_score(
+                as_of=dt.date.fromisoformat(as_of) if as_of else None,
+                holdout_days=holdout_days,
+                activate=activate,
+            )
+        except ServiceError as exc:
+            raise _fail("training", exc) from exc
+        measure_drift()
+        metrics = trained.ltv.metrics
+        click.echo(
+            f"LTV version {trained.ltv.id} ({trained.ltv.algorithm}), churn version "
+            f"{trained.churn.id}: holdout total ratio {metrics.get('total_ratio')}, "
+            f"normalized Gini {metrics.get('normalized_gini')}, "
+            f"churn AUC {metrics.get('churn', {}).get('auc')}"
+        )
+
+    @app.cli.command("import-model")
+    @click.argument("path", type=_FILE)
+    @click.option("--name", required=True, help="Name of the model (source import:<name>).")
+    @click.option("--activate/--no-activate", default=False, show_default=True)
+    def import_model_command(path: Path, name: str, activate: bool) -> None:
+        """Import external model outputs (customer_id, predicted_ltv_30/90/365, ...)."""
+        from backend.services.models.imports import import_outputs
+
+        try:
+            with path.open(newline="", encoding="utf-8-sig", errors="surrogateescape") as stream:
+                created = import_outputs(stream, name, activate=activate)
+        except ServiceError as exc:
+            raise _fail(path.name, exc) from exc
+        for version in created:
+            click.echo(f"imported {version.kind} version {version.id} ({version.source})")
+
+    @app.cli.command("activate-model")
+    @click.argument("version_id", type=int)
+    def activate_model_command(version_id: int) -> None:
+        """Make a ready model version the active one of its kind."""
+        from backend.services.models.versions import activate
+
+        try:
+            version = activate(None, version_id)
+        except ServiceError as exc:
+            raise _fail("activate", exc) from exc
+        click.echo(f"{version.kind} version {version.id} is active")
+
+    @app.cli.command("measure-drift")
+    @click.option("--through", default=None, help="Last complete day; default yesterday.")
+    def measure_drift_command(through: str | None) -> None:
+        """Measure predicted vs realized revenue of the cohorts that matured."""
+        from backend.services.models.drift import measure_drift
+
+        written = measure_drift(dt.date.fromisoformat(through) if through else None)
+        for version_id, rows in written.items():
+            click.echo(f"version {version_id}: {rows} cohort-horizon rows")

@@ -1,0 +1,23 @@
+"""Customer data in: acquired customers and their revenue events, from CSV files and JSON batches
+(records.py: the layouts; loading.py: streaming, validation, one transaction; merging.py: the SQL;
+fx.py: revenue in the reporting currency; demo.py: the sandbox's customers through the loaders)."""
+
+from backend.services.customers.loading import (
+    MAX_BATCH_ITEMS,
+    LoadResult,
+    load_customers_batch,
+    load_customers_csv,
+    load_revenue_batch,
+    load_revenue_csv,
+)
+from backend.services.customers.problems import LoadRejected
+
+__all__ = [
+    "MAX_BATCH_ITEMS",
+    "LoadRejected",
+    "LoadResult",
+    "load_customers_batch",
+    "load_customers_csv",
+    "load_revenue_batch",
+    "load_revenue_csv",
+]

@@ -1,0 +1,109 @@
+"""The sandbox's customers and purchases (connectors/sandbox/customers.py, a known truth per
+channel) loaded through the real CSV loaders, for the stored ad accounts that are sandbox
+accounts (same platform and external id). Idempotent: loading again adds only purchases made
+since, and customers of new days."""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import logging
+import tempfile
+from collections.abc import Iterable
+from typing import IO
+
+from sqlalchemy import select
+
+from backend.extensions import db
+from backend.models import AdAccount, ModelKind, ModelVersion
+from backend.services.customers.loading import load_customers_csv, load_revenue_csv
+from backend.services.customers.records import CUSTOMERS, REVENUE
+from connectors.sandbox.customers import SandboxCustomer, sandbox_customers
+from connectors.sandbox.generator import World
+
+log = logging.getLogger("spendlens.customers.demo")
+
+
+def load_demo_customers(
+    days: int = 180,
+    *,
+    world: World | None = None,
+    share_scale: float = 1.0,
+    until: dt.datetime | None = None,
+    train: bool = True,
+) -> dict[str, object]:
+    """Load `days` days of sandbox acquisitions (ending yesterday) and their purchases; when
+    `train` and no LTV model is active yet, train and score one right away."""
+    world = world or World()
+    stored = {(a.platform, a.external_id) for a in db.session.scalars(select(AdAccount))}
+    accounts = [a for a in world.accounts if (a.platform, a.external_id) in stored]
+    today = world.today or dt.datetime.now(dt.UTC).date()
+    start = today - dt.timedelta(days=days)
+    drawn = sandbox_customers(world, accounts, start, today, until=until, share_scale=share_scale)
+    with (
+        tempfile.TemporaryFile("w+", newline="", encoding="utf-8") as customers_file,
+        tempfile.TemporaryFile("w+", newline="", encoding="utf-8") as revenue_file,
+    ):
+        write_csv_files(drawn, customers_file, revenue_file)
+        customers_file.seek(0)
+        revenue_file.seek(0)
+        customers = load_customers_csv(customers_file, source="sandbox")
+        revenue = load_revenue_csv(revenue_file, source="sandbox")
+    summary: dict[str, object] = {
+        "accounts": len(accounts),
+        "customers": customers.as_dict(),
+        "revenue_events": revenue.as_dict(),
+    }
+    if train and customers.rows and not _has_active_ltv_model():
+        summary["model_version"] = _train_now()
+    return summary
+
+
+def write_csv_files(
+    drawn: Iterable[SandboxCustomer], customers_file: IO[str], revenue_file: IO[str]
+) -> None:
+    """Write sandbox customers and their purchases as the loaders' CSV files."""
+    customers = csv.writer(customers_file)
+    revenue = csv.writer(revenue_file)
+    customers.writerow(CUSTOMERS.columns)
+    revenue.writerow(REVENUE.columns)
+    for customer in drawn:
+        customers.writerow(
+            (
+                customer.external_id,
+                customer.acquired_at.isoformat(),
+                customer.platform,
+                customer.account_external_id,
+                customer.campaign_external_id,
+                customer.country,
+                customer.device,
+            )
+        )
+        for purchase in customer.purchases:
+            revenue.writerow(
+                (
+                    purchase.event_id,
+                    purchase.customer_external_id,
+                    purchase.occurred_at.isoformat(),
+                    str(purchase.amount),
+                    purchase.currency,
+                )
+            )
+
+
+def _has_active_ltv_model() -> bool:
+    active = select(ModelVersion.id).where(
+        ModelVersion.kind == ModelKind.LTV, ModelVersion.is_active.is_(True)
+    )
+    return db.session.scalar(active) is not None
+
+
+def _train_now() -> int | None:
+    from backend.errors import ServiceError
+    from backend.services.models.training import train_and_score
+
+    try:
+        return train_and_score().ltv.id
+    except ServiceError as exc:
+        log.warning("demo model not trained: %s", exc.message)
+        return None

@@ -1,0 +1,228 @@
+"""Loading customers and revenue events from CSV files and JSON batches, in one transaction.
+
+Records are parsed and validated one at a time while they stream into PostgreSQL's COPY, into a
+temporary staging table (constant memory, whatever the size of the file); checks that need the
+whole load (an id given twice, an unknown ad account or customer) run in SQL on the staging
+table. Any problem rolls the transaction back: a bad file loads nothing and is answered with
+line numbers and field names. Otherwise the staging table is merged: a customer is keyed by its
+external id and an event by its event id, so loading the same data again changes nothing
+(changed values are updated). Revenue is converted to the reporting currency on the way in.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import IO, Any
+
+from backend.extensions import db
+from backend.services import audit
+from backend.services.customers import merging
+from backend.services.customers.problems import LISTED, Problems
+from backend.services.customers.records import CUSTOMERS, REVENUE, RecordLayout
+
+#: Largest JSON batch; bigger loads are files.
+MAX_BATCH_ITEMS = 10_000
+_COPY_BATCH_LINES = 2_000
+
+
+@dataclass(frozen=True)
+class LoadResult:
+    kind: str
+    rows: int
+    inserted: int
+    updated: int
+
+    @property
+    def unchanged(self) -> int:
+        return self.rows - self.inserted - self.updated
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "kind": self.kind,
+            "rows": self.rows,
+            "inserted": self.inserted,
+            "updated": self.updated,
+            "unchanged": self.unchanged,
+        }
+
+
+def load_customers_csv(stream: IO[str] | str, *, actor=None, source: str = "csv") -> LoadResult:
+    """Load a customers CSV (see records.py for the columns)."""
+    problems = Problems("line")
+    return _load(
+        CUSTOMERS, csv_records(_text(stream), CUSTOMERS, problems), problems, actor, source
+    )
+
+
+def load_revenue_csv(stream: IO[str] | str, *, actor=None, source: str = "csv") -> LoadResult:
+    """Load a revenue events CSV (see records.py for the columns)."""
+    problems = Problems("line")
+    return _load(REVENUE, csv_records(_text(stream), REVENUE, problems), problems, actor, source)
+
+
+def load_customers_batch(items: list, *, actor=None, source: str = "api") -> LoadResult:
+    """Load a JSON batch of customers (objects keyed like the CSV columns)."""
+    problems = Problems("item")
+    return _load(CUSTOMERS, batch_records(items, CUSTOMERS, problems), problems, actor, source)
+
+
+def load_revenue_batch(items: list, *, actor=None, source: str = "api") -> LoadResult:
+    """Load a JSON batch of revenue events (objects keyed like the CSV columns)."""
+    problems = Problems("item")
+    return _load(REVENUE, batch_records(items, REVENUE, problems), problems, actor, source)
+
+
+def _text(stream: IO[str] | str) -> IO[str]:
+    return io.StringIO(stream) if isinstance(stream, str) else stream
+
+
+def csv_records(
+    stream: IO[str], layout: RecordLayout, problems: Problems
+) -> Iterator[tuple[int, dict[str, str]]]:
+    """(line number, values by column) of each non-empty record; problems of the layout of the
+    file (header, field counts, quoting, encoding) are added to `problems`."""
+    reader = csv.reader(stream)
+    try:
+        header = [name.strip().lstrip("\ufeff") for name in next(reader)]
+    except StopIteration:
+        problems.add("file", {"file": ["the file is empty"]})
+        return
+    except (csv.Error, UnicodeDecodeError) as exc:
+        problems.add(1, {"file": [_reading_problem(exc)]})
+        return
+    header_problems = layout.check_header(header)
+    if header_problems:
+        problems.add(1, header_problems)
+        return
+    start = reader.line_num + 1
+    while True:
+        try:
+            row = next(reader)
+        except StopIteration:
+            return
+        except (csv.Error, UnicodeDecodeError) as exc:
+            problems.add(start, {"file": [_reading_problem(exc)]})
+            if isinstance(exc, UnicodeDecodeError):
+                return
+            start = reader.line_num + 1
+            continue
+        if not any(cell.strip() for cell in row):
+            pass  # a blank line
+        elif len(row) != len(header):
+            found = f"{len(row)} fields where the header has {len(header)}"
+            problems.add(start, {"row": [found]})
+        else:
+            yield start, dict(zip(header, row, strict=True))
+        start = reader.line_num + 1
+
+
+def _reading_problem(exc: Exception) -> str:
+    if isinstance(exc, UnicodeDecodeError):
+        return "the file is not UTF-8 text"
+    return f"not valid CSV: {exc}"
+
+
+def batch_records(
+    items: Iterable[object], layout: RecordLayout, problems: Problems
+) -> Iterator[tuple[int, dict[str, str]]]:
+    """(index, values by column as text) of each item of a JSON batch."""
+    for index, item in enumerate(items):
+        if not isinstance(item, Mapping):
+            problems.add(index, {"item": ["must be an object"]})
+            continue
+        values: dict[str, str] = {}
+        item_problems: dict[str, list[str]] = {}
+        for key, value in item.items():
+            if key not in layout.columns:
+                item_problems[str(key)] = ["unknown field; expected " + ", ".join(layout.columns)]
+            elif value is None:
+                values[key] = ""
+            elif isinstance(value, str | int | float | Decimal) and not isinstance(value, bool):
+                values[key] = str(value)
+            else:
+                item_problems[key] = ["must be a string or a number"]
+        if item_problems:
+            problems.add(index, item_problems)
+        else:
+            yield index, values
+
+
+def valid_copy_lines(
+    layout: RecordLayout, records: Iterable[tuple[int, Mapping[str, str]]], problems: Problems
+) -> Iterator[str]:
+    """COPY lines of the valid records; the problems of the others go to `problems`."""
+    for number, values in records:
+        parsed, field_problems = layout.parse(values)
+        if field_problems:
+            problems.add(number, field_problems)
+        else:
+            yield layout.copy_line(number, parsed)
+
+
+class LineStream(io.TextIOBase):
+    """A file-like object COPY reads from: each read returns the next batch of lines."""
+
+    def __init__(self, lines: Iterable[str]) -> None:
+        self._lines = iter(lines)
+        self.count = 0
+
+    def readable(self) -> bool:
+        return True
+
+    def read(self, size: int = -1) -> str:
+        batch = []
+        for line in self._lines:
+            batch.append(line)
+            if len(batch) >= _COPY_BATCH_LINES:
+                break
+        self.count += len(batch)
+        return "".join(batch)
+
+    readline = read
+
+
+def copy_into_stage(
+    cursor, layout: RecordLayout, records: Iterable[tuple[int, Mapping[str, str]]], problems
+) -> LineStream:
+    """Create the layout's staging table and stream the valid records into it."""
+    layout.create_stage(cursor)
+    stream = LineStream(valid_copy_lines(layout, records, problems))
+    cursor.copy_expert(f"COPY {layout.stage_table} ({layout.stage_names}) FROM STDIN", stream)
+    return stream
+
+
+def _load(
+    layout: RecordLayout,
+    records: Iterable[tuple[int, Mapping[str, str]]],
+    problems: Problems,
+    actor,
+    source: str,
+) -> LoadResult:
+    what = "customers" if layout is CUSTOMERS else "revenue events"
+    try:
+        cursor = db.session.connection().connection.cursor()
+        cursor.execute("SET LOCAL TimeZone = 'UTC'")
+        stream = copy_into_stage(cursor, layout, records, problems)
+        if problems.count < LISTED:
+            merging.check_stage(cursor, layout, problems)
+        if problems:
+            raise problems.rejection(what.capitalize())
+        inserted, updated = merging.merge_stage(cursor, layout)
+        result = LoadResult(layout.name, stream.count, inserted, updated)
+        audit.record(
+            actor,
+            f"{layout.name}.load",
+            "revenue_events" if layout is REVENUE else "customers",
+            None,
+            None,
+            {"source": source[:200], **result.as_dict()},
+        )
+        db.session.commit()
+    except BaseException:
+        db.session.rollback()
+        raise
+    return result

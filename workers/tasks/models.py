@@ -1,0 +1,43 @@
+"""LTV and churn model tasks: thin wrappers around backend.services.models."""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+
+from celery import shared_task
+
+from backend.errors import ServiceError
+from backend.services.models import drift, training
+
+log = logging.getLogger("spendlens.workers.models")
+
+
+@shared_task(name="workers.tasks.models.train_and_score", acks_late=True)
+def train_and_score(
+    version_id: int | None = None, as_of: str | None = None, holdout_days: int | None = None
+) -> dict:
+    """Train, score and activate (nightly with no arguments, or a version an admin requested),
+    then measure drift. A run the data cannot support ends 'failed' with the reason."""
+    try:
+        trained = training.train_and_score(
+            version_id,
+            as_of=dt.date.fromisoformat(as_of) if as_of else None,
+            holdout_days=holdout_days,
+        )
+    except ServiceError as exc:
+        log.warning("model training %s not done: %s", version_id or "(nightly)", exc.message)
+        return {"version_id": version_id, "status": "failed", "error": exc.message}
+    drift.measure_drift()
+    return {
+        "version_id": trained.ltv.id,
+        "churn_version_id": trained.churn.id,
+        "status": trained.ltv.status,
+        "algorithm": trained.ltv.algorithm,
+    }
+
+
+@shared_task(name="workers.tasks.models.measure_drift")
+def measure_drift() -> dict:
+    """Predicted vs realized revenue of the cohorts that matured, for every ready LTV version."""
+    return {str(k): v for k, v in drift.measure_drift().items()}
