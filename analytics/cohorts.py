@@ -110,8 +110,11 @@ class CohortFrames:
 
     def combined(self, key: object = TOTAL) -> CohortFrames:
         """The same frames with every group merged into one (for totals)."""
+        spend = _merge(self.spend, key, (), SPEND_COLUMNS, strict=(SPEND,))
+        if spend.empty:  # totals always have a row: nothing spent is a real zero
+            spend = pd.DataFrame([{KEY: key, **dict.fromkeys(SPEND_COLUMNS, 0.0)}])
         return CohortFrames(
-            spend=_merge(self.spend, key, (), SPEND_COLUMNS, strict=(SPEND,)),
+            spend=spend,
             customers=_merge_customers(self.customers, key),
             revenue=_merge(self.revenue, key, (DAY, SETTLED), (REVENUE,), strict=(REVENUE,)),
             ages=_merge(self.ages, key, (AGE,), (CUSTOMERS,)),

@@ -1,0 +1,225 @@
+"""/api/roi, /api/roi/export.csv, /api/overview, /api/cohorts: channel ROI, the overview and
+acquisition cohorts, for every signed-in role. Money is in the reporting currency (`currency`);
+a null figure is unknown (no exchange rate, an incomplete cohort, nothing to divide by), never a
+disguised zero."""
+
+from __future__ import annotations
+
+from flask import Response
+from flask_smorest import Blueprint
+from marshmallow import Schema, ValidationError, fields, validate, validates_schema
+
+from backend.api.strings import Text
+from backend.auth import signed_in
+from backend.services import cohort_report, overview, roi
+from connectors import platforms
+
+blp = Blueprint("roi", __name__, url_prefix="/api", description="ROI, overview and cohorts")
+
+Money = fields.Float  # rounded to cents (unit costs to 4 decimals); null when unknown
+
+
+class ReportRangeSchema(Schema):
+    start = fields.Date(required=True, metadata={"description": "First acquisition/spend date"})
+    end = fields.Date(required=True, metadata={"description": "Last date (inclusive)"})
+
+    @validates_schema
+    def _range(self, data: dict, **_: object) -> None:
+        if data["end"] < data["start"]:
+            raise ValidationError("must not be before start", field_name="end")
+        if (data["end"] - data["start"]).days + 1 > roi.MAX_RANGE_DAYS:
+            raise ValidationError(
+                f"the range must not exceed {roi.MAX_RANGE_DAYS} days", field_name="end"
+            )
+
+
+class RoiQuerySchema(ReportRangeSchema):
+    group_by = Text(load_default="platform", validate=validate.OneOf(roi.GROUP_BY))
+    platform = Text(validate=validate.OneOf(platforms()))
+    account_id = fields.Integer(strict=False, validate=validate.Range(1, 2**31 - 1))
+    campaign_id = fields.Integer(strict=False, validate=validate.Range(1, 2**63 - 1))
+    horizon = fields.Integer(
+        load_default=365,
+        validate=validate.OneOf(roi.HORIZONS),
+        metadata={"description": "Days of predicted LTV (30, 90 or 365)"},
+    )
+
+
+class RoiMetricsSchema(Schema):
+    spend = Money(allow_none=True)
+    impressions = fields.Integer()
+    clicks = fields.Integer()
+    installs = fields.Integer()
+    cpi = Money(allow_none=True)
+    customers = fields.Integer(metadata={"description": "New customers acquired in the range"})
+    cac = Money(allow_none=True)
+    revenue = Money(allow_none=True, metadata={"description": "To date, of those customers"})
+    revenue_d7 = Money(allow_none=True, metadata={"description": "null while incomplete"})
+    revenue_d30 = Money(allow_none=True, metadata={"description": "null while incomplete"})
+    d7_complete = fields.Boolean()
+    d30_complete = fields.Boolean()
+    roas = fields.Float(allow_none=True)
+    predicted_ltv = Money(allow_none=True, metadata={"description": "Per customer, at horizon"})
+    predicted_roas = fields.Float(allow_none=True)
+    ltv_cac = fields.Float(allow_none=True)
+    payback_days = fields.Integer(allow_none=True)
+    churn_rate = fields.Float(allow_none=True)
+
+
+class RoiRowSchema(RoiMetricsSchema):
+    key = Text(required=True)
+    label = Text(required=True)
+    platform = Text()
+    account_id = fields.Integer()
+    campaign_id = fields.Integer()
+
+
+class RoiReportSchema(Schema):
+    currency = Text(required=True)
+    group_by = Text(required=True)
+    start = fields.Date(required=True)
+    end = fields.Date(required=True)
+    horizon = fields.Integer()
+    rows = fields.List(fields.Nested(RoiRowSchema), required=True)
+    totals = fields.Nested(RoiMetricsSchema, required=True)
+    note = Text(allow_none=True, metadata={"description": "Why figures are missing, if any"})
+
+
+class OverviewKpiSchema(Schema):
+    start = fields.Date()
+    end = fields.Date()
+    spend = Money(allow_none=True)
+    revenue = Money(allow_none=True)
+    roas = fields.Float(allow_none=True)
+    predicted_roas = fields.Float(allow_none=True)
+    installs = fields.Integer()
+    cpi = Money(allow_none=True)
+    customers = fields.Integer()
+    cac = Money(allow_none=True)
+
+
+class OverviewSeriesPointSchema(Schema):
+    date = fields.Date(required=True)
+    platform = Text(required=True)
+    spend = Money(allow_none=True)
+    revenue = Money(allow_none=True, metadata={"description": "Of the customers acquired that day"})
+
+
+class OverviewFreshnessSchema(Schema):
+    account_id = fields.Integer(required=True)
+    name = Text(required=True)
+    platform = Text(required=True)
+    status = Text()
+    last_success_at = fields.DateTime(allow_none=True)
+    freshness_hours = fields.Float(allow_none=True)
+    data_through = fields.Date(allow_none=True)
+    last_error = Text(allow_none=True)
+
+
+class OverviewSchema(Schema):
+    currency = Text(required=True)
+    start = fields.Date()
+    end = fields.Date()
+    current = fields.Nested(OverviewKpiSchema, required=True)
+    previous = fields.Nested(OverviewKpiSchema, required=True)
+    series = fields.List(fields.Nested(OverviewSeriesPointSchema), required=True)
+    open_alerts = fields.Integer(allow_none=True)
+    freshness = fields.List(fields.Nested(OverviewFreshnessSchema), required=True)
+
+
+class CohortQuerySchema(ReportRangeSchema):
+    cohort = Text(load_default="week", validate=validate.OneOf(cohort_report.GRAINS))
+    platform = Text(validate=validate.OneOf(platforms()))
+
+
+class CohortCurvePointSchema(Schema):
+    day = fields.Integer(required=True, metadata={"description": "The first n days"})
+    revenue = Money(allow_none=True, metadata={"description": "Actual cumulative revenue"})
+    predicted = Money(allow_none=True, metadata={"description": "Projected from the last day"})
+
+
+class CohortSurvivalPointSchema(Schema):
+    day = fields.Integer(required=True)
+    p = fields.Float(required=True)
+
+
+class CohortSchema(Schema):
+    cohort = Text(required=True, metadata={"description": "First day of the period"})
+    platform = Text(allow_none=True)
+    customers = fields.Integer()
+    spend = Money(allow_none=True)
+    curve = fields.List(fields.Nested(CohortCurvePointSchema))
+    roas_actual = fields.Float(allow_none=True)
+    roas_predicted = fields.Float(allow_none=True)
+    payback_days = fields.Integer(allow_none=True)
+    churn_rate = fields.Float(allow_none=True)
+    survival = fields.List(fields.Nested(CohortSurvivalPointSchema))
+
+
+class CohortModelSchema(Schema):
+    id = fields.Integer(required=True)
+    kind = Text(required=True)
+    algorithm = Text()
+    trained_at = fields.DateTime(allow_none=True)
+    metrics = fields.Dict(keys=Text(), values=fields.Float())
+
+
+class CohortReportSchema(Schema):
+    currency = Text(required=True)
+    cohort_grain = Text()
+    model = fields.Nested(CohortModelSchema, allow_none=True)
+    cohorts = fields.List(fields.Nested(CohortSchema), required=True)
+
+
+def _request(query: dict) -> roi.RoiRequest:
+    return roi.RoiRequest(**query)
+
+
+@blp.route("/roi", methods=["GET"])
+@signed_in
+@blp.arguments(RoiQuerySchema, location="query")
+@blp.response(200, RoiReportSchema)
+def get_roi(query: dict):
+    """Spend, installs, customers, revenue, actual and predicted ROAS, LTV:CAC, payback and
+    churn per platform, account, campaign, country, device or weekday.
+
+    `hour` answers no rows and a `note`: the platforms report daily figures.
+    """
+    return roi.roi_report(_request(query))
+
+
+@blp.route("/roi/export.csv", methods=["GET"])
+@signed_in
+@blp.arguments(RoiQuerySchema, location="query")
+@blp.response(200, content_type="text/csv", description="The ROI table, then a total line")
+def export_roi(query: dict):
+    """The same table as CSV."""
+    request = _request(query)
+    name = f"roi_{request.group_by}_{request.start}_{request.end}.csv"
+    return Response(
+        roi.roi_csv(request),
+        mimetype="text/csv",
+        headers={"Content-Disposition": f'attachment; filename="{name}"'},
+    )
+
+
+@blp.route("/overview", methods=["GET"])
+@signed_in
+@blp.arguments(ReportRangeSchema, location="query")
+@blp.response(200, OverviewSchema)
+def get_overview(query: dict):
+    """Headline figures against the preceding range of equal length, spend and revenue per day
+    and platform, open alerts and data freshness."""
+    return overview.overview(query["start"], query["end"])
+
+
+@blp.route("/cohorts", methods=["GET"])
+@signed_in
+@blp.arguments(CohortQuerySchema, location="query")
+@blp.response(200, CohortReportSchema)
+def get_cohorts(query: dict):
+    """Acquisition cohorts per day, week or month and platform: revenue curves (actual, then
+    projected), actual and predicted ROAS, payback, churn and survival."""
+    return cohort_report.cohort_report(
+        query["start"], query["end"], query["cohort"], query.get("platform")
+    )

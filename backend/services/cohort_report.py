@@ -1,0 +1,144 @@
+"""Acquisition cohorts (GET /api/cohorts): per cohort period and platform, the customers, the
+spend of that period, the cumulative revenue curve (actual, then projected), actual and predicted
+ROAS, payback, churn and the Kaplan-Meier survival curve (`analytics.ltv`), with the active
+LTV model that made the predictions."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import numpy as np
+import pandas as pd
+
+from analytics import cohorts as C
+from analytics.ltv import kaplan_meier, survival_on_grid
+from backend.errors import Invalid
+from backend.services import roi
+from backend.services import roi_queries as q
+
+GRAINS = ("day", "week", "month")
+#: Days since acquisition shown on the curves (day n = the first n days, as D7 or LTV_365).
+CURVE_DAYS = (*range(1, 15), 21, 30, 45, 60, 90, 120, 150, 180, 270, 365)
+SURVIVAL_DAYS = (0, *CURVE_DAYS)
+
+
+def _grouping(grain: str) -> tuple[q.Grouping, str]:
+    def key(date: str, platform: str) -> str:
+        return f"to_char(date_trunc('{grain}', {date}), 'YYYY-MM-DD') || '|' || {platform}"
+
+    spend = key("r.date", "r.platform")
+    return q.Grouping("none", spend, "", needs_days=True), key("c.acquisition_date", "c.platform")
+
+
+def cohort_report(
+    start: dt.date,
+    end: dt.date,
+    grain: str = "week",
+    platform: str | None = None,
+    as_of: dt.date | None = None,
+) -> dict:
+    roi.check_range(start, end)
+    if grain not in GRAINS:
+        raise Invalid(f"cohort must be one of {', '.join(GRAINS)}", field="cohort")
+    as_of = as_of or roi.today()
+    request = roi.RoiRequest(start, end, platform=platform)
+    grouping, customer_key = _grouping(grain)
+    frames, _ = roi.load_frames(roi.selection_of(request), grouping, as_of, customer_key)
+    keys = sorted(frames.keys())
+    table = C.roi_table(frames, as_of, end, 365, roi.margin_rate())
+    curves = C.revenue_curves(frames, keys)
+    survival = _survival(frames.lifetimes, keys)
+    cohorts = []
+    for index, key in enumerate(keys):
+        values = roi.metric_values(table.loc[key])
+        cohort, _, cohort_platform = key.partition("|")
+        cohorts.append(
+            {
+                "cohort": cohort,
+                "platform": cohort_platform or None,
+                "customers": values["customers"],
+                "spend": values["spend"],
+                "curve": _curve(curves, index),
+                "roas_actual": values["roas"],
+                "roas_predicted": values["predicted_roas"],
+                "payback_days": values["payback_days"],
+                "churn_rate": values["churn_rate"],
+                "survival": survival.get(key, []),
+            }
+        )
+    return {
+        "currency": roi.reporting_currency(),
+        "cohort_grain": grain,
+        "model": _model(q.active_models().get("ltv")),
+        "cohorts": cohorts,
+    }
+
+
+def _number(value: float) -> float | None:
+    return None if np.isnan(value) else round(float(value), 2)
+
+
+def _curve(curves: C.Curves, index: int) -> list[dict]:
+    """Cumulative revenue of the first n days: actual while known, projected from the last
+    known day on (that day carries both, so the two lines meet)."""
+    last = int(curves.last_known_day[index])
+    days = sorted(set(CURVE_DAYS) | ({last + 1} if 0 <= last < max(CURVE_DAYS) else set()))
+    width = curves.actual.shape[1]
+    points = []
+    for n in days:
+        if n > width:
+            break
+        actual = curves.actual[index, n - 1]
+        predicted = curves.projected[index, n - 1] if n - 1 >= last else np.nan
+        points.append({"day": n, "revenue": _number(actual), "predicted": _number(predicted)})
+    return points
+
+
+def _survival(lifetimes: pd.DataFrame, keys: list[str]) -> dict[str, list[dict]]:
+    """Kaplan-Meier S(day) of each cohort (analytics.ltv), on the days it is known."""
+    out: dict[str, list[dict]] = {}
+    for key, group in lifetimes.groupby(C.KEY, sort=False):
+        counts = group[C.CUSTOMERS].to_numpy(dtype=int)
+        curve = kaplan_meier(
+            np.repeat(group[C.DURATION].to_numpy(), counts),
+            np.repeat(group[C.OBSERVED].to_numpy(dtype=bool), counts),
+        )
+        grid = survival_on_grid(curve, max(SURVIVAL_DAYS))
+        out[key] = [
+            {"day": day, "p": round(float(grid[day]), 4)}
+            for day in SURVIVAL_DAYS
+            if not np.isnan(grid[day])
+        ]
+    return out
+
+
+def _model(version: dict | None) -> dict | None:
+    if version is None:
+        return None
+    return {
+        "id": version["id"],
+        "kind": version["kind"],
+        "algorithm": version["algorithm"],
+        "trained_at": version["trained_at"],
+        "metrics": _flat_numbers(version.get("metrics") or {}),
+    }
+
+
+def _flat_numbers(metrics: dict) -> dict:
+    """Top-level numbers, and the numbers one level down as <group>_<name> (e.g. churn_auc);
+    the per-candidate detail stays out."""
+    out = {}
+    for name, value in metrics.items():
+        if isinstance(value, bool):
+            continue
+        if isinstance(value, int | float):
+            out[name] = value
+        elif isinstance(value, dict) and name != "candidates":
+            out.update(
+                {
+                    f"{name}_{k}": v
+                    for k, v in value.items()
+                    if isinstance(v, int | float) and not isinstance(v, bool)
+                }
+            )
+    return out

@@ -1,0 +1,239 @@
+"""Channel ROI: the report behind GET /api/roi and its CSV export.
+
+Spend-side figures come from the rollups (`roi_queries.spend_frame`), customer-side figures from
+the customers acquired in the range and their revenue in the reporting currency, and the
+predictions of the active model versions; `analytics.cohorts.roi_table` computes every metric
+(one definition each, in `analytics.metrics`). Incomplete D7/D30 figures are null, never zero;
+amounts that could not be converted make their totals null, never smaller.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+from dataclasses import dataclass
+
+import pandas as pd
+from flask import current_app
+from sqlalchemy import text
+
+from analytics import cohorts as C
+from backend.errors import Invalid
+from backend.extensions import db
+from backend.models.types import utcnow
+from backend.services import roi_queries as q
+from connectors import platforms
+
+GROUP_BY = ("platform", "account", "campaign", "country", "device", "weekday", "hour")
+HORIZONS = (30, 90, 365)
+#: Longest range a report covers (about three years).
+MAX_RANGE_DAYS = 1100
+PLATFORM_LABELS = {
+    "meta": "Meta Ads",
+    "google_ads": "Google Ads",
+    "apple_search_ads": "Apple Search Ads",
+}
+WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
+HOUR_NOTE = (
+    "The ad platforms report daily figures, so there is no breakdown by hour; "
+    "totals are those of the whole selection."
+)
+MONEY = ("spend", "revenue", "revenue_d7", "revenue_d30")
+UNIT_MONEY = ("cpi", "cac", "predicted_ltv")
+COUNTS = ("impressions", "clicks", "installs", "customers", "payback_days")
+RATIOS = ("roas", "predicted_roas", "ltv_cac", "churn_rate")
+
+
+@dataclass(frozen=True)
+class RoiRequest:
+    start: dt.date
+    end: dt.date
+    group_by: str = "platform"
+    platform: str | None = None
+    account_id: int | None = None
+    campaign_id: int | None = None
+    horizon: int = 365
+
+
+def check_range(start: dt.date | None, end: dt.date | None) -> None:
+    """Invalid (422, naming the field) for a missing date, an end before the start, or a range
+    longer than MAX_RANGE_DAYS."""
+    if start is None:
+        raise Invalid("start is required (YYYY-MM-DD)", field="start")
+    if end is None:
+        raise Invalid("end is required (YYYY-MM-DD)", field="end")
+    if end < start:
+        raise Invalid("end must not be before start", field="end")
+    if (end - start).days + 1 > MAX_RANGE_DAYS:
+        raise Invalid(f"the range must not exceed {MAX_RANGE_DAYS} days", field="end")
+
+
+def reporting_currency() -> str:
+    return current_app.config["REPORTING_CURRENCY"]
+
+
+def margin_rate() -> float:
+    """Share of revenue that is margin, for payback (SPENDLENS_ROI_MARGIN_RATE, default 1)."""
+    return float(current_app.config.get("ROI_MARGIN_RATE") or 1.0)
+
+
+def today() -> dt.date:
+    return utcnow().date()
+
+
+def selection_of(request: RoiRequest) -> q.Selection:
+    return q.Selection(
+        start=request.start,
+        end=request.end,
+        reporting_currency=reporting_currency(),
+        platforms=platforms(),
+        platform=request.platform,
+        account_id=request.account_id,
+        campaign_id=request.campaign_id,
+    )
+
+
+def load_frames(
+    selection: q.Selection, grouping: q.Grouping, as_of: dt.date, customer_key: str | None = None
+) -> tuple[C.CohortFrames, pd.DataFrame]:
+    """The cohort frames of a selection, and the raw spend frame (labels, FX gaps)."""
+    models = q.active_models()
+    ltv, churn = (models.get(kind, {}).get("id") for kind in ("ltv", "churn"))
+    key = customer_key or grouping.customer_key
+    spend = q.spend_frame(selection, grouping)
+    customers = q.customer_frame(selection, key, as_of, ltv, churn)
+    revenue, ages, lifetimes = q.revenue_frames(selection, key, as_of, C.CHURN_INACTIVITY_DAYS)
+    frames = C.CohortFrames(
+        spend=spend.reindex(columns=[C.KEY, *C.SPEND_COLUMNS]).astype({C.SPEND: float}),
+        customers=customers.reindex(columns=[C.KEY, *C.CUSTOMER_COLUMNS]).astype(
+            {c: float for c in C.CUSTOMER_COLUMNS}
+        ),
+        revenue=revenue,
+        ages=ages,
+        lifetimes=lifetimes,
+    )
+    return frames, spend
+
+
+def roi_report(request: RoiRequest, as_of: dt.date | None = None) -> dict:
+    """{currency, group_by, start, end, rows, totals, note} (see the module docstring)."""
+    check_range(request.start, request.end)
+    as_of = as_of or today()
+    hourly = request.group_by == "hour"
+    grouping = q.GROUPINGS["platform" if hourly else request.group_by]
+    frames, spend = load_frames(selection_of(request), grouping, as_of)
+    table = C.roi_table(frames, as_of, request.end, request.horizon, margin_rate())
+    totals = C.roi_table(frames.combined(), as_of, request.end, request.horizon, margin_rate())
+    rows = [] if hourly else _rows(request.group_by, table, spend)
+    notes = [HOUR_NOTE] if hourly else []
+    notes += _fx_notes(spend, frames)
+    return {
+        "currency": reporting_currency(),
+        "group_by": request.group_by,
+        "start": request.start,
+        "end": request.end,
+        "horizon": request.horizon,
+        "rows": rows,
+        "totals": metric_values(totals.iloc[0]),
+        "note": " ".join(notes) or None,
+    }
+
+
+def metric_values(row: pd.Series) -> dict:
+    """The metrics of one row as JSON values: None for unknown, rounded money and ratios."""
+    out: dict = {}
+    for name in C.ROI_METRICS:
+        value = row[name]
+        if name.endswith("_complete"):
+            out[name] = bool(value)
+        elif value is None or pd.isna(value):
+            out[name] = None
+        elif name in COUNTS:
+            out[name] = int(value)
+        else:
+            out[name] = round(float(value), 2 if name in MONEY else 4)
+    return out
+
+
+def _rows(group_by: str, table: pd.DataFrame, spend: pd.DataFrame) -> list[dict]:
+    labels = _labels(group_by, list(table.index), spend)
+    rows = [{"key": key, **labels[key], **metric_values(table.loc[key])} for key in table.index]
+    if group_by == "weekday":
+        return sorted(rows, key=lambda r: r["key"])
+    return sorted(rows, key=lambda r: (-(r["spend"] or 0), -(r["customers"] or 0), r["label"]))
+
+
+def _labels(group_by: str, keys: list[str], spend: pd.DataFrame) -> dict[str, dict]:
+    unattributed = "Not attributed" if group_by in ("account", "campaign") else "Unknown"
+    labels: dict[str, dict] = {}
+    for key in keys:
+        if key == q.UNATTRIBUTED:
+            labels[key] = {"label": unattributed}
+        elif group_by == "platform":
+            labels[key] = {"label": PLATFORM_LABELS.get(key, key), "platform": key}
+        elif group_by == "weekday":
+            labels[key] = {"label": WEEKDAYS[int(key)]}
+        else:
+            labels[key] = {"label": key}
+    if group_by in ("account", "campaign"):
+        _name_entities(group_by, labels)
+    return labels
+
+
+def _name_entities(group_by: str, labels: dict[str, dict]) -> None:
+    ids = [int(k) for k in labels if k != q.UNATTRIBUTED]
+    if group_by == "account":
+        sql = "SELECT a.id, a.name, a.platform, a.id AS account_id FROM ad_accounts a"
+    else:
+        sql = (
+            "SELECT c.id, c.name, a.platform, c.ad_account_id AS account_id FROM campaigns c "
+            "JOIN ad_accounts a ON a.id = c.ad_account_id"
+        )
+    where = " WHERE a.id = ANY(:ids)" if group_by == "account" else " WHERE c.id = ANY(:ids)"
+    for row in db.session.execute(text(sql + where), {"ids": ids}).mappings():
+        entry = labels[str(row["id"])]
+        entry.update(label=row["name"], platform=row["platform"], account_id=row["account_id"])
+        if group_by == "campaign":
+            entry["campaign_id"] = row["id"]
+
+
+def _fx_notes(spend: pd.DataFrame, frames: C.CohortFrames) -> list[str]:
+    notes = []
+    missing = sorted({c for cs in spend.get("fx_missing", []) if cs for c in cs})
+    rep = reporting_currency()
+    if missing:
+        notes.append(
+            f"No exchange rate to {rep} for {', '.join(missing)} on some days: "
+            "spend that includes them is unknown."
+        )
+    if frames.revenue[C.REVENUE].isna().any():
+        notes.append(
+            f"Some revenue has no exchange rate to {rep}: revenue that includes it is unknown."
+        )
+    return notes
+
+
+CSV_IDENTITY = ("key", "label", "platform", "account_id", "campaign_id")
+
+
+def roi_csv(request: RoiRequest, as_of: dt.date | None = None) -> str:
+    """The ROI table as CSV: one line per row, then a 'total' line; money in `currency`."""
+    report = roi_report(request, as_of)
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow([*CSV_IDENTITY, "currency", *C.ROI_METRICS])
+    total = {"key": "total", "label": "Total", **report["totals"]}
+    for row in [*report["rows"], total]:
+        identity = [row.get(name) for name in CSV_IDENTITY]
+        values = [row.get(name) for name in C.ROI_METRICS]
+        writer.writerow([_cell(v) for v in [*identity, report["currency"], *values]])
+    return out.getvalue()
+
+
+def _cell(value) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return str(value)
