@@ -65,6 +65,11 @@ MATRIX: dict[tuple[str, str], object] = {
     ("POST", "/api/models/train"): ADMIN,
     ("POST", "/api/models/import"): ADMIN,
     ("POST", "/api/models/<int:version_id>/activate"): ADMIN,
+    # ROI, overview and cohorts
+    ("GET", "/api/roi"): ANY,
+    ("GET", "/api/roi/export.csv"): ANY,
+    ("GET", "/api/overview"): ANY,
+    ("GET", "/api/cohorts"): ANY,
     # audit log
     ("GET", "/api/audit"): ADMIN,
 }
