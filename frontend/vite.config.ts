@@ -9,7 +9,8 @@ export default defineConfig({
   server: {
     port: 5173,
     proxy: {
-      "/api": { target: "http://127.0.0.1:8000", changeOrigin: false },
+      // SPENDLENS_API_URL points the dev server elsewhere, e.g. at the mock API (mock/server.mjs).
+      "/api": { target: process.env.SPENDLENS_API_URL ?? "http://127.0.0.1:8000", changeOrigin: false },
     },
   },
   build: {

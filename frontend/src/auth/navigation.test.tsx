@@ -100,7 +100,8 @@ describe("role-aware navigation", () => {
     renderApp(<App />, { route: "/overview" });
     expect(await screen.findByTestId("currency")).toHaveTextContent("EUR");
     expect(screen.getByRole("button", { name: "User menu" })).toHaveTextContent("Fin Ance");
-    expect(await screen.findByText("€1,000.00")).toBeInTheDocument();
+    expect(await screen.findByText("€1,000")).toBeInTheDocument();
+    expect(screen.getByText("$2.50".replace("$", "€"))).toBeInTheDocument(); // CPI keeps its cents
   });
 });
 

@@ -41,13 +41,13 @@ export function KpiCard({ title, current, previous, format, good, help, loading 
       ) : (
         <>
           <div className="kpi-value num">{format(current)}</div>
-          <Tooltip title={`Previous period: ${format(previous)}`}>
+          <Tooltip title={`Previous period of equal length: ${format(previous)}`}>
             <div className={`kpi-delta kpi-delta-${tone}`}>
               {delta.direction === "up" && <ArrowUpOutlined />}
               {delta.direction === "down" && <ArrowDownOutlined />}
               <span>{delta.text}</span>
-              <Typography.Text type="secondary" style={{ fontSize: 12 }}>
-                vs previous period
+              <Typography.Text type="secondary" style={{ fontSize: 12, fontWeight: 400 }}>
+                vs prior
               </Typography.Text>
             </div>
           </Tooltip>

@@ -75,6 +75,36 @@ export function formatMoney(value: Numeric, currency: string | undefined, opts: 
   }
 }
 
+/** Money without minor units once it is large (cards, budgets): $136,210 rather than $136,210.34. */
+export function formatMoneyWhole(value: Numeric, currency: string | undefined, opts: FormatOptions = {}) {
+  const n = toNumber(value);
+  if (n === null) return MISSING;
+  if (!currency || Math.abs(n) < 1000) return formatMoney(n, currency, opts);
+  try {
+    return numberFormat(opts.locale ?? defaultLocale(), {
+      style: "currency",
+      currency,
+      minimumFractionDigits: 0,
+      maximumFractionDigits: 0,
+    }).format(n);
+  } catch {
+    return formatMoney(n, currency, opts);
+  }
+}
+
+/** Chart axis ticks: always short ($8K, $1.2M, ¥350K). */
+export function formatMoneyAxis(value: Numeric, currency: string | undefined, opts: FormatOptions = {}) {
+  const n = toNumber(value);
+  if (n === null) return MISSING;
+  const options: Intl.NumberFormatOptions = { notation: "compact", maximumFractionDigits: 1 };
+  if (currency) Object.assign(options, { style: "currency", currency });
+  try {
+    return numberFormat(opts.locale ?? defaultLocale(), options).format(n);
+  } catch {
+    return formatNumber(n, { ...opts, compact: true });
+  }
+}
+
 export function formatInteger(value: Numeric, opts: FormatOptions = {}) {
   const n = toNumber(value);
   if (n === null) return MISSING;

@@ -13,20 +13,9 @@ import { EmptyState, QueryView } from "../components/QueryView";
 import { csvFileName } from "../lib/csv";
 import { useFormat, type Formatters } from "../state/useFormat";
 import { SeverityTag } from "./alerts/SeverityTag";
+import { ruleLabel } from "./alerts/rules";
 import { scopeLabel } from "./budgets/model";
 
-const RULE_LABELS: Record<string, string> = {
-  threshold: "Threshold crossed",
-  projected_overspend: "Projected overspend",
-  predicted_roas: "Predicted ROAS under target",
-  anomaly: "Spend anomaly",
-  stale_data: "Stale data",
-  credentials: "Credentials expiring",
-};
-
-export function ruleLabel(rule: string) {
-  return RULE_LABELS[rule] ?? rule.replace(/_/g, " ");
-}
 
 function isSnoozed(a: Alert, now = dayjs()) {
   return Boolean(a.snoozed_until && dayjs(a.snoozed_until).isAfter(now));
@@ -125,7 +114,7 @@ export default function AlertsPage() {
       title: "What happened",
       value: (a) => a.message,
       render: (a) => (
-        <Space direction="vertical" size={0} style={{ maxWidth: 460 }}>
+        <Space direction="vertical" size={0} style={{ maxWidth: 380 }}>
           <span>{a.message}</span>
           {a.provisional && (
             <Tooltip title="Based on days the platform may still restate">
@@ -160,8 +149,10 @@ export default function AlertsPage() {
         </Space>
       ),
     },
-    { key: "resolved_at", title: "Resolved", value: (a) => a.resolved_at, render: (a) => f.dateTime(a.resolved_at) },
   ];
+  if (state === "resolved" || state === "all") {
+    columns.push({ key: "resolved_at", title: "Resolved", value: (a) => a.resolved_at, render: (a) => f.dateTime(a.resolved_at) });
+  }
   if (canAct) {
     columns.push({
       key: "actions",
@@ -169,6 +160,7 @@ export default function AlertsPage() {
       value: () => null,
       sortable: false,
       exportable: false,
+      fixed: "right",
       render: (a) =>
         a.state === "resolved" ? null : (
           <Space onClick={(e) => e.stopPropagation()}>

@@ -15,7 +15,7 @@ import { csvFileName } from "../lib/csv";
 import { toNumber } from "../lib/format";
 import { useDateRange, useReportedCurrency } from "../state/report";
 import { useFormat, type Formatters } from "../state/useFormat";
-import { latestCohorts, ltvCurveOption, roasBarsOption, survivalOption, type CurveMetric } from "./cohorts/charts";
+import { cohortName, latestCohorts, ltvCurveOption, roasBarsOption, survivalOption, type CurveMetric } from "./cohorts/charts";
 
 const METRIC_LABELS: Record<string, string> = {
   mape: "MAPE",
@@ -43,7 +43,7 @@ function metricValue(key: string, value: unknown, f: Formatters) {
   if (n === null) return typeof value === "string" ? value : "—";
   // analytics/ reports MAPE and rates as ratios (0.12 = 12%)
   if (/mape|rate$/.test(key)) return f.ratioPercent(n);
-  if (key === "total_ratio") return f.multiple(n);
+  if (key === "total_ratio") return `${f.number(n, 2)}×`;
   if (/^total_/.test(key)) return f.money(n);
   return f.number(n, 3);
 }
@@ -83,8 +83,10 @@ function ModelCard({ model, f }: { model: ModelInfo | null; f: Formatters }) {
   );
 }
 
-function cohortColumns(currency: string, withPlatform: boolean): DataColumn<Cohort>[] {
-  const cols: DataColumn<Cohort>[] = [{ key: "cohort", title: "Cohort", value: (c) => c.cohort, fixed: "left" }];
+function cohortColumns(currency: string, withPlatform: boolean, name: (c: Cohort) => string): DataColumn<Cohort>[] {
+  const cols: DataColumn<Cohort>[] = [
+    { key: "cohort", title: "Cohort", value: (c) => c.cohort, render: (c) => name(c), fixed: "left" },
+  ];
   if (withPlatform) {
     cols.push({
       key: "platform",
@@ -161,6 +163,7 @@ export default function CohortsPage() {
         {(d: CohortReport) => {
           const withPlatform = new Set(d.cohorts.map((c) => c.platform ?? "")).size > 1;
           const shown = latestCohorts(d.cohorts, showAll ? 40 : 8);
+          const labels = { withPlatform, grain };
           return (
             <>
               <ModelCard model={d.model} f={f} />
@@ -188,18 +191,18 @@ export default function CohortsPage() {
                   </Space>
                 }
               >
-                <EChart ariaLabel="LTV curves by cohort" option={ltvCurveOption(shown, metric, withPlatform, f)} height={360} />
+                <EChart ariaLabel="LTV curves by cohort" option={ltvCurveOption(shown, metric, labels, f)} height={360} />
               </Card>
               <Row gutter={[16, 16]} className="section">
                 <Col xs={24} xl={12}>
                   <Card title="Actual vs predicted ROAS" style={{ height: "100%" }}>
-                    <EChart ariaLabel="Actual and predicted ROAS by cohort" option={roasBarsOption(shown, withPlatform, f)} height={300} />
+                    <EChart ariaLabel="Actual and predicted ROAS by cohort" option={roasBarsOption(shown, labels, f)} height={300} />
                   </Card>
                 </Col>
                 <Col xs={24} xl={12}>
                   <Card title="Survival (share of customers still active)" style={{ height: "100%" }}>
                     {shown.some((c) => c.survival?.length) ? (
-                      <EChart ariaLabel="Survival curves by cohort" option={survivalOption(shown, withPlatform, f)} height={300} />
+                      <EChart ariaLabel="Survival curves by cohort" option={survivalOption(shown, labels, f)} height={300} />
                     ) : (
                       <EmptyState description="No survival estimates for these cohorts." />
                     )}
@@ -210,7 +213,7 @@ export default function CohortsPage() {
                 <DataTable<Cohort>
                   title="Cohorts"
                   rows={d.cohorts}
-                  columns={cohortColumns(d.currency, withPlatform)}
+                  columns={cohortColumns(d.currency, withPlatform, (c) => cohortName(c, false, grain, f))}
                   rowKey={(c) => `${c.cohort}|${c.platform ?? ""}`}
                   defaultSort={{ key: "cohort", order: "descend" }}
                   csvName={csvFileName("cohorts", grain, platform, range.start, range.end)}

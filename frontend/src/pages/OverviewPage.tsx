@@ -19,10 +19,11 @@ import { channelSeries, type SeriesMetric } from "./overview/series";
 import { can } from "../auth/permissions";
 import { useAuth } from "../auth/AuthContext";
 import { SeverityTag } from "./alerts/SeverityTag";
+import { ruleLabel } from "./alerts/rules";
 
 function trendOption(data: Overview, metric: SeriesMetric, f: Formatters): EChartsOption {
   const s = channelSeries(data.series, metric);
-  const fmt = (v: number) => (metric === "roas" ? f.roas(v) : f.moneyCompact(v));
+  const fmt = (v: number) => (metric === "roas" ? f.ratioPercent(v, 0) : f.moneyAxis(v));
   const stacked = metric !== "roas";
   return {
     tooltip: {
@@ -58,8 +59,8 @@ function Kpis({ data, f }: { data: Overview; f: Formatters }) {
   const c = data.current ?? ({} as Overview["current"]);
   const p = data.previous ?? ({} as Overview["previous"]);
   const cards = [
-    { title: "Spend", key: "spend", format: f.money, good: "neutral" as const },
-    { title: "Revenue", key: "revenue", format: f.money, good: "up" as const },
+    { title: "Spend", key: "spend", format: f.moneyWhole, good: "neutral" as const },
+    { title: "Revenue", key: "revenue", format: f.moneyWhole, good: "up" as const },
     { title: "ROAS", key: "roas", format: f.roas, good: "up" as const, help: "Revenue ÷ spend" },
     {
       title: "Predicted ROAS",
@@ -74,7 +75,7 @@ function Kpis({ data, f }: { data: Overview; f: Formatters }) {
   return (
     <Row gutter={[16, 16]} className="section">
       {cards.map((card) => (
-        <Col key={card.key} xs={24} sm={12} lg={8} xxl={4}>
+        <Col key={card.key} xs={24} sm={12} lg={8} xl={4}>
           <KpiCard
             title={card.title}
             current={c[card.key]}
@@ -123,7 +124,7 @@ function OpenAlerts({ count }: { count: number }) {
                   title={
                     <Space size={6}>
                       <SeverityTag severity={a.severity} />
-                      <span>{a.budget_name ?? a.rule}</span>
+                      <span>{a.budget_name ?? ruleLabel(a.rule)}</span>
                     </Space>
                   }
                   description={
@@ -215,7 +216,7 @@ export default function OverviewPage() {
       {overview.isPending ? (
         <Row gutter={[16, 16]} className="section">
           {["Spend", "Revenue", "ROAS", "Predicted ROAS", "Installs", "CPI"].map((t) => (
-            <Col key={t} xs={24} sm={12} lg={8} xxl={4}>
+            <Col key={t} xs={24} sm={12} lg={8} xl={4}>
               <KpiCard title={t} current={null} previous={null} format={f.money} good="neutral" loading />
             </Col>
           ))}

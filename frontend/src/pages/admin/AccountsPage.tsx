@@ -1,7 +1,7 @@
 /** Ad accounts with their sync health; add/edit with schema-generated credentials, test a
  * connection, start a backfill. */
 import { useMemo, useState } from "react";
-import { App, Button, Card, Dropdown, Space, Tag, Tooltip, Typography } from "antd";
+import { Alert, App, Button, Card, Dropdown, Space, Tag, Tooltip, Typography } from "antd";
 import { EditOutlined, MoreOutlined, PlusOutlined, WarningOutlined } from "@ant-design/icons";
 import { useQuery } from "@tanstack/react-query";
 import dayjs from "dayjs";
@@ -38,6 +38,22 @@ function expiryDays(value: string | null | undefined): number | null {
   return dayjs(value).diff(dayjs(), "day");
 }
 
+/** Accounts an admin should look at, and why. */
+export function needsAttention(rows: AccountRow[]): { row: AccountRow; reasons: string[] }[] {
+  return rows
+    .map((row) => {
+      const reasons: string[] = [];
+      if (row.status === "needs_credentials") reasons.push("needs new credentials");
+      const hours = toNumber(row.health?.freshness_hours);
+      if (row.status === "active" && (hours === null || hours > 24)) reasons.push(hours === null ? "never synced" : "data is stale");
+      if (row.health?.reconciliation?.flagged) reasons.push("spend differs from the platform's total");
+      const days = expiryDays(row.health?.credentials_expire_at ?? row.credentials_expire_at);
+      if (days !== null && days <= 14) reasons.push(days < 0 ? "credentials expired" : `credentials expire in ${days} d`);
+      return { row, reasons };
+    })
+    .filter((x) => x.reasons.length > 0);
+}
+
 export default function AccountsPage() {
   const f = useFormat();
   const { notification } = App.useApp();
@@ -51,6 +67,7 @@ export default function AccountsPage() {
     refetchInterval: 60_000,
   });
   const rows = useMemo(() => mergeHealth(accounts.data ?? [], health.data), [accounts.data, health.data]);
+  const attention = needsAttention(rows);
 
   const test = async (account: AdAccount) => {
     const key = `test-${account.id}`;
@@ -106,50 +123,23 @@ export default function AccountsPage() {
       filterable: true,
       render: (r) => <Tag color={STATUS[r.status]?.color}>{STATUS[r.status]?.label ?? r.status}</Tag>,
     },
-    {
-      key: "last_success_at",
-      title: "Last success",
-      value: (r) => r.health?.last_success_at,
-      render: (r) => <span className="num">{f.dateTime(r.health?.last_success_at)}</span>,
-    },
+    { key: "last_success_at", title: "Last success", value: (r) => r.health?.last_success_at, hidden: true },
     {
       key: "freshness_hours",
-      title: "Freshness",
+      title: "Last sync",
+      help: "Time since the last successful sync, and the last day with data",
       kind: "number",
       value: (r) => r.health?.freshness_hours,
-      render: (r) => <FreshnessBadge hours={r.health?.freshness_hours} lastSuccess={r.health?.last_success_at} />,
-    },
-    {
-      key: "provisional_days",
-      title: "Provisional",
-      help: "Recent days the platform may still restate; they are fetched again on every sync",
-      kind: "integer",
-      value: (r) => r.health?.provisional_days,
-      render: (r) =>
-        r.health?.provisional_from ? (
-          <Tooltip title={`Days from ${f.date(r.health.provisional_from)} may still change`}>
-            <span className="num">{f.days(r.health.provisional_days)}</span>
-          </Tooltip>
-        ) : (
-          "—"
-        ),
-    },
-    {
-      key: "last_error",
-      title: "Last error",
-      value: (r) => r.health?.last_error ?? r.last_error,
-      render: (r) => {
-        const e = r.health?.last_error ?? r.last_error;
-        return e ? (
-          <Tooltip title={e}>
-            <Typography.Text type="danger" ellipsis style={{ maxWidth: 220 }}>
-              {e}
+      render: (r) => (
+        <Space direction="vertical" size={0} style={{ alignItems: "flex-end" }}>
+          <FreshnessBadge hours={r.health?.freshness_hours} lastSuccess={r.health?.last_success_at} />
+          {r.health?.data_through && (
+            <Typography.Text type="secondary" style={{ fontSize: 12 }}>
+              data through {f.shortDate(r.health.data_through)}
             </Typography.Text>
-          </Tooltip>
-        ) : (
-          <Typography.Text type="secondary">none</Typography.Text>
-        );
-      },
+          )}
+        </Space>
+      ),
     },
     {
       key: "credentials_expire_at",
@@ -188,6 +178,38 @@ export default function AccountsPage() {
               </span>
             </Space>
           </Tooltip>
+        );
+      },
+    },
+    {
+      key: "provisional_days",
+      title: "Provisional",
+      help: "Recent days the platform may still restate; they are fetched again on every sync",
+      kind: "integer",
+      value: (r) => r.health?.provisional_days,
+      render: (r) =>
+        r.health?.provisional_from ? (
+          <Tooltip title={`Days from ${f.date(r.health.provisional_from)} may still change`}>
+            <span className="num">{f.days(r.health.provisional_days)}</span>
+          </Tooltip>
+        ) : (
+          "—"
+        ),
+    },
+    {
+      key: "last_error",
+      title: "Last error",
+      value: (r) => r.health?.last_error ?? r.last_error,
+      render: (r) => {
+        const e = r.health?.last_error ?? r.last_error;
+        return e ? (
+          <Tooltip title={e}>
+            <Typography.Text type="danger" ellipsis style={{ maxWidth: 180 }}>
+              {e}
+            </Typography.Text>
+          </Tooltip>
+        ) : (
+          <Typography.Text type="secondary">none</Typography.Text>
         );
       },
     },
@@ -245,6 +267,23 @@ export default function AccountsPage() {
           Add account
         </Button>
       </div>
+      {attention.length > 0 && (
+        <Alert
+          className="section"
+          type="warning"
+          showIcon
+          message={`${attention.length} account${attention.length === 1 ? " needs" : "s need"} attention`}
+          description={
+            <ul style={{ margin: 0, paddingLeft: 18 }}>
+              {attention.map(({ row, reasons }) => (
+                <li key={row.id}>
+                  <strong>{row.name}</strong>: {reasons.join("; ")}
+                </li>
+              ))}
+            </ul>
+          }
+        />
+      )}
       <Card>
         <QueryView
           query={accounts}

@@ -77,7 +77,7 @@ export function BudgetCard({ budget, f, canEdit, names, onEdit, onDelete, onShow
   const expectedShare = amount && expected !== null ? Math.min(100, (expected / amount) * 100) : null;
   const status = paceStatus(p?.pace_pct);
   const projectedOver = amount !== null && toNumber(p?.projected) !== null && toNumber(p?.projected)! > amount;
-  const money = (v: unknown) => f.money(v as number, budget.currency);
+  const money = (v: unknown) => f.moneyWhole(v as number, budget.currency);
 
   return (
     <Card

@@ -102,7 +102,7 @@ export function pacingOption(budget: Budget, pacing: Pacing, f: Formatters): ECh
       ...AXIS,
       axisLabel: { ...AXIS.axisLabel, formatter: (v: number) => f.shortDate(new Date(v).toISOString().slice(0, 10)) },
     },
-    yAxis: { type: "value", ...AXIS, axisLabel: { ...AXIS.axisLabel, formatter: (v: number) => f.moneyCompact(v) } },
+    yAxis: { type: "value", ...AXIS, axisLabel: { ...AXIS.axisLabel, formatter: (v: number) => f.moneyAxis(v) } },
     series: out,
   };
 }

@@ -21,6 +21,25 @@ const TABS: { key: GroupBy; label: string; name: string }[] = [
 
 const WEEKDAYS = ["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"];
 
+/** Country codes read as names in the user's language ("DE" → "Germany"). */
+export function withCountryNames(rows: RoiRow[], locale: string | undefined): RoiRow[] {
+  let names: Intl.DisplayNames | null = null;
+  try {
+    names = new Intl.DisplayNames(locale ? [locale] : undefined, { type: "region" });
+  } catch {
+    return rows;
+  }
+  return rows.map((r) => {
+    const code = String(r.key ?? "").toUpperCase();
+    if (!/^[A-Z]{2}$/.test(code) || (r.label && r.label.toUpperCase() !== code)) return r;
+    try {
+      return { ...r, label: names!.of(code) ?? r.label };
+    } catch {
+      return r;
+    }
+  });
+}
+
 /** Weekdays and hours in calendar order; countries and devices by spend, largest first. */
 export function orderBreakdown(groupBy: GroupBy, rows: readonly RoiRow[]): RoiRow[] {
   const out = [...rows];
@@ -50,13 +69,12 @@ function breakdownOption(groupBy: GroupBy, rows: RoiRow[], f: Formatters): EChar
       axisLabel: { ...AXIS.axisLabel, interval: 0, rotate: shown.length > 10 ? 40 : 0 },
     },
     yAxis: [
-      { type: "value", name: "Spend", ...AXIS, axisLabel: { ...AXIS.axisLabel, formatter: (v: number) => f.moneyCompact(v) } },
+      { type: "value", ...AXIS, axisLabel: { ...AXIS.axisLabel, formatter: (v: number) => f.moneyAxis(v) } },
       {
         type: "value",
-        name: "ROAS",
         ...AXIS,
         splitLine: { show: false },
-        axisLabel: { ...AXIS.axisLabel, formatter: (v: number) => f.roas(v) },
+        axisLabel: { ...AXIS.axisLabel, formatter: (v: number) => f.ratioPercent(v, 0) },
       },
     ],
     series: [
@@ -92,7 +110,8 @@ function Breakdown({ groupBy, name, filters }: { groupBy: GroupBy; name: string;
       empty={<EmptyState description={`No ${name.toLowerCase()} breakdown for this selection.`} />}
     >
       {(d: RoiReport) => {
-        const rows = orderBreakdown(groupBy, d.rows);
+        const named = groupBy === "country" ? withCountryNames(d.rows, f.locale) : d.rows;
+        const rows = orderBreakdown(groupBy, named);
         return (
           <>
             <EChart ariaLabel={`Spend and ROAS by ${name}`} option={breakdownOption(groupBy, rows, f)} height={300} />

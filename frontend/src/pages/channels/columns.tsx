@@ -9,21 +9,21 @@ export function roiMetricColumns(currency: string | null | undefined): DataColum
     ({ key, title, help, kind: "money", currency, value: (r: RoiRow) => r[key], complete }) as DataColumn<RoiRow>;
   return [
     money("spend", "Spend"),
-    { key: "impressions", title: "Impressions", kind: "integer", value: (r) => r.impressions },
-    { key: "clicks", title: "Clicks", kind: "integer", value: (r) => r.clicks, help: "Apple Search Ads reports taps" },
     { key: "installs", title: "Installs", kind: "integer", value: (r) => r.installs },
     money("cpi", "CPI", "Cost per install: spend ÷ installs"),
-    { key: "customers", title: "Customers", kind: "integer", value: (r) => r.customers, help: "New paying customers acquired" },
-    money("cac", "CAC", "Customer acquisition cost: spend ÷ new customers"),
     money("revenue", "Revenue"),
-    money("revenue_d7", "Revenue D7", "Revenue in the first 7 days of each customer; incomplete until every cohort is 7 days old", (r) => r.d7_complete),
-    money("revenue_d30", "Revenue D30", "Revenue in the first 30 days; incomplete until every cohort is 30 days old", (r) => r.d30_complete),
     { key: "roas", title: "ROAS", kind: "roas", value: (r) => r.roas, help: "Revenue ÷ spend" },
-    money("predicted_ltv", "Predicted LTV", "Predicted lifetime value per customer (model output)"),
     { key: "predicted_roas", title: "Predicted ROAS", kind: "roas", value: (r) => r.predicted_roas, help: "Σ predicted LTV ÷ spend" },
     { key: "ltv_cac", title: "LTV:CAC", kind: "multiple", value: (r) => r.ltv_cac, help: "Predicted LTV ÷ CAC" },
     { key: "payback_days", title: "Payback", kind: "days", value: (r) => r.payback_days, help: "Days until cumulative margin covers spend; — when not reached" },
+    { key: "customers", title: "Customers", kind: "integer", value: (r) => r.customers, help: "New paying customers acquired" },
+    money("cac", "CAC", "Customer acquisition cost: spend ÷ new customers"),
+    money("revenue_d7", "Revenue D7", "Revenue in the first 7 days of each customer; incomplete until every cohort is 7 days old", (r) => r.d7_complete),
+    money("revenue_d30", "Revenue D30", "Revenue in the first 30 days; incomplete until every cohort is 30 days old", (r) => r.d30_complete),
+    money("predicted_ltv", "Predicted LTV", "Predicted lifetime value per customer (model output)"),
     { key: "churn_rate", title: "Churn", kind: "ratioPercent", value: (r) => r.churn_rate, help: "Share of acquired customers predicted to have churned" },
+    { key: "impressions", title: "Impressions", kind: "integer", value: (r) => r.impressions },
+    { key: "clicks", title: "Clicks", kind: "integer", value: (r) => r.clicks, help: "Apple Search Ads reports taps" },
   ];
 }
 

@@ -7,8 +7,23 @@ import type { Formatters } from "../../state/useFormat";
 
 export type CurveMetric = "roas" | "per_customer" | "revenue";
 
-export function cohortName(c: Cohort, withPlatform: boolean): string {
-  return withPlatform && c.platform ? `${c.cohort} · ${platformLabel(c.platform)}` : c.cohort;
+export type CohortGrain = "day" | "week" | "month";
+
+/** "Week of Nov 20" / "Nov 2026" / "Nov 20, 2026", with the channel when cohorts mix channels. */
+export function cohortName(c: Cohort, withPlatform: boolean, grain: CohortGrain = "day", f?: Formatters): string {
+  let name = c.cohort;
+  const day = /^\d{4}-\d{2}-\d{2}$/.test(c.cohort) ? new Date(`${c.cohort}T00:00:00`) : null;
+  if (day && f) {
+    if (grain === "week") name = `Week of ${f.shortDate(c.cohort)}`;
+    else if (grain === "month") name = new Intl.DateTimeFormat(f.locale, { month: "short", year: "numeric" }).format(day);
+    else name = f.date(c.cohort);
+  }
+  return withPlatform && c.platform ? `${name} · ${platformLabel(c.platform)}` : name;
+}
+
+export interface CohortLabels {
+  withPlatform: boolean;
+  grain: CohortGrain;
 }
 
 /** Most recent cohorts first, at most `limit`. */
@@ -25,11 +40,20 @@ export function curveValue(c: Cohort, value: unknown, metric: CurveMetric): numb
   return denominator ? v / denominator : null;
 }
 
-export function ltvCurveOption(cohorts: Cohort[], metric: CurveMetric, withPlatform: boolean, f: Formatters): EChartsOption {
-  const fmt = (v: number) => (metric === "roas" ? f.roas(v) : f.moneyCompact(v));
+const BREAK_EVEN = {
+  silent: true,
+  symbol: "none",
+  lineStyle: { color: "#adb5bd", type: "dotted" as const },
+  label: { formatter: "break-even", color: "#868e96" },
+  data: [{ yAxis: 1 }],
+};
+
+export function ltvCurveOption(cohorts: Cohort[], metric: CurveMetric, labels: CohortLabels, f: Formatters): EChartsOption {
+  const fmt = (v: number) => (metric === "roas" ? f.ratioPercent(v, 0) : f.moneyAxis(v));
+  const tip = (v: number) => (metric === "roas" ? f.roas(v) : f.money(v));
   const series = cohorts.flatMap((c, i) => {
     const color = PALETTE[i % PALETTE.length];
-    const name = cohortName(c, withPlatform);
+    const name = cohortName(c, labels.withPlatform, labels.grain, f);
     const points = [...c.curve].sort((a, b) => a.day - b.day);
     return [
       {
@@ -40,6 +64,7 @@ export function ltvCurveOption(cohorts: Cohort[], metric: CurveMetric, withPlatf
         lineStyle: { width: 2, color },
         itemStyle: { color },
         connectNulls: false,
+        markLine: metric === "roas" && i === 0 ? BREAK_EVEN : undefined,
       },
       {
         name,
@@ -56,33 +81,22 @@ export function ltvCurveOption(cohorts: Cohort[], metric: CurveMetric, withPlatf
   return {
     tooltip: {
       trigger: "axis",
-      valueFormatter: (v) => (Array.isArray(v) ? fmt(v[1] as number) : v == null ? "—" : fmt(v as number)),
+      valueFormatter: (v) => (Array.isArray(v) ? (v[1] == null ? "—" : tip(v[1] as number)) : v == null ? "—" : tip(v as number)),
     },
-    grid: { top: 48 },
-    xAxis: { type: "value", name: "Days since acquisition", nameLocation: "middle", nameGap: 28, min: 0, ...AXIS },
-    yAxis: { type: "value", ...AXIS, axisLabel: { ...AXIS.axisLabel, formatter: fmt } },
-    series:
-      metric === "roas"
-        ? [
-            ...series,
-            {
-              name: "break-even",
-              type: "line",
-              data: [],
-              markLine: {
-                silent: true,
-                symbol: "none",
-                lineStyle: { color: "#adb5bd", type: "dotted" },
-                label: { formatter: "break-even", color: "#868e96" },
-                data: [{ yAxis: 1 }],
-              },
-            },
-          ]
-        : series,
+    grid: { top: 48, bottom: 28 },
+    xAxis: { type: "value", name: "Days since acquisition", nameLocation: "middle", nameGap: 28, min: 0, max: "dataMax", ...AXIS },
+    yAxis: {
+      type: "value",
+      // ROAS curves always show the break-even line
+      max: metric === "roas" ? (v: { max: number }) => Math.max(v.max, 1.1) : undefined,
+      ...AXIS,
+      axisLabel: { ...AXIS.axisLabel, formatter: fmt },
+    },
+    series,
   };
 }
 
-export function roasBarsOption(cohorts: Cohort[], withPlatform: boolean, f: Formatters): EChartsOption {
+export function roasBarsOption(cohorts: Cohort[], labels: CohortLabels, f: Formatters): EChartsOption {
   const ordered = [...cohorts].sort((a, b) => (a.cohort < b.cohort ? -1 : 1));
   return {
     tooltip: { trigger: "axis", valueFormatter: (v) => (v == null ? "—" : f.roas(v as number)) },
@@ -90,11 +104,16 @@ export function roasBarsOption(cohorts: Cohort[], withPlatform: boolean, f: Form
     grid: { top: 40 },
     xAxis: {
       type: "category",
-      data: ordered.map((c) => cohortName(c, withPlatform)),
+      data: ordered.map((c) => cohortName(c, labels.withPlatform, labels.grain, f)),
       ...AXIS,
       axisLabel: { ...AXIS.axisLabel, rotate: ordered.length > 8 ? 40 : 0 },
     },
-    yAxis: { type: "value", ...AXIS, axisLabel: { ...AXIS.axisLabel, formatter: (v: number) => f.roas(v) } },
+    yAxis: {
+      type: "value",
+      max: (v: { max: number }) => Math.max(v.max, 1.1),
+      ...AXIS,
+      axisLabel: { ...AXIS.axisLabel, formatter: (v: number) => f.ratioPercent(v, 0) },
+    },
     series: [
       {
         name: "Actual ROAS",
@@ -102,13 +121,7 @@ export function roasBarsOption(cohorts: Cohort[], withPlatform: boolean, f: Form
         data: ordered.map((c) => toNumber(c.roas_actual)),
         itemStyle: { color: "#3b5bdb", borderRadius: [3, 3, 0, 0] },
         barMaxWidth: 22,
-        markLine: {
-          silent: true,
-          symbol: "none",
-          lineStyle: { color: "#adb5bd", type: "dotted" },
-          label: { formatter: "break-even", color: "#868e96" },
-          data: [{ yAxis: 1 }],
-        },
+        markLine: BREAK_EVEN,
       },
       {
         name: "Predicted ROAS",
@@ -121,14 +134,14 @@ export function roasBarsOption(cohorts: Cohort[], withPlatform: boolean, f: Form
   };
 }
 
-export function survivalOption(cohorts: Cohort[], withPlatform: boolean, f: Formatters): EChartsOption {
+export function survivalOption(cohorts: Cohort[], labels: CohortLabels, f: Formatters): EChartsOption {
   return {
     tooltip: {
       trigger: "axis",
       valueFormatter: (v) => (Array.isArray(v) ? f.ratioPercent(v[1] as number) : v == null ? "—" : f.ratioPercent(v as number)),
     },
-    grid: { top: 48 },
-    xAxis: { type: "value", name: "Days since acquisition", nameLocation: "middle", nameGap: 28, min: 0, ...AXIS },
+    grid: { top: 48, bottom: 28 },
+    xAxis: { type: "value", name: "Days since acquisition", nameLocation: "middle", nameGap: 28, min: 0, max: "dataMax", ...AXIS },
     yAxis: {
       type: "value",
       min: 0,
@@ -137,7 +150,7 @@ export function survivalOption(cohorts: Cohort[], withPlatform: boolean, f: Form
       axisLabel: { ...AXIS.axisLabel, formatter: (v: number) => f.ratioPercent(v, 0) },
     },
     series: cohorts.map((c, i) => ({
-      name: cohortName(c, withPlatform),
+      name: cohortName(c, labels.withPlatform, labels.grain, f),
       type: "line" as const,
       step: "end" as const,
       showSymbol: false,
