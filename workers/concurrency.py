@@ -1,7 +1,10 @@
 """Per-platform concurrency limits across every worker process, held in Redis.
 
-A slot is a member of a sorted set scored by its expiry, so a worker that dies mid-sync frees its
-slot when the lease runs out. One platform's rate limit then keeps at most its own slots busy.
+A slot is a member of a sorted set scored by its expiry, named by its holder (the task id): a task
+redelivered after its worker died takes its own slot back at once, and a slot whose holder never
+comes back frees itself when the lease runs out. One platform's rate limit then keeps at most its
+own slots busy. Keys are namespaced (by the Celery queue), so deployments sharing a Redis do not
+share slots.
 """
 
 from __future__ import annotations
@@ -15,7 +18,7 @@ import redis
 
 _ACQUIRE = """
 redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', ARGV[1])
-if redis.call('ZCARD', KEYS[1]) < tonumber(ARGV[2]) then
+if redis.call('ZSCORE', KEYS[1], ARGV[4]) or redis.call('ZCARD', KEYS[1]) < tonumber(ARGV[2]) then
   redis.call('ZADD', KEYS[1], ARGV[3], ARGV[4])
   return 1
 end
@@ -24,18 +27,24 @@ return 0
 
 
 class PlatformSlots:
-    def __init__(self, client: redis.Redis, limits: dict[str, int], lease_s: int = 3600) -> None:
+    def __init__(
+        self,
+        client: redis.Redis,
+        limits: dict[str, int],
+        lease_s: int = 900,
+        namespace: str = "default",
+    ) -> None:
         self.client = client
         self.limits = limits
         self.lease_s = lease_s
+        self.namespace = namespace
         self._acquire = client.register_script(_ACQUIRE)
 
-    @staticmethod
-    def key(platform: str) -> str:
-        return f"spendlens:slots:{platform}"
+    def key(self, platform: str) -> str:
+        return f"spendlens:{self.namespace}:slots:{platform}"
 
-    def acquire(self, platform: str) -> str | None:
-        token = uuid.uuid4().hex
+    def acquire(self, platform: str, holder: str | None = None) -> str | None:
+        token = holder or uuid.uuid4().hex
         now = time.time()
         limit = self.limits.get(platform, 2)
         got = self._acquire(keys=[self.key(platform)], args=[now, limit, now + self.lease_s, token])
@@ -45,8 +54,8 @@ class PlatformSlots:
         self.client.zrem(self.key(platform), token)
 
     @contextmanager
-    def slot(self, platform: str) -> Iterator[bool]:
-        token = self.acquire(platform)
+    def slot(self, platform: str, holder: str | None = None) -> Iterator[bool]:
+        token = self.acquire(platform, holder)
         try:
             yield token is not None
         finally:

@@ -24,7 +24,11 @@ MAX_ATTEMPTS = 12
 
 def _slots() -> PlatformSlots:
     client = redis.Redis.from_url(current_app.config["REDIS_URL"])
-    return PlatformSlots(client, current_app.config["PLATFORM_CONCURRENCY"])
+    return PlatformSlots(
+        client,
+        current_app.config["PLATFORM_CONCURRENCY"],
+        namespace=current_app.config["CELERY_QUEUE"],
+    )
 
 
 @shared_task(bind=True, name="workers.tasks.sync.sync_account", acks_late=True, max_retries=None)
@@ -34,7 +38,7 @@ def sync_account(self, sync_run_id: int) -> dict:
         return {"sync_run_id": sync_run_id, "status": "missing"}
     platform = db.session.get(AdAccount, run.ad_account_id).platform
     slots = _slots()
-    with slots.slot(platform) as granted:
+    with slots.slot(platform, holder=self.request.id) as granted:
         if not granted:
             raise self.retry(countdown=2 + random.random() * 3)
         try:
@@ -47,6 +51,10 @@ def sync_account(self, sync_run_id: int) -> dict:
             wait = getattr(exc, "retry_after", None) or min(2**attempts, 300)
             log.warning("sync run %s: %s; retrying in %ss", sync_run_id, exc.message, wait)
             raise self.retry(countdown=wait) from exc
+    if run.status == "succeeded":
+        from workers.tasks.alerts import evaluate_for_account
+
+        evaluate_for_account.delay(run.ad_account_id)
     return {"sync_run_id": run.id, "status": run.status, "rows": run.rows}
 
 
