@@ -118,7 +118,9 @@ async function api(req, res, url) {
     else a.snoozed_until = (await readJson(req)).until;
     return send(res, 200, a);
   }
-  if (path === "/api/platforms") return send(res, 200, data.platforms);
+  if (path === "/api/platforms") {
+    return send(res, 200, data.platforms.map((p) => ({ platform: p.platform, available: true, configuration_schema: p.schema, secret_fields: p.schema.secret, message: null })));
+  }
   if (path === "/api/sync-health") return send(res, 200, data.syncHealth());
   if (path === "/api/ad-accounts" && method === "GET") return send(res, 200, data.accounts.map(data.publicAccount));
   if (path === "/api/ad-accounts/test-connection") {
@@ -139,7 +141,7 @@ async function api(req, res, url) {
   if (m) {
     const a = data.accounts.find((x) => x.id === Number(m[1]));
     if (!a) return fail(res, 404, "No such account");
-    if (m[2] === "/test-connection") return send(res, 200, a.status === "needs_credentials" ? { ok: false, message: "OAuth refresh token revoked: new credentials are needed" } : { ok: true, message: `Reached ${a.external_id}`, expires_at: a.credentials_expire_at });
+    if (m[2] === "/test-connection") return send(res, 200, a.status === "needs_credentials" ? { ok: false, message: "OAuth refresh token revoked: new credentials are needed" } : { ok: true, message: `Reached ${a.external_id}`, accounts: 3, expires_at: a.credentials_expire_at });
     if (m[2] === "/backfill") return send(res, 202, { queued: true, chunks: 3 });
     if (method === "PATCH") {
       const body = await readJson(req);
@@ -169,7 +171,9 @@ async function api(req, res, url) {
     if (q.actor) items = items.filter((e) => e.actor_email.includes(q.actor));
     if (q.action) items = items.filter((e) => e.action.includes(q.action));
     if (q.entity_type) items = items.filter((e) => e.entity_type === q.entity_type);
-    return send(res, 200, { items: items.slice(0, Number(q.limit ?? 500)), total: items.length });
+    const size = Number(q.page_size ?? 50);
+    const page = Number(q.page ?? 1);
+    return send(res, 200, items.slice((page - 1) * size, page * size), { "X-Pagination": JSON.stringify({ total: items.length, page }) });
   }
   return fail(res, 404, `No route ${method} ${path}`);
 }

@@ -1,5 +1,6 @@
 /** Administration: ad accounts and their credentials, sync health, users, audit log. */
-import { http } from "./client";
+import dayjs from "dayjs";
+import { http, request } from "./client";
 import type {
   AdAccount,
   AdAccountInput,
@@ -7,28 +8,54 @@ import type {
   AuditFilters,
   AuditPage,
   ConnectionCheck,
+  CredentialsSchema,
   ManagedUser,
   PlatformInfo,
   SyncHealth,
   UserInput,
 } from "./types";
 
-export const fetchPlatforms = () => http.get<PlatformInfo[]>("/api/platforms");
+/** The API answers {platform, available, configuration_schema, secret_fields, message}; older
+ * drafts {platform, label, schema}. Both read as PlatformInfo, with the secrets in the schema. */
+export async function fetchPlatforms(): Promise<PlatformInfo[]> {
+  const raw = await http.get<RawPlatform[]>("/api/platforms");
+  return raw.map((p) => {
+    const schema = (p.schema ?? p.configuration_schema ?? null) as CredentialsSchema | null;
+    const secret = Array.from(new Set([...(schema?.secret ?? []), ...(p.secret_fields ?? [])]));
+    return {
+      platform: p.platform,
+      label: p.label,
+      available: p.available ?? Boolean(schema),
+      message: p.message ?? null,
+      schema: { ...(schema ?? {}), properties: schema?.properties ?? {}, secret },
+    };
+  });
+}
+
+interface RawPlatform {
+  platform: string;
+  label?: string;
+  available?: boolean;
+  message?: string | null;
+  schema?: CredentialsSchema | null;
+  configuration_schema?: CredentialsSchema | null;
+  secret_fields?: string[];
+}
 export const fetchAdAccounts = (signal?: AbortSignal) => http.get<AdAccount[]>("/api/ad-accounts", undefined, signal);
 export const fetchSyncHealth = (signal?: AbortSignal) => http.get<SyncHealth[]>("/api/sync-health", undefined, signal);
 export const createAdAccount = (input: AdAccountInput) => http.post<AdAccount>("/api/ad-accounts", input);
-/** Only the credential fields present are replaced; the others keep their stored values. */
-export const updateAdAccount = (id: number, input: Partial<AdAccountInput>) =>
-  http.patch<AdAccount>(`/api/ad-accounts/${id}`, input);
+/** name, status and credentials only; credential fields left out (or sent as their mask) keep
+ * their stored values. */
+export const updateAdAccount = (
+  id: number,
+  input: { name?: string; status?: string; credentials?: Record<string, unknown> },
+) => http.patch<AdAccount>(`/api/ad-accounts/${id}`, input);
 
 export const testNewConnection = (platform: string, credentials: Record<string, unknown>) =>
   http.post<ConnectionCheck>("/api/ad-accounts/test-connection", { platform, credentials });
-/** Tests the stored credentials, overlaid with `credentials` when the form has changed some. */
-export const testAccountConnection = (id: number, credentials?: Record<string, unknown>) =>
-  http.post<ConnectionCheck>(
-    `/api/ad-accounts/${id}/test-connection`,
-    credentials && Object.keys(credentials).length ? { credentials } : {},
-  );
+/** Tests the stored credentials of an account. */
+export const testAccountConnection = (id: number) =>
+  http.post<ConnectionCheck>(`/api/ad-accounts/${id}/test-connection`);
 export const startBackfill = (id: number, start: string, end: string) =>
   http.post<unknown>(`/api/ad-accounts/${id}/backfill`, { start, end });
 
@@ -36,13 +63,40 @@ export const fetchUsers = (signal?: AbortSignal) => http.get<ManagedUser[]>("/ap
 export const createUser = (input: UserInput) => http.post<ManagedUser>("/api/users", input);
 export const updateUser = (id: number, input: Partial<UserInput>) => http.patch<ManagedUser>(`/api/users/${id}`, input);
 
-/** The audit log answers a list or a page ({items, total}); both read the same here. */
+/** Local midnight of a calendar day as an ISO instant with its zone (the API wants aware times). */
+function dayStart(day: string): string {
+  const [y, m, d] = day.split("-").map(Number);
+  return new Date(y, m - 1, d).toISOString();
+}
+
+/**
+ * The audit log, newest first: GET /api/audit?actor&action&entity_type&since&until&page&page_size.
+ * The total comes in the X-Pagination header ({"total": n, ...}); a {items, total} body reads too.
+ */
 export async function fetchAudit(filters: AuditFilters, signal?: AbortSignal): Promise<AuditPage> {
-  const body = await http.get<AuditEntry[] | { items: AuditEntry[]; total?: number }>(
-    "/api/audit",
-    { ...filters },
+  let total: number | null = null;
+  // Until the next local midnight (not + 24 h, which a DST change would shift).
+  const until = filters.end ? dayjs(filters.end).add(1, "day").startOf("day").toISOString() : undefined;
+  const body = await request<AuditEntry[] | { items: AuditEntry[]; total?: number }>("GET", "/api/audit", {
     signal,
-  );
-  if (Array.isArray(body)) return { items: body, total: null };
-  return { items: body.items ?? [], total: body.total ?? null };
+    query: {
+      actor: filters.actor,
+      action: filters.action,
+      entity_type: filters.entity_type,
+      since: filters.start ? dayStart(filters.start) : undefined,
+      until,
+      page: filters.page ?? 1,
+      page_size: filters.limit ?? 500,
+    },
+    onHeaders: (headers) => {
+      try {
+        const pagination = JSON.parse(headers.get("X-Pagination") ?? "null");
+        if (pagination && typeof pagination.total === "number") total = pagination.total;
+      } catch {
+        /* no pagination header */
+      }
+    },
+  });
+  if (Array.isArray(body)) return { items: body, total };
+  return { items: body.items ?? [], total: body.total ?? total };
 }

@@ -76,6 +76,8 @@ export interface RequestOptions {
   signal?: AbortSignal;
   /** A 401 is an expected answer here (who am I? / login): do not broadcast it. */
   expectUnauthorized?: boolean;
+  /** Receives the response headers (pagination totals, …). */
+  onHeaders?: (headers: Headers) => void;
 }
 
 /** Flattens nested validation errors ({rules: {threshold: {levels: [..]}}}) to dotted keys. */
@@ -133,6 +135,7 @@ export async function request<T>(method: string, path: string, options: RequestO
     throw new ApiError(0, "Cannot reach the Spendlens server. Check your connection and retry.");
   }
   const body = await readBody(response);
+  options.onHeaders?.(response.headers);
   if (response.ok) return body as T;
 
   const payload = (body && typeof body === "object" ? body : {}) as {

@@ -95,6 +95,8 @@ export interface RoiRow extends RoiMetrics {
 export interface RoiReport {
   currency: string;
   group_by: GroupBy;
+  /** Why figures are missing, if any. */
+  note?: string | null;
   rows: RoiRow[];
   totals: Partial<RoiMetrics>;
 }
@@ -248,6 +250,9 @@ export interface CredentialsSchema {
 export interface PlatformInfo {
   platform: Platform;
   label?: string;
+  /** false when the connector cannot be used here (`message` says why). */
+  available?: boolean;
+  message?: string | null;
   schema: CredentialsSchema;
 }
 
@@ -270,8 +275,9 @@ export interface AdAccountInput {
   platform: string;
   external_id: string;
   name: string;
-  currency: string;
-  timezone: string;
+  /** Read from the platform when omitted. */
+  currency?: string;
+  timezone?: string;
   status?: AccountStatus;
   credentials?: Record<string, unknown>;
 }
@@ -306,6 +312,8 @@ export interface SyncHealth {
 export interface ConnectionCheck {
   ok: boolean;
   message: string;
+  /** How many ad accounts the credentials read. */
+  accounts?: number | null;
   expires_at?: string | null;
 }
 
@@ -343,7 +351,7 @@ export interface AuditFilters {
   start?: string;
   end?: string;
   limit?: number;
-  offset?: number;
+  page?: number;
 }
 
 export interface AuditPage {

@@ -1,7 +1,7 @@
 /** Channel ROI: drill down platform → account → campaign, with breakdowns of the current scope. */
 import { useMemo } from "react";
 import { useSearchParams } from "react-router";
-import { Breadcrumb, Button, Card, Segmented, Space, Tooltip, Typography } from "antd";
+import { Alert, Breadcrumb, Button, Card, Segmented, Space, Tooltip, Typography } from "antd";
 import { CloudDownloadOutlined } from "@ant-design/icons";
 import { useQuery } from "@tanstack/react-query";
 import { fetchRoi, queryKeys, roiExportUrl } from "../api";
@@ -134,6 +134,8 @@ export default function ChannelsPage() {
           empty={<EmptyState description="No spend for this selection and date range." />}
         >
           {(d: RoiReport) => (
+            <>
+            {d.note && <Alert type="info" showIcon message={d.note} style={{ marginBottom: 12 }} />}
             <DataTable<RoiRow>
               title={
                 <Typography.Text>
@@ -152,6 +154,7 @@ export default function ChannelsPage() {
               csvName={csvFileName("roi", drill.level, drill.platform, drill.accountId, range.start, range.end)}
               searchPlaceholder={`Search ${LEVEL_TITLES[drill.level].toLowerCase()}s`}
             />
+            </>
           )}
         </QueryView>
       </Card>

@@ -119,7 +119,7 @@ describe("AccountForm", () => {
   function setup() {
     const api = mockApi({
       "GET /api/auth/me": session(USERS.admin),
-      "GET /api/platforms": [{ platform: "meta", label: "Meta Ads", schema: META }],
+      "GET /api/platforms": [{ platform: "meta", available: true, configuration_schema: META, secret_fields: ["access_token", "app_secret"], message: null }],
       "PATCH /api/ad-accounts/7": (call) => ({ ...ACCOUNT, ...(call.body as object) }),
       "POST /api/ad-accounts/7/test-connection": { ok: true, message: "Reached act_1", expires_at: "2030-01-01T00:00:00Z" },
     });

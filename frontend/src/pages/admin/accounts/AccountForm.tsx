@@ -22,8 +22,8 @@ interface Values {
   platform: string;
   name: string;
   external_id: string;
-  currency: string;
-  timezone: string;
+  currency?: string;
+  timezone?: string;
   status?: string;
   credentials: Record<string, unknown>;
 }
@@ -49,6 +49,7 @@ export function ConnectionResult({ check }: { check: ConnectionCheck | null }) {
       description={
         <>
           <div>{check.message}</div>
+          {typeof check.accounts === "number" && <div>{check.accounts} ad account(s) readable with these credentials.</div>}
           {check.expires_at && <div>Credentials expire {f.dateTime(check.expires_at)}.</div>}
         </>
       }
@@ -96,20 +97,22 @@ export function AccountForm({ open, account, onClose }: { open: boolean; account
   const save = useMutation({
     mutationFn: (values: Values) => {
       const credentials = credentialsPayload(fields, values.credentials, stored);
-      const base = {
-        name: values.name.trim(),
-        external_id: values.external_id.trim(),
-        currency: values.currency.trim().toUpperCase(),
-        timezone: values.timezone,
-      };
       if (account) {
         return updateAdAccount(account.id, {
-          ...base,
+          name: values.name.trim(),
           status: values.status,
           ...(Object.keys(credentials).length ? { credentials } : {}),
         });
       }
-      return createAdAccount({ ...base, platform: values.platform, credentials });
+      return createAdAccount({
+        platform: values.platform,
+        name: values.name.trim(),
+        external_id: values.external_id.trim(),
+        // Left empty, the API reads them from the platform.
+        ...(values.currency?.trim() ? { currency: values.currency.trim().toUpperCase() } : {}),
+        ...(values.timezone ? { timezone: values.timezone } : {}),
+        credentials,
+      });
     },
     onSuccess: () => {
       message.success(account ? "Account saved" : "Account added; its first sync is queued");
@@ -124,9 +127,11 @@ export function AccountForm({ open, account, onClose }: { open: boolean; account
     mutationFn: async () => {
       const values = form.getFieldsValue(true) as Values;
       const credentials = credentialsPayload(fields, values.credentials, stored);
-      if (account) return testAccountConnection(account.id, credentials);
+      const typedSecret = fields.some((fd) => fd.secret && fd.name in credentials);
+      // Stored secrets cannot be read back: with none typed, test what is saved.
+      if (account && !typedSecret) return testAccountConnection(account.id);
       await form.validateFields([["platform"], ...fields.map((fd) => ["credentials", fd.name])]);
-      return testNewConnection(values.platform, credentials);
+      return testNewConnection(values.platform ?? account!.platform, credentials);
     },
     onMutate: () => setCheck(null),
     onSuccess: (result) => setCheck(result),
@@ -176,7 +181,11 @@ export function AccountForm({ open, account, onClose }: { open: boolean; account
           <Select
             disabled={Boolean(account)}
             loading={platforms.isPending}
-            options={(platforms.data ?? []).map((p) => ({ value: p.platform, label: p.label ?? platformLabel(p.platform) }))}
+            options={(platforms.data ?? []).map((p) => ({
+              value: p.platform,
+              label: p.available === false ? `${p.label ?? platformLabel(p.platform)} — unavailable: ${p.message ?? ""}` : p.label ?? platformLabel(p.platform),
+              disabled: p.available === false,
+            }))}
             onChange={() => setCheck(null)}
           />
         </Form.Item>
@@ -190,9 +199,12 @@ export function AccountForm({ open, account, onClose }: { open: boolean; account
             <Form.Item
               name="external_id"
               label="Account ID on the platform"
-              rules={[{ required: true, whitespace: true, message: "Enter the platform's account ID" }]}
+              rules={[
+                { required: true, whitespace: true, message: "Enter the platform's account ID" },
+                { pattern: /^[A-Za-z0-9_.:-]{1,64}$/, message: "Letters, digits and _ . : - only" },
+              ]}
             >
-              <Input placeholder="act_1234… / 123-456-7890 / org id" spellCheck={false} />
+              <Input placeholder="act_1234… / 1234567890 / org id" spellCheck={false} disabled={Boolean(account)} />
             </Form.Item>
           </Col>
         </Row>
@@ -201,27 +213,29 @@ export function AccountForm({ open, account, onClose }: { open: boolean; account
             <Form.Item
               name="currency"
               label="Currency"
-              tooltip="The account's own billing currency (ISO 4217)"
+              tooltip="The account's own billing currency (ISO 4217). Leave empty to read it from the platform."
               normalize={(v: string) => v?.toUpperCase()}
-              rules={[
-                { required: true, message: "Enter the account currency" },
-                { pattern: /^[A-Za-z]{3}$/, message: "Three letters, e.g. USD" },
-              ]}
+              rules={[{ pattern: /^[A-Za-z]{3}$/, message: "Three letters, e.g. USD" }]}
             >
-              <Input maxLength={3} placeholder="USD" />
+              <Input maxLength={3} placeholder="from platform" disabled={Boolean(account)} />
             </Form.Item>
           </Col>
           <Col span={account ? 9 : 16}>
             <Form.Item
               name="timezone"
               label="Time zone"
-              tooltip="The account's reporting time zone: its days are counted in it"
-              rules={[{ required: true, message: "Choose the account time zone" }]}
+              tooltip="The account's reporting time zone: its days are counted in it. Leave empty to read it from the platform."
             >
               {zones.length ? (
-                <Select showSearch options={zones.map((z) => ({ value: z, label: z }))} placeholder="Europe/Paris" />
+                <Select
+                  showSearch
+                  allowClear
+                  disabled={Boolean(account)}
+                  options={zones.map((z) => ({ value: z, label: z }))}
+                  placeholder="from platform"
+                />
               ) : (
-                <Input placeholder="Europe/Paris" />
+                <Input placeholder="from platform" disabled={Boolean(account)} />
               )}
             </Form.Item>
           </Col>
