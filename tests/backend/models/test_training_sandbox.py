@@ -1,0 +1,214 @@
+"""Training on a year of the sandbox's customers, whose true LTV process differs per channel:
+the trained model ranks the channels by their true LTV, predicts the holdout's total revenue
+within 10% of the generator's truth, stores outputs with the documented definition, and drift
+compares its predictions with the revenue the cohorts realized later.
+
+The tests share one load and two trainings (module scope), so none of them uses the `db`
+fixture (which empties the tables after each test); the module empties them at its end.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+import pytest
+
+from backend.extensions import db
+from backend.models import ModelVersion
+from backend.services.models.drift import measure_drift
+from backend.services.models.training import TrainedVersions, train_and_score
+from connectors.sandbox.customers import (
+    CHANNELS,
+    SandboxCustomer,
+    sandbox_customers,
+    true_ltv_by_channel,
+)
+from connectors.sandbox.generator import World
+from tests.conftest import truncate_all
+
+from .conftest import AS_OF, TODAY, UNTIL, load_sandbox_year, query
+
+EARLIER = dt.date(2025, 3, 31)
+
+
+@dataclass
+class Run:
+    world: World
+    customers: list[SandboxCustomer]
+    latest: TrainedVersions
+    earlier: TrainedVersions
+    drift: dict[int, int]
+
+
+@pytest.fixture(scope="module")
+def run(app):
+    with app.app_context():
+        world = World(seed=7, today=TODAY)
+        load_sandbox_year(world)
+        latest = train_and_score(as_of=AS_OF, holdout_days=90)
+        earlier = train_and_score(as_of=EARLIER, holdout_days=90, activate=False)
+        drift = measure_drift(through=AS_OF)
+        drawn = list(
+            sandbox_customers(
+                world,
+                world.accounts,
+                TODAY - dt.timedelta(days=365),
+                TODAY,
+                until=UNTIL,
+                share_scale=0.3,
+            )
+        )
+        yield Run(world, drawn, latest, earlier, drift)
+        db.session.remove()
+    truncate_all(app)
+
+
+def generator_holdout_revenue(run: Run, start: dt.datetime, end: dt.datetime) -> dict:
+    """Per platform: USD revenue in [start, end) of the customers acquired before `start`
+    (realized by the generator), and its expectation under the true process."""
+    realized: dict[str, float] = dict.fromkeys(CHANNELS, 0.0)
+    expected: dict[str, float] = dict.fromkeys(CHANNELS, 0.0)
+    for customer in run.customers:
+        if customer.acquired_at >= start:
+            continue
+        realized[customer.platform] += sum(
+            p.amount_usd for p in customer.purchases if start <= p.occurred_at < end
+        )
+        age = (start - customer.acquired_at) / dt.timedelta(days=1)
+        span = (end - start) / dt.timedelta(days=1)
+        truth = CHANNELS[customer.platform]
+        expected[customer.platform] += truth.expected_revenue_between(age, age + span)
+    return {"realized": realized, "expected": expected}
+
+
+def test_the_trained_version_records_both_candidates_windows_and_the_choice(run):
+    version = run.latest.ltv
+    assert (version.kind, version.status, version.source) == ("ltv", "ready", "spendlens")
+    assert version.algorithm in ("mbgnbd_gg", "hgb_poisson")
+    assert (version.training_end, version.holdout_start, version.holdout_end) == (
+        dt.date(2025, 3, 31),
+        dt.date(2025, 4, 1),
+        AS_OF,
+    )
+    metrics = version.metrics
+    assert metrics["chosen"] in ("btyd", "boosting")
+    assert set(metrics["candidates"]) == {"btyd", "boosting"}
+    for candidate in metrics["candidates"].values():
+        assert {
+            "mae",
+            "total_actual",
+            "total_predicted",
+            "normalized_gini",
+            "decile_mape",
+            "spearman",
+        } <= set(candidate)
+    assert metrics["mae"] == metrics["candidates"][metrics["chosen"]]["mae"]
+    assert version.params["scored_as_of"] == AS_OF.isoformat()
+
+
+def test_the_churn_version_is_trained_alongside_and_separates_churners(run):
+    churn = run.latest.churn
+    assert (churn.kind, churn.status, churn.algorithm) == ("churn", "ready", "mbgnbd")
+    assert churn.metrics["auc"] > 0.7
+    assert {"pr_auc", "brier"} <= set(churn.metrics)
+
+
+def test_the_latest_versions_are_the_active_ones(run):
+    active = {v.kind: v.id for v in db.session.query(ModelVersion).filter_by(is_active=True)}
+    assert active == {"ltv": run.latest.ltv.id, "churn": run.latest.churn.id}
+
+
+def test_predicted_holdout_revenue_is_within_ten_percent_of_the_generators_truth(run):
+    start = dt.datetime(2025, 4, 1, tzinfo=dt.UTC)
+    truth = generator_holdout_revenue(run, start, UNTIL)
+    predicted = run.latest.ltv.metrics["total_predicted"]
+    assert predicted == pytest.approx(sum(truth["realized"].values()), rel=0.10)
+    assert predicted == pytest.approx(sum(truth["expected"].values()), rel=0.10)
+    by_platform = run.latest.ltv.metrics["by_platform"]
+    for platform, realized in truth["realized"].items():
+        assert by_platform[platform]["predicted"] == pytest.approx(realized, rel=0.15)
+
+
+def test_the_model_ranks_channels_by_their_true_ltv(run):
+    predicted = dict(
+        query(
+            """SELECT c.platform, avg(o.predicted_ltv_365)::float FROM model_outputs o
+               JOIN customers c ON c.id = o.customer_id
+               WHERE o.model_version_id = :version GROUP BY c.platform""",
+            version=run.latest.ltv.id,
+        )
+    )
+    truth = true_ltv_by_channel(365)
+    assert sorted(predicted, key=predicted.get) == sorted(truth, key=truth.get)
+    for platform, value in truth.items():
+        assert predicted[platform] == pytest.approx(value, rel=0.15)
+
+
+def test_every_customer_acquired_by_the_scoring_date_is_scored(run):
+    scored, outputs_ok = query(
+        """SELECT count(*), bool_and(predicted_ltv_30 <= predicted_ltv_90
+                                     AND predicted_ltv_90 <= predicted_ltv_365
+                                     AND churn_probability BETWEEN 0 AND 1
+                                     AND p_alive BETWEEN 0 AND 1)
+           FROM model_outputs WHERE model_version_id = :version""",
+        version=run.latest.ltv.id,
+    )[0]
+    assert (
+        scored
+        == query("SELECT count(*) FROM customers WHERE acquisition_date <= :day", day=AS_OF)[0][0]
+    )
+    assert outputs_ok
+
+
+def test_the_ltv_of_a_customer_older_than_the_horizon_is_its_realized_revenue(run):
+    mismatches = query(
+        """SELECT count(*) FROM model_outputs o JOIN customers c ON c.id = o.customer_id
+           LEFT JOIN LATERAL (
+               SELECT coalesce(sum(e.amount_reporting), 0) AS revenue FROM revenue_events e
+               WHERE e.customer_id = c.id
+                 AND (e.occurred_at AT TIME ZONE 'UTC')::date < c.acquisition_date + 90
+           ) r ON true
+           WHERE o.model_version_id = :version AND c.acquisition_date <= :old
+             AND abs(o.predicted_ltv_90 - r.revenue) > 0.0001""",
+        version=run.latest.ltv.id,
+        old=AS_OF - dt.timedelta(days=89),
+    )
+    assert mismatches == [(0,)]
+
+
+def test_a_new_customer_gets_the_predicted_rest_of_its_first_days(run):
+    young = query(
+        """SELECT avg(o.predicted_ltv_30)::float, avg(o.predicted_ltv_365)::float
+           FROM model_outputs o JOIN customers c ON c.id = o.customer_id
+           WHERE o.model_version_id = :version AND c.acquisition_date = :day""",
+        version=run.latest.ltv.id,
+        day=AS_OF,
+    )[0]
+    truth = true_ltv_by_channel(365)
+    assert 0 < young[0] < young[1] < max(truth.values())
+
+
+def test_drift_compares_the_earlier_versions_predictions_with_later_revenue(run):
+    assert run.drift[run.earlier.ltv.id] > 0
+    measured = query(
+        """SELECT horizon_days, min(cohort_date), max(cohort_date), sum(customers),
+                  sum(predicted)::float, sum(realized)::float
+           FROM model_drift WHERE model_version_id = :version GROUP BY horizon_days""",
+        version=run.earlier.ltv.id,
+    )
+    by_horizon = {row[0]: row[1:] for row in measured}
+    assert set(by_horizon) == {30, 90, 365}
+    # a year after the scoring date only the first (partial) week's cohort has lived 365 days
+    assert by_horizon[365][:2] == (dt.date(2024, 6, 24), dt.date(2024, 6, 24))
+    first, last, customers, predicted, realized = by_horizon[30]
+    assert first + dt.timedelta(days=6 + 29) > EARLIER  # it was a forecast then
+    assert last + dt.timedelta(days=6 + 29) <= AS_OF  # and is fully realized now
+    assert customers > 1000
+    assert predicted == pytest.approx(realized, rel=0.15)
+
+
+def test_measuring_drift_again_rewrites_the_same_rows(run):
+    before = query("SELECT count(*) FROM model_drift")
+    measure_drift(through=AS_OF)
+    assert query("SELECT count(*) FROM model_drift") == before
