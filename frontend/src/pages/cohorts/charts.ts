@@ -44,9 +44,15 @@ const BREAK_EVEN = {
   silent: true,
   symbol: "none",
   lineStyle: { color: "#adb5bd", type: "dotted" as const },
-  label: { formatter: "break-even", color: "#868e96" },
+  label: { formatter: "break-even", color: "#868e96", position: "insideEndTop" as const },
   data: [{ yAxis: 1 }],
 };
+
+/** Room for the break-even line when every value stays under it; otherwise the axis's own max. */
+function roasAxisMax(values: (number | null)[]): number | undefined {
+  const top = Math.max(0, ...values.filter((v): v is number => v !== null));
+  return top < 1.1 ? 1.2 : undefined;
+}
 
 export function ltvCurveOption(cohorts: Cohort[], metric: CurveMetric, labels: CohortLabels, f: Formatters): EChartsOption {
   const fmt = (v: number) => (metric === "roas" ? f.ratioPercent(v, 0) : f.moneyAxis(v));
@@ -88,7 +94,10 @@ export function ltvCurveOption(cohorts: Cohort[], metric: CurveMetric, labels: C
     yAxis: {
       type: "value",
       // ROAS curves always show the break-even line
-      max: metric === "roas" ? (v: { max: number }) => Math.max(v.max, 1.1) : undefined,
+      max:
+        metric === "roas"
+          ? roasAxisMax(series.flatMap((x) => (x.data as [number, number | null][]).map((p) => p[1])))
+          : undefined,
       ...AXIS,
       axisLabel: { ...AXIS.axisLabel, formatter: fmt },
     },
@@ -110,7 +119,7 @@ export function roasBarsOption(cohorts: Cohort[], labels: CohortLabels, f: Forma
     },
     yAxis: {
       type: "value",
-      max: (v: { max: number }) => Math.max(v.max, 1.1),
+      max: roasAxisMax(ordered.flatMap((c) => [toNumber(c.roas_actual), toNumber(c.roas_predicted)])),
       ...AXIS,
       axisLabel: { ...AXIS.axisLabel, formatter: (v: number) => f.ratioPercent(v, 0) },
     },
