@@ -24,4 +24,8 @@ def beat_schedule(config: Mapping[str, Any]) -> dict[str, dict[str, Any]]:
             "task": "workers.tasks.models.measure_drift",
             "schedule": timedelta(hours=6),
         },
+        "refresh-customer-data": {
+            "task": "workers.tasks.models.refresh_customer_data",
+            "schedule": timedelta(hours=1),
+        },
     }

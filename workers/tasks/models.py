@@ -8,14 +8,17 @@ import logging
 from celery import shared_task
 
 from backend.errors import ServiceError
-from backend.services.models import drift, training
+from backend.services.models import drift, training, versions
 
 log = logging.getLogger("spendlens.workers.models")
 
 
 @shared_task(name="workers.tasks.models.train_and_score", acks_late=True)
 def train_and_score(
-    version_id: int | None = None, as_of: str | None = None, holdout_days: int | None = None
+    version_id: int | None = None,
+    as_of: str | None = None,
+    holdout_days: int | None = None,
+    request: str | None = None,
 ) -> dict:
     """Train, score and activate (nightly with no arguments, or a version an admin requested),
     then measure drift. A run the data cannot support ends 'failed' with the reason."""
@@ -24,6 +27,7 @@ def train_and_score(
             version_id,
             as_of=dt.date.fromisoformat(as_of) if as_of else None,
             holdout_days=holdout_days,
+            request=request,
         )
     except ServiceError as exc:
         log.warning("model training %s not done: %s", version_id or "(nightly)", exc.message)
@@ -41,3 +45,10 @@ def train_and_score(
 def measure_drift() -> dict:
     """Predicted vs realized revenue of the cohorts that matured, for every ready LTV version."""
     return {str(k): v for k, v in drift.measure_drift().items()}
+
+
+@shared_task(name="workers.tasks.models.refresh_customer_data")
+def refresh_customer_data() -> dict:
+    """Link customers to campaigns synced since they were loaded; re-convert revenue whose
+    exchange rate has arrived or changed."""
+    return versions.prepare_data()

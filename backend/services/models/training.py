@@ -14,6 +14,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import math
+import secrets
 from dataclasses import dataclass
 from typing import Any
 
@@ -48,9 +49,11 @@ class TrainedVersions:
 def request_training(
     actor, *, as_of: dt.date | None = None, holdout_days: int | None = None
 ) -> ModelVersion:
-    """Create a version in 'training' and queue the training task for it."""
+    """Create a version in 'training' and queue the training task for it (with a token only
+    this request knows, so that a stale message can never train another version)."""
     version = _new_version(ModelKind.LTV, "pending")
-    version.params = {"requested_as_of": as_of.isoformat() if as_of else None}
+    request = secrets.token_hex(8)
+    version.params = {"request": request, "as_of": as_of.isoformat() if as_of else None}
     db.session.flush()
     audit.record(
         actor,
@@ -62,7 +65,12 @@ def request_training(
     )
     db.session.commit()
     send_task(
-        current_app, TRAIN_TASK, version.id, as_of.isoformat() if as_of else None, holdout_days
+        current_app,
+        TRAIN_TASK,
+        version.id,
+        as_of.isoformat() if as_of else None,
+        holdout_days,
+        request,
     )
     return version
 
@@ -74,9 +82,11 @@ def train_and_score(
     holdout_days: int | None = None,
     activate: bool = True,
     modified: bool = True,
+    request: str | None = None,
 ) -> TrainedVersions:
-    """Train, score and store; on failure the version is marked 'failed' with the error."""
-    version = _claim(version_id)
+    """Train, score and store (a new version, or the requested one: `version_id` with its
+    `request` token); on failure the version is marked 'failed' with the error."""
+    version = _claim(version_id, request)
     try:
         prepared = versions.prepare_data()
         as_of = as_of or dt.datetime.now(dt.UTC).date() - dt.timedelta(days=1)
@@ -230,14 +240,14 @@ def _new_version(kind: ModelKind, algorithm: str) -> ModelVersion:
     return version
 
 
-def _claim(version_id: int | None) -> ModelVersion:
+def _claim(version_id: int | None, request: str | None) -> ModelVersion:
     if version_id is None:
         version = _new_version(ModelKind.LTV, "pending")
         db.session.commit()
         return version
     version = db.session.get(ModelVersion, version_id)
-    if version is None:
-        raise NotFound(f"no model version {version_id}")
+    if version is None or (request is not None and version.params.get("request") != request):
+        raise NotFound(f"no model version {version_id} requested as {request}")
     if version.status != ModelStatus.TRAINING:
         raise Invalid(f"model version {version_id} is {version.status}, not training")
     return version
