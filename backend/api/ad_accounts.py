@@ -7,6 +7,7 @@ from flask_login import current_user
 from flask_smorest import Blueprint
 from marshmallow import Schema, fields, validate
 
+from backend.api.strings import CredentialValue, Text
 from backend.auth import current_actor, roles_allowed, signed_in
 from backend.models import AccountStatus, Role
 from backend.services import accounts
@@ -23,15 +24,15 @@ CREDENTIALS_DOC = (
 
 class AdAccountSchema(Schema):
     id = fields.Integer(required=True)
-    platform = fields.String(required=True)
-    external_id = fields.String(required=True)
-    name = fields.String(required=True)
-    currency = fields.String(required=True)
-    timezone = fields.String(required=True)
-    status = fields.String(required=True)
+    platform = Text(required=True)
+    external_id = Text(required=True)
+    name = Text(required=True)
+    currency = Text(required=True)
+    timezone = Text(required=True)
+    status = Text(required=True)
     history_start = fields.Date(allow_none=True)
     credentials_expire_at = fields.DateTime(allow_none=True)
-    last_error = fields.String(allow_none=True)
+    last_error = Text(allow_none=True)
     created_at = fields.DateTime()
     updated_at = fields.DateTime()
     has_credentials = fields.Boolean(required=True)
@@ -39,14 +40,14 @@ class AdAccountSchema(Schema):
         metadata={"description": "Admins only: false when no configured key decrypts them"}
     )
     credentials = fields.Dict(
-        keys=fields.String(), metadata={"description": "Admins only, masked. " + CREDENTIALS_DOC}
+        keys=Text(), metadata={"description": "Admins only, masked. " + CREDENTIALS_DOC}
     )
 
 
 def _credentials_field(required: bool) -> fields.Dict:
     return fields.Dict(
-        keys=fields.String(validate=validate.Length(max=64)),
-        values=fields.Raw(),
+        keys=Text(validate=validate.Length(max=64)),
+        values=CredentialValue(allow_none=True),
         required=required,
         validate=validate.Length(max=32),
         metadata={"description": CREDENTIALS_DOC},
@@ -54,14 +55,14 @@ def _credentials_field(required: bool) -> fields.Dict:
 
 
 class AdAccountCreateSchema(Schema):
-    platform = fields.String(required=True, validate=validate.OneOf(platforms()))
-    external_id = fields.String(required=True, validate=validate.Regexp(r"^[A-Za-z0-9_.:-]{1,64}$"))
-    name = fields.String(required=True, validate=validate.Length(min=1, max=255))
-    currency = fields.String(
+    platform = Text(required=True, validate=validate.OneOf(platforms()))
+    external_id = Text(required=True, validate=validate.Regexp(r"^[A-Za-z0-9_.:-]{1,64}$"))
+    name = Text(required=True, validate=validate.Length(min=1, max=255))
+    currency = Text(
         validate=validate.Regexp(r"^[A-Za-z]{3}$"),
         metadata={"description": "ISO 4217; read from the platform when omitted"},
     )
-    timezone = fields.String(
+    timezone = Text(
         validate=validate.Length(min=1, max=64),
         metadata={"description": "IANA time zone; read from the platform when omitted"},
     )
@@ -70,21 +71,21 @@ class AdAccountCreateSchema(Schema):
 
 
 class AdAccountUpdateSchema(Schema):
-    name = fields.String(validate=validate.Length(min=1, max=255))
-    status = fields.String(
+    name = Text(validate=validate.Length(min=1, max=255))
+    status = Text(
         validate=validate.OneOf([AccountStatus.ACTIVE.value, AccountStatus.DISABLED.value])
     )
     credentials = _credentials_field(required=False)
 
 
 class ConnectionTestSchema(Schema):
-    platform = fields.String(required=True, validate=validate.OneOf(platforms()))
+    platform = Text(required=True, validate=validate.OneOf(platforms()))
     credentials = _credentials_field(required=True)
 
 
 class ConnectionCheckSchema(Schema):
     ok = fields.Boolean(required=True)
-    message = fields.String(required=True, metadata={"description": "The platform's own words"})
+    message = Text(required=True, metadata={"description": "The platform's own words"})
     accounts = fields.Integer(metadata={"description": "Ad accounts these credentials read"})
     expires_at = fields.DateTime(allow_none=True, metadata={"description": "Credentials expiry"})
 

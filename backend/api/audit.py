@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import datetime as dt
+from typing import Any
+
 from flask_smorest import Blueprint
 from marshmallow import Schema, fields, validate, validates_schema
 from marshmallow.exceptions import ValidationError
 
+from backend.api.strings import Text
 from backend.auth import roles_allowed
 from backend.models import Role
 from backend.services import audit
@@ -13,16 +17,29 @@ from backend.services import audit
 blp = Blueprint("audit", __name__, url_prefix="/api", description="Audit log (admin)")
 
 
+class UtcDateTime(fields.AwareDateTime):
+    """An aware date-time, converted to UTC (PostgreSQL refuses offsets beyond ±15:59)."""
+
+    default_error_messages = {"range": "is out of range"}
+
+    def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> dt.datetime:
+        moment = super()._deserialize(value, attr, data, **kwargs)
+        try:
+            return moment.astimezone(dt.UTC)
+        except OverflowError:
+            raise self.make_error("range") from None
+
+
 class AuditQuerySchema(Schema):
-    entity_type = fields.String(validate=validate.Length(min=1, max=64))
-    entity_id = fields.String(validate=validate.Length(min=1, max=64))
-    actor = fields.String(
+    entity_type = Text(validate=validate.Length(min=1, max=64))
+    entity_id = Text(validate=validate.Length(min=1, max=64))
+    actor = Text(
         validate=validate.Length(min=1, max=320),
         metadata={"description": 'A user id or email ("system" for commands and jobs)'},
     )
-    action = fields.String(validate=validate.Length(min=1, max=64))
-    since = fields.AwareDateTime(metadata={"description": "At or after (ISO 8601 with zone)"})
-    until = fields.AwareDateTime(metadata={"description": "Before (ISO 8601 with zone)"})
+    action = Text(validate=validate.Length(min=1, max=64))
+    since = UtcDateTime(metadata={"description": "At or after (ISO 8601 with zone)"})
+    until = UtcDateTime(metadata={"description": "Before (ISO 8601 with zone)"})
 
     @validates_schema
     def _window(self, data: dict, **_: object) -> None:
@@ -34,13 +51,13 @@ class AuditEntrySchema(Schema):
     id = fields.Integer(required=True)
     at = fields.DateTime(required=True)
     actor_id = fields.Integer(allow_none=True)
-    actor_email = fields.String(required=True)
-    action = fields.String(required=True)
-    entity_type = fields.String(required=True)
-    entity_id = fields.String(allow_none=True)
+    actor_email = Text(required=True)
+    action = Text(required=True)
+    entity_type = Text(required=True)
+    entity_id = Text(allow_none=True)
     before = fields.Dict(allow_none=True)
     after = fields.Dict(allow_none=True)
-    ip = fields.String(allow_none=True)
+    ip = Text(allow_none=True)
 
 
 @blp.route("/audit", methods=["GET"])

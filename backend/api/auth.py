@@ -6,6 +6,7 @@ from flask_login import current_user
 from flask_smorest import Blueprint
 from marshmallow import Schema, fields, validate
 
+from backend.api.strings import Text
 from backend.auth import (
     auth_method,
     csrf_exempt,
@@ -28,15 +29,15 @@ blp = Blueprint(
 
 
 class LoginSchema(Schema):
-    email = fields.String(required=True, validate=validate.Length(min=1, max=320))
-    password = fields.String(required=True, validate=validate.Length(min=1, max=MAX_LENGTH))
+    email = Text(required=True, validate=validate.Length(min=1, max=320))
+    password = Text(required=True, validate=validate.Length(min=1, max=MAX_LENGTH))
 
 
 class UserSchema(Schema):
     id = fields.Integer(required=True)
-    email = fields.String(required=True)
-    name = fields.String(required=True)
-    role = fields.String(required=True, validate=validate.OneOf([r.value for r in Role]))
+    email = Text(required=True)
+    name = Text(required=True)
+    role = Text(required=True, validate=validate.OneOf([r.value for r in Role]))
     is_active = fields.Boolean(required=True)
     last_login_at = fields.DateTime(allow_none=True)
     created_at = fields.DateTime()
@@ -44,16 +45,16 @@ class UserSchema(Schema):
 
 class SessionSchema(Schema):
     user = fields.Nested(UserSchema, required=True)
-    csrf_token = fields.String(
+    csrf_token = Text(
         allow_none=True,
         metadata={"description": "Send as X-CSRF-Token on POST/PUT/PATCH/DELETE (null: token)"},
     )
-    auth_method = fields.String(metadata={"description": "session or token"})
+    auth_method = Text(metadata={"description": "session or token"})
 
 
 class PasswordChangeSchema(Schema):
-    current_password = fields.String(required=True, validate=validate.Length(min=1, max=MAX_LENGTH))
-    new_password = fields.String(
+    current_password = Text(required=True, validate=validate.Length(min=1, max=MAX_LENGTH))
+    new_password = Text(
         required=True,
         validate=validate.Length(min=MIN_LENGTH, max=MAX_LENGTH),
         metadata={"description": f"At least {MIN_LENGTH} characters"},
@@ -61,7 +62,7 @@ class PasswordChangeSchema(Schema):
 
 
 class TokenCreateSchema(Schema):
-    name = fields.String(required=True, validate=validate.Length(min=1, max=255))
+    name = Text(required=True, validate=validate.Length(min=1, max=255))
     expires_in_days = fields.Integer(
         load_default=None, allow_none=True, validate=validate.Range(min=1, max=3650)
     )
@@ -69,8 +70,8 @@ class TokenCreateSchema(Schema):
 
 class TokenSchema(Schema):
     id = fields.Integer(required=True)
-    name = fields.String(required=True)
-    prefix = fields.String(required=True, metadata={"description": "First characters"})
+    name = Text(required=True)
+    prefix = Text(required=True, metadata={"description": "First characters"})
     created_at = fields.DateTime()
     expires_at = fields.DateTime(allow_none=True)
     last_used_at = fields.DateTime(allow_none=True)
@@ -78,7 +79,7 @@ class TokenSchema(Schema):
 
 
 class IssuedTokenSchema(TokenSchema):
-    token = fields.String(
+    token = Text(
         required=True, metadata={"description": "The secret: shown this once, never again"}
     )
 

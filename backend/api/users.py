@@ -6,6 +6,7 @@ from flask_smorest import Blueprint
 from marshmallow import Schema, fields, validate
 
 from backend.api.auth import UserSchema
+from backend.api.strings import EmailText, Text
 from backend.auth import current_actor, roles_allowed
 from backend.auth.passwords import MAX_LENGTH, MIN_LENGTH
 from backend.models import Role
@@ -21,10 +22,10 @@ class UserAdminSchema(UserSchema):
 
 
 class UserCreateSchema(Schema):
-    email = fields.Email(required=True, validate=validate.Length(max=320))
-    name = fields.String(load_default="", validate=validate.Length(max=255))
-    role = fields.String(required=True, validate=validate.OneOf(ROLES))
-    password = fields.String(
+    email = EmailText(required=True, validate=validate.Length(max=320))
+    name = Text(load_default="", validate=validate.Length(max=255))
+    role = Text(required=True, validate=validate.OneOf(ROLES))
+    password = Text(
         required=True,
         validate=validate.Length(min=MIN_LENGTH, max=MAX_LENGTH),
         metadata={"description": f"At least {MIN_LENGTH} characters"},
@@ -32,10 +33,10 @@ class UserCreateSchema(Schema):
 
 
 class UserUpdateSchema(Schema):
-    name = fields.String(validate=validate.Length(max=255))
-    role = fields.String(validate=validate.OneOf(ROLES))
+    name = Text(validate=validate.Length(max=255))
+    role = Text(validate=validate.OneOf(ROLES))
     is_active = fields.Boolean()
-    password = fields.String(
+    password = Text(
         validate=validate.Length(min=MIN_LENGTH, max=MAX_LENGTH),
         metadata={"description": "A new password (reset); also lifts a login lockout"},
     )

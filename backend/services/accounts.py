@@ -32,6 +32,8 @@ log = logging.getLogger("spendlens.accounts")
 AUDITED = ("platform", "external_id", "name", "currency", "timezone", "status", "history_start")
 #: An admin waits for a test: retry a transient failure once, briefly.
 TEST_RETRY = RetryPolicy(max_attempts=2, base_delay=0.5, max_delay=2.0)
+#: Ids are PostgreSQL integers: a larger one in a URL is simply not found.
+MAX_ID = 2**31 - 1
 UNEXPECTED = "Unexpected error while contacting the platform (details are in the server log)"
 
 
@@ -40,6 +42,8 @@ def list_accounts() -> list[AdAccount]:
 
 
 def get_account(account_id: int, *, for_update: bool = False) -> AdAccount:
+    if not 0 < account_id <= MAX_ID:
+        raise NotFound("No such ad account")
     stmt = select(AdAccount).where(AdAccount.id == account_id)
     account = db.session.scalar(stmt.with_for_update() if for_update else stmt)
     if account is None:
@@ -109,6 +113,18 @@ def create_account(actor: User | None, data: Mapping[str, Any]) -> AdAccount:
 def update_account(actor: User | None, account_id: int, changes: Mapping[str, Any]) -> AdAccount:
     """Rename, enable/disable, or replace the credentials (which reactivates an account that
     needed new credentials)."""
+    try:
+        account = _apply_account_changes(actor, account_id, changes)
+    except ServiceError:
+        db.session.rollback()
+        raise
+    _commit(account.external_id)
+    return account
+
+
+def _apply_account_changes(
+    actor: User | None, account_id: int, changes: Mapping[str, Any]
+) -> AdAccount:
     account = get_account(account_id, for_update=True)
     before: dict[str, Any] = audit.snapshot(account, AUDITED)
     after_extra: dict[str, Any] = {}
@@ -144,7 +160,6 @@ def update_account(actor: User | None, account_id: int, changes: Mapping[str, An
             after,
             secret_fields=secret_names,
         )
-    _commit(account.external_id)
     return account
 
 

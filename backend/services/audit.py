@@ -34,6 +34,8 @@ ALWAYS_SECRET = frozenset(
     {"password", "password_hash", "token", "token_hash", "credentials_encrypted", "secret"}
 )
 SYSTEM_ACTOR = "system"
+#: PostgreSQL's OFFSET is a bigint; a page beyond this is empty anyway.
+MAX_OFFSET = 2**62
 
 
 def record(
@@ -85,6 +87,7 @@ class AuditQuery:
 
 def search(query: AuditQuery, *, offset: int, limit: int) -> tuple[list[AuditLog], int]:
     """Entries matching `query`, newest first, and the total count."""
+    offset = min(offset, MAX_OFFSET)
     stmt = _filtered(select(AuditLog), query)
     total = db.session.scalar(_filtered(select(func.count(AuditLog.id)), query)) or 0
     rows = db.session.scalars(
@@ -100,7 +103,7 @@ def _filtered(stmt: Select, query: AuditQuery) -> Select:
         stmt = stmt.where(AuditLog.entity_id == query.entity_id)
     if query.actor:
         actor = query.actor.strip()
-        if actor.isdigit():
+        if actor.isdigit() and len(actor) <= 9:
             stmt = stmt.where(AuditLog.actor_id == int(actor))
         else:
             stmt = stmt.where(func.lower(AuditLog.actor_email) == actor.lower())
@@ -132,7 +135,10 @@ def _redact(value: Any, secrets: frozenset[str]) -> Any:
 
 
 def _json_value(value: Any) -> Any:
-    if value is None or isinstance(value, bool | int | float | str):
+    if isinstance(value, str):
+        # JSONB refuses NUL and unpaired surrogates; the log must never fail a change.
+        return value.replace("\x00", "\ufffd").encode("utf-8", "replace").decode("utf-8")
+    if value is None or isinstance(value, bool | int | float):
         return value
     if isinstance(value, enum.Enum):
         return value.value

@@ -8,12 +8,15 @@ from typing import Any
 from sqlalchemy import func, select
 
 from backend.auth.passwords import hash_password, policy_problem
-from backend.errors import Conflict, Invalid, NotFound
+from backend.errors import Conflict, Invalid, NotFound, ServiceError
 from backend.extensions import db
 from backend.models import Role, User
 from backend.services import audit
 
 AUDITED_FIELDS = ("email", "name", "role", "is_active")
+#: Ids are PostgreSQL integers: a larger one in a URL is simply not found.
+MAX_ID = 2**31 - 1
+MAX_EMAIL = 320
 
 
 def normalize_email(email: str) -> str:
@@ -29,7 +32,7 @@ def list_users() -> list[User]:
 
 
 def get_user(user_id: int) -> User:
-    user = db.session.get(User, user_id)
+    user = db.session.get(User, user_id) if 0 < user_id <= MAX_ID else None
     if user is None:
         raise NotFound("No such user")
     return user
@@ -40,6 +43,8 @@ def create_user(
 ) -> User:
     """A new active user; 409 when the email is taken, 422 for a weak password."""
     email = normalize_email(email)
+    if len(email) > MAX_EMAIL:
+        raise Invalid(f"must be at most {MAX_EMAIL} characters", field="email")
     if "@" not in email:
         raise Invalid("is not an email address", field="email")
     _check_password(password, field="password")
@@ -62,6 +67,18 @@ def create_user(
 
 def update_user(actor: User | None, user_id: int, changes: Mapping[str, Any]) -> User:
     """Change name, role, active flag, or reset the password (which also unlocks the account)."""
+    if "password" in changes:
+        _check_password(changes["password"], field="password")
+    try:
+        user = _apply_user_changes(actor, user_id, changes)
+    except ServiceError:
+        db.session.rollback()
+        raise
+    db.session.commit()
+    return user
+
+
+def _apply_user_changes(actor: User | None, user_id: int, changes: Mapping[str, Any]) -> User:
     if "role" in changes or "is_active" in changes:
         # Lock the active admins first, always in the same order, then the user: two admins
         # demoting each other at once wait for one another instead of both succeeding.
@@ -76,7 +93,6 @@ def update_user(actor: User | None, user_id: int, changes: Mapping[str, Any]) ->
         user.is_active = bool(changes["is_active"])
     password_reset = "password" in changes
     if password_reset:
-        _check_password(changes["password"], field="password")
         user.password_hash = hash_password(changes["password"])
         user.failed_logins = 0
         user.locked_until = None
@@ -86,7 +102,6 @@ def update_user(actor: User | None, user_id: int, changes: Mapping[str, Any]) ->
         before["password"], after["password"] = "old", "new"
     if before != after:
         audit.record(actor, "user.update", "user", user.id, before, after)
-    db.session.commit()
     return user
 
 
@@ -116,6 +131,8 @@ def _check_password(password: str, *, field: str) -> None:
 
 
 def _locked_row(user_id: int) -> User:
+    if not 0 < user_id <= MAX_ID:
+        raise NotFound("No such user")
     user = db.session.scalar(select(User).where(User.id == user_id).with_for_update())
     if user is None:
         raise NotFound("No such user")
@@ -136,5 +153,4 @@ def _keep_an_admin(user: User, before: Mapping[str, Any]) -> None:
         select(func.count()).select_from(_active_admins().where(User.id != user.id).subquery())
     )
     if not others:
-        db.session.rollback()
         raise Conflict("This is the last active admin: make another admin first", field="role")
