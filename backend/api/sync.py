@@ -83,6 +83,23 @@ class BackfillSchema(Schema):
             raise ValidationError("a backfill covers at most three years", field_name="end")
 
 
+class CampaignsQuery(Schema):
+    account_id = fields.Integer()
+    platform = fields.String()
+    q = fields.String(metadata={"description": "Part of the name, case-insensitive"})
+    limit = fields.Integer(load_default=500, validate=lambda n: 1 <= n <= 5000)
+
+
+class CampaignSchema(Schema):
+    id = fields.Integer(required=True)
+    ad_account_id = fields.Integer(required=True)
+    platform = fields.String(required=True)
+    external_id = fields.String(required=True)
+    name = fields.String(required=True)
+    first_seen = fields.Date(allow_none=True)
+    last_seen = fields.Date(allow_none=True)
+
+
 class FxResultSchema(Schema):
     rows = fields.Integer(required=True)
     currencies = fields.List(fields.String(), required=True)
@@ -124,6 +141,15 @@ def start_backfill(data: dict, account_id: int):
     return sync.request_sync(
         account_id, "backfill", data["start"], data["end"], actor=current_actor()
     )
+
+
+@blp.route("/campaigns", methods=["GET"])
+@signed_in
+@blp.arguments(CampaignsQuery, location="query")
+@blp.response(200, CampaignSchema(many=True))
+def list_campaigns(query: dict):
+    """Campaigns ever synced (for scopes and filters), most recently seen first."""
+    return sync.list_campaigns(**query)
 
 
 @blp.route("/fx-rates/upload", methods=["POST"])

@@ -48,14 +48,13 @@ def replace_metric_slice(
 ) -> SliceResult:
     """Make the stored slice equal to `rows` (psycopg2 cursor; the caller commits)."""
     rows = rows if isinstance(rows, list) else list(rows)
-    _check_slice_bounds(rows, target)
     params = {
         "acc": target.ad_account_id,
         "bd": target.breakdown,
         "start": target.start,
         "end": target.end,
     }
-    campaign_ids = upsert_campaigns(cursor, target.ad_account_id, rows)
+    campaign_ids = upsert_campaigns(cursor, target, rows)
     cursor.execute("SELECT now()::text")
     encoder = FactEncoder(
         target.level,
@@ -87,18 +86,18 @@ def replace_metric_slice(
     )
 
 
-def _check_slice_bounds(rows: list[SpendRow], target: Slice) -> None:
+def upsert_campaigns(cursor, target: Slice, rows: list[SpendRow]) -> dict[str, int]:
+    """Insert or refresh the campaigns the rows name; returns external id → campaigns.id.
+
+    Refuses rows dated outside the slice (they would escape its replacement).
+    """
+    ad_account_id = target.ad_account_id
+    seen: dict[str, list] = {}
     for index, row in enumerate(rows):
         if not target.start <= row.date <= target.end:
             raise ValueError(
                 f"row {index} ({row.date}) falls outside the slice {target.start}..{target.end}"
             )
-
-
-def upsert_campaigns(cursor, ad_account_id: int, rows: list[SpendRow]) -> dict[str, int]:
-    """Insert or refresh the campaigns the rows name; returns external id → campaigns.id."""
-    seen: dict[str, list] = {}
-    for row in rows:
         entry = seen.get(row.campaign_id)
         if entry is None:
             seen[row.campaign_id] = [row.campaign_name, row.date, row.date, row.date]

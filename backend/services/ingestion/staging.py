@@ -39,8 +39,10 @@ def copy_columns(level: Level) -> tuple[str, ...]:
 
 
 def escape(value: str) -> str:
-    """A text value in COPY's text format."""
-    return value.translate(_ESCAPES)
+    """A text value in COPY's text format (most values need no escaping: checked first)."""
+    if "\\" in value or "\t" in value or "\n" in value or "\r" in value:
+        return value.translate(_ESCAPES)
+    return value
 
 
 class FactEncoder:

@@ -119,6 +119,38 @@ def request_sync(
     return plan_sync(account, kind, start, end)
 
 
+def list_campaigns(
+    account_id: int | None = None,
+    platform: str | None = None,
+    q: str | None = None,
+    limit: int = 500,
+) -> list[dict]:
+    from backend.models import Campaign
+
+    query = select(Campaign, AdAccount.platform).join(
+        AdAccount, AdAccount.id == Campaign.ad_account_id
+    )
+    if account_id is not None:
+        query = query.where(Campaign.ad_account_id == account_id)
+    if platform:
+        query = query.where(AdAccount.platform == platform)
+    if q:
+        query = query.where(Campaign.name.ilike(f"%{q}%"))
+    query = query.order_by(Campaign.last_seen.desc().nulls_last(), Campaign.name).limit(limit)
+    return [
+        {
+            "id": c.id,
+            "ad_account_id": c.ad_account_id,
+            "platform": p,
+            "external_id": c.external_id,
+            "name": c.name,
+            "first_seen": c.first_seen,
+            "last_seen": c.last_seen,
+        }
+        for c, p in db.session.execute(query)
+    ]
+
+
 def recent_runs(account_id: int, limit: int = 50) -> list[SyncRun]:
     if db.session.get(AdAccount, account_id) is None:
         raise NotFound(f"ad account {account_id} does not exist")

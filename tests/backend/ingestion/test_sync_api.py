@@ -93,3 +93,23 @@ def test_a_marketer_cannot_start_a_backfill(app, db, marketer, sandbox):
         f"/api/ad-accounts/{account.id}/backfill", json={"start": "2026-01-01", "end": "2026-01-02"}
     )
     assert response.status_code == 403
+
+
+def test_campaigns_are_listed_by_account_and_name(app, db, marketer, sandbox):
+    from tests.backend.ingestion.conftest import make_row
+    from tests.backend.ingestion.test_slices import write
+
+    account = add_sandbox_account(app, db, sandbox.world.accounts_of("meta")[0])
+    day = dt.date(2026, 10, 1)
+    write(
+        db,
+        account,
+        [make_row(day, "c1", name="Brand US"), make_row(day, "c2", name="Video")],
+        start=day,
+        end=day,
+    )
+    rows = marketer.get(f"/api/campaigns?account_id={account.id}").json
+    assert sorted(r["name"] for r in rows) == ["Brand US", "Video"]
+    assert all(r["platform"] == "meta" for r in rows)
+    assert [r["name"] for r in marketer.get("/api/campaigns?q=brand").json] == ["Brand US"]
+    assert marketer.get("/api/campaigns?account_id=999").json == []
