@@ -107,10 +107,23 @@ def encryption_keys() -> str:
 
 
 @pytest.fixture(scope="session")
+def smtp_port() -> int:
+    """A loopback port for the test SMTP server (tests/backend/budgets starts one on it when
+    they need it); the app and the worker send their mail there."""
+    import socket
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+@pytest.fixture(scope="session")
 def app_config(
-    database_url: str, redis_url: str, test_queue: str, sandbox, encryption_keys: str
+    database_url: str, redis_url: str, test_queue: str, sandbox, encryption_keys: str, smtp_port
 ) -> dict:
     return {
+        "SMTP_HOST": "127.0.0.1",
+        "SMTP_PORT": smtp_port,
         "TESTING": True,
         "SQLALCHEMY_DATABASE_URI": database_url,
         "REDIS_URL": redis_url,
@@ -176,6 +189,8 @@ def service_env(app_config: dict, **extra: str) -> dict[str, str]:
         SPENDLENS_SECRET_KEY=app_config["SECRET_KEY"],
         SPENDLENS_CELERY_QUEUE=app_config["CELERY"]["task_default_queue"],
         SPENDLENS_ENCRYPTION_KEYS=app_config["ENCRYPTION_KEYS"],
+        SPENDLENS_SMTP_HOST=app_config["SMTP_HOST"],
+        SPENDLENS_SMTP_PORT=str(app_config["SMTP_PORT"]),
     )
     from connectors.sandbox.runner import CONFIG_KEYS
 

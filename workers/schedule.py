@@ -28,4 +28,16 @@ def beat_schedule(config: Mapping[str, Any]) -> dict[str, dict[str, Any]]:
             "task": "workers.tasks.models.refresh_customer_data",
             "schedule": timedelta(hours=1),
         },
+        "evaluate-budgets": {
+            "task": "workers.tasks.alerts.evaluate_budgets",
+            "schedule": timedelta(minutes=15),
+        },
+        "deliver-outbox": {
+            "task": "workers.tasks.alerts.deliver_outbox",
+            "schedule": timedelta(minutes=1),
+        },
+        "alert-digests": {
+            "task": "workers.tasks.alerts.send_digests",
+            "schedule": crontab(minute=0, hour=7),
+        },
     }

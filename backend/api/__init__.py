@@ -17,6 +17,10 @@ def register(app: Flask) -> None:
 
     for module in (auth, users, ad_accounts, platforms, audit, sync, customers, models):
         api.register_blueprint(module.blp)
+    from backend.api import alerts, budgets
+
+    for module in (budgets, alerts):
+        api.register_blueprint(module.blp)
     from backend.api import roi
 
     api.register_blueprint(roi.blp)

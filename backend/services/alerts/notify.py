@@ -1,0 +1,232 @@
+"""Alert mail: rendered from the Jinja templates in backend/templates/mail (a plain-text and an
+HTML part) and queued in the outbox, in the caller's transaction.
+
+One outbox row per (alert, occurrence, recipient): the idempotency key names all three, so
+queueing the same mail again is a no-op. Recipients who asked for a daily digest get their rows
+'held' for the digest (backend.services.alerts.delivery.gather_digests) instead of 'pending'.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Any
+
+from flask import current_app
+from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
+from sqlalchemy import select, text
+from sqlalchemy.dialects.postgresql import insert
+
+from backend.extensions import db
+from backend.models import Alert, Budget, MailPreference, OutboxMessage, OutboxStatus
+
+RULE_LABELS = {
+    "threshold": "Budget threshold crossed",
+    "projected_overspend": "Projected overspend",
+    "predicted_roas": "Predicted ROAS under target",
+    "anomaly": "Spend anomaly",
+    "stale_data": "Stale data",
+    "credentials": "Credentials failing or expiring",
+}
+SEVERITY_COLORS = {"info": "#1677ff", "warning": "#d46b08", "critical": "#cf1322"}
+MONEY_FIGURES = {
+    "budget",
+    "spend_to_date",
+    "expected_to_date",
+    "projected",
+    "projected_low",
+    "projected_high",
+    "projected_over",
+    "predicted_ltv_365",
+    "latest_actual",
+    "latest_expected",
+}
+PERCENT_FIGURES = {"level_pct", "spent_pct", "tolerance_pct"}
+#: Shown in the mail's pacing block instead.
+HIDDEN_FIGURES = {
+    "currency",
+    "method",
+    "as_of",
+    "expected_to_date",
+    "projected",
+    "projected_low",
+    "projected_high",
+}
+FIGURE_LABELS = {
+    "level_pct": "Threshold",
+    "budget": "Budget",
+    "spend_to_date": "Spend to date",
+    "spent_pct": "Share of the budget spent",
+    "tolerance_pct": "Tolerance today",
+    "projected_over": "Projected overspend",
+    "customers": "Customers acquired",
+    "predicted_ltv_365": "Predicted 365-day LTV",
+    "predicted_roas": "Predicted ROAS",
+    "target_roas": "Target ROAS",
+    "latest_day": "Day",
+    "latest_kind": "Kind",
+    "latest_actual": "Spend that day",
+    "latest_expected": "Expected that day",
+    "unusual_days": "Unusual days this period",
+    "hours": "Hours without a sync",
+    "stale_accounts": "Accounts",
+    "failing_accounts": "Failing",
+    "expiring_accounts": "Expiring",
+}
+
+
+@dataclass(frozen=True)
+class BudgetMail:
+    """What every mail about one budget shows besides the alert itself."""
+
+    budget: Budget
+    scope_label: str
+    period_label: str
+    period_start: dt.date
+    period_last: dt.date
+    currency: str
+    pacing: dict | None
+
+
+@lru_cache(maxsize=1)
+def _templates() -> Environment:
+    return Environment(
+        loader=PackageLoader("backend", "templates/mail"),
+        autoescape=select_autoescape(enabled_extensions=("html",), default_for_string=False),
+        undefined=StrictUndefined,
+        trim_blocks=False,
+        keep_trailing_newline=True,
+    )
+
+
+def idempotency_key(alert: Alert, recipient: str) -> str:
+    digest = hashlib.sha256(recipient.strip().lower().encode()).hexdigest()[:16]
+    return f"spendlens-alert-{alert.id}-{alert.occurrence}-{digest}"
+
+
+def subject_of(alert: Alert) -> str:
+    label = RULE_LABELS.get(alert.rule, alert.rule)
+    level = f" {alert.level}%" if alert.level else ""
+    return f"[Spendlens] {alert.severity.capitalize()}: {alert.budget_name} — {label}{level}"
+
+
+def render_alert(alert: Alert, context: BudgetMail) -> tuple[str, str]:
+    """(plain text, HTML) of an alert's mail."""
+    env = _templates()
+    base = current_app.config["DASHBOARD_URL"].rstrip("/")
+    values: dict[str, Any] = {
+        "alert": alert,
+        "subject": subject_of(alert),
+        "budget": context.budget,
+        "scope_label": context.scope_label,
+        "period_label": context.period_label,
+        "period_start": context.period_start.isoformat(),
+        "period_last": context.period_last.isoformat(),
+        "rule_label": RULE_LABELS.get(alert.rule, alert.rule),
+        "severity_label": alert.severity.capitalize(),
+        "severity_color": SEVERITY_COLORS.get(alert.severity, "#595959"),
+        "figures": figure_rows(alert.figures or {}, context.currency),
+        "pacing": context.pacing,
+        "mape_rows": mape_rows(context.pacing),
+        "money": lambda v: money_text(v, context.currency),
+        "pct": lambda v: "—" if v is None else f"{float(v):.1f}%",
+        "budget_url": f"{base}/budgets?budget={context.budget.id}",
+        "alerts_url": f"{base}/alerts",
+    }
+    return env.get_template("alert.txt").render(values), env.get_template("alert.html").render(
+        values
+    )
+
+
+def money_text(value: Any, currency: str) -> str:
+    return "—" if value is None else f"{currency} {float(value):,.2f}"
+
+
+def figure_rows(figures: dict, currency: str) -> list[tuple[str, str]]:
+    rows = []
+    for key, value in figures.items():
+        if key in HIDDEN_FIGURES or value is None:
+            continue
+        if key in MONEY_FIGURES:
+            shown = money_text(value, currency)
+        elif key in PERCENT_FIGURES:
+            shown = f"{float(value):.1f}%" if key == "spent_pct" else f"{float(value):g}%"
+        elif key == "predicted_roas" or key == "target_roas":
+            shown = f"{float(value):.1%}"
+        else:
+            shown = str(value)
+        rows.append((FIGURE_LABELS.get(key, key.replace("_", " ").capitalize()), shown))
+    return rows
+
+
+def mape_rows(pacing: dict | None) -> list[tuple[str, list[tuple[str, str]]]]:
+    mape = (pacing or {}).get("mape") or {}
+    rows = []
+    for method in ("seasonal", "linear"):
+        values = mape.get(method)
+        if values:
+            shown = [(f"day {k[1:]}", "—" if v is None else f"{v:.1%}") for k, v in values.items()]
+            rows.append((method.capitalize(), shown))
+    return rows
+
+
+def digest_recipients(recipients: set[str]) -> set[str]:
+    """The recipients (lower-cased) who asked for a daily digest."""
+    if not recipients:
+        return set()
+    rows = db.session.scalars(
+        select(MailPreference.email).where(
+            MailPreference.daily_digest.is_(True),
+            db.func.lower(MailPreference.email).in_(sorted(recipients)),
+        )
+    )
+    return {email.lower() for email in rows}
+
+
+def queue_alert_mail(alerts: list[tuple[Alert, BudgetMail]]) -> int:
+    """Queue each alert's mail to each recipient of its budget (rows already there are kept);
+    returns how many rows were added."""
+    if not alerts:
+        return 0
+    ids = [alert.id for alert, _ in alerts]
+    queued = set(
+        db.session.execute(
+            text("SELECT idempotency_key FROM mail_outbox WHERE alert_id = ANY(:ids)"),
+            {"ids": ids},
+        ).scalars()
+    )
+    everyone = {r.strip().lower() for _, c in alerts for r in c.budget.recipients or []}
+    digest = digest_recipients(everyone)
+    rows = []
+    for alert, context in alerts:
+        missing = [
+            r for r in context.budget.recipients or [] if idempotency_key(alert, r) not in queued
+        ]
+        if not missing:
+            continue
+        body_text, body_html = render_alert(alert, context)
+        for recipient in missing:
+            held = recipient.strip().lower() in digest
+            rows.append(
+                {
+                    "idempotency_key": idempotency_key(alert, recipient),
+                    "alert_id": alert.id,
+                    "kind": "alert",
+                    "recipient": recipient,
+                    "subject": subject_of(alert),
+                    "body_text": body_text,
+                    "body_html": body_html,
+                    "status": OutboxStatus.HELD if held else OutboxStatus.PENDING,
+                    "attempts": 0,
+                }
+            )
+    if not rows:
+        return 0
+    stmt = (
+        insert(OutboxMessage)
+        .values(rows)
+        .on_conflict_do_nothing(index_elements=["idempotency_key"])
+    )
+    return db.session.execute(stmt).rowcount

@@ -1,0 +1,262 @@
+"""Budgets: create, change, delete (finance and admin, each change in the audit log with its
+before and after), read with their pacing (every role).
+
+A budget's scope is checked against the stored accounts and campaigns (an account scope takes
+its platform from the account, a campaign scope its account and platform from the campaign);
+its amount is in the reporting currency; its period starts on the first day of a month or
+quarter; its rules are the defaults (backend.models.budgets.DEFAULT_RULES) overlaid with what
+was given.
+"""
+
+from __future__ import annotations
+
+import copy
+import datetime as dt
+from collections.abc import Mapping
+from decimal import Decimal
+from typing import Any
+
+from flask import current_app
+from sqlalchemy import select
+
+from backend.errors import Invalid, NotFound
+from backend.extensions import db
+from backend.models import AdAccount, Alert, Budget, Campaign, ScopeType, User
+from backend.models.budgets import DEFAULT_RULES
+from backend.models.types import utcnow
+from backend.services import audit
+from backend.services.alerts import evaluation, forecast, lifecycle
+
+AUDITED = (
+    "name",
+    "scope_type",
+    "platform",
+    "ad_account_id",
+    "campaign_id",
+    "period",
+    "period_start",
+    "amount",
+    "currency",
+    "recipients",
+    "target_roas",
+    "rules",
+)
+MAX_ID = 2**31 - 1
+PLATFORMS = ("meta", "google_ads", "apple_search_ads")
+
+
+def list_budgets() -> list[Budget]:
+    return list(db.session.scalars(select(Budget).order_by(Budget.period_start.desc(), Budget.id)))
+
+
+def get_budget(budget_id: int, *, for_update: bool = False) -> Budget:
+    if not 0 < budget_id <= MAX_ID:
+        raise NotFound("No such budget")
+    stmt = select(Budget).where(Budget.id == budget_id)
+    budget = db.session.scalar(stmt.with_for_update() if for_update else stmt)
+    if budget is None:
+        raise NotFound("No such budget")
+    return budget
+
+
+def create_budget(actor: User | None, data: Mapping[str, Any]) -> Budget:
+    now = utcnow()
+    budget = Budget(created_by=actor.id if actor else None, created_at=now, updated_at=now)
+    _apply(budget, {**_defaults(), **data})
+    db.session.add(budget)
+    db.session.flush()
+    audit.record(actor, "budget.create", "budget", budget.id, None, audit.snapshot(budget, AUDITED))
+    db.session.commit()
+    return budget
+
+
+def update_budget(actor: User | None, budget_id: int, data: Mapping[str, Any]) -> Budget:
+    """Change the given fields; a change of amount, scope or period is judged at the next
+    evaluation (which resolves alerts whose cause it removed)."""
+    budget = get_budget(budget_id, for_update=True)
+    before = audit.snapshot(budget, AUDITED)
+    _apply(budget, data)
+    budget.updated_at = utcnow()
+    after = audit.snapshot(budget, AUDITED)
+    if before != after:
+        audit.record(actor, "budget.update", "budget", budget.id, before, after)
+    db.session.commit()
+    return budget
+
+
+def delete_budget(actor: User | None, budget_id: int) -> None:
+    """Delete the budget; its alerts stay in the history, resolved."""
+    budget = get_budget(budget_id, for_update=True)
+    alerts = list(db.session.scalars(select(Alert).where(Alert.budget_id == budget.id)))
+    lifecycle.resolve_for_budget(alerts, utcnow(), "The budget was deleted.")
+    audit.record(actor, "budget.delete", "budget", budget.id, audit.snapshot(budget, AUDITED), None)
+    db.session.delete(budget)
+    db.session.commit()
+
+
+def _defaults() -> dict[str, Any]:
+    return {
+        "currency": current_app.config["REPORTING_CURRENCY"],
+        "recipients": [],
+        "target_roas": None,
+        "rules": {},
+    }
+
+
+def _apply(budget: Budget, data: Mapping[str, Any]) -> None:
+    if "name" in data:
+        name = (data["name"] or "").strip()
+        if not name:
+            raise Invalid("Give the budget a name", field="name")
+        budget.name = name
+    if "scope" in data:
+        _apply_scope(budget, data["scope"] or {})
+    if "period" in data:
+        budget.period = data["period"]
+    if "period_start" in data:
+        budget.period_start = data["period_start"]
+    _check_period(budget)
+    if "amount" in data:
+        amount = Decimal(data["amount"])
+        if not amount.is_finite() or amount <= 0:
+            raise Invalid("The amount must be positive", field="amount")
+        budget.amount = amount
+    if "currency" in data:
+        currency = (data["currency"] or "").upper()
+        reporting = current_app.config["REPORTING_CURRENCY"]
+        if currency != reporting:
+            raise Invalid(f"Budgets are in the reporting currency, {reporting}", field="currency")
+        budget.currency = currency
+    if "recipients" in data:
+        budget.recipients = _recipients(data["recipients"] or [])
+    if "target_roas" in data:
+        target = data["target_roas"]
+        if target is not None and Decimal(target) <= 0:
+            raise Invalid("The target ROAS must be positive", field="target_roas")
+        budget.target_roas = None if target is None else Decimal(target)
+    if "rules" in data:
+        budget.rules = merged_rules(budget.rules or DEFAULT_RULES, data["rules"] or {})
+
+
+def _check_period(budget: Budget) -> None:
+    start: dt.date | None = budget.period_start
+    if budget.period is None or start is None:
+        raise Invalid("Choose the period", field="period_start")
+    if start.day != 1 or (budget.period == "quarter" and start.month not in (1, 4, 7, 10)):
+        what = (
+            "a quarter (1 January, April, July or October)"
+            if budget.period == "quarter"
+            else ("a month")
+        )
+        raise Invalid(f"The period must start on the first day of {what}", field="period_start")
+
+
+def _apply_scope(budget: Budget, scope: Mapping[str, Any]) -> None:
+    kind = scope.get("type")
+    platform, account_id, campaign_id = None, None, None
+    if kind == ScopeType.PLATFORM:
+        platform = scope.get("platform")
+        if platform not in PLATFORMS:
+            raise Invalid("Choose a platform", field="scope.platform")
+    elif kind == ScopeType.ACCOUNT:
+        account = _account(scope.get("account_id"))
+        platform, account_id = account.platform, account.id
+    elif kind == ScopeType.CAMPAIGN:
+        campaign = _campaign(scope.get("campaign_id"))
+        account = db.session.get(AdAccount, campaign.ad_account_id)
+        if scope.get("account_id") not in (None, account.id):
+            raise Invalid("The campaign belongs to another account", field="scope.campaign_id")
+        platform, account_id, campaign_id = account.platform, account.id, campaign.id
+    elif kind != ScopeType.ALL:
+        raise Invalid("Choose the scope: all, platform, account or campaign", field="scope.type")
+    if scope.get("platform") not in (None, platform) and kind != ScopeType.ALL:
+        raise Invalid(f"The scope's platform is {platform}", field="scope.platform")
+    budget.scope_type, budget.platform = kind, platform
+    budget.ad_account_id, budget.campaign_id = account_id, campaign_id
+
+
+def _account(value: Any) -> AdAccount:
+    account_id = _as_id(value, "scope.account_id")
+    account = db.session.get(AdAccount, account_id) if account_id else None
+    if account is None:
+        raise Invalid("No such ad account", field="scope.account_id")
+    return account
+
+
+def _campaign(value: Any) -> Campaign:
+    campaign_id = _as_id(value, "scope.campaign_id")
+    campaign = db.session.get(Campaign, campaign_id) if campaign_id else None
+    if campaign is None:
+        raise Invalid("No such campaign", field="scope.campaign_id")
+    return campaign
+
+
+def _as_id(value: Any, field: str) -> int | None:
+    try:
+        number = int(str(value).strip())
+    except (TypeError, ValueError):
+        raise Invalid("Choose one", field=field) from None
+    return number if 0 < number <= 2**62 else None
+
+
+def _recipients(values: list[str]) -> list[str]:
+    out, seen = [], set()
+    for value in values:
+        email = value.strip()
+        if email and email.lower() not in seen:
+            seen.add(email.lower())
+            out.append(email)
+    return out
+
+
+def merged_rules(current: Mapping[str, Any], given: Mapping[str, Any]) -> dict[str, Any]:
+    """The defaults, overlaid with the current rules, overlaid with the given ones."""
+    rules = copy.deepcopy(DEFAULT_RULES)
+    for source in (current, given):
+        for name, values in (source or {}).items():
+            if name in rules and isinstance(values, Mapping):
+                rules[name].update(values)
+    levels = rules["threshold"].get("levels") or []
+    rules["threshold"]["levels"] = sorted({float(v) if v % 1 else int(v) for v in levels})
+    return rules
+
+
+def describe(budget: Budget, pacing: dict | None = None) -> dict[str, Any]:
+    """The budget as the API shows it (with `pacing` when given)."""
+    scope = evaluation.describe_scope(budget)
+    if budget.ad_account_id:
+        account = db.session.get(AdAccount, budget.ad_account_id)
+        scope["account_name"] = account.name if account else None
+    if budget.campaign_id:
+        campaign = db.session.get(Campaign, budget.campaign_id)
+        scope["campaign_name"] = campaign.name if campaign else None
+    return {
+        "id": budget.id,
+        "name": budget.name,
+        "scope": scope,
+        "period": budget.period,
+        "period_start": budget.period_start,
+        "period_end": forecast.period_bounds(budget)[1],
+        "amount": budget.amount,
+        "currency": budget.currency,
+        "recipients": list(budget.recipients or []),
+        "target_roas": budget.target_roas,
+        "rules": merged_rules(budget.rules or {}, {}),
+        "forecast_method": budget.forecast_method,
+        "pacing": pacing,
+        "created_at": budget.created_at,
+        "updated_at": budget.updated_at,
+    }
+
+
+def pacing_of(budgets: list[Budget]) -> dict[int, dict]:
+    """The pacing answer of each budget (read-only: a backtest not stored today is measured in
+    memory)."""
+    if not budgets:
+        return {}
+    world = evaluation.load_world(budgets, utcnow())
+    out = {}
+    for budget in budgets:
+        _, mail = world.context(budget, store_backtest=False)
+        out[budget.id] = mail.pacing
+    return out
