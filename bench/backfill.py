@@ -52,26 +52,59 @@ def main() -> None:
     from cryptography.fernet import Fernet
 
     key = Fernet.generate_key().decode()
-    with scratch_app(**sandbox.config(), ENCRYPTION_KEYS=key, CELERY_QUEUE=queue,
-                     CELERY={"task_default_queue": queue}) as app:
+    with scratch_app(
+        **sandbox.config(),
+        ENCRYPTION_KEYS=key,
+        CELERY_QUEUE=queue,
+        CELERY={"task_default_queue": queue},
+    ) as app:
         accounts = ensure_sandbox_accounts()
-        env = {**os.environ, "DATABASE_URL": current_app.config["SQLALCHEMY_DATABASE_URI"],
-               "REDIS_URL": current_app.config["REDIS_URL"], "SPENDLENS_SECRET_KEY": "bench",
-               "SPENDLENS_ENCRYPTION_KEYS": key, "SPENDLENS_CELERY_QUEUE": queue,
-               **sandbox.environment()}
-        workers = [subprocess.Popen(
-            [sys.executable, "-m", "celery", "-A", "workers.app", "worker", "-Q", queue, "-c",
-             "1", "-n", f"bench{i}-{os.getpid()}@%h", "--loglevel", "WARNING"],
-            cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-            for i in range(2)]
+        env = {
+            **os.environ,
+            "DATABASE_URL": current_app.config["SQLALCHEMY_DATABASE_URI"],
+            "REDIS_URL": current_app.config["REDIS_URL"],
+            "SPENDLENS_SECRET_KEY": "bench",
+            "SPENDLENS_ENCRYPTION_KEYS": key,
+            "SPENDLENS_CELERY_QUEUE": queue,
+            **sandbox.environment(),
+        }
+        workers = [
+            subprocess.Popen(
+                [
+                    sys.executable,
+                    "-m",
+                    "celery",
+                    "-A",
+                    "workers.app",
+                    "worker",
+                    "-Q",
+                    queue,
+                    "-c",
+                    "1",
+                    "-n",
+                    f"bench{i}-{os.getpid()}@%h",
+                    "--loglevel",
+                    "WARNING",
+                ],
+                cwd=ROOT,
+                env=env,
+                stdout=subprocess.DEVNULL,
+                stderr=subprocess.DEVNULL,
+            )
+            for i in range(2)
+        ]
         try:
             time.sleep(5)  # both workers connected before the clock starts
             began = time.perf_counter()
             ids = []
             for account in accounts:
                 today = account_today(account)
-                ids += [r.id for r in request_sync(
-                    account.id, "backfill", today - dt.timedelta(days=DAYS), today)]
+                ids += [
+                    r.id
+                    for r in request_sync(
+                        account.id, "backfill", today - dt.timedelta(days=DAYS), today
+                    )
+                ]
             runs = _wait(db, SyncRun, ids)
             wall = time.perf_counter() - began
         finally:
@@ -84,8 +117,12 @@ def main() -> None:
         rows = sum(r.rows for r in runs)
         # Reference: the same runs again on emptied tables, one after the other in this process
         # (the sandbox's answers are cached by now, which favours the reference).
-        db.session.execute(text("TRUNCATE campaigns, campaign_daily_metrics, ad_daily_metrics, "
-                                "daily_rollups CASCADE"))
+        db.session.execute(
+            text(
+                "TRUNCATE campaigns, campaign_daily_metrics, ad_daily_metrics, "
+                "daily_rollups CASCADE"
+            )
+        )
         db.session.execute(text("UPDATE sync_runs SET status = 'queued'"))
         db.session.commit()
         began = time.perf_counter()
@@ -94,11 +131,21 @@ def main() -> None:
         serial = time.perf_counter() - began
         app.extensions["celery"].control.purge()
     sandbox.stop()
-    print(json.dumps({
-        "bench": "backfill", "accounts": len(accounts), "days": DAYS, "runs": len(ids),
-        "rows": rows, "wall_s": round(wall, 2), "serial_s": round(serial, 2),
-        "speedup_vs_serial": round(serial / wall, 2), "workers": 2,
-    }))
+    print(
+        json.dumps(
+            {
+                "bench": "backfill",
+                "accounts": len(accounts),
+                "days": DAYS,
+                "runs": len(ids),
+                "rows": rows,
+                "wall_s": round(wall, 2),
+                "serial_s": round(serial, 2),
+                "speedup_vs_serial": round(serial / wall, 2),
+                "workers": 2,
+            }
+        )
+    )
 
 
 if __name__ == "__main__":
