@@ -156,7 +156,17 @@ def _update(alert: Alert, finding: Finding, now: dt.datetime) -> bool:
 def _resolve(alert: Alert, now: dt.datetime, reason: str, situation: dict) -> None:
     alert.state = AlertState.RESOLVED
     alert.resolved_at, alert.resolution, alert.updated_at = now, reason, now
-    record_event(alert, "resolved", {"reason": reason, "figures": situation})
+    record_event(alert, "resolved", {"reason": reason, "figures": _json_ready(situation)})
+
+
+def _json_ready(value):
+    if isinstance(value, dict):
+        return {k: _json_ready(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_json_ready(v) for v in value]
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    return value
 
 
 def _event_detail(finding: Finding) -> dict:

@@ -21,6 +21,13 @@ from backend.models import AdAccount, Budget
 from backend.services import budgets
 from backend.services.ingestion.slices import Slice, refresh_rollups, replace_metric_slice
 from connectors import Level, SpendRow
+from tests.backend.auth.conftest import (  # noqa: F401  (logged-in clients of each role)
+    admin,
+    client_for,
+    finance,
+    make_user,
+    marketer,
+)
 
 ONLY_THRESHOLD = {
     "threshold": {"enabled": True, "levels": [50, 80, 100]},
@@ -81,8 +88,9 @@ def mark_synced(db, account: AdAccount, through: dt.date, at: dt.datetime) -> No
         text(
             """
             INSERT INTO sync_runs (ad_account_id, kind, window_start, window_end, status,
-                                   attempts, rows, created_at, finished_at)
-            VALUES (:acc, 'scheduled', :start, :end, 'succeeded', 1, 0, :at, :at)
+                                   attempts, rows, reconciliation_flagged, created_at,
+                                   finished_at)
+            VALUES (:acc, 'scheduled', :start, :end, 'succeeded', 1, 0, false, :at, :at)
             """
         ),
         {"acc": account.id, "start": through - dt.timedelta(days=28), "end": through, "at": at},
@@ -99,7 +107,7 @@ def make_account(db) -> Callable[..., AdAccount]:
             name=kwargs.pop("name", f"{platform} {external_id}"),
             currency="USD",
             timezone="UTC",
-            status="active",
+            status=kwargs.pop("status", "active"),
             created_at=kwargs.pop("created_at", dt.datetime(2020, 1, 1, tzinfo=dt.UTC)),
             **kwargs,
         )
