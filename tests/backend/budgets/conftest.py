@@ -147,7 +147,15 @@ class Inbox:
     def __init__(self) -> None:
         self.messages: list[EmailMessage] = []
         self.envelopes: list[tuple[str, list[str]]] = []
+        #: Addresses answered with "550 no such user".
+        self.refuse: set[str] = set()
         self._lock = threading.Lock()
+
+    async def handle_RCPT(self, server, session, envelope, address, options) -> str:  # noqa: N802
+        if address in self.refuse:
+            return "550 5.1.1 No such user"
+        envelope.rcpt_tos.append(address)
+        return "250 OK"
 
     async def handle_DATA(self, server, session, envelope) -> str:  # noqa: N802 (aiosmtpd API)
         message = email.message_from_bytes(envelope.content, policy=email.policy.default)
