@@ -2,7 +2,8 @@
 
 Customers acquired by `as_of` (inclusive) with their acquisition attributes, and their revenue
 events up to the end of `as_of` in the reporting currency, netted per customer and UTC day
-(refunds reduce the day's revenue; a day that nets to zero or less is not a purchase). Events
+(refunds reduce the day's revenue; the models learn from the days that net positive, the realized
+revenue counts them all). Events
 without a rate (fx_status 'missing') are left out and counted. Read with COPY ... TO STDOUT,
 so a million customers load in seconds.
 """
@@ -12,6 +13,7 @@ from __future__ import annotations
 import datetime as dt
 import io
 from dataclasses import dataclass
+from functools import cached_property
 
 import pandas as pd
 
@@ -31,8 +33,14 @@ from backend.extensions import db
 class ModelInputs:
     as_of: dt.date
     customers: pd.DataFrame
-    transactions: pd.DataFrame
+    #: Net revenue per customer and UTC day (refunds included): the realized revenue.
+    daily_revenue: pd.DataFrame
     events_without_rate: int
+
+    @cached_property
+    def transactions(self) -> pd.DataFrame:
+        """The purchases the models learn from: the days that net positive."""
+        return self.daily_revenue[self.daily_revenue[AMOUNT] > 0]
 
     @property
     def first_acquisition(self) -> dt.date | None:
@@ -62,7 +70,7 @@ def read_model_inputs(as_of: dt.date) -> ModelInputs:
             FROM customers WHERE acquired_at < %(end)s ORDER BY id""",
         {"end": end},
     )
-    transactions = _copy_frame(
+    daily = _copy_frame(
         cursor,
         f"""SELECT e.customer_id AS {CUSTOMER_ID},
                    date_trunc('day', e.occurred_at) AS {OCCURRED_AT},
@@ -70,7 +78,7 @@ def read_model_inputs(as_of: dt.date) -> ModelInputs:
             FROM revenue_events e JOIN customers c ON c.id = e.customer_id
             WHERE e.occurred_at < %(end)s AND c.acquired_at < %(end)s
               AND e.amount_reporting IS NOT NULL
-            GROUP BY 1, 2 HAVING sum(e.amount_reporting) > 0""",
+            GROUP BY 1, 2""",
         {"end": end},
     )
     cursor.execute(
@@ -78,21 +86,21 @@ def read_model_inputs(as_of: dt.date) -> ModelInputs:
         {"end": end},
     )
     missing = cursor.fetchone()[0]
-    for frame, column in ((customers, ACQUIRED_AT), (transactions, OCCURRED_AT)):
+    for frame, column in ((customers, ACQUIRED_AT), (daily, OCCURRED_AT)):
         frame[column] = pd.to_datetime(frame[column], utc=True, format="ISO8601").dt.tz_localize(
             None
         )
-    transactions[AMOUNT] = transactions[AMOUNT].astype(float)
+    daily[AMOUNT] = daily[AMOUNT].astype(float)
     for column in (PLATFORM, COUNTRY, DEVICE):
         customers[column] = customers[column].astype(object)
-    return ModelInputs(as_of, customers, transactions, int(missing))
+    return ModelInputs(as_of, customers, daily, int(missing))
 
 
 def realized_revenue(inputs: ModelInputs, horizons_days: tuple[int, ...]) -> pd.DataFrame:
-    """Per customer, the revenue of the first N days of life (day 1 = the UTC acquisition date)
-    that happened by `as_of`: columns ``realized_<N>``, indexed by customer id."""
+    """Per customer, the net revenue of the first N days of life (day 1 = the UTC acquisition
+    date) that happened by `as_of`: columns ``realized_<N>``, indexed by customer id."""
     birth = inputs.customers.set_index(CUSTOMER_ID)[ACQUIRED_AT].dt.normalize()
-    events = inputs.transactions
+    events = inputs.daily_revenue
     day = events[OCCURRED_AT].dt.normalize()
     age = (day - events[CUSTOMER_ID].map(birth).to_numpy()).dt.days.to_numpy()
     out = pd.DataFrame(index=birth.index)
