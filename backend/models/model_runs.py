@@ -128,4 +128,3 @@ class ModelDrift(db.Model):
     predicted: Mapped[Decimal | None] = mapped_column(Money)
     realized: Mapped[Decimal | None] = mapped_column(Money)
     measured_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
-
