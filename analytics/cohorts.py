@@ -1,18 +1,16 @@
 """Cohort ROI: the metrics of groups of spend and customers (a channel, an account, a campaign,
 a country, an acquisition cohort ...), their revenue curves by day since acquisition and their
-payback, as pure functions on small aggregate frames the database produces.
-
-Input frames (`CohortFrames`), each keyed by KEY:
+payback, as pure functions on two small frames the database produces, one row per group (KEY):
 
 - spend: SPEND (reporting currency, NaN when a rate is missing), IMPRESSIONS, CLICKS, INSTALLS;
-- customers: CUSTOMERS acquired, SCORED (customers with an LTV prediction) and ltv_column(H)
-  (Σ of their predicted LTV_H), CHURN_SCORED and CHURN_SUM (Σ churn probability);
-- revenue: REVENUE by DAY since acquisition (NaN when a payment has no rate), SETTLED telling
-  whether that day of the customer is over (the customer's current day is still running);
-- ages: CUSTOMERS by AGE (days of the customer that are over at `as_of`);
-- lifetimes: CUSTOMERS by DURATION (days from acquisition to the last purchase, or the age
-  while the customer is active) and OBSERVED (the lifetime ended: inactive for
-  CHURN_INACTIVITY_DAYS), as `analytics.ltv.lifetimes_from_summary` defines them.
+- customers: CUSTOMERS acquired; REVENUE to date, REVENUE_D7 and REVENUE_D30 (of all of them,
+  NaN when a payment had no rate); SCORED (customers with an LTV prediction) and ltv_column(H)
+  (Σ of their predicted LTV_H); CHURN_SCORED and CHURN_SUM (Σ churn probability); and for each
+  checkpoint n of CHECKPOINTS: matured_column(n) (customers who have lived the first n days),
+  gain_column(n) (their revenue between the previous checkpoint and n), at_risk_column(n)
+  (lifetimes lasting at least to the previous checkpoint) and ended_column(n) (lifetimes observed
+  to end before n; a customer's lifetime ends at the last purchase once inactive for
+  CHURN_INACTIVITY_DAYS, as `analytics.ltv.lifetimes_from_summary` defines it).
 
 Days are UTC calendar days: day 0 is the acquisition date (the model outputs' "day 1"), so the
 predicted LTV_H of a customer is its cumulative revenue through day H - 1.
@@ -21,17 +19,16 @@ predicted LTV_H of a customer is its cumulative revenue through day H - 1.
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
 
 from analytics import metrics
 from analytics.revenue_curves import (
+    CHECKPOINTS,
     HORIZONS,
-    PROJECTION_DAYS,
     actual_curve,
-    counts_matrix,
     projected_curve,
     survival_matrix,
 )
@@ -42,35 +39,54 @@ IMPRESSIONS = "impressions"
 CLICKS = "clicks"
 INSTALLS = "installs"
 CUSTOMERS = "customers"
+REVENUE = "revenue"
+REVENUE_D7 = "revenue_d7"
+REVENUE_D30 = "revenue_d30"
 SCORED = "scored"
 CHURN_SCORED = "churn_scored"
 CHURN_SUM = "churn_sum"
-DAY = "day"
-REVENUE = "revenue"
-SETTLED = "settled"
-AGE = "age"
-DURATION = "duration"
-OBSERVED = "observed"
-
+TOTAL = "total"
 #: A customer without a purchase for this many days has lapsed (the churn models' horizon).
 CHURN_INACTIVITY_DAYS = 90
-#: Longest curve kept (about three years of daily revenue).
-MAX_CURVE_DAYS = 1100
-TOTAL = "total"
 
 
 def ltv_column(horizon: int) -> str:
-    """Σ predicted LTV at a horizon in the customers frame, e.g. ``ltv_365``."""
+    """Σ predicted LTV at a horizon, e.g. ``ltv_365``."""
     return f"ltv_{int(horizon)}"
 
 
+def matured_column(days: int) -> str:
+    return f"matured_{days}"
+
+
+def gain_column(days: int) -> str:
+    return f"gain_{days}"
+
+
+def at_risk_column(days: int) -> str:
+    return f"at_risk_{days}"
+
+
+def ended_column(days: int) -> str:
+    return f"ended_{days}"
+
+
 SPEND_COLUMNS = (SPEND, IMPRESSIONS, CLICKS, INSTALLS)
+#: Sums that are unknown (NaN) as soon as one part is: amounts that may lack a rate.
+STRICT_COLUMNS = (REVENUE, REVENUE_D7, REVENUE_D30, *(gain_column(n) for n in CHECKPOINTS))
+#: Sums over the scored customers only (NaN when none is).
+SCORE_COLUMNS = (*(ltv_column(h) for h in HORIZONS), CHURN_SUM)
 CUSTOMER_COLUMNS = (
     CUSTOMERS,
+    REVENUE,
+    REVENUE_D7,
+    REVENUE_D30,
     SCORED,
     *(ltv_column(h) for h in HORIZONS),
     CHURN_SCORED,
     CHURN_SUM,
+    *(f(n) for n in CHECKPOINTS for f in (matured_column, gain_column)),
+    *(f(n) for n in CHECKPOINTS for f in (at_risk_column, ended_column)),
 )
 #: Output columns of `roi_table`, in the API's order.
 ROI_METRICS = (
@@ -99,67 +115,43 @@ ROI_METRICS = (
 class CohortFrames:
     spend: pd.DataFrame
     customers: pd.DataFrame
-    revenue: pd.DataFrame
-    ages: pd.DataFrame
-    lifetimes: pd.DataFrame
 
     def keys(self) -> list:
-        """Keys present in either the spend or the customers, in first-seen order."""
-        seen = list(self.spend[KEY]) + list(self.customers[KEY])
-        return list(dict.fromkeys(seen))
+        """Keys present in either frame, in first-seen order."""
+        return list(dict.fromkeys([*self.spend[KEY], *self.customers[KEY]]))
 
     def combined(self, key: object = TOTAL) -> CohortFrames:
-        """The same frames with every group merged into one (for totals)."""
-        spend = _merge(self.spend, key, (), SPEND_COLUMNS, strict=(SPEND,))
-        if spend.empty:  # totals always have a row: nothing spent is a real zero
+        """The same frames with every group merged into one (for totals); nothing spent is a
+        real zero."""
+        spend = _sum_all(self.spend, key, SPEND_COLUMNS)
+        if spend.empty:
             spend = pd.DataFrame([{KEY: key, **dict.fromkeys(SPEND_COLUMNS, 0.0)}])
-        return CohortFrames(
-            spend=spend,
-            customers=_merge_customers(self.customers, key),
-            revenue=_merge(self.revenue, key, (DAY, SETTLED), (REVENUE,), strict=(REVENUE,)),
-            ages=_merge(self.ages, key, (AGE,), (CUSTOMERS,)),
-            lifetimes=_merge(self.lifetimes, key, (DURATION, OBSERVED), (CUSTOMERS,)),
-        )
+        return CohortFrames(spend, _sum_all(self.customers, key, CUSTOMER_COLUMNS))
 
     def only(self, keys: list) -> CohortFrames:
         """The frames restricted to some keys."""
-        pick = {name: getattr(self, name) for name in self.__dataclass_fields__}
-        return replace(self, **{n: f[f[KEY].isin(keys)] for n, f in pick.items()})
+        return CohortFrames(
+            self.spend[self.spend[KEY].isin(keys)], self.customers[self.customers[KEY].isin(keys)]
+        )
 
 
-def _strict_sum(frame: pd.DataFrame, by: list, column: str) -> pd.Series:
-    """Σ column per `by`, NaN where any part is NaN (an unconverted amount is never dropped)."""
-    flagged = frame.assign(_unknown=frame[column].isna())
-    grouped = flagged.groupby(by, sort=False)
-    return grouped[column].sum().where(~grouped["_unknown"].any())
-
-
-def _merge(frame: pd.DataFrame, key, by: tuple, values: tuple, strict: tuple = ()):
-    """Sum `values` over all keys (per `by`); `strict` columns stay NaN if any part is NaN."""
+def _sum_all(frame: pd.DataFrame, key: object, columns: tuple) -> pd.DataFrame:
+    """One row: every column summed; spend and STRICT_COLUMNS are NaN if any part is, the score
+    sums NaN when nothing was scored, the other columns skip NaN."""
     if frame.empty:
-        return pd.DataFrame(columns=[KEY, *by, *values])
-    out = frame.assign(**{KEY: key})
-    group = [KEY, *by]
-    sums = {
-        c: _strict_sum(out, group, c) if c in strict else out.groupby(group, sort=False)[c].sum()
-        for c in values
-    }
-    return pd.DataFrame(sums).reset_index()[[KEY, *by, *values]]
-
-
-def _merge_customers(frame: pd.DataFrame, key) -> pd.DataFrame:
-    if frame.empty:
-        return pd.DataFrame(columns=[KEY, *CUSTOMER_COLUMNS])
-    row = {KEY: key}
-    for column in CUSTOMER_COLUMNS:
-        row[column] = frame[column].sum(min_count=1)
-    return pd.DataFrame([row])[[KEY, *CUSTOMER_COLUMNS]]
+        return pd.DataFrame(columns=[KEY, *columns])
+    values = frame[list(columns)].to_numpy(dtype=float)
+    strict = np.array([c == SPEND or c in STRICT_COLUMNS for c in columns])
+    scores = np.array([c in SCORE_COLUMNS for c in columns])
+    sums = np.where(strict, values.sum(axis=0), np.nansum(values, axis=0))
+    sums = np.where(scores & np.isnan(values).all(axis=0), np.nan, sums)
+    return pd.DataFrame([[key, *sums]], columns=[KEY, *columns])
 
 
 @dataclass(frozen=True)
 class Curves:
-    """Per group (rows in `keys` order), day 0..width-1: the actual cumulative revenue, the curve
-    projected past the last known day, and the survival curve."""
+    """Per group (rows in `keys` order), day 0..CURVE_DAYS-1: the actual cumulative revenue, the
+    curve projected past the last known day, and the survival curve."""
 
     keys: list
     actual: np.ndarray
@@ -168,41 +160,33 @@ class Curves:
     last_known_day: np.ndarray
 
 
+def _values(frame: pd.DataFrame, keys: list, columns: list, absent: float) -> np.ndarray:
+    """(keys × columns) floats; `absent` for keys the frame does not have."""
+    if frame.empty:
+        return np.full((len(keys), len(columns)), absent)
+    indexed = frame.set_index(KEY)
+    values = indexed[columns].reindex(keys).to_numpy(dtype=float, copy=True)
+    missing = ~pd.Index(keys).isin(indexed.index)
+    values[missing] = absent
+    return values
+
+
 def revenue_curves(frames: CohortFrames, keys: list, min_support: float = 0.1) -> Curves:
     """Actual and projected cumulative revenue and survival of each group (see revenue_curves)."""
-    width = _curve_width(frames)
-    customers = _column(frames.customers, keys, CUSTOMERS)
-    settled = frames.revenue[frames.revenue[SETTLED].astype(bool)]
-    revenue = counts_matrix(settled, keys, KEY, DAY, REVENUE, width, skipna=False)
-    ages = counts_matrix(frames.ages, keys, KEY, AGE, CUSTOMERS, width)
-    actual, daily_mean, last = actual_curve(customers, revenue, ages, min_support)
-    ended = frames.lifetimes[frames.lifetimes[OBSERVED].astype(bool)]
-    survival = survival_matrix(
-        counts_matrix(ended, keys, KEY, DURATION, CUSTOMERS, width),
-        counts_matrix(frames.lifetimes, keys, KEY, DURATION, CUSTOMERS, width),
+    customers = frames.customers
+
+    def matrix(column) -> np.ndarray:
+        return _values(customers, keys, [column(n) for n in CHECKPOINTS], 0.0)
+
+    count, scored = _values(customers, keys, [CUSTOMERS, SCORED], 0.0).T
+    actual, daily_mean, last = actual_curve(
+        count, matrix(matured_column), matrix(gain_column), min_support
     )
-    scored = _column(frames.customers, keys, SCORED)
-    anchors = np.column_stack(
-        [
-            metrics.safe_divide(_column(frames.customers, keys, ltv_column(h), np.nan), scored)
-            for h in HORIZONS
-        ]
-    )
-    projected = projected_curve(actual, daily_mean, last, customers, survival, anchors)
+    survival = survival_matrix(matrix(at_risk_column), matrix(ended_column))
+    ltv = _values(customers, keys, [ltv_column(h) for h in HORIZONS], np.nan)
+    anchors = metrics.safe_divide(ltv, scored[:, None] * np.ones_like(ltv))
+    projected = projected_curve(actual, daily_mean, last, count, survival, anchors)
     return Curves(keys, actual, projected, survival, last)
-
-
-def _curve_width(frames: CohortFrames) -> int:
-    oldest = int(frames.ages[AGE].max()) + 1 if not frames.ages.empty else 0
-    return min(MAX_CURVE_DAYS, max(PROJECTION_DAYS, oldest))
-
-
-def _column(frame: pd.DataFrame, keys: list, column: str, fill: float = 0.0) -> np.ndarray:
-    """One value per key (`fill` where the key is absent or the value NaN)."""
-    if frame.empty:
-        return np.full(len(keys), fill)
-    values = frame.set_index(KEY)[column].astype(float).reindex(keys)
-    return values.fillna(fill).to_numpy()
 
 
 def roi_table(
@@ -213,57 +197,46 @@ def roi_table(
     margin_rate: float = 1.0,
 ) -> pd.DataFrame:
     """ROI_METRICS per group (index KEY) of the customers acquired through `range_end`, seen on
-    `as_of` (UTC dates): D7/D30 are incomplete (NaN, never zero) until all their days are over."""
+    `as_of` (UTC dates): D7/D30 are incomplete (NaN, never zero) until all their days are over.
+    A group without spend rows spent nothing (0); one without customers has 0 customers and 0
+    revenue."""
     keys = frames.keys()
-    table = _spend_side(frames.spend, keys).join(_customer_side(frames, keys, horizon))
-    for days in (7, 30):
+    spend, impressions, clicks, installs = _values(frames.spend, keys, [*SPEND_COLUMNS], 0.0).T
+    impressions, clicks, installs = (np.nan_to_num(v) for v in (impressions, clicks, installs))
+    figures = [CUSTOMERS, REVENUE, REVENUE_D7, REVENUE_D30, SCORED, CHURN_SCORED]
+    customers, revenue, d7, d30, scored, churn_scored = _values(
+        frames.customers, keys, figures, 0.0
+    ).T
+    ltv, churn_sum = _values(frames.customers, keys, [ltv_column(horizon), CHURN_SUM], np.nan).T
+    table = {
+        "spend": spend,
+        "impressions": impressions,
+        "clicks": clicks,
+        "installs": installs,
+        "cpi": metrics.cpi(spend, installs),
+        "customers": customers,
+        "cac": metrics.cac(spend, customers),
+        "revenue": revenue,
+        "roas": metrics.roas(revenue, spend),
+        "predicted_ltv": metrics.safe_divide(ltv, scored),
+        "churn_rate": metrics.churn_rate(churn_sum, churn_scored),
+    }
+    for days, value in ((7, d7), (30, d30)):
         complete = metrics.cohort_complete(range_end, as_of, days)
-        revenue = _revenue_sum(frames.revenue, keys, days)
-        table[f"revenue_d{days}"] = revenue if complete else np.nan
-        table[f"d{days}_complete"] = complete
-    table["cpi"] = metrics.cpi(table[SPEND], table[INSTALLS])
-    table["cac"] = metrics.cac(table[SPEND], table[CUSTOMERS])
-    table["roas"] = metrics.roas(table[REVENUE], table[SPEND])
-    predicted_total = table["predicted_ltv"] * table[CUSTOMERS]
-    table["predicted_roas"] = metrics.predicted_roas(predicted_total, table[SPEND])
+        table[f"revenue_d{days}"] = value if complete else np.full(len(keys), np.nan)
+        table[f"d{days}_complete"] = np.full(len(keys), complete)
+    table["predicted_roas"] = metrics.predicted_roas(table["predicted_ltv"] * customers, spend)
     table["ltv_cac"] = metrics.ltv_cac(table["predicted_ltv"], table["cac"])
-    curves = revenue_curves(frames, keys)
-    spend = table[SPEND].to_numpy(dtype=float)
-    table["payback_days"] = [
-        metrics.payback_day(curves.projected[i], spend[i], margin_rate) for i in range(len(keys))
-    ]
-    return table[list(ROI_METRICS)]
+    table["payback_days"] = _payback(frames, keys, spend, customers, margin_rate)
+    return pd.DataFrame(table, index=pd.Index(keys, name=KEY))[list(ROI_METRICS)]
 
 
-def _spend_side(spend: pd.DataFrame, keys: list) -> pd.DataFrame:
-    table = spend.set_index(KEY)[list(SPEND_COLUMNS)].astype(float).reindex(keys)
-    counts = [IMPRESSIONS, CLICKS, INSTALLS]
-    table[counts] = table[counts].fillna(0.0)
-    known = set(spend[KEY])
-    table[SPEND] = [v if k in known else 0.0 for k, v in zip(keys, table[SPEND], strict=True)]
-    table.index.name = KEY
-    return table
-
-
-def _customer_side(frames: CohortFrames, keys: list, horizon: int) -> pd.DataFrame:
-    customers = frames.customers.set_index(KEY).reindex(keys)
-    out = pd.DataFrame(index=pd.Index(keys, name=KEY))
-    out[CUSTOMERS] = customers[CUSTOMERS].astype(float).fillna(0.0)
-    out[REVENUE] = _revenue_sum(frames.revenue, keys, None)
-    out["predicted_ltv"] = metrics.safe_divide(
-        customers[ltv_column(horizon)].astype(float), customers[SCORED].astype(float)
-    )
-    out["churn_rate"] = metrics.churn_rate(
-        customers[CHURN_SUM].astype(float), customers[CHURN_SCORED].astype(float)
-    )
+def _payback(frames, keys, spend, customers, margin_rate) -> list[int | None]:
+    """Payback day per key; curves are built only for keys with customers and spend."""
+    out: list[int | None] = [None] * len(keys)
+    active = [i for i in range(len(keys)) if customers[i] > 0 and spend[i] > 0]
+    if active:
+        curves = revenue_curves(frames, [keys[i] for i in active])
+        for row, i in enumerate(active):
+            out[i] = metrics.payback_day(curves.projected[row], spend[i], margin_rate)
     return out
-
-
-def _revenue_sum(revenue: pd.DataFrame, keys: list, before_day: int | None) -> pd.Series:
-    """Σ revenue per key (days < before_day); NaN if a payment had no rate, 0 without payments."""
-    if before_day is not None:
-        revenue = revenue[revenue[DAY] < before_day]
-    if revenue.empty:
-        return pd.Series(0.0, index=pd.Index(keys, name=KEY))
-    sums = _strict_sum(revenue, [KEY], REVENUE).astype(float).reindex(keys)
-    return sums.mask(~sums.index.isin(revenue[KEY].unique()), 0.0)

@@ -43,7 +43,7 @@ def _as_column(value: Any) -> pd.Series | np.ndarray | float:
     if isinstance(value, pd.Series):
         return pd.to_numeric(value, errors="coerce").astype(float)
     if isinstance(value, np.ndarray):
-        return pd.to_numeric(pd.Series(value), errors="coerce").to_numpy(dtype=float)
+        return value.astype(float)
     number = _as_float(value)
     return np.nan if number is None else number
 

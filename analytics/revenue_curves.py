@@ -1,12 +1,16 @@
 """Cumulative revenue curves of customer groups by day since acquisition (day 0 = the acquisition
-day), one row per group in a matrix so that hundreds of groups cost a few array operations.
+date), one row per group in a matrix so that hundreds of groups cost a few array operations.
 
-- The actual curve chains the groups' customers of different ages: the mean revenue per customer
-  on day k is taken over the customers whose day k is over, times the group's customers; it is
-  known while at least `min_support` of the customers have lived through day k (NaN after).
-- The survival curve is Kaplan-Meier on the customers' lifetimes (the same estimate as
-  `analytics.ltv.kaplan_meier`, from counts): NaN past the last day the group was followed,
-  except that a curve that reached 0 stays 0.
+Inputs are counts and sums per checkpoint interval (CHECKPOINTS: the first 1, 3, 7, ... days), so
+a group costs the database one row however many customers and payments it has.
+
+- The actual curve chains the group's customers of different ages: the mean revenue per customer
+  of each interval is taken over the customers who have lived through it, times the group's
+  customers, spread evenly over the interval's days; it is known while at least `min_support` of
+  the customers have lived through the interval (NaN after, and after an unconverted payment).
+- The survival curve is Kaplan-Meier on the customers' lifetimes, grouped by interval (a life
+  table: `analytics.ltv.kaplan_meier` exactly on one-day intervals, close on longer ones): NaN
+  past the last interval the group was followed into, except that a curve that reached 0 stays 0.
 - The projection continues the actual curve past its last known day: with predicted LTV anchors
   (per customer, predicted total revenue of the first H days) the increments between anchors are
   spread over the days in proportion to survival; without them, the revenue rate of surviving
@@ -15,10 +19,7 @@ day), one row per group in a matrix so that hundreds of groups cost a few array 
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-
 import numpy as np
-import pandas as pd
 
 #: Horizons (days) of the predicted LTV anchors, as in model_outputs.predicted_ltv_<H>.
 HORIZONS = (30, 90, 365)
@@ -26,59 +27,77 @@ HORIZONS = (30, 90, 365)
 PROJECTION_DAYS = max(HORIZONS)
 #: Days of revenue used to measure the rate of surviving customers when there is no model.
 RATE_WINDOW_DAYS = 28
+#: Days since acquisition at which a customer's cumulative revenue is known (the first n days),
+#: as stored per customer in `customer_revenue`; curves are daily, linear in between.
+CHECKPOINTS = (1, 3, 7, 14, 30, 60, 90, 120, 180, 270, 365, 540, 730, 1095)
+CURVE_DAYS = CHECKPOINTS[-1]
+
+
+def _intervals() -> list[tuple[int, int]]:
+    """Day indices [first, last] covered by each checkpoint (day 0 is the acquisition date)."""
+    starts = (0, *CHECKPOINTS[:-1])
+    return [(first, end - 1) for first, end in zip(starts, CHECKPOINTS, strict=True)]
+
+
+def _daily(per_interval: np.ndarray, spread: bool) -> np.ndarray:
+    """(groups × checkpoints) → (groups × CURVE_DAYS): each interval's value on each of its days,
+    divided evenly among them when `spread`."""
+    lengths = np.array([last - first + 1 for first, last in _intervals()])
+    values = per_interval / lengths if spread else per_interval
+    return np.repeat(values, lengths, axis=1)
 
 
 def actual_curve(
-    customers: np.ndarray,
-    settled_revenue: np.ndarray,
-    age_counts: np.ndarray,
-    min_support: float = 0.1,
+    customers: np.ndarray, matured: np.ndarray, gains: np.ndarray, min_support: float = 0.1
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """(cumulative actual revenue, mean revenue per customer by day, last known day per group).
+    """(cumulative actual revenue by day, mean revenue per customer by day, last known day).
 
-    `settled_revenue[g, k]`: revenue of group g's customers on day k, counting only customers
-    whose day k is over (NaN when a payment could not be converted); `age_counts[g, a]`: the
-    customers who have lived `a` full days. The last known day is -1 when none is.
+    `matured[g, i]`: customers of group g who have lived the first CHECKPOINTS[i] days;
+    `gains[g, i]`: their revenue between the previous checkpoint and this one (NaN when a
+    payment could not be converted). Each interval's mean gain per matured customer is spread
+    evenly over its days; an interval is known while at least `min_support` of the customers
+    (and one at least) have lived through it and no earlier one is unknown.
     """
     customers = np.asarray(customers, dtype=float)
-    lived_through = customers[:, None] - np.cumsum(age_counts, axis=1)
     needed = np.maximum(1.0, np.ceil(min_support * customers))[:, None]
-    supported = lived_through >= needed
     with np.errstate(divide="ignore", invalid="ignore"):
-        daily_mean = np.where(supported, settled_revenue / lived_through, np.nan)
-    last = supported.sum(axis=1) - 1
-    cumulative = customers[:, None] * np.cumsum(np.where(supported, daily_mean, 0.0), axis=1)
-    cumulative = np.where(supported & ~_nan_seen(daily_mean, supported), cumulative, np.nan)
-    return cumulative, daily_mean, last
+        mean_gain = gains / matured
+    supported = (matured >= needed) & ~(np.cumsum(np.isnan(mean_gain), axis=1) > 0)
+    supported &= np.cumprod(supported, axis=1).astype(bool)
+    known_days = _daily(supported, spread=False)
+    daily_mean = np.where(known_days, _daily(np.where(supported, mean_gain, 0.0), True), np.nan)
+    last = known_days.sum(axis=1) - 1
+    cumulative = customers[:, None] * np.cumsum(np.nan_to_num(daily_mean), axis=1)
+    return np.where(known_days, cumulative, np.nan), daily_mean, last
 
 
-def _nan_seen(values: np.ndarray, supported: np.ndarray) -> np.ndarray:
-    """True from the first supported day whose value is NaN on (an unknown day poisons the rest)."""
-    return np.cumsum(supported & np.isnan(values), axis=1) > 0
-
-
-def survival_matrix(events: np.ndarray, removed: np.ndarray) -> np.ndarray:
-    """Kaplan-Meier S(t) per group from counts: `events[g, d]` lifetimes observed to end at day
-    d, `removed[g, d]` lifetimes (ended or censored) of length d."""
-    total = removed.sum(axis=1, keepdims=True)
-    at_risk = total - np.cumsum(removed, axis=1) + removed
+def survival_matrix(at_risk: np.ndarray, ended: np.ndarray) -> np.ndarray:
+    """Kaplan-Meier S by day from counts per checkpoint interval: `at_risk[g, i]` lifetimes
+    lasting at least to the interval's first day, `ended[g, i]` lifetimes observed to end within
+    it. S holds the interval's end value on each of its days; unknown (NaN) where nobody was
+    followed, unless S reached 0."""
     with np.errstate(divide="ignore", invalid="ignore"):
-        hazard = np.where(at_risk > 0, events / at_risk, 0.0)
+        hazard = np.where(at_risk > 0, ended / at_risk, 0.0)
     survival = np.cumprod(1.0 - hazard, axis=1)
-    days = np.arange(removed.shape[1])
-    followed = np.where(removed > 0, days, 0).max(axis=1, initial=0)
-    unknown = days[None, :] > followed[:, None]
-    ended = survival[np.arange(len(followed)), followed] <= 0
-    return np.where(unknown & ~ended[:, None], np.nan, np.where(unknown, 0.0, survival))
+    followed = np.cumprod(at_risk > 0, axis=1).astype(bool)
+    ended_before = np.concatenate(
+        [np.zeros((survival.shape[0], 1), bool), survival[:, :-1] <= 0], axis=1
+    )
+    survival = np.where(followed, survival, np.where(ended_before, 0.0, np.nan))
+    return _daily(survival, spread=False)
 
 
 def _weights(survival: np.ndarray, days: int) -> np.ndarray:
-    """Survival as weights on days 0..days-1: unknown days carry the last known value."""
-    known = pd.DataFrame(survival[:, :days]).ffill(axis=1).fillna(1.0).to_numpy()
-    if known.shape[1] < days:
-        pad = np.repeat(known[:, -1:], days - known.shape[1], axis=1)
-        known = np.hstack([known, pad])
-    return known
+    """Survival as weights on days 0..days-1: unknown days carry the last known value (1 before
+    any)."""
+    known = survival[:, :days]
+    filled = np.where(np.isnan(known), 0, np.arange(known.shape[1]))
+    carried = np.take_along_axis(known, np.maximum.accumulate(filled, axis=1), axis=1)
+    carried = np.where(np.isnan(carried), 1.0, carried)
+    if carried.shape[1] < days:
+        pad = np.repeat(carried[:, -1:], days - carried.shape[1], axis=1)
+        carried = np.hstack([carried, pad])
+    return carried
 
 
 def anchored_per_customer(anchors: np.ndarray, survival: np.ndarray) -> np.ndarray:
@@ -134,27 +153,3 @@ def projected_curve(
     projection = np.full_like(actual, np.nan)
     projection[:, :horizon] = np.where(has_model[:, None], by_model, by_rate)
     return np.where(days[None, :] <= last[:, None], actual, projection)
-
-
-def counts_matrix(
-    frame: pd.DataFrame,
-    keys: Sequence,
-    key_column: str,
-    day_column: str,
-    value_column: str,
-    width: int,
-    skipna: bool = True,
-) -> np.ndarray:
-    """Sum `value_column` of a long frame into a (keys × width) matrix, days clipped to width-1;
-    with skipna False a NaN value makes its cell NaN."""
-    matrix = np.zeros((len(keys), width))
-    if frame.empty:
-        return matrix
-    position = pd.Index(keys).get_indexer(frame[key_column])
-    day = np.clip(frame[day_column].to_numpy(dtype=int), 0, width - 1)
-    values = frame[value_column].to_numpy(dtype=float)
-    keep = position >= 0
-    if skipna:
-        values = np.nan_to_num(values, nan=0.0)
-    np.add.at(matrix, (position[keep], day[keep]), values[keep])
-    return matrix

@@ -43,14 +43,16 @@ def cohort_report(
     as_of = as_of or roi.today()
     request = roi.RoiRequest(start, end, platform=platform)
     grouping, customer_key = _grouping(grain)
-    frames, _ = roi.load_frames(roi.selection_of(request), grouping, as_of, customer_key)
+    selection = roi.selection_of(request)
+    frames, _ = roi.load_frames(selection, grouping, as_of, customer_key)
     keys = sorted(frames.keys())
     table = C.roi_table(frames, as_of, end, 365, roi.margin_rate())
     curves = C.revenue_curves(frames, keys)
-    survival = _survival(frames.lifetimes, keys)
+    survival = _survival(q.lifetime_frame(selection, customer_key, as_of))
     cohorts = []
+    metric_rows = dict(zip(table.index, roi.metric_values(table), strict=True))
     for index, key in enumerate(keys):
-        values = roi.metric_values(table.loc[key])
+        values = metric_rows[key]
         cohort, _, cohort_platform = key.partition("|")
         cohorts.append(
             {
@@ -94,14 +96,14 @@ def _curve(curves: C.Curves, index: int) -> list[dict]:
     return points
 
 
-def _survival(lifetimes: pd.DataFrame, keys: list[str]) -> dict[str, list[dict]]:
+def _survival(lifetimes: pd.DataFrame) -> dict[str, list[dict]]:
     """Kaplan-Meier S(day) of each cohort (analytics.ltv), on the days it is known."""
     out: dict[str, list[dict]] = {}
-    for key, group in lifetimes.groupby(C.KEY, sort=False):
-        counts = group[C.CUSTOMERS].to_numpy(dtype=int)
+    for key, group in lifetimes.groupby("key", sort=False):
+        counts = group["customers"].to_numpy(dtype=int)
         curve = kaplan_meier(
-            np.repeat(group[C.DURATION].to_numpy(), counts),
-            np.repeat(group[C.OBSERVED].to_numpy(dtype=bool), counts),
+            np.repeat(group["duration"].to_numpy(dtype=float), counts),
+            np.repeat(group["ended"].to_numpy(dtype=bool), counts),
         )
         grid = survival_on_grid(curve, max(SURVIVAL_DAYS))
         out[key] = [

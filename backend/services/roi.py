@@ -14,6 +14,7 @@ import datetime as dt
 import io
 from dataclasses import dataclass
 
+import numpy as np
 import pandas as pd
 from flask import current_app
 from sqlalchemy import text
@@ -100,18 +101,15 @@ def load_frames(
     """The cohort frames of a selection, and the raw spend frame (labels, FX gaps)."""
     models = q.active_models()
     ltv, churn = (models.get(kind, {}).get("id") for kind in ("ltv", "churn"))
-    key = customer_key or grouping.customer_key
     spend = q.spend_frame(selection, grouping)
-    customers = q.customer_frame(selection, key, as_of, ltv, churn)
-    revenue, ages, lifetimes = q.revenue_frames(selection, key, as_of, C.CHURN_INACTIVITY_DAYS)
+    customers = q.customer_frame(
+        selection, customer_key or grouping.customer_key, as_of, ltv, churn
+    )
     frames = C.CohortFrames(
-        spend=spend.reindex(columns=[C.KEY, *C.SPEND_COLUMNS]).astype({C.SPEND: float}),
-        customers=customers.reindex(columns=[C.KEY, *C.CUSTOMER_COLUMNS]).astype(
-            {c: float for c in C.CUSTOMER_COLUMNS}
+        spend=spend.reindex(columns=[C.KEY, *C.SPEND_COLUMNS]).astype(
+            {c: float for c in C.SPEND_COLUMNS}
         ),
-        revenue=revenue,
-        ages=ages,
-        lifetimes=lifetimes,
+        customers=customers,
     )
     return frames, spend
 
@@ -135,30 +133,40 @@ def roi_report(request: RoiRequest, as_of: dt.date | None = None) -> dict:
         "end": request.end,
         "horizon": request.horizon,
         "rows": rows,
-        "totals": metric_values(totals.iloc[0]),
+        "totals": metric_values(totals)[0],
         "note": " ".join(notes) or None,
     }
 
 
-def metric_values(row: pd.Series) -> dict:
-    """The metrics of one row as JSON values: None for unknown, rounded money and ratios."""
-    out: dict = {}
+def metric_columns(table: pd.DataFrame) -> dict[str, list]:
+    """Each metric of a table as a list of JSON values: None for unknown, money rounded to
+    cents (unit costs to 4 decimals), ratios to 4 decimals, counts as integers."""
+    out: dict[str, list] = {}
     for name in C.ROI_METRICS:
-        value = row[name]
+        values = table[name].to_numpy()
         if name.endswith("_complete"):
-            out[name] = bool(value)
-        elif value is None or pd.isna(value):
-            out[name] = None
-        elif name in COUNTS:
-            out[name] = int(value)
+            out[name] = [bool(v) for v in values]
+            continue
+        numbers = values.astype(float)
+        if name in COUNTS:
+            out[name] = [None if v != v else int(v) for v in numbers.tolist()]
         else:
-            out[name] = round(float(value), 2 if name in MONEY else 4)
+            rounded = np.round(numbers, 2 if name in MONEY else 4).tolist()
+            out[name] = [None if v != v else v for v in rounded]
     return out
+
+
+def metric_values(table: pd.DataFrame) -> list[dict]:
+    """One dict of JSON metric values per row of a table."""
+    columns = metric_columns(table)
+    rows = zip(*columns.values(), strict=True)
+    return [dict(zip(C.ROI_METRICS, values, strict=True)) for values in rows]
 
 
 def _rows(group_by: str, table: pd.DataFrame, spend: pd.DataFrame) -> list[dict]:
     labels = _labels(group_by, list(table.index), spend)
-    rows = [{"key": key, **labels[key], **metric_values(table.loc[key])} for key in table.index]
+    values = metric_values(table)
+    rows = [{"key": key, **labels[key], **v} for key, v in zip(table.index, values, strict=True)]
     if group_by == "weekday":
         return sorted(rows, key=lambda r: r["key"])
     return sorted(rows, key=lambda r: (-(r["spend"] or 0), -(r["customers"] or 0), r["label"]))
@@ -207,7 +215,7 @@ def _fx_notes(spend: pd.DataFrame, frames: C.CohortFrames) -> list[str]:
             f"No exchange rate to {rep} for {', '.join(missing)} on some days: "
             "spend that includes them is unknown."
         )
-    if frames.revenue[C.REVENUE].isna().any():
+    if frames.customers[C.REVENUE].isna().any():
         notes.append(
             f"Some revenue has no exchange rate to {rep}: revenue that includes it is unknown."
         )

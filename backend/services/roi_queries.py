@@ -3,9 +3,10 @@
 Spend comes from the rollups, never the fact tables: the whole months inside the range from
 `monthly_rollups`, the partial months at its ends from `daily_rollups` (groupings that need the
 day, such as the weekday, read the daily rollups only). Customers are those acquired in the range
-on an ad platform, grouped the same way; their revenue is in the reporting currency
-(`amount_reporting`, converted at the rate of the event's date). Every group key is text; a
-customer without the grouping's attribute is in the group '-'.
+on an ad platform, grouped the same way; their revenue in the reporting currency (converted at
+the rate of each event's date) is read from `customer_revenue`, one summary row per customer kept
+by triggers, never from the revenue events. Every group key is text; a customer without the
+grouping's attribute is in the group '-'.
 """
 
 from __future__ import annotations
@@ -16,8 +17,11 @@ from dataclasses import dataclass
 import pandas as pd
 from sqlalchemy import text
 
+from analytics import cohort_buckets as B
 from analytics import cohorts as C
+from analytics.revenue_curves import CHECKPOINTS, HORIZONS
 from backend.extensions import db
+from backend.models.roi_rollups import revenue_column
 
 UNATTRIBUTED = "-"
 
@@ -115,9 +119,9 @@ def spend_frame(selection: Selection, grouping: Grouping) -> pd.DataFrame:
         parts.append(_spend_rows(grouping.spend_key, "daily_rollups", _EDGE_DAYS))
     sql = f"""
         SELECT key, min(platform) AS platform, min(ad_account_id) AS account_id,
-               CASE WHEN count(*) = count(spend) THEN sum(spend) END AS spend,
-               sum(impressions) AS impressions, sum(clicks) AS clicks,
-               sum(installs) AS installs,
+               CAST(CASE WHEN count(*) = count(spend) THEN sum(spend) END AS float8) AS spend,
+               CAST(sum(impressions) AS float8) AS impressions,
+               CAST(sum(clicks) AS float8) AS clicks, CAST(sum(installs) AS float8) AS installs,
                array_agg(DISTINCT currency) FILTER (WHERE spend IS NULL) AS fx_missing
         FROM ({" UNION ALL ".join(parts)}) x
         GROUP BY key
@@ -132,14 +136,26 @@ _EDGE_DAYS = "r.date BETWEEN :start AND :end AND (r.date < :m_from OR r.date >= 
 
 def _frame(sql: str, params: dict) -> pd.DataFrame:
     result = db.session.execute(text(sql), params)
-    return pd.DataFrame(result.fetchall(), columns=list(result.keys()))
+    columns = list(result.keys())
+    return pd.DataFrame.from_records([tuple(row) for row in result], columns=columns)
 
 
 def _selected_customers(selection: Selection, key: str) -> str:
+    """One row per customer acquired in the selection: group key, checkpoints lived, revenue
+    summary (customer_revenue; absent: no payment yet), lifetime (duration, ended)."""
     return f"""
         SELECT c.id, COALESCE(CAST({key} AS text), '{UNATTRIBUTED}') AS key,
-               c.acquisition_date, CAST(:as_of AS date) - c.acquisition_date AS age
+               width_bucket(l.age, CAST(:checkpoints AS int[])) AS lived, s.revenue,
+               {", ".join(f"s.{revenue_column(n)}" for n in CHECKPOINTS)},
+               l.age - l.last_day >= :inactivity AS ended,
+               CASE WHEN l.age - l.last_day >= :inactivity THEN l.last_day ELSE l.age END
+                   AS duration
         FROM customers c
+        LEFT JOIN customer_revenue s ON s.customer_id = c.id
+        CROSS JOIN LATERAL (
+            SELECT CAST(:as_of AS date) - c.acquisition_date AS age,
+                   COALESCE(s.last_purchase_day, 0) AS last_day
+        ) l
         WHERE c.acquisition_date BETWEEN :start AND :end AND c.platform = ANY(:platforms)
         {_filters("c", "ad_account_id", "campaign_id")}
     """
@@ -152,71 +168,60 @@ def customer_frame(
     ltv_model: int | None,
     churn_model: int | None,
 ) -> pd.DataFrame:
-    """Per group: CUSTOMERS, SCORED and Σ predicted LTV per horizon (active LTV model),
-    CHURN_SCORED and CHURN_SUM (the churn model's probability, else the LTV model's)."""
-    ltv_sums = ", ".join(f"sum(o.predicted_ltv_{h}) AS {C.ltv_column(h)}" for h in (30, 90, 365))
+    """One row per group with every column of `analytics.cohorts.CUSTOMER_COLUMNS` (customers,
+    revenue, predictions of the active LTV model, churn: the churn model's probability, else the
+    LTV model's; the checkpoint counts and sums of the curves), from one pass over the selected
+    customers grouped by checkpoints lived and by lifetime (`analytics.cohort_buckets`)."""
+    through = ", ".join(
+        f"COALESCE(sum(x.{revenue_column(n)}), 0) AS {B.through_column(n)}" for n in CHECKPOINTS
+    )
+    ltv = ", ".join(
+        f"CAST(sum(o.predicted_ltv_{h}) AS float8) AS {C.ltv_column(h)}" for h in HORIZONS
+    )
+    churn = "COALESCE(k.churn_probability, o.churn_probability)"
     sql = f"""
-        WITH sel AS ({_selected_customers(selection, customer_key)})
-        SELECT s.key, count(*) AS {C.CUSTOMERS}, count(o.customer_id) AS {C.SCORED}, {ltv_sums},
-               count(COALESCE(k.churn_probability, o.churn_probability)) AS {C.CHURN_SCORED},
-               sum(COALESCE(k.churn_probability, o.churn_probability)) AS {C.CHURN_SUM}
-        FROM sel s
-        LEFT JOIN model_outputs o ON o.model_version_id = :ltv AND o.customer_id = s.id
-        LEFT JOIN model_outputs k ON k.model_version_id = :churn AND k.customer_id = s.id
-        GROUP BY s.key
-    """
-    params = selection.params() | {"as_of": as_of, "ltv": ltv_model, "churn": churn_model}
-    return _frame(sql, params)
-
-
-def revenue_frames(
-    selection: Selection, customer_key: str, as_of: dt.date, inactivity_days: int
-) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
-    """(revenue, ages, lifetimes) frames of the selected customers, in one query."""
-    sql = f"""
-        WITH sel AS MATERIALIZED ({_selected_customers(selection, customer_key)}),
-        ev AS MATERIALIZED (
-            SELECT s.id, s.key, s.age, e.amount_reporting AS amount,
-                   GREATEST(CAST(e.occurred_at AT TIME ZONE 'UTC' AS date)
-                            - s.acquisition_date, 0) AS day
-            FROM sel s JOIN revenue_events e ON e.customer_id = s.id
-        ),
-        recency AS (SELECT id, max(day) AS day FROM ev GROUP BY id),
-        life AS (
-            SELECT s.key, s.age - COALESCE(r.day, 0) >= :inactivity AS observed,
-                   CASE WHEN s.age - COALESCE(r.day, 0) >= :inactivity
-                        THEN COALESCE(r.day, 0) ELSE s.age END AS duration
-            FROM sel s LEFT JOIN recency r ON r.id = s.id
-        )
-        SELECT 'revenue' AS part, key, day AS d, day < age AS flag,
-               CASE WHEN count(*) = count(amount) THEN sum(amount) END AS value, NULL AS n
-        FROM ev GROUP BY key, day, day < age
+        WITH x AS MATERIALIZED ({_selected_customers(selection, customer_key)})
+        SELECT 'lived' AS part, x.key, x.lived AS position, NULL AS ended,
+               count(*) AS {C.CUSTOMERS}, COALESCE(sum(x.revenue), 0) AS {C.REVENUE}, {through},
+               count(o.customer_id) AS {C.SCORED}, {ltv}, count({churn}) AS {C.CHURN_SCORED},
+               CAST(sum({churn}) AS float8) AS {C.CHURN_SUM}
+        FROM x
+        LEFT JOIN model_outputs o ON o.model_version_id = :ltv AND o.customer_id = x.id
+        LEFT JOIN model_outputs k ON k.model_version_id = :churn AND k.customer_id = x.id
+        GROUP BY x.key, x.lived
         UNION ALL
-        SELECT 'age', key, age, NULL, NULL, count(*) FROM sel GROUP BY key, age
-        UNION ALL
-        SELECT 'life', key, duration, observed, NULL, count(*) FROM life
-        GROUP BY key, duration, observed
+        SELECT 'lifetime', x.key,
+               width_bucket(x.duration, CAST(:checkpoints AS int[])), x.ended, count(*),
+               {", ".join(["NULL"] * (len(CHECKPOINTS) + len(HORIZONS) + 4))}
+        FROM x GROUP BY 2, 3, 4
     """
-    params = selection.params() | {"as_of": as_of, "inactivity": inactivity_days}
+    params = selection.params() | {
+        "as_of": as_of,
+        "ltv": ltv_model,
+        "churn": churn_model,
+        "inactivity": C.CHURN_INACTIVITY_DAYS,
+        "checkpoints": list(CHECKPOINTS),
+    }
     long = _frame(sql, params)
-    part = long["part"] if not long.empty else pd.Series(dtype=str)
-    revenue = long[part == "revenue"].rename(columns={"d": C.DAY, "flag": C.SETTLED})
-    ages = long[part == "age"].rename(columns={"d": C.AGE, "n": C.CUSTOMERS})
-    lifetimes = long[part == "life"].rename(
-        columns={"d": C.DURATION, "flag": C.OBSERVED, "n": C.CUSTOMERS}
-    )
-    return (
-        _typed(revenue, {C.KEY: str, C.DAY: int, C.REVENUE: float, C.SETTLED: bool}, "value"),
-        _typed(ages, {C.KEY: str, C.AGE: int, C.CUSTOMERS: float}),
-        _typed(lifetimes, {C.KEY: str, C.DURATION: int, C.OBSERVED: bool, C.CUSTOMERS: float}),
-    )
+    by_lived = long[long["part"] == "lived"].rename(columns={"position": B.LIVED})
+    by_lifetime = long[long["part"] == "lifetime"].rename(columns={"position": B.BUCKET})
+    return B.customers_from_buckets(by_lived, by_lifetime)
 
 
-def _typed(frame: pd.DataFrame, types: dict, value: str | None = None) -> pd.DataFrame:
-    if value:
-        frame = frame.rename(columns={value: C.REVENUE})
-    frame = frame.reindex(columns=list(types))
-    return frame.astype(types) if not frame.empty else frame
+def lifetime_frame(selection: Selection, customer_key: str, as_of: dt.date) -> pd.DataFrame:
+    """Customers per group, lifetime duration (days) and whether it ended: what
+    `analytics.ltv.kaplan_meier` needs, as counts."""
+    sql = f"""
+        SELECT x.key, x.duration, x.ended, count(*) AS customers
+        FROM ({_selected_customers(selection, customer_key)}) x
+        GROUP BY x.key, x.duration, x.ended
+    """
+    params = selection.params() | {
+        "as_of": as_of,
+        "inactivity": C.CHURN_INACTIVITY_DAYS,
+        "checkpoints": list(CHECKPOINTS),
+    }
+    return _frame(sql, params)
 
 
 def active_models() -> dict[str, dict]:

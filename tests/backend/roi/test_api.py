@@ -6,6 +6,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
+import json
 
 import pytest
 
@@ -166,3 +167,15 @@ def test_cohorts_by_week_and_platform(marketer, world):
     assert (meta["customers"], meta["spend"]) == (3, 105.0)
     assert meta["churn_rate"] == 0.4
     assert cohorts[("2024-01-08", "meta")]["customers"] == 0
+
+
+@pytest.mark.parametrize("group_by", ["platform", "campaign", "hour"])
+def test_the_roi_body_is_what_its_schema_documents(marketer, world, group_by):
+    from backend.api.roi import RoiReportSchema
+    from backend.services.roi import RoiRequest, roi_report
+
+    query = {**RANGE, "group_by": group_by}
+    body = marketer.get("/api/roi", query_string=query).json
+    start, end = dt.date(2024, 1, 1), dt.date(2024, 1, 10)
+    documented = RoiReportSchema().dump(roi_report(RoiRequest(start, end, group_by)))
+    assert body == json.loads(json.dumps(documented))

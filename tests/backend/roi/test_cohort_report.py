@@ -18,18 +18,17 @@ def test_curves_switch_from_actual_to_projected_where_the_data_ends(world):
     curve = google_month(world)["curve"]
     known = [p for p in curve if p["revenue"] is not None]
     projected = [p for p in curve if p["predicted"] is not None]
-    # c3 is 58 days old on 2024-03-01: days 1..58 are known, the projection starts on day 58
-    assert known[-1]["day"] == projected[0]["day"] == 58
+    # c3 has lived 58 days on 2024-03-01: known through the 30-day checkpoint, projected after
+    assert known[-1]["day"] == projected[0]["day"] == 30
     assert known[-1]["revenue"] == projected[0]["predicted"] == 100.0
-    # 100 + P(364) - P(57) = 100 + 400 - 146.67
-    assert projected[-1]["day"] == 365
-    assert projected[-1]["predicted"] == pytest.approx(353.33, abs=0.01)
+    # 100 + P(364) - P(29) = 100 + 400 - 100
+    assert projected[-1]["day"] == 365 and projected[-1]["predicted"] == 400.0
 
 
 def test_payback_and_ratios_of_a_cohort(world):
     google = google_month(world)
     assert google["spend"] == 220.0 and google["customers"] == 1
-    assert google["payback_days"] == 181  # as in the ROI report: same cohort, same curve
+    assert google["payback_days"] == 117  # as in the ROI report: same cohort, same curve
     assert google["roas_predicted"] == pytest.approx(400 / 220, abs=1e-4)
 
 

@@ -42,11 +42,11 @@ def test_by_platform_matches_hand_computation(world):
 
 
 def test_payback_follows_the_actual_then_the_predicted_curve(world):
-    # google: c3 paid 100 on day 0 and is 58 days old on 2024-03-01 (days 0..57 known). Model:
-    # 100 by day 29, 200 by day 89, 400 by day 364, spread evenly (c3 is still active): at day 57,
-    # 100 + 100 x 28/60 = 146.67. 100 + P(k) - 146.67 >= 220 <=> P(k) >= 266.67
-    # <=> 200 + 200 (k - 89)/275 >= 266.67 <=> k - 89 >= 91.67: day 181.
-    assert rows_by_key(report())["google_ads"]["payback_days"] == 181
+    # google: c3 paid 100 on day 0 and has lived 58 days on 2024-03-01, so its revenue is known
+    # through the 30-day checkpoint (day 29): 100. The model: 100 by day 29, 200 by day 89, 400 by
+    # day 364, spread evenly (c3 is still active). 100 + P(k) - P(29) >= 220 <=> P(k) >= 220
+    # <=> 200 + 200 (k - 89)/275 >= 220 <=> k - 89 >= 27.5: day 117.
+    assert rows_by_key(report())["google_ads"]["payback_days"] == 117
 
 
 def test_totals_recompute_every_ratio_from_the_sums(world):

@@ -1,0 +1,223 @@
+"""Benchmark: ROI by channel and by campaign over random date ranges, on 10,000,000 ad-level fact
+rows (about three years of 9,000 ads in 300 campaigns of 10 accounts on 3 platforms) written
+through the real ingestion path, with customers, revenue events and model outputs.
+
+Times GET /api/roi (group_by platform and campaign, a signed-in marketer, ~200 random ranges)
+and, as the reference, the naive aggregate of the same spend figures over the ad-level fact
+table (native spend per key, currency and day, then converted by the rollups' FX rule) for the
+same ranges in the same run.
+
+Environment: BENCH_ROI_ROWS (ad-level rows, default 10,000,000), BENCH_ROI_CUSTOMERS (default
+50,000), BENCH_ROI_RANGES (default 200). Last line: {"bench": "roi_query", "rows", "p50_ms",
+"p95_ms", "naive_p95_ms", "speedup_p95", ...}; targets p95 <= 50 ms and speedup >= 20.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import math
+import os
+import random
+import sys
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from bench import _roi_world as world  # noqa: E402
+from bench._db import scratch_app  # noqa: E402
+
+ROWS = int(os.environ.get("BENCH_ROI_ROWS", 10_000_000))
+CUSTOMERS = int(os.environ.get("BENCH_ROI_CUSTOMERS", 50_000))
+RANGES = int(os.environ.get("BENCH_ROI_RANGES", 200))
+ADS = world.ADS_PER_ACCOUNT * len(world.accounts())
+DAYS = max(31, math.ceil(ROWS / ADS))
+START = dt.date(2022, 1, 1)
+END = START + dt.timedelta(days=DAYS - 1)
+
+NAIVE = """
+    WITH daily AS (
+        SELECT {key} AS key, f.currency, f.date, sum(f.spend) AS spend,
+               sum(f.impressions) AS impressions, sum(f.clicks) AS clicks,
+               sum(f.installs) AS installs
+        FROM ad_daily_metrics f JOIN ad_accounts a ON a.id = f.ad_account_id
+        WHERE f.breakdown = 'none' AND f.date BETWEEN :start AND :end
+        GROUP BY 1, 2, 3
+    )
+    SELECT d.key, CASE WHEN count(*) = count(r.rate) THEN sum(d.spend * r.rate) END AS spend,
+           sum(d.impressions), sum(d.clicks), sum(d.installs)
+    FROM daily d
+    LEFT JOIN LATERAL (
+        SELECT 1::numeric AS rate WHERE d.currency = 'USD'
+        UNION ALL
+        (SELECT x.rate FROM fx_rates x
+         WHERE d.currency <> 'USD' AND x.currency = d.currency AND x.reporting_currency = 'USD'
+           AND x.date <= d.date ORDER BY x.date DESC LIMIT 1)
+    ) r ON true
+    GROUP BY d.key
+"""
+NAIVE_KEYS = {"platform": "a.platform", "campaign": "f.campaign_id"}
+
+
+def load(db) -> tuple[int, float]:
+    """Every account and chunk through the sync's write path; (ad-level rows, seconds)."""
+    from sqlalchemy import text
+
+    from backend.models import AdAccount
+    from backend.services.ingestion.slices import Slice, refresh_rollups, replace_metric_slice
+
+    db.session.execute(text(world.FX_RATES), {"start": START, "end": END})
+    stored = []
+    for platform, external_id, currency in world.accounts():
+        account = AdAccount(
+            platform=platform,
+            external_id=external_id,
+            name=f"{platform} {external_id[-1]}",
+            currency=currency,
+            timezone="UTC",
+            status="active",
+        )
+        db.session.add(account)
+        stored.append(account)
+    db.session.commit()
+    began, ad_rows = time.perf_counter(), 0
+    for account in stored:
+        for first, last in world.chunks(START, DAYS):
+            slices = world.chunk_rows(
+                account.platform, account.external_id, account.currency, first, last, START
+            )
+            cursor = db.session.connection().connection.cursor()
+            for (level, breakdown), rows in slices.items():
+                target = Slice(account.id, level, breakdown, first, last)
+                replace_metric_slice(cursor, target, rows, sync_run_id=None)
+                if level.value == "campaign":
+                    refresh_rollups(cursor, target, "USD")
+            db.session.commit()
+            ad_rows += len(slices[(world.Level.AD, "none")])
+        print(f"loaded {account.external_id}: {ad_rows} ad rows", file=sys.stderr, flush=True)
+    return ad_rows, time.perf_counter() - began
+
+
+def load_customers(db) -> None:
+    from sqlalchemy import text
+
+    db.session.execute(text("SELECT setseed(0.42)"))
+    params = {"start": START, "end": END, "days": DAYS, "customers": CUSTOMERS}
+    for sql in (world.CUSTOMERS, world.REVENUE, world.MODEL):
+        db.session.execute(text(sql), params)
+    db.session.commit()
+
+
+def vacuum(db) -> None:
+    """What autovacuum does after a load: statistics and the visibility map."""
+    engine = db.engine.execution_options(isolation_level="AUTOCOMMIT")
+    with engine.connect() as conn:
+        from sqlalchemy import text
+
+        conn.execute(text("VACUUM ANALYZE"))
+
+
+def random_ranges(count: int) -> list[tuple[dt.date, dt.date]]:
+    rng = random.Random(7)
+    out = []
+    for _ in range(count):
+        a, b = sorted(rng.randrange(DAYS) for _ in range(2))
+        out.append((START + dt.timedelta(days=a), START + dt.timedelta(days=b)))
+    return out
+
+
+def percentile(values: list[float], p: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, max(0, math.ceil(p / 100 * len(ordered)) - 1))]
+
+
+def signed_in_client(app):
+    from backend.models import Role
+    from backend.services import users
+
+    users.create_user(None, email="bench@example.com", role=Role.MARKETER, password="x" * 16)
+    client = app.test_client()
+    response = client.post(
+        "/api/auth/login", json={"email": "bench@example.com", "password": "x" * 16}
+    )
+    client.environ_base["HTTP_X_CSRF_TOKEN"] = response.json["csrf_token"]
+    return client
+
+
+def time_endpoint(client, ranges) -> list[float]:
+    timings = []
+    for start, end in ranges:
+        for group_by in ("platform", "campaign"):
+            query = {"start": str(start), "end": str(end), "group_by": group_by}
+            began = time.perf_counter()
+            response = client.get("/api/roi", query_string=query)
+            timings.append((time.perf_counter() - began) * 1000)
+            assert response.status_code == 200, response.json
+    return timings
+
+
+def time_naive(db, ranges) -> list[float]:
+    from sqlalchemy import text
+
+    timings = []
+    for start, end in ranges:
+        for key in NAIVE_KEYS.values():
+            began = time.perf_counter()
+            db.session.execute(text(NAIVE.format(key=key)), {"start": start, "end": end}).all()
+            timings.append((time.perf_counter() - began) * 1000)
+    db.session.rollback()
+    return timings
+
+
+def spend_matches(client, db, start, end) -> bool:
+    """The endpoint's spend per platform equals the naive aggregate over the ad-level facts."""
+    from sqlalchemy import text
+
+    rows = client.get("/api/roi", query_string={"start": str(start), "end": str(end)}).json
+    ours = {r["key"]: r["spend"] for r in rows["rows"]}
+    naive = db.session.execute(text(NAIVE.format(key="a.platform")), {"start": start, "end": end})
+    return all(abs(ours[k] - float(v)) < 0.05 for k, v, *_ in naive)
+
+
+def main() -> None:
+    from backend.extensions import db
+
+    with scratch_app(REPORTING_CURRENCY="USD") as app:
+        ad_rows, load_s = load(db)
+        load_customers(db)
+        vacuum(db)
+        client = signed_in_client(app)
+        ranges = random_ranges(RANGES)
+        time_endpoint(client, ranges[:10])  # warm-up: caches, first-request setup
+        time_naive(db, ranges[:2])
+        ours = time_endpoint(client, ranges)
+        naive = time_naive(db, ranges)
+        consistent = spend_matches(client, db, START, END)
+    p95, naive_p95 = percentile(ours, 95), percentile(naive, 95)
+    print(
+        json.dumps(
+            {
+                "bench": "roi_query",
+                "rows": ad_rows,
+                "days": DAYS,
+                "customers": CUSTOMERS,
+                "ranges": len(ranges),
+                "requests": len(ours),
+                "p50_ms": round(percentile(ours, 50), 2),
+                "p95_ms": round(p95, 2),
+                "max_ms": round(max(ours), 2),
+                "naive_p50_ms": round(percentile(naive, 50), 2),
+                "naive_p95_ms": round(naive_p95, 2),
+                "speedup_p95": round(naive_p95 / p95, 1),
+                "spend_matches_naive": consistent,
+                "load_s": round(load_s, 1),
+                "target_p95_ms": 50,
+                "target_speedup": 20,
+            }
+        )
+    )
+
+
+if __name__ == "__main__":
+    main()
