@@ -6,7 +6,7 @@ import io
 
 from flask import request
 from flask_smorest import Blueprint
-from marshmallow import Schema, ValidationError, fields, validates_schema
+from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
 from backend.auth import current_actor, roles_allowed, signed_in
 from backend.errors import Invalid
@@ -68,7 +68,7 @@ class SyncRunSchema(Schema):
 
 
 class SyncRunsQuery(Schema):
-    limit = fields.Integer(load_default=50, validate=lambda n: 1 <= n <= 500)
+    limit = fields.Integer(load_default=50, validate=validate.Range(min=1, max=500))
 
 
 class BackfillSchema(Schema):
@@ -87,7 +87,7 @@ class CampaignsQuery(Schema):
     account_id = fields.Integer()
     platform = fields.String()
     q = fields.String(metadata={"description": "Part of the name, case-insensitive"})
-    limit = fields.Integer(load_default=500, validate=lambda n: 1 <= n <= 5000)
+    limit = fields.Integer(load_default=500, validate=validate.Range(min=1, max=5000))
 
 
 class CampaignSchema(Schema):

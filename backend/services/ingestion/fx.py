@@ -126,6 +126,9 @@ def load_fx_csv(
     from backend.services.ingestion.rollups import refresh_for_currencies
 
     refresh_for_currencies(currencies, first, reporting_currency)
+    from backend.services.customers.fx import refresh_revenue_conversion
+
+    refresh_revenue_conversion(first)
     if actor is not None:
         from backend.services import audit
 

@@ -245,6 +245,9 @@ def _write(run: SyncRun, account: AdAccount, fetched: FetchedWindow) -> None:
         if target.level == Level.CAMPAIGN:
             refresh_rollups(cursor, target, reporting)
     run.rows = rows
+    from backend.services.customers.merging import resolve_campaigns
+
+    resolve_campaigns(cursor)  # customers loaded before their campaign was first synced
     _reconcile(run, account, fetched.total)
 
 

@@ -113,3 +113,9 @@ def test_campaigns_are_listed_by_account_and_name(app, db, marketer, sandbox):
     assert all(r["platform"] == "meta" for r in rows)
     assert [r["name"] for r in marketer.get("/api/campaigns?q=brand").json] == ["Brand US"]
     assert marketer.get("/api/campaigns?account_id=999").json == []
+
+
+def test_limits_out_of_range_are_refused(app, db, marketer, sandbox):
+    account = add_sandbox_account(app, db, sandbox.world.accounts_of("meta")[0])
+    assert marketer.get("/api/campaigns?limit=-1").status_code == 422
+    assert marketer.get(f"/api/ad-accounts/{account.id}/sync-runs?limit=0").status_code == 422
