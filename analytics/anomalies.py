@@ -1,11 +1,11 @@
 """Daily spend anomalies: a day far from its seasonal expectation, or spend dropping to zero.
 
-Each judged day is compared with the `LOOKBACK_DAYS` days before it (at least `MIN_HISTORY_DAYS`):
+Each judged day is compared with the `LOOKBACK_DAYS` (four weeks) before it:
 
 - expected = level × the day's weekday factor, where a factor is the *median* spend of that
-  weekday in the window over the mean of those medians, and the level is the median of the
+  weekday in the window over the mean of the seven medians, and the level is the median of the
   window with the weekday effect divided out (medians, so that an odd day — the very anomalies
-  this looks for — moves neither);
+  this looks for — moves neither: each weekday has four days in the window);
 - scale = 1.4826 × the median absolute deviation of the window around its own expectation,
   never less than `MIN_RELATIVE_SCALE` × expected (a perfectly regular line would otherwise make
   every cent an anomaly);
@@ -13,6 +13,9 @@ Each judged day is compared with the `LOOKBACK_DAYS` days before it (at least `M
 - a day with no spend at all, on a line that spent on nearly every usual day of the window
   (`ZERO_SHARE`) and was expected to spend at least `MIN_EXPECTED`, is a drop to zero whatever
   its score: a paused or broken campaign is exactly what finance wants to hear about.
+
+Days without four weeks before them are not judged. All judged days are computed at once, on a
+(days × 28) matrix of their windows.
 """
 
 from __future__ import annotations
@@ -20,10 +23,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
+from numpy.lib.stride_tricks import sliding_window_view
 
 LOOKBACK_DAYS = 28
-#: Three of each weekday: a median of three is not moved by one odd day.
-MIN_HISTORY_DAYS = 21
 THRESHOLD = 4.0
 MIN_RELATIVE_SCALE = 0.1
 MIN_EXPECTED = 1.0
@@ -51,49 +53,61 @@ class Expectation:
     spending_share: float
 
 
-def expected_spend(window: np.ndarray, first_weekday: int, weekday: int) -> Expectation:
-    """What a day of `weekday` should spend, judged on `window` (first day a `first_weekday`)."""
-    weekdays = (first_weekday + np.arange(len(window))) % 7
-    factors = robust_weekday_factors(window, weekdays)
-    day_factors = factors[weekdays]
+def _expectations(windows: np.ndarray) -> tuple[np.ndarray, ...]:
+    """For (n, 28) windows: level (n,), factors by position in the week (n, 7; position 0 is
+    the weekday of the window's first day, and of the day after the window), robust scale (n,)
+    and spending share (n,)."""
+    n = len(windows)
+    medians = np.median(windows.reshape(n, LOOKBACK_DAYS // 7, 7), axis=1)
+    overall = medians.mean(axis=1, keepdims=True)
+    factors = np.where(overall > 0, medians / np.where(overall > 0, overall, 1), 1.0)
+    day_factors = np.tile(factors, LOOKBACK_DAYS // 7)
     live = day_factors > 0
-    if not live.any():
-        return Expectation(0.0, 0.0, 0.0)
-    level = float(np.median(window[live] / day_factors[live]))
-    residuals = window - level * day_factors
-    mad = float(np.median(np.abs(residuals - np.median(residuals))))
-    share = float((window[live] > 0).mean())
-    return Expectation(level * float(factors[weekday]), MAD_TO_SD * mad, share)
+    deseasonalized = np.where(live, windows / np.where(live, day_factors, 1), np.nan)
+    has_live = live.any(axis=1)
+    level = np.zeros(n)
+    if has_live.any():
+        level[has_live] = np.nanmedian(deseasonalized[has_live], axis=1)
+    residuals = windows - level[:, None] * day_factors
+    mad = np.median(np.abs(residuals - np.median(residuals, axis=1, keepdims=True)), axis=1)
+    spending = np.where(live, windows > 0, False).sum(axis=1)
+    share = spending / np.maximum(live.sum(axis=1), 1)
+    return level, factors, MAD_TO_SD * mad, share
 
 
-def robust_weekday_factors(window: np.ndarray, weekdays: np.ndarray) -> np.ndarray:
-    """Median spend of each weekday ÷ the mean of the seven medians (ones when there are fewer
-    than three weeks or nothing was spent)."""
-    if len(window) < MIN_HISTORY_DAYS:
-        return np.ones(7)
-    medians = np.array([np.median(window[weekdays == w]) for w in range(7)])
-    overall = medians.mean()
-    return medians / overall if overall > 0 else np.ones(7)
+def expected_spend(window: np.ndarray, first_weekday: int, weekday: int) -> Expectation:
+    """What a day of `weekday` should spend, judged on a four-week `window` (first day a
+    `first_weekday`, Monday = 0)."""
+    window = np.asarray(window, dtype=float)
+    if len(window) != LOOKBACK_DAYS:
+        raise ValueError(f"the window must be {LOOKBACK_DAYS} days")
+    level, factors, scale, share = _expectations(window[None, :])
+    position = (weekday - first_weekday) % 7
+    return Expectation(float(level[0] * factors[0, position]), float(scale[0]), float(share[0]))
 
 
 def detect_anomalies(
     values: np.ndarray, first_weekday: int, judge_from: int, threshold: float = THRESHOLD
 ) -> list[Anomaly]:
-    """Anomalous days among values[judge_from:] (index into `values`, Monday = weekday 0)."""
+    """Anomalous days among values[judge_from:] (indices into `values`)."""
     values = np.asarray(values, dtype=float)
+    first = max(judge_from, LOOKBACK_DAYS)
+    if first >= len(values):
+        return []
+    days = np.arange(first, len(values))
+    windows = sliding_window_view(values, LOOKBACK_DAYS)[days - LOOKBACK_DAYS]
+    level, factors, scale, share = _expectations(windows)
+    expected = level * factors[:, 0]  # a day has the weekday of its window's first day
+    scale = np.maximum(scale, MIN_RELATIVE_SCALE * expected)
+    actual = values[days]
+    with np.errstate(divide="ignore", invalid="ignore"):
+        score = np.where(expected > 0, (actual - expected) / scale, 0.0)
+    zero = (actual == 0) & (expected >= MIN_EXPECTED) & (share >= ZERO_SHARE)
+    flagged = (expected > 0) & (zero | (np.abs(score) >= threshold))
     found = []
-    for i in range(max(judge_from, MIN_HISTORY_DAYS), len(values)):
-        lo = max(0, i - LOOKBACK_DAYS)
-        window = values[lo:i]
-        seen = expected_spend(window, (first_weekday + lo) % 7, (first_weekday + i) % 7)
-        expected = seen.expected
-        if expected <= 0:
-            continue
-        scale = max(seen.scale, MIN_RELATIVE_SCALE * expected)
-        actual = float(values[i])
-        score = (actual - expected) / scale
-        if actual == 0 and expected >= MIN_EXPECTED and seen.spending_share >= ZERO_SHARE:
-            found.append(Anomaly(i, actual, expected, score, ZERO))
-        elif abs(score) >= threshold:
-            found.append(Anomaly(i, actual, expected, score, SPIKE if score > 0 else DROP))
+    for i in np.flatnonzero(flagged):
+        kind = ZERO if zero[i] else SPIKE if score[i] > 0 else DROP
+        found.append(
+            Anomaly(int(days[i]), float(actual[i]), float(expected[i]), float(score[i]), kind)
+        )
     return found

@@ -111,6 +111,7 @@ def _evaluate_batch(ids: list[int], now: dt.datetime) -> EvaluationReport:
     for alert in db.session.scalars(select(Alert).where(Alert.budget_id.in_(ids))):
         existing.setdefault(alert.budget_id, []).append(alert)
     to_mail: list[tuple[Alert, notify.BudgetMail]] = []
+    events: list = []
     for budget in budgets:
         ctx, mail = world.context(budget, store_backtest=True)
         changes = lifecycle.apply_findings(
@@ -123,8 +124,10 @@ def _evaluate_batch(ids: list[int], now: dt.datetime) -> EvaluationReport:
         report.opened += len(changes.opened)
         report.reopened += len(changes.reopened)
         report.resolved += len(changes.resolved)
+        events += changes.events
         alerts = existing.get(budget.id, []) + changes.opened
         to_mail += [(a, mail) for a in lifecycle.awaiting_mail(alerts, now)]
+    lifecycle.write_events(events, now)
     report.mails_queued = notify.queue_alert_mail(to_mail)
     db.session.commit()
     return report

@@ -19,6 +19,8 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 
+from sqlalchemy import insert
+
 from backend.extensions import db
 from backend.models import Alert, AlertEvent, AlertState, Budget, User
 from backend.services.alerts.rules import Finding
@@ -41,6 +43,8 @@ class Changes:
     reopened: list[Alert] = field(default_factory=list)
     updated: list[Alert] = field(default_factory=list)
     resolved: list[Alert] = field(default_factory=list)
+    #: (alert, kind, detail): written by `write_events` once new alerts have their ids.
+    events: list[tuple[Alert, str, dict | None]] = field(default_factory=list)
 
 
 def period_label(period: str, period_start: dt.date) -> str:
@@ -53,11 +57,24 @@ def period_label(period: str, period_start: dt.date) -> str:
 def record_event(
     alert: Alert, kind: str, detail: dict | None = None, actor: User | None = None
 ) -> None:
+    """One event of a stored alert (an actor's action)."""
     db.session.add(
         AlertEvent(
             alert_id=alert.id, kind=kind, actor_id=actor.id if actor else None, detail=detail
         )
     )
+
+
+def write_events(events: list[tuple[Alert, str, dict | None]], now: dt.datetime) -> None:
+    """Insert the events of an evaluation in one statement (flushing new alerts first)."""
+    if not events:
+        return
+    db.session.flush()
+    rows = [
+        {"alert_id": alert.id, "kind": kind, "detail": detail, "at": now}
+        for alert, kind, detail in events
+    ]
+    db.session.connection().execute(insert(AlertEvent.__table__), rows)
 
 
 def apply_findings(
@@ -81,22 +98,20 @@ def apply_findings(
             continue
         moved = alert.scope_key != target.scope_key or alert.period_start != target.period_start
         if moved:
-            _resolve(alert, now, "The budget's scope or period changed.", situation)
-            changes.resolved.append(alert)
+            _resolve(alert, now, "The budget's scope or period changed.", situation, changes)
         elif (alert.rule, alert.level) not in wanted:
-            _resolve(alert, now, "The cause no longer holds on the latest data.", situation)
-            changes.resolved.append(alert)
+            reason = "The cause no longer holds on the latest data."
+            _resolve(alert, now, reason, situation, changes)
     for key, finding in wanted.items():
         alert = current.get(key)
         if alert is None:
             if finding.create:
-                changes.opened.append(_open(target, finding, now))
+                _open(target, finding, now, changes)
         elif alert.state == AlertState.RESOLVED:
             if finding.create:
-                _reopen(alert, finding, now)
-                changes.reopened.append(alert)
-        elif _update(alert, finding, now):
-            changes.updated.append(alert)
+                _reopen(alert, finding, now, changes)
+        else:
+            _update(alert, finding, now, changes)
     return changes
 
 
@@ -109,7 +124,7 @@ def _fill(alert: Alert, finding: Finding, target: AlertTarget, now: dt.datetime)
     alert.updated_at = now
 
 
-def _open(target: AlertTarget, finding: Finding, now: dt.datetime) -> Alert:
+def _open(target: AlertTarget, finding: Finding, now: dt.datetime, changes: Changes) -> None:
     alert = Alert(
         budget_id=target.budget.id,
         rule=finding.rule,
@@ -124,12 +139,11 @@ def _open(target: AlertTarget, finding: Finding, now: dt.datetime) -> Alert:
     )
     _fill(alert, finding, target, now)
     db.session.add(alert)
-    db.session.flush()
-    record_event(alert, "opened", _event_detail(finding))
-    return alert
+    changes.opened.append(alert)
+    changes.events.append((alert, "opened", _event_detail(finding)))
 
 
-def _reopen(alert: Alert, finding: Finding, now: dt.datetime) -> None:
+def _reopen(alert: Alert, finding: Finding, now: dt.datetime, changes: Changes) -> None:
     alert.state = AlertState.OPEN
     alert.occurrence += 1
     alert.resolved_at = alert.resolution = alert.acknowledged_at = alert.acknowledged_by = None
@@ -137,26 +151,31 @@ def _reopen(alert: Alert, finding: Finding, now: dt.datetime) -> None:
     alert.severity = finding.severity
     alert.message, alert.figures = finding.message, finding.figures
     alert.provisional, alert.updated_at = finding.provisional, now
-    record_event(alert, "reopened", _event_detail(finding))
+    changes.reopened.append(alert)
+    changes.events.append((alert, "reopened", _event_detail(finding)))
 
 
-def _update(alert: Alert, finding: Finding, now: dt.datetime) -> bool:
-    """Refresh an open alert's figures; True (and an event) when its severity or provisional
-    flag changed."""
+def _update(alert: Alert, finding: Finding, now: dt.datetime, changes: Changes) -> None:
+    """Refresh an open alert's figures; an event when its severity or provisional flag
+    changed."""
     material = alert.severity != finding.severity or alert.provisional != finding.provisional
     if alert.figures != finding.figures or alert.message != finding.message or material:
         alert.severity = finding.severity
         alert.message, alert.figures = finding.message, finding.figures
         alert.provisional, alert.updated_at = finding.provisional, now
     if material:
-        record_event(alert, "updated", _event_detail(finding))
-    return material
+        changes.updated.append(alert)
+        changes.events.append((alert, "updated", _event_detail(finding)))
 
 
-def _resolve(alert: Alert, now: dt.datetime, reason: str, situation: dict) -> None:
+def _resolve(
+    alert: Alert, now: dt.datetime, reason: str, situation: dict, changes: Changes
+) -> None:
     alert.state = AlertState.RESOLVED
     alert.resolved_at, alert.resolution, alert.updated_at = now, reason, now
-    record_event(alert, "resolved", {"reason": reason, "figures": _json_ready(situation)})
+    changes.resolved.append(alert)
+    detail = {"reason": reason, "figures": _json_ready(situation)}
+    changes.events.append((alert, "resolved", detail))
 
 
 def _json_ready(value):
@@ -180,9 +199,11 @@ def _event_detail(finding: Finding) -> dict:
 
 def resolve_for_budget(alerts: list[Alert], now: dt.datetime, reason: str) -> None:
     """Resolve every unresolved alert of a budget (deleted, say)."""
+    changes = Changes()
     for alert in alerts:
         if alert.state != AlertState.RESOLVED:
-            _resolve(alert, now, reason, {})
+            _resolve(alert, now, reason, {}, changes)
+    write_events(changes.events, now)
 
 
 def awaiting_mail(alerts: list[Alert], now: dt.datetime) -> list[Alert]:

@@ -224,9 +224,10 @@ def queue_alert_mail(alerts: list[tuple[Alert, BudgetMail]]) -> int:
             )
     if not rows:
         return 0
+    table = OutboxMessage.__table__
     stmt = (
-        insert(OutboxMessage)
-        .values(rows)
+        insert(table)
         .on_conflict_do_nothing(index_elements=["idempotency_key"])
+        .returning(table.c.id)
     )
-    return db.session.execute(stmt).rowcount
+    return len(db.session.connection().execute(stmt, rows).all())
