@@ -34,8 +34,14 @@ def loggers_enabled(monkeypatch) -> None:
             monkeypatch.setattr(logger, "disabled", False)
 
 
+#: A cheap scrypt for the tests' many users (production keeps werkzeug's N=2^15).
+TEST_HASH_METHOD = "scrypt:1024:8:1"
+
+
 @pytest.fixture
-def make_user(db) -> Callable[..., User]:
+def make_user(app, db, monkeypatch) -> Callable[..., User]:
+    monkeypatch.setitem(app.config, "PASSWORD_HASH_METHOD", TEST_HASH_METHOD)
+
     def make(role: Role | str = Role.MARKETER, *, email: str | None = None, **kwargs) -> User:
         email = email or f"{Role(role).value}-{next(_emails)}@example.com"
         kwargs.setdefault("password", PASSWORD)

@@ -129,6 +129,17 @@ def test_passwords_are_stored_with_scrypt(make_user):
     assert PASSWORD not in user.password_hash
 
 
+def test_production_hashes_use_scrypt_at_full_cost(app, monkeypatch):
+    from backend.auth.passwords import hash_password, verify_password
+
+    monkeypatch.delitem(app.config, "PASSWORD_HASH_METHOD", raising=False)
+    with app.app_context():
+        hashed = hash_password(PASSWORD)
+    assert hashed.startswith("scrypt:32768:8:1$")
+    assert verify_password(hashed, PASSWORD)
+    assert not verify_password(hashed, PASSWORD + "x")
+
+
 def test_logout_ends_the_session(client, make_user):
     user = make_user()
     login(client, user.email)
