@@ -1,9 +1,10 @@
 """Who is calling: the session cookie (flask-login) or an API token (Authorization: Bearer).
 
 A bearer token, when the header is present, is the only identity of the request: the session
-cookie is then ignored, so a script cannot ride on a browser's session and vice versa. A session
-ends when the user is deactivated or their password changes (the session keeps a digest of the
-password hash, checked on every request).
+cookie is then ignored, so a script cannot ride on a browser's session and vice versa (other
+Authorization schemes, e.g. a proxy's Basic auth, are left alone). A session ends when the user
+is deactivated or their password changes (the session keeps a digest of the password hash,
+checked on every request).
 """
 
 from __future__ import annotations
@@ -62,13 +63,12 @@ def _identify_bearer() -> None:
     # forget the identity an earlier request left in `g`.
     g.pop("_login_user", None)
     g.pop("auth_method", None)
-    header = request.headers.get("Authorization")
-    if header is None:
-        return
+    scheme, _, value = request.headers.get("Authorization", "").partition(" ")
+    if scheme.lower() != "bearer":
+        return  # no header, or another scheme (a proxy's Basic auth): the session decides
     from backend.services import tokens
 
-    scheme, _, value = header.partition(" ")
-    user = tokens.user_for_token(value.strip()) if scheme.lower() == "bearer" else None
+    user = tokens.user_for_token(value.strip())
     g.auth_method = AUTH_METHOD_TOKEN
     g._login_user = user if user is not None else Anonymous()
 
