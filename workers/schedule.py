@@ -30,7 +30,7 @@ def beat_schedule(config: Mapping[str, Any]) -> dict[str, dict[str, Any]]:
         },
         "evaluate-budgets": {
             "task": "workers.tasks.alerts.evaluate_budgets",
-            "schedule": timedelta(minutes=15),
+            "schedule": timedelta(minutes=int(config.get("ALERT_EVALUATION_MINUTES", 5))),
         },
         "deliver-outbox": {
             "task": "workers.tasks.alerts.deliver_outbox",

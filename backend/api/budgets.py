@@ -183,8 +183,9 @@ def list_budgets():
 @blp.arguments(BudgetInputSchema)
 @blp.response(201, BudgetSchema)
 def create_budget(data: dict):
-    """Set a budget (audited). Its alerts are judged at the next evaluation."""
-    return budgets.describe(budgets.create_budget(current_actor(), data))
+    """Set a budget (audited) and judge it at once: alerts it already deserves are raised and
+    their mail queued."""
+    return budgets.describe(budgets.create_budget(current_actor(), data, evaluate=True))
 
 
 @blp.route("/<int:budget_id>", methods=["GET"])
@@ -201,8 +202,8 @@ def get_budget(budget_id: int):
 @blp.arguments(BudgetUpdateSchema(partial=True))
 @blp.response(200, BudgetSchema)
 def update_budget(data: dict, budget_id: int):
-    """Change a budget (audited, before and after)."""
-    return budgets.describe(budgets.update_budget(current_actor(), budget_id, data))
+    """Change a budget (audited, before and after) and judge it again."""
+    return budgets.describe(budgets.update_budget(current_actor(), budget_id, data, evaluate=True))
 
 
 @blp.route("/<int:budget_id>", methods=["DELETE"])

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import copy
 import datetime as dt
+import logging
 from collections.abc import Mapping
 from decimal import Decimal
 from typing import Any
@@ -26,6 +27,8 @@ from backend.models.budgets import DEFAULT_RULES
 from backend.models.types import utcnow
 from backend.services import audit
 from backend.services.alerts import evaluation, forecast, lifecycle
+
+log = logging.getLogger("spendlens.budgets")
 
 AUDITED = (
     "name",
@@ -59,7 +62,8 @@ def get_budget(budget_id: int, *, for_update: bool = False) -> Budget:
     return budget
 
 
-def create_budget(actor: User | None, data: Mapping[str, Any]) -> Budget:
+def create_budget(actor: User | None, data: Mapping[str, Any], *, evaluate: bool = False) -> Budget:
+    """Store a new budget; with `evaluate`, judge it at once (see `_evaluate`)."""
     now = utcnow()
     budget = Budget(created_by=actor.id if actor else None, created_at=now, updated_at=now)
     _apply(budget, {**_defaults(), **data})
@@ -67,12 +71,16 @@ def create_budget(actor: User | None, data: Mapping[str, Any]) -> Budget:
     db.session.flush()
     audit.record(actor, "budget.create", "budget", budget.id, None, audit.snapshot(budget, AUDITED))
     db.session.commit()
+    if evaluate:
+        _evaluate(budget.id)
     return budget
 
 
-def update_budget(actor: User | None, budget_id: int, data: Mapping[str, Any]) -> Budget:
-    """Change the given fields; a change of amount, scope or period is judged at the next
-    evaluation (which resolves alerts whose cause it removed)."""
+def update_budget(
+    actor: User | None, budget_id: int, data: Mapping[str, Any], *, evaluate: bool = False
+) -> Budget:
+    """Change the given fields; a change of amount, scope, period or rules is judged at the
+    next evaluation (at once with `evaluate`), which resolves alerts whose cause it removed."""
     budget = get_budget(budget_id, for_update=True)
     before = audit.snapshot(budget, AUDITED)
     _apply(budget, data)
@@ -81,7 +89,20 @@ def update_budget(actor: User | None, budget_id: int, data: Mapping[str, Any]) -
     if before != after:
         audit.record(actor, "budget.update", "budget", budget.id, before, after)
     db.session.commit()
+    if evaluate and before != after:
+        _evaluate(budget.id)
     return budget
+
+
+def _evaluate(budget_id: int) -> None:
+    """Judge a budget just set or changed, in its own transaction: its alerts and their mail
+    are in the outbox before the answer (beat's delivery sends them within the minute). A
+    failure here leaves the budget stored; the scheduled evaluation tries again."""
+    try:
+        evaluation.evaluate_budgets([budget_id])
+    except Exception:  # noqa: BLE001 - the change itself is committed and must be answered
+        db.session.rollback()
+        log.exception("evaluating budget %s after its change failed", budget_id)
 
 
 def delete_budget(actor: User | None, budget_id: int) -> None:
@@ -254,7 +275,7 @@ def pacing_of(budgets: list[Budget]) -> dict[int, dict]:
     memory)."""
     if not budgets:
         return {}
-    world = evaluation.load_world(budgets, utcnow())
+    world = evaluation.load_world(budgets, utcnow(), read_only=True)
     out = {}
     for budget in budgets:
         _, mail = world.context(budget, store_backtest=False)

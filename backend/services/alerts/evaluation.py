@@ -134,9 +134,10 @@ def _evaluate_batch(ids: list[int], now: dt.datetime) -> EvaluationReport:
 
 
 class World:
-    """Everything a batch of budgets is judged on, read in a few queries."""
+    """Everything a batch of budgets is judged on, read in a few queries. For reads
+    (`read_only`), a stored backtest is used whatever its day; evaluation refreshes it daily."""
 
-    def __init__(self, budgets: list[Budget], now: dt.datetime) -> None:
+    def __init__(self, budgets: list[Budget], now: dt.datetime, read_only: bool = False) -> None:
         self.now = now
         self.config = current_app.config
         self.currency = self.config["REPORTING_CURRENCY"]
@@ -144,7 +145,12 @@ class World:
         self.campaign_names = _campaign_names(b.campaign_id for b in budgets if b.campaign_id)
         self.as_of = {b.id: self._as_of(b) for b in budgets}
         self.spend: dict[tuple[str, bool], spend.ScopeSpend] = {}
-        self.long = {b.id for b in budgets if forecast.needs_backtest(b, self.as_of[b.id])}
+        self.long = {
+            b.id
+            for b in budgets
+            if b.forecast_mape is None
+            or (not read_only and forecast.needs_backtest(b, self.as_of[b.id]))
+        }
         for long in (True, False):
             group = [b for b in budgets if (b.id in self.long) == long]
             if not group:
@@ -205,8 +211,8 @@ class World:
         return ctx, mail
 
 
-def load_world(budgets: list[Budget], now: dt.datetime) -> World:
-    return World(budgets, now)
+def load_world(budgets: list[Budget], now: dt.datetime, read_only: bool = False) -> World:
+    return World(budgets, now, read_only)
 
 
 def scope_of(budget: Budget) -> spend.Scope:

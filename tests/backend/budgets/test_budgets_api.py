@@ -8,7 +8,7 @@ import datetime as dt
 from sqlalchemy import text
 
 from backend.models import AuditLog, Campaign
-from tests.backend.budgets.conftest import each_day, write_spend
+from tests.backend.budgets.conftest import each_day, only, write_spend
 
 
 def payload(**overrides) -> dict:
@@ -136,3 +136,20 @@ def test_pacing_comes_with_the_budget_and_on_its_own(finance, db, account):
     assert pacing["series"][-1]["cumulative"] == pacing["spend_to_date"]
     listed = finance.get("/api/budgets").json
     assert listed[0]["pacing"]["spend_to_date"] == pacing["spend_to_date"]
+
+
+def test_a_budget_set_through_the_api_is_judged_at_once(finance, db, account):
+    today = dt.datetime.now(dt.UTC).date()
+    start = (today - dt.timedelta(days=3)).replace(day=1)
+    write_spend(db, account, each_day(start, today, 1000))
+    body = payload(
+        period="month",
+        period_start=start.isoformat(),
+        amount="100",
+        rules=only("threshold", levels=[100]),
+    )
+    finance.post("/api/budgets", json=body)
+    alerts = finance.get("/api/alerts").json
+    assert [(a["rule"], a["level"], a["state"]) for a in alerts] == [("threshold", "100", "open")]
+    queued = db.session.execute(text("SELECT recipient, status FROM mail_outbox")).all()
+    assert queued == [("cfo@example.com", "pending")]
