@@ -43,8 +43,10 @@ def evaluate_budgets() -> dict:
 
 
 @shared_task(name="workers.tasks.alerts.deliver_outbox", acks_late=True)
-def deliver_outbox() -> dict:
+def deliver_outbox(follow_up: bool = False) -> dict:
     """Send the outbox's due messages; schedule a retry for those that must wait."""
+    if follow_up:
+        _redis().delete(_follow_up_key())  # this is the scheduled one: another may be planned
     report = delivery.deliver_due()
     if report.next_due is not None:
         _follow_up(report.next_due)
@@ -65,11 +67,19 @@ def send_digests() -> int:
     return made
 
 
+def _redis() -> redis.Redis:
+    return redis.Redis.from_url(current_app.config["REDIS_URL"])
+
+
+def _follow_up_key() -> str:
+    return f"spendlens:outbox-follow-up:{current_app.config.get('CELERY_QUEUE', 'celery')}"
+
+
 def _follow_up(due: dt.datetime) -> None:
+    """Plan one delivery for when the earliest waiting message is due, unless one is planned
+    (the key outlives the plan by a minute, in case its message is lost)."""
     wait = max((due - utcnow()).total_seconds(), MIN_FOLLOW_UP_S)
     wait = min(wait, delivery.RETRY_CAP.total_seconds())
-    client = redis.Redis.from_url(current_app.config["REDIS_URL"])
-    key = f"spendlens:outbox-follow-up:{current_app.config.get('CELERY_QUEUE', 'celery')}"
-    if client.set(key, "1", nx=True, ex=max(int(wait), 1)):
-        deliver_outbox.apply_async(countdown=wait)
+    if _redis().set(_follow_up_key(), "1", nx=True, ex=int(wait) + 60):
+        deliver_outbox.apply_async(kwargs={"follow_up": True}, countdown=wait)
         log.info("outbox: next delivery attempt in %.0fs", wait)
