@@ -1,0 +1,42 @@
+"""The dashboard's number formats for the en-US locale, written independently of its code, so a
+test can say which text a figure of the API must appear as on the page."""
+
+from __future__ import annotations
+
+from decimal import ROUND_HALF_UP, Decimal
+
+SYMBOLS = {"USD": "$", "EUR": "€", "GBP": "£", "JPY": "¥"}
+
+
+def _rounded(value: float | int | str, places: int) -> Decimal:
+    exponent = Decimal(1).scaleb(-places)
+    return Decimal(str(value)).quantize(exponent, rounding=ROUND_HALF_UP)
+
+
+def _signed(text: str, negative: bool) -> str:
+    return f"-{text}" if negative else text
+
+
+def money(value: float | int | str, currency: str) -> str:
+    """Table cells and unit costs: "$1,234.56" (Intl currency style, two decimals)."""
+    amount = _rounded(value, 2)
+    return _signed(f"{SYMBOLS[currency]}{abs(amount):,.2f}", amount < 0)
+
+
+def money_whole(value: float | int | str, currency: str) -> str:
+    """KPI cards: whole units from 1,000 up ("$634,051"), cents below."""
+    if abs(Decimal(str(value))) < 1000:
+        return money(value, currency)
+    amount = _rounded(value, 0)
+    return _signed(f"{SYMBOLS[currency]}{abs(amount):,.0f}", amount < 0)
+
+
+def integer(value: int | float) -> str:
+    return f"{_rounded(value, 0):,.0f}"
+
+
+def roas(ratio: float | str) -> str:
+    """A ratio as a percentage with at most one decimal: 0.157 → "15.7%", 1.2 → "120%"."""
+    percent = _rounded(Decimal(str(ratio)) * 100, 1)
+    text = f"{percent:,.1f}"
+    return (text[:-2] if text.endswith(".0") else text) + "%"
