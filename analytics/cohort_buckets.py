@@ -54,7 +54,7 @@ def _at_least(grid: np.ndarray) -> np.ndarray:
 def customers_from_buckets(by_lived: pd.DataFrame, by_lifetime: pd.DataFrame) -> pd.DataFrame:
     """One row per KEY with every column of `analytics.cohorts.CUSTOMER_COLUMNS`."""
     keys = list(dict.fromkeys(by_lived[C.KEY]))
-    out = pd.DataFrame({C.KEY: keys})
+    out: dict[str, object] = {C.KEY: keys}
     for column in TOTAL_COLUMNS:
         grid = _grid(by_lived, keys, LIVED, column)
         # revenue stays unknown if a part is; the other sums skip customers without a score
@@ -76,4 +76,4 @@ def customers_from_buckets(by_lived: pd.DataFrame, by_lifetime: pd.DataFrame) ->
     for index, days in enumerate(CHECKPOINTS):
         out[C.at_risk_column(days)] = at_risk[:, index]
         out[C.ended_column(days)] = ended[:, index]
-    return out[[C.KEY, *C.CUSTOMER_COLUMNS]]
+    return pd.DataFrame({column: out[column] for column in (C.KEY, *C.CUSTOMER_COLUMNS)})

@@ -29,6 +29,8 @@ from analytics.revenue_curves import (
     CHECKPOINTS,
     HORIZONS,
     actual_curve,
+    daily,
+    last_days,
     projected_curve,
     survival_matrix,
 )
@@ -150,14 +152,21 @@ def _sum_all(frame: pd.DataFrame, key: object, columns: tuple) -> pd.DataFrame:
 
 @dataclass(frozen=True)
 class Curves:
-    """Per group (rows in `keys` order), day 0..CURVE_DAYS-1: the actual cumulative revenue, the
-    curve projected past the last known day, and the survival curve."""
+    """Per group (rows in `keys` order), at the end of each checkpoint interval: the actual
+    cumulative revenue, the curve projected past the last known interval, and the survival;
+    `actual_daily` / `projected_daily` give them on days 0..CURVE_DAYS-1."""
 
     keys: list
     actual: np.ndarray
     projected: np.ndarray
     survival: np.ndarray
     last_known_day: np.ndarray
+
+    def actual_daily(self, row: int) -> np.ndarray:
+        return daily(self.actual[row])
+
+    def projected_daily(self, row: int) -> np.ndarray:
+        return daily(self.projected[row])
 
 
 def _values(frame: pd.DataFrame, keys: list, columns: list, absent: float) -> np.ndarray:
@@ -179,14 +188,14 @@ def revenue_curves(frames: CohortFrames, keys: list, min_support: float = 0.1) -
         return _values(customers, keys, [column(n) for n in CHECKPOINTS], 0.0)
 
     count, scored = _values(customers, keys, [CUSTOMERS, SCORED], 0.0).T
-    actual, daily_mean, last = actual_curve(
+    actual, mean_gain, last = actual_curve(
         count, matrix(matured_column), matrix(gain_column), min_support
     )
     survival = survival_matrix(matrix(at_risk_column), matrix(ended_column))
     ltv = _values(customers, keys, [ltv_column(h) for h in HORIZONS], np.nan)
     anchors = metrics.safe_divide(ltv, scored[:, None] * np.ones_like(ltv))
-    projected = projected_curve(actual, daily_mean, last, count, survival, anchors)
-    return Curves(keys, actual, projected, survival, last)
+    projected = projected_curve(actual, mean_gain, last, count, survival, anchors)
+    return Curves(keys, actual, projected, survival, last_days(last))
 
 
 def roi_table(
@@ -236,7 +245,8 @@ def _payback(frames, keys, spend, customers, margin_rate) -> list[int | None]:
     out: list[int | None] = [None] * len(keys)
     active = [i for i in range(len(keys)) if customers[i] > 0 and spend[i] > 0]
     if active:
-        curves = revenue_curves(frames, [keys[i] for i in active])
-        for row, i in enumerate(active):
-            out[i] = metrics.payback_day(curves.projected[row], spend[i], margin_rate)
+        curves = daily(revenue_curves(frames, [keys[i] for i in active]).projected)
+        days = metrics.payback_day(curves, spend[active], margin_rate)
+        for i, day in zip(active, days, strict=True):
+            out[i] = day
     return out

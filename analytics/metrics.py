@@ -130,16 +130,21 @@ def cohort_complete(cohort_end: dt.date, as_of: dt.date, days: int) -> bool:
 
 
 def payback_day(
-    cumulative_revenue: Sequence[float] | np.ndarray, spend: Scalar, margin_rate: float = 1.0
-) -> int | None:
+    cumulative_revenue: Sequence[float] | np.ndarray, spend: Any, margin_rate: float = 1.0
+) -> Any:
     """First day index (0 = the acquisition day) at which margin_rate × cumulative revenue covers
     the spend; None when it never does within the curve, the spend is missing or not positive,
-    or the curve becomes unknown (NaN) before it does."""
-    cost = _as_float(spend)
-    if cost is None or cost <= 0:
-        return None
-    margin = np.asarray(cumulative_revenue, dtype=float) * margin_rate
-    known = np.isfinite(margin)
-    unknown_from = int(np.argmin(known)) if not known.all() else margin.size
-    reached = np.flatnonzero(margin[:unknown_from] >= cost)
-    return int(reached[0]) if reached.size else None
+    or the curve becomes unknown (NaN) before it does. A matrix of curves (one per row) with a
+    column of spends gives a list, one day or None per row."""
+    curves = np.asarray(cumulative_revenue, dtype=float)
+    single = curves.ndim == 1
+    curves = np.atleast_2d(curves)
+    cost = np.atleast_1d(_as_column(np.asarray(spend, dtype=object)))
+    margin = curves * margin_rate
+    before_unknown = np.cumsum(~np.isfinite(margin), axis=1) == 0
+    reached = before_unknown & (margin >= cost[:, None])
+    payable = np.isfinite(cost) & (cost > 0) & reached.any(axis=1)
+    days = [
+        int(day) if ok else None for day, ok in zip(reached.argmax(axis=1), payable, strict=True)
+    ]
+    return days[0] if single else days

@@ -85,14 +85,13 @@ def _curve(curves: C.Curves, index: int) -> list[dict]:
     known day on (that day carries both, so the two lines meet)."""
     last = int(curves.last_known_day[index])
     days = sorted(set(CURVE_DAYS) | ({last + 1} if 0 <= last < max(CURVE_DAYS) else set()))
-    width = curves.actual.shape[1]
+    actual, projected = curves.actual_daily(index), curves.projected_daily(index)
     points = []
     for n in days:
-        if n > width:
-            break
-        actual = curves.actual[index, n - 1]
-        predicted = curves.projected[index, n - 1] if n - 1 >= last else np.nan
-        points.append({"day": n, "revenue": _number(actual), "predicted": _number(predicted)})
+        predicted = projected[n - 1] if n - 1 >= last else np.nan
+        points.append(
+            {"day": n, "revenue": _number(actual[n - 1]), "predicted": _number(predicted)}
+        )
     return points
 
 

@@ -161,6 +161,12 @@ def _selected_customers(selection: Selection, key: str) -> str:
     """
 
 
+_NO_OUTPUT = ", ".join(
+    [f"NULL::numeric AS predicted_ltv_{h}" for h in HORIZONS]
+    + ["NULL::numeric AS churn_probability"]
+)
+
+
 def customer_frame(
     selection: Selection,
     customer_key: str,
@@ -179,6 +185,14 @@ def customer_frame(
         f"CAST(sum(o.predicted_ltv_{h}) AS float8) AS {C.ltv_column(h)}" for h in HORIZONS
     )
     churn = "COALESCE(k.churn_probability, o.churn_probability)"
+    # without an active version of a kind, its join is left out (not joined to nothing)
+    outputs = {
+        "o": "model_outputs o ON o.model_version_id = :ltv AND o.customer_id = x.id",
+        "k": "model_outputs k ON k.model_version_id = :churn AND k.customer_id = x.id",
+    }
+    for alias, model in (("o", ltv_model), ("k", churn_model)):
+        if model is None:
+            outputs[alias] = f"(SELECT NULL::bigint AS customer_id, {_NO_OUTPUT}) {alias} ON false"
     sql = f"""
         WITH x AS MATERIALIZED ({_selected_customers(selection, customer_key)})
         SELECT 'lived' AS part, x.key, x.lived AS position, NULL AS ended,
@@ -186,8 +200,8 @@ def customer_frame(
                count(o.customer_id) AS {C.SCORED}, {ltv}, count({churn}) AS {C.CHURN_SCORED},
                CAST(sum({churn}) AS float8) AS {C.CHURN_SUM}
         FROM x
-        LEFT JOIN model_outputs o ON o.model_version_id = :ltv AND o.customer_id = x.id
-        LEFT JOIN model_outputs k ON k.model_version_id = :churn AND k.customer_id = x.id
+        LEFT JOIN {outputs["o"]}
+        LEFT JOIN {outputs["k"]}
         GROUP BY x.key, x.lived
         UNION ALL
         SELECT 'lifetime', x.key,

@@ -15,7 +15,7 @@ import pytest
 
 from analytics import cohorts as C
 from analytics.ltv import kaplan_meier, survival_on_grid
-from analytics.revenue_curves import CHECKPOINTS, anchored_per_customer, survival_matrix
+from analytics.revenue_curves import CHECKPOINTS, anchored_per_customer, daily, survival_matrix
 
 AS_OF = dt.date(2024, 3, 1)
 CLOSED = dt.date(2024, 1, 1)
@@ -146,8 +146,9 @@ def test_the_actual_curve_chains_customers_of_different_ages():
     )  # fmt: skip
     curves = C.revenue_curves(frames(spend(), [row]), ["g"])
     assert curves.last_known_day[0] == 6
-    np.testing.assert_allclose(curves.actual[0, :7], [16, 16, 16, 26, 36, 46, 56])
-    assert np.isnan(curves.actual[0, 7:]).all()
+    actual = curves.actual_daily(0)
+    np.testing.assert_allclose(actual[:7], [16, 16, 16, 26, 36, 46, 56])
+    assert np.isnan(actual[7:]).all()
 
 
 def test_without_a_model_the_projection_carries_the_survivors_revenue_rate():
@@ -163,12 +164,12 @@ def test_without_a_model_the_projection_carries_the_survivors_revenue_rate():
         ended={14: 1},
     )  # fmt: skip
     data = frames(spend(g=(164.0, 0, 0, 0)), [row])
-    curves = C.revenue_curves(data, ["g"])
+    projected = C.revenue_curves(data, ["g"]).projected_daily(0)
     rate = 72 / 16.5
-    assert curves.projected[0, 29] == pytest.approx(160.0)
-    assert curves.projected[0, 30] == pytest.approx(160 + 2 * rate * 0.5)
-    assert curves.projected[0, 59] == pytest.approx(160 + 2 * 30 * rate * 0.5)
-    assert np.isnan(curves.projected[0, 60])
+    assert projected[29] == pytest.approx(160.0)
+    assert projected[30] == pytest.approx(160 + 2 * rate * 0.5)
+    assert projected[59] == pytest.approx(160 + 2 * 30 * rate * 0.5)
+    assert np.isnan(projected[60])
     assert C.roi_table(data, AS_OF, CLOSED).loc["g", "payback_days"] == 30
     more = frames(spend(g=(300.0, 0, 0, 0)), [row])
     assert pd.isna(C.roi_table(more, AS_OF, CLOSED).loc["g", "payback_days"])
@@ -182,27 +183,35 @@ def test_survival_per_interval_equals_the_ltv_kaplan_meier_at_the_checkpoints():
     intervals = list(zip(starts, CHECKPOINTS, strict=True))
     ended = np.array([[sum(s <= d < n for d in durations) for s, n in intervals]], dtype=float)
     ours = survival_matrix(at_risk, ended)[0]
-    for n in (1, 3, 7, 14):
-        assert ours[n - 1] == pytest.approx(reference[n - 1])
-    assert ours[29] == reference[20] == 0.0  # the last lifetime ended on day 20
-    assert ours[35] == 0.0  # the curve reached 0: it stays 0
+    for index, n in enumerate((1, 3, 7, 14)):
+        assert ours[index] == pytest.approx(reference[n - 1])
+    assert ours[4] == reference[20] == 0.0  # the last lifetime ended on day 20, in days 14-29
+    assert ours[5] == 0.0  # the curve reached 0: it stays 0
 
 
 def test_survival_is_unknown_after_follow_up_unless_it_reached_zero():
     at_risk = np.zeros((1, len(CHECKPOINTS)))
     at_risk[0, :3] = 1  # followed into the third interval (days 3-6), censored there
     survival = survival_matrix(at_risk, np.zeros_like(at_risk))[0]
-    assert (survival[:7] == 1.0).all() and np.isnan(survival[7:]).all()
+    assert (survival[:3] == 1.0).all() and np.isnan(survival[3:]).all()
 
 
 def test_survival_shapes_the_predicted_steps_between_anchors():
-    survival = np.ones((1, 400))
-    survival[0, 15:] = 0.5  # half the customers lapse on day 15
-    curve = anchored_per_customer(np.array([[30.0, 90.0, 90.0]]), survival)[0]
-    # days 0-29 weigh 15 x 1 + 15 x 0.5 = 22.5: the first 15 days carry 30 x 15 / 22.5 = 20
-    assert curve[14] == pytest.approx(20.0) and curve[29] == pytest.approx(30.0)
-    assert curve[89] == pytest.approx(90.0) and curve[-1] == pytest.approx(90.0)
-    assert curve[59] - curve[29] == pytest.approx(30.0)  # even weights inside 30-89
+    survival = np.ones((1, len(CHECKPOINTS)))
+    survival[0, 4:] = 0.5  # half the customers lapse in days 14-29
+    ends = anchored_per_customer(np.array([[30.0, 90.0, 90.0]]), survival)[0]
+    # days 0-29 weigh 14 x 1 + 16 x 0.5 = 22: the first 14 days carry 30 x 14 / 22
+    assert ends[3] == pytest.approx(30 * 14 / 22) and ends[4] == pytest.approx(30.0)
+    assert ends[5] == pytest.approx(60.0)  # even weights on days 30-89: half the step by day 59
+    assert ends[6] == pytest.approx(90.0) and ends[-1] == pytest.approx(90.0)
+
+
+def test_daily_curves_are_linear_between_checkpoints():
+    ends = np.full(len(CHECKPOINTS), np.nan)
+    ends[:3] = [10.0, 10.0, 30.0]  # days 0 / 1-2 / 3-6
+    curve = daily(ends)
+    np.testing.assert_allclose(curve[:7], [10, 10, 10, 15, 20, 25, 30])
+    assert np.isnan(curve[7:]).all()
 
 
 def test_only_keeps_the_chosen_groups(two_channels):

@@ -105,3 +105,8 @@ def test_payback_stops_at_the_first_unknown_day():
 @pytest.mark.parametrize("spend", [0, None, -5])
 def test_payback_without_positive_spend_is_none(spend):
     assert metrics.payback_day([10.0, 20.0], spend) is None
+
+
+def test_payback_of_several_curves_at_once_follows_the_same_rule():
+    curves = np.array([[10.0, 40.0, 70.0], [10.0, np.nan, 500.0], [5.0, 5.0, 5.0]])
+    assert metrics.payback_day(curves, np.array([40.0, 100.0, 0.0])) == [1, None, None]
