@@ -160,7 +160,18 @@ def _wait_for_web(port: int, timeout: float = 60) -> None:
     log.warning("the web server did not answer /api/health in %ss", timeout)
 
 
+def _stop_on_signals() -> None:
+    """Ctrl-C and SIGTERM both stop the demo cleanly (even where SIGINT was inherited ignored)."""
+
+    def interrupt(signum: int, frame: object) -> None:
+        raise KeyboardInterrupt
+
+    signal.signal(signal.SIGINT, interrupt)
+    signal.signal(signal.SIGTERM, interrupt)
+
+
 def main() -> None:
+    _stop_on_signals()
     logging.basicConfig(level=logging.INFO, format="%(asctime)s demo %(message)s")
     logging.getLogger("pgserver").setLevel(logging.WARNING)
     VAR.mkdir(exist_ok=True)
