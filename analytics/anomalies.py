@@ -64,10 +64,11 @@ def _expectations(windows: np.ndarray) -> tuple[np.ndarray, ...]:
     day_factors = np.tile(factors, LOOKBACK_DAYS // 7)
     live = day_factors > 0
     deseasonalized = np.where(live, windows / np.where(live, day_factors, 1), np.nan)
-    has_live = live.any(axis=1)
-    level = np.zeros(n)
-    if has_live.any():
-        level[has_live] = np.nanmedian(deseasonalized[has_live], axis=1)
+    level = np.median(deseasonalized, axis=1)  # NaN where a weekday never spends …
+    partial = ~live.all(axis=1) & live.any(axis=1)
+    if partial.any():  # … so those rows take the median of the weekdays that do
+        level[partial] = np.nanmedian(deseasonalized[partial], axis=1)
+    level[~live.any(axis=1)] = 0.0
     residuals = windows - level[:, None] * day_factors
     mad = np.median(np.abs(residuals - np.median(residuals, axis=1, keepdims=True)), axis=1)
     spending = np.where(live, windows > 0, False).sum(axis=1)

@@ -119,7 +119,7 @@ def _evaluate_batch(ids: list[int], now: dt.datetime) -> EvaluationReport:
             rules.judge(ctx),
             existing.get(budget.id, []),
             now,
-            {k: v for k, v in (mail.pacing or {}).items() if k != "series"},
+            lambda mail=mail: {k: v for k, v in (mail.pacing or {}).items() if k != "series"},
         )
         report.opened += len(changes.opened)
         report.reopened += len(changes.reopened)
@@ -206,7 +206,7 @@ class World:
             period_start=start,
             period_last=last,
             currency=self.currency,
-            pacing=forecast.describe(pacing, budget.amount),
+            measured=pacing,
         )
         return ctx, mail
 

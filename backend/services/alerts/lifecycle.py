@@ -17,6 +17,7 @@ occurrence; the unique idempotency key makes queueing twice a no-op).
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from sqlalchemy import insert
@@ -82,10 +83,10 @@ def apply_findings(
     findings: list[Finding],
     existing: list[Alert],
     now: dt.datetime,
-    situation: dict,
+    situation: Callable[[], dict],
 ) -> Changes:
-    """Open, reopen, update and resolve the budget's alerts; `situation` (the budget's current
-    figures) goes into the events of resolved alerts."""
+    """Open, reopen, update and resolve the budget's alerts; `situation()` (the budget's
+    current figures) goes into the events of resolved alerts."""
     changes = Changes()
     current = {
         (a.rule, a.level): a
@@ -169,12 +170,12 @@ def _update(alert: Alert, finding: Finding, now: dt.datetime, changes: Changes) 
 
 
 def _resolve(
-    alert: Alert, now: dt.datetime, reason: str, situation: dict, changes: Changes
+    alert: Alert, now: dt.datetime, reason: str, situation: Callable[[], dict], changes: Changes
 ) -> None:
     alert.state = AlertState.RESOLVED
     alert.resolved_at, alert.resolution, alert.updated_at = now, reason, now
     changes.resolved.append(alert)
-    detail = {"reason": reason, "figures": _json_ready(situation)}
+    detail = {"reason": reason, "figures": _json_ready(situation())}
     changes.events.append((alert, "resolved", detail))
 
 
@@ -202,7 +203,7 @@ def resolve_for_budget(alerts: list[Alert], now: dt.datetime, reason: str) -> No
     changes = Changes()
     for alert in alerts:
         if alert.state != AlertState.RESOLVED:
-            _resolve(alert, now, reason, {}, changes)
+            _resolve(alert, now, reason, dict, changes)
     write_events(changes.events, now)
 
 

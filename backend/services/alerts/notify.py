@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from typing import Any
 
 from flask import current_app
@@ -21,6 +21,8 @@ from sqlalchemy.dialects.postgresql import insert
 
 from backend.extensions import db
 from backend.models import Alert, Budget, MailPreference, OutboxMessage, OutboxStatus
+from backend.services.alerts.forecast import BudgetPacing
+from backend.services.alerts.forecast import describe as describe_pacing
 
 RULE_LABELS = {
     "threshold": "Budget threshold crossed",
@@ -77,9 +79,10 @@ FIGURE_LABELS = {
 }
 
 
-@dataclass(frozen=True)
+@dataclass
 class BudgetMail:
-    """What every mail about one budget shows besides the alert itself."""
+    """What every mail about one budget shows besides the alert itself (the pacing answer is
+    built when first needed: most evaluations send no mail)."""
 
     budget: Budget
     scope_label: str
@@ -87,7 +90,13 @@ class BudgetMail:
     period_start: dt.date
     period_last: dt.date
     currency: str
-    pacing: dict | None
+    measured: BudgetPacing | None
+
+    @cached_property
+    def pacing(self) -> dict | None:
+        if self.measured is None:
+            return None
+        return describe_pacing(self.measured, self.budget.amount)
 
 
 @lru_cache(maxsize=1)

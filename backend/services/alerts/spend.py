@@ -168,8 +168,15 @@ def load_spend(scopes: Iterable[Scope], start: dt.date, end: dt.date) -> dict[st
     ]
     out: dict[str, ScopeSpend] = {}
     for frame in frames:
-        for key, group in frame.groupby("scope", sort=False):
-            out[str(key)] = _to_series(group, start, days)
+        frame = frame.sort_values("scope", kind="stable")
+        keys = frame["scope"].to_numpy()
+        day, spend, missing = (frame[c].to_numpy() for c in ("day", "spend", "missing_fx"))
+        bounds = np.flatnonzero(keys[1:] != keys[:-1]) + 1
+        for lo, hi in zip(np.r_[0, bounds], np.r_[bounds, len(keys)], strict=True):
+            if hi > lo:
+                out[str(keys[lo])] = _to_series(
+                    day[lo:hi], spend[lo:hi], missing[lo:hi], start, days
+                )
     empty = ScopeSpend(start, np.zeros(days), np.zeros(days), None, None)
     for scope in scopes:
         out.setdefault(scope.key, empty)
@@ -196,12 +203,13 @@ def _copy_spend(kind: str, values: list, start: dt.date, end: dt.date) -> pd.Dat
     return pd.read_csv(buffer, dtype={"scope": str, "day": np.int64, "missing_fx": np.int64})
 
 
-def _to_series(group: pd.DataFrame, start: dt.date, days: int) -> ScopeSpend:
-    index = group["day"].to_numpy()
+def _to_series(
+    index: np.ndarray, spend: np.ndarray, missing_fx: np.ndarray, start: dt.date, days: int
+) -> ScopeSpend:
     values = np.zeros(days)
     missing = np.zeros(days)
-    values[index] = group["spend"].to_numpy()
-    missing[index] = group["missing_fx"].to_numpy()
+    values[index] = spend
+    missing[index] = missing_fx
     with_data = np.flatnonzero((values != 0) | (missing > 0))
     first = start + dt.timedelta(days=int(with_data[0])) if len(with_data) else None
     last = start + dt.timedelta(days=int(with_data[-1])) if len(with_data) else None
