@@ -109,16 +109,8 @@ def _send_batch(settings: SmtpSettings, rows: list[OutboxMessage], report: Deliv
     try:
         with SmtpConnection(settings) as smtp:
             for index, row in enumerate(rows):
-                message = build_message(
-                    settings,
-                    recipient=row.recipient,
-                    subject=row.subject,
-                    text=row.body_text,
-                    html=row.body_html,
-                    idempotency_key=row.idempotency_key,
-                )
                 try:
-                    smtp.send(message)
+                    smtp.send(_message(settings, row))
                 except MailError as exc:
                     _failed(row, exc, report)
                     if not exc.permanent:
@@ -132,6 +124,20 @@ def _send_batch(settings: SmtpSettings, rows: list[OutboxMessage], report: Deliv
                 _failed(row, exc, report)
         return False
     return True
+
+
+def _message(settings: SmtpSettings, row: OutboxMessage):
+    try:
+        return build_message(
+            settings,
+            recipient=row.recipient,
+            subject=row.subject,
+            text=row.body_text,
+            html=row.body_html,
+            idempotency_key=row.idempotency_key,
+        )
+    except (ValueError, TypeError) as exc:  # a header no server would take: never retried
+        raise MailError(f"message cannot be built: {exc}", permanent=True) from exc
 
 
 def _sent(row: OutboxMessage, report: DeliveryReport) -> None:

@@ -118,7 +118,8 @@ def idempotency_key(alert: Alert, recipient: str) -> str:
 def subject_of(alert: Alert) -> str:
     label = RULE_LABELS.get(alert.rule, alert.rule)
     level = f" {alert.level}%" if alert.level else ""
-    return f"[Spendlens] {alert.severity.capitalize()}: {alert.budget_name} — {label}{level}"
+    name = " ".join(alert.budget_name.split())  # no line break can reach the header
+    return f"[Spendlens] {alert.severity.capitalize()}: {name} — {label}{level}"
 
 
 def render_alert(alert: Alert, context: BudgetMail) -> tuple[str, str]:

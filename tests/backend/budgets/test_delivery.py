@@ -163,3 +163,13 @@ def test_a_digest_recipient_gets_one_mail_a_day_gathering_the_alerts(
     plain, html = parts(summary)
     assert "Budget 0" in plain and "Budget 1" in plain and "Budget 1" in html
     assert digest.gather_digests() == 0
+
+
+def test_a_line_break_in_a_budget_name_never_reaches_a_header(
+    db, account, make_budget, mail_server
+):
+    crossed_80(db, account, make_budget, name="Meta\r\nBcc: someone@example.com")
+    assert delivery.deliver_due().sent == 2
+    subject = mail_server.messages[0]["Subject"]
+    assert subject.startswith("[Spendlens] Warning: Meta Bcc: someone@example.com — ")
+    assert all(m["Bcc"] is None for m in mail_server.messages)
