@@ -34,16 +34,26 @@ def through_column(days: int) -> str:
     return f"through_{days}"
 
 
-def _grid(frame: pd.DataFrame, keys: list, position: str, column: str) -> np.ndarray:
-    """(keys × checkpoints + 1) sums of `column` by integer `position`; NaN stays NaN."""
-    grid = np.zeros((len(keys), len(CHECKPOINTS) + 1))
-    if frame.empty:
+class _Grids:
+    """Sums of a long frame's columns into (keys × checkpoints + 1) grids by an integer position
+    column; the key and position lookups are done once. NaN stays NaN."""
+
+    def __init__(self, frame: pd.DataFrame, keys: list, position: str) -> None:
+        self.frame, self.shape = frame, (len(keys), len(CHECKPOINTS) + 1)
+        rows = pd.Index(keys).get_indexer(frame[C.KEY]) if len(frame) else np.zeros(0, int)
+        self.known = rows >= 0
+        positions = frame[position].to_numpy(dtype=int) if len(frame) else np.zeros(0, int)
+        self.cells = (rows[self.known], positions[self.known])
+
+    def __call__(self, column: str, rows: np.ndarray | None = None) -> np.ndarray:
+        grid = np.zeros(self.shape)
+        values = self.frame[column].to_numpy(dtype=float)[self.known] if len(self.frame) else []
+        if rows is not None:
+            keep = rows[self.known]
+            np.add.at(grid, (self.cells[0][keep], self.cells[1][keep]), values[keep])
+        elif len(values):
+            np.add.at(grid, self.cells, values)
         return grid
-    rows = pd.Index(keys).get_indexer(frame[C.KEY])
-    known = rows >= 0
-    positions = frame[position].to_numpy(dtype=int)[known]
-    np.add.at(grid, (rows[known], positions), frame[column].to_numpy(dtype=float)[known])
-    return grid
 
 
 def _at_least(grid: np.ndarray) -> np.ndarray:
@@ -55,14 +65,15 @@ def customers_from_buckets(by_lived: pd.DataFrame, by_lifetime: pd.DataFrame) ->
     """One row per KEY with every column of `analytics.cohorts.CUSTOMER_COLUMNS`."""
     keys = list(dict.fromkeys(by_lived[C.KEY]))
     out: dict[str, object] = {C.KEY: keys}
+    grid = _Grids(by_lived, keys, LIVED)
     for column in TOTAL_COLUMNS:
-        grid = _grid(by_lived, keys, LIVED, column)
+        sums = grid(column)
         # revenue stays unknown if a part is; the other sums skip customers without a score
-        out[column] = grid.sum(axis=1) if column == C.REVENUE else np.nansum(grid, axis=1)
-    lived = _at_least(_grid(by_lived, keys, LIVED, C.CUSTOMERS))
+        out[column] = sums.sum(axis=1) if column == C.REVENUE else np.nansum(sums, axis=1)
+    lived = _at_least(grid(C.CUSTOMERS))
     before = np.zeros((len(keys), len(CHECKPOINTS) + 1))
     for index, days in enumerate(CHECKPOINTS):
-        through = _grid(by_lived, keys, LIVED, through_column(days))
+        through = grid(through_column(days))
         if days in (7, 30):
             out[C.REVENUE_D7 if days == 7 else C.REVENUE_D30] = through.sum(axis=1)
         # customers who lived through this checkpoint: their revenue since the previous one
@@ -70,9 +81,9 @@ def customers_from_buckets(by_lived: pd.DataFrame, by_lifetime: pd.DataFrame) ->
         gains = _at_least(through)[:, index + 1] - _at_least(before)[:, index + 1]
         out[C.gain_column(days)] = gains
         before = through
-    lifetimes = _grid(by_lifetime, keys, BUCKET, C.CUSTOMERS)
-    ended = _grid(by_lifetime[by_lifetime[ENDED].astype(bool)], keys, BUCKET, C.CUSTOMERS)
-    at_risk = _at_least(lifetimes)
+    lifetimes = _Grids(by_lifetime, keys, BUCKET)
+    at_risk = _at_least(lifetimes(C.CUSTOMERS))
+    ended = lifetimes(C.CUSTOMERS, rows=by_lifetime[ENDED].to_numpy(dtype=bool))
     for index, days in enumerate(CHECKPOINTS):
         out[C.at_risk_column(days)] = at_risk[:, index]
         out[C.ended_column(days)] = ended[:, index]

@@ -169,30 +169,45 @@ class Curves:
         return daily(self.projected[row])
 
 
+class _Aligned:
+    """A frame's numeric columns as one matrix aligned on some keys (`absent` for keys the
+    frame does not have): one pandas conversion, then plain numpy for every column asked."""
+
+    def __init__(self, frame: pd.DataFrame, keys: list, absent: float = 0.0) -> None:
+        columns = [c for c in frame.columns if c != KEY]
+        self.position = {c: i for i, c in enumerate(columns)}
+        rows = pd.Index(frame[KEY]).get_indexer(keys) if len(frame) else np.full(len(keys), -1)
+        self.present = rows >= 0
+        self.values = np.full((len(keys), len(columns)), absent)
+        if self.present.any():
+            self.values[self.present] = frame[columns].to_numpy(dtype=float)[rows[self.present]]
+
+    def get(self, columns: list[str], absent: float | None = None) -> np.ndarray:
+        """(keys × columns); keys the frame lacks hold `absent` if given."""
+        out = self.values[:, [self.position[c] for c in columns]]
+        if absent is not None:
+            out[~self.present] = absent
+        return out
+
+
 def _values(frame: pd.DataFrame, keys: list, columns: list, absent: float) -> np.ndarray:
     """(keys × columns) floats; `absent` for keys the frame does not have."""
-    if frame.empty:
-        return np.full((len(keys), len(columns)), absent)
-    indexed = frame.set_index(KEY)
-    values = indexed[columns].reindex(keys).to_numpy(dtype=float, copy=True)
-    missing = ~pd.Index(keys).isin(indexed.index)
-    values[missing] = absent
-    return values
+    return _Aligned(frame[[KEY, *columns]], keys, absent).get(columns)
 
 
 def revenue_curves(frames: CohortFrames, keys: list, min_support: float = 0.1) -> Curves:
     """Actual and projected cumulative revenue and survival of each group (see revenue_curves)."""
-    customers = frames.customers
+    customers = _Aligned(frames.customers, keys)
 
     def matrix(column) -> np.ndarray:
-        return _values(customers, keys, [column(n) for n in CHECKPOINTS], 0.0)
+        return customers.get([column(n) for n in CHECKPOINTS])
 
-    count, scored = _values(customers, keys, [CUSTOMERS, SCORED], 0.0).T
+    count, scored = customers.get([CUSTOMERS, SCORED]).T
     actual, mean_gain, last = actual_curve(
         count, matrix(matured_column), matrix(gain_column), min_support
     )
     survival = survival_matrix(matrix(at_risk_column), matrix(ended_column))
-    ltv = _values(customers, keys, [ltv_column(h) for h in HORIZONS], np.nan)
+    ltv = customers.get([ltv_column(h) for h in HORIZONS], absent=np.nan)
     anchors = metrics.safe_divide(ltv, scored[:, None] * np.ones_like(ltv))
     projected = projected_curve(actual, mean_gain, last, count, survival, anchors)
     return Curves(keys, actual, projected, survival, last_days(last))
@@ -212,11 +227,10 @@ def roi_table(
     keys = frames.keys()
     spend, impressions, clicks, installs = _values(frames.spend, keys, [*SPEND_COLUMNS], 0.0).T
     impressions, clicks, installs = (np.nan_to_num(v) for v in (impressions, clicks, installs))
+    aligned = _Aligned(frames.customers, keys)
     figures = [CUSTOMERS, REVENUE, REVENUE_D7, REVENUE_D30, SCORED, CHURN_SCORED]
-    customers, revenue, d7, d30, scored, churn_scored = _values(
-        frames.customers, keys, figures, 0.0
-    ).T
-    ltv, churn_sum = _values(frames.customers, keys, [ltv_column(horizon), CHURN_SUM], np.nan).T
+    customers, revenue, d7, d30, scored, churn_scored = aligned.get(figures).T
+    ltv, churn_sum = aligned.get([ltv_column(horizon), CHURN_SUM], absent=np.nan).T
     table = {
         "spend": spend,
         "impressions": impressions,
