@@ -47,12 +47,11 @@ class _Grids:
 
     def __call__(self, column: str, rows: np.ndarray | None = None) -> np.ndarray:
         grid = np.zeros(self.shape)
-        values = self.frame[column].to_numpy(dtype=float)[self.known] if len(self.frame) else []
-        if rows is not None:
-            keep = rows[self.known]
-            np.add.at(grid, (self.cells[0][keep], self.cells[1][keep]), values[keep])
-        elif len(values):
-            np.add.at(grid, self.cells, values)
+        if not len(self.frame):
+            return grid
+        values = self.frame[column].to_numpy(dtype=float)[self.known]
+        keep = np.ones(len(values), bool) if rows is None else rows[self.known]
+        np.add.at(grid, (self.cells[0][keep], self.cells[1][keep]), values[keep])
         return grid
 
 
