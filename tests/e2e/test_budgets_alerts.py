@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
+from collections.abc import Iterator
 
 import pytest
 from playwright.sync_api import expect
@@ -22,7 +23,7 @@ def budget_month() -> dt.date:
 
 
 @pytest.fixture
-def budget_name(page_as) -> str:
+def budget_name(page_as) -> Iterator[str]:
     """A unique budget name; the budget is deleted after the test (its alerts are resolved)."""
     name = f"E2E tiny budget {uuid.uuid4().hex[:6]}"
     yield name

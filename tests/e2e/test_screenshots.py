@@ -50,9 +50,8 @@ def demo_budgets(browser, demo_stack):
     context = browser.new_context(base_url=demo_stack.url)
     page = context.new_page()
     finance = demo_stack.user("finance")
-    page.request.post(
-        "/api/auth/login", data={"email": finance.email, "password": finance.password}
-    )
+    login = {"email": finance.email, "password": finance.password}
+    assert page.request.post("/api/auth/login", data=login).ok
     headers = csrf_headers(page)
     first, last, month_days = month_so_far()
     report = page.request.get(f"/api/roi?start={first}&end={last}&group_by=platform").json()
