@@ -41,9 +41,7 @@ HOUR_NOTE = (
     "totals are those of the whole selection."
 )
 MONEY = ("spend", "revenue", "revenue_d7", "revenue_d30")
-UNIT_MONEY = ("cpi", "cac", "predicted_ltv")
 COUNTS = ("impressions", "clicks", "installs", "customers", "payback_days")
-RATIOS = ("roas", "predicted_roas", "ltv_cac", "churn_rate")
 
 
 @dataclass(frozen=True)
@@ -121,9 +119,11 @@ def roi_report(request: RoiRequest, as_of: dt.date | None = None) -> dict:
     hourly = request.group_by == "hour"
     grouping = q.GROUPINGS["platform" if hourly else request.group_by]
     frames, spend = load_frames(selection_of(request), grouping, as_of)
-    table = C.roi_table(frames, as_of, request.end, request.horizon, margin_rate())
     totals = C.roi_table(frames.combined(), as_of, request.end, request.horizon, margin_rate())
-    rows = [] if hourly else _rows(request.group_by, table, spend)
+    rows = []
+    if not hourly:
+        table = C.roi_table(frames, as_of, request.end, request.horizon, margin_rate())
+        rows = _rows(request.group_by, table, spend)
     notes = [HOUR_NOTE] if hourly else []
     notes += _fx_notes(spend, frames)
     return {

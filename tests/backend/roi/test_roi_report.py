@@ -167,3 +167,9 @@ def test_an_empty_range_answers_zeros_and_unknown_ratios(db):
     result = report()
     assert result["rows"] == []
     assert result["totals"]["spend"] == 0.0 and result["totals"]["roas"] is None
+
+
+def test_payback_counts_only_the_margin_share_of_revenue(world, app, monkeypatch):
+    monkeypatch.setitem(app.config, "ROI_MARGIN_RATE", "0.5")
+    # google needs 0.5 x C(k) >= 220, C(k) >= 440: beyond the model's 400 by day 364
+    assert rows_by_key(report())["google_ads"]["payback_days"] is None
