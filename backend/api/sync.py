@@ -8,6 +8,7 @@ from flask import request
 from flask_smorest import Blueprint
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
+from backend.api.strings import Text
 from backend.auth import current_actor, roles_allowed, signed_in
 from backend.errors import Invalid
 from backend.models import Role
@@ -85,8 +86,8 @@ class BackfillSchema(Schema):
 
 class CampaignsQuery(Schema):
     account_id = fields.Integer()
-    platform = fields.String()
-    q = fields.String(metadata={"description": "Part of the name, case-insensitive"})
+    platform = Text()
+    q = Text(metadata={"description": "Part of the name, case-insensitive"})
     limit = fields.Integer(load_default=500, validate=validate.Range(min=1, max=5000))
 
 

@@ -119,3 +119,7 @@ def test_limits_out_of_range_are_refused(app, db, marketer, sandbox):
     account = add_sandbox_account(app, db, sandbox.world.accounts_of("meta")[0])
     assert marketer.get("/api/campaigns?limit=-1").status_code == 422
     assert marketer.get(f"/api/ad-accounts/{account.id}/sync-runs?limit=0").status_code == 422
+
+
+def test_a_nul_character_in_a_filter_is_refused_not_a_server_error(app, db, marketer):
+    assert marketer.get("/api/campaigns?platform=%00x").status_code == 422
