@@ -176,7 +176,9 @@ def spend_matches(client, db, start, end) -> bool:
     """The endpoint's spend per platform equals the naive aggregate over the ad-level facts."""
     from sqlalchemy import text
 
-    rows = client.get("/api/roi", query_string={"start": str(start), "end": str(end)}).json
+    response = client.get("/api/roi", query_string={"start": str(start), "end": str(end)})
+    assert response.status_code == 200, response.json
+    rows = response.json
     ours = {r["key"]: r["spend"] for r in rows["rows"]}
     naive = db.session.execute(text(NAIVE.format(key="a.platform")), {"start": start, "end": end})
     return all(abs(ours[k] - float(v)) < 0.05 for k, v, *_ in naive)
@@ -194,7 +196,8 @@ def main() -> None:
         time_naive(db, ranges[:2])
         ours = time_endpoint(client, ranges)
         naive = time_naive(db, ranges)
-        consistent = spend_matches(client, db, START, END)
+        # the API serves ranges of up to about three years; check the last year of data
+        consistent = spend_matches(client, db, END - dt.timedelta(days=364), END)
         began = time.perf_counter()
         load_customers(db)
         vacuum(db)
