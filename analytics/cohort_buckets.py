@@ -43,16 +43,20 @@ class _Grids:
         rows = pd.Index(keys).get_indexer(frame[C.KEY]) if len(frame) else np.zeros(0, int)
         self.known = rows >= 0
         positions = frame[position].to_numpy(dtype=int) if len(frame) else np.zeros(0, int)
-        self.cells = (rows[self.known], positions[self.known])
+        # flat cell of each known row in a (keys × positions) grid
+        self.cells = rows[self.known] * self.shape[1] + positions[self.known]
+        self.size = self.shape[0] * self.shape[1]
 
     def __call__(self, column: str, rows: np.ndarray | None = None) -> np.ndarray:
-        grid = np.zeros(self.shape)
         if not len(self.frame):
-            return grid
+            return np.zeros(self.shape)
         values = self.frame[column].to_numpy(dtype=float)[self.known]
-        keep = np.ones(len(values), bool) if rows is None else rows[self.known]
-        np.add.at(grid, (self.cells[0][keep], self.cells[1][keep]), values[keep])
-        return grid
+        cells = self.cells
+        if rows is not None:
+            keep = rows[self.known]
+            cells, values = cells[keep], values[keep]
+        # bincount sums in order like np.add.at (NaN stays NaN), much faster
+        return np.bincount(cells, weights=values, minlength=self.size).reshape(self.shape)
 
 
 def _at_least(grid: np.ndarray) -> np.ndarray:
@@ -86,4 +90,4 @@ def customers_from_buckets(by_lived: pd.DataFrame, by_lifetime: pd.DataFrame) ->
     for index, days in enumerate(CHECKPOINTS):
         out[C.at_risk_column(days)] = at_risk[:, index]
         out[C.ended_column(days)] = ended[:, index]
-    return pd.DataFrame({column: out[column] for column in (C.KEY, *C.CUSTOMER_COLUMNS)})
+    return C.numeric_frame(keys, {column: out[column] for column in C.CUSTOMER_COLUMNS})

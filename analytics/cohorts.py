@@ -137,6 +137,20 @@ class CohortFrames:
         )
 
 
+def numeric_frame(keys: list, columns: dict[str, np.ndarray]) -> pd.DataFrame:
+    """KEY, then float columns, built as one block (no per-column type inference)."""
+    names = list(columns)
+    if names:
+        block = np.empty((len(keys), len(names)))
+        for index, name in enumerate(names):
+            block[:, index] = columns[name]
+    else:
+        block = np.empty((len(keys), 0))
+    frame = pd.DataFrame(block, columns=names)
+    frame.insert(0, KEY, pd.Series(keys, dtype=object))
+    return frame
+
+
 def _sum_all(frame: pd.DataFrame, key: object, columns: tuple) -> pd.DataFrame:
     """One row: every column summed; spend and STRICT_COLUMNS are NaN if any part is, the score
     sums NaN when nothing was scored, the other columns skip NaN."""
@@ -147,7 +161,7 @@ def _sum_all(frame: pd.DataFrame, key: object, columns: tuple) -> pd.DataFrame:
     scores = np.array([c in SCORE_COLUMNS for c in columns])
     sums = np.where(strict, values.sum(axis=0), np.nansum(values, axis=0))
     sums = np.where(scores & np.isnan(values).all(axis=0), np.nan, sums)
-    return pd.DataFrame([[key, *sums]], columns=[KEY, *columns])
+    return numeric_frame([key], dict(zip(columns, sums[:, None], strict=True)))
 
 
 @dataclass(frozen=True)

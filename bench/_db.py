@@ -1,10 +1,15 @@
 """A scratch database for a benchmark: from DATABASE_URL's server (embedded when unset),
-migrated, dropped at the end."""
+migrated, dropped at the end.
+
+`database` names an existing database to use instead (migrated, never dropped), `keep` keeps
+the scratch database (its name goes to stderr): a benchmark with a long load can then be timed
+again on the same data."""
 
 from __future__ import annotations
 
 import os
 import secrets
+import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -15,7 +20,7 @@ ROOT = Path(__file__).resolve().parent.parent
 
 
 @contextmanager
-def scratch_app(**config) -> Iterator:
+def scratch_app(database: str | None = None, keep: bool = False, **config) -> Iterator:
     from flask_migrate import upgrade
 
     from backend import create_app
@@ -28,10 +33,14 @@ def scratch_app(**config) -> Iterator:
 
         server_url, handle = start_postgres(ROOT / "var" / "bench", database="postgres")
     server_url = sqlalchemy_url(server_url)
-    name = f"spendlens_bench_{secrets.token_hex(4)}"
+    name = database or f"spendlens_bench_{secrets.token_hex(4)}"
+    keep = keep or bool(database)
     admin = sa.create_engine(server_url, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(sa.text(f'CREATE DATABASE "{name}"'))
+    if not database:
+        with admin.connect() as conn:
+            conn.execute(sa.text(f'CREATE DATABASE "{name}"'))
+    if keep:
+        print(f"database {name} is kept", file=sys.stderr, flush=True)
     url = sa.engine.make_url(server_url).set(database=name).render_as_string(hide_password=False)
     try:
         app = create_app(
@@ -50,7 +59,8 @@ def scratch_app(**config) -> Iterator:
             db.session.remove()
             db.engine.dispose()
     finally:
-        with admin.connect() as conn:
-            conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        if not keep:
+            with admin.connect() as conn:
+                conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
         admin.dispose()
         del handle

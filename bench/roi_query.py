@@ -10,7 +10,9 @@ times the endpoint again (customers_p50_ms / customers_p95_ms): the customer sid
 proportion to the customers acquired in the range.
 
 Environment: BENCH_ROI_ROWS (ad-level rows, default 10,000,000), BENCH_ROI_CUSTOMERS (default
-20,000), BENCH_ROI_RANGES (default 200). Last line: {"bench": "roi_query", "rows", "p50_ms",
+20,000), BENCH_ROI_RANGES (default 200). BENCH_ROI_KEEP=1 keeps the loaded database;
+BENCH_ROI_DATABASE=<name> times again on such a database without loading it (same
+BENCH_ROI_ROWS; its customers are deleted and loaded again; load_s is then null). Last line: {"bench": "roi_query", "rows", "p50_ms",
 "p95_ms", "naive_p95_ms", "speedup_p95", ...}; targets p95 <= 50 ms and speedup >= 20.
 """
 
@@ -34,6 +36,8 @@ from bench._db import scratch_app  # noqa: E402
 ROWS = int(os.environ.get("BENCH_ROI_ROWS", 10_000_000))
 CUSTOMERS = int(os.environ.get("BENCH_ROI_CUSTOMERS", 20_000))
 RANGES = int(os.environ.get("BENCH_ROI_RANGES", 200))
+REUSE = os.environ.get("BENCH_ROI_DATABASE") or None
+KEEP = os.environ.get("BENCH_ROI_KEEP") == "1"
 ADS = world.ADS_PER_ACCOUNT * len(world.accounts())
 DAYS = max(31, math.ceil(ROWS / ADS))
 START = dt.date(2022, 1, 1)
@@ -102,6 +106,17 @@ def load(db) -> tuple[int, float]:
     return ad_rows, time.perf_counter() - began
 
 
+def loaded_rows(db) -> int:
+    """Ad-level rows of a kept database; its customers, revenue and model versions removed."""
+    from sqlalchemy import text
+
+    db.session.execute(text("TRUNCATE customers, model_versions CASCADE"))
+    db.session.commit()
+    return db.session.execute(
+        text("SELECT count(*) FROM ad_daily_metrics WHERE breakdown = 'none'")
+    ).scalar_one()
+
+
 def load_customers(db) -> None:
     from sqlalchemy import text
 
@@ -143,10 +158,12 @@ def percentile(values: list[float], p: float) -> float:
 
 
 def signed_in_client(app):
-    from backend.models import Role
+    from backend.extensions import db
+    from backend.models import Role, User
     from backend.services import users
 
-    users.create_user(None, email="bench@example.com", role=Role.MARKETER, password="x" * 16)
+    if db.session.query(User).filter_by(email="bench@example.com").first() is None:  # kept db
+        users.create_user(None, email="bench@example.com", role=Role.MARKETER, password="x" * 16)
     client = app.test_client()
     response = client.post(
         "/api/auth/login", json={"email": "bench@example.com", "password": "x" * 16}
@@ -195,8 +212,8 @@ def spend_matches(client, db, start, end) -> bool:
 def main() -> None:
     from backend.extensions import db
 
-    with scratch_app(REPORTING_CURRENCY="USD") as app:
-        ad_rows, load_s = load(db)
+    with scratch_app(database=REUSE, keep=KEEP, REPORTING_CURRENCY="USD") as app:
+        ad_rows, load_s = (loaded_rows(db), None) if REUSE else load(db)
         vacuum(db)
         client = signed_in_client(app)
         ranges = random_ranges(RANGES)
@@ -230,7 +247,7 @@ def main() -> None:
         "customers": CUSTOMERS,
         "customers_p50_ms": round(percentile(with_customers, 50), 2) if with_customers else None,
         "customers_p95_ms": round(percentile(with_customers, 95), 2) if with_customers else None,
-        "load_s": round(load_s, 1),
+        "load_s": None if load_s is None else round(load_s, 1),
         "customers_load_s": round(customers_s, 1),
         "load_average": round(os.getloadavg()[0], 2),
         "target_p95_ms": 50,

@@ -97,7 +97,7 @@ def _next_month(day: dt.date) -> dt.date:
 
 def _spend_rows(key: str, table: str, where: str) -> str:
     return f"""
-        SELECT CAST({key} AS text) AS key, r.platform, r.ad_account_id, r.spend,
+        SELECT {key} AS key, r.platform, r.ad_account_id, r.spend,
                r.impressions, r.clicks, r.installs, r.currency
         FROM {table} r
         WHERE r.breakdown = :bd AND r.reporting_currency = :rep AND {where}
@@ -107,7 +107,8 @@ def _spend_rows(key: str, table: str, where: str) -> str:
 
 def spend_frame(selection: Selection, grouping: Grouping) -> pd.DataFrame:
     """KEY, SPEND (NULL when a day had no rate), IMPRESSIONS, CLICKS, INSTALLS, platform,
-    account_id (when the key determines them) and fx_missing (currencies without a rate)."""
+    account_id (when the key determines them) and fx_missing (currencies without a rate, one
+    entry per rollup row that lacked it)."""
     params = selection.params() | {"bd": grouping.breakdown}
     split = None if grouping.needs_days else month_split(selection.start, selection.end)
     parts = []
@@ -118,13 +119,14 @@ def spend_frame(selection: Selection, grouping: Grouping) -> pd.DataFrame:
         parts.append(_spend_rows(grouping.spend_key, "monthly_rollups", _MONTHS))
         parts.append(_spend_rows(grouping.spend_key, "daily_rollups", _EDGE_DAYS))
     sql = f"""
-        SELECT key, min(platform) AS platform, min(ad_account_id) AS account_id,
+        SELECT CAST(key AS text) AS key, min(platform) AS platform,
+               min(ad_account_id) AS account_id,
                CAST(CASE WHEN count(*) = count(spend) THEN sum(spend) END AS float8) AS spend,
                CAST(sum(impressions) AS float8) AS impressions,
                CAST(sum(clicks) AS float8) AS clicks, CAST(sum(installs) AS float8) AS installs,
-               array_agg(DISTINCT currency) FILTER (WHERE spend IS NULL) AS fx_missing
+               array_agg(currency) FILTER (WHERE spend IS NULL) AS fx_missing
         FROM ({" UNION ALL ".join(parts)}) x
-        GROUP BY key
+        GROUP BY x.key
     """
     return _frame(sql, params)
 
@@ -137,7 +139,8 @@ _EDGE_DAYS = "r.date BETWEEN :start AND :end AND (r.date < :m_from OR r.date >= 
 def _frame(sql: str, params: dict) -> pd.DataFrame:
     result = db.session.execute(text(sql), params)
     columns = list(result.keys())
-    return pd.DataFrame.from_records([tuple(row) for row in result], columns=columns)
+    # the driver's own tuples: these queries return plain values (floats, ints, text, arrays)
+    return pd.DataFrame(result.cursor.fetchall(), columns=columns)
 
 
 def _selected_customers(selection: Selection, key: str) -> str:
@@ -217,8 +220,9 @@ def customer_frame(
         "checkpoints": list(CHECKPOINTS),
     }
     long = _frame(sql, params)
-    by_lived = long[long["part"] == "lived"].rename(columns={"position": B.LIVED})
-    by_lifetime = long[long["part"] == "lifetime"].rename(columns={"position": B.BUCKET})
+    lived = (long["part"] == "lived").to_numpy()
+    by_lived = long[lived].rename(columns={"position": B.LIVED})
+    by_lifetime = long[~lived].rename(columns={"position": B.BUCKET})
     return B.customers_from_buckets(by_lived, by_lifetime)
 
 
