@@ -12,8 +12,9 @@ proportion to the customers acquired in the range.
 Environment: BENCH_ROI_ROWS (ad-level rows, default 10,000,000), BENCH_ROI_CUSTOMERS (default
 20,000), BENCH_ROI_RANGES (default 200). BENCH_ROI_KEEP=1 keeps the loaded database;
 BENCH_ROI_DATABASE=<name> times again on such a database without loading it (same
-BENCH_ROI_ROWS; its customers are deleted and loaded again; load_s is then null). Last line: {"bench": "roi_query", "rows", "p50_ms",
-"p95_ms", "naive_p95_ms", "speedup_p95", ...}; targets p95 <= 50 ms and speedup >= 20.
+BENCH_ROI_ROWS; its customers are deleted and loaded again; load_s is then null).
+Last line: {"bench": "roi_query", "rows", "p50_ms", "p95_ms", "naive_p95_ms", "speedup_p95",
+...}; targets p95 <= 50 ms and speedup >= 20.
 """
 
 from __future__ import annotations
