@@ -14,6 +14,7 @@ DEFAULTS: dict[str, Any] = {
     "REPORTING_CURRENCY": "USD",
     "ENCRYPTION_KEYS": "",
     "SYNC_INTERVAL_MINUTES": 60,
+    "SYNC_ON_CREATE": True,
     "RESTATEMENT_DAYS": {"meta": 28, "google_ads": 30, "apple_search_ads": 30},
     "BACKFILL_CHUNK_DAYS": 30,
     "PLATFORM_CONCURRENCY": {"meta": 2, "google_ads": 2, "apple_search_ads": 2},

@@ -131,6 +131,9 @@ def app_config(
         "ENCRYPTION_KEYS": encryption_keys,
         "CELERY": {"task_default_queue": test_queue},
         "CELERY_QUEUE": test_queue,
+        # queued first syncs would race the tests that add accounts; tests/workers/test_first_sync
+        # turns it on
+        "SYNC_ON_CREATE": False,
         **sandbox.config(),
     }
 

@@ -104,7 +104,8 @@ class BudgetInputSchema(Schema):
     amount = fields.Decimal(
         required=True,
         allow_nan=False,
-        validate=lambda v: 0.01 <= v <= MAX_AMOUNT,
+        # float bounds: Decimal compares with them, and the OpenAPI document shows numbers
+        validate=validate.Range(0.01, float(MAX_AMOUNT)),
         metadata={"description": "In the reporting currency, from 0.01 to 10^12"},
     )
     currency = Text(
@@ -117,7 +118,7 @@ class BudgetInputSchema(Schema):
     target_roas = fields.Decimal(
         allow_none=True,
         allow_nan=False,
-        validate=lambda v: v is None or 0.0001 <= v <= 10000,
+        validate=validate.Range(0.0001, 10000.0),
         metadata={"description": "Revenue ÷ spend, e.g. 1.2 (from 0.0001 to 10000)"},
     )
     rules = fields.Nested(RulesSchema)

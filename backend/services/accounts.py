@@ -13,6 +13,7 @@ import zoneinfo
 from collections.abc import Mapping
 from typing import Any
 
+from flask import current_app
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
@@ -107,7 +108,25 @@ def create_account(actor: User | None, data: Mapping[str, Any]) -> AdAccount:
         secret_fields=creds_.secret_fields(schema),
     )
     _commit(external_id)
+    if current_app.config.get("SYNC_ON_CREATE", True):
+        _queue_first_sync(account)
     return account
+
+
+def _queue_first_sync(account: AdAccount) -> None:
+    """The account's history, queued now rather than at the next scheduled sync. The account
+    is saved either way: if the broker cannot take the task, the schedule covers it."""
+    from backend.services.ingestion.sync import plan_sync
+
+    try:
+        plan_sync(account, "initial")
+    except Exception:  # noqa: BLE001 - a broker outage must not undo the saved account
+        db.session.rollback()
+        log.warning(
+            "could not queue the first sync of ad account %s; the next scheduled sync covers it",
+            account.id,
+            exc_info=True,
+        )
 
 
 def update_account(actor: User | None, account_id: int, changes: Mapping[str, Any]) -> AdAccount:

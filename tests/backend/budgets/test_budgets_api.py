@@ -102,6 +102,10 @@ def test_invalid_budgets_are_refused_naming_the_field(finance, db, account):
         (payload(period_start="2026-11-01"), "period_start"),
         (payload(period="month", period_start="2026-10-15"), "period_start"),
         (payload(amount="0"), "amount"),
+        (payload(amount="1000000000000.01"), "amount"),
+        (payload(amount="0.001"), "amount"),
+        (payload(target_roas="0"), "target_roas"),
+        (payload(target_roas="10000.5"), "target_roas"),
         (payload(recipients=["not an address"]), "recipients"),
         (payload(scope={"type": "account", "account_id": 999999}), "scope.account_id"),
         (
