@@ -51,9 +51,9 @@ function SnoozeButton({ alert, onSnooze }: { alert: Alert; onSnooze: (until: str
   );
   return (
     <Popover title="Snooze until" trigger="click" open={open} onOpenChange={setOpen} content={content}>
-      <Button size="small" icon={<ClockCircleOutlined />} aria-label={`Snooze alert ${alert.id}`}>
-        {isSnoozed(alert) ? "Re-snooze" : "Snooze"}
-      </Button>
+      <Tooltip title={isSnoozed(alert) ? "Snooze again" : "Snooze"}>
+        <Button size="small" icon={<ClockCircleOutlined />} aria-label={`Snooze alert ${alert.id}`} />
+      </Tooltip>
     </Popover>
   );
 }
@@ -108,13 +108,19 @@ export default function AlertsPage() {
     },
     { key: "created_at", title: "Raised", value: (a) => a.created_at, render: (a) => <span className="num">{f.dateTime(a.created_at)}</span> },
     { key: "rule", title: "Rule", value: (a) => a.rule, filterable: true, filterLabel: ruleLabel, render: (a) => ruleLabel(a.rule) },
-    { key: "budget_name", title: "Budget", value: (a) => a.budget_name ?? "", filterable: true },
+    {
+      key: "budget_name",
+      title: "Budget",
+      value: (a) => a.budget_name ?? "",
+      filterable: true,
+      render: (a) => <div style={{ maxWidth: 180 }}>{a.budget_name}</div>,
+    },
     {
       key: "message",
       title: "What happened",
       value: (a) => a.message,
       render: (a) => (
-        <Space direction="vertical" size={0} style={{ maxWidth: 380 }}>
+        <Space direction="vertical" size={0} style={{ minWidth: 260, maxWidth: 420 }}>
           <span>{a.message}</span>
           {a.provisional && (
             <Tooltip title="Based on days the platform may still restate">
@@ -163,17 +169,17 @@ export default function AlertsPage() {
       fixed: "right",
       render: (a) =>
         a.state === "resolved" ? null : (
-          <Space onClick={(e) => e.stopPropagation()}>
-            <Button
-              size="small"
-              icon={<CheckOutlined />}
-              disabled={Boolean(a.acknowledged_at)}
-              loading={acknowledge.isPending && acknowledge.variables === a.id}
-              onClick={() => acknowledge.mutate(a.id)}
-              aria-label={`Acknowledge alert ${a.id}`}
-            >
-              {a.acknowledged_at ? "Acknowledged" : "Acknowledge"}
-            </Button>
+          <Space size={4} onClick={(e) => e.stopPropagation()}>
+            <Tooltip title={a.acknowledged_at ? "Acknowledged" : "Acknowledge"}>
+              <Button
+                size="small"
+                icon={<CheckOutlined />}
+                disabled={Boolean(a.acknowledged_at)}
+                loading={acknowledge.isPending && acknowledge.variables === a.id}
+                onClick={() => acknowledge.mutate(a.id)}
+                aria-label={`Acknowledge alert ${a.id}`}
+              />
+            </Tooltip>
             <SnoozeButton alert={a} onSnooze={(until) => snooze.mutate({ id: a.id, until })} />
           </Space>
         ),

@@ -32,6 +32,13 @@ const METRIC_LABELS: Record<string, string> = {
   brier: "Brier score",
   churn_rate: "Churn rate",
   log_likelihood: "Log-likelihood",
+  churn_auc: "Churn AUC",
+  churn_pr_auc: "Churn PR AUC",
+  churn_brier: "Churn Brier score",
+  churn_churn_rate: "Churned in holdout",
+  churn_horizon_days: "Churn horizon (days)",
+  holdout_customers: "Holdout customers",
+  holdout_days: "Holdout days",
 };
 
 function metricLabel(key: string) {
