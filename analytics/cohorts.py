@@ -120,7 +120,7 @@ class CohortFrames:
 
     def keys(self) -> list:
         """Keys present in either frame, in first-seen order."""
-        return list(dict.fromkeys([*self.spend[KEY], *self.customers[KEY]]))
+        return list(dict.fromkeys(self.spend[KEY].tolist() + self.customers[KEY].tolist()))
 
     def combined(self, key: object = TOTAL) -> CohortFrames:
         """The same frames with every group merged into one (for totals); nothing spent is a
@@ -187,8 +187,10 @@ class _Aligned:
     """A frame's numeric columns as one matrix aligned on some keys (`absent` for keys the
     frame does not have): one pandas conversion, then plain numpy for every column asked."""
 
-    def __init__(self, frame: pd.DataFrame, keys: list, absent: float = 0.0) -> None:
-        columns = [c for c in frame.columns if c != KEY]
+    def __init__(
+        self, frame: pd.DataFrame, keys: list, absent: float = 0.0, columns: list | None = None
+    ) -> None:
+        columns = columns if columns is not None else [c for c in frame.columns if c != KEY]
         self.position = {c: i for i, c in enumerate(columns)}
         rows = pd.Index(frame[KEY]).get_indexer(keys) if len(frame) else np.full(len(keys), -1)
         self.present = rows >= 0
@@ -206,7 +208,7 @@ class _Aligned:
 
 def _values(frame: pd.DataFrame, keys: list, columns: list, absent: float) -> np.ndarray:
     """(keys × columns) floats; `absent` for keys the frame does not have."""
-    return _Aligned(frame[[KEY, *columns]], keys, absent).get(columns)
+    return _Aligned(frame, keys, absent, columns).get(columns)
 
 
 def revenue_curves(frames: CohortFrames, keys: list, min_support: float = 0.1) -> Curves:
@@ -264,8 +266,13 @@ def roi_table(
         table[f"d{days}_complete"] = np.full(len(keys), complete)
     table["predicted_roas"] = metrics.predicted_roas(table["predicted_ltv"] * customers, spend)
     table["ltv_cac"] = metrics.ltv_cac(table["predicted_ltv"], table["cac"])
-    table["payback_days"] = _payback(frames, keys, spend, customers, margin_rate)
-    return pd.DataFrame(table, index=pd.Index(keys, name=KEY))[list(ROI_METRICS)]
+    payback = _payback(frames, keys, spend, customers, margin_rate)
+    table["payback_days"] = np.array([np.nan if d is None else d for d in payback], dtype=float)
+    # one float block (flags 1.0/0.0, unknown NaN): no per-column type inference
+    block = np.empty((len(keys), len(ROI_METRICS)))
+    for index, name in enumerate(ROI_METRICS):
+        block[:, index] = table[name]
+    return pd.DataFrame(block, index=pd.Index(keys, name=KEY), columns=list(ROI_METRICS))
 
 
 def _payback(frames, keys, spend, customers, margin_rate) -> list[int | None]:

@@ -31,7 +31,7 @@ PROJECTION_DAYS = max(HORIZONS)
 #: Days of revenue used to measure the rate of surviving customers when there is no model.
 RATE_WINDOW_DAYS = 28
 #: Days since acquisition at which a customer's cumulative revenue is known (the first n days),
-#: as stored per customer in `customer_revenue`; every horizon is one of them.
+#: as stored per customer in `roi_customers`; every horizon is one of them.
 CHECKPOINTS = (1, 3, 7, 14, 30, 60, 90, 120, 180, 270, 365, 540, 730, 1095)
 CURVE_DAYS = CHECKPOINTS[-1]
 #: First day index of each checkpoint interval, and its number of days.

@@ -104,9 +104,14 @@ class BudgetInputSchema(Schema):
     amount = fields.Decimal(
         required=True,
         allow_nan=False,
-        # float bounds: Decimal compares with them, and the OpenAPI document shows numbers
+        # float bounds: Decimal compares with them
         validate=validate.Range(0.01, float(MAX_AMOUNT)),
-        metadata={"description": "In the reporting currency, from 0.01 to 10^12"},
+        # apispec writes a Decimal field's bounds as strings; the document states them as numbers
+        metadata={
+            "description": "In the reporting currency, from 0.01 to 10^12",
+            "minimum": 0.01,
+            "maximum": float(MAX_AMOUNT),
+        },
     )
     currency = Text(
         validate=validate.Regexp(r"^[A-Za-z]{3}$"),
@@ -119,7 +124,11 @@ class BudgetInputSchema(Schema):
         allow_none=True,
         allow_nan=False,
         validate=validate.Range(0.0001, 10000.0),
-        metadata={"description": "Revenue ÷ spend, e.g. 1.2 (from 0.0001 to 10000)"},
+        metadata={
+            "description": "Revenue ÷ spend, e.g. 1.2 (from 0.0001 to 10000)",
+            "minimum": 0.0001,
+            "maximum": 10000.0,
+        },
     )
     rules = fields.Nested(RulesSchema)
 

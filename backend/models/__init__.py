@@ -16,7 +16,7 @@ from backend.models.model_runs import (
     ModelVersion,
 )
 from backend.models.outbox import MailPreference, OutboxMessage, OutboxStatus
-from backend.models.roi_rollups import CustomerRevenue, MonthlyRollup
+from backend.models.roi_rollups import MonthlyRollup, RoiCustomer
 from backend.models.rollups import DailyRollup
 from backend.models.sync import SyncRun, SyncStatus
 from backend.models.user import Role, User
@@ -36,7 +36,7 @@ __all__ = [
     "Campaign",
     "CampaignDailyMetric",
     "Customer",
-    "CustomerRevenue",
+    "RoiCustomer",
     "DailyRollup",
     "FxRate",
     "MailPreference",

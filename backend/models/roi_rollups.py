@@ -12,7 +12,18 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal
 
-from sqlalchemy import BigInteger, Date, Double, ForeignKey, Index, Integer, String
+from sqlalchemy import (
+    BigInteger,
+    Boolean,
+    Date,
+    Double,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    false,
+)
 from sqlalchemy.orm import Mapped, mapped_column
 
 from analytics.revenue_curves import CHECKPOINTS
@@ -62,31 +73,49 @@ def revenue_column(days: int) -> str:
     return f"revenue_{days}d"
 
 
-class CustomerRevenue(db.Model):
-    """Each customer's revenue in the reporting currency, summed for the ROI dashboards: the
-    total, the cumulative revenue at each checkpoint, and the day of the last purchase.
+class RoiCustomer(db.Model):
+    """Each customer as the ROI dashboards read it: its acquisition attributes, its revenue in
+    the reporting currency (the total, the cumulative revenue at each checkpoint, the day of the
+    last purchase) and the predictions of the active model versions, so that a report reads one
+    index range of one table.
 
-    Maintained by triggers on revenue_events (insert, update, delete) and on customers (a new
-    acquisition date), in the writer's transaction; see migration 0007. Amounts are double
-    precision for fast sums (revenue_events keeps the exact ones); an amount without an exchange
-    rate makes every figure that includes it NaN, so sums over it stay unknown, never smaller.
-    A customer without any revenue event has no row.
+    Maintained by triggers in the writer's transaction (migration 0008): a row for every
+    customer, attributes following the customers table, revenue following revenue_events (and a
+    new acquisition date), predictions following the outputs of the active LTV and churn
+    versions (churn: the churn model's, else the LTV model's) and any change of which versions
+    are active. Amounts are double precision for fast sums (revenue_events and model_outputs keep
+    the exact ones); an amount without an exchange rate makes every figure that includes it NaN,
+    so sums over it stay unknown, never smaller. A customer without payments has zeros.
     """
 
-    __tablename__ = "customer_revenue"
+    __tablename__ = "roi_customers"
+    __table_args__ = (Index("ix_roi_customers_acquisition_date", "acquisition_date"),)
 
     customer_id: Mapped[int] = mapped_column(
         BigInteger, ForeignKey("customers.id", ondelete="CASCADE"), primary_key=True
     )
+    acquisition_date: Mapped[dt.date] = mapped_column(Date)
+    platform: Mapped[str | None] = mapped_column(Text)
+    ad_account_id: Mapped[int | None] = mapped_column(Integer)
+    campaign_id: Mapped[int | None] = mapped_column(BigInteger)
+    country: Mapped[str | None] = mapped_column(Text)
+    device: Mapped[str | None] = mapped_column(Text)
     events: Mapped[int] = mapped_column(Integer)
     revenue: Mapped[float] = mapped_column(Double)
-    #: Days from the acquisition date to the last purchase's UTC date (0: the acquisition date).
+    #: Days from the acquisition date to the last purchase's UTC date (0: the acquisition date,
+    #: or no purchase).
     last_purchase_day: Mapped[int] = mapped_column(Integer)
+    #: Whether the active LTV version has an output for the customer.
+    ltv_scored: Mapped[bool] = mapped_column(Boolean, server_default=false())
+    predicted_ltv_30: Mapped[float | None] = mapped_column(Double)
+    predicted_ltv_90: Mapped[float | None] = mapped_column(Double)
+    predicted_ltv_365: Mapped[float | None] = mapped_column(Double)
+    churn_probability: Mapped[float | None] = mapped_column(Double)
 
 
 for _days in REVENUE_CHECKPOINTS:
     setattr(
-        CustomerRevenue,
+        RoiCustomer,
         revenue_column(_days),
         mapped_column(revenue_column(_days), Double, nullable=False),
     )

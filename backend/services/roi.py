@@ -97,17 +97,11 @@ def load_frames(
     selection: q.Selection, grouping: q.Grouping, as_of: dt.date, customer_key: str | None = None
 ) -> tuple[C.CohortFrames, pd.DataFrame]:
     """The cohort frames of a selection, and the raw spend frame (labels, FX gaps)."""
-    models = q.active_models()
-    ltv, churn = (models.get(kind, {}).get("id") for kind in ("ltv", "churn"))
     spend = q.spend_frame(selection, grouping)
-    customers = q.customer_frame(
-        selection, customer_key or grouping.customer_key, as_of, ltv, churn
-    )
+    customers = q.customer_frame(selection, customer_key or grouping.customer_key, as_of)
+    spend_figures = {c: spend[c].to_numpy(dtype=float) for c in C.SPEND_COLUMNS}
     frames = C.CohortFrames(
-        spend=spend.reindex(columns=[C.KEY, *C.SPEND_COLUMNS]).astype(
-            {c: float for c in C.SPEND_COLUMNS}
-        ),
-        customers=customers,
+        spend=C.numeric_frame(spend[C.KEY].tolist(), spend_figures), customers=customers
     )
     return frames, spend
 
@@ -142,12 +136,12 @@ def metric_columns(table: pd.DataFrame) -> dict[str, list]:
     """Each metric of a table as a list of JSON values: None for unknown, money rounded to
     cents (unit costs to 4 decimals), ratios to 4 decimals, counts as integers."""
     out: dict[str, list] = {}
-    for name in C.ROI_METRICS:
-        values = table[name].to_numpy()
+    block = table[list(C.ROI_METRICS)].to_numpy(dtype=float)
+    for index, name in enumerate(C.ROI_METRICS):
+        numbers = block[:, index]
         if name.endswith("_complete"):
-            out[name] = [bool(v) for v in values]
+            out[name] = [bool(v) for v in numbers.tolist()]
             continue
-        numbers = values.astype(float)
         if name in COUNTS:
             out[name] = [None if v != v else int(v) for v in numbers.tolist()]
         else:

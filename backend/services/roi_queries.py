@@ -4,8 +4,9 @@ Spend comes from the rollups, never the fact tables: the whole months inside the
 `monthly_rollups`, the partial months at its ends from `daily_rollups` (groupings that need the
 day, such as the weekday, read the daily rollups only). Customers are those acquired in the range
 on an ad platform, grouped the same way; their revenue in the reporting currency (converted at
-the rate of each event's date) is read from `customer_revenue`, one summary row per customer kept
-by triggers, never from the revenue events. Every group key is text; a customer without the
+the rate of each event's date) and the predictions of the active models are read from
+`roi_customers`, one row per customer kept by triggers, never from the revenue events or the
+model outputs. Every group key is text; a customer without the
 grouping's attribute is in the group '-'.
 """
 
@@ -143,86 +144,68 @@ def _frame(sql: str, params: dict) -> pd.DataFrame:
     return pd.DataFrame(result.cursor.fetchall(), columns=columns)
 
 
-def _selected_customers(selection: Selection, key: str) -> str:
-    """One row per customer acquired in the selection: group key, checkpoints lived, revenue
-    summary (customer_revenue; absent: no payment yet), lifetime (duration, ended)."""
+def _customer_rows(selection: Selection) -> str:
+    """FROM and WHERE of the customers acquired in the selection: one row each in
+    roi_customers (acquisition attributes, revenue summary, active predictions), aliased c."""
     return f"""
-        SELECT c.id, COALESCE(CAST({key} AS text), '{UNATTRIBUTED}') AS key,
-               width_bucket(l.age, CAST(:checkpoints AS int[])) AS lived, s.revenue,
-               {", ".join(f"s.{revenue_column(n)}" for n in CHECKPOINTS)},
-               l.age - l.last_day >= :inactivity AS ended,
-               CASE WHEN l.age - l.last_day >= :inactivity THEN l.last_day ELSE l.age END
-                   AS duration
-        FROM customers c
-        LEFT JOIN customer_revenue s ON s.customer_id = c.id
-        CROSS JOIN LATERAL (
-            SELECT CAST(:as_of AS date) - c.acquisition_date AS age,
-                   COALESCE(s.last_purchase_day, 0) AS last_day
-        ) l
+        FROM roi_customers c
         WHERE c.acquisition_date BETWEEN :start AND :end AND c.platform = ANY(:platforms)
         {_filters("c", "ad_account_id", "campaign_id")}
     """
 
 
-_NO_OUTPUT = ", ".join(
-    [f"NULL::numeric AS predicted_ltv_{h}" for h in HORIZONS]
-    + ["NULL::numeric AS churn_probability"]
-)
+def _key(customer_key: str) -> str:
+    return f"COALESCE(CAST({customer_key} AS text), '{UNATTRIBUTED}')"
 
 
-def customer_frame(
-    selection: Selection,
-    customer_key: str,
-    as_of: dt.date,
-    ltv_model: int | None,
-    churn_model: int | None,
-) -> pd.DataFrame:
+#: Days since acquisition on `as_of`, and whether the customer's lifetime has ended (no purchase
+#: for CHURN_INACTIVITY_DAYS): then it lasted to the last purchase, else it goes on (censored).
+_AGE = "(CAST(:as_of AS date) - c.acquisition_date)"
+_ENDED = f"({_AGE} - c.last_purchase_day >= :inactivity)"
+_DURATION = f"CASE WHEN {_ENDED} THEN c.last_purchase_day ELSE {_AGE} END"
+
+
+def customer_frame(selection: Selection, customer_key: str, as_of: dt.date) -> pd.DataFrame:
     """One row per group with every column of `analytics.cohorts.CUSTOMER_COLUMNS` (customers,
     revenue, predictions of the active LTV model, churn: the churn model's probability, else the
-    LTV model's; the checkpoint counts and sums of the curves), from one pass over the selected
-    customers grouped by checkpoints lived and by lifetime (`analytics.cohort_buckets`)."""
-    through = ", ".join(
-        f"COALESCE(sum(x.{revenue_column(n)}), 0) AS {B.through_column(n)}" for n in CHECKPOINTS
-    )
-    ltv = ", ".join(
-        f"CAST(sum(o.predicted_ltv_{h}) AS float8) AS {C.ltv_column(h)}" for h in HORIZONS
-    )
-    churn = "COALESCE(k.churn_probability, o.churn_probability)"
-    # without an active version of a kind, its join is left out (not joined to nothing)
-    outputs = {
-        "o": "model_outputs o ON o.model_version_id = :ltv AND o.customer_id = x.id",
-        "k": "model_outputs k ON k.model_version_id = :churn AND k.customer_id = x.id",
-    }
-    for alias, model in (("o", ltv_model), ("k", churn_model)):
-        if model is None:
-            outputs[alias] = f"(SELECT NULL::bigint AS customer_id, {_NO_OUTPUT}) {alias} ON false"
+    LTV model's; the checkpoint counts and sums of the curves), from the selected customers
+    grouped by checkpoints lived and by lifetime (`analytics.cohort_buckets`)."""
+    through = ", ".join(f"sum(c.{revenue_column(n)}) AS {B.through_column(n)}" for n in CHECKPOINTS)
+    ltv = ", ".join(f"sum(c.predicted_ltv_{h}) AS {C.ltv_column(h)}" for h in HORIZONS)
+    rows = _customer_rows(selection)
+    key = _key(customer_key)
     sql = f"""
-        WITH x AS MATERIALIZED ({_selected_customers(selection, customer_key)})
-        SELECT 'lived' AS part, x.key, x.lived AS position, NULL AS ended,
-               count(*) AS {C.CUSTOMERS}, COALESCE(sum(x.revenue), 0) AS {C.REVENUE}, {through},
-               count(o.customer_id) AS {C.SCORED}, {ltv}, count({churn}) AS {C.CHURN_SCORED},
-               CAST(sum({churn}) AS float8) AS {C.CHURN_SUM}
-        FROM x
-        LEFT JOIN {outputs["o"]}
-        LEFT JOIN {outputs["k"]}
-        GROUP BY x.key, x.lived
+        SELECT 'lived' AS part, {key} AS key,
+               width_bucket({_AGE}, CAST(:checkpoints AS int[])) AS position, NULL AS ended,
+               count(*) AS {C.CUSTOMERS}, sum(c.revenue) AS {C.REVENUE}, {through},
+               count(*) FILTER (WHERE c.ltv_scored) AS {C.SCORED}, {ltv},
+               count(c.churn_probability) AS {C.CHURN_SCORED},
+               sum(c.churn_probability) AS {C.CHURN_SUM}
+        {rows}
+        GROUP BY 2, 3
         UNION ALL
-        SELECT 'lifetime', x.key,
-               width_bucket(x.duration, CAST(:checkpoints AS int[])), x.ended, count(*),
+        SELECT 'lifetime', {key}, width_bucket({_DURATION}, CAST(:checkpoints AS int[])),
+               {_ENDED}, count(*),
                {", ".join(["NULL"] * (len(CHECKPOINTS) + len(HORIZONS) + 4))}
-        FROM x GROUP BY 2, 3, 4
+        {rows}
+        GROUP BY 2, 3, 4
     """
     params = selection.params() | {
         "as_of": as_of,
-        "ltv": ltv_model,
-        "churn": churn_model,
         "inactivity": C.CHURN_INACTIVITY_DAYS,
         "checkpoints": list(CHECKPOINTS),
     }
-    long = _frame(sql, params)
-    lived = (long["part"] == "lived").to_numpy()
-    by_lived = long[lived].rename(columns={"position": B.LIVED})
-    by_lifetime = long[~lived].rename(columns={"position": B.BUCKET})
+    result = db.session.execute(text(sql), params)
+    names = result.keys()  # the rows are the cursor's own tuples
+    columns = [B.LIVED if c == "position" else c for c in names]
+    lived, lifetime = [], []
+    for row in result.cursor.fetchall():
+        if row[0] == "lived":
+            lived.append(row)
+        else:
+            lifetime.append(row[1:5])
+    by_lived = pd.DataFrame(lived, columns=columns)
+    by_lifetime = pd.DataFrame(lifetime, columns=[C.KEY, B.BUCKET, B.ENDED, C.CUSTOMERS])
     return B.customers_from_buckets(by_lived, by_lifetime)
 
 
@@ -230,15 +213,12 @@ def lifetime_frame(selection: Selection, customer_key: str, as_of: dt.date) -> p
     """Customers per group, lifetime duration (days) and whether it ended: what
     `analytics.ltv.kaplan_meier` needs, as counts."""
     sql = f"""
-        SELECT x.key, x.duration, x.ended, count(*) AS customers
-        FROM ({_selected_customers(selection, customer_key)}) x
-        GROUP BY x.key, x.duration, x.ended
+        SELECT {_key(customer_key)} AS key, {_DURATION} AS duration, {_ENDED} AS ended,
+               count(*) AS customers
+        {_customer_rows(selection)}
+        GROUP BY 1, 2, 3
     """
-    params = selection.params() | {
-        "as_of": as_of,
-        "inactivity": C.CHURN_INACTIVITY_DAYS,
-        "checkpoints": list(CHECKPOINTS),
-    }
+    params = selection.params() | {"as_of": as_of, "inactivity": C.CHURN_INACTIVITY_DAYS}
     return _frame(sql, params)
 
 

@@ -96,7 +96,9 @@ class BudgetMail:
     def pacing(self) -> dict | None:
         if self.measured is None:
             return None
-        return describe_pacing(self.measured, self.budget.amount)
+        answer = describe_pacing(self.measured, self.budget.amount)
+        # a mail about a period that has ended speaks of its days only
+        return answer | {"as_of": min(self.measured.as_of, self.measured.period_last)}
 
 
 @lru_cache(maxsize=1)

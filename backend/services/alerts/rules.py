@@ -80,12 +80,17 @@ def _base_figures(ctx: BudgetContext) -> dict:
         "spend_to_date": money(figures.spend_to_date),
         "spent_pct": round(100 * figures.spend_to_date / float(ctx.budget.amount), 1),
         "expected_to_date": money(figures.expected_to_date),
-        "as_of": ctx.pacing.as_of.isoformat(),
+        "as_of": _through(ctx).isoformat(),
         "projected": money(projection.point) if projection else None,
         "projected_low": money(projection.low) if projection else None,
         "projected_high": money(projection.high) if projection else None,
         "method": figures.method,
     }
+
+
+def _through(ctx: BudgetContext) -> dt.date:
+    """The last day the figures speak of: the pacing day, or the period's end once it is over."""
+    return min(ctx.pacing.as_of, ctx.pacing.period_last)
 
 
 def threshold(ctx: BudgetContext, config: dict) -> list[Finding]:
@@ -105,7 +110,7 @@ def threshold(ctx: BudgetContext, config: dict) -> list[Finding]:
         message = (
             f"Spend of {ctx.budget.name} crossed {level:g}% of its budget: "
             f"{fmt(spent, ctx.currency)} of {fmt(amount, ctx.currency)} "
-            f"({figures['spent_pct']}%) through {ctx.pacing.as_of.isoformat()}."
+            f"({figures['spent_pct']}%) through {figures['as_of']}."
         )
         out.append(
             Finding(

@@ -1,0 +1,316 @@
+"""roi_customers: every customer as the ROI dashboards read it, one row kept by triggers
+
+Revision ID: 0008_roi_customers
+Revises: 0007_customer_revenue
+Create Date: 2026-12-04 15:45:00.000000
+
+customer_revenue becomes roi_customers and gains a row for every customer (zeros before the
+first payment), the customer's acquisition attributes (date, platform, account, campaign,
+country, device) and the predictions of the active model versions (LTV at 30/90/365 days, churn
+probability: the active churn model's, else the active LTV model's; double precision). A ROI
+query then reads one index range of one table, with no join per customer. Triggers keep it:
+
+- customers: a row per inserted customer; attributes follow every update; a new acquisition
+  date recomputes the revenue (deletes cascade);
+- revenue_events: as in 0007, the revenue of the customers a statement touched;
+- model_outputs: the predictions of the customers whose outputs of an active version changed;
+- model_versions: every row's predictions when the set of active, ready versions changes.
+"""
+
+import sqlalchemy as sa
+from alembic import op
+
+# revision identifiers, used by Alembic.
+revision = "0008_roi_customers"
+down_revision = "0007_customer_revenue"
+branch_labels = None
+depends_on = None
+
+CHECKPOINTS = (1, 3, 7, 14, 30, 60, 90, 120, 180, 270, 365, 540, 730, 1095)
+HORIZONS = (30, 90, 365)
+ATTRIBUTES = ("acquisition_date", "platform", "ad_account_id", "campaign_id", "country", "device")
+REVENUE = ("events", "revenue", "last_purchase_day", *(f"revenue_{n}d" for n in CHECKPOINTS))
+PREDICTIONS = ("ltv_scored", *(f"predicted_ltv_{h}" for h in HORIZONS), "churn_probability")
+
+THROUGH = ",\n".join(
+    f"""CASE WHEN count(e.customer_id) FILTER (WHERE d.day < {n} AND e.amount_reporting IS NULL)
+                  = 0
+             THEN COALESCE(sum(e.amount_reporting) FILTER (WHERE d.day < {n}), 0)
+             ELSE 'NaN' END AS revenue_{n}d"""
+    for n in CHECKPOINTS
+)
+
+#: The revenue figures of some customers from their events (zeros for a customer without any).
+REFRESH_REVENUE = f"""
+CREATE FUNCTION refresh_customer_revenue(ids bigint[]) RETURNS void
+LANGUAGE sql AS $$
+    UPDATE roi_customers r SET {", ".join(f"{c} = s.{c}" for c in REVENUE)}
+    FROM (
+        SELECT c.id AS customer_id, count(e.customer_id) AS events,
+               CASE WHEN count(e.customer_id) = count(e.amount_reporting)
+                    THEN COALESCE(sum(e.amount_reporting), 0) ELSE 'NaN' END AS revenue,
+               COALESCE(max(d.day), 0) AS last_purchase_day,
+               {THROUGH}
+        FROM (SELECT DISTINCT id FROM unnest(ids) AS t(id)) t
+        JOIN customers c ON c.id = t.id
+        LEFT JOIN revenue_events e ON e.customer_id = c.id
+        LEFT JOIN LATERAL (
+            SELECT GREATEST(CAST(e.occurred_at AT TIME ZONE 'UTC' AS date) - c.acquisition_date,
+                            0) AS day
+        ) d ON true
+        GROUP BY c.id
+    ) s
+    WHERE r.customer_id = s.customer_id
+      AND ({", ".join(f"r.{c}" for c in REVENUE)}) IS DISTINCT FROM
+          ({", ".join(f"s.{c}" for c in REVENUE)});
+$$
+"""
+
+#: The predictions of some customers (every customer when ids is NULL) from the outputs of the
+#: active, ready version of each kind.
+REFRESH_PREDICTIONS = f"""
+CREATE FUNCTION refresh_roi_predictions(ids bigint[]) RETURNS void
+LANGUAGE sql AS $$
+    UPDATE roi_customers r SET {", ".join(f"{c} = s.{c}" for c in PREDICTIONS)}
+    FROM (
+        SELECT x.customer_id, o.customer_id IS NOT NULL AS ltv_scored,
+               {
+    ", ".join(f"CAST(o.predicted_ltv_{h} AS float8) AS predicted_ltv_{h}" for h in HORIZONS)
+},
+               CAST(COALESCE(k.churn_probability, o.churn_probability) AS float8)
+                   AS churn_probability
+        FROM roi_customers x
+        LEFT JOIN model_outputs o ON o.customer_id = x.customer_id AND o.model_version_id =
+            (SELECT id FROM model_versions WHERE kind = 'ltv' AND is_active AND status = 'ready')
+        LEFT JOIN model_outputs k ON k.customer_id = x.customer_id AND k.model_version_id =
+            (SELECT id FROM model_versions WHERE kind = 'churn' AND is_active AND status = 'ready')
+        WHERE ids IS NULL OR x.customer_id = ANY(ids)
+    ) s
+    WHERE r.customer_id = s.customer_id
+      AND ({", ".join(f"r.{c}" for c in PREDICTIONS)}) IS DISTINCT FROM
+          ({", ".join(f"s.{c}" for c in PREDICTIONS)});
+$$
+"""
+
+_ACTIVE = "(SELECT id FROM model_versions WHERE is_active AND status = 'ready')"
+_ACTIVE_SET_CHANGED = """
+    EXISTS (SELECT 1 FROM new_rows n FULL JOIN old_rows o ON o.id = n.id
+            WHERE (n.is_active AND n.status = 'ready')
+                  IS DISTINCT FROM (o.is_active AND o.status = 'ready'))
+"""
+
+TRIGGERS = {
+    # name: (table, event, transition tables, body)
+    "customers_inserted": (
+        "customers",
+        "INSERT",
+        "NEW TABLE AS new_rows",
+        f"""
+        INSERT INTO roi_customers (customer_id, {", ".join(ATTRIBUTES)}, {", ".join(REVENUE)},
+                                   ltv_scored)
+        SELECT n.id, {", ".join(f"n.{c}" for c in ATTRIBUTES)},
+               {", ".join(["0"] * len(REVENUE))}, false
+        FROM new_rows n;
+        """,
+    ),
+    "customers_acquisition_changed": (
+        "customers",
+        "UPDATE",
+        "OLD TABLE AS old_rows NEW TABLE AS new_rows",
+        f"""
+        UPDATE roi_customers r SET {", ".join(f"{c} = n.{c}" for c in ATTRIBUTES)}
+        FROM new_rows n JOIN old_rows o ON o.id = n.id
+        WHERE r.customer_id = n.id
+          AND ({", ".join(f"n.{c}" for c in ATTRIBUTES)}) IS DISTINCT FROM
+              ({", ".join(f"o.{c}" for c in ATTRIBUTES)});
+        PERFORM refresh_customer_revenue(ARRAY(
+            SELECT n.id FROM new_rows n JOIN old_rows o ON o.id = n.id
+            WHERE n.acquisition_date IS DISTINCT FROM o.acquisition_date));
+        """,
+    ),
+    "revenue_events_inserted": (
+        "revenue_events",
+        "INSERT",
+        "NEW TABLE AS new_rows",
+        "PERFORM refresh_customer_revenue(ARRAY(SELECT DISTINCT customer_id FROM new_rows));",
+    ),
+    "revenue_events_updated": (
+        "revenue_events",
+        "UPDATE",
+        "OLD TABLE AS old_rows NEW TABLE AS new_rows",
+        "PERFORM refresh_customer_revenue(ARRAY("
+        "SELECT customer_id FROM new_rows UNION SELECT customer_id FROM old_rows));",
+    ),
+    "revenue_events_deleted": (
+        "revenue_events",
+        "DELETE",
+        "OLD TABLE AS old_rows",
+        "PERFORM refresh_customer_revenue(ARRAY(SELECT DISTINCT customer_id FROM old_rows));",
+    ),
+    "model_outputs_inserted": (
+        "model_outputs",
+        "INSERT",
+        "NEW TABLE AS new_rows",
+        f"""
+        PERFORM refresh_roi_predictions(ARRAY(
+            SELECT customer_id FROM new_rows WHERE model_version_id IN {_ACTIVE}))
+        WHERE EXISTS (SELECT 1 FROM new_rows WHERE model_version_id IN {_ACTIVE});
+        """,
+    ),
+    "model_outputs_updated": (
+        "model_outputs",
+        "UPDATE",
+        "OLD TABLE AS old_rows NEW TABLE AS new_rows",
+        f"""
+        PERFORM refresh_roi_predictions(ARRAY(
+            SELECT customer_id FROM new_rows WHERE model_version_id IN {_ACTIVE}
+            UNION SELECT customer_id FROM old_rows WHERE model_version_id IN {_ACTIVE}))
+        WHERE EXISTS (SELECT 1 FROM new_rows WHERE model_version_id IN {_ACTIVE})
+           OR EXISTS (SELECT 1 FROM old_rows WHERE model_version_id IN {_ACTIVE});
+        """,
+    ),
+    "model_outputs_deleted": (
+        "model_outputs",
+        "DELETE",
+        "OLD TABLE AS old_rows",
+        f"""
+        PERFORM refresh_roi_predictions(ARRAY(
+            SELECT customer_id FROM old_rows WHERE model_version_id IN {_ACTIVE}))
+        WHERE EXISTS (SELECT 1 FROM old_rows WHERE model_version_id IN {_ACTIVE});
+        """,
+    ),
+    "model_versions_updated": (
+        "model_versions",
+        "UPDATE",
+        "OLD TABLE AS old_rows NEW TABLE AS new_rows",
+        f"PERFORM refresh_roi_predictions(NULL) WHERE {_ACTIVE_SET_CHANGED};",
+    ),
+    "model_versions_inserted": (
+        "model_versions",
+        "INSERT",
+        "NEW TABLE AS new_rows",
+        "PERFORM refresh_roi_predictions(NULL) "
+        "WHERE EXISTS (SELECT 1 FROM new_rows WHERE is_active AND status = 'ready');",
+    ),
+    "model_versions_deleted": (
+        "model_versions",
+        "DELETE",
+        "OLD TABLE AS old_rows",
+        "PERFORM refresh_roi_predictions(NULL) "
+        "WHERE EXISTS (SELECT 1 FROM old_rows WHERE is_active AND status = 'ready');",
+    ),
+}
+
+#: 0007's triggers and functions, replaced here (and put back by the downgrade).
+OLD_TRIGGERS = {
+    "revenue_events_inserted": "revenue_events",
+    "revenue_events_updated": "revenue_events",
+    "revenue_events_deleted": "revenue_events",
+    "customers_acquisition_changed": "customers",
+}
+
+
+def _create_triggers(triggers: dict) -> None:
+    for name, (table, event, transitions, body) in triggers.items():
+        op.execute(
+            f"""
+            CREATE FUNCTION {name}() RETURNS trigger LANGUAGE plpgsql AS $$
+            BEGIN
+                {body}
+                RETURN NULL;
+            END $$
+            """
+        )
+        op.execute(
+            f"CREATE TRIGGER {name} AFTER {event} ON {table} REFERENCING {transitions} "
+            f"FOR EACH STATEMENT EXECUTE FUNCTION {name}()"
+        )
+
+
+def _drop_triggers(triggers: dict) -> None:
+    for name, spec in triggers.items():
+        table = spec if isinstance(spec, str) else spec[0]
+        op.execute(f"DROP TRIGGER {name} ON {table}")
+        op.execute(f"DROP FUNCTION {name}()")
+
+
+def upgrade():
+    _drop_triggers(OLD_TRIGGERS)
+    op.execute("DROP FUNCTION refresh_customer_revenue(bigint[])")
+    op.rename_table("customer_revenue", "roi_customers")
+    op.execute(
+        "ALTER TABLE roi_customers RENAME CONSTRAINT pk_customer_revenue TO pk_roi_customers"
+    )
+    op.execute(
+        "ALTER TABLE roi_customers RENAME CONSTRAINT fk_customer_revenue_customer_id_customers "
+        "TO fk_roi_customers_customer_id_customers"
+    )
+    op.add_column("roi_customers", sa.Column("acquisition_date", sa.Date(), nullable=True))
+    for name, kind in (
+        ("platform", sa.Text()),
+        ("ad_account_id", sa.Integer()),
+        ("campaign_id", sa.BigInteger()),
+        ("country", sa.Text()),
+        ("device", sa.Text()),
+    ):
+        op.add_column("roi_customers", sa.Column(name, kind, nullable=True))
+    op.add_column(
+        "roi_customers",
+        sa.Column("ltv_scored", sa.Boolean(), server_default=sa.false(), nullable=False),
+    )
+    for name in (*(f"predicted_ltv_{h}" for h in HORIZONS), "churn_probability"):
+        op.add_column("roi_customers", sa.Column(name, sa.Double(), nullable=True))
+    op.execute(
+        f"""
+        INSERT INTO roi_customers (customer_id, {", ".join(REVENUE)})
+        SELECT c.id, {", ".join(["0"] * len(REVENUE))} FROM customers c
+        WHERE NOT EXISTS (SELECT 1 FROM roi_customers r WHERE r.customer_id = c.id)
+        """
+    )
+    op.execute(
+        f"""
+        UPDATE roi_customers r SET {", ".join(f"{c} = c.{c}" for c in ATTRIBUTES)}
+        FROM customers c WHERE c.id = r.customer_id
+        """
+    )
+    op.alter_column("roi_customers", "acquisition_date", nullable=False)
+    op.create_index("ix_roi_customers_acquisition_date", "roi_customers", ["acquisition_date"])
+    op.execute(REFRESH_REVENUE)
+    op.execute(REFRESH_PREDICTIONS)
+    _create_triggers(TRIGGERS)
+    op.execute("SELECT refresh_roi_predictions(NULL)")
+
+
+def _migration_0007():
+    """0007's module, for its function and trigger definitions."""
+    from importlib.util import module_from_spec, spec_from_file_location
+    from pathlib import Path
+
+    spec = spec_from_file_location("_0007", Path(__file__).with_name("0007_customer_revenue.py"))
+    module = module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def downgrade():
+    previous = _migration_0007()
+    _drop_triggers(TRIGGERS)
+    op.execute("DROP FUNCTION refresh_roi_predictions(bigint[])")
+    op.execute("DROP FUNCTION refresh_customer_revenue(bigint[])")
+    op.drop_index("ix_roi_customers_acquisition_date", table_name="roi_customers")
+    for name in (*ATTRIBUTES, *PREDICTIONS):
+        op.drop_column("roi_customers", name)
+    op.execute("DELETE FROM roi_customers WHERE events = 0")
+    op.execute(
+        "ALTER TABLE roi_customers RENAME CONSTRAINT pk_roi_customers TO pk_customer_revenue"
+    )
+    op.execute(
+        "ALTER TABLE roi_customers RENAME CONSTRAINT fk_roi_customers_customer_id_customers "
+        "TO fk_customer_revenue_customer_id_customers"
+    )
+    op.rename_table("roi_customers", "customer_revenue")
+    op.execute(previous.REFRESH)
+    for name, (table, event, transitions, ids) in previous.TRIGGERS.items():
+        _create_triggers(
+            {name: (table, event, transitions, f"PERFORM refresh_customer_revenue(ARRAY({ids}));")}
+        )
