@@ -31,6 +31,7 @@ from analytics.revenue_curves import (
     actual_curve,
     daily,
     last_days,
+    payback_days,
     projected_curve,
     survival_matrix,
 )
@@ -280,8 +281,9 @@ def _payback(frames, keys, spend, customers, margin_rate) -> list[int | None]:
     out: list[int | None] = [None] * len(keys)
     active = [i for i in range(len(keys)) if customers[i] > 0 and spend[i] > 0]
     if active:
-        curves = daily(revenue_curves(frames, [keys[i] for i in active]).projected)
-        days = metrics.payback_day(curves, spend[active], margin_rate)
+        curves = revenue_curves(frames, [keys[i] for i in active]).projected
+        # metrics.payback_day of the daily curves, computed on the intervals
+        days = payback_days(curves, spend[active], margin_rate)
         for i, day in zip(active, days, strict=True):
             out[i] = day
     return out

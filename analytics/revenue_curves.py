@@ -165,3 +165,39 @@ def daily(ends: np.ndarray) -> np.ndarray:
     previous = np.concatenate([np.zeros(ends.shape[:-1] + (1,)), ends[..., :-1]], axis=-1)
     steps = np.repeat((ends - previous) / LENGTHS, LENGTHS, axis=-1)
     return np.repeat(previous, LENGTHS, axis=-1) + steps * _OFFSETS
+
+
+def payback_days(ends: np.ndarray, spend: np.ndarray, margin_rate: float = 1.0) -> list[int | None]:
+    """`metrics.payback_day(daily(ends), spend, margin_rate)` for curves given at the interval
+    ends (one per row), without expanding them to days: the same day, or None, for each row.
+
+    Within an interval the daily values `previous + step * k` (k = 1 .. its length) are those
+    `daily` computes, in the same floating-point operations, and they are monotonic in k; so the
+    interval where the spend is first covered is found from its first and last day, and the day
+    within it by a binary search."""
+    ends = np.atleast_2d(np.asarray(ends, dtype=float))
+    cost = np.asarray(spend, dtype=float).reshape(-1)
+    previous = np.concatenate([np.zeros((ends.shape[0], 1)), ends[:, :-1]], axis=1)
+    steps = (ends - previous) / LENGTHS
+    first, last = (previous + steps * 1) * margin_rate, (previous + steps * LENGTHS) * margin_rate
+    known = np.isfinite(first) & np.isfinite(last)
+    before_unknown = np.cumsum(~known, axis=1) == 0
+    with np.errstate(invalid="ignore"):
+        hit = before_unknown & ((first >= cost[:, None]) | (last >= cost[:, None]))
+    payable = np.isfinite(cost) & (cost > 0) & hit.any(axis=1)
+    rows = np.flatnonzero(payable)
+    interval = hit[rows].argmax(axis=1)
+    base, step, target = previous[rows, interval], steps[rows, interval], cost[rows]
+    # smallest k in [1, length] with (base + step * k) * margin >= cost: k = 1 when the first
+    # day covers it (always so for a falling interval), else the values rise to the last day
+    low, high = np.ones(len(rows), dtype=np.int64), LENGTHS[interval].astype(np.int64)
+    high = np.where(first[rows, interval] >= target, 1, high)
+    while (low < high).any():
+        middle = (low + high) // 2
+        covered = (base + step * middle) * margin_rate >= target
+        high = np.where(covered & (low < high), middle, high)
+        low = np.where(~covered & (low < high), middle + 1, low)
+    out: list[int | None] = [None] * ends.shape[0]
+    for row, day in zip(rows.tolist(), (FIRST_DAYS[interval] + low - 1).tolist(), strict=True):
+        out[row] = int(day)
+    return out

@@ -50,7 +50,12 @@ class RetryPolicy:
                 wait = self.delay(attempt, exc)
                 log.warning(
                     "%s failed (%s: %s); attempt %d/%d, retrying in %.2fs",
-                    what, type(exc).__name__, exc.message, attempt, self.max_attempts, wait,
+                    what,
+                    type(exc).__name__,
+                    exc.message,
+                    attempt,
+                    self.max_attempts,
+                    wait,
                 )
                 self.sleep(wait)
                 attempt += 1

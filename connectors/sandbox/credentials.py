@@ -40,9 +40,11 @@ def apple_private_key_pem() -> str:
 @lru_cache(maxsize=1)
 def apple_public_key_pem() -> str:
     key = ec.derive_private_key(_APPLE_KEY_NUMBER, ec.SECP256R1())
-    return key.public_key().public_bytes(
-        serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo
-    ).decode()
+    return (
+        key.public_key()
+        .public_bytes(serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo)
+        .decode()
+    )
 
 
 def meta_config(token: str = META_GOOD_TOKEN) -> dict[str, str]:

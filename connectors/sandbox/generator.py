@@ -116,8 +116,18 @@ _ACCOUNTS = (
     ("apple_search_ads", "40001", "Acme iOS US", "USD", "America/Los_Angeles", None),
     ("apple_search_ads", "40002", "Acme iOS AU", "AUD", "Australia/Sydney", None),
 )
-_THEMES = ("Brand", "Prospecting", "Retargeting", "Lookalike", "Generic", "Competitor",
-           "Video", "Discovery", "Holiday", "Evergreen")
+_THEMES = (
+    "Brand",
+    "Prospecting",
+    "Retargeting",
+    "Lookalike",
+    "Generic",
+    "Competitor",
+    "Video",
+    "Discovery",
+    "Holiday",
+    "Evergreen",
+)
 
 
 def _rng(*key: object) -> random.Random:
@@ -242,32 +252,36 @@ def _campaigns(seed: int, account: SandboxAccount, today: dt.date) -> tuple[Sand
         for g in range(2):
             gid = f"{cid}{g + 1}"
             for a in range(2 if account.platform == "meta" else 1):
-                ads.append(SandboxAd(
-                    ad_id=f"{gid}{a + 1}" if account.platform == "meta" else gid,
-                    name=f"{theme} {g + 1}.{a + 1}",
-                    ad_group_id=gid,
-                    ad_group_name=f"{theme} group {g + 1}",
-                    weight=rng.uniform(0.5, 1.5),
-                ))
+                ads.append(
+                    SandboxAd(
+                        ad_id=f"{gid}{a + 1}" if account.platform == "meta" else gid,
+                        name=f"{theme} {g + 1}.{a + 1}",
+                        ad_group_id=gid,
+                        ad_group_name=f"{theme} group {g + 1}",
+                        weight=rng.uniform(0.5, 1.5),
+                    )
+                )
         countries = rng.sample(COUNTRIES, rng.randint(2, 5))
-        out.append(SandboxCampaign(
-            account=account,
-            campaign_id=cid,
-            name=f"{account.name} | {theme} {n + 1}",
-            start=start,
-            end=end,
-            daily_budget_minor=int(rng.uniform(80, 900) * scale * fx_scale),
-            weekend_factor=rng.choice((0.7, 0.85, 1.15, 1.3)),
-            cpm_minor=int(rng.uniform(4, 18) * scale * fx_scale),
-            ctr=rng.uniform(0.006, 0.03),
-            install_rate=rng.uniform(0.05, 0.25),
-            purchase_rate=rng.uniform(0.02, 0.12),
-            order_value_minor=int(rng.uniform(8, 60) * scale * fx_scale),
-            vanishes=n == 2,
-            countries=tuple((c, rng.uniform(0.2, 1.0)) for c in countries),
-            devices=tuple((d, rng.uniform(0.2, 1.0)) for d in devices),
-            ads=tuple(ads),
-        ))
+        out.append(
+            SandboxCampaign(
+                account=account,
+                campaign_id=cid,
+                name=f"{account.name} | {theme} {n + 1}",
+                start=start,
+                end=end,
+                daily_budget_minor=int(rng.uniform(80, 900) * scale * fx_scale),
+                weekend_factor=rng.choice((0.7, 0.85, 1.15, 1.3)),
+                cpm_minor=int(rng.uniform(4, 18) * scale * fx_scale),
+                ctr=rng.uniform(0.006, 0.03),
+                install_rate=rng.uniform(0.05, 0.25),
+                purchase_rate=rng.uniform(0.02, 0.12),
+                order_value_minor=int(rng.uniform(8, 60) * scale * fx_scale),
+                vanishes=n == 2,
+                countries=tuple((c, rng.uniform(0.2, 1.0)) for c in countries),
+                devices=tuple((d, rng.uniform(0.2, 1.0)) for d in devices),
+                ads=tuple(ads),
+            )
+        )
     return tuple(out)
 
 
@@ -285,8 +299,9 @@ def _ad_cells(seed: int, rev: int, campaign: SandboxCampaign, day: dt.date) -> t
         installs = int(clicks * campaign.install_rate * rng.uniform(0.8, 1.2))
         conversions = int(installs * campaign.purchase_rate * rng.uniform(0.6, 1.4) + rng.random())
         value = conversions * int(campaign.order_value_minor * rng.uniform(0.7, 1.3))
-        cells.append(Cell(campaign, ad, day, ad_spend, impressions, clicks, installs,
-                          conversions, value))
+        cells.append(
+            Cell(campaign, ad, day, ad_spend, impressions, clicks, installs, conversions, value)
+        )
     return tuple(cells)
 
 
@@ -294,12 +309,17 @@ def _split(cell: Cell, shares: tuple[tuple[str, float], ...], key: str) -> Itera
     weights = [s for _, s in shares]
     columns = [
         split_minor(getattr(cell, name), weights)
-        for name in ("spend_minor", "impressions", "clicks", "installs", "conversions",
-                     "value_minor")
+        for name in (
+            "spend_minor",
+            "impressions",
+            "clicks",
+            "installs",
+            "conversions",
+            "value_minor",
+        )
     ]
     for i, (label, _) in enumerate(shares):
         values = [col[i] for col in columns]
         if not any(values):
             continue
-        yield Cell(cell.campaign, cell.ad, cell.date, *values,
-                   **{key: label})
+        yield Cell(cell.campaign, cell.ad, cell.date, *values, **{key: label})

@@ -14,8 +14,15 @@ import pandas as pd
 import pytest
 
 from analytics import cohorts as C
+from analytics import metrics
 from analytics.ltv import kaplan_meier, survival_on_grid
-from analytics.revenue_curves import CHECKPOINTS, anchored_per_customer, daily, survival_matrix
+from analytics.revenue_curves import (
+    CHECKPOINTS,
+    anchored_per_customer,
+    daily,
+    payback_days,
+    survival_matrix,
+)
 
 AS_OF = dt.date(2024, 3, 1)
 CLOSED = dt.date(2024, 1, 1)
@@ -216,3 +223,20 @@ def test_daily_curves_are_linear_between_checkpoints():
 
 def test_only_keeps_the_chosen_groups(two_channels):
     assert two_channels.only(["google"]).keys() == ["google"]
+
+
+def test_payback_on_the_intervals_is_the_payback_of_the_daily_curves():
+    rng = np.random.default_rng(3)
+    gains = rng.gamma(0.6, 20.0, size=(4000, len(CHECKPOINTS)))
+    gains[rng.random(gains.shape) < 0.1] *= -0.5  # refunds: curves that fall for a while
+    ends = np.cumsum(gains, axis=1)
+    ends[rng.random(len(ends)) < 0.2, rng.integers(0, len(CHECKPOINTS))] = np.nan
+    spend = rng.uniform(-5, 400, size=len(ends))
+    spend[::97] = np.nan
+    # exact ties: spends equal to a value the daily curve takes on some day
+    tied = rng.integers(0, len(ends), 300)
+    spend[tied] = daily(ends[tied])[np.arange(300), rng.integers(0, CHECKPOINTS[-1], 300)]
+    for margin in (1.0, 0.35):
+        expected = metrics.payback_day(daily(ends), spend, margin)
+        assert payback_days(ends, spend, margin) == expected
+        assert sum(day is not None for day in expected) > 300  # many curves pay back
