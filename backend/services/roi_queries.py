@@ -173,40 +173,41 @@ def customer_frame(selection: Selection, customer_key: str, as_of: dt.date) -> p
     through = ", ".join(f"sum(c.{revenue_column(n)}) AS {B.through_column(n)}" for n in CHECKPOINTS)
     ltv = ", ".join(f"sum(c.predicted_ltv_{h}) AS {C.ltv_column(h)}" for h in HORIZONS)
     rows = _customer_rows(selection)
-    key = _key(customer_key)
-    sql = f"""
-        SELECT 'lived' AS part, {key} AS key,
-               width_bucket({_AGE}, CAST(:checkpoints AS int[])) AS position, NULL AS ended,
+    key = customer_key  # grouped on its own type, made text below (cheaper than per customer)
+    lived_sql = f"""
+        SELECT {key} AS key, width_bucket({_AGE}, CAST(:checkpoints AS int[])) AS {B.LIVED},
                count(*) AS {C.CUSTOMERS}, sum(c.revenue) AS {C.REVENUE}, {through},
                count(*) FILTER (WHERE c.ltv_scored) AS {C.SCORED}, {ltv},
                count(c.churn_probability) AS {C.CHURN_SCORED},
                sum(c.churn_probability) AS {C.CHURN_SUM}
         {rows}
-        GROUP BY 2, 3
-        UNION ALL
-        SELECT 'lifetime', {key}, width_bucket({_DURATION}, CAST(:checkpoints AS int[])),
-               {_ENDED}, count(*),
-               {", ".join(["NULL"] * (len(CHECKPOINTS) + len(HORIZONS) + 4))}
+        GROUP BY 1, 2
+    """
+    lifetime_sql = f"""
+        SELECT {key} AS key, width_bucket({_DURATION}, CAST(:checkpoints AS int[])), {_ENDED},
+               count(*)
         {rows}
-        GROUP BY 2, 3, 4
+        GROUP BY 1, 2, 3
     """
     params = selection.params() | {
         "as_of": as_of,
         "inactivity": C.CHURN_INACTIVITY_DAYS,
         "checkpoints": list(CHECKPOINTS),
     }
-    result = db.session.execute(text(sql), params)
-    names = result.keys()  # the rows are the cursor's own tuples
-    columns = [B.LIVED if c == "position" else c for c in names]
-    lived, lifetime = [], []
-    for row in result.cursor.fetchall():
-        if row[0] == "lived":
-            lived.append(row)
-        else:
-            lifetime.append(row[1:5])
-    by_lived = pd.DataFrame(lived, columns=columns)
-    by_lifetime = pd.DataFrame(lifetime, columns=[C.KEY, B.BUCKET, B.ENDED, C.CUSTOMERS])
+    lived = db.session.execute(text(lived_sql), params)
+    names = lived.keys()  # the rows are the cursor's own tuples
+    by_lived = pd.DataFrame(_text_keys(lived.cursor.fetchall()), columns=list(names))
+    lifetime = db.session.execute(text(lifetime_sql), params).cursor.fetchall()
+    by_lifetime = pd.DataFrame(
+        _text_keys(lifetime), columns=[C.KEY, B.BUCKET, B.ENDED, C.CUSTOMERS]
+    )
     return B.customers_from_buckets(by_lived, by_lifetime)
+
+
+def _text_keys(rows: list[tuple]) -> list[tuple]:
+    """Rows whose first value, a group key of any type, is made text (None: UNATTRIBUTED), as
+    CAST(key AS text) would."""
+    return [(UNATTRIBUTED if key is None else str(key), *rest) for key, *rest in rows]
 
 
 def lifetime_frame(selection: Selection, customer_key: str, as_of: dt.date) -> pd.DataFrame:

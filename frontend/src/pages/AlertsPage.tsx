@@ -106,21 +106,21 @@ export default function AlertsPage() {
       filterable: true,
       render: (a) => <SeverityTag severity={a.severity} />,
     },
-    { key: "created_at", title: "Raised", value: (a) => a.created_at, render: (a) => <span className="num">{f.dateTime(a.created_at)}</span> },
+    { key: "created_at", title: "Raised", value: (a) => a.created_at, render: (a) => <span className="num" style={{ display: "inline-block", maxWidth: 100, whiteSpace: "normal" }}>{f.dateTime(a.created_at)}</span> },
     { key: "rule", title: "Rule", value: (a) => a.rule, filterable: true, filterLabel: ruleLabel, render: (a) => ruleLabel(a.rule) },
     {
       key: "budget_name",
       title: "Budget",
       value: (a) => a.budget_name ?? "",
       filterable: true,
-      render: (a) => <div style={{ maxWidth: 180 }}>{a.budget_name}</div>,
+      render: (a) => <div style={{ maxWidth: 150 }}>{a.budget_name}</div>,
     },
     {
       key: "message",
       title: "What happened",
       value: (a) => a.message,
       render: (a) => (
-        <Space direction="vertical" size={0} style={{ minWidth: 260, maxWidth: 420 }}>
+        <Space direction="vertical" size={0} style={{ minWidth: 240, maxWidth: 320 }}>
           <span>{a.message}</span>
           {a.provisional && (
             <Tooltip title="Based on days the platform may still restate">
