@@ -14,7 +14,8 @@ query then reads one index range of one table, with no join per customer. Trigge
   date recomputes the revenue (deletes cascade);
 - revenue_events: as in 0007, the revenue of the customers a statement touched;
 - model_outputs: the predictions of the customers whose outputs of an active version changed;
-- model_versions: every row's predictions when the set of active, ready versions changes.
+- model_versions: every row's predictions, once at commit, when the set of active, ready
+  versions changes.
 """
 
 import sqlalchemy as sa
@@ -93,11 +94,31 @@ $$
 """
 
 _ACTIVE = "(SELECT id FROM model_versions WHERE is_active AND status = 'ready')"
-_ACTIVE_SET_CHANGED = """
-    EXISTS (SELECT 1 FROM new_rows n FULL JOIN old_rows o ON o.id = n.id
-            WHERE (n.is_active AND n.status = 'ready')
-                  IS DISTINCT FROM (o.is_active AND o.status = 'ready'))
+
+#: Changes of which versions are active refresh every customer's predictions once, at commit
+#: (deferred constraint triggers; the later ones of the same transaction find it done): making
+#: a version active takes two statements (the old one off, the new one on), and a refresh per
+#: statement would rewrite every row twice.
+REFRESH_AT_COMMIT = """
+CREATE FUNCTION roi_predictions_at_commit() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    IF current_setting('spendlens.roi_predictions_refreshed', true)
+       IS DISTINCT FROM CAST(txid_current() AS text) THEN
+        PERFORM set_config('spendlens.roi_predictions_refreshed',
+                           CAST(txid_current() AS text), true);
+        PERFORM refresh_roi_predictions(NULL);
+    END IF;
+    RETURN NULL;
+END $$
 """
+_ACTIVE_NEW = "NEW.is_active AND NEW.status = 'ready'"
+_ACTIVE_OLD = "OLD.is_active AND OLD.status = 'ready'"
+COMMIT_TRIGGERS = {
+    # name: (event, condition on the row)
+    "model_versions_inserted": ("INSERT", _ACTIVE_NEW),
+    "model_versions_updated": ("UPDATE", f"({_ACTIVE_NEW}) IS DISTINCT FROM ({_ACTIVE_OLD})"),
+    "model_versions_deleted": ("DELETE", _ACTIVE_OLD),
+}
 
 TRIGGERS = {
     # name: (table, event, transition tables, body)
@@ -179,26 +200,6 @@ TRIGGERS = {
         WHERE EXISTS (SELECT 1 FROM old_rows WHERE model_version_id IN {_ACTIVE});
         """,
     ),
-    "model_versions_updated": (
-        "model_versions",
-        "UPDATE",
-        "OLD TABLE AS old_rows NEW TABLE AS new_rows",
-        f"PERFORM refresh_roi_predictions(NULL) WHERE {_ACTIVE_SET_CHANGED};",
-    ),
-    "model_versions_inserted": (
-        "model_versions",
-        "INSERT",
-        "NEW TABLE AS new_rows",
-        "PERFORM refresh_roi_predictions(NULL) "
-        "WHERE EXISTS (SELECT 1 FROM new_rows WHERE is_active AND status = 'ready');",
-    ),
-    "model_versions_deleted": (
-        "model_versions",
-        "DELETE",
-        "OLD TABLE AS old_rows",
-        "PERFORM refresh_roi_predictions(NULL) "
-        "WHERE EXISTS (SELECT 1 FROM old_rows WHERE is_active AND status = 'ready');",
-    ),
 }
 
 #: 0007's triggers and functions, replaced here (and put back by the downgrade).
@@ -278,6 +279,13 @@ def upgrade():
     op.execute(REFRESH_REVENUE)
     op.execute(REFRESH_PREDICTIONS)
     _create_triggers(TRIGGERS)
+    op.execute(REFRESH_AT_COMMIT)
+    for name, (event, condition) in COMMIT_TRIGGERS.items():
+        op.execute(
+            f"CREATE CONSTRAINT TRIGGER {name} AFTER {event} ON model_versions "
+            f"DEFERRABLE INITIALLY DEFERRED FOR EACH ROW WHEN ({condition}) "
+            "EXECUTE FUNCTION roi_predictions_at_commit()"
+        )
     op.execute("SELECT refresh_roi_predictions(NULL)")
 
 
@@ -294,6 +302,9 @@ def _migration_0007():
 
 def downgrade():
     previous = _migration_0007()
+    for name in COMMIT_TRIGGERS:
+        op.execute(f"DROP TRIGGER {name} ON model_versions")
+    op.execute("DROP FUNCTION roi_predictions_at_commit()")
     _drop_triggers(TRIGGERS)
     op.execute("DROP FUNCTION refresh_roi_predictions(bigint[])")
     op.execute("DROP FUNCTION refresh_customer_revenue(bigint[])")

@@ -165,7 +165,26 @@ def test_predictions_are_those_of_the_active_versions(db):
     )
     assert predictions(db, "u2") == (True, 5.0, 70.0, 0.9)
     db.session.execute(text("DELETE FROM model_versions WHERE id = :v"), {"v": second_ltv.id})
+    db.session.commit()  # a change of the active versions is applied once, at commit
     assert predictions(db, "u2") == (False, None, None, 0.9)
     db.session.execute(text("DELETE FROM model_outputs WHERE model_version_id = :v"),
                        {"v": second_churn.id})  # fmt: skip
     assert predictions(db, "u2") == (False, None, None, None)
+
+
+def test_switching_versions_rewrites_the_predictions_at_commit(db):
+    load_customers_batch(
+        [{"customer_id": u, "acquired_at": "2024-01-01T09:00:00Z"} for u in ("u1", "u2")]
+    )
+    first, _ = import_predictions()
+    versions.activate(None, first.id)
+    body = "customer_id,predicted_ltv_30,predicted_ltv_90,predicted_ltv_365\nu1,5,6,7\n"
+    (second,) = import_predictions(body, name="second")
+
+    versions._make_active(second)  # two statements: the old version off, the new one on
+    assert predictions(db) == (True, 9.0, 30.0, 0.4)  # nothing rewritten before the commit
+    db.session.execute(text("SET CONSTRAINTS ALL IMMEDIATE"))  # what the commit runs
+    assert predictions(db) == (True, 5.0, 7.0, None)
+    assert predictions(db, "u2") == (False, None, None, None)
+    db.session.commit()
+    assert predictions(db) == (True, 5.0, 7.0, None)
