@@ -152,14 +152,26 @@ def app(app_config: dict):
         db.engine.dispose()
 
 
-def truncate_all(app) -> None:
+def truncate_all(app, attempts: int = 20) -> None:
+    """Empty every table. A task a test queued may still be running in the session's worker
+    and lock the tables in another order: PostgreSQL then ends one side as a deadlock, and when
+    that is the TRUNCATE it is tried again once the task's transaction is over."""
+    from psycopg2.errors import DeadlockDetected
+
     from backend.extensions import db
 
     with app.app_context():
         tables = [t.name for t in db.metadata.sorted_tables]
         db.session.remove()
-        with db.engine.begin() as conn:
-            conn.execute(sa.text(f"TRUNCATE {', '.join(tables)} RESTART IDENTITY CASCADE"))
+        for attempt in range(attempts):
+            try:
+                with db.engine.begin() as conn:
+                    conn.execute(sa.text(f"TRUNCATE {', '.join(tables)} RESTART IDENTITY CASCADE"))
+                return
+            except sa.exc.OperationalError as error:
+                if not isinstance(error.orig, DeadlockDetected) or attempt == attempts - 1:
+                    raise
+                time.sleep(0.5)
 
 
 @pytest.fixture
