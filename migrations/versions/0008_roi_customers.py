@@ -95,6 +95,19 @@ $$
 
 _ACTIVE = "(SELECT id FROM model_versions WHERE is_active AND status = 'ready')"
 
+
+def _refresh_outputs_of(*tables: str) -> str:
+    """Trigger body: the predictions of the customers whose outputs of an active version are in
+    the transition tables (nothing to do when there is none)."""
+    ids = " UNION ".join(
+        f"SELECT customer_id FROM {t} WHERE model_version_id IN {_ACTIVE}" for t in tables
+    )
+    found = " OR ".join(
+        f"EXISTS (SELECT 1 FROM {t} WHERE model_version_id IN {_ACTIVE})" for t in tables
+    )
+    return f"PERFORM refresh_roi_predictions(ARRAY({ids})) WHERE {found};"
+
+
 #: Changes of which versions are active refresh every customer's predictions once, at commit
 #: (deferred constraint triggers; the later ones of the same transaction find it done): making
 #: a version active takes two statements (the old one off, the new one on), and a refresh per
@@ -172,33 +185,19 @@ TRIGGERS = {
         "model_outputs",
         "INSERT",
         "NEW TABLE AS new_rows",
-        f"""
-        PERFORM refresh_roi_predictions(ARRAY(
-            SELECT customer_id FROM new_rows WHERE model_version_id IN {_ACTIVE}))
-        WHERE EXISTS (SELECT 1 FROM new_rows WHERE model_version_id IN {_ACTIVE});
-        """,
+        _refresh_outputs_of("new_rows"),
     ),
     "model_outputs_updated": (
         "model_outputs",
         "UPDATE",
         "OLD TABLE AS old_rows NEW TABLE AS new_rows",
-        f"""
-        PERFORM refresh_roi_predictions(ARRAY(
-            SELECT customer_id FROM new_rows WHERE model_version_id IN {_ACTIVE}
-            UNION SELECT customer_id FROM old_rows WHERE model_version_id IN {_ACTIVE}))
-        WHERE EXISTS (SELECT 1 FROM new_rows WHERE model_version_id IN {_ACTIVE})
-           OR EXISTS (SELECT 1 FROM old_rows WHERE model_version_id IN {_ACTIVE});
-        """,
+        _refresh_outputs_of("new_rows", "old_rows"),
     ),
     "model_outputs_deleted": (
         "model_outputs",
         "DELETE",
         "OLD TABLE AS old_rows",
-        f"""
-        PERFORM refresh_roi_predictions(ARRAY(
-            SELECT customer_id FROM old_rows WHERE model_version_id IN {_ACTIVE}))
-        WHERE EXISTS (SELECT 1 FROM old_rows WHERE model_version_id IN {_ACTIVE});
-        """,
+        _refresh_outputs_of("old_rows"),
     ),
 }
 
