@@ -161,10 +161,16 @@ _OFFSETS = np.concatenate([np.arange(1, n + 1) for n in LENGTHS])
 def daily(ends: np.ndarray) -> np.ndarray:
     """Curves given at the interval ends (one, or one per row) as cumulative values on days
     0..CURVE_DAYS-1, linear within each interval (NaN where the interval's end is unknown)."""
+    previous, steps = _interval_steps(ends)
+    return np.repeat(previous, LENGTHS, axis=-1) + np.repeat(steps, LENGTHS, axis=-1) * _OFFSETS
+
+
+def _interval_steps(ends: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(value before each interval, its daily step): day k (1 .. length) of an interval is
+    `previous + step * k`, for `daily` and `payback_days` alike."""
     ends = np.asarray(ends, dtype=float)
     previous = np.concatenate([np.zeros(ends.shape[:-1] + (1,)), ends[..., :-1]], axis=-1)
-    steps = np.repeat((ends - previous) / LENGTHS, LENGTHS, axis=-1)
-    return np.repeat(previous, LENGTHS, axis=-1) + steps * _OFFSETS
+    return previous, (ends - previous) / LENGTHS
 
 
 def payback_days(ends: np.ndarray, spend: np.ndarray, margin_rate: float = 1.0) -> list[int | None]:
@@ -175,10 +181,8 @@ def payback_days(ends: np.ndarray, spend: np.ndarray, margin_rate: float = 1.0) 
     `daily` computes, in the same floating-point operations, and they are monotonic in k; so the
     interval where the spend is first covered is found from its first and last day, and the day
     within it by a binary search."""
-    ends = np.atleast_2d(np.asarray(ends, dtype=float))
+    previous, steps = _interval_steps(np.atleast_2d(ends))
     cost = np.asarray(spend, dtype=float).reshape(-1)
-    previous = np.concatenate([np.zeros((ends.shape[0], 1)), ends[:, :-1]], axis=1)
-    steps = (ends - previous) / LENGTHS
     first, last = (previous + steps * 1) * margin_rate, (previous + steps * LENGTHS) * margin_rate
     known = np.isfinite(first) & np.isfinite(last)
     before_unknown = np.cumsum(~known, axis=1) == 0
@@ -197,7 +201,7 @@ def payback_days(ends: np.ndarray, spend: np.ndarray, margin_rate: float = 1.0) 
         covered = (base + step * middle) * margin_rate >= target
         high = np.where(covered & (low < high), middle, high)
         low = np.where(~covered & (low < high), middle + 1, low)
-    out: list[int | None] = [None] * ends.shape[0]
+    out: list[int | None] = [None] * previous.shape[0]
     for row, day in zip(rows.tolist(), (FIRST_DAYS[interval] + low - 1).tolist(), strict=True):
         out[row] = int(day)
     return out

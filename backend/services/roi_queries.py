@@ -154,10 +154,6 @@ def _customer_rows(selection: Selection) -> str:
     """
 
 
-def _key(customer_key: str) -> str:
-    return f"COALESCE(CAST({customer_key} AS text), '{UNATTRIBUTED}')"
-
-
 #: Days since acquisition on `as_of`, and whether the customer's lifetime has ended (no purchase
 #: for CHURN_INACTIVITY_DAYS): then it lasted to the last purchase, else it goes on (censored).
 _AGE = "(CAST(:as_of AS date) - c.acquisition_date)"
@@ -172,22 +168,15 @@ def customer_frame(selection: Selection, customer_key: str, as_of: dt.date) -> p
     grouped by checkpoints lived and by lifetime (`analytics.cohort_buckets`)."""
     through = ", ".join(f"sum(c.{revenue_column(n)}) AS {B.through_column(n)}" for n in CHECKPOINTS)
     ltv = ", ".join(f"sum(c.predicted_ltv_{h}) AS {C.ltv_column(h)}" for h in HORIZONS)
-    rows = _customer_rows(selection)
-    key = customer_key  # grouped on its own type, made text below (cheaper than per customer)
     lived_sql = f"""
-        SELECT {key} AS key, width_bucket({_AGE}, CAST(:checkpoints AS int[])) AS {B.LIVED},
+        SELECT {customer_key} AS key,
+               width_bucket({_AGE}, CAST(:checkpoints AS int[])) AS {B.LIVED},
                count(*) AS {C.CUSTOMERS}, sum(c.revenue) AS {C.REVENUE}, {through},
                count(*) FILTER (WHERE c.ltv_scored) AS {C.SCORED}, {ltv},
                count(c.churn_probability) AS {C.CHURN_SCORED},
                sum(c.churn_probability) AS {C.CHURN_SUM}
-        {rows}
+        {_customer_rows(selection)}
         GROUP BY 1, 2
-    """
-    lifetime_sql = f"""
-        SELECT {key} AS key, width_bucket({_DURATION}, CAST(:checkpoints AS int[])), {_ENDED},
-               count(*)
-        {rows}
-        GROUP BY 1, 2, 3
     """
     params = selection.params() | {
         "as_of": as_of,
@@ -197,11 +186,23 @@ def customer_frame(selection: Selection, customer_key: str, as_of: dt.date) -> p
     lived = db.session.execute(text(lived_sql), params)
     names = lived.keys()  # the rows are the cursor's own tuples
     by_lived = pd.DataFrame(_text_keys(lived.cursor.fetchall()), columns=list(names))
-    lifetime = db.session.execute(text(lifetime_sql), params).cursor.fetchall()
-    by_lifetime = pd.DataFrame(
-        _text_keys(lifetime), columns=[C.KEY, B.BUCKET, B.ENDED, C.CUSTOMERS]
-    )
+    bucket = f"width_bucket({_DURATION}, CAST(:checkpoints AS int[]))"
+    by_lifetime = _lifetimes(selection, customer_key, bucket, params, B.BUCKET)
     return B.customers_from_buckets(by_lived, by_lifetime)
+
+
+def _lifetimes(
+    selection: Selection, customer_key: str, duration: str, params: dict, name: str
+) -> pd.DataFrame:
+    """KEY, `name` (the lifetime's `duration` expression), ENDED and CUSTOMERS: the selected
+    customers counted per group, duration and whether the lifetime ended."""
+    sql = f"""
+        SELECT {customer_key}, {duration}, {_ENDED}, count(*)
+        {_customer_rows(selection)}
+        GROUP BY 1, 2, 3
+    """
+    rows = db.session.execute(text(sql), params).cursor.fetchall()
+    return pd.DataFrame(_text_keys(rows), columns=[C.KEY, name, B.ENDED, C.CUSTOMERS])
 
 
 def _text_keys(rows: list[tuple]) -> list[tuple]:
@@ -213,14 +214,8 @@ def _text_keys(rows: list[tuple]) -> list[tuple]:
 def lifetime_frame(selection: Selection, customer_key: str, as_of: dt.date) -> pd.DataFrame:
     """Customers per group, lifetime duration (days) and whether it ended: what
     `analytics.ltv.kaplan_meier` needs, as counts."""
-    sql = f"""
-        SELECT {_key(customer_key)} AS key, {_DURATION} AS duration, {_ENDED} AS ended,
-               count(*) AS customers
-        {_customer_rows(selection)}
-        GROUP BY 1, 2, 3
-    """
     params = selection.params() | {"as_of": as_of, "inactivity": C.CHURN_INACTIVITY_DAYS}
-    return _frame(sql, params)
+    return _lifetimes(selection, customer_key, _DURATION, params, "duration")
 
 
 def active_models() -> dict[str, dict]:

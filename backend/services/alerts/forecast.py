@@ -38,6 +38,11 @@ class BudgetPacing:
     def projection(self) -> p.Projection | None:
         return self.figures.projection
 
+    @property
+    def through(self) -> dt.date:
+        """The last day the figures speak of: `as_of`, or the period's last day once over."""
+        return min(self.as_of, self.period_last)
+
 
 def period_bounds(budget: Budget) -> tuple[dt.date, dt.date]:
     return budget.period_start, p.period_end(budget.period_start, budget.period)

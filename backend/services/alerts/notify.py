@@ -96,9 +96,9 @@ class BudgetMail:
     def pacing(self) -> dict | None:
         if self.measured is None:
             return None
-        answer = describe_pacing(self.measured, self.budget.amount)
         # a mail about a period that has ended speaks of its days only
-        return answer | {"as_of": min(self.measured.as_of, self.measured.period_last)}
+        answer = describe_pacing(self.measured, self.budget.amount)
+        return answer | {"as_of": self.measured.through}
 
 
 @lru_cache(maxsize=1)

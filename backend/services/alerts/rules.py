@@ -80,17 +80,12 @@ def _base_figures(ctx: BudgetContext) -> dict:
         "spend_to_date": money(figures.spend_to_date),
         "spent_pct": round(100 * figures.spend_to_date / float(ctx.budget.amount), 1),
         "expected_to_date": money(figures.expected_to_date),
-        "as_of": _through(ctx).isoformat(),
+        "as_of": ctx.pacing.through.isoformat(),
         "projected": money(projection.point) if projection else None,
         "projected_low": money(projection.low) if projection else None,
         "projected_high": money(projection.high) if projection else None,
         "method": figures.method,
     }
-
-
-def _through(ctx: BudgetContext) -> dt.date:
-    """The last day the figures speak of: the pacing day, or the period's end once it is over."""
-    return min(ctx.pacing.as_of, ctx.pacing.period_last)
 
 
 def threshold(ctx: BudgetContext, config: dict) -> list[Finding]:
@@ -194,7 +189,7 @@ def predicted_roas(ctx: BudgetContext, config: dict) -> list[Finding]:
 
 def anomaly(ctx: BudgetContext, config: dict) -> list[Finding]:
     series, start = ctx.pacing.series, ctx.pacing.period_start
-    last = min(ctx.pacing.as_of, ctx.pacing.period_last, ctx.data_through or ctx.pacing.as_of)
+    last = min(ctx.pacing.through, ctx.data_through or ctx.pacing.as_of)
     if last < start:
         return []
     values = series.values[: series.index(last) + 1]
