@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import time
+import uuid
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -84,11 +85,17 @@ def plan_sync(
         )
         for s, e in windows.chunks(start, end, config["BACKFILL_CHUNK_DAYS"])
     ]
+    for run in runs:
+        run.task_id = str(uuid.uuid4())
     db.session.add_all(runs)
     db.session.commit()
     for run in runs:
-        run.task_id = send_task(current_app, SYNC_TASK, run.id)
-    db.session.commit()
+        # The answer describes the runs as queued: loaded now and detached, so that a worker
+        # starting one before the caller reads it cannot change what the caller was told.
+        db.session.refresh(run)
+        db.session.expunge(run)
+    for run in runs:
+        send_task(current_app, SYNC_TASK, run.id, _options={"task_id": run.task_id})
     return runs
 
 
