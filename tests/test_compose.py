@@ -59,3 +59,16 @@ def test_image_build_copies_every_python_package():
     dockerfile = COMPOSE["x-spendlens-image"]["build"]["dockerfile_inline"]
     for package in ("backend", "workers", "connectors", "analytics", "migrations"):
         assert re.search(rf"COPY {package}/ {package}/", dockerfile)
+
+
+def test_the_web_server_runs_threaded_workers_like_the_demo():
+    """gunicorn's sync workers are killed after 30 s; a model activation over millions of
+    customers takes longer, so both the compose web service and the demo's use threads."""
+    from backend import devstack
+
+    for web in (
+        COMPOSE["services"]["web"]["command"],
+        devstack._processes({"SPENDLENS_SMTP_PORT": "2525"}, 8000)["web"],
+    ):
+        assert "gunicorn" in web
+        assert int(web[web.index("--threads") + 1]) > 1, web

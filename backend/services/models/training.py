@@ -64,6 +64,10 @@ def request_training(
         {"as_of": as_of, "holdout_days": holdout_days},
     )
     db.session.commit()
+    # answered as requested: loaded and detached before the task leaves, so that the worker
+    # cannot change what the caller is told
+    db.session.refresh(version)
+    db.session.expunge(version)
     send_task(
         current_app,
         TRAIN_TASK,
