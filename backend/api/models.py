@@ -25,6 +25,14 @@ class ModelVersionSchema(Schema):
     algorithm = Text(required=True)
     status = Text(required=True, metadata={"description": "'training', 'ready' or 'failed'"})
     is_active = fields.Boolean(required=True)
+    activation_requested_at = fields.DateTime(
+        allow_none=True,
+        metadata={
+            "description": "When the version was last asked to become active (or made active "
+            "by a training or an import); a requested version that is not yet active is being "
+            "activated, unless a later request of its kind overtook it"
+        },
+    )
     trained_at = fields.DateTime(allow_none=True)
     training_start = fields.Date(allow_none=True)
     training_end = fields.Date(allow_none=True)
@@ -129,7 +137,9 @@ def import_model_outputs():
 
 @blp.route("/<int:version_id>/activate", methods=["POST"])
 @roles_allowed(Role.ADMIN)
-@blp.response(200, ModelVersionSchema)
+@blp.response(202, ModelVersionSchema)
 def activate_model_version(version_id: int):
-    """Make a ready version the active one of its kind (the dashboards read the active one)."""
-    return versions.activate(current_actor(), version_id)
+    """Ask for a ready version to become the active one of its kind (the dashboards read the
+    active one). Answered at once; a worker rewrites every customer's predictions, after which
+    `is_active` is true. Of several requests of a kind, the latest wins."""
+    return versions.request_activation(current_actor(), version_id)

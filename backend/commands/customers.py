@@ -123,14 +123,18 @@ def register(app: Flask) -> None:
     @app.cli.command("activate-model")
     @click.argument("version_id", type=int)
     def activate_model_command(version_id: int) -> None:
-        """Make a ready model version the active one of its kind."""
-        from backend.services.models.versions import activate
+        """Make a ready model version the active one of its kind, here and now (the API queues
+        the same request for a worker)."""
+        from backend.services.models import versions
 
         try:
-            version = activate(None, version_id)
+            version = versions.record_activation_request(None, version_id)
+            kind, outcome = version.kind, versions.carry_out_activation(version_id)
         except ServiceError as exc:
             raise _fail("activate", exc) from exc
-        click.echo(f"{version.kind} version {version.id} is active")
+        if outcome not in ("activated", "active"):
+            raise click.ClickException(f"version {version_id} was not activated: {outcome}")
+        click.echo(f"{kind} version {version_id} is active")
 
     @app.cli.command("measure-drift")
     @click.option("--through", default=None, help="Last complete day; default yesterday.")

@@ -72,6 +72,9 @@ class ModelVersion(db.Model):
     algorithm: Mapped[str] = mapped_column(Text)
     status: Mapped[str] = mapped_column(Text, default=ModelStatus.TRAINING)
     is_active: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    #: When this version was last asked to become active (or made active by a training or an
+    #: import): of the requests the workers carry out, the latest one of a kind wins.
+    activation_requested_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
     trained_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
     training_start: Mapped[dt.date | None] = mapped_column(Date)
     training_end: Mapped[dt.date | None] = mapped_column(Date)

@@ -41,6 +41,15 @@ def train_and_score(
     }
 
 
+@shared_task(name="workers.tasks.models.activate_version", acks_late=True)
+def activate_version(version_id: int) -> dict:
+    """Carry out an admin's request to activate a version: every customer's predictions are
+    rewritten in this task's transaction; a request overtaken by a later one does nothing."""
+    outcome = versions.carry_out_activation(version_id)
+    log.info("model version %s activation: %s", version_id, outcome)
+    return {"version_id": version_id, "outcome": outcome}
+
+
 @shared_task(name="workers.tasks.models.measure_drift")
 def measure_drift() -> dict:
     """Predicted vs realized revenue of the cohorts that matured, for every ready LTV version."""

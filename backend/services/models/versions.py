@@ -1,13 +1,23 @@
 """Model versions: listing, activation (one active version per kind), and the data upkeep that
-runs before a training (campaign links, revenue conversions)."""
+runs before a training (campaign links, revenue conversions).
+
+Activating a version rewrites the predictions of every customer (`roi_customers`, at commit), so
+an admin's request is recorded and answered at once and carried out by a worker. Each version
+keeps the time it was last asked to become active (or made active by a training or an import);
+a request that reaches a worker after a later one of the same kind does nothing."""
 
 from __future__ import annotations
 
+import datetime as dt
+
+from flask import current_app
 from sqlalchemy import select, update
 
+from backend.celery_app import send_task
 from backend.errors import Conflict, NotFound
 from backend.extensions import db
 from backend.models import ModelDrift, ModelKind, ModelStatus, ModelVersion
+from backend.models.types import utcnow
 from backend.services import audit
 from backend.services.customers.fx import refresh_revenue_conversion
 from backend.services.customers.merging import resolve_campaigns
@@ -44,15 +54,26 @@ def drift_of(version_id: int) -> list[ModelDrift]:
     return list(db.session.scalars(query))
 
 
-def _make_active(version: ModelVersion) -> None:
-    """Within the caller's transaction: `version` becomes its kind's only active version."""
+ACTIVATE_TASK = "workers.tasks.models.activate_version"
+
+
+def _check_ready(version: ModelVersion) -> None:
     if version.status != ModelStatus.READY:
         raise Conflict(
             f"model version {version.id} is {version.status}; only a ready one can be activated"
         )
-    db.session.execute(
-        select(ModelVersion.id).where(ModelVersion.kind == version.kind).with_for_update()
-    )
+
+
+def _lock_kind(kind: str) -> None:
+    """Lock every version of a kind: activations of one kind happen one at a time."""
+    db.session.execute(select(ModelVersion.id).where(ModelVersion.kind == kind).with_for_update())
+
+
+def _make_active(version: ModelVersion, requested_at: dt.datetime | None = None) -> None:
+    """Within the caller's transaction: `version` becomes its kind's only active version, as
+    requested at `requested_at` (now when it is not a queued request)."""
+    _check_ready(version)
+    _lock_kind(version.kind)
     db.session.execute(
         update(ModelVersion)
         .where(ModelVersion.kind == version.kind, ModelVersion.id != version.id)
@@ -60,24 +81,71 @@ def _make_active(version: ModelVersion) -> None:
     )
     db.session.flush()
     version.is_active = True
+    version.activation_requested_at = requested_at or utcnow()
     db.session.flush()
 
 
-def activate(actor, version_id: int) -> ModelVersion:
-    """Make a ready version the active one of its kind (audited)."""
+def request_activation(actor, version_id: int) -> ModelVersion:
+    """Ask for a ready version to become the active one of its kind (audited), and queue the
+    activation for a worker. Answers the version as requested (detached before the task leaves,
+    so that the worker cannot change what the caller is told)."""
+    version = record_activation_request(actor, version_id)
+    db.session.refresh(version)
+    db.session.expunge(version)
+    send_task(current_app, ACTIVATE_TASK, version.id)
+    return version
+
+
+def record_activation_request(actor, version_id: int) -> ModelVersion:
+    """The request itself, committed and audited: what `carry_out_activation` will act on."""
     version = get_version(version_id)
+    _check_ready(version)
     before = active_version(ModelKind(version.kind))
-    _make_active(version)
+    version.activation_requested_at = utcnow()
     audit.record(
         actor,
         "model_version.activate",
         "model_version",
         version.id,
         {"active_version_id": before.id if before else None},
-        {"active_version_id": version.id, "kind": version.kind},
+        {
+            "active_version_id": version.id,
+            "kind": version.kind,
+            "requested_at": version.activation_requested_at.isoformat(),
+        },
     )
     db.session.commit()
     return version
+
+
+def carry_out_activation(version_id: int) -> str:
+    """The worker's side of a request, committed: 'activated'; or, doing nothing, 'active'
+    (already), 'superseded' (a later request, training or import of the kind came first),
+    'not_ready', 'not_requested' or 'gone'. Running it again changes nothing."""
+    version = db.session.get(ModelVersion, version_id)
+    if version is None:
+        return "gone"
+    _lock_kind(version.kind)
+    db.session.refresh(version)
+    requested = version.activation_requested_at
+    later = select(ModelVersion.id).where(
+        ModelVersion.kind == version.kind,
+        ModelVersion.id != version.id,
+        ModelVersion.activation_requested_at > requested,
+    )
+    if version.is_active:
+        outcome = "active"
+    elif version.status != ModelStatus.READY:
+        outcome = "not_ready"
+    elif requested is None:
+        outcome = "not_requested"
+    elif db.session.scalar(later.limit(1)) is not None:
+        outcome = "superseded"
+    else:
+        _make_active(version, requested)
+        outcome = "activated"
+    db.session.commit()
+    return outcome
 
 
 def activate_pair(*versions: ModelVersion) -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import time
 
 import pytest
 from sqlalchemy.exc import IntegrityError
@@ -13,7 +14,7 @@ from backend.errors import Invalid
 from backend.models import ModelVersion
 from backend.services.customers import load_customers_csv, load_revenue_csv
 from backend.services.customers.problems import LoadRejected
-from backend.services.models import imports, outputs, training
+from backend.services.models import imports, outputs, training, versions
 from backend.services.models.drift import measure_drift
 
 from .conftest import query
@@ -111,7 +112,19 @@ def test_only_one_version_per_kind_is_ever_active(loaded, db):
     db.session.rollback()
 
 
-def test_the_api_lists_imports_and_activates_versions(admin, marketer, loaded):
+def wait_until_active(client, version_id: int, timeout: float = 120) -> dict:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        version = client.get(f"/api/models/{version_id}").json
+        if version["is_active"]:
+            return version
+        time.sleep(0.2)
+    raise AssertionError(f"version {version_id} not active after {timeout}s")
+
+
+def test_the_api_lists_imports_and_a_worker_activates_versions(
+    celery_worker, admin, marketer, loaded
+):
     answer = admin.post(
         "/api/models/import",
         data={"file": (io.BytesIO(EXTERNAL.encode()), "scores.csv"), "name": "ds"},
@@ -121,12 +134,74 @@ def test_the_api_lists_imports_and_activates_versions(admin, marketer, loaded):
     ltv_id = answer.json[0]["id"]
     listed = marketer.get("/api/models?kind=ltv").json
     assert [(v["id"], v["is_active"]) for v in listed] == [(ltv_id, False)]
+    assert listed[0]["activation_requested_at"] is None
     answer = admin.post(f"/api/models/{ltv_id}/activate")
-    assert answer.status_code == 200 and answer.json["is_active"] is True
-    assert marketer.get(f"/api/models/{ltv_id}").json["is_active"] is True
+    # answered as requested; the real worker rewrites every customer's predictions
+    assert answer.status_code == 202, answer.json
+    assert answer.json["is_active"] is False and answer.json["activation_requested_at"]
+    active = wait_until_active(marketer, ltv_id)
+    assert active["activation_requested_at"] == answer.json["activation_requested_at"]
+    scored = query("SELECT count(*) FROM roi_customers WHERE ltv_scored")
+    assert scored == [(3,)]
     assert marketer.post(f"/api/models/{ltv_id}/activate").status_code == 403
     entry = query("SELECT action, after FROM audit_log WHERE action = 'model_version.activate'")
     assert entry[0][1]["active_version_id"] == ltv_id
+
+
+def test_of_two_activation_requests_the_later_wins_in_any_order(loaded):
+    first, _ = import_file(name="first")
+    second, _ = import_file(name="second")
+    versions.record_activation_request(None, first.id)
+    versions.record_activation_request(None, second.id)
+    # the later request reaches a worker first: the earlier one, arriving after, does nothing
+    assert versions.carry_out_activation(second.id) == "activated"
+    assert versions.carry_out_activation(first.id) == "superseded"
+    assert active_ltv() == second.id
+    # in order: the earlier is overtaken all the same, the later is carried out
+    versions.record_activation_request(None, first.id)
+    versions.record_activation_request(None, second.id)
+    assert versions.carry_out_activation(first.id) == "superseded"
+    assert active_ltv() == second.id
+    assert versions.carry_out_activation(second.id) == "active"
+    # one after the other: each is carried out
+    versions.record_activation_request(None, first.id)
+    assert versions.carry_out_activation(first.id) == "activated"
+    assert active_ltv() == first.id
+    versions.record_activation_request(None, second.id)
+    assert versions.carry_out_activation(second.id) == "activated"
+    assert active_ltv() == second.id
+    # carried out again (a redelivered task): nothing changes
+    assert versions.carry_out_activation(second.id) == "active"
+    assert versions.carry_out_activation(first.id) == "superseded"
+    assert active_ltv() == second.id
+
+
+def test_an_import_activated_after_a_request_overtakes_it(loaded):
+    requested, _ = import_file(name="requested")
+    versions.record_activation_request(None, requested.id)
+    imported, _ = import_file(name="newer", activate=True)
+    assert versions.carry_out_activation(requested.id) == "superseded"
+    assert active_ltv() == imported.id
+    versions.record_activation_request(None, requested.id)  # asked again: now the latest
+    assert versions.carry_out_activation(requested.id) == "activated"
+    assert active_ltv() == requested.id
+
+
+def test_a_request_for_a_version_gone_or_failed_meanwhile_does_nothing(loaded, db):
+    ltv, _ = import_file()
+    versions.record_activation_request(None, ltv.id)
+    db.session.execute(
+        ModelVersion.__table__.update().where(ModelVersion.id == ltv.id).values(status="failed")
+    )
+    db.session.commit()
+    assert versions.carry_out_activation(ltv.id) == "not_ready"
+    assert versions.carry_out_activation(999999) == "gone"
+    assert active_ltv() is None
+
+
+def active_ltv() -> int | None:
+    rows = query("SELECT id FROM model_versions WHERE kind = 'ltv' AND is_active")
+    return rows[0][0] if rows else None
 
 
 def test_a_bad_import_upload_is_a_422(admin, loaded):

@@ -136,6 +136,12 @@ def import_predictions(body: str = PREDICTIONS, name: str = "ds") -> list:
     return imports.import_outputs(io.StringIO(body), name)
 
 
+def activate(version_id: int) -> None:
+    """An admin's request, carried out here as the worker would."""
+    versions.record_activation_request(None, version_id)
+    assert versions.carry_out_activation(version_id) == "activated"
+
+
 def predictions(db, external_id: str = "u1") -> tuple:
     r = row(db, external_id)
     return r["ltv_scored"], r["predicted_ltv_30"], r["predicted_ltv_365"], r["churn_probability"]
@@ -147,16 +153,16 @@ def test_predictions_are_those_of_the_active_versions(db):
     )
     ltv, churn = import_predictions()
     assert predictions(db) == (False, None, None, None)  # imported, not active
-    versions.activate(None, ltv.id)
+    activate(ltv.id)
     assert predictions(db) == (True, 9.0, 30.0, 0.4)  # the LTV model's own churn
     assert predictions(db, "u2") == (True, 1.0, 3.0, None)
     assert predictions(db, "u3") == (False, None, None, None)  # not scored
     other = "customer_id,predicted_ltv_30,predicted_ltv_90,predicted_ltv_365,churn_probability\n"
     second_ltv, second_churn = import_predictions(other + "u2,5,6,7,0.9\n", name="second")
-    versions.activate(None, second_churn.id)
+    activate(second_churn.id)
     assert predictions(db, "u2") == (True, 1.0, 3.0, 0.9)  # the churn model's churn
     assert predictions(db) == (True, 9.0, 30.0, 0.4)  # not scored by it: the LTV model's
-    versions.activate(None, second_ltv.id)
+    activate(second_ltv.id)
     assert predictions(db) == (False, None, None, None)
     assert predictions(db, "u2") == (True, 5.0, 7.0, 0.9)
     db.session.execute(
@@ -177,7 +183,7 @@ def test_switching_versions_rewrites_the_predictions_at_commit(db):
         [{"customer_id": u, "acquired_at": "2024-01-01T09:00:00Z"} for u in ("u1", "u2")]
     )
     first, _ = import_predictions()
-    versions.activate(None, first.id)
+    activate(first.id)
     body = "customer_id,predicted_ltv_30,predicted_ltv_90,predicted_ltv_365\nu1,5,6,7\n"
     (second,) = import_predictions(body, name="second")
 
