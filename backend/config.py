@@ -40,6 +40,8 @@ DEFAULTS: dict[str, Any] = {
     "ALERT_EVALUATION_MINUTES": 5,
     "RECONCILIATION_TOLERANCE_PCT": "0.5",
     "ROI_MARGIN_RATE": "1.0",
+    # the ROI endpoints' spend and customer queries on connections of their own, in parallel
+    "ROI_CONCURRENT_READS": True,
 }
 
 

@@ -201,7 +201,7 @@ def get_roi(query: dict):
 
     `hour` answers no rows and a `note`: the platforms report daily figures.
     """
-    return _json(roi.roi_report(_request(query)))
+    return _json(roi.roi_report(_request(query), concurrent=True))
 
 
 @blp.route("/roi/export.csv", methods=["GET"])
@@ -213,7 +213,7 @@ def export_roi(query: dict):
     request = _request(query)
     name = f"roi_{request.group_by}_{request.start}_{request.end}.csv"
     return Response(
-        roi.roi_csv(request),
+        roi.roi_csv(request, concurrent=True),
         mimetype="text/csv",
         headers={"Content-Disposition": f'attachment; filename="{name}"'},
     )

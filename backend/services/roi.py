@@ -94,11 +94,21 @@ def selection_of(request: RoiRequest) -> q.Selection:
 
 
 def load_frames(
-    selection: q.Selection, grouping: q.Grouping, as_of: dt.date, customer_key: str | None = None
+    selection: q.Selection,
+    grouping: q.Grouping,
+    as_of: dt.date,
+    customer_key: str | None = None,
+    concurrent: bool = False,
 ) -> tuple[C.CohortFrames, pd.DataFrame]:
-    """The cohort frames of a selection, and the raw spend frame (labels, FX gaps)."""
-    spend = q.spend_frame(selection, grouping)
-    customers = q.customer_frame(selection, customer_key or grouping.customer_key, as_of)
+    """The cohort frames of a selection, and the raw spend frame (labels, FX gaps). The three
+    queries run concurrently in one snapshot when asked (`roi_queries.Reads`)."""
+    reads = q.Reads(concurrent and current_app.config["ROI_CONCURRENT_READS"])
+    spend_read = q.spend_frame(selection, grouping, reads)
+    lived, lifetimes = q.customer_frame(
+        selection, customer_key or grouping.customer_key, as_of, reads
+    )
+    spend = q.frame(spend_read.result())
+    customers = q.customers(lived.result(), lifetimes.result())
     spend_figures = {c: spend[c].to_numpy(dtype=float) for c in C.SPEND_COLUMNS}
     frames = C.CohortFrames(
         spend=C.numeric_frame(spend[C.KEY].tolist(), spend_figures), customers=customers
@@ -106,13 +116,14 @@ def load_frames(
     return frames, spend
 
 
-def roi_report(request: RoiRequest, as_of: dt.date | None = None) -> dict:
-    """{currency, group_by, start, end, rows, totals, note} (see the module docstring)."""
+def roi_report(request: RoiRequest, as_of: dt.date | None = None, concurrent: bool = False) -> dict:
+    """{currency, group_by, start, end, rows, totals, note} (see the module docstring).
+    `concurrent`: for a caller whose transaction has written nothing (a GET request)."""
     check_range(request.start, request.end)
     as_of = as_of or today()
     hourly = request.group_by == "hour"
     grouping = q.GROUPINGS["platform" if hourly else request.group_by]
-    frames, spend = load_frames(selection_of(request), grouping, as_of)
+    frames, spend = load_frames(selection_of(request), grouping, as_of, concurrent=concurrent)
     totals = C.roi_table(frames.combined(), as_of, request.end, request.horizon, margin_rate())
     rows = []
     if not hourly:
@@ -219,9 +230,9 @@ def _fx_notes(spend: pd.DataFrame, frames: C.CohortFrames) -> list[str]:
 CSV_IDENTITY = ("key", "label", "platform", "account_id", "campaign_id")
 
 
-def roi_csv(request: RoiRequest, as_of: dt.date | None = None) -> str:
+def roi_csv(request: RoiRequest, as_of: dt.date | None = None, concurrent: bool = False) -> str:
     """The ROI table as CSV: one line per row, then a 'total' line; money in `currency`."""
-    report = roi_report(request, as_of)
+    report = roi_report(request, as_of, concurrent)
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow([*CSV_IDENTITY, "currency", *C.ROI_METRICS])

@@ -13,10 +13,13 @@ grouping's attribute is in the group '-'.
 from __future__ import annotations
 
 import datetime as dt
+import re
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 
 import pandas as pd
 from sqlalchemy import text
+from sqlalchemy.engine import Engine
 
 from analytics import cohort_buckets as B
 from analytics import cohorts as C
@@ -25,6 +28,56 @@ from backend.extensions import db
 from backend.models.roi_rollups import revenue_column
 
 UNATTRIBUTED = "-"
+
+#: (column names, rows as the driver's own tuples) of one query.
+Fetched = tuple[list[str], list[tuple]]
+
+
+class Reads:
+    """Where the queries of one report run.
+
+    By default on the session, one after the other, in its transaction. Concurrent: each on a
+    connection of its own from a small thread pool, every one importing the snapshot of the
+    session's transaction (`pg_export_snapshot`), so that together they read exactly what the
+    session would, and a load committing meanwhile is seen by all or none. For callers whose
+    transaction has written nothing a report reads: an exported snapshot does not hold the
+    exporting transaction's own uncommitted changes."""
+
+    _pool = ThreadPoolExecutor(max_workers=8, thread_name_prefix="roi-reads")
+
+    def __init__(self, concurrent: bool = False) -> None:
+        self.snapshot: str | None = None
+        self.engine: Engine | None = None
+        if concurrent:
+            snapshot = db.session.execute(text("SELECT pg_export_snapshot()")).scalar_one()
+            if not _SNAPSHOT_ID.fullmatch(snapshot):
+                raise ValueError(f"unexpected snapshot id {snapshot!r}")
+            self.snapshot, self.engine = snapshot, db.engine
+
+    def submit(self, sql: str, params: dict) -> Future:
+        """The query's Fetched, now (on the session) or when its thread has read it."""
+        if self.snapshot is None:
+            done: Future = Future()
+            done.set_result(_fetch(db.session.execute(text(sql), params)))
+            return done
+        return self._pool.submit(_read_in_snapshot, self.engine, self.snapshot, sql, params)
+
+
+_SNAPSHOT_ID = re.compile(r"[0-9A-F]+-[0-9A-F]+-[0-9]+")
+
+
+def _fetch(result) -> Fetched:
+    # the driver's own tuples: these queries return plain values (floats, ints, text, arrays)
+    return list(result.keys()), result.cursor.fetchall()
+
+
+def _read_in_snapshot(engine: Engine, snapshot: str, sql: str, params: dict) -> Fetched:
+    with engine.connect() as conn:
+        conn = conn.execution_options(isolation_level="REPEATABLE READ")
+        conn.exec_driver_sql(f"SET TRANSACTION SNAPSHOT '{snapshot}'")
+        fetched = _fetch(conn.execute(text(sql), params))
+        conn.rollback()
+        return fetched
 
 
 @dataclass(frozen=True)
@@ -106,10 +159,10 @@ def _spend_rows(key: str, table: str, where: str) -> str:
     """
 
 
-def spend_frame(selection: Selection, grouping: Grouping) -> pd.DataFrame:
-    """KEY, SPEND (NULL when a day had no rate), IMPRESSIONS, CLICKS, INSTALLS, platform,
+def spend_frame(selection: Selection, grouping: Grouping, reads: Reads) -> Future:
+    """Reads KEY, SPEND (NULL when a day had no rate), IMPRESSIONS, CLICKS, INSTALLS, platform,
     account_id (when the key determines them) and fx_missing (currencies without a rate, one
-    entry per rollup row that lacked it)."""
+    entry per rollup row that lacked it); `frame` of its result is the frame."""
     params = selection.params() | {"bd": grouping.breakdown}
     split = None if grouping.needs_days else month_split(selection.start, selection.end)
     parts = []
@@ -129,7 +182,7 @@ def spend_frame(selection: Selection, grouping: Grouping) -> pd.DataFrame:
         FROM ({" UNION ALL ".join(parts)}) x
         GROUP BY x.key
     """
-    return _frame(sql, params)
+    return reads.submit(sql, params)
 
 
 _DAYS = "r.date BETWEEN :start AND :end"
@@ -137,11 +190,9 @@ _MONTHS = "r.month >= :m_from AND r.month < :m_after"
 _EDGE_DAYS = "r.date BETWEEN :start AND :end AND (r.date < :m_from OR r.date >= :m_after)"
 
 
-def _frame(sql: str, params: dict) -> pd.DataFrame:
-    result = db.session.execute(text(sql), params)
-    columns = list(result.keys())
-    # the driver's own tuples: these queries return plain values (floats, ints, text, arrays)
-    return pd.DataFrame(result.cursor.fetchall(), columns=columns)
+def frame(fetched: Fetched) -> pd.DataFrame:
+    columns, rows = fetched
+    return pd.DataFrame(rows, columns=columns)
 
 
 def _customer_rows(selection: Selection) -> str:
@@ -161,11 +212,14 @@ _ENDED = f"({_AGE} - c.last_purchase_day >= :inactivity)"
 _DURATION = f"CASE WHEN {_ENDED} THEN c.last_purchase_day ELSE {_AGE} END"
 
 
-def customer_frame(selection: Selection, customer_key: str, as_of: dt.date) -> pd.DataFrame:
-    """One row per group with every column of `analytics.cohorts.CUSTOMER_COLUMNS` (customers,
-    revenue, predictions of the active LTV model, churn: the churn model's probability, else the
-    LTV model's; the checkpoint counts and sums of the curves), from the selected customers
-    grouped by checkpoints lived and by lifetime (`analytics.cohort_buckets`)."""
+def customer_frame(
+    selection: Selection, customer_key: str, as_of: dt.date, reads: Reads
+) -> tuple[Future, Future]:
+    """Reads the selected customers grouped by checkpoints lived and by lifetime
+    (`analytics.cohort_buckets`); `customers` of their results is one row per group with every
+    column of `analytics.cohorts.CUSTOMER_COLUMNS` (customers, revenue, predictions of the
+    active LTV model, churn: the churn model's probability, else the LTV model's; the checkpoint
+    counts and sums of the curves)."""
     through = ", ".join(f"sum(c.{revenue_column(n)}) AS {B.through_column(n)}" for n in CHECKPOINTS)
     ltv = ", ".join(f"sum(c.predicted_ltv_{h}) AS {C.ltv_column(h)}" for h in HORIZONS)
     lived_sql = f"""
@@ -183,26 +237,32 @@ def customer_frame(selection: Selection, customer_key: str, as_of: dt.date) -> p
         "inactivity": C.CHURN_INACTIVITY_DAYS,
         "checkpoints": list(CHECKPOINTS),
     }
-    lived = db.session.execute(text(lived_sql), params)
-    names = lived.keys()  # the rows are the cursor's own tuples
-    by_lived = pd.DataFrame(_text_keys(lived.cursor.fetchall()), columns=list(names))
     bucket = f"width_bucket({_DURATION}, CAST(:checkpoints AS int[]))"
-    by_lifetime = _lifetimes(selection, customer_key, bucket, params, B.BUCKET)
-    return B.customers_from_buckets(by_lived, by_lifetime)
+    return (
+        reads.submit(lived_sql, params),
+        reads.submit(_lifetimes_sql(selection, customer_key, bucket), params),
+    )
 
 
-def _lifetimes(
-    selection: Selection, customer_key: str, duration: str, params: dict, name: str
-) -> pd.DataFrame:
-    """KEY, `name` (the lifetime's `duration` expression), ENDED and CUSTOMERS: the selected
-    customers counted per group, duration and whether the lifetime ended."""
-    sql = f"""
+def customers(by_lived: Fetched, by_lifetime: Fetched) -> pd.DataFrame:
+    """The customers frame from what `customer_frame` read."""
+    names, rows = by_lived
+    lived = pd.DataFrame(_text_keys(rows), columns=names)
+    return B.customers_from_buckets(lived, _lifetimes(by_lifetime, B.BUCKET))
+
+
+def _lifetimes_sql(selection: Selection, customer_key: str, duration: str) -> str:
+    """The selected customers counted per group, `duration` and whether the lifetime ended."""
+    return f"""
         SELECT {customer_key}, {duration}, {_ENDED}, count(*)
         {_customer_rows(selection)}
         GROUP BY 1, 2, 3
     """
-    rows = db.session.execute(text(sql), params).cursor.fetchall()
-    return pd.DataFrame(_text_keys(rows), columns=[C.KEY, name, B.ENDED, C.CUSTOMERS])
+
+
+def _lifetimes(fetched: Fetched, name: str) -> pd.DataFrame:
+    """KEY, `name` (the lifetime's duration), ENDED and CUSTOMERS."""
+    return pd.DataFrame(_text_keys(fetched[1]), columns=[C.KEY, name, B.ENDED, C.CUSTOMERS])
 
 
 def _text_keys(rows: list[tuple]) -> list[tuple]:
@@ -215,7 +275,8 @@ def lifetime_frame(selection: Selection, customer_key: str, as_of: dt.date) -> p
     """Customers per group, lifetime duration (days) and whether it ended: what
     `analytics.ltv.kaplan_meier` needs, as counts."""
     params = selection.params() | {"as_of": as_of, "inactivity": C.CHURN_INACTIVITY_DAYS}
-    return _lifetimes(selection, customer_key, _DURATION, params, "duration")
+    fetched = Reads().submit(_lifetimes_sql(selection, customer_key, _DURATION), params)
+    return _lifetimes(fetched.result(), "duration")
 
 
 def active_models() -> dict[str, dict]:

@@ -1,0 +1,38 @@
+"""The ROI endpoints' queries run in parallel on connections of their own (roi_queries.Reads):
+they answer what the session would, and all read the session's snapshot."""
+
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import text
+
+from backend.services import roi_queries as q
+from backend.services.roi import GROUP_BY, RoiRequest, roi_report
+from tests.backend.roi.conftest import AS_OF, JAN1, JAN10
+
+COUNT_RATES = "SELECT count(*) FROM fx_rates WHERE currency = 'CHF'"
+
+
+@pytest.mark.parametrize("group_by", GROUP_BY)
+def test_concurrent_reads_answer_what_the_session_reads(world, group_by):
+    request = RoiRequest(JAN1, JAN10, group_by)
+    sequential = roi_report(request, AS_OF)
+    assert sequential["totals"]["customers"] == 4
+    assert roi_report(request, AS_OF, concurrent=True) == sequential
+
+
+def test_every_concurrent_read_sees_the_snapshot_of_the_session(db):
+    db.session.execute(text("SELECT 1"))  # the session's transaction is open
+    reads = q.Reads(concurrent=True)
+    with db.engine.begin() as other:  # a load commits after the snapshot was taken
+        other.execute(
+            text(
+                "INSERT INTO fx_rates (date, currency, reporting_currency, rate, source) "
+                "VALUES ('2024-01-02', 'CHF', 'USD', 1.1, 'test')"
+            )
+        )
+    first, second = reads.submit(COUNT_RATES, {}), reads.submit(COUNT_RATES, {})
+    assert first.result()[1] == second.result()[1] == [(0,)]
+    # without the snapshot, a new read of the session (read committed) sees the load
+    assert db.session.execute(text(COUNT_RATES)).scalar_one() == 1
+    assert q.Reads().submit(COUNT_RATES, {}).result()[1] == [(1,)]
