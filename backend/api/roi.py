@@ -226,7 +226,7 @@ def export_roi(query: dict):
 def get_overview(query: dict):
     """Headline figures against the preceding range of equal length, spend and revenue per day
     and platform, open alerts and data freshness."""
-    return overview.overview(query["start"], query["end"])
+    return overview.overview(query["start"], query["end"], concurrent=True)
 
 
 @blp.route("/cohorts", methods=["GET"])
@@ -237,5 +237,5 @@ def get_cohorts(query: dict):
     """Acquisition cohorts per day, week or month and platform: revenue curves (actual, then
     projected), actual and predicted ROAS, payback, churn and survival."""
     return cohort_report.cohort_report(
-        query["start"], query["end"], query["cohort"], query.get("platform")
+        query["start"], query["end"], query["cohort"], query.get("platform"), concurrent=True
     )

@@ -36,7 +36,10 @@ def cohort_report(
     grain: str = "week",
     platform: str | None = None,
     as_of: dt.date | None = None,
+    concurrent: bool = False,
 ) -> dict:
+    """`concurrent`: the queries in parallel, for a caller whose transaction has written
+    nothing (a GET request; `roi.reads_for`)."""
     roi.check_range(start, end)
     if grain not in GRAINS:
         raise Invalid(f"cohort must be one of {', '.join(GRAINS)}", field="cohort")
@@ -44,11 +47,13 @@ def cohort_report(
     request = roi.RoiRequest(start, end, platform=platform)
     grouping, customer_key = _grouping(grain)
     selection = roi.selection_of(request)
-    frames, _ = roi.load_frames(selection, grouping, as_of, customer_key)
+    reads = roi.reads_for(concurrent)
+    survival_read = q.lifetime_frame(selection, customer_key, as_of, reads)
+    frames, _ = roi.load_frames(selection, grouping, as_of, customer_key, reads)
     keys = sorted(frames.keys())
     table = C.roi_table(frames, as_of, end, 365, roi.margin_rate())
     curves = C.revenue_curves(frames, keys)
-    survival = _survival(q.lifetime_frame(selection, customer_key, as_of))
+    survival = _survival(q.lifetimes(survival_read.result()))
     cohorts = []
     metric_rows = dict(zip(table.index, roi.metric_values(table), strict=True))
     for index, key in enumerate(keys):

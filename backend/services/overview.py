@@ -58,23 +58,31 @@ def previous_range(start: dt.date, end: dt.date) -> tuple[dt.date, dt.date]:
     return start - dt.timedelta(days=days), start - dt.timedelta(days=1)
 
 
-def overview(start: dt.date, end: dt.date, as_of: dt.date | None = None) -> dict:
+def overview(
+    start: dt.date, end: dt.date, as_of: dt.date | None = None, concurrent: bool = False
+) -> dict:
+    """`concurrent`: the ROI queries in parallel, for a caller whose transaction has written
+    nothing (a GET request; `roi.reads_for`)."""
     roi.check_range(start, end)
     before = previous_range(start, end)
     return {
         "currency": roi.reporting_currency(),
         "start": start,
         "end": end,
-        "current": _kpis(start, end, as_of),
-        "previous": {"start": before[0], "end": before[1], **_kpis(*before, as_of)},
+        "current": _kpis(start, end, as_of, concurrent),
+        "previous": {
+            "start": before[0],
+            "end": before[1],
+            **_kpis(*before, as_of, concurrent),
+        },
         "series": _series(start, end),
         "open_alerts": _open_alerts(),
         "freshness": [{k: entry.get(k) for k in FRESHNESS} for entry in sync_health()],
     }
 
 
-def _kpis(start: dt.date, end: dt.date, as_of: dt.date | None) -> dict:
-    totals = roi.roi_report(roi.RoiRequest(start, end), as_of)["totals"]
+def _kpis(start: dt.date, end: dt.date, as_of: dt.date | None, concurrent: bool) -> dict:
+    totals = roi.roi_report(roi.RoiRequest(start, end), as_of, concurrent)["totals"]
     return {name: totals[name] for name in KPIS}
 
 

@@ -93,16 +93,23 @@ def selection_of(request: RoiRequest) -> q.Selection:
     )
 
 
+def reads_for(concurrent: bool) -> q.Reads:
+    """Where a report's queries run: concurrently in one snapshot (`roi_queries.Reads`) when
+    asked (a GET request, whose transaction has written nothing) and configured
+    (SPENDLENS_ROI_CONCURRENT_READS), else on the session."""
+    return q.Reads(concurrent and current_app.config["ROI_CONCURRENT_READS"])
+
+
 def load_frames(
     selection: q.Selection,
     grouping: q.Grouping,
     as_of: dt.date,
     customer_key: str | None = None,
-    concurrent: bool = False,
+    reads: q.Reads | None = None,
 ) -> tuple[C.CohortFrames, pd.DataFrame]:
-    """The cohort frames of a selection, and the raw spend frame (labels, FX gaps). The three
-    queries run concurrently in one snapshot when asked (`roi_queries.Reads`)."""
-    reads = q.Reads(concurrent and current_app.config["ROI_CONCURRENT_READS"])
+    """The cohort frames of a selection, and the raw spend frame (labels, FX gaps); the three
+    queries go through `reads` (default: the session)."""
+    reads = reads or q.Reads()
     spend_read = q.spend_frame(selection, grouping, reads)
     lived, lifetimes = q.customer_frame(
         selection, customer_key or grouping.customer_key, as_of, reads
@@ -123,7 +130,7 @@ def roi_report(request: RoiRequest, as_of: dt.date | None = None, concurrent: bo
     as_of = as_of or today()
     hourly = request.group_by == "hour"
     grouping = q.GROUPINGS["platform" if hourly else request.group_by]
-    frames, spend = load_frames(selection_of(request), grouping, as_of, concurrent=concurrent)
+    frames, spend = load_frames(selection_of(request), grouping, as_of, reads=reads_for(concurrent))
     totals = C.roi_table(frames.combined(), as_of, request.end, request.horizon, margin_rate())
     rows = []
     if not hourly:

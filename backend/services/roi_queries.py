@@ -271,12 +271,16 @@ def _text_keys(rows: list[tuple]) -> list[tuple]:
     return [(UNATTRIBUTED if key is None else str(key), *rest) for key, *rest in rows]
 
 
-def lifetime_frame(selection: Selection, customer_key: str, as_of: dt.date) -> pd.DataFrame:
-    """Customers per group, lifetime duration (days) and whether it ended: what
-    `analytics.ltv.kaplan_meier` needs, as counts."""
+def lifetime_frame(selection: Selection, customer_key: str, as_of: dt.date, reads: Reads) -> Future:
+    """Reads the customers per group, lifetime duration (days) and whether it ended; `lifetimes`
+    of its result is what `analytics.ltv.kaplan_meier` needs, as counts."""
     params = selection.params() | {"as_of": as_of, "inactivity": C.CHURN_INACTIVITY_DAYS}
-    fetched = Reads().submit(_lifetimes_sql(selection, customer_key, _DURATION), params)
-    return _lifetimes(fetched.result(), "duration")
+    return reads.submit(_lifetimes_sql(selection, customer_key, _DURATION), params)
+
+
+def lifetimes(fetched: Fetched) -> pd.DataFrame:
+    """KEY, duration, ENDED and CUSTOMERS from what `lifetime_frame` read."""
+    return _lifetimes(fetched, "duration")
 
 
 def active_models() -> dict[str, dict]:

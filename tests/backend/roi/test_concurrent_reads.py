@@ -7,6 +7,8 @@ import pytest
 from sqlalchemy import text
 
 from backend.services import roi_queries as q
+from backend.services.cohort_report import cohort_report
+from backend.services.overview import overview
 from backend.services.roi import GROUP_BY, RoiRequest, roi_report
 from tests.backend.roi.conftest import AS_OF, JAN1, JAN10
 
@@ -19,6 +21,20 @@ def test_concurrent_reads_answer_what_the_session_reads(world, group_by):
     sequential = roi_report(request, AS_OF)
     assert sequential["totals"]["customers"] == 4
     assert roi_report(request, AS_OF, concurrent=True) == sequential
+
+
+@pytest.mark.parametrize("grain", ["day", "month"])
+def test_concurrent_cohorts_answer_what_the_session_reads(world, grain):
+    sequential = cohort_report(JAN1, JAN10, grain, as_of=AS_OF)
+    assert sum(c["customers"] for c in sequential["cohorts"]) == 4
+    assert any(c["survival"] for c in sequential["cohorts"])
+    assert cohort_report(JAN1, JAN10, grain, as_of=AS_OF, concurrent=True) == sequential
+
+
+def test_a_concurrent_overview_answers_what_the_session_reads(world):
+    sequential = overview(JAN1, JAN10, AS_OF)
+    assert sequential["current"]["spend"] == 370.0
+    assert overview(JAN1, JAN10, AS_OF, concurrent=True) == sequential
 
 
 def test_every_concurrent_read_sees_the_snapshot_of_the_session(db):
