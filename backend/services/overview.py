@@ -25,7 +25,8 @@ FRESHNESS = (
 )
 
 #: Spend per day and platform from the daily rollups; revenue to date of the customers acquired
-#: that day (the same cohort revenue as the ROI report, so the days add up to its total).
+#: that day (the same cohort revenue as the ROI report, so the days add up to its total), from
+#: roi_customers (one row per customer; NaN revenue: a payment without an exchange rate).
 SERIES = text(
     """
     WITH spend AS (
@@ -37,9 +38,8 @@ SERIES = text(
         GROUP BY r.date, r.platform
     ), revenue AS (
         SELECT c.acquisition_date AS date, c.platform,
-               CASE WHEN count(e.event_id) = count(e.amount_reporting)
-                    THEN COALESCE(sum(e.amount_reporting), 0) END AS revenue
-        FROM customers c LEFT JOIN revenue_events e ON e.customer_id = c.id
+               CASE WHEN bool_and(c.revenue <> 'NaN') THEN sum(c.revenue) END AS revenue
+        FROM roi_customers c
         WHERE c.acquisition_date BETWEEN :start AND :end AND c.platform = ANY(:platforms)
         GROUP BY c.acquisition_date, c.platform
     )

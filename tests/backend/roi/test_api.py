@@ -145,6 +145,21 @@ def test_overview_series_adds_up_to_the_totals(marketer, world):
     assert (jan3["spend"], jan3["revenue"]) == (22.0, 100.0)
 
 
+def test_overview_series_revenue_without_a_rate_is_unknown_not_smaller(marketer, world, db):
+    from backend.models import Customer
+    from tests.backend.roi.conftest import pay
+
+    c1 = db.session.query(Customer).filter_by(external_id="c1").one()
+    day = c1.acquisition_date.isoformat()
+    pay(db, c1, dt.date(2024, 1, 3), "5", currency="JPY", reporting="missing")
+    db.session.commit()
+    series = marketer.get("/api/overview", query_string=RANGE).json["series"]
+    unknown = [(p["date"], p["platform"]) for p in series if p["revenue"] is None]
+    assert unknown == [(day, "meta")]
+    jan3 = next(p for p in series if p["date"] == "2024-01-03" and p["platform"] == "google_ads")
+    assert jan3["revenue"] == 100.0
+
+
 def test_cohorts_by_week_and_platform(marketer, world):
     body = marketer.get("/api/cohorts", query_string={**RANGE, "cohort": "week"}).json
     assert body["currency"] == "USD"
