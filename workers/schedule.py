@@ -20,6 +20,10 @@ def beat_schedule(config: Mapping[str, Any]) -> dict[str, dict[str, Any]]:
             "task": "workers.tasks.models.train_and_score",
             "schedule": crontab(minute=0, hour=int(config.get("MODEL_TRAINING_HOUR_UTC", 3))),
         },
+        "resume-activations": {
+            "task": "workers.tasks.models.resume_activations",
+            "schedule": timedelta(minutes=5),
+        },
         "measure-drift": {
             "task": "workers.tasks.models.measure_drift",
             "schedule": timedelta(hours=6),

@@ -50,6 +50,15 @@ def activate_version(version_id: int) -> dict:
     return {"version_id": version_id, "outcome": outcome}
 
 
+@shared_task(name="workers.tasks.models.resume_activations")
+def resume_activations() -> dict:
+    """Carry out activation requests still pending ten minutes after they were made."""
+    outcomes = versions.resume_activations()
+    for version_id, outcome in outcomes.items():
+        log.warning("model version %s activation resumed: %s", version_id, outcome)
+    return {str(k): v for k, v in outcomes.items()}
+
+
 @shared_task(name="workers.tasks.models.measure_drift")
 def measure_drift() -> dict:
     """Predicted vs realized revenue of the cohorts that matured, for every ready LTV version."""

@@ -148,6 +148,29 @@ def carry_out_activation(version_id: int) -> str:
     return outcome
 
 
+def stalled_activations(older_than: dt.timedelta = dt.timedelta(minutes=10)) -> list[int]:
+    """Versions whose request is the latest of their kind, still not carried out that long
+    after it was made (its task lost, say the broker was down when it was sent)."""
+    latest = (
+        select(ModelVersion.id, ModelVersion.is_active, ModelVersion.status)
+        .where(ModelVersion.activation_requested_at.is_not(None))
+        .order_by(ModelVersion.kind, ModelVersion.activation_requested_at.desc())
+        .distinct(ModelVersion.kind)
+        .add_columns(ModelVersion.activation_requested_at)
+    )
+    before = utcnow() - older_than
+    return [
+        version_id
+        for version_id, active, status, requested in db.session.execute(latest)
+        if not active and status == ModelStatus.READY and requested <= before
+    ]
+
+
+def resume_activations(older_than: dt.timedelta = dt.timedelta(minutes=10)) -> dict[int, str]:
+    """Carry out the stalled requests (beat, every few minutes): version id -> outcome."""
+    return {v: carry_out_activation(v) for v in stalled_activations(older_than)}
+
+
 def activate_pair(*versions: ModelVersion) -> None:
     """Activate freshly trained versions (the caller commits and audits)."""
     for version in versions:

@@ -199,6 +199,21 @@ def test_a_request_for_a_version_gone_or_failed_meanwhile_does_nothing(loaded, d
     assert active_ltv() is None
 
 
+def test_a_request_whose_task_was_lost_is_resumed_by_the_sweep(loaded, db):
+    first, first_churn = import_file(name="first")
+    second, _ = import_file(name="second")
+    versions.record_activation_request(None, first.id)
+    versions.record_activation_request(None, second.id)  # the latest; both tasks lost
+    versions.record_activation_request(None, first_churn.id)
+    assert versions.stalled_activations() == []  # just asked: their tasks may be on the way
+    assert versions.resume_activations(dt.timedelta(0)) == {
+        second.id: "activated",
+        first_churn.id: "activated",
+    }
+    assert active_ltv() == second.id
+    assert versions.resume_activations(dt.timedelta(0)) == {}  # nothing left
+
+
 def active_ltv() -> int | None:
     rows = query("SELECT id FROM model_versions WHERE kind = 'ltv' AND is_active")
     return rows[0][0] if rows else None
