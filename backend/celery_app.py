@@ -46,6 +46,16 @@ def celery_init_app(app: Flask) -> Celery:
     return celery_app
 
 
+def answer_as_queued(*rows: object) -> None:
+    """Load committed rows and detach them from the session before their tasks are sent: the
+    caller answers them as queued, whatever a worker does to them meanwhile."""
+    from backend.extensions import db
+
+    for row in rows:
+        db.session.refresh(row)
+        db.session.expunge(row)
+
+
 def send_task(app: Flask, name: str, *args: object, **kwargs: object) -> str:
     """Queue a task by name (the backend never imports the workers package); return its id."""
     options = kwargs.pop("_options", {}) or {}

@@ -48,7 +48,7 @@ def cohort_report(
     grouping, customer_key = _grouping(grain)
     selection = roi.selection_of(request)
     reads = roi.reads_for(concurrent)
-    survival_read = q.lifetime_frame(selection, customer_key, as_of, reads)
+    survival_read = q.read_lifetimes(selection, customer_key, as_of, reads)
     frames, _ = roi.load_frames(selection, grouping, as_of, customer_key, reads)
     keys = sorted(frames.keys())
     table = C.roi_table(frames, as_of, end, 365, roi.margin_rate())

@@ -1,6 +1,6 @@
 """Channel ROI: the report behind GET /api/roi and its CSV export.
 
-Spend-side figures come from the rollups (`roi_queries.spend_frame`), customer-side figures from
+Spend-side figures come from the rollups (`roi_queries.read_spend`), customer-side figures from
 the customers acquired in the range and their revenue in the reporting currency, and the
 predictions of the active model versions; `analytics.cohorts.roi_table` computes every metric
 (one definition each, in `analytics.metrics`). Incomplete D7/D30 figures are null, never zero;
@@ -110,8 +110,8 @@ def load_frames(
     """The cohort frames of a selection, and the raw spend frame (labels, FX gaps); the three
     queries go through `reads` (default: the session)."""
     reads = reads or q.Reads()
-    spend_read = q.spend_frame(selection, grouping, reads)
-    lived, lifetimes = q.customer_frame(
+    spend_read = q.read_spend(selection, grouping, reads)
+    lived, lifetimes = q.read_customers(
         selection, customer_key or grouping.customer_key, as_of, reads
     )
     spend = q.frame(spend_read.result())

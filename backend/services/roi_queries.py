@@ -159,7 +159,7 @@ def _spend_rows(key: str, table: str, where: str) -> str:
     """
 
 
-def spend_frame(selection: Selection, grouping: Grouping, reads: Reads) -> Future:
+def read_spend(selection: Selection, grouping: Grouping, reads: Reads) -> Future:
     """Reads KEY, SPEND (NULL when a day had no rate), IMPRESSIONS, CLICKS, INSTALLS, platform,
     account_id (when the key determines them) and fx_missing (currencies without a rate, one
     entry per rollup row that lacked it); `frame` of its result is the frame."""
@@ -191,6 +191,7 @@ _EDGE_DAYS = "r.date BETWEEN :start AND :end AND (r.date < :m_from OR r.date >= 
 
 
 def frame(fetched: Fetched) -> pd.DataFrame:
+    """A query's rows as a frame (the spend of `read_spend`)."""
     columns, rows = fetched
     return pd.DataFrame(rows, columns=columns)
 
@@ -212,7 +213,7 @@ _ENDED = f"({_AGE} - c.last_purchase_day >= :inactivity)"
 _DURATION = f"CASE WHEN {_ENDED} THEN c.last_purchase_day ELSE {_AGE} END"
 
 
-def customer_frame(
+def read_customers(
     selection: Selection, customer_key: str, as_of: dt.date, reads: Reads
 ) -> tuple[Future, Future]:
     """Reads the selected customers grouped by checkpoints lived and by lifetime
@@ -245,7 +246,7 @@ def customer_frame(
 
 
 def customers(by_lived: Fetched, by_lifetime: Fetched) -> pd.DataFrame:
-    """The customers frame from what `customer_frame` read."""
+    """The customers frame from what `read_customers` read."""
     names, rows = by_lived
     lived = pd.DataFrame(_text_keys(rows), columns=names)
     return B.customers_from_buckets(lived, _lifetimes(by_lifetime, B.BUCKET))
@@ -271,7 +272,7 @@ def _text_keys(rows: list[tuple]) -> list[tuple]:
     return [(UNATTRIBUTED if key is None else str(key), *rest) for key, *rest in rows]
 
 
-def lifetime_frame(selection: Selection, customer_key: str, as_of: dt.date, reads: Reads) -> Future:
+def read_lifetimes(selection: Selection, customer_key: str, as_of: dt.date, reads: Reads) -> Future:
     """Reads the customers per group, lifetime duration (days) and whether it ended; `lifetimes`
     of its result is what `analytics.ltv.kaplan_meier` needs, as counts."""
     params = selection.params() | {"as_of": as_of, "inactivity": C.CHURN_INACTIVITY_DAYS}
@@ -279,7 +280,7 @@ def lifetime_frame(selection: Selection, customer_key: str, as_of: dt.date, read
 
 
 def lifetimes(fetched: Fetched) -> pd.DataFrame:
-    """KEY, duration, ENDED and CUSTOMERS from what `lifetime_frame` read."""
+    """KEY, duration, ENDED and CUSTOMERS from what `read_lifetimes` read."""
     return _lifetimes(fetched, "duration")
 
 

@@ -18,7 +18,7 @@ from decimal import Decimal
 from flask import current_app
 from sqlalchemy import select, text
 
-from backend.celery_app import send_task
+from backend.celery_app import answer_as_queued, send_task
 from backend.errors import Invalid, NotFound
 from backend.extensions import db
 from backend.models import AccountStatus, AdAccount, SyncRun, SyncStatus
@@ -89,11 +89,7 @@ def plan_sync(
         run.task_id = str(uuid.uuid4())
     db.session.add_all(runs)
     db.session.commit()
-    for run in runs:
-        # The answer describes the runs as queued: loaded now and detached, so that a worker
-        # starting one before the caller reads it cannot change what the caller was told.
-        db.session.refresh(run)
-        db.session.expunge(run)
+    answer_as_queued(*runs)
     for run in runs:
         send_task(current_app, SYNC_TASK, run.id, _options={"task_id": run.task_id})
     return runs

@@ -24,7 +24,7 @@ from flask import current_app
 from analytics.ltv import BOOSTING, BTYD, select_model, train_ltv_model
 from analytics.ltv.columns import CUSTOMER_ID, PLATFORM
 from analytics.ltv.selection import ACTUAL, ModelSelection
-from backend.celery_app import send_task
+from backend.celery_app import answer_as_queued, send_task
 from backend.errors import Invalid, NotFound
 from backend.extensions import db
 from backend.models import ModelKind, ModelStatus, ModelVersion
@@ -64,10 +64,7 @@ def request_training(
         {"as_of": as_of, "holdout_days": holdout_days},
     )
     db.session.commit()
-    # answered as requested: loaded and detached before the task leaves, so that the worker
-    # cannot change what the caller is told
-    db.session.refresh(version)
-    db.session.expunge(version)
+    answer_as_queued(version)
     send_task(
         current_app,
         TRAIN_TASK,

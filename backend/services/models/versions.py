@@ -13,7 +13,7 @@ import datetime as dt
 from flask import current_app
 from sqlalchemy import select, update
 
-from backend.celery_app import send_task
+from backend.celery_app import answer_as_queued, send_task
 from backend.errors import Conflict, NotFound
 from backend.extensions import db
 from backend.models import ModelDrift, ModelKind, ModelStatus, ModelVersion
@@ -69,11 +69,16 @@ def _lock_kind(kind: str) -> None:
     db.session.execute(select(ModelVersion.id).where(ModelVersion.kind == kind).with_for_update())
 
 
-def _make_active(version: ModelVersion, requested_at: dt.datetime | None = None) -> None:
-    """Within the caller's transaction: `version` becomes its kind's only active version, as
-    requested at `requested_at` (now when it is not a queued request)."""
+def _make_active(version: ModelVersion) -> None:
+    """Within the caller's transaction: a ready `version` becomes its kind's only active
+    version, as requested now (a training or an import)."""
     _check_ready(version)
     _lock_kind(version.kind)
+    _switch_active(version, utcnow())
+
+
+def _switch_active(version: ModelVersion, requested_at: dt.datetime) -> None:
+    """The kind's other versions off, `version` on (the kind locked, the version ready)."""
     db.session.execute(
         update(ModelVersion)
         .where(ModelVersion.kind == version.kind, ModelVersion.id != version.id)
@@ -81,7 +86,7 @@ def _make_active(version: ModelVersion, requested_at: dt.datetime | None = None)
     )
     db.session.flush()
     version.is_active = True
-    version.activation_requested_at = requested_at or utcnow()
+    version.activation_requested_at = requested_at
     db.session.flush()
 
 
@@ -90,8 +95,7 @@ def request_activation(actor, version_id: int) -> ModelVersion:
     activation for a worker. Answers the version as requested (detached before the task leaves,
     so that the worker cannot change what the caller is told)."""
     version = record_activation_request(actor, version_id)
-    db.session.refresh(version)
-    db.session.expunge(version)
+    answer_as_queued(version)
     send_task(current_app, ACTIVATE_TASK, version.id)
     return version
 
@@ -142,7 +146,7 @@ def carry_out_activation(version_id: int) -> str:
     elif db.session.scalar(later.limit(1)) is not None:
         outcome = "superseded"
     else:
-        _make_active(version, requested)
+        _switch_active(version, requested)
         outcome = "activated"
     db.session.commit()
     return outcome
@@ -151,12 +155,12 @@ def carry_out_activation(version_id: int) -> str:
 def stalled_activations(older_than: dt.timedelta = dt.timedelta(minutes=10)) -> list[int]:
     """Versions whose request is the latest of their kind, still not carried out that long
     after it was made (its task lost, say the broker was down when it was sent)."""
+    requested_at = ModelVersion.activation_requested_at
     latest = (
-        select(ModelVersion.id, ModelVersion.is_active, ModelVersion.status)
-        .where(ModelVersion.activation_requested_at.is_not(None))
-        .order_by(ModelVersion.kind, ModelVersion.activation_requested_at.desc())
+        select(ModelVersion.id, ModelVersion.is_active, ModelVersion.status, requested_at)
+        .where(requested_at.is_not(None))
+        .order_by(ModelVersion.kind, requested_at.desc())
         .distinct(ModelVersion.kind)
-        .add_columns(ModelVersion.activation_requested_at)
     )
     before = utcnow() - older_than
     return [
