@@ -15,6 +15,7 @@ from connectors.base import (
     SpendRow,
 )
 from connectors.errors import (
+    AccountUnavailableError,
     AuthenticationError,
     BadResponseError,
     ConfigurationError,
@@ -29,6 +30,7 @@ __all__ = [
     "NO_ID",
     "AccountInfo",
     "AccountTotal",
+    "AccountUnavailableError",
     "Breakdown",
     "AuthenticationError",
     "BadResponseError",

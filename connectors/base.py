@@ -95,6 +95,9 @@ class ConnectionCheck:
     message: str
     accounts: int = 0
     expires_at: dt.datetime | None = None
+    #: Accounts the credentials reach but the platform refuses (cancelled, not yet enabled),
+    #: each as "id: the platform's reason"; they are left out of `accounts`.
+    skipped: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -198,3 +201,8 @@ class Connector(ABC):
     def credentials_expiry(self) -> dt.datetime | None:
         """When the credentials stop working, if the platform tells it."""
         return None
+
+    def account_lookup_needed(self) -> bool:
+        """True when an account added by id must be looked up in `list_accounts()` for what the
+        admin does not type (Google Ads: the manager it is reached through)."""
+        return False

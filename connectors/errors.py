@@ -27,6 +27,17 @@ class AuthenticationError(ConnectorError):
     """Credentials rejected, expired or lacking permission. Never retried."""
 
 
+class AccountUnavailableError(ConnectorError):
+    """The platform refuses the account itself (cancelled, closed, not yet enabled): neither a
+    retry nor new credentials help. Never retried; the account keeps its credentials."""
+
+    def __init__(
+        self, message: str, *, account_id: str | None = None, platform: str | None = None
+    ) -> None:
+        super().__init__(message, platform=platform)
+        self.account_id = account_id
+
+
 class RateLimitedError(ConnectorError):
     """The platform asked us to slow down; retry after `retry_after` seconds."""
 

@@ -29,6 +29,13 @@ class AdAccountSchema(Schema):
     name = Text(required=True)
     currency = Text(required=True)
     timezone = Text(required=True)
+    manager_id = Text(
+        allow_none=True,
+        metadata={
+            "description": "Google Ads: the manager account the account is reached through "
+            "(sent as login-customer-id), found in the account hierarchy when it is added"
+        },
+    )
     status = Text(required=True)
     history_start = fields.Date(allow_none=True)
     credentials_expire_at = fields.DateTime(allow_none=True)
@@ -88,6 +95,13 @@ class ConnectionCheckSchema(Schema):
     message = Text(required=True, metadata={"description": "The platform's own words"})
     accounts = fields.Integer(metadata={"description": "Ad accounts these credentials read"})
     expires_at = fields.DateTime(allow_none=True, metadata={"description": "Credentials expiry"})
+    skipped = fields.List(
+        Text(),
+        metadata={
+            "description": "Accounts the credentials reach but the platform refuses (cancelled, "
+            "not yet enabled), each as 'id: reason'; not counted in accounts"
+        },
+    )
 
 
 def _shown(account) -> dict:

@@ -49,6 +49,8 @@ class AdAccount(db.Model):
     name: Mapped[str] = mapped_column(String(255))
     currency: Mapped[str] = mapped_column(String(3))
     timezone: Mapped[str] = mapped_column(String(64))
+    #: The manager account the platform is reached through (Google Ads login-customer-id).
+    manager_id: Mapped[str | None] = mapped_column(String(64))
     status: Mapped[str] = mapped_column(String(32), default=AccountStatus.ACTIVE)
     #: Fernet token of the JSON credentials; never returned by the API.
     credentials_encrypted: Mapped[bytes | None] = mapped_column(LargeBinary)

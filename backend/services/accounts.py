@@ -26,11 +26,20 @@ from backend.models.types import utcnow
 from backend.services import account_credentials as creds_
 from backend.services import audit
 from backend.services.connectors import build_connector
-from connectors import ConnectionCheck, ConnectorError, RetryPolicy
+from connectors import AccountInfo, ConnectionCheck, ConnectorError, RetryPolicy
 
 log = logging.getLogger("spendlens.accounts")
 
-AUDITED = ("platform", "external_id", "name", "currency", "timezone", "status", "history_start")
+AUDITED = (
+    "platform",
+    "external_id",
+    "name",
+    "currency",
+    "timezone",
+    "manager_id",
+    "status",
+    "history_start",
+)
 #: An admin waits for a test: retry a transient failure once, briefly.
 TEST_RETRY = RetryPolicy(max_attempts=2, base_delay=0.5, max_delay=2.0)
 #: Ids are PostgreSQL integers: a larger one in a URL is simply not found.
@@ -81,7 +90,11 @@ def create_account(actor: User | None, data: Mapping[str, Any]) -> AdAccount:
     external_id = data["external_id"].strip()
     currency, timezone = data.get("currency"), data.get("timezone")
     if not currency or not timezone:
-        currency, timezone = _discover(platform, credentials, external_id, currency, timezone)
+        listed = _discover(platform, credentials, external_id, currency, timezone)
+        currency, timezone = currency or listed.currency, timezone or listed.timezone
+        manager_id = listed.manager_id
+    else:
+        manager_id = _manager_of(platform, credentials, external_id)
     _check_timezone(timezone)
     if _exists(platform, external_id):
         raise Conflict(f"{platform} account {external_id} is already added", field="external_id")
@@ -91,6 +104,7 @@ def create_account(actor: User | None, data: Mapping[str, Any]) -> AdAccount:
         name=data["name"].strip(),
         currency=currency.upper(),
         timezone=timezone,
+        manager_id=manager_id,
         status=AccountStatus.ACTIVE.value,
         credentials_encrypted=creds_.box().encrypt(credentials),
         history_start=data.get("history_start"),
@@ -163,6 +177,7 @@ def _apply_account_changes(
         if credentials != stored:
             account.credentials_encrypted = creds_.box().encrypt(credentials)
             account.credentials_expire_at = None
+            account.manager_id = _manager_of(account.platform, credentials, account.external_id)
             before["credentials"], after_extra["credentials"] = stored, credentials
         if account.status == AccountStatus.NEEDS_CREDENTIALS and "status" not in changes:
             account.status = AccountStatus.ACTIVE.value
@@ -260,24 +275,54 @@ def _discover(
     external_id: str,
     currency: str | None,
     timezone: str | None,
-) -> tuple[str, str]:
-    """Currency and time zone of the account, as the platform lists them."""
+) -> AccountInfo:
+    """The account as the platform lists it (for its currency and time zone); 422 naming the
+    first missing field when the platform cannot tell."""
     missing = "currency" if not currency else "timezone"
     try:
-        listed = build_connector(platform, credentials, retry=TEST_RETRY).list_accounts()
+        listed = _listed_account(platform, credentials, external_id)
     except ConnectorError as exc:
         reason = redaction.redact(exc.message)
         raise Invalid(f"is required (the platform did not say: {reason})", field=missing) from None
     except Exception:  # noqa: BLE001
         log.exception("listing %s accounts failed unexpectedly", platform)
         raise Invalid("is required (the platform did not say)", field=missing) from None
+    if listed is None:
+        raise Invalid(
+            f"is required (these credentials do not list account {external_id})", field=missing
+        )
+    return listed
+
+
+def _manager_of(platform: str, credentials: Mapping[str, Any], external_id: str) -> str | None:
+    """The manager the account is reached through, when its connector needs one looked up.
+
+    A failure here is no reason to refuse the account: it is saved without a manager and the
+    connector looks the manager up in the hierarchy when it syncs.
+    """
+    if not build_connector(platform, credentials).account_lookup_needed():
+        return None
+    try:
+        listed = _listed_account(platform, credentials, external_id)
+    except Exception as exc:  # noqa: BLE001 - see the docstring
+        reason = exc.message if isinstance(exc, ConnectorError) else type(exc).__name__
+        log.warning(
+            "could not look up the manager of %s account %s: %s",
+            platform,
+            external_id,
+            redaction.redact(reason),
+        )
+        return None
+    return listed.manager_id if listed is not None else None
+
+
+def _listed_account(
+    platform: str, credentials: Mapping[str, Any], external_id: str
+) -> AccountInfo | None:
+    """The account among those the credentials list (None: not among them)."""
+    listed = build_connector(platform, credentials, retry=TEST_RETRY).list_accounts()
     wanted = _bare_id(external_id)
-    for info in listed:
-        if _bare_id(info.external_id) == wanted:
-            return currency or info.currency, timezone or info.timezone
-    raise Invalid(
-        f"is required (these credentials do not list account {external_id})", field=missing
-    )
+    return next((info for info in listed if _bare_id(info.external_id) == wanted), None)
 
 
 def _bare_id(external_id: str) -> str:

@@ -45,10 +45,12 @@ def connector_for(account: AdAccount, retry: RetryPolicy | None = None) -> Conne
 
 
 def account_info(account: AdAccount) -> AccountInfo:
+    """The stored account as its connector needs it (with the manager it is reached through)."""
     return AccountInfo(
         platform=account.platform,
         external_id=account.external_id,
         name=account.name,
         currency=account.currency,
         timezone=account.timezone,
+        manager_id=account.manager_id,
     )

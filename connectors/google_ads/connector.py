@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import logging
 from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
 from typing import Any, ClassVar, TypeVar
@@ -17,7 +18,12 @@ from connectors.base import (
     Level,
     SpendRow,
 )
-from connectors.errors import AuthenticationError, ConfigurationError, ConnectorError
+from connectors.errors import (
+    AccountUnavailableError,
+    AuthenticationError,
+    ConfigurationError,
+    ConnectorError,
+)
 from connectors.google_ads import parsing, queries
 from connectors.google_ads.auth import TokenSource
 from connectors.google_ads.client import AdsApi
@@ -25,6 +31,7 @@ from connectors.retry import RetryPolicy
 
 _CUSTOMER_ID = r"\d{3}-?\d{3}-?\d{4}"
 T = TypeVar("T")
+log = logging.getLogger(__name__)
 
 
 def _digits(customer_id: str) -> str:
@@ -44,6 +51,15 @@ class GoogleAdsConnector(Connector):
 
     Each window of `window_days` days is one retryable unit: the metrics report and the installs
     report are streamed whole (all batches) before any row is yielded.
+
+    Accounts are found as Google documents the account hierarchy: the customers the user reaches
+    directly (ListAccessibleCustomers), then every client under each of them (`customer_client`,
+    sent with that customer as login-customer-id). A client reached through a manager carries it
+    as `AccountInfo.manager_id`, and every call about the client sends it as login-customer-id
+    (the configured `login_customer_id` wins when set). An account given without its manager is
+    looked up in the hierarchy once per connector. Customers the platform refuses
+    (CUSTOMER_NOT_ENABLED, or a client whose status is not ENABLED) are skipped and reported in
+    `skipped_customers`, not fatal to the listing.
     """
 
     platform: ClassVar[str] = "google_ads"
@@ -75,6 +91,9 @@ class GoogleAdsConnector(Connector):
                     f"google_ads_root_cert: cannot read it ({exc.strerror})"
                 ) from None
         self._api: AdsApi | None = None
+        #: Customers the last listing skipped, as "id: reason".
+        self.skipped_customers: list[str] = []
+        self._listed: dict[str, AccountInfo] | None = None
 
     @classmethod
     def configuration_schema(cls) -> dict[str, Any]:
@@ -137,7 +156,22 @@ class GoogleAdsConnector(Connector):
         return self._call(lambda api: api.search_stream(customer_id, query, login), what)
 
     def _login_for(self, account: AccountInfo) -> str | None:
-        return self.login_customer_id or account.manager_id
+        """The login-customer-id for calls about `account`: the configured one, else the
+        account's manager, else the manager the hierarchy shows (None: reached directly)."""
+        if self.login_customer_id:
+            return self.login_customer_id
+        if account.manager_id:
+            return _digits(account.manager_id)
+        return self.manager_of(account.external_id)
+
+    def manager_of(self, customer_id: str) -> str | None:
+        """The manager through which these credentials reach `customer_id` (None: directly or
+        not at all); the hierarchy is listed once per connector."""
+        if self._listed is None:
+            self.list_accounts()
+        assert self._listed is not None
+        listed = self._listed.get(_digits(customer_id))
+        return listed.manager_id if listed else None
 
     def close(self) -> None:
         """Close the gRPC channels (a new call opens them again)."""
@@ -152,11 +186,18 @@ class GoogleAdsConnector(Connector):
             accounts = self.list_accounts()
         except ConnectorError as exc:
             return ConnectionCheck(ok=False, message=exc.message)
+        message = f"Connected: {len(accounts)} ad account(s) reachable."
+        if self.skipped_customers:
+            message += (
+                f" Skipped {len(self.skipped_customers)} customer(s) Google refuses (cancelled or"
+                f" not yet enabled): {'; '.join(self.skipped_customers)}."
+            )
         return ConnectionCheck(
             ok=True,
-            message=f"Connected: {len(accounts)} ad account(s) reachable.",
+            message=message,
             accounts=len(accounts),
             expires_at=self.credentials_expiry(),
+            skipped=tuple(self.skipped_customers),
         )
 
     def accessible_customer_ids(self) -> list[str]:
@@ -166,18 +207,40 @@ class GoogleAdsConnector(Connector):
         return [parsing.customer_id_of(name) for name in names]
 
     def list_accounts(self) -> list[AccountInfo]:
+        """Enabled non-manager accounts of the hierarchy (see the class docstring)."""
         accessible = self.accessible_customer_ids()
         login = self.login_customer_id
         roots = [login] if login else accessible
         wanted = self._wanted_ids()
         seen: dict[str, AccountInfo] = {}
+        skipped: dict[str, str] = {}
         for root in roots:
-            rows = self._search(
-                root, queries.CUSTOMER_CLIENTS, login or root, f"google_ads accounts under {root}"
-            )
+            try:
+                rows = self._search(
+                    root,
+                    queries.CUSTOMER_CLIENTS,
+                    login or root,
+                    f"google_ads accounts under {root}",
+                )
+            except AccountUnavailableError as exc:
+                skipped[root] = exc.message
+                continue
             for account in parsing.parse_customer_clients(rows, root):
-                if wanted is None or account.external_id in wanted:
+                if wanted is not None and account.external_id not in wanted:
+                    continue
+                if account.status != "active":
+                    skipped.setdefault(account.external_id, f"status {account.status.upper()}")
+                else:
                     seen.setdefault(account.external_id, account)
+        for customer_id in seen:
+            skipped.pop(customer_id, None)  # refused one way, reachable another
+        self.skipped_customers = [f"{cid}: {reason}" for cid, reason in sorted(skipped.items())]
+        if self.skipped_customers:
+            log.warning(
+                "google_ads: skipped customers Google refuses: %s",
+                "; ".join(self.skipped_customers),
+            )
+        self._listed = seen
         return sorted(seen.values(), key=lambda a: a.external_id)
 
     def fetch_daily(
@@ -227,6 +290,11 @@ class GoogleAdsConnector(Connector):
             f"google_ads account total of {customer} {start}..{end}",
         )
         return parsing.parse_account_total(rows, account, start, end)
+
+    def account_lookup_needed(self) -> bool:
+        """Without a configured login_customer_id, each account's manager comes from the
+        hierarchy."""
+        return self.login_customer_id is None
 
     def credentials_expiry(self) -> dt.datetime | None:
         """Google tells only for time-limited refresh tokens (`refresh_token_expires_in`)."""

@@ -1,6 +1,8 @@
 """Map what the google-ads client raises to the connector error types.
 
-- `GoogleAdsException` carries the platform's `GoogleAdsFailure`: authentication / authorization
+- `GoogleAdsException` carries the platform's `GoogleAdsFailure`: an account the platform
+  refuses as such (authorization_error CUSTOMER_NOT_ENABLED: cancelled, suspended or not yet set
+  up) → AccountUnavailableError; other authentication / authorization
   errors → AuthenticationError (never retried) with the platform's message; quota errors →
   RateLimitedError; UNAVAILABLE / DEADLINE_EXCEEDED / INTERNAL (or an internal_error) →
   TransientError; anything else (a query the API refuses) → ConnectorError.
@@ -18,6 +20,7 @@ from google.ads.googleads.errors import GoogleAdsException
 from google.api_core import exceptions as core
 
 from connectors.errors import (
+    AccountUnavailableError,
     AuthenticationError,
     ConnectorError,
     RateLimitedError,
@@ -34,6 +37,8 @@ _TRANSIENT_CODES = {
     grpc.StatusCode.ABORTED,
 }
 _AUTH_CODES = {grpc.StatusCode.UNAUTHENTICATED, grpc.StatusCode.PERMISSION_DENIED}
+#: AuthorizationError reasons that are about the account, not the credentials.
+ACCOUNT_REFUSED = {"CUSTOMER_NOT_ENABLED"}
 
 
 def error_kinds(failure: Any) -> list[str]:
@@ -43,6 +48,24 @@ def error_kinds(failure: Any) -> list[str]:
         code = error.error_code
         kinds.append(type(code).pb(code).WhichOneof("error_code") or "")
     return kinds
+
+
+def error_reasons(failure: Any) -> list[tuple[str, str]]:
+    """(kind, reason) of each error, e.g. ("authorization_error", "CUSTOMER_NOT_ENABLED")."""
+    reasons = []
+    for error in failure.errors:
+        pb = type(error.error_code).pb(error.error_code)
+        kind = pb.WhichOneof("error_code") or ""
+        value = getattr(error.error_code, kind) if kind else None
+        reasons.append((kind, getattr(value, "name", str(value))))
+    return reasons
+
+
+def account_refused(failure: Any) -> bool:
+    return any(
+        kind == "authorization_error" and reason in ACCOUNT_REFUSED
+        for kind, reason in error_reasons(failure)
+    )
 
 
 def failure_message(failure: Any) -> str:
@@ -79,6 +102,8 @@ def from_google_ads_exception(exc: GoogleAdsException) -> ConnectorError:
     code = exc.error.code() if exc.error is not None else None
     kinds = error_kinds(exc.failure)
     message = failure_message(exc.failure)
+    if account_refused(exc.failure):
+        return AccountUnavailableError(message, platform=PLATFORM)
     if "authentication_error" in kinds or "authorization_error" in kinds or code in _AUTH_CODES:
         return AuthenticationError(message, platform=PLATFORM)
     if "quota_error" in kinds or code == grpc.StatusCode.RESOURCE_EXHAUSTED:
@@ -94,6 +119,8 @@ def from_api_core(exc: core.GoogleAPICallError) -> ConnectorError:
     if isinstance(exc, core.ResourceExhausted):
         delay = retry_delay(failure) if failure is not None else None
         return RateLimitedError(message, retry_after=delay, platform=PLATFORM)
+    if failure is not None and account_refused(failure):
+        return AccountUnavailableError(message, platform=PLATFORM)
     if isinstance(exc, core.Unauthenticated | core.PermissionDenied):
         return AuthenticationError(message, platform=PLATFORM)
     if isinstance(
@@ -113,6 +140,9 @@ def from_rpc_error(exc: grpc.RpcError) -> ConnectorError:
         failure = _failure_from_call(exc)
         delay = retry_delay(failure) if failure is not None else None
         return RateLimitedError(message, retry_after=delay, platform=PLATFORM)
+    failure = _failure_from_call(exc) if code in _AUTH_CODES else None
+    if failure is not None and account_refused(failure):
+        return AccountUnavailableError(failure_message(failure), platform=PLATFORM)
     if code in _AUTH_CODES:
         return AuthenticationError(message, platform=PLATFORM)
     if code in _TRANSIENT_CODES:

@@ -7,9 +7,9 @@ Installs are the summed `all_conversions` of app-download actions, rounded half-
 report fractional conversions under data-driven attribution).
 
 Countries: `geographic_view.country_criterion_id` is a geo target constant id; Google numbers
-countries 2000 + ISO 3166-1 numeric code, and `COUNTRY_BY_CRITERION` lists the ones we know
-(the sandbox generator's countries and the larger ad markets). An unknown id becomes "ZZ" (the
-ISO user-assigned code for "unknown"), so no spend is dropped. Devices: MOBILE/TABLET/DESKTOP →
+countries 2000 + ISO 3166-1 numeric code, mapped to alpha-2 through pycountry's ISO 3166 table
+(every country, not a list of markets). An id that is no ISO country becomes "ZZ" (the ISO
+user-assigned code for "unknown"), so no spend is dropped. Devices: MOBILE/TABLET/DESKTOP →
 mobile/tablet/desktop; other enum values lower-cased (connected_tv, other, unknown).
 """
 
@@ -22,6 +22,8 @@ from dataclasses import dataclass, field, replace
 from decimal import ROUND_HALF_EVEN, Decimal
 from typing import Any
 
+import pycountry
+
 from connectors.base import NO_ID, AccountInfo, AccountTotal, Breakdown, Level, SpendRow
 from connectors.errors import BadResponseError
 
@@ -32,16 +34,10 @@ _MINOR_UNITS = {
     "JPY": 0, "KRW": 0, "VND": 0, "CLP": 0, "ISK": 0, "UGX": 0, "PYG": 0, "XAF": 0, "XOF": 0,
     "BHD": 3, "KWD": 3, "OMR": 3, "JOD": 3, "TND": 3, "IQD": 3, "LYD": 3,
 }
-COUNTRY_BY_CRITERION = {
-    2032: "AR", 2036: "AU", 2040: "AT", 2056: "BE", 2076: "BR", 2124: "CA", 2152: "CL",
-    2156: "CN", 2158: "TW", 2170: "CO", 2208: "DK", 2246: "FI", 2250: "FR", 2276: "DE",
-    2344: "HK", 2356: "IN", 2360: "ID", 2372: "IE", 2376: "IL", 2380: "IT", 2392: "JP",
-    2410: "KR", 2458: "MY", 2484: "MX", 2528: "NL", 2554: "NZ", 2578: "NO", 2608: "PH",
-    2616: "PL", 2620: "PT", 2682: "SA", 2702: "SG", 2704: "VN", 2710: "ZA", 2724: "ES",
-    2752: "SE", 2756: "CH", 2764: "TH", 2784: "AE", 2792: "TR", 2826: "GB", 2840: "US",
-}
 # fmt: on
 UNKNOWN_COUNTRY = "ZZ"
+#: Country geo target constants are this plus the ISO 3166-1 numeric code.
+COUNTRY_CRITERION_BASE = 2000
 DEVICE_LABELS = {"MOBILE": "mobile", "TABLET": "tablet", "DESKTOP": "desktop"}
 
 
@@ -72,7 +68,16 @@ def decimal_from_double(value: float) -> Decimal:
 
 
 def country_code(criterion_id: int) -> str:
-    return COUNTRY_BY_CRITERION.get(int(criterion_id), UNKNOWN_COUNTRY)
+    """ISO 3166-1 alpha-2 of a country geo target constant ("ZZ" for anything else).
+
+    Google numbers the country targets 2000 + the country's ISO 3166-1 numeric code
+    (2840 United States, 2191 Croatia, 2566 Nigeria); pycountry holds the ISO table.
+    """
+    numeric = int(criterion_id) - COUNTRY_CRITERION_BASE
+    if not 0 < numeric < 1000:
+        return UNKNOWN_COUNTRY
+    country = pycountry.countries.get(numeric=f"{numeric:03d}")
+    return country.alpha_2 if country is not None else UNKNOWN_COUNTRY
 
 
 def device_label(device: Any) -> str:

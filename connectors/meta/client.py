@@ -23,7 +23,7 @@ from facebook_business.exceptions import FacebookError, FacebookRequestError
 from facebook_business.session import FacebookSession
 
 from connectors.errors import BadResponseError, ConnectorError, TransientError
-from connectors.meta.errors import PLATFORM, translate
+from connectors.meta.errors import PLATFORM, RequestTooLargeError, translate
 from connectors.meta.usage import Usage, parse_usage
 from connectors.retry import RetryPolicy
 
@@ -32,6 +32,8 @@ JOB_COMPLETED = "Job Completed"
 JOB_GAVE_UP = frozenset({"Job Failed", "Job Skipped"})
 #: Seconds before the second poll of a report run; later waits double up to the poll interval.
 FIRST_POLL_WAIT = 0.5
+#: The smallest page asked for when Graph finds a page too large (Graph's own default limit).
+MIN_PAGE_SIZE = 25
 T = TypeVar("T")
 log = logging.getLogger(__name__)
 
@@ -153,15 +155,24 @@ class GraphClient:
         raise error
 
     def pages(
-        self, first: Callable[[], Cursor], *, what: str
+        self, first: Callable[[int], Cursor], *, page_size: int, what: str
     ) -> Iterator[tuple[int, list[dict[str, Any]]]]:
-        """(page number, rows) of an edge; each page is one retried call.
+        """(page number, rows) of an edge; `first(limit)` asks for the first page. Each page is
+        one retried call.
 
         The SDK's Cursor re-sends the same path with `after=<cursor>` while the answer has
         `paging.next`; `load_next_page` leaves the cursor unchanged when it fails, so retrying
-        it asks for the same page again.
+        it asks for the same page again. A page Graph finds too large ("reduce the amount of
+        data") is asked again with half the limit, down to `MIN_PAGE_SIZE`; an insights timeout
+        is raised at once (a smaller page does not make the query cheaper).
         """
-        cursor = self.call(first, what=f"{what}, page 1")
+        limit = page_size
+        while True:
+            try:
+                cursor = self.call(lambda n=limit: first(n), what=f"{what}, page 1")
+                break
+            except RequestTooLargeError as exc:
+                limit = self._smaller_page(exc, limit, what)
         page = 1
         while True:
             yield page, [_raw(cursor[i]) for i in range(len(cursor))]
@@ -170,8 +181,24 @@ class GraphClient:
             # throttling pause before a call that never happens.
             if getattr(cursor, "_finished_iteration", False):
                 return
-            if not self.call(cursor.load_next_page, what=f"{what}, page {page}"):
+            while True:
+                try:
+                    more = self.call(cursor.load_next_page, what=f"{what}, page {page}")
+                    break
+                except RequestTooLargeError as exc:
+                    current = int(cursor.params.get("limit") or page_size)
+                    cursor.params["limit"] = self._smaller_page(exc, current, what)
+            if not more:
                 return
+
+    @staticmethod
+    def _smaller_page(error: RequestTooLargeError, limit: int, what: str) -> int:
+        """Half of `limit` for a page Graph found too large; re-raise when that cannot help."""
+        if error.timed_out or limit <= MIN_PAGE_SIZE:
+            raise error
+        smaller = max(MIN_PAGE_SIZE, limit // 2)
+        log.info("Meta %s: too much data in a page of %d rows; asking for %d", what, limit, smaller)
+        return smaller
 
     # --- async report runs ---
 
@@ -228,7 +255,9 @@ class GraphClient:
     ) -> Iterator[tuple[int, list[dict[str, Any]]]]:
         run = AdReportRun(fbid=run_id, api=self.api)
         return self.pages(
-            lambda: run.get_insights(params={"limit": page_size}), what=f"{what}, report {run_id}"
+            lambda limit: run.get_insights(params={"limit": limit}),
+            page_size=page_size,
+            what=f"{what}, report {run_id}",
         )
 
     # --- tokens ---

@@ -3,13 +3,21 @@
 Daily rows come from `AdAccount.get_insights(time_increment=1)` at campaign or ad level, split by
 country or impression device when asked. Long ranges use async report runs (POST, poll, page the
 results); a run that fails, is skipped or times out is split into halves, down to single days.
+A short range Graph cannot answer synchronously (an insights timeout, or "reduce the amount of
+data" even at the smallest page) is fetched again as an async report run, as Meta advises, so a
+large account's restatement window does not fail on every sync.
+
+Installs and purchases are counted in explicit attribution windows (`attribution_windows`,
+default 7-day click + 1-day view, Graph's own default): the sum of each action's window fields,
+and every row is labelled with those windows. Each action's `value` would follow the ad sets'
+own attribution settings, which vary between ad sets and accounts.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import logging
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from typing import Any, ClassVar
 
 from facebook_business.adobjects.adaccount import AdAccount
@@ -27,7 +35,7 @@ from connectors.base import (
 )
 from connectors.errors import ConfigurationError, ConnectorError, TransientError
 from connectors.meta.client import GraphClient
-from connectors.meta.errors import PLATFORM, platform_message
+from connectors.meta.errors import PLATFORM, RequestTooLargeError, platform_message
 from connectors.meta.parsing import (
     act_id,
     parse_account,
@@ -80,7 +88,9 @@ class MetaConnector(Connector):
     platform: ClassVar[str] = "meta"
     restatement_days: ClassVar[int] = 28
     breakdowns: ClassVar[tuple[Breakdown, ...]] = (Breakdown.COUNTRY, Breakdown.DEVICE)
-    attribution_windows: ClassVar[tuple[str, ...]] = ("7d_click", "1d_view")
+    #: The attribution windows installs and purchases are counted in (empty: each action's
+    #: `value`, under the ad sets' own attribution settings, labelled "default").
+    attribution_windows: tuple[str, ...] = ("7d_click", "1d_view")
 
     def __init__(
         self,
@@ -92,8 +102,11 @@ class MetaConnector(Connector):
         async_after_days: int = 31,
         poll_interval: float = 5.0,
         async_timeout: float = 900.0,
+        attribution_windows: Sequence[str] | None = None,
     ) -> None:
         super().__init__(config, endpoints=endpoints, retry=retry)
+        if attribution_windows is not None:
+            self.attribution_windows = tuple(attribution_windows)
         self.page_size = page_size
         self.async_after_days = async_after_days
         self.poll_interval = poll_interval
@@ -159,9 +172,10 @@ class MetaConnector(Connector):
     def list_accounts(self) -> list[AccountInfo]:
         user = User(fbid="me", api=self.client.api)
         pages = self.client.pages(
-            lambda: user.get_ad_accounts(
-                fields=list(ACCOUNT_FIELDS), params={"limit": self.page_size}
+            lambda limit: user.get_ad_accounts(
+                fields=list(ACCOUNT_FIELDS), params={"limit": limit}
             ),
+            page_size=self.page_size,
             what="list ad accounts",
         )
         accounts = [
@@ -190,9 +204,10 @@ class MetaConnector(Connector):
             "level": "ad" if level is Level.AD else "campaign",
             "time_range": {"since": start.isoformat(), "until": end.isoformat()},
             "time_increment": 1,
-            "action_attribution_windows": list(self.attribution_windows),
             "limit": self.page_size,
         }
+        if self.attribution_windows:
+            params["action_attribution_windows"] = list(self.attribution_windows)
         if breakdown is not None:
             params["breakdowns"] = [BREAKDOWN_PARAM[breakdown]]
         return params
@@ -211,18 +226,22 @@ class MetaConnector(Connector):
             raise ConfigurationError(f"breakdown {breakdown} is not supported", platform=PLATFORM)
         level = Level(level)
         fields = AD_FIELDS if level is Level.AD else CAMPAIGN_FIELDS
+        pages: Iterable[tuple[str, list[dict[str, Any]]]]
         if (end - start).days + 1 > self.async_after_days:
             pages = self._async_pages(account, start, end, level, breakdown, fields)
         else:
-            params = self._insights_params(level, breakdown, start, end)
-            ad_account = AdAccount(fbid=act_id(account.external_id), api=self.client.api)
-            pages = (
-                (f"page {page}", rows)
-                for page, rows in self.client.pages(
-                    lambda: ad_account.get_insights(fields=list(fields), params=dict(params)),
-                    what=f"insights {account.external_id} {start}..{end}",
+            try:
+                pages = self._sync_pages(account, start, end, level, breakdown, fields)
+            except RequestTooLargeError as exc:
+                log.info(
+                    "Meta insights %s %s..%s too large for a synchronous answer (%s); "
+                    "using an async report run",
+                    account.external_id,
+                    start,
+                    end,
+                    exc.message,
                 )
-            )
+                pages = self._async_pages(account, start, end, level, breakdown, fields)
         for where, rows in pages:
             for i, raw in enumerate(rows, 1):
                 yield parse_insight_row(
@@ -233,6 +252,30 @@ class MetaConnector(Connector):
                     attribution=self.attribution_windows,
                     position=f"{where}, row {i}",
                 )
+
+    def _sync_pages(
+        self,
+        account: AccountInfo,
+        start: dt.date,
+        end: dt.date,
+        level: Level,
+        breakdown: Breakdown | None,
+        fields: tuple[str, ...],
+    ) -> list[tuple[str, list[dict[str, Any]]]]:
+        """Every page of a synchronous insights request, read before any row is used (so a
+        later page that proves too large leaves nothing half-yielded for the async retry)."""
+        params = self._insights_params(level, breakdown, start, end)
+        ad_account = AdAccount(fbid=act_id(account.external_id), api=self.client.api)
+        return [
+            (f"page {page}", rows)
+            for page, rows in self.client.pages(
+                lambda limit: ad_account.get_insights(
+                    fields=list(fields), params={**params, "limit": limit}
+                ),
+                page_size=self.page_size,
+                what=f"insights {account.external_id} {start}..{end}",
+            )
+        ]
 
     def _async_pages(
         self,
@@ -284,12 +327,14 @@ class MetaConnector(Connector):
         params = {
             "level": "account",
             "time_range": {"since": start.isoformat(), "until": end.isoformat()},
-            "limit": self.page_size,
         }
         rows = [
             raw
             for _, page in self.client.pages(
-                lambda: ad_account.get_insights(fields=list(TOTAL_FIELDS), params=dict(params)),
+                lambda limit: ad_account.get_insights(
+                    fields=list(TOTAL_FIELDS), params={**params, "limit": limit}
+                ),
+                page_size=self.page_size,
                 what=f"account total {account.external_id} {start}..{end}",
             )
             for raw in page

@@ -1,6 +1,10 @@
 """Graph API errors → the shared connector error types (pure; works on the SDK's exception).
 
-Rate limits (4, 17, 32, 613, 80000-80008) are retried after the time the usage headers give;
+Requests too large for a synchronous answer are their own type, never retried as they are:
+the insights timeouts (code 100 subcode 1504018, code 2 subcode 1504038: "Try a smaller date
+range, fetch less data, or use async jobs") and the "Please reduce the amount of data you're
+asking for" answers (code 1). The connector answers them with smaller pages or an async report
+run. Rate limits (4, 17, 32, 613, 80000-80008) are retried after the time the usage headers give;
 authentication and permission errors (102, 190, 10, 200-299) never are; codes 1 and 2, HTTP 5xx
 and anything Graph marks `is_transient` are retried with backoff. The message is the platform's
 own, followed by its codes; `platform_message` on the raised error is the platform's text alone.
@@ -22,6 +26,21 @@ PLATFORM = "meta"
 RATE_LIMIT_CODES = frozenset({4, 17, 32, 613, *range(80000, 80009)})
 AUTH_CODES = frozenset({10, 102, 190, *range(200, 300)})
 TRANSIENT_CODES = frozenset({1, 2})
+#: (code, subcode) of the insights timeouts Meta documents for synchronous requests.
+SYNC_TIMEOUTS = frozenset({(100, 1504018), (2, 1504038)})
+REDUCE_DATA = "reduce the amount of data"
+
+
+class RequestTooLargeError(ConnectorError):
+    """Graph cannot answer this request synchronously: ask for less, or use an async report.
+
+    `timed_out`: an insights timeout (a smaller page does not help, a smaller range or an async
+    report does); otherwise a "reduce the amount of data" answer (a smaller page may help).
+    """
+
+    def __init__(self, message: str, *, timed_out: bool, platform: str | None = None) -> None:
+        super().__init__(message, platform=platform)
+        self.timed_out = timed_out
 
 
 def _describe(message: str, code: int | None, subcode: int | None, trace: str | None) -> str:
@@ -44,7 +63,11 @@ def translate(exc: FacebookRequestError) -> ConnectorError:
     message = exc.api_error_message() or f"Graph API answered HTTP {status} without an error body"
     text = _describe(message, code, subcode, trace)
     result: ConnectorError
-    if code in RATE_LIMIT_CODES:
+    if (code, subcode) in SYNC_TIMEOUTS:
+        result = RequestTooLargeError(text, timed_out=True, platform=PLATFORM)
+    elif code == 1 and REDUCE_DATA in message.lower():
+        result = RequestTooLargeError(text, timed_out=False, platform=PLATFORM)
+    elif code in RATE_LIMIT_CODES:
         usage = parse_usage(exc.http_headers())
         result = RateLimitedError(
             text, retry_after=usage.retry_after(limited=True), platform=PLATFORM

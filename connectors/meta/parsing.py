@@ -1,8 +1,13 @@
 """Graph API payloads → Spendlens shapes. Pure functions, tested on recorded payloads.
 
 Graph sends numbers as strings (`"spend": "12.34"`, `"impressions": "1200"`); installs and
-purchases come inside `actions` / `action_values` lists keyed by `action_type`. Dates are already
-in the ad account's time zone and are taken as they are. Money never passes through a float.
+purchases come inside `actions` / `action_values` lists keyed by `action_type`. Each entry's
+`value` counts under the attribution setting of the ad sets (which differs between ad sets and
+accounts); asked for `action_attribution_windows`, Graph adds one field per window
+(`"7d_click": "39", "1d_view": "12"`). Rows read with windows count the sum of those fields and
+are labelled with them; rows read without windows count `value` and are labelled
+`DEFAULT_ATTRIBUTION`. Dates are already in the ad account's time zone and are taken as they
+are. Money never passes through a float.
 """
 
 from __future__ import annotations
@@ -19,6 +24,9 @@ from connectors.errors import BadResponseError
 PLATFORM = "meta"
 INSTALL_ACTION = "mobile_app_install"
 PURCHASE_ACTION = "omni_purchase"
+#: The label of counts read from `value`: whatever each ad set's attribution setting is (Graph
+#: calls that window "default").
+DEFAULT_ATTRIBUTION = "default"
 #: Graph's `impression_device` values → the normalized device vocabulary.
 DEVICE_LABELS = {
     "iphone": "iphone",
@@ -85,8 +93,17 @@ def parse_date(value: Any, *, field: str, position: str) -> dt.date:
         raise _bad(f"not a date: {value!r}", field, position) from None
 
 
-def action_value(actions: Any, action_type: str, *, field: str, position: str) -> Decimal:
-    """The `value` of one action type in an `actions` / `action_values` list (0 if absent)."""
+def action_value(
+    actions: Any,
+    action_type: str,
+    *,
+    field: str,
+    position: str,
+    windows: Sequence[str] = (),
+) -> Decimal:
+    """One action type's count (or value) in an `actions` / `action_values` list, 0 if absent:
+    the sum of its `windows` fields when windows are given (a window Graph leaves out counts 0),
+    else its `value`."""
     if actions is None:
         return Decimal(0)
     if not isinstance(actions, list):
@@ -95,10 +112,13 @@ def action_value(actions: Any, action_type: str, *, field: str, position: str) -
     for entry in actions:
         if not isinstance(entry, Mapping):
             raise _bad(f"expected an object, got {entry!r}", field, position)
-        if entry.get("action_type") == action_type:
-            total += parse_decimal(
-                entry.get("value"), field=f"{field}[{action_type}].value", position=position
-            )
+        if entry.get("action_type") != action_type:
+            continue
+        for name in windows or ("value",):
+            value = entry.get(name)
+            if value is None and windows:
+                continue
+            total += parse_decimal(value, field=f"{field}[{action_type}].{name}", position=position)
     return total
 
 
@@ -165,6 +185,7 @@ def parse_insight_row(
     elif breakdown is Breakdown.DEVICE:
         split["device"] = normalize_device(_text(raw, "impression_device", position, required=True))
     actions = raw.get("actions")
+    windows = tuple(attribution)
     return SpendRow(
         platform=PLATFORM,
         account_id=account.external_id,
@@ -176,15 +197,23 @@ def parse_insight_row(
         impressions=parse_count(raw.get("impressions"), field="impressions", position=position),
         clicks=parse_count(raw.get("clicks"), field="clicks", position=position),
         installs=_whole(
-            action_value(actions, INSTALL_ACTION, field="actions", position=position),
-            field=f"actions[{INSTALL_ACTION}].value",
+            action_value(
+                actions, INSTALL_ACTION, field="actions", position=position, windows=windows
+            ),
+            field=f"actions[{INSTALL_ACTION}]",
             position=position,
         ),
-        conversions=action_value(actions, PURCHASE_ACTION, field="actions", position=position),
-        conversion_value=action_value(
-            raw.get("action_values"), PURCHASE_ACTION, field="action_values", position=position
+        conversions=action_value(
+            actions, PURCHASE_ACTION, field="actions", position=position, windows=windows
         ),
-        attribution=",".join(attribution),
+        conversion_value=action_value(
+            raw.get("action_values"),
+            PURCHASE_ACTION,
+            field="action_values",
+            position=position,
+            windows=windows,
+        ),
+        attribution=",".join(windows) if windows else DEFAULT_ATTRIBUTION,
         **ad_fields,
         **split,
     )

@@ -18,9 +18,11 @@ What the sandbox serves (and refuses) mirrors the real API where it matters to a
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
+
+import pycountry
 
 from connectors.sandbox.generator import CURRENCY_EXPONENT, Cell, SandboxAccount, World
 from connectors.sandbox.google_gaql import GaqlError, Query
@@ -28,10 +30,8 @@ from connectors.sandbox.google_gaql import GaqlError, Query
 PLATFORM = "google_ads"
 #: The manager (MCC) accounts of the sandbox, by id: (name, currency, time zone).
 MANAGERS = {"9990001111": ("Acme Agency MCC", "USD", "America/New_York")}
-#: Geo target constant ids of the generator's countries (2000 + ISO 3166 numeric code).
-COUNTRY_CRITERION_IDS = {
-    "US": 2840, "GB": 2826, "DE": 2276, "FR": 2250, "JP": 2392, "AU": 2036, "CA": 2124, "BR": 2076,
-}  # fmt: skip
+#: Country geo target constants are this plus the ISO 3166-1 numeric code.
+COUNTRY_CRITERION_BASE = 2000
 DEVICE_ENUM = {"mobile": "MOBILE", "tablet": "TABLET", "desktop": "DESKTOP"}
 LOCATION_TYPES = ("LOCATION_OF_PRESENCE", "AREA_OF_INTEREST")
 CATEGORIES = ("DOWNLOAD", "PURCHASE")
@@ -214,20 +214,59 @@ def _matches(value: object, op: str, expected: object) -> bool:
     return ops[op]
 
 
-def customer_client_rows(world: World, customer_id: str, query: Query) -> list[dict[str, Any]]:
+@dataclass(frozen=True)
+class ExtraCustomer:
+    """A customer the server adds beside the World's accounts, with no spend: a cancelled or
+    not yet enabled one (status other than ENABLED), directly accessible when `manager_id` is
+    None, else a client of that manager."""
+
+    customer_id: str
+    name: str
+    currency: str = "USD"
+    timezone: str = "America/New_York"
+    status: str = "CANCELED"
+    manager_id: str | None = None
+
+
+def country_criterion_id(alpha_2: str) -> int:
+    """The country's geo target constant id (2000 + its ISO 3166-1 numeric code)."""
+    country = pycountry.countries.get(alpha_2=alpha_2)
+    if country is None:
+        raise ValueError(f"not an ISO 3166-1 alpha-2 code: {alpha_2!r}")
+    return COUNTRY_CRITERION_BASE + int(country.numeric)
+
+
+def customer_client_rows(
+    world: World, customer_id: str, query: Query, extra: Sequence[ExtraCustomer] = ()
+) -> list[dict[str, Any]]:
     """The customer itself (level 0) and, for a manager, its client accounts (level 1)."""
     entries = []
     if customer_id in MANAGERS:
         name, currency, tz = MANAGERS[customer_id]
-        entries.append((customer_id, name, currency, tz, True, 0))
+        entries.append((customer_id, name, currency, tz, True, 0, "ENABLED"))
         for acc in world.accounts_of(PLATFORM):
             if acc.manager_id == customer_id:
-                entries.append((acc.external_id, acc.name, acc.currency, acc.timezone, False, 1))
+                entries.append(
+                    (acc.external_id, acc.name, acc.currency, acc.timezone, False, 1, "ENABLED")
+                )
+        for more in extra:
+            if more.manager_id == customer_id:
+                entries.append(
+                    (
+                        more.customer_id,
+                        more.name,
+                        more.currency,
+                        more.timezone,
+                        False,
+                        1,
+                        more.status,
+                    )
+                )
     else:
         acc = world.account(customer_id)
-        entries.append((acc.external_id, acc.name, acc.currency, acc.timezone, False, 0))
+        entries.append((acc.external_id, acc.name, acc.currency, acc.timezone, False, 0, "ENABLED"))
     rows = []
-    for cid, name, currency, tz, manager, level in entries:
+    for cid, name, currency, tz, manager, level, status in entries:
         values = {
             "customer_client.client_customer": f"customers/{cid}",
             "customer_client.id": int(cid),
@@ -236,7 +275,7 @@ def customer_client_rows(world: World, customer_id: str, query: Query) -> list[d
             "customer_client.currency_code": currency,
             "customer_client.time_zone": tz,
             "customer_client.manager": manager,
-            "customer_client.status": "ENABLED",
+            "customer_client.status": status,
             "customer_client.hidden": False,
             "customer_client.resource_name": f"customers/{customer_id}/customerClients/{cid}",
         }
@@ -290,9 +329,16 @@ def channel_type(campaign_name: str) -> str:
 
 
 def metric_rows(
-    world: World, account: SandboxAccount, query: Query, dates: DateRange
+    world: World,
+    account: SandboxAccount,
+    query: Query,
+    dates: DateRange,
+    country_labels: Mapping[str, str] | None = None,
 ) -> list[dict[str, Any]]:
-    """Rows of campaign / ad_group / geographic_view / customer for one client account."""
+    """Rows of campaign / ad_group / geographic_view / customer for one client account.
+
+    `country_labels` reports a World country as another (same numbers, another criterion id).
+    """
     geo = query.resource == "geographic_view"
     by_device = "segments.device" in query.fields
     by_category = "segments.conversion_action_category" in query.fields or bool(
@@ -350,7 +396,8 @@ def metric_rows(
             "metrics.all_conversions": float(sums.all_conversions),
         }
         if geo:
-            criterion = COUNTRY_CRITERION_IDS[cell.country or ""]
+            country = cell.country or ""
+            criterion = country_criterion_id((country_labels or {}).get(country, country))
             values["geographic_view.country_criterion_id"] = criterion
             values["geographic_view.location_type"] = location
             values["geographic_view.resource_name"] = (

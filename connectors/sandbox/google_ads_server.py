@@ -14,6 +14,12 @@ Requests must carry `authorization: Bearer <token issued by the token endpoint>`
 real API does, so the client raises `GoogleAdsException` (or, for RESOURCE_EXHAUSTED, the
 api-core `ResourceExhausted`).
 
+Answer modes beside the World (they change no numbers): `add_customer` adds a customer Google
+refuses (status CANCELED, SUSPENDED, CLOSED or not yet ENABLED), directly accessible or a client of
+a manager; every call about it answers PERMISSION_DENIED with authorization_error
+CUSTOMER_NOT_ENABLED, as the real API does, and a manager's `customer_client` rows list it with its
+status. `relabel_countries` reports a World country as another country's geo target constant.
+
 Faults per client account (World.set_faults): rate_limit → RESOURCE_EXHAUSTED with a retry delay
 for the first 2 calls of each distinct query; server_error → UNAVAILABLE once per distinct query;
 slow → 0.3 s per call; malformed → the first row lacks `segments.date` (or, for a query without
@@ -46,6 +52,7 @@ from connectors.sandbox.generator import World
 from connectors.sandbox.google_ads_rows import (
     MANAGERS,
     PLATFORM,
+    ExtraCustomer,
     check,
     customer_client_rows,
     metric_rows,
@@ -88,6 +95,7 @@ class RecordedCall:
     status: str
     rows: int = 0
     batches: int = 0
+    login_customer_id: str | None = None
 
 
 class GoogleAdsSandbox:
@@ -98,6 +106,8 @@ class GoogleAdsSandbox:
         self.batch_size = batch_size
         self.tokens = TokenIssuer()
         self.calls: list[RecordedCall] = []
+        self.extra_customers: dict[str, ExtraCustomer] = {}
+        self.country_labels: dict[str, str] = {}
         self._attempts: Counter[tuple[str, str, str]] = Counter()
         self._lock = threading.Lock()
 
@@ -105,6 +115,11 @@ class GoogleAdsSandbox:
         """Forget which queries already had their rate limits / server errors."""
         with self._lock:
             self._attempts.clear()
+
+    def accessible_customer_ids(self) -> list[str]:
+        """What ListAccessibleCustomers answers: the managers and the directly added customers."""
+        direct = [c.customer_id for c in self.extra_customers.values() if c.manager_id is None]
+        return sorted({*MANAGERS, *direct})
 
     # -- gRPC ---------------------------------------------------------------------------------
 
@@ -137,7 +152,21 @@ class GoogleAdsSandbox:
             )
 
     def _authorize(self, customer_id: str, login_customer_id: str | None) -> None:
-        if customer_id in MANAGERS:
+        extra = self.extra_customers.get(customer_id)
+        if extra is not None:
+            if extra.manager_id is None:
+                allowed = login_customer_id in (None, customer_id)
+            else:
+                allowed = login_customer_id == extra.manager_id
+            if allowed:
+                if extra.status != "ENABLED":
+                    raise _auth_abort(
+                        "authorization_error",
+                        "CUSTOMER_NOT_ENABLED",
+                        "The customer can't be used because it isn't enabled.",
+                    )
+                return
+        elif customer_id in MANAGERS:
             if login_customer_id in (None, customer_id):
                 return
         else:
@@ -212,9 +241,11 @@ class GoogleAdsSandbox:
             query = parse(text)
             dates = check(query, is_manager=customer_id in MANAGERS)
             if query.resource == "customer_client":
-                return customer_client_rows(self.world, customer_id, query)
+                extra = tuple(self.extra_customers.values())
+                return customer_client_rows(self.world, customer_id, query, extra)
             assert dates is not None
-            rows = metric_rows(self.world, self.world.account(customer_id), query, dates)
+            account = self.world.account(customer_id)
+            rows = metric_rows(self.world, account, query, dates, self.country_labels)
         except GaqlError as exc:
             raise _Abort(
                 grpc.StatusCode.INVALID_ARGUMENT,
@@ -243,14 +274,15 @@ class GoogleAdsSandbox:
         """Check credentials and faults, then compute `answer()`; abort with a failure."""
         request_id = secrets.token_hex(11)
         metadata = {k: v for k, v in context.invocation_metadata() if isinstance(v, str)}
+        login = metadata.get("login-customer-id")
         try:
             self._authenticate(metadata)
             if customer_id:
-                self._authorize(customer_id, metadata.get("login-customer-id"))
+                self._authorize(customer_id, login)
                 self._faults(customer_id, query)
             result = answer()
         except _Abort as abort:
-            self._record(RecordedCall(method, customer_id, query, abort.code.name))
+            self._record(RecordedCall(method, customer_id, query, abort.code.name, 0, 0, login))
             failure = GoogleAdsFailure({"errors": abort.errors, "request_id": request_id})
             context.set_trailing_metadata(
                 (
@@ -260,14 +292,14 @@ class GoogleAdsSandbox:
             )
             context.abort(abort.code, abort.message)
         context.set_trailing_metadata((("request-id", request_id),))
-        return result, request_id
+        return result, request_id, login
 
     def search_stream(
         self,
         request: google_ads_service.SearchGoogleAdsStreamRequest,
         context: grpc.ServicerContext,
     ) -> Iterator[google_ads_service.SearchGoogleAdsStreamResponse]:
-        rows, request_id = self._run(
+        rows, request_id, login = self._run(
             "SearchStream",
             context,
             request.customer_id,
@@ -278,7 +310,13 @@ class GoogleAdsSandbox:
         batches = range(0, max(len(rows), 1), size)
         self._record(
             RecordedCall(
-                "SearchStream", request.customer_id, request.query, "OK", len(rows), len(batches)
+                "SearchStream",
+                request.customer_id,
+                request.query,
+                "OK",
+                len(rows),
+                len(batches),
+                login,
             )
         )
         for start in batches:
@@ -290,14 +328,16 @@ class GoogleAdsSandbox:
         self, request: google_ads_service.SearchGoogleAdsRequest, context: grpc.ServicerContext
     ) -> google_ads_service.SearchGoogleAdsResponse:
         """Unpaged Search (the API's page size is fixed at 10,000 rows; the sandbox sends all)."""
-        rows, _ = self._run(
+        rows, _, login = self._run(
             "Search",
             context,
             request.customer_id,
             request.query,
             lambda: self._rows(request.customer_id, request.query),
         )
-        self._record(RecordedCall("Search", request.customer_id, request.query, "OK", len(rows), 1))
+        self._record(
+            RecordedCall("Search", request.customer_id, request.query, "OK", len(rows), 1, login)
+        )
         return google_ads_service.SearchGoogleAdsResponse(
             results=rows, total_results_count=len(rows)
         )
@@ -307,12 +347,12 @@ class GoogleAdsSandbox:
         request: customer_service.ListAccessibleCustomersRequest,
         context: grpc.ServicerContext,
     ) -> customer_service.ListAccessibleCustomersResponse:
-        names, _ = self._run(
+        names, _, _ = self._run(
             "ListAccessibleCustomers",
             context,
             "",
             "",
-            lambda: [f"customers/{cid}" for cid in MANAGERS],
+            lambda: [f"customers/{cid}" for cid in self.accessible_customer_ids()],
         )
         self._record(RecordedCall("ListAccessibleCustomers", "", "", "OK", len(names), 1))
         return customer_service.ListAccessibleCustomersResponse(resource_names=names)
@@ -410,6 +450,29 @@ class SandboxServer:
 
     def reset_fault_counters(self) -> None:
         self.sandbox.reset_fault_counters()
+
+    def add_customer(
+        self,
+        customer_id: str,
+        *,
+        status: str = "CANCELED",
+        manager_id: str | None = None,
+        name: str | None = None,
+    ) -> None:
+        """Add a customer with no spend (see the module docstring); `manager_id` None makes
+        it directly accessible to the sandbox user."""
+        self.sandbox.extra_customers[customer_id] = ExtraCustomer(
+            customer_id, name or f"Customer {customer_id}", status=status, manager_id=manager_id
+        )
+
+    def relabel_countries(self, labels: dict[str, str]) -> None:
+        """Report each World country of `labels` as the country it maps to (alpha-2 codes)."""
+        self.sandbox.country_labels = dict(labels)
+
+    def reset_answer_modes(self) -> None:
+        """Remove added customers and country relabelling."""
+        self.sandbox.extra_customers.clear()
+        self.sandbox.country_labels = {}
 
     def endpoints_kwargs(self) -> dict[str, str]:
         return {

@@ -4,6 +4,11 @@ Usage headers come with every answer (`x-app-usage`, and for ad-account calls
 `x-business-use-case-usage`, `x-ad-account-usage`, `x-fb-ads-insights-throttle`). Rate-limited
 answers are Graph's codes 80000 and 17 with full usage and a time to regain access; server errors
 are code 2 with HTTP 500; malformed pages carry a spend Graph would never send.
+
+Requests too large for a synchronous answer get the errors Meta's insights error-code table
+documents: a timeout (code 100 subcode 1504018, or code 2 subcode 1504038, "Try a smaller date
+range, fetch less data, or use async jobs"), or code 1 "Please reduce the amount of data you're
+asking for, then retry your request" (HTTP 500) for a page larger than the server takes.
 """
 
 from __future__ import annotations
@@ -90,3 +95,27 @@ def break_page(body: dict[str, Any]) -> dict[str, Any]:
         broken = min(1, len(rows) - 1)
         rows[broken] = {**rows[broken], "spend": BROKEN_SPEND}
     return body
+
+
+#: The insights timeouts of synchronous requests, by code: (subcode, HTTP status).
+SYNC_TIMEOUTS = {100: (1504018, 400), 2: (1504038, 500)}
+
+
+def sync_timeout_error(code: int) -> GraphError:
+    """An insights request that timed out (`code` 100 or 2, as Meta documents both)."""
+    subcode, status = SYNC_TIMEOUTS[code]
+    return GraphError(
+        "Your request timed out. Try a smaller date range, fetch less data, or use async jobs.",
+        code=code,
+        subcode=subcode,
+        status=status,
+        is_transient=code == 2,
+    )
+
+
+def too_much_data_error() -> GraphError:
+    return GraphError(
+        "Please reduce the amount of data you're asking for, then retry your request",
+        code=1,
+        status=500,
+    )

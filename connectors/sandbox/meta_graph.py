@@ -26,6 +26,14 @@ WIRE_DEVICE = {
 LEVELS = ("account", "campaign", "adset", "ad")
 BREAKDOWN_FIELD = {"country": "country", "impression_device": "impression_device"}
 ATTRIBUTION_WINDOWS = ("1d_click", "7d_click", "28d_click", "1d_view", "7d_view", "28d_view")
+#: Ad set attribution settings (what an action's `value` counts) and their windows.
+ATTRIBUTION_SETTINGS = {
+    "7d_click_1d_view": ("7d_click", "1d_view"),
+    "7d_click": ("7d_click",),
+    "1d_click_1d_view": ("1d_click", "1d_view"),
+    "1d_click": ("1d_click",),
+}
+DEFAULT_SETTING = "7d_click_1d_view"
 INSIGHTS_FIELDS = frozenset(
     {
         "account_id",
@@ -253,35 +261,48 @@ def _breakdown_value(query: InsightsQuery, cell: Cell) -> str | None:
     return WIRE_DEVICE[cell.device or ""]
 
 
-def _split_windows(total: int, windows: Sequence[str]) -> dict[str, int]:
-    """Share a count between the asked attribution windows (clicks first, views a quarter)."""
-    clicks = [w for w in windows if w.endswith("_click")]
-    views = [w for w in windows if w.endswith("_view")]
-    view_part = total // 4 if clicks and views else (total if views else 0)
-    out = {w: 0 for w in windows}
-    if clicks:
-        out[clicks[0]] = total - view_part
-    if views:
-        out[views[0]] = view_part
-    return out
+def window_counts(total: int) -> dict[str, int]:
+    """A World count (what Graph reports under its default setting, 7-day click or 1-day view)
+    seen through each attribution window: a quarter of it comes from views, the rest from clicks;
+    a longer window holds more, a shorter one less. Whole numbers, so money in minor units too."""
+    view = total // 4
+    click = total - view
+    return {
+        "1d_click": click * 3 // 4,
+        "7d_click": click,
+        "28d_click": click + click // 10,
+        "1d_view": view,
+        "7d_view": view + view // 2,
+        "28d_view": 2 * view,
+    }
+
+
+def setting_count(total: int, setting: str) -> int:
+    """What an action's `value` holds under an ad set attribution setting."""
+    counts = window_counts(total)
+    return sum(counts[window] for window in ATTRIBUTION_SETTINGS[setting])
 
 
 def _action_list(
-    items: Sequence[tuple[str, int]], windows: Sequence[str], render: Any
+    items: Sequence[tuple[str, int]], windows: Sequence[str], setting: str, render: Any
 ) -> list[dict[str, str]]:
     out = []
     for action_type, amount in items:
         if not amount:
             continue
-        entry = {"action_type": action_type, "value": render(amount)}
-        for window, part in _split_windows(amount, windows).items():
-            entry[window] = render(part)
+        entry = {"action_type": action_type, "value": render(setting_count(amount, setting))}
+        counts = window_counts(amount)
+        for window in windows:
+            entry[window] = render(counts[window])
         out.append(entry)
     return out
 
 
-def insight_rows(world: World, account: SandboxAccount, query: InsightsQuery) -> list[dict]:
-    """The rows Graph would answer for `query`, sorted by date, then ids, then breakdown."""
+def insight_rows(
+    world: World, account: SandboxAccount, query: InsightsQuery, setting: str = DEFAULT_SETTING
+) -> list[dict]:
+    """The rows Graph would answer for `query`, sorted by date, then ids, then breakdown;
+    `setting` is the attribution setting of the account's ad sets (what `value` counts)."""
     breakdown = None
     if query.breakdowns:
         breakdown = "country" if query.breakdowns[0] == "country" else "device"
@@ -308,7 +329,7 @@ def insight_rows(world: World, account: SandboxAccount, query: InsightsQuery) ->
     for (span, identity, split_value), acc in sorted(sums.items()):
         if not any(acc):
             continue
-        rows.append(_row(account, query, span, identity, split_value, acc))
+        rows.append(_row(account, query, span, identity, split_value, acc, setting))
     return rows
 
 
@@ -323,6 +344,7 @@ def _row(
     identity: tuple[str, ...],
     split_value: str | None,
     acc: list[int],
+    setting: str,
 ) -> dict[str, Any]:
     spend, impressions, clicks, installs, conversions, value = acc
     values: dict[str, Any] = {
@@ -337,10 +359,11 @@ def _row(
         "objective": "OUTCOME_APP_PROMOTION",
     }
     counts = {"clicks": clicks, "installs": installs, "conversions": conversions}
-    actions = _action_list([(t, counts[k]) for t, k in _COUNT_ACTIONS], query.windows, str)
+    actions = _action_list([(t, counts[k]) for t, k in _COUNT_ACTIONS], query.windows, setting, str)
     action_values = _action_list(
         [(t, value) for t in _VALUE_ACTIONS],
         query.windows,
+        setting,
         lambda minor: _money(minor, account.currency),
     )
     if actions:

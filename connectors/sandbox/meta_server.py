@@ -5,10 +5,17 @@ Speaks the wire format the `facebook-business` SDK expects: `/me/adaccounts`,
 and `/<report_run_id>/insights`, and `/debug_token`. Every answer carries usage headers; errors
 come in Graph's `{"error": {...}}` format. Faults set on the World per account are honoured:
 rate_limit, server_error, slow, malformed and expired_token.
+
+Answer modes beside the World (they change no World numbers): `limit_sync` makes synchronous
+insights over more than N days time out and pages over a row limit answer "reduce the amount of
+data" (Meta's documented errors, see meta_faults); `set_attribution_setting` sets the attribution
+setting of an account's ad sets, which is what each action's `value` counts (the per-window fields
+asked for with `action_attribution_windows` do not depend on it).
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import itertools
 import json
 import re
@@ -26,13 +33,18 @@ from connectors.sandbox.generator import SandboxAccount, World
 from connectors.sandbox.meta_faults import (
     RATE_LIMITED_ANSWERS,
     SLOW_SECONDS,
+    SYNC_TIMEOUTS,
     break_page,
     rate_limited_error,
     server_error,
+    sync_timeout_error,
+    too_much_data_error,
     usage_headers,
 )
 from connectors.sandbox.meta_graph import (
     ACCOUNT_FIELDS,
+    ATTRIBUTION_SETTINGS,
+    DEFAULT_SETTING,
     GraphError,
     InsightsQuery,
     account_node,
@@ -85,16 +97,28 @@ class _State:
     async_fail_over_days: int | None = None
     async_stall_over_days: int | None = None
     usage_pct: int | None = None
+    sync_max_days: int | None = None
+    sync_timeout_code: int = 100
+    max_page_limit: int | None = None
+    attribution_settings: dict[str, str] = field(default_factory=dict)
     row_cache: dict[tuple, list[dict[str, Any]]] = field(default_factory=dict)
 
     def rows(self, account: SandboxAccount, query: InsightsQuery) -> list[dict[str, Any]]:
         """Insights rows, cached per world state (so paging does not recompute them)."""
         world = self.world
-        key = (account.external_id, query, world.seed, world.revision, world.account_today(account))
+        setting = self.attribution_settings.get(account.external_id, DEFAULT_SETTING)
+        key = (
+            account.external_id,
+            query,
+            world.seed,
+            world.revision,
+            world.account_today(account),
+            setting,
+        )
         with self.lock:
             cached = self.row_cache.get(key)
         if cached is None:
-            cached = insight_rows(world, account, query)
+            cached = insight_rows(world, account, query, setting)
             with self.lock:
                 if len(self.row_cache) >= 64:
                     self.row_cache.clear()
@@ -152,6 +176,30 @@ class SandboxServer:
             self._state.async_fail_over_days = fail_over_days
             self._state.async_stall_over_days = stall_over_days
 
+    def limit_sync(
+        self,
+        *,
+        max_days: int | None = None,
+        timeout_code: int = 100,
+        max_page_limit: int | None = None,
+    ) -> None:
+        """Synchronous campaign / ad insights over more than `max_days` days time out (code
+        100 subcode 1504018, or code 2 subcode 1504038); insights pages asked with a `limit` above
+        `max_page_limit` answer code 1 "reduce the amount of data". None: no such limit."""
+        if timeout_code not in SYNC_TIMEOUTS:
+            raise ValueError(f"timeout_code must be one of {sorted(SYNC_TIMEOUTS)}")
+        with self._state.lock:
+            self._state.sync_max_days = max_days
+            self._state.sync_timeout_code = timeout_code
+            self._state.max_page_limit = max_page_limit
+
+    def set_attribution_setting(self, account_id: str, setting: str) -> None:
+        """The attribution setting of the account's ad sets: what each action's `value` counts."""
+        if setting not in ATTRIBUTION_SETTINGS:
+            raise ValueError(f"setting must be one of {sorted(ATTRIBUTION_SETTINGS)}")
+        with self._state.lock:
+            self._state.attribution_settings[account_id] = setting
+
     def force_usage(self, pct: int | None) -> None:
         """Report `pct` percent usage on successful ad-account answers (None: the normal, low
         usage)."""
@@ -159,13 +207,16 @@ class SandboxServer:
             self._state.usage_pct = pct
 
     def reset(self) -> None:
-        """Forget logged requests, fault counters, report runs, async and usage settings."""
+        """Forget logged requests, fault counters, report runs, async, usage, sync limits and
+        attribution settings."""
         with self._state.lock:
             self._state.log.clear()
             self._state.seen.clear()
             self._state.runs.clear()
             self._state.usage_pct = None
+            self._state.attribution_settings.clear()
         self.configure_async()
+        self.limit_sync()
 
     def stop(self) -> None:
         self._httpd.shutdown()
@@ -336,6 +387,8 @@ def _account_call(
         if first:
             raise _Answer(server_error(), usage_headers(account, pct))
     headers = usage_headers(account, pct)
+    if method == "GET" and (run is None or rest.endswith("/insights")):
+        _check_size(state, run, params, headers)
     if run is not None:
         if rest.endswith("/insights"):
             return 200, _run_results(state, run, rest, params, version), headers
@@ -354,6 +407,31 @@ def _account_call(
         default_limit=25,
     )
     return 200, break_page(body) if "malformed" in faults else body, headers
+
+
+def _check_size(
+    state: _State, run: ReportRun | None, params: Mapping[str, str], headers: dict[str, str]
+) -> None:
+    """The answer to an insights page too large for the `limit_sync` limits, if it is."""
+    limit = params.get("limit", "")
+    if state.max_page_limit is not None and limit.isdigit() and int(limit) > state.max_page_limit:
+        raise _Answer(too_much_data_error(), headers)
+    # Account-level totals stay cheap on a large account: only campaign / ad rows time out.
+    if run is None and state.sync_max_days is not None and params.get("level") != "account":
+        time_range = params.get("time_range")
+        days = _range_days(time_range) if time_range else 30
+        if days > state.sync_max_days:
+            raise _Answer(sync_timeout_error(state.sync_timeout_code), headers)
+
+
+def _range_days(time_range: str) -> int:
+    try:
+        value = json.loads(time_range)
+        since = dt.date.fromisoformat(value["since"])
+        until = dt.date.fromisoformat(value["until"])
+    except (ValueError, KeyError, TypeError):
+        return 0  # the query parser answers the bad parameter
+    return (until - since).days + 1
 
 
 def _poll(state: _State, run: ReportRun, params: Mapping[str, str]) -> dict[str, Any]:

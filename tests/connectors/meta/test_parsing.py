@@ -79,6 +79,45 @@ def test_attribution_windows_are_recorded_on_the_row():
     assert campaign_row(first_row("insights_campaign_daily.json")).attribution == "7d_click,1d_view"
 
 
+def _with_actions(actions: list[dict], values: list[dict] | None = None) -> dict:
+    raw = dict(first_row("insights_campaign_daily.json"))
+    raw["actions"], raw["action_values"] = actions, values or []
+    return raw
+
+
+def test_counts_are_the_sum_of_the_requested_windows_not_value():
+    raw = _with_actions(
+        [{"action_type": "mobile_app_install", "value": "4", "7d_click": "9", "1d_view": "3"}],
+        [{"action_type": "omni_purchase", "value": "1.00", "7d_click": "20.50", "1d_view": "4"}],
+    )
+    row = campaign_row(raw)
+    assert row.installs == 12
+    assert row.conversion_value == Decimal("24.50")
+
+
+def test_a_window_graph_leaves_out_counts_zero():
+    raw = _with_actions([{"action_type": "mobile_app_install", "value": "9", "7d_click": "7"}])
+    assert campaign_row(raw).installs == 7
+
+
+def test_a_window_that_is_not_a_number_is_refused_naming_it():
+    raw = _with_actions([{"action_type": "mobile_app_install", "7d_click": "7x"}])
+    with pytest.raises(BadResponseError) as err:
+        campaign_row(raw)
+    assert err.value.field == "actions[mobile_app_install].7d_click"
+
+
+def test_without_windows_value_is_counted_and_labelled_as_the_default_setting():
+    raw = _with_actions(
+        [{"action_type": "mobile_app_install", "value": "4", "7d_click": "9", "1d_view": "3"}]
+    )
+    row = parse_insight_row(
+        raw, account=US, level=Level.CAMPAIGN, breakdown=None, attribution=(), position="p"
+    )
+    assert row.installs == 4
+    assert row.attribution == "default"
+
+
 def test_date_is_the_accounts_own_day_as_reported():
     raw = first_row("insights_ad_device_jpy.json")
     row = parse_insight_row(
@@ -178,7 +217,9 @@ def test_malformed_install_count_names_the_action():
     raw = dict(first_row("insights_campaign_daily.json"))
     raw["actions"] = [{"action_type": "mobile_app_install", "value": "many"}]
     with pytest.raises(BadResponseError) as info:
-        campaign_row(raw)
+        parse_insight_row(
+            raw, account=US, level=Level.CAMPAIGN, breakdown=None, attribution=(), position="p"
+        )
     assert info.value.field == "actions[mobile_app_install].value"
 
 
