@@ -36,15 +36,15 @@ def no_login_credentials() -> dict[str, str]:
 
 
 def add_google_account(admin, credentials: dict, **overrides) -> dict:
-    payload = account_payload(
-        credentials,
-        platform="google_ads",
-        external_id=CLIENT,
-        name="Acme Search UK",
-        currency="GBP",
-        timezone="Europe/London",
+    fields = {
+        "platform": "google_ads",
+        "external_id": CLIENT,
+        "name": "Acme Search UK",
+        "currency": "GBP",
+        "timezone": "Europe/London",
         **overrides,
-    )
+    }
+    payload = account_payload(credentials, **fields)
     response = admin.post("/api/ad-accounts", json=payload)
     assert response.status_code == 201, response.json
     return response.json
@@ -139,3 +139,20 @@ def test_the_connection_test_reports_a_cancelled_customer_and_still_passes(admin
     assert result["ok"] is True
     assert result["accounts"] == 3
     assert result["skipped"] == ["5550001111: The customer can't be used because it isn't enabled."]
+
+
+def test_a_cancelled_account_fails_its_sync_but_keeps_its_credentials(admin, db, on_google):
+    on_google.add_customer("5550002222", status="ENABLED", manager_id=MANAGER)
+    created = add_google_account(
+        admin, no_login_credentials(), external_id="5550002222", currency="USD", timezone="UTC"
+    )
+    assert created["manager_id"] == MANAGER
+    on_google.add_customer("5550002222", status="CANCELED", manager_id=MANAGER)
+    run = sync(db, created["id"])
+    assert run.status == "failed"
+    assert run.error_kind == "AccountUnavailableError"
+    assert "isn't enabled" in run.error
+    db.session.expire_all()
+    account = db.session.get(AdAccount, created["id"])
+    assert account.status == "active"  # new credentials would not help: not needs_credentials
+    assert "isn't enabled" in account.last_error
