@@ -30,6 +30,14 @@ from connectors.retry import RetryPolicy
 API_VERSION = "v26.0"
 JOB_COMPLETED = "Job Completed"
 JOB_GAVE_UP = frozenset({"Job Failed", "Job Skipped"})
+#: A report run's status, and (Graph v25+) why it failed.
+POLL_FIELDS = (
+    "async_status",
+    "async_percent_completion",
+    "error_code",
+    "error_subcode",
+    "error_message",
+)
 #: Seconds before the second poll of a report run; later waits double up to the poll interval.
 FIRST_POLL_WAIT = 0.5
 #: The smallest page asked for when Graph finds a page too large (Graph's own default limit).
@@ -232,14 +240,22 @@ class GraphClient:
         interval = min(FIRST_POLL_WAIT, poll_interval)
         while True:
             node = self.call(
-                lambda: run.api_get(fields=["async_status", "async_percent_completion"]),
+                lambda: run.api_get(fields=list(POLL_FIELDS)),
                 what=f"{what}, poll report {run_id}",
             )
             status = node.get("async_status")
             if status == JOB_COMPLETED:
                 return True
             if status in JOB_GAVE_UP:
-                log.warning("Meta report %s ended %r (%s)", run_id, status, what)
+                log.warning(
+                    "Meta report %s ended %r (%s): %s (code %s, subcode %s)",
+                    run_id,
+                    status,
+                    what,
+                    node.get("error_message") or "no reason given",
+                    node.get("error_code"),
+                    node.get("error_subcode"),
+                )
                 return False
             if waited >= timeout:
                 log.warning(

@@ -447,7 +447,7 @@ def _poll(state: _State, run: ReportRun, params: Mapping[str, str]) -> dict[str,
             percent = 100 * run.polls // (state.async_polls_before_done + 1)
         else:
             run.status, percent = "Job Completed", 100
-    values = {
+    values: dict[str, Any] = {
         "id": run.run_id,
         "account_id": run.account.external_id.removeprefix("act_"),
         "async_status": run.status,
@@ -455,6 +455,13 @@ def _poll(state: _State, run: ReportRun, params: Mapping[str, str]) -> dict[str,
         "date_start": run.query.since.isoformat(),
         "date_stop": run.query.until.isoformat(),
     }
+    if run.status == "Job Failed":  # the reason Graph v25+ gives (insights error-code table)
+        values.update(
+            error_code=-2,
+            error_subcode=2490547,
+            error_message="Generating the report failed. Try again later.",
+            error_user_title="Report Failed",
+        )
     fields = field_list(params)
     node = {name: values[name] for name in fields if name in values}
     node["id"] = run.run_id

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import logging
 
 import pytest
 
@@ -77,6 +78,19 @@ def test_a_run_that_never_finishes_times_out_and_is_split(make_connector, graph,
             mid = since + (until - since) // 2
             assert {(since, mid), (mid + dt.timedelta(days=1), until)} <= set(ranges)
     assert sum(r.spend for r in rows) == spend_total(world, "act_1001")
+
+
+def test_a_failed_run_logs_the_reason_graph_gives(
+    connector, graph, us_account, caplog, monkeypatch
+):
+    graph.configure_async(fail_over_days=25)
+    logger = logging.getLogger("connectors.meta.client")
+    monkeypatch.setattr(logger, "disabled", False)  # alembic's fileConfig may have disabled it
+    caplog.set_level("WARNING", logger=logger.name)
+    list(connector.fetch_daily(us_account, START, END))
+    assert "Generating the report failed. Try again later. (code -2, subcode 2490547)" in (
+        caplog.text
+    )
 
 
 def test_splitting_goes_down_to_single_days(connector, graph, world, us_account):
