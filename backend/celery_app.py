@@ -57,7 +57,12 @@ def answer_as_queued(*rows: object) -> None:
 
 
 def send_task(app: Flask, name: str, *args: object, **kwargs: object) -> str:
-    """Queue a task by name (the backend never imports the workers package); return its id."""
+    """Queue a task by name (the backend never imports the workers package); return its id.
+
+    The backend follows its tasks through the database, never through their Celery results, so
+    it does not subscribe to them: the result backend's subscriber, once Redis has restarted
+    under it, refuses every later send ("the Celery application must be restarted")."""
     options = kwargs.pop("_options", {}) or {}
+    options.setdefault("ignore_result", True)
     result = app.extensions["celery"].send_task(name, args=args, kwargs=kwargs, **options)
     return result.id

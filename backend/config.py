@@ -34,7 +34,14 @@ DEFAULTS: dict[str, Any] = {
     "FRONTEND_DIST": "",
     "LOG_LEVEL": "INFO",
     "CELERY_QUEUE": "celery",
-    "BROKER_VISIBILITY_TIMEOUT": 3600,
+    "BROKER_VISIBILITY_TIMEOUT": 7200,
+    # a running sync's heartbeat; the reaper's period and when it gives a silent run up
+    "SYNC_HEARTBEAT_SECONDS": 10,
+    "SYNC_STALE_SECONDS": 90,
+    "SYNC_QUEUED_SILENT_SECONDS": 180,
+    "SYNC_REAPER_SECONDS": 60,
+    # a bearer token for Prometheus to scrape /metrics with (admins may read it too)
+    "METRICS_TOKEN": "",
     "HISTORY_DAYS": 90,
     "MODEL_TRAINING_HOUR_UTC": 3,
     "ALERT_EVALUATION_MINUTES": 5,

@@ -2,12 +2,33 @@
 
 from __future__ import annotations
 
+import contextlib
 import logging
 
+import kombu.exceptions
+import redis
+import sqlalchemy.exc
 from flask import Flask, jsonify
 from werkzeug.exceptions import HTTPException
 
 log = logging.getLogger("spendlens.errors")
+
+#: The database is away (restarting, unreachable, shutting down): worth retrying shortly.
+DATABASE_OUTAGES: tuple[type[Exception], ...] = (
+    sqlalchemy.exc.OperationalError,
+    sqlalchemy.exc.InterfaceError,
+    sqlalchemy.exc.DisconnectionError,
+    sqlalchemy.exc.PendingRollbackError,
+)
+#: Redis (the Celery broker, the slots, the counters) is away.
+BROKER_OUTAGES: tuple[type[Exception], ...] = (
+    redis.exceptions.ConnectionError,
+    redis.exceptions.TimeoutError,
+    kombu.exceptions.OperationalError,
+)
+OUTAGES = DATABASE_OUTAGES + BROKER_OUTAGES
+#: Seconds a client is asked to wait before trying again during an outage.
+OUTAGE_RETRY_AFTER_S = 5
 
 
 class ServiceError(Exception):
@@ -59,12 +80,41 @@ def register(app: Flask) -> None:
         headers += list((data.get("headers") or {}).items())
         return jsonify(body), exc.code, headers
 
+    def _database_outage(exc: Exception):
+        forget_session()
+        log.warning("database unavailable: %s", type(exc).__name__)
+        return _unavailable("database_unavailable", "The database is not answering; try again.")
+
+    def _broker_outage(exc: Exception):
+        forget_session()
+        log.warning("broker unavailable: %s", type(exc).__name__)
+        return _unavailable("broker_unavailable", "The task broker is not answering; try again.")
+
+    for kind in DATABASE_OUTAGES:
+        app.register_error_handler(kind, _database_outage)
+    for kind in BROKER_OUTAGES:
+        app.register_error_handler(kind, _broker_outage)
+
     @app.errorhandler(Exception)
     def _unexpected(exc: Exception):
         log.exception("unhandled error")
         return jsonify(
             {"code": 500, "status": "Internal Server Error", "message": "Internal server error"}
         ), 500
+
+
+def _unavailable(reason: str, message: str):
+    body = {"code": 503, "status": "Service Unavailable", "reason": reason, "message": message}
+    return jsonify(body), 503, [("Retry-After", str(OUTAGE_RETRY_AFTER_S))]
+
+
+def forget_session() -> None:
+    """Drop the session after an outage: its connection is broken, the next use gets a new one."""
+    from backend.extensions import db
+
+    with contextlib.suppress(Exception):  # the connection is gone; removing the session is enough
+        db.session.rollback()
+    db.session.remove()
 
 
 def _flatten_locations(messages: dict) -> dict:

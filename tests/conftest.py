@@ -254,7 +254,7 @@ def start_worker(
     )
 
 
-def wait_for_worker(app, proc: subprocess.Popen, queue: str, timeout: float = 60) -> None:
+def wait_for_worker(app, proc: subprocess.Popen, queue: str, timeout: float = 180) -> None:
     celery_app = app.extensions["celery"]
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:

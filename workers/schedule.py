@@ -16,6 +16,10 @@ def beat_schedule(config: Mapping[str, Any]) -> dict[str, dict[str, Any]]:
             "task": "workers.tasks.sync.schedule_syncs",
             "schedule": timedelta(minutes=int(config["SYNC_INTERVAL_MINUTES"])),
         },
+        "reap-orphaned-syncs": {
+            "task": "workers.tasks.sync.reap_orphaned_runs",
+            "schedule": timedelta(seconds=int(config.get("SYNC_REAPER_SECONDS", 60))),
+        },
         "train-models": {
             "task": "workers.tasks.models.train_and_score",
             "schedule": crontab(minute=0, hour=int(config.get("MODEL_TRAINING_HOUR_UTC", 3))),

@@ -24,3 +24,6 @@ def register(app: Flask) -> None:
     from backend.api import roi
 
     api.register_blueprint(roi.blp)
+    from backend.api import metrics
+
+    app.register_blueprint(metrics.bp)  # text exposition for Prometheus, not a JSON API

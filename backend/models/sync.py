@@ -1,4 +1,8 @@
-"""Sync runs: one row per attempt to fetch a window of an account's data."""
+"""Sync runs: one row per attempt to fetch a window of an account's data.
+
+A run whose task was lost (its worker died, the broker forgot its message) is failed by the
+reaper with error_kind `orphaned`, and a new run of the same window points back at it.
+"""
 
 from __future__ import annotations
 
@@ -6,7 +10,18 @@ import datetime as dt
 from decimal import Decimal
 from enum import StrEnum
 
-from sqlalchemy import BigInteger, Boolean, Date, DateTime, ForeignKey, Integer, String, Text
+from sqlalchemy import (
+    BigInteger,
+    Boolean,
+    Date,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    text,
+)
 from sqlalchemy.orm import Mapped, mapped_column
 
 from backend.extensions import db
@@ -22,6 +37,13 @@ class SyncStatus(StrEnum):
 
 class SyncRun(db.Model):
     __tablename__ = "sync_runs"
+    __table_args__ = (
+        Index(
+            "ix_sync_runs_unfinished",
+            "status",
+            postgresql_where=text("status IN ('queued', 'running')"),
+        ),
+    )
 
     id: Mapped[int] = mapped_column(BigInteger, primary_key=True)
     ad_account_id: Mapped[int] = mapped_column(
@@ -41,6 +63,13 @@ class SyncRun(db.Model):
     started_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
     finished_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
     duration_ms: Mapped[int | None] = mapped_column(Integer)
+    #: last sign of life of the run's task: set when it starts, every few seconds while it
+    #: runs, and when it is put back in the queue to retry
+    heartbeat_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+    #: the run this one does again, after the reaper found that run's task gone
+    retry_of_id: Mapped[int | None] = mapped_column(
+        ForeignKey("sync_runs.id", ondelete="SET NULL"), index=True
+    )
     platform_spend: Mapped[Decimal | None] = mapped_column(Money)
     stored_spend: Mapped[Decimal | None] = mapped_column(Money)
     reconciliation_diff: Mapped[Decimal | None] = mapped_column(Money)

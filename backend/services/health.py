@@ -1,4 +1,6 @@
-"""Health of the components the app depends on."""
+"""Health of the components the app depends on, and of the background processes it needs: the
+database and the broker (without them the web cannot answer: 503), and whether a Celery worker
+and beat were seen recently (without them nothing syncs or alerts: reported, status degraded)."""
 
 from __future__ import annotations
 
@@ -9,6 +11,10 @@ from flask import Flask
 from sqlalchemy import text
 
 from backend.extensions import db
+from backend.services import presence
+
+#: Components without which the web itself cannot serve.
+ESSENTIAL = ("database", "broker")
 
 
 def _database() -> dict[str, Any]:
@@ -20,11 +26,15 @@ def _database() -> dict[str, Any]:
         return {"ok": False, "error": type(exc).__name__}
 
 
+def _client(url: str) -> redis.Redis:
+    return redis.Redis.from_url(url, socket_timeout=1.0, socket_connect_timeout=1.0)
+
+
 def _broker(url: str | None) -> dict[str, Any]:
     if not url:
         return {"ok": False, "error": "REDIS_URL is not set"}
     try:
-        client = redis.Redis.from_url(url, socket_timeout=1.0, socket_connect_timeout=1.0)
+        client = _client(url)
         try:
             client.ping()
         finally:
@@ -34,7 +44,27 @@ def _broker(url: str | None) -> dict[str, Any]:
         return {"ok": False, "error": type(exc).__name__}
 
 
+def _background(url: str | None, namespace: str, kind: str) -> dict[str, Any]:
+    if not url:
+        return {"ok": False, "last_seen_s": None, "seen": [], "error": "REDIS_URL is not set"}
+    client = _client(url)
+    try:
+        return presence.describe(client, namespace, kind)
+    except redis.RedisError as exc:
+        return {"ok": False, "last_seen_s": None, "seen": [], "error": type(exc).__name__}
+    finally:
+        client.close()
+
+
 def check(app: Flask) -> dict[str, Any]:
-    report = {"database": _database(), "broker": _broker(app.config.get("REDIS_URL"))}
+    url = app.config.get("REDIS_URL")
+    namespace = str(app.config.get("CELERY_QUEUE", "celery"))
+    report = {"database": _database(), "broker": _broker(url)}
+    report["worker"] = _background(url, namespace, "worker")
+    report["beat"] = _background(url, namespace, "beat")
     failing = [name for name, state in report.items() if not state["ok"]]
     return {**report, "failing": failing, "status": "degraded" if failing else "ok"}
+
+
+def essential_failing(report: dict[str, Any]) -> bool:
+    return any(name in ESSENTIAL for name in report["failing"])

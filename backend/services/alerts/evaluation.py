@@ -20,6 +20,7 @@ from flask import current_app
 from sqlalchemy import or_, select, text
 
 from analytics.pacing import period_end
+from backend import metrics
 from backend.extensions import db
 from backend.models import Alert, Budget
 from backend.models.types import utcnow
@@ -93,6 +94,8 @@ def evaluate_budgets(budget_ids: Sequence[int], now: dt.datetime | None = None) 
         except Exception:
             db.session.rollback()
             raise
+    if report.budgets:
+        metrics.ALERT_EVALUATIONS.inc(report.budgets)
     return report
 
 

@@ -24,7 +24,7 @@ from backend.extensions import db
 from backend.models import AccountStatus, AdAccount, SyncRun, SyncStatus
 from backend.models.types import utcnow
 from backend.services.connectors import account_info, connector_for
-from backend.services.ingestion import windows
+from backend.services.ingestion import recovery, windows
 from backend.services.ingestion.slices import Slice, refresh_rollups, replace_metric_slice
 from connectors import (
     AccountTotal,
@@ -212,6 +212,7 @@ def execute_sync_run(run_id: int, retry: RetryPolicy | None = None) -> SyncRun:
     if account.status != AccountStatus.ACTIVE:
         return _finish(run, SyncStatus.FAILED, error=f"account is {account.status}", kind="skipped")
     run.status, run.started_at = SyncStatus.RUNNING, utcnow()
+    run.heartbeat_at = run.started_at
     run.attempts += 1
     db.session.commit()
     began = time.monotonic()
@@ -228,18 +229,24 @@ def execute_sync_run(run_id: int, retry: RetryPolicy | None = None) -> SyncRun:
     except ConnectorError as exc:
         account.last_error = exc.message
         return _finish(run, SyncStatus.FAILED, error=exc.message, kind=_kind(exc))
-    _write(run, account, fetched)
+    if not _write(run, account, fetched):
+        db.session.rollback()
+        log.warning("sync run %s was reaped while it ran; its successor writes it", run_id)
+        return db.session.get(SyncRun, run_id)
     run.duration_ms = int((time.monotonic() - began) * 1000)
     account.last_error = None
     return _finish(run, SyncStatus.SUCCEEDED)
 
 
-def _write(run: SyncRun, account: AdAccount, fetched: FetchedWindow) -> None:
-    """All slices, rollups and the reconciliation of the run, in the session's transaction."""
+def _write(run: SyncRun, account: AdAccount, fetched: FetchedWindow) -> bool:
+    """All slices, rollups and the reconciliation of the run, in the session's transaction;
+    False (nothing written) when the reaper has given the run up meanwhile."""
     reporting = current_app.config["REPORTING_CURRENCY"]
     db.session.execute(
         text("SELECT pg_advisory_xact_lock(:ns, :acc)"), {"ns": _LOCK_NAMESPACE, "acc": account.id}
     )
+    if not recovery.still_running(run):
+        return False
     cursor = db.session.connection().connection.dbapi_connection.cursor()
     rows = 0
     for target, slice_rows in fetched.slices:
@@ -252,6 +259,7 @@ def _write(run: SyncRun, account: AdAccount, fetched: FetchedWindow) -> None:
 
     resolve_campaigns(cursor)  # customers loaded before their campaign was first synced
     _reconcile(run, account, fetched.total)
+    return True
 
 
 def _reconcile(run: SyncRun, account: AdAccount, total: AccountTotal) -> None:
