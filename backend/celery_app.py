@@ -37,6 +37,8 @@ def celery_init_app(app: Flask) -> Celery:
             "visibility_timeout": int(app.config.get("BROKER_VISIBILITY_TIMEOUT", 3600))
         },
         broker_connection_retry_on_startup=True,
+        # a worker waits for Redis as long as it is away (the default gives up after 100 tries)
+        broker_connection_max_retries=None,
         timezone="UTC",
         task_default_queue=app.config.get("CELERY_QUEUE", "celery"),
     )

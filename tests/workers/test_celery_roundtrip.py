@@ -17,6 +17,7 @@ def test_celery_is_configured_to_survive_a_worker_crash(app):
     assert conf.task_acks_late is True
     assert conf.task_reject_on_worker_lost is True
     assert conf.worker_prefetch_multiplier == 1
+    assert conf.broker_connection_max_retries is None  # waits out a Redis outage of any length
 
 
 def test_beat_schedule_names_only_registered_tasks(app):
