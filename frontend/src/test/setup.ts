@@ -3,8 +3,8 @@ import "@testing-library/jest-dom/vitest";
 import { afterEach, vi } from "vitest";
 import { cleanup, configure } from "@testing-library/react";
 
-// Lazy pages are compiled on first import under test: allow for it.
-configure({ asyncUtilTimeout: 8000 });
+// Lazy pages are compiled on first import under test: allow for it (and for a loaded machine).
+configure({ asyncUtilTimeout: 15000 });
 
 afterEach(() => cleanup());
 
