@@ -8,7 +8,12 @@ STAMP := $(VENV)/.installed
 FRONTEND := frontend
 NPM_STAMP := $(FRONTEND)/node_modules/.installed
 
-.PHONY: demo test bench lint install frontend-build frontend-test clean-var
+# The dashboard is rebuilt only when its sources changed: the hash of the sources it was built
+# from is kept beside node_modules.
+DIST_HASH := $(FRONTEND)/node_modules/.dist-sources.sha256
+FRONTEND_SOURCES := src public index.html package.json package-lock.json tsconfig*.json vite.config.*
+
+.PHONY: demo test test-smoke screenshots bench lint install frontend-build frontend-test clean-var
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -25,7 +30,15 @@ $(NPM_STAMP): $(wildcard $(FRONTEND)/package.json)
 install: $(STAMP)
 
 frontend-build: $(NPM_STAMP)
-	@if [ -f $(FRONTEND)/package.json ]; then cd $(FRONTEND) && npm run build; fi
+	@if [ -f $(FRONTEND)/package.json ]; then \
+		sum=$$(cd $(FRONTEND) && find $(FRONTEND_SOURCES) -type f 2>/dev/null | LC_ALL=C sort \
+			| xargs sha256sum | sha256sum | cut -d' ' -f1); \
+		if [ -f $(FRONTEND)/dist/index.html ] && [ "$$(cat $(DIST_HASH) 2>/dev/null)" = "$$sum" ]; then \
+			echo "frontend/dist is up to date with its sources"; \
+		else \
+			(cd $(FRONTEND) && npm run build) && echo "$$sum" > $(DIST_HASH); \
+		fi; \
+	fi
 
 frontend-test: $(NPM_STAMP)
 	@if [ -f $(FRONTEND)/package.json ]; then cd $(FRONTEND) && npm test; fi
@@ -35,6 +48,14 @@ demo: $(STAMP) frontend-build
 
 test: $(STAMP) frontend-build frontend-test
 	$(PY) -m pytest
+
+# The default path's smoke tests (CI runs them with DATABASE_URL and REDIS_URL unset as well).
+test-smoke: $(STAMP) frontend-build
+	$(PY) -m pytest -m smoke
+
+# Refresh the README's screenshots (docs/screenshots/); `make test` takes them under var/test/.
+screenshots: $(STAMP) frontend-build
+	SPENDLENS_SCREENSHOTS_DIR=$(CURDIR)/docs/screenshots $(PY) -m pytest tests/e2e/test_screenshots.py
 
 bench: $(STAMP)
 	@for b in bench/*.py; do echo "== $$b"; $(PY) $$b || exit 1; done

@@ -2,231 +2,336 @@
 
 Uses DATABASE_URL / REDIS_URL when set, else the embedded PostgreSQL and Redis under var/. Runs
 migrations, seeds the demo, starts the sandbox ad platforms, an SMTP catcher, a Celery worker and
-beat, and the web server; prints the URL and the demo users. Ctrl-C stops what it started and
-leaves the data in var/ for the next run.
+beat, and the web server; prints the URL (once it answers) and the demo users.
+
+Every child runs in a process group of its own, recorded under var/run/ and logging to
+var/log/<name>.log. A child that dies is restarted (within a budget: a crash loop ends the demo
+with a message saying which). Ctrl-C (or SIGTERM) stops everything: the product, then the servers,
+each group its signal, a deadline, then SIGKILL. A start clears what an earlier run of this checkout
+left running, and refuses, in one sentence, when another one is still running or a port it needs
+is taken. The data stays in var/ for the next run.
+
+`python -m backend.devstack [--port 8000] [--var DIR] [--smtp-port 8025] [--no-seed]`
 """
 
 from __future__ import annotations
 
+import argparse
 import importlib.util
 import logging
 import os
 import signal
-import subprocess
 import sys
 import time
+import urllib.error
+import urllib.request
+from collections.abc import Callable
 from pathlib import Path
+
+from backend.process_groups import RunDirectory, RunDirectoryInUse, port_holder, port_in_use
+from backend.supervisor import SERVERS, ChildSpec, CrashLoop, Supervisor
 
 ROOT = Path(__file__).resolve().parent.parent
 VAR = ROOT / "var"
 log = logging.getLogger("spendlens.demo")
 
-
-def _services(env: dict[str, str]) -> list:
-    """Fill DATABASE_URL / REDIS_URL in `env`, starting the embedded servers where unset."""
-    handles = []
-    if not env.get("DATABASE_URL"):
-        from backend.embedded import start_postgres
-
-        env["DATABASE_URL"], handle = start_postgres(VAR)
-        handles.append(handle)
-        log.info("embedded PostgreSQL under var/postgres")
-    if not env.get("REDIS_URL"):
-        from backend.embedded import start_redis
-
-        env["REDIS_URL"], handle = start_redis(VAR)
-        handles.append(handle)
-        log.info("embedded Redis on a unix socket (data in var/redis.rdb)")
-    return handles
+#: How long the web server has to answer before the demo gives up.
+WEB_TIMEOUT_S = 180
+SANDBOX_TIMEOUT_S = 60
+#: Children that read the sandbox's addresses from their environment.
+SANDBOX_USERS = ("worker", "beat", "web")
 
 
-def _secret_key() -> str:
-    path = VAR / "secret_key"
-    if not path.exists():
-        import secrets
-
-        path.write_text(secrets.token_hex(32))
-        path.chmod(0o600)
-    return path.read_text().strip()
-
-
-def _encryption_key() -> str:
-    path = VAR / "encryption_key"
-    if not path.exists():
-        from cryptography.fernet import Fernet
-
-        path.write_bytes(Fernet.generate_key())
-        path.chmod(0o600)
-    return path.read_text().strip()
-
-
-def _migrate_and_seed(env: dict[str, str]) -> None:
-    python = sys.executable
-    subprocess.run(
-        [python, "-m", "flask", "--app", "backend", "db", "upgrade"], cwd=ROOT, env=env, check=True
+def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description="Run the whole Spendlens product on this machine.")
+    parser.add_argument("--port", type=int, default=int(os.environ.get("SPENDLENS_PORT", "8000")))
+    parser.add_argument("--smtp-port", type=int, default=None, help="default 8025")
+    parser.add_argument("--var", type=Path, default=VAR, help="where the demo keeps its data")
+    parser.add_argument("--no-seed", action="store_true", help="skip the demo seed")
+    parser.add_argument(
+        "--stop-timeout", type=float, default=10, help="seconds a child has to stop before SIGKILL"
     )
-    if importlib.util.find_spec("backend.commands.demo") is not None:
-        subprocess.run(
-            [python, "-m", "flask", "--app", "backend", "demo-seed"], cwd=ROOT, env=env, check=True
-        )
+    parser.add_argument("--restart-limit", type=int, default=5)
+    parser.add_argument("--restart-window", type=float, default=300, help="seconds")
+    args = parser.parse_args(argv)
+    if args.smtp_port is None:
+        args.smtp_port = int(os.environ.get("SPENDLENS_SMTP_PORT", "8025"))
+    args.var = args.var.resolve()
+    return args
 
 
-def _processes(env: dict[str, str], port: int) -> dict[str, list[str]]:
+def _key_file(path: Path, make: Callable[[], str]) -> str:
+    """The key kept in `path` (written once, mode 0600): every child gets the same one."""
+    if not path.exists():
+        tmp = path.with_suffix(".tmp")
+        tmp.write_text(make())
+        tmp.chmod(0o600)
+        tmp.replace(path)
+    return path.read_text().strip()
+
+
+def _secret_key(var: Path) -> str:
+    import secrets
+
+    return _key_file(var / "secret_key", lambda: secrets.token_hex(32))
+
+
+def _encryption_key(var: Path) -> str:
+    from cryptography.fernet import Fernet
+
+    return _key_file(var / "encryption_key", lambda: Fernet.generate_key().decode())
+
+
+def _processes(env: dict[str, str], port: int, var: Path = VAR) -> dict[str, list[str]]:
+    """The long-running children's commands, in start order."""
     python = sys.executable
     procs = {
         "mail": [
-            python,
-            "-m",
-            "backend.mailcatcher",
-            "--port",
-            env["SPENDLENS_SMTP_PORT"],
-            "--dir",
-            str(VAR / "mail"),
+            python, "-m", "backend.mailcatcher",
+            "--port", env["SPENDLENS_SMTP_PORT"], "--dir", str(var / "mail"),
         ],
         "worker": [
-            python,
-            "-m",
-            "celery",
-            "-A",
-            "workers.app",
-            "worker",
-            "-c",
-            "2",
-            "--loglevel",
-            "INFO",
-            "-n",
-            "demo@%h",
+            python, "-m", "celery", "-A", "workers.app", "worker",
+            "-c", "2", "--loglevel", "INFO", "-n", f"demo-{port}@%h",
         ],
         "beat": [
-            python,
-            "-m",
-            "celery",
-            "-A",
-            "workers.app",
-            "beat",
-            "--loglevel",
-            "INFO",
-            "--schedule",
-            str(VAR / "celerybeat-schedule"),
+            python, "-m", "celery", "-A", "workers.app", "beat",
+            "--loglevel", "INFO", "--schedule", str(var / "celerybeat-schedule"),
         ],
         "web": [
-            python,
-            "-m",
-            "gunicorn",
-            "--bind",
-            f"127.0.0.1:{port}",
-            "--workers",
-            "2",
-            "--threads",
-            "4",
-            "--access-logfile",
-            "-",
+            python, "-m", "gunicorn", "--bind", f"127.0.0.1:{port}",
+            "--workers", "2", "--threads", "4", "--access-logfile", "-",
             "backend:create_app()",
         ],
-    }
+    }  # fmt: skip
     if importlib.util.find_spec("connectors.sandbox.__main__") is not None:
-        procs = {
-            "sandbox": [python, "-m", "connectors.sandbox", "--env-file", str(VAR / "sandbox.env")],
-            **procs,
-        }
+        sandbox = [python, "-m", "connectors.sandbox", "--env-file", str(var / "sandbox.env")]
+        procs = {"sandbox": sandbox, **procs}
     return procs
 
 
-def _wait_for_sandbox(env: dict[str, str], timeout: float = 30) -> None:
-    path = VAR / "sandbox.env"
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if path.exists() and path.stat().st_size:
-            for line in path.read_text().splitlines():
-                key, _, value = line.partition("=")
-                if key:
-                    env[key] = value
-            return
-        time.sleep(0.2)
-    raise RuntimeError("the sandbox platforms did not start")
+class Refusal(RuntimeError):
+    """The demo cannot start; the message is one sentence saying why."""
 
 
-def _wait_for_web(port: int, timeout: float = 60) -> None:
-    import urllib.request
+class Demo:
+    def __init__(self, args: argparse.Namespace) -> None:
+        self.args = args
+        self.var: Path = args.var
+        self.run = RunDirectory(self.var / "run")
+        self.supervisor = Supervisor(
+            self.run,
+            cwd=ROOT,
+            log_dir=self.var / "log",
+            stop_timeout=args.stop_timeout,
+            restart_limit=args.restart_limit,
+            restart_window_s=args.restart_window,
+        )
+        self.env: dict[str, str] = {}
 
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.args.port}/"
+
+    def claim(self) -> None:
+        """Own var/run (or refuse), stop what an earlier run left, check the ports are free."""
+        self.var.mkdir(parents=True, exist_ok=True)
         try:
-            with urllib.request.urlopen(f"http://127.0.0.1:{port}/api/health", timeout=2) as r:
-                log.info("health: %s", r.read().decode())
-                return
-        except Exception:  # noqa: BLE001 - not up yet
+            self.run.acquire(f"make demo on port {self.args.port}")
+        except RunDirectoryInUse as error:
+            raise Refusal(
+                f"Spendlens is already running from this checkout ({error}); stop it with "
+                "Ctrl-C in its terminal first."
+            ) from None
+        cleared = self.run.clear_leftovers(self.args.stop_timeout)
+        if cleared:
+            log.info("stopped what an earlier run left running: %s", ", ".join(cleared))
+        for port, what in ((self.args.port, "web"), (self.args.smtp_port, "mail catcher")):
+            if port_in_use(port):
+                raise Refusal(
+                    f"Port {port} (the {what}'s) is in use by {port_holder(port)}; stop that "
+                    f"process or choose another port (--port / --smtp-port, or SPENDLENS_PORT / "
+                    f"SPENDLENS_SMTP_PORT)."
+                )
+
+    def environment(self) -> dict[str, str]:
+        env = dict(os.environ)
+        env.setdefault("SPENDLENS_SECRET_KEY", _secret_key(self.var))
+        env.setdefault("SPENDLENS_ENCRYPTION_KEYS", _encryption_key(self.var))
+        env["SPENDLENS_SMTP_PORT"] = str(self.args.smtp_port)
+        env.setdefault("SPENDLENS_DASHBOARD_URL", self.url.rstrip("/"))
+        dist = ROOT / "frontend" / "dist"
+        if (dist / "index.html").exists():
+            env.setdefault("SPENDLENS_FRONTEND_DIST", str(dist))
+        env.pop("SPENDLENS_RUN_DIR", None)
+        return env
+
+    def start_servers(self) -> None:
+        """The embedded PostgreSQL and Redis, where DATABASE_URL / REDIS_URL are unset."""
+        from backend import embedded
+
+        for variable, make in (
+            ("DATABASE_URL", embedded.postgres_service),
+            ("REDIS_URL", embedded.redis_service),
+        ):
+            if self.env.get(variable):
+                continue
+            service = make(self.var)
+            spec = ChildSpec(
+                service.name,
+                service.command,
+                dict(os.environ),
+                tier=SERVERS,
+                stop_signal=service.stop_signal,
+                user=service.user,
+                ready=service.ready,
+            )
+            self.supervisor.start(spec)
+            url = service.url
+            if service.name == "postgres":
+                url = embedded.create_database(url, "spendlens")
+            self.env[variable] = url
+            log.info("embedded %s under %s", service.name, self.var)
+
+    def _spec(self, name: str, command: list[str]) -> ChildSpec:
+        return ChildSpec(name, command, dict(self.env))
+
+    def _read_sandbox_env(self) -> dict[str, str]:
+        path = self.var / "sandbox.env"
+        deadline = time.monotonic() + SANDBOX_TIMEOUT_S
+        while time.monotonic() < deadline:
+            if path.exists() and path.stat().st_size:
+                lines = path.read_text().splitlines()
+                return dict(line.partition("=")[::2] for line in lines if "=" in line)
+            if self.supervisor.children["sandbox"].proc.poll() is not None:
+                break
+            time.sleep(0.2)
+        raise RuntimeError(
+            f"the sandbox platforms did not start; see {self.supervisor.log_file('sandbox')}"
+        )
+
+    def start_sandbox(self, command: list[str]) -> None:
+        (self.var / "sandbox.env").unlink(missing_ok=True)
+        self.supervisor.start(self._spec("sandbox", command))
+        self.env.update(self._read_sandbox_env())
+
+    def after_sandbox_restart(self) -> None:
+        """The restarted sandbox listens on new ports: restart those that talk to it."""
+        fresh = self._read_sandbox_env()
+        if all(self.env.get(k) == v for k, v in fresh.items()):
+            return
+        self.env.update(fresh)
+        for name in SANDBOX_USERS:
+            if name in self.supervisor.children:
+                log.info("restarting %s: the sandbox moved", name)
+                self.supervisor.replace(name, dict(self.env))
+
+    def prepare_database(self) -> None:
+        python = sys.executable
+        flask = [python, "-m", "flask", "--app", "backend"]
+        self.supervisor.run_once(self._spec("migrate", [*flask, "db", "upgrade"]))
+        if not self.args.no_seed and importlib.util.find_spec("backend.commands.demo"):
+            seed = [*flask, "demo-seed", "--var", str(self.var)]
+            self.supervisor.run_once(self._spec("seed", seed))
+
+    def wait_for_web(self) -> None:
+        """Until the URL's health check answers 200, restarting children that die meanwhile."""
+        deadline = time.monotonic() + WEB_TIMEOUT_S
+        health = f"{self.url}api/health"
+        last = "no answer"
+        while time.monotonic() < deadline:
+            self.supervisor.poll()
+            try:
+                with urllib.request.urlopen(health, timeout=5) as answer:
+                    log.info("health: %s", answer.read().decode()[:300])
+                    return
+            except urllib.error.HTTPError as answer:  # it answers, but a service is not well
+                last = f"{answer.code} {answer.read().decode()[:300]}"
+            except OSError as error:
+                last = str(error)
             time.sleep(0.5)
-    log.warning("the web server did not answer /api/health in %ss", timeout)
+        raise RuntimeError(
+            f"{health} did not answer 200 within {WEB_TIMEOUT_S} s ({last}); see "
+            f"{self.supervisor.log_file('web')}"
+        )
+
+    def start(self) -> None:
+        self.claim()
+        self.env = self.environment()
+        self.start_servers()
+        for name, command in _processes(self.env, self.args.port, self.var).items():
+            if name == "sandbox":
+                self.start_sandbox(command)
+                continue
+            if name == "worker":
+                self.prepare_database()
+            self.supervisor.start(self._spec(name, command))
+        self.wait_for_web()
+        self.announce()
+
+    def watch(self) -> None:
+        while True:
+            if "sandbox" in self.supervisor.poll():
+                self.after_sandbox_restart()
+            time.sleep(0.5)
+
+    def stop(self) -> None:
+        self.supervisor.stop_all()
+        self.run.release()
+
+    def announce(self) -> None:
+        users = self.var / "demo-users.txt"
+        lines = ["", "=" * 72, f"Spendlens is running at {self.url}"]
+        if users.exists():
+            lines.append(users.read_text().rstrip())
+        lines += [
+            f"Mail sent by Spendlens is caught in {self.var / 'mail'} "
+            f"(SMTP 127.0.0.1:{self.args.smtp_port}); logs are in {self.var / 'log'}",
+            f"Press Ctrl-C to stop; the data stays in {self.var} for the next run.",
+            "=" * 72,
+            "",
+        ]
+        print("\n".join(lines), flush=True)
 
 
 def _stop_on_signals() -> None:
-    """Ctrl-C and SIGTERM both stop the demo cleanly (even where SIGINT was inherited ignored)."""
+    """Ctrl-C and SIGTERM both stop the demo (even where SIGINT was inherited ignored); further
+    ones while it stops are ignored: everything is killed at the stop deadline anyway."""
 
     def interrupt(signum: int, frame: object) -> None:
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
+        signal.signal(signal.SIGTERM, signal.SIG_IGN)
         raise KeyboardInterrupt
 
     signal.signal(signal.SIGINT, interrupt)
     signal.signal(signal.SIGTERM, interrupt)
 
 
-def main() -> None:
+def main(argv: list[str] | None = None) -> int:
     _stop_on_signals()
     logging.basicConfig(level=logging.INFO, format="%(asctime)s demo %(message)s")
     logging.getLogger("pgserver").setLevel(logging.WARNING)
-    VAR.mkdir(exist_ok=True)
-    env = dict(os.environ)
-    handles = _services(env)
-    port = int(env.get("SPENDLENS_PORT", "8000"))
-    env.setdefault("SPENDLENS_SECRET_KEY", _secret_key())
-    env.setdefault("SPENDLENS_ENCRYPTION_KEYS", _encryption_key())
-    env.setdefault("SPENDLENS_SMTP_PORT", "8025")
-    env.setdefault("SPENDLENS_DASHBOARD_URL", f"http://127.0.0.1:{port}")
-    dist = ROOT / "frontend" / "dist"
-    if dist.exists():
-        env.setdefault("SPENDLENS_FRONTEND_DIST", str(dist))
-    children: dict[str, subprocess.Popen] = {}
+    args = parse_args(argv)
+    demo = Demo(args)
+    code = 0
     try:
-        (VAR / "sandbox.env").unlink(missing_ok=True)
-        for name, cmd in _processes(env, port).items():
-            if name == "worker":
-                _migrate_and_seed(env)
-            children[name] = subprocess.Popen(cmd, cwd=ROOT, env=env)
-            if name == "sandbox":
-                _wait_for_sandbox(env)
-        _wait_for_web(port)
-        _announce(env, port)
-        while all(p.poll() is None for p in children.values()):
-            time.sleep(1)
-        dead = [n for n, p in children.items() if p.poll() is not None]
-        log.error("stopped because %s exited", ", ".join(dead))
+        demo.start()
+        demo.watch()
+    except Refusal as refusal:
+        print(f"make demo: {refusal}", file=sys.stderr, flush=True)
+        return 1
     except KeyboardInterrupt:
         log.info("stopping")
+    except (CrashLoop, RuntimeError) as error:
+        log.error("stopping: %s", error)
+        code = 1
     finally:
-        for proc in children.values():
-            if proc.poll() is None:
-                proc.send_signal(signal.SIGTERM)
-        for proc in children.values():
-            try:
-                proc.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                proc.kill()
-        del handles
-
-
-def _announce(env: dict[str, str], port: int) -> None:
-    users = VAR / "demo-users.txt"
-    print("\n" + "=" * 72)
-    print(f"Spendlens is running at http://127.0.0.1:{port}/")
-    if users.exists():
-        print(users.read_text().rstrip())
-    print(
-        f"Mail sent by Spendlens is caught in {VAR / 'mail'} (SMTP 127.0.0.1:"
-        f"{env['SPENDLENS_SMTP_PORT']})"
-    )
-    print("Press Ctrl-C to stop; the data stays in var/ for the next run.")
-    print("=" * 72 + "\n", flush=True)
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
+        signal.signal(signal.SIGTERM, signal.SIG_IGN)
+        demo.stop()
+    log.info("stopped")
+    return code
 
 
 if __name__ == "__main__":
-    main()
+    sys.exit(main())

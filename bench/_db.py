@@ -63,4 +63,5 @@ def scratch_app(database: str | None = None, keep: bool = False, **config) -> It
             with admin.connect() as conn:
                 conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
         admin.dispose()
-        del handle
+        if handle is not None:
+            handle.stop()

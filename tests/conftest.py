@@ -25,8 +25,27 @@ ROOT = Path(__file__).resolve().parent.parent
 RUN_ID = secrets.token_hex(4)
 
 
+#: Where the embedded servers of a test run keep their data (when the variables are unset).
+EMBEDDED_VAR = ROOT / "var" / "test"
+
+
 @pytest.fixture(scope="session")
-def server_database_url() -> Iterator[str]:
+def embedded_run():
+    """`var/test/run`, owned by this test run: what an earlier, killed run left there is stopped
+    first, and the embedded servers started in it are stopped at the end."""
+    from backend.embedded import owned_run_directory
+    from backend.process_groups import RunDirectoryInUse
+
+    try:
+        run = owned_run_directory(EMBEDDED_VAR, f"a pytest run ({' '.join(sys.argv[1:])[:80]})")
+    except RunDirectoryInUse as error:
+        pytest.exit(f"{error}: wait for it, or set DATABASE_URL and REDIS_URL", returncode=3)
+    yield run
+    run.release()
+
+
+@pytest.fixture(scope="session")
+def server_database_url(request) -> Iterator[str]:
     """A URL of the PostgreSQL server to create test databases on."""
     url = os.environ.get("DATABASE_URL")
     if url:
@@ -34,22 +53,28 @@ def server_database_url() -> Iterator[str]:
         return
     from backend.embedded import start_postgres
 
-    url, handle = start_postgres(ROOT / "var" / "test", database="postgres")
-    yield sqlalchemy_url(url)
-    del handle
+    url, server = start_postgres(
+        EMBEDDED_VAR, database="postgres", run=request.getfixturevalue("embedded_run")
+    )
+    try:
+        yield sqlalchemy_url(url)
+    finally:
+        server.stop()
 
 
 @pytest.fixture(scope="session")
-def redis_url() -> Iterator[str]:
+def redis_url(request) -> Iterator[str]:
     url = os.environ.get("REDIS_URL")
     if url:
         yield url
         return
     from backend.embedded import start_redis
 
-    url, handle = start_redis(ROOT / "var" / "test")
-    yield url
-    del handle
+    url, server = start_redis(EMBEDDED_VAR, run=request.getfixturevalue("embedded_run"))
+    try:
+        yield url
+    finally:
+        server.stop()
 
 
 def create_database(server_url: str, name: str) -> str:

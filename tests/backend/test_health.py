@@ -8,6 +8,7 @@ import sys
 import tempfile
 import time
 
+import pytest
 import redis
 
 from backend import create_app
@@ -15,6 +16,7 @@ from backend.services import presence
 from tests.conftest import ROOT, service_env, stop_process
 
 
+@pytest.mark.smoke
 def test_health_is_ok_when_database_broker_worker_and_beat_answer(app, client):
     client_redis = redis.Redis.from_url(app.config["REDIS_URL"])
     presence.record(client_redis, app.config["CELERY_QUEUE"], "worker", "w@test")

@@ -1,5 +1,6 @@
-"""Screenshots of the main pages on the demo data at 1440×900, written to docs/screenshots/ on
-every run (they are committed and shown in the README).
+"""Screenshots of the main pages on the demo data at 1440×900, taken and checked on every run
+under var/test/screenshots/; `make screenshots` writes them to docs/screenshots/ instead (they are
+committed and shown in the README).
 
 The demo seed has no budgets, so this module sets a month's budgets the way finance would (as
 the API's own pacing suggests: one channel overpacing, the others with room) and lets the
