@@ -211,8 +211,9 @@ class Demo:
         )
 
     def start_sandbox(self, command: list[str]) -> None:
-        (self.var / "sandbox.env").unlink(missing_ok=True)
-        self.supervisor.start(self._spec("sandbox", command))
+        spec = self._spec("sandbox", command)
+        spec.prepare = lambda: (self.var / "sandbox.env").unlink(missing_ok=True)
+        self.supervisor.start(spec)
         self.env.update(self._read_sandbox_env())
 
     def after_sandbox_restart(self) -> None:

@@ -43,6 +43,8 @@ class ChildSpec:
     user: str | None = None
     #: Called until true after a start (an embedded server accepting connections, say).
     ready: Callable[[], bool] | None = None
+    #: Called before every start (removing what the previous one left, say).
+    prepare: Callable[[], None] | None = None
 
 
 @dataclass
@@ -79,6 +81,8 @@ class Supervisor:
         return self.log_dir / f"{name}.log"
 
     def _spawn(self, spec: ChildSpec) -> tuple[subprocess.Popen, Record]:
+        if spec.prepare is not None:
+            spec.prepare()
         proc, record = self.run.spawn(
             spec.name,
             spec.command,

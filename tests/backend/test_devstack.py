@@ -159,6 +159,30 @@ def test_a_worker_that_dies_is_restarted_and_takes_tasks_again(app, demo, launch
     assert result.get(timeout=120)["pong"] is True
 
 
+def test_a_restarted_sandbox_moves_the_web_worker_and_beat_to_its_new_ports(demo):
+    sandbox = demo.records()["sandbox"]
+    os.killpg(sandbox.pid, signal.SIGKILL)
+
+    demo.wait_for("restarted sandbox", timeout=60)
+    demo.wait_for("restarted web (pid", timeout=180)  # worker, beat, then web are replaced
+    for name in ("worker", "beat", "web"):
+        assert f"restarting {name}: the sandbox moved" in demo.text()
+
+    lines = (demo.var / "sandbox.env").read_text().splitlines()
+    fresh = dict(line.split("=", 1) for line in lines if "=" in line)
+    for name in ("worker", "beat", "web"):
+        environ = psutil.Process(demo.records()[name].pid).environ()
+        assert all(environ.get(key) == value for key, value in fresh.items()), name
+    deadline = time.monotonic() + 120
+    while True:
+        try:
+            assert health(demo.port) == 200
+            break
+        except OSError:
+            assert time.monotonic() < deadline, "the restarted web server did not answer"
+            time.sleep(1)
+
+
 def test_a_second_start_is_refused_while_one_runs(demo):
     second = Launcher(demo.var, free_port(), free_port(), demo.env, starts=10).start("--no-seed")
     assert second.proc.wait(60) == 1
