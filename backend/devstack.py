@@ -43,16 +43,27 @@ SANDBOX_USERS = ("worker", "beat", "web")
 
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
-    parser = argparse.ArgumentParser(description="Run the whole Spendlens product on this machine.")
-    parser.add_argument("--port", type=int, default=int(os.environ.get("SPENDLENS_PORT", "8000")))
-    parser.add_argument("--smtp-port", type=int, default=None, help="default 8025")
+    parser = argparse.ArgumentParser(
+        prog="python -m backend.devstack", description="Run the whole Spendlens product here."
+    )
+    parser.add_argument(
+        "--port",
+        type=int,
+        default=int(os.environ.get("SPENDLENS_PORT", "8000")),
+        help="the web server's (default: SPENDLENS_PORT, else 8000)",
+    )
+    parser.add_argument(
+        "--smtp-port", type=int, help="the mail catcher's (default: SPENDLENS_SMTP_PORT, else 8025)"
+    )
     parser.add_argument("--var", type=Path, default=VAR, help="where the demo keeps its data")
     parser.add_argument("--no-seed", action="store_true", help="skip the demo seed")
     parser.add_argument(
         "--stop-timeout", type=float, default=10, help="seconds a child has to stop before SIGKILL"
     )
-    parser.add_argument("--restart-limit", type=int, default=5)
-    parser.add_argument("--restart-window", type=float, default=300, help="seconds")
+    parser.add_argument(
+        "--restart-limit", type=int, default=5, help="restarts of a child allowed in the window"
+    )
+    parser.add_argument("--restart-window", type=float, default=300, help="seconds (default 300)")
     args = parser.parse_args(argv)
     if args.smtp_port is None:
         args.smtp_port = int(os.environ.get("SPENDLENS_SMTP_PORT", "8025"))
@@ -146,13 +157,16 @@ class Demo:
         cleared = self.run.clear_leftovers(self.args.stop_timeout)
         if cleared:
             log.info("stopped what an earlier run left running: %s", ", ".join(cleared))
-        for port, what in ((self.args.port, "web"), (self.args.smtp_port, "mail catcher")):
-            if port_in_use(port):
-                raise Refusal(
-                    f"Port {port} (the {what}'s) is in use by {port_holder(port)}; stop that "
-                    f"process or choose another port (--port / --smtp-port, or SPENDLENS_PORT / "
-                    f"SPENDLENS_SMTP_PORT)."
-                )
+        self.check_port(self.args.port, "web")
+        self.check_port(self.args.smtp_port, "mail catcher")
+
+    def check_port(self, port: int, what: str) -> None:
+        if port_in_use(port):
+            raise Refusal(
+                f"Port {port} (the {what}'s) is in use by {port_holder(port)}; stop that "
+                f"process or choose another port (--port / --smtp-port, or SPENDLENS_PORT / "
+                f"SPENDLENS_SMTP_PORT)."
+            )
 
     def environment(self) -> dict[str, str]:
         env = dict(os.environ)
@@ -266,6 +280,8 @@ class Demo:
                 continue
             if name == "worker":
                 self.prepare_database()
+            if name == "web":  # still free after the migrations and the seed?
+                self.check_port(self.args.port, "web")
             self.supervisor.start(self._spec(name, command))
         self.wait_for_web()
         self.announce()
