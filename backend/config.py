@@ -49,6 +49,13 @@ DEFAULTS: dict[str, Any] = {
     "ROI_MARGIN_RATE": "1.0",
     # the ROI endpoints' spend and customer queries on connections of their own, in parallel
     "ROI_CONCURRENT_READS": True,
+    # request bodies: JSON and forms, and the file uploads (CSV) of the routes that take them
+    "MAX_REQUEST_MB": 8,
+    "MAX_UPLOAD_MB": 512,
+    # reverse proxies in front of the web server whose X-Forwarded-For/-Proto are trusted
+    "PROXY_HOPS": 0,
+    # where failed logins are counted in Redis (several installations may share one Redis)
+    "LOGIN_THROTTLE_PREFIX": "spendlens:login",
 }
 
 

@@ -64,7 +64,7 @@ def register(app: Flask) -> None:
         body = {"code": exc.status, "status": _reason(exc.status), "message": exc.message}
         if exc.field:
             body["errors"] = {exc.field: [exc.message]}
-        return jsonify(body), exc.status
+        return jsonify(body), exc.status, getattr(exc, "headers", None) or {}
 
     @app.errorhandler(HTTPException)
     def _http_error(exc: HTTPException):

@@ -159,6 +159,8 @@ def app_config(
         # queued first syncs would race the tests that add accounts; tests/workers/test_first_sync
         # turns it on
         "SYNC_ON_CREATE": False,
+        # failed logins are counted per run (and forgotten after each test, see `db`)
+        "LOGIN_THROTTLE_PREFIX": f"spendlens-test-{RUN_ID}:login",
         **sandbox.config(),
     }
 
@@ -208,6 +210,20 @@ def db(app):
         yield database
         database.session.remove()
     truncate_all(app)
+    forget_failed_logins(app)
+
+
+def forget_failed_logins(app) -> None:
+    """Empty the run's login throttling buckets in Redis (each test starts with none)."""
+    import redis
+
+    client = redis.Redis.from_url(app.config["REDIS_URL"])
+    try:
+        keys = list(client.scan_iter(match=app.config["LOGIN_THROTTLE_PREFIX"] + ":*"))
+        if keys:
+            client.delete(*keys)
+    finally:
+        client.close()
 
 
 @pytest.fixture
@@ -231,6 +247,7 @@ def service_env(app_config: dict, **extra: str) -> dict[str, str]:
         SPENDLENS_ENCRYPTION_KEYS=app_config["ENCRYPTION_KEYS"],
         SPENDLENS_SMTP_HOST=app_config["SMTP_HOST"],
         SPENDLENS_SMTP_PORT=str(app_config["SMTP_PORT"]),
+        SPENDLENS_LOGIN_THROTTLE_PREFIX=app_config["LOGIN_THROTTLE_PREFIX"],
     )
     from connectors.sandbox.runner import CONFIG_KEYS
 

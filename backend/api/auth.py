@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
+from flask import after_this_request, current_app, request
 from flask_login import current_user
 from flask_smorest import Blueprint
 from marshmallow import Schema, fields, validate
@@ -16,9 +19,9 @@ from backend.auth import (
     signed_in,
 )
 from backend.auth.passwords import MAX_LENGTH, MIN_LENGTH
-from backend.auth.sessions import end_session, refresh_session, start_session
+from backend.auth.sessions import current_session_key, end_session, start_session
 from backend.models import Role
-from backend.services import logins, tokens, users
+from backend.services import login_throttle, logins, tokens, users
 
 blp = Blueprint(
     "auth",
@@ -95,24 +98,47 @@ def _session_payload() -> dict:
 @blp.response(200, SessionSchema)
 @blp.alt_response(401, response="DEFAULT_ERROR", description="Wrong email or password")
 @blp.alt_response(403, response="DEFAULT_ERROR", description="Posted from another origin")
+@blp.alt_response(429, response="DEFAULT_ERROR", description="Too many attempts (Retry-After)")
 def login(data: dict):
     """Log in with email and password; sets the session cookie, returns the CSRF token.
 
     Unknown email, wrong password and an inactive account all answer 401 "Invalid email or
-    password". After 5 failures in a row the account is locked for 15 minutes; while locked,
-    login answers the same 401 even with the right password, so a lock does not reveal that
-    the email has an account. A request whose Origin is another site is refused (403).
+    password". Failed attempts are throttled per client address (20 free) and per account (5
+    free), then each one doubles the wait (1 s, 2 s, 4 s ... up to 15 minutes): meanwhile login
+    answers 429 with Retry-After, for unknown emails alike. A browser that signed in to the
+    account before (a device cookie) has its own allowance instead, so an attack on the account
+    does not lock its owner out. A request whose Origin is another site is refused (403).
     """
-    user = logins.authenticate(data["email"], data["password"])
-    token = start_session(user)
-    return {"user": user, "csrf_token": token, "auth_method": "session"}
+    signed_in_as = logins.authenticate(
+        data["email"],
+        data["password"],
+        address=request.remote_addr,
+        device_cookie=request.cookies.get(login_throttle.DEVICE_COOKIE),
+    )
+    token = start_session(signed_in_as.user)
+
+    @after_this_request
+    def _remember_browser(response):
+        response.set_cookie(
+            login_throttle.DEVICE_COOKIE,
+            signed_in_as.device_cookie,
+            max_age=dt.timedelta(days=login_throttle.DEVICE_COOKIE_DAYS),
+            path=login_throttle.DEVICE_COOKIE_PATH,
+            secure=current_app.config.get("SESSION_COOKIE_SECURE", False),
+            httponly=True,
+            samesite="Strict",
+        )
+        return response
+
+    return {"user": signed_in_as.user, "csrf_token": token, "auth_method": "session"}
 
 
 @blp.route("/logout", methods=["POST"])
 @public
 @blp.response(204)
 def logout():
-    """End the session (needs the X-CSRF-Token header when logged in)."""
+    """End the session (needs the X-CSRF-Token header when logged in): the server forgets it, so
+    no copy of the cookie works any more."""
     end_session()
 
 
@@ -131,12 +157,15 @@ def me():
 def change_password(data: dict):
     """Change your own password (current + new, at least 12 characters).
 
-    Other sessions of the user end; this one stays. Wrong current passwords count toward the
-    login lockout.
+    Other sessions of the user end and all their API tokens are revoked; this session stays.
+    Wrong current passwords are throttled like failed logins of the account (429).
     """
-    user = current_actor()
-    users.change_own_password(user, data["current_password"], data["new_password"])
-    refresh_session(users.get_user(user.id))
+    users.change_own_password(
+        current_actor(),
+        data["current_password"],
+        data["new_password"],
+        keep_session=current_session_key(),
+    )
 
 
 @blp.route("/tokens", methods=["GET"])

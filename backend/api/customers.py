@@ -13,6 +13,7 @@ from marshmallow import Schema, fields, validate
 from backend.api.strings import Text
 from backend.auth import current_actor, roles_allowed, signed_in
 from backend.errors import Invalid
+from backend.http_guards import accepts_upload
 from backend.models import Role
 from backend.services import customers
 from backend.services.customers.summary import customer_data_summary
@@ -87,6 +88,7 @@ def _upload(load: Callable) -> dict:
 
 @blp.route("/customers/upload", methods=["POST"])
 @roles_allowed(Role.ADMIN, Role.FINANCE)
+@accepts_upload
 @blp.response(200, LoadResultSchema)
 @blp.alt_response(422, response="DEFAULT_ERROR", description=REJECTED)
 def upload_customers():
@@ -96,6 +98,7 @@ def upload_customers():
 
 @blp.route("/revenue/upload", methods=["POST"])
 @roles_allowed(Role.ADMIN, Role.FINANCE)
+@accepts_upload
 @blp.response(200, LoadResultSchema)
 @blp.alt_response(422, response="DEFAULT_ERROR", description=REJECTED)
 def upload_revenue():

@@ -12,6 +12,7 @@ from marshmallow import Schema, fields, validate
 from backend.api.strings import Text
 from backend.auth import current_actor, roles_allowed, signed_in
 from backend.errors import Invalid
+from backend.http_guards import accepts_upload
 from backend.models import ModelKind, Role
 from backend.services.customers.problems import LoadRejected
 from backend.services.models import imports, training, versions
@@ -114,6 +115,7 @@ def train_model(data: dict):
 
 @blp.route("/import", methods=["POST"])
 @roles_allowed(Role.ADMIN)
+@accepts_upload
 @blp.response(201, ModelVersionSchema(many=True))
 @blp.alt_response(422, response="DEFAULT_ERROR", description="The file has problems")
 def import_model_outputs():

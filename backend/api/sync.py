@@ -11,6 +11,7 @@ from marshmallow import Schema, ValidationError, fields, validate, validates_sch
 from backend.api.strings import Text
 from backend.auth import current_actor, roles_allowed, signed_in
 from backend.errors import Invalid
+from backend.http_guards import accepts_upload
 from backend.models import Role
 from backend.services.ingestion import health, sync
 
@@ -106,6 +107,7 @@ class FxResultSchema(Schema):
     currencies = fields.List(fields.String(), required=True)
     first_date = fields.Date(allow_none=True)
     last_date = fields.Date(allow_none=True)
+    overwritten = fields.Integer(metadata={"description": "Stored rates replaced (overwrite)"})
 
 
 @blp.route("/sync-health", methods=["GET"])
@@ -155,9 +157,15 @@ def list_campaigns(query: dict):
 
 @blp.route("/fx-rates/upload", methods=["POST"])
 @roles_allowed(Role.ADMIN, Role.FINANCE)
+@accepts_upload
 @blp.response(200, FxResultSchema)
+@blp.alt_response(409, response="DEFAULT_ERROR", description="Would change stored rates")
 def upload_fx_rates():
-    """Load exchange rates from a CSV in the ECB reference format (multipart field `file`)."""
+    """Load exchange rates from a CSV in the ECB reference format (multipart field `file`).
+
+    A file that would change a rate already stored is refused (409, nothing loaded) unless the
+    form field `overwrite` is true; overwritten rates are audited (old and new).
+    """
     from flask import current_app
 
     from backend.services.ingestion.fx import load_fx_csv
@@ -165,6 +173,9 @@ def upload_fx_rates():
     upload = request.files.get("file")
     if upload is None:
         raise Invalid("attach the CSV as the multipart field 'file'", field="file")
+    overwrite = request.form.get("overwrite", "false").strip().lower()
+    if overwrite not in {"true", "false", "1", "0", "yes", "no"}:
+        raise Invalid("must be true or false", field="overwrite")
     try:
         text_stream = io.TextIOWrapper(upload.stream, encoding="utf-8-sig", newline="")
         result = load_fx_csv(
@@ -172,6 +183,7 @@ def upload_fx_rates():
             current_app.config["REPORTING_CURRENCY"],
             source=f"upload:{upload.filename or 'csv'}"[:64],
             actor=current_actor(),
+            overwrite=overwrite in {"true", "1", "yes"},
         )
     except UnicodeDecodeError:
         raise Invalid("the file is not UTF-8 text", field="file") from None
@@ -180,4 +192,5 @@ def upload_fx_rates():
         "currencies": list(result.currencies),
         "first_date": result.first_date,
         "last_date": result.last_date,
+        "overwritten": result.overwritten,
     }

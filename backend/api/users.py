@@ -17,10 +17,6 @@ blp = Blueprint("users", __name__, url_prefix="/api/users", description="Users a
 ROLES = [r.value for r in Role]
 
 
-class UserAdminSchema(UserSchema):
-    locked_until = fields.DateTime(allow_none=True, metadata={"description": "Login lockout"})
-
-
 class UserCreateSchema(Schema):
     email = EmailText(required=True, validate=validate.Length(max=320))
     name = Text(load_default="", validate=validate.Length(max=255))
@@ -38,13 +34,16 @@ class UserUpdateSchema(Schema):
     is_active = fields.Boolean()
     password = Text(
         validate=validate.Length(min=MIN_LENGTH, max=MAX_LENGTH),
-        metadata={"description": "A new password (reset); also lifts a login lockout"},
+        metadata={
+            "description": "A new password (reset): ends the user's sessions, revokes their API "
+            "tokens and lifts the account's login throttle"
+        },
     )
 
 
 @blp.route("", methods=["GET"])
 @roles_allowed(Role.ADMIN)
-@blp.response(200, UserAdminSchema(many=True))
+@blp.response(200, UserSchema(many=True))
 def list_users():
     """All users."""
     return users.list_users()
@@ -53,7 +52,7 @@ def list_users():
 @blp.route("", methods=["POST"])
 @roles_allowed(Role.ADMIN)
 @blp.arguments(UserCreateSchema)
-@blp.response(201, UserAdminSchema)
+@blp.response(201, UserSchema)
 @blp.alt_response(409, response="DEFAULT_ERROR", description="The email already has a user")
 def create_user(data: dict):
     """Add a user with a role and an initial password."""
@@ -62,7 +61,7 @@ def create_user(data: dict):
 
 @blp.route("/<int:user_id>", methods=["GET"])
 @roles_allowed(Role.ADMIN)
-@blp.response(200, UserAdminSchema)
+@blp.response(200, UserSchema)
 def get_user(user_id: int):
     """One user."""
     return users.get_user(user_id)
@@ -71,10 +70,14 @@ def get_user(user_id: int):
 @blp.route("/<int:user_id>", methods=["PATCH"])
 @roles_allowed(Role.ADMIN)
 @blp.arguments(UserUpdateSchema)
-@blp.response(200, UserAdminSchema)
+@blp.response(200, UserSchema)
 @blp.alt_response(409, response="DEFAULT_ERROR", description="Would leave no active admin")
 def update_user(data: dict, user_id: int):
-    """Change name, role or active flag, or reset the password; never removes the last admin."""
+    """Change name, role or active flag, or reset the password; never removes the last admin.
+
+    A role change, a deactivation and a password reset end the user's sessions; a deactivation
+    and a password reset also revoke their API tokens (reactivating brings none back).
+    """
     return users.update_user(current_actor(), user_id, data)
 
 
@@ -83,5 +86,6 @@ def update_user(data: dict, user_id: int):
 @blp.response(204)
 @blp.alt_response(409, response="DEFAULT_ERROR", description="The last active admin")
 def deactivate_user(user_id: int):
-    """Deactivate a user (kept for the audit log): their sessions and API tokens stop working."""
+    """Deactivate a user (kept for the audit log): their sessions end and their API tokens are
+    revoked."""
     users.deactivate_user(current_actor(), user_id)

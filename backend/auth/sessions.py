@@ -2,19 +2,20 @@
 
 A bearer token, when the header is present, is the only identity of the request: the session
 cookie is then ignored, so a script cannot ride on a browser's session and vice versa (other
-Authorization schemes, e.g. a proxy's Basic auth, are left alone). A session ends when the user
-is deactivated or their password changes (the session keeps a digest of the password hash,
-checked on every request).
+Authorization schemes, e.g. a proxy's Basic auth, are left alone).
+
+The cookie carries a random session key whose digest is a row of user_sessions
+(backend.services.user_sessions), checked on every request: logout deletes the row, so a copy of
+the cookie kept after logout is worth nothing; a password change or reset, a role change and a
+deactivation delete all of the user's rows.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
-import hmac
 import secrets
 
-from flask import Flask, g, request, session
+from flask import Flask, current_app, g, request, session
 from flask_login import AnonymousUserMixin, LoginManager, login_user, logout_user
 
 from backend.extensions import db
@@ -22,8 +23,11 @@ from backend.models import User
 
 login_manager = LoginManager()
 
+#: Ids are PostgreSQL integers.
+MAX_ID = 2**31 - 1
+
 CSRF_SESSION_KEY = "_csrf"
-PASSWORD_DIGEST_KEY = "_pwd"
+SESSION_KEY = "_sid"
 AUTH_METHOD_SESSION = "session"
 AUTH_METHOD_TOKEN = "token"
 
@@ -44,14 +48,19 @@ def init_app(app: Flask) -> None:
     app.before_request(_identify_bearer)
 
 
+def session_lifetime() -> dt.timedelta:
+    return current_app.permanent_session_lifetime
+
+
 @login_manager.user_loader
 def _load_session_user(user_id: str) -> User | None:
-    if not user_id.isdigit():
+    from backend.services import user_sessions
+
+    key = session.get(SESSION_KEY)
+    if not user_id.isdigit() or int(user_id) > MAX_ID or not isinstance(key, str):
         return None
-    user = db.session.get(User, int(user_id))
-    if user is None or not user.is_active:
-        return None
-    if not hmac.compare_digest(session.get(PASSWORD_DIGEST_KEY, ""), password_digest(user)):
+    user = user_sessions.user_for_session(int(user_id), key, session_lifetime())
+    if user is None:
         return None
     g.auth_method = AUTH_METHOD_SESSION
     return user
@@ -82,28 +91,35 @@ def auth_method() -> str | None:
     return g.get("auth_method", AUTH_METHOD_SESSION)
 
 
-def password_digest(user: User) -> str:
-    """A short digest of the password hash: changes when the password does."""
-    return hashlib.sha256(user.password_hash.encode()).hexdigest()[:16]
-
-
 def start_session(user: User) -> str:
-    """Log `user` in on a fresh session; returns the session's new CSRF token."""
-    session.clear()
+    """Log `user` in on a fresh server-side session; returns the session's new CSRF token."""
+    from backend.services import user_sessions
+
+    end_session()
+    key = user_sessions.open_session(user, session_lifetime())
+    db.session.commit()
     session.permanent = True
     login_user(user)
-    session[PASSWORD_DIGEST_KEY] = password_digest(user)
+    session[SESSION_KEY] = key
     g.auth_method = AUTH_METHOD_SESSION
     return new_csrf_token()
 
 
-def refresh_session(user: User) -> None:
-    """Keep the caller's own session valid after they changed their password."""
-    if g.get("auth_method") == AUTH_METHOD_SESSION:
-        session[PASSWORD_DIGEST_KEY] = password_digest(user)
+def current_session_key() -> str | None:
+    """The key of the caller's session (None for an API token or no session)."""
+    if g.get("auth_method") != AUTH_METHOD_SESSION:
+        return None
+    key = session.get(SESSION_KEY)
+    return key if isinstance(key, str) else None
 
 
 def end_session() -> None:
+    """Log out: the server forgets the session, so no copy of the cookie works any more."""
+    from backend.services import user_sessions
+
+    key = session.get(SESSION_KEY)
+    if isinstance(key, str):
+        user_sessions.close_session(key)
     logout_user()
     session.clear()
 

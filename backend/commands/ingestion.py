@@ -49,18 +49,27 @@ def register(app: Flask) -> None:
     @app.cli.command("load-fx")
     @click.argument("path", type=click.Path(exists=True, dir_okay=False, path_type=Path))
     @click.option("--source", default="ECB", show_default=True)
-    def load_fx_command(path: Path, source: str) -> None:
-        """Load exchange rates from a CSV in the ECB reference format."""
+    @click.option(
+        "--overwrite", is_flag=True, help="Replace rates already stored that the file changes."
+    )
+    def load_fx_command(path: Path, source: str, overwrite: bool) -> None:
+        """Load exchange rates from a CSV in the ECB reference format.
+
+        A file that would change a stored rate loads nothing unless --overwrite is given; an
+        overwrite is written to the audit log."""
         from backend.services.ingestion.fx import load_fx_csv
 
         try:
             with path.open(newline="") as stream:
-                result = load_fx_csv(stream, current_app.config["REPORTING_CURRENCY"], source)
+                result = load_fx_csv(
+                    stream, current_app.config["REPORTING_CURRENCY"], source, overwrite=overwrite
+                )
         except ServiceError as exc:
             raise click.ClickException(f"{path.name}: {exc.message}") from exc
+        replaced = f", {result.overwritten} replaced" if result.overwritten else ""
         click.echo(
             f"loaded {result.rows} rates for {', '.join(result.currencies) or 'nothing'}"
-            f" ({result.first_date}..{result.last_date})"
+            f" ({result.first_date}..{result.last_date}){replaced}"
         )
 
     @app.cli.command("sync-health")

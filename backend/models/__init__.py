@@ -19,7 +19,7 @@ from backend.models.outbox import MailPreference, OutboxMessage, OutboxStatus
 from backend.models.roi_rollups import MonthlyRollup, RoiCustomer
 from backend.models.rollups import DailyRollup
 from backend.models.sync import SyncRun, SyncStatus
-from backend.models.user import Role, User
+from backend.models.user import Role, User, UserSession
 
 __all__ = [
     "AccountStatus",
@@ -55,4 +55,5 @@ __all__ = [
     "SyncRun",
     "SyncStatus",
     "User",
+    "UserSession",
 ]

@@ -1,11 +1,11 @@
-"""Users and their one role."""
+"""Users, their one role, and their signed-in sessions."""
 
 from __future__ import annotations
 
 import datetime as dt
 from enum import StrEnum
 
-from sqlalchemy import Boolean, CheckConstraint, DateTime, Integer, String
+from sqlalchemy import Boolean, CheckConstraint, DateTime, ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from backend.extensions import db
@@ -30,8 +30,6 @@ class User(db.Model):
     role: Mapped[str] = mapped_column(String(16))
     password_hash: Mapped[str] = mapped_column(String(255))
     is_active: Mapped[bool] = mapped_column(Boolean, default=True)
-    failed_logins: Mapped[int] = mapped_column(Integer, default=0)
-    locked_until: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
     last_login_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
     created_at: Mapped[dt.datetime] = created_at_column()
 
@@ -41,3 +39,17 @@ class User(db.Model):
 
     def get_id(self) -> str:
         return str(self.id)
+
+
+class UserSession(db.Model):
+    """A browser's signed-in session: the cookie carries a random key, the server keeps its
+    SHA-256 digest. Deleting the row ends the session, whatever copies of the cookie exist."""
+
+    __tablename__ = "user_sessions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    key_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[dt.datetime] = created_at_column()
+    #: Written at most every few minutes; a session idle longer than its lifetime has ended.
+    last_seen_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))

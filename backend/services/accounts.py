@@ -19,6 +19,7 @@ from sqlalchemy.exc import IntegrityError
 
 from backend.auth import redaction
 from backend.crypto import CredentialsUnreadable
+from backend.currencies import is_currency
 from backend.errors import Conflict, Invalid, NotFound, ServiceError
 from backend.extensions import db
 from backend.models import AccountStatus, AdAccount, User
@@ -96,6 +97,8 @@ def create_account(actor: User | None, data: Mapping[str, Any]) -> AdAccount:
     else:
         manager_id = _manager_of(platform, credentials, external_id)
     _check_timezone(timezone)
+    if not is_currency(currency.upper()):
+        raise Invalid("is not an ISO 4217 currency code", field="currency")
     if _exists(platform, external_id):
         raise Conflict(f"{platform} account {external_id} is already added", field="external_id")
     account = AdAccount(

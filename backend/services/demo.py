@@ -93,6 +93,7 @@ def ensure_fx_rates(days: int) -> int:
         io.StringIO(csv_text),
         current_app.config["REPORTING_CURRENCY"],
         source="demo (synthetic ECB format)",
+        overwrite=True,  # a new synthetic walk may restate days an earlier start stored
     )
     return result.rows
 

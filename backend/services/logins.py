@@ -1,15 +1,14 @@
-"""Checking a password at login (and at a password change), with the account lockout.
+"""Checking a password at login (and at a password change), throttled per address, account and
+browser (backend.services.login_throttle).
 
-After MAX_FAILURES wrong passwords in a row an account is locked for LOCK_FOR. Every refusal —
-unknown email, wrong password, inactive or locked account — answers the same 401 message and
-takes about the same time, so a login attempt does not tell whether an email has an account.
-The user's row is locked while its password is checked, so parallel guesses are all counted.
+Every refusal — unknown email, wrong password, inactive account — answers the same 401 message
+and takes about the same time, so a login attempt does not tell whether an email has an account.
 """
 
 from __future__ import annotations
 
-import datetime as dt
 import logging
+from dataclasses import dataclass
 
 from sqlalchemy import select
 
@@ -18,13 +17,11 @@ from backend.errors import ServiceError
 from backend.extensions import db
 from backend.models import User
 from backend.models.types import utcnow
-from backend.services import audit
+from backend.services import login_throttle
 from backend.services.users import normalize_email
 
 log = logging.getLogger("spendlens.auth")
 
-MAX_FAILURES = 5
-LOCK_FOR = dt.timedelta(minutes=15)
 REFUSED = "Invalid email or password"
 
 
@@ -32,59 +29,44 @@ class LoginRefused(ServiceError):
     status = 401
 
 
-def authenticate(email: str, password: str) -> User:
-    """The user these credentials belong to, or LoginRefused (401) with one message for all."""
-    user = db.session.scalar(
-        select(User).where(User.email == normalize_email(email)).with_for_update()
-    )
+@dataclass(frozen=True)
+class SignedIn:
+    user: User
+    #: The device cookie to give the browser (it signed in to this account from it).
+    device_cookie: str
+
+
+def authenticate(
+    email: str, password: str, *, address: str | None, device_cookie: str | None = None
+) -> SignedIn:
+    """The user these credentials belong to, LoginRefused (401) with one message for all, or
+    TooManyAttempts (429) while the attempt's buckets wait."""
+    email = normalize_email(email)
+    device_id = login_throttle.device_id_for(device_cookie, email)
+    attempt = login_throttle.charge(email, address, device_id)
+    user = db.session.scalar(select(User).where(User.email == email))
     if user is None:
         verify_password(None, password)
         db.session.rollback()
         raise LoginRefused(REFUSED)
-    if not _check(user, password) or not user.is_active:
-        db.session.commit()
+    if not verify_password(user.password_hash, password) or not user.is_active:
+        db.session.rollback()
+        log.info("refused login for user %s", user.id)
         raise LoginRefused(REFUSED)
+    login_throttle.forgive(attempt)
     user.last_login_at = utcnow()
     db.session.commit()
-    return user
+    if device_id is None or device_cookie is None:
+        device_cookie = login_throttle.new_device_cookie(email)
+    return SignedIn(user, device_cookie)
 
 
-def verify_for_change(user_id: int, password: str) -> bool:
-    """Whether `password` is the user's current one; failures count toward the lockout."""
-    user = db.session.scalar(select(User).where(User.id == user_id).with_for_update())
-    if user is None:
-        db.session.rollback()
+def verify_for_change(user: User, password: str) -> bool:
+    """Whether `password` is the user's current one; charged to the account's throttle."""
+    attempt = login_throttle.charge(user.email, None)
+    stored = db.session.scalar(select(User.password_hash).where(User.id == user.id))
+    db.session.rollback()
+    if not verify_password(stored, password):
         return False
-    ok = _check(user, password)
-    db.session.commit()
-    return ok
-
-
-def is_locked(user: User, now: dt.datetime | None = None) -> bool:
-    return user.locked_until is not None and user.locked_until > (now or utcnow())
-
-
-def _check(user: User, password: str) -> bool:
-    """Verify the password of a row locked by the caller, updating the failure count."""
-    now = utcnow()
-    if is_locked(user, now):
-        verify_password(None, password)
-        return False
-    if verify_password(user.password_hash, password):
-        user.failed_logins = 0
-        user.locked_until = None
-        return True
-    user.failed_logins = (user.failed_logins or 0) + 1
-    if user.failed_logins >= MAX_FAILURES:
-        user.failed_logins = 0
-        user.locked_until = now + LOCK_FOR
-        log.warning("user %s locked for %s after %s failed logins", user.id, LOCK_FOR, MAX_FAILURES)
-        audit.record(
-            None,
-            "user.lock",
-            "user",
-            user.id,
-            {"locked_until": None},
-            {"locked_until": user.locked_until},
-        )
-    return False
+    login_throttle.forgive(attempt)
+    return True

@@ -85,6 +85,28 @@ def revoke_token(user: User, token_id: int) -> None:
         db.session.commit()
 
 
+def revoke_user_tokens(actor: User | None, user_id: int) -> int:
+    """Revoke every live token of the user (password change or reset, deactivation); the number
+    revoked, audited. Does not commit: the caller's transaction does."""
+    now = utcnow()
+    revoked = db.session.scalars(
+        update(ApiToken)
+        .where(ApiToken.user_id == user_id, ApiToken.revoked_at.is_(None))
+        .values(revoked_at=now)
+        .returning(ApiToken.id)
+    ).all()
+    if revoked:
+        audit.record(
+            actor,
+            "api_token.revoke_all",
+            "user",
+            user_id,
+            None,
+            {"api_token_ids": sorted(revoked), "revoked_at": now},
+        )
+    return len(revoked)
+
+
 def user_for_token(secret: str) -> User | None:
     """The active user a presented token belongs to, or None (unknown, revoked, expired)."""
     if not secret.startswith(TOKEN_PREFIX) or len(secret) > 200:

@@ -1,4 +1,10 @@
-"""Users and roles: create, change, deactivate (never the last admin), passwords."""
+"""Users and roles: create, change, deactivate (never the last admin), passwords.
+
+What a user could do before a change must not outlive it: a password change or reset, a role
+change and a deactivation end every session of the user (a password change keeps the caller's
+own); a password change or reset and a deactivation also revoke every API token, so reactivating
+a user brings neither back.
+"""
 
 from __future__ import annotations
 
@@ -11,7 +17,7 @@ from backend.auth.passwords import hash_password, policy_problem
 from backend.errors import Conflict, Invalid, NotFound, ServiceError
 from backend.extensions import db
 from backend.models import Role, User
-from backend.services import audit
+from backend.services import audit, login_throttle, tokens, user_sessions
 
 AUDITED_FIELDS = ("email", "name", "role", "is_active")
 #: Ids are PostgreSQL integers: a larger one in a URL is simply not found.
@@ -56,7 +62,6 @@ def create_user(
         role=Role(role).value,
         password_hash=hash_password(password),
         is_active=True,
-        failed_logins=0,
     )
     db.session.add(user)
     db.session.flush()
@@ -66,7 +71,8 @@ def create_user(
 
 
 def update_user(actor: User | None, user_id: int, changes: Mapping[str, Any]) -> User:
-    """Change name, role, active flag, or reset the password (which also unlocks the account)."""
+    """Change name, role, active flag, or reset the password (which also lifts the account's
+    login throttle)."""
     if "password" in changes:
         _check_password(changes["password"], field="password")
     try:
@@ -75,6 +81,8 @@ def update_user(actor: User | None, user_id: int, changes: Mapping[str, Any]) ->
         db.session.rollback()
         raise
     db.session.commit()
+    if "password" in changes:
+        login_throttle.clear_account(user.email)
     return user
 
 
@@ -94,14 +102,17 @@ def _apply_user_changes(actor: User | None, user_id: int, changes: Mapping[str, 
     password_reset = "password" in changes
     if password_reset:
         user.password_hash = hash_password(changes["password"])
-        user.failed_logins = 0
-        user.locked_until = None
     _keep_an_admin(user, before)
     after = audit.snapshot(user, AUDITED_FIELDS)
     if password_reset:
         before["password"], after["password"] = "old", "new"
     if before != after:
         audit.record(actor, "user.update", "user", user.id, before, after)
+    deactivated = before["is_active"] and not user.is_active
+    if password_reset or deactivated or before["role"] != user.role:
+        user_sessions.close_user_sessions(user.id)
+    if password_reset or deactivated:
+        tokens.revoke_user_tokens(actor, user.id)
     return user
 
 
@@ -109,11 +120,15 @@ def deactivate_user(actor: User | None, user_id: int) -> None:
     update_user(actor, user_id, {"is_active": False})
 
 
-def change_own_password(user: User, current_password: str, new_password: str) -> None:
-    """The user's own password change: the current one must be right (failures count)."""
+def change_own_password(
+    user: User, current_password: str, new_password: str, *, keep_session: str | None = None
+) -> None:
+    """The user's own password change: the current one must be right (failures are throttled
+    like logins). Ends the user's other sessions (`keep_session` is the caller's) and revokes
+    their API tokens."""
     from backend.services import logins
 
-    if not logins.verify_for_change(user.id, current_password):
+    if not logins.verify_for_change(user, current_password):
         raise Invalid("is incorrect", field="current_password")
     _check_password(new_password, field="new_password")
     if current_password == new_password:
@@ -121,6 +136,8 @@ def change_own_password(user: User, current_password: str, new_password: str) ->
     user = _locked_row(user.id)
     user.password_hash = hash_password(new_password)
     audit.record(user, "user.password_change", "user", user.id, None, None)
+    user_sessions.close_user_sessions(user.id, keep_key=keep_session)
+    tokens.revoke_user_tokens(user, user.id)
     db.session.commit()
 
 

@@ -195,8 +195,10 @@ def demo_stack(app, e2e_app, live_server, celery_worker, tmp_path_factory) -> It
 
 @pytest.fixture
 def new_page(browser, demo_stack) -> Iterator[Callable]:
-    """Pages in fresh browser contexts (1440×900, en-US, UTC), closed after the test."""
+    """Pages in fresh browser contexts (1440×900, en-US, UTC), closed after the test. Every test
+    fails when Chromium reports a Content-Security-Policy violation on one of its pages."""
     contexts = []
+    csp_violations: list[str] = []
 
     def make():
         context = browser.new_context(
@@ -204,11 +206,19 @@ def new_page(browser, demo_stack) -> Iterator[Callable]:
         )
         context.set_default_timeout(EXPECT_TIMEOUT_MS)
         contexts.append(context)
-        return context.new_page()
+        page = context.new_page()
+        page.on("console", lambda message: _note_csp_violation(message.text, csp_violations))
+        return page
 
     yield make
     for context in contexts:
         context.close()
+    assert not csp_violations, f"Content-Security-Policy violations: {csp_violations}"
+
+
+def _note_csp_violation(text: str, violations: list[str]) -> None:
+    if "Content Security Policy" in text:
+        violations.append(text)
 
 
 def sign_in(page, user: DemoUser, next_path: str | None = None) -> None:

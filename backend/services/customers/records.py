@@ -25,12 +25,13 @@ from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
+from backend.currencies import is_currency
+
 NULL = "\\N"
 MAX_ID_LENGTH = 255
 MAX_TEXT_LENGTH = 128
 _PLATFORM = re.compile(r"^[a-z0-9_]{1,32}$")
 _COUNTRY = re.compile(r"^[A-Z]{2}$")
-_CURRENCY = re.compile(r"^[A-Z]{3}$")
 _MAX_AMOUNT = Decimal(10) ** 14
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 
@@ -119,7 +120,7 @@ def _currency(raw: str) -> str:
     value = raw.strip().upper()
     if not value:
         raise FieldProblem("required")
-    if not _CURRENCY.match(value):
+    if not is_currency(value):
         raise FieldProblem("not an ISO 4217 currency code")
     return value
 

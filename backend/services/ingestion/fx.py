@@ -1,8 +1,12 @@
 """Exchange rates from a CSV in the ECB reference format, converted to the reporting currency.
 
-ECB's `eurofxref-hist.csv`: a `Date` column and one column per currency, each value the units of
-that currency for one euro ('N/A' where there is none). Every line is validated before anything is
-written; a bad file is reported with line and field and loads nothing.
+ECB's `eurofxref-hist.csv`: a `Date` column and one column per currency (ISO 4217), each value
+the units of that currency for one euro ('N/A' where there is none). Every line is validated before
+anything is written; a bad file is reported with line and field and loads nothing.
+
+A rate already stored is never changed silently: a file that would change one is refused (409)
+unless the load says `overwrite`; an overwrite updates the rate's source and loaded_at and is
+written to the audit log with the old and new rates.
 """
 
 from __future__ import annotations
@@ -10,17 +14,18 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
-import re
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from typing import IO
 
 from sqlalchemy import text
 
-from backend.errors import Invalid
+from backend.currencies import is_currency
+from backend.errors import Conflict, Invalid
 from backend.extensions import db
 
-_CURRENCY = re.compile(r"^[A-Z]{3}$")
+#: Overwritten rates listed in the audit entry (the count is always there).
+AUDITED_CHANGES = 100
 
 
 @dataclass(frozen=True)
@@ -29,6 +34,7 @@ class FxLoadResult:
     currencies: tuple[str, ...]
     first_date: dt.date | None
     last_date: dt.date | None
+    overwritten: int = 0
 
 
 def parse_ecb_csv(stream: IO[str], reporting_currency: str) -> list[tuple[dt.date, str, Decimal]]:
@@ -42,7 +48,7 @@ def parse_ecb_csv(stream: IO[str], reporting_currency: str) -> list[tuple[dt.dat
         raise Invalid("line 1: the first column must be 'Date'", field="Date")
     currencies = [h for h in header[1:] if h]
     for name in currencies:
-        if not _CURRENCY.match(name):
+        if not is_currency(name):
             raise Invalid(f"line 1: {name!r} is not an ISO 4217 currency code", field=name)
     if reporting_currency != "EUR" and reporting_currency not in currencies:
         raise Invalid(
@@ -93,33 +99,69 @@ def _parse_rate(cell: str, line_no: int, name: str) -> Decimal | None:
 
 
 def load_fx_csv(
-    stream: IO[str] | str, reporting_currency: str, source: str = "ECB", actor=None
+    stream: IO[str] | str,
+    reporting_currency: str,
+    source: str = "ECB",
+    actor=None,
+    *,
+    overwrite: bool = False,
 ) -> FxLoadResult:
-    """Validate the whole file, then upsert every rate and refresh affected rollups; one commit."""
+    """Validate the whole file, then store every rate and refresh affected rollups; one commit.
+
+    A rate that differs from the one stored is refused (Conflict, nothing loaded) unless
+    `overwrite`; then it is replaced, its loaded_at set to now, and the change audited.
+    """
     if isinstance(stream, str):
         stream = io.StringIO(stream)
     rates = parse_ecb_csv(stream, reporting_currency)
     if not rates:
         return FxLoadResult(0, (), None, None)
+    params = {
+        "dates": [r[0] for r in rates],
+        "currencies": [r[1] for r in rates],
+        "rep": reporting_currency,
+        "rates": [r[2] for r in rates],
+        "source": source,
+    }
+    # one load at a time: the check of stored rates and the writes see the same table
+    db.session.execute(text("SELECT pg_advisory_xact_lock(hashtext('spendlens.fx_rates'))"))
+    changed = db.session.execute(
+        text(
+            """
+            SELECT s.date, s.currency, f.rate, s.rate
+            FROM unnest(CAST(:dates AS date[]), CAST(:currencies AS text[]),
+                        CAST(:rates AS numeric[])) AS s(date, currency, rate)
+            JOIN fx_rates f ON f.date = s.date AND f.currency = s.currency
+                           AND f.reporting_currency = :rep
+            WHERE f.rate <> s.rate
+            ORDER BY s.date, s.currency
+            """
+        ),
+        params,
+    ).all()
+    if changed and not overwrite:
+        db.session.rollback()
+        day, currency, old, new = changed[0]
+        plural = "s" if len(changed) > 1 else ""
+        raise Conflict(
+            f"The file changes {len(changed)} stored rate{plural} (the first: {day} {currency} "
+            f"{old.normalize()} -> {new.normalize()}); nothing was loaded. Load it again with "
+            "overwrite to replace them",
+            field="overwrite",
+        )
     db.session.execute(
         text(
             """
             INSERT INTO fx_rates (date, currency, reporting_currency, rate, source)
-            SELECT * FROM unnest(CAST(:dates AS date[]), CAST(:currencies AS text[]),
-                                 CAST(:rep AS text[]), CAST(:rates AS numeric[]),
-                                 CAST(:sources AS text[]))
+            SELECT d, c, :rep, r, :source
+            FROM unnest(CAST(:dates AS date[]), CAST(:currencies AS text[]),
+                        CAST(:rates AS numeric[])) AS s(d, c, r)
             ON CONFLICT (date, currency, reporting_currency) DO UPDATE
-              SET rate = EXCLUDED.rate, source = EXCLUDED.source
+              SET rate = EXCLUDED.rate, source = EXCLUDED.source, loaded_at = now()
               WHERE fx_rates.rate IS DISTINCT FROM EXCLUDED.rate
             """
         ),
-        {
-            "dates": [r[0] for r in rates],
-            "currencies": [r[1] for r in rates],
-            "rep": [reporting_currency] * len(rates),
-            "rates": [r[2] for r in rates],
-            "sources": [source] * len(rates),
-        },
+        params,
     )
     first = min(r[0] for r in rates)
     currencies = tuple(sorted({r[1] for r in rates}))
@@ -129,9 +171,22 @@ def load_fx_csv(
     from backend.services.customers.fx import refresh_revenue_conversion
 
     refresh_revenue_conversion(first)
-    if actor is not None:
-        from backend.services import audit
+    from backend.services import audit
 
+    if changed:
+        audit.record(
+            actor,
+            "fx_rates.overwrite",
+            "fx_rates",
+            None,
+            {"rates": [_audited(d, c, old) for d, c, old, _ in changed[:AUDITED_CHANGES]]},
+            {
+                "rates": [_audited(d, c, new) for d, c, _, new in changed[:AUDITED_CHANGES]],
+                "count": len(changed),
+                "source": source,
+            },
+        )
+    if actor is not None:
         audit.record(
             actor,
             "fx_rates.load",
@@ -141,4 +196,8 @@ def load_fx_csv(
             {"rows": len(rates), "currencies": list(currencies), "source": source},
         )
     db.session.commit()
-    return FxLoadResult(len(rates), currencies, first, max(r[0] for r in rates))
+    return FxLoadResult(len(rates), currencies, first, max(r[0] for r in rates), len(changed))
+
+
+def _audited(day: dt.date, currency: str, rate: Decimal) -> dict[str, str]:
+    return {"date": day.isoformat(), "currency": currency, "rate": str(rate.normalize())}

@@ -73,6 +73,12 @@ def test_unknown_platform_and_time_zone_are_422(admin):
     )
 
 
+def test_an_account_currency_must_be_iso_4217(admin):
+    response = admin.post("/api/ad-accounts", json=account_payload(currency="XYZ"))
+    assert response.status_code == 422
+    assert response.json["errors"] == {"currency": ["is not an ISO 4217 currency code"]}
+
+
 def test_the_same_platform_account_twice_is_409(admin, created):
     response = admin.post("/api/ad-accounts", json=account_payload())
     assert response.status_code == 409

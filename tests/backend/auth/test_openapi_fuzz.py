@@ -28,6 +28,7 @@ from schemathesis.errors import (
 )
 
 from backend.models import Role, User
+from backend.services import user_sessions
 from tests.backend.auth.conftest import login
 
 CLOSED = "127.0.0.1:9"
@@ -66,6 +67,8 @@ def admin_headers(app, make_user, db):
     token = login(client, user.email)
     cookie = client.get_cookie(app.config.get("SESSION_COOKIE_NAME", "session"))
     saved = {"id": user.id, "password_hash": user.password_hash}
+    # the session's server-side row, put back when a case ended it (logout, a role change)
+    session_key = app.session_interface.get_signing_serializer(app).loads(cookie.value)["_sid"]
 
     def restore() -> None:
         with db.engine.begin() as conn:
@@ -73,12 +76,14 @@ def admin_headers(app, make_user, db):
             conn.execute(
                 sa.update(User)
                 .where(User.id == saved["id"])
-                .values(
-                    role="admin",
-                    is_active=True,
-                    password_hash=saved["password_hash"],
-                    locked_until=None,
-                )
+                .values(role="admin", is_active=True, password_hash=saved["password_hash"])
+            )
+            conn.execute(
+                sa.text(
+                    "INSERT INTO user_sessions (user_id, key_hash, last_seen_at) "
+                    "VALUES (:user_id, :key_hash, now()) ON CONFLICT (key_hash) DO NOTHING"
+                ),
+                {"user_id": saved["id"], "key_hash": user_sessions.digest(session_key)},
             )
 
     return {"cookies": {cookie.key: cookie.value}, "headers": {"X-CSRF-Token": token}}, restore

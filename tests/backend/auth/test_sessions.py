@@ -1,13 +1,13 @@
-"""Login, logout, the session cookie, the lockout after failed logins, password changes."""
+"""Login, logout, the session cookie and its server-side session, password changes."""
 
 from __future__ import annotations
 
 import datetime as dt
 
 import pytest
+import sqlalchemy as sa
 
-from backend.models import Role, User
-from backend.services.logins import LOCK_FOR, MAX_FAILURES
+from backend.models import Role, UserSession
 from tests.backend.auth.conftest import PASSWORD, login
 
 REFUSED = "Invalid email or password"
@@ -17,6 +17,10 @@ def _login(client, email, password=PASSWORD, **headers):
     return client.post(
         "/api/auth/login", json={"email": email, "password": password}, headers=headers
     )
+
+
+def _session_cookie(response) -> str:
+    return next(c for c in response.headers.getlist("Set-Cookie") if c.startswith("session="))
 
 
 def test_login_returns_the_user_and_a_csrf_token(client, make_user):
@@ -31,7 +35,7 @@ def test_login_returns_the_user_and_a_csrf_token(client, make_user):
 
 def test_session_cookie_is_httponly_and_samesite_lax(client, make_user):
     user = make_user()
-    cookie = _login(client, user.email).headers["Set-Cookie"]
+    cookie = _session_cookie(_login(client, user.email))
     assert "HttpOnly" in cookie
     assert "SameSite=Lax" in cookie
     assert "Secure" not in cookie
@@ -40,7 +44,7 @@ def test_session_cookie_is_httponly_and_samesite_lax(client, make_user):
 def test_session_cookie_is_secure_when_configured(app, client, make_user, monkeypatch):
     monkeypatch.setitem(app.config, "SESSION_COOKIE_SECURE", True)
     user = make_user()
-    assert "Secure" in _login(client, user.email).headers["Set-Cookie"]
+    assert "Secure" in _session_cookie(_login(client, user.email))
 
 
 def test_me_answers_the_logged_in_user_and_the_same_csrf_token(client, make_user):
@@ -80,47 +84,6 @@ def test_inactive_user_cannot_log_in(client, make_user, db):
     response = _login(client, user.email)
     assert response.status_code == 401
     assert response.json["message"] == REFUSED
-
-
-def test_account_locks_after_five_failures_even_for_the_right_password(client, make_user, db):
-    user = make_user()
-    for _ in range(MAX_FAILURES):
-        assert _login(client, user.email, "wrong password!!").status_code == 401
-    locked = _login(client, user.email)
-    assert locked.status_code == 401
-    assert locked.json["message"] == REFUSED
-    db.session.expire_all()
-    stored = db.session.get(User, user.id)
-    now = dt.datetime.now(dt.UTC)
-    assert now + LOCK_FOR - dt.timedelta(minutes=1) < stored.locked_until <= now + LOCK_FOR
-
-
-def test_failures_below_the_limit_do_not_lock_and_a_success_resets_them(client, make_user, db):
-    user = make_user()
-    for _ in range(MAX_FAILURES - 1):
-        _login(client, user.email, "wrong password!!")
-    assert _login(client, user.email).status_code == 200
-    db.session.expire_all()
-    assert db.session.get(User, user.id).failed_logins == 0
-
-
-def test_login_works_again_when_the_lock_expires(client, make_user, db):
-    user = make_user()
-    for _ in range(MAX_FAILURES):
-        _login(client, user.email, "wrong password!!")
-    stored = db.session.get(User, user.id)
-    stored.locked_until = dt.datetime.now(dt.UTC) - dt.timedelta(seconds=1)
-    db.session.commit()
-    assert _login(client, user.email).status_code == 200
-
-
-def test_lock_is_written_to_the_audit_log(client, make_user, admin):
-    user = make_user()
-    for _ in range(MAX_FAILURES):
-        _login(client, user.email, "wrong password!!")
-    entries = admin.get("/api/audit", query_string={"action": "user.lock"}).json
-    assert [e["entity_id"] for e in entries] == [str(user.id)]
-    assert entries[0]["actor_email"] == "system"
 
 
 def test_passwords_are_stored_with_scrypt(make_user):
@@ -208,3 +171,94 @@ def test_password_change_keeps_this_session_and_ends_the_others(app, client_for)
 def test_deactivating_a_user_ends_their_session(admin, marketer):
     assert admin.delete(f"/api/users/{marketer.user.id}").status_code == 204
     assert marketer.get("/api/auth/me").status_code == 401
+
+
+def _cookie_copy(app, client):
+    """A second client holding a copy of `client`'s cookies and CSRF header, as a thief would."""
+    copy = app.test_client()
+    for cookie in client._cookies.values():
+        copy.set_cookie(cookie.key, cookie.value, domain=cookie.domain, path=cookie.path)
+    copy.environ_base.update(client.environ_base)
+    return copy
+
+
+def test_a_copy_of_the_cookie_is_worthless_after_logout(app, client, make_user):
+    user = make_user()
+    login(client, user.email)
+    kept = _cookie_copy(app, client)
+    assert kept.get("/api/auth/me").status_code == 200
+    assert client.post("/api/auth/logout").status_code == 204
+    assert kept.get("/api/auth/me").status_code == 401
+    minted = kept.post("/api/auth/tokens", json={"name": "after logout"})
+    assert minted.status_code == 401
+
+
+def test_logout_ends_only_that_session(app, client, make_user):
+    user = make_user()
+    login(client, user.email)
+    other = app.test_client()
+    login(other, user.email)
+    assert client.post("/api/auth/logout").status_code == 204
+    assert other.get("/api/auth/me").status_code == 200
+
+
+def test_the_server_keeps_a_digest_of_the_session_key_not_the_key(app, client, make_user, db):
+    user = make_user()
+    login(client, user.email)
+    cookie = client.get_cookie(app.config.get("SESSION_COOKIE_NAME", "session"))
+    key = app.session_interface.get_signing_serializer(app).loads(cookie.value)["_sid"]
+    stored = db.session.scalars(sa.select(UserSession.key_hash)).all()
+    assert len(stored) == 1
+    assert key not in stored[0]
+    assert len(stored[0]) == 64
+
+
+def test_a_session_idle_longer_than_its_lifetime_has_ended(app, client, make_user, db):
+    user = make_user()
+    login(client, user.email)
+    idle = app.permanent_session_lifetime + dt.timedelta(minutes=1)
+    db.session.execute(sa.update(UserSession).values(last_seen_at=sa.func.now() - idle))
+    db.session.commit()
+    assert client.get("/api/auth/me").status_code == 401
+
+
+def test_a_used_session_is_kept_alive(app, client, make_user, db):
+    user = make_user()
+    login(client, user.email)
+    almost = app.permanent_session_lifetime - dt.timedelta(minutes=1)
+    db.session.execute(sa.update(UserSession).values(last_seen_at=sa.func.now() - almost))
+    db.session.commit()
+    assert client.get("/api/auth/me").status_code == 200
+    db.session.expire_all()
+    last_seen = db.session.scalar(sa.select(UserSession.last_seen_at))
+    assert dt.datetime.now(dt.UTC) - last_seen < dt.timedelta(minutes=1)
+
+
+def test_a_role_change_ends_the_users_sessions(admin, marketer):
+    response = admin.patch(f"/api/users/{marketer.user.id}", json={"role": "finance"})
+    assert response.status_code == 200
+    assert marketer.get("/api/auth/me").status_code == 401
+
+
+def test_a_name_change_keeps_the_users_sessions(admin, marketer):
+    assert admin.patch(f"/api/users/{marketer.user.id}", json={"name": "Ada"}).status_code == 200
+    assert marketer.get("/api/auth/me").status_code == 200
+
+
+def test_a_password_reset_ends_the_users_sessions(admin, marketer):
+    response = admin.patch(
+        f"/api/users/{marketer.user.id}", json={"password": "a reset password!!"}
+    )
+    assert response.status_code == 200
+    assert marketer.get("/api/auth/me").status_code == 401
+
+
+def test_reactivating_a_user_brings_back_no_session(app, admin, marketer):
+    kept = _cookie_copy(app, marketer)
+    assert admin.delete(f"/api/users/{marketer.user.id}").status_code == 204
+    reactivated = admin.patch(f"/api/users/{marketer.user.id}", json={"is_active": True})
+    assert reactivated.status_code == 200
+    assert marketer.get("/api/auth/me").status_code == 401
+    assert kept.get("/api/auth/me").status_code == 401
+    login(marketer, marketer.user.email)
+    assert marketer.get("/api/auth/me").status_code == 200

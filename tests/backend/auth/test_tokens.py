@@ -8,6 +8,7 @@ import hashlib
 import sqlalchemy as sa
 
 from backend.models import ApiToken, Role
+from tests.backend.auth.conftest import PASSWORD
 
 
 def _bearer(token: str) -> dict[str, str]:
@@ -59,6 +60,41 @@ def test_a_deactivated_users_token_no_longer_works(app, admin, client_for):
     secret = user.post("/api/auth/tokens", json={"name": "s"}).json["token"]
     admin.delete(f"/api/users/{user.user.id}")
     assert app.test_client().get("/api/auth/me", headers=_bearer(secret)).status_code == 401
+
+
+def test_reactivating_a_user_brings_back_no_token(app, admin, client_for):
+    user = client_for(Role.FINANCE)
+    secret = user.post("/api/auth/tokens", json={"name": "s"}).json["token"]
+    assert admin.delete(f"/api/users/{user.user.id}").status_code == 204
+    assert admin.patch(f"/api/users/{user.user.id}", json={"is_active": True}).status_code == 200
+    assert app.test_client().get("/api/auth/me", headers=_bearer(secret)).status_code == 401
+    entries = admin.get("/api/audit", query_string={"action": "api_token.revoke_all"}).json
+    assert [e["entity_id"] for e in entries] == [str(user.user.id)]
+
+
+def test_a_password_change_revokes_the_users_tokens(app, marketer):
+    secret = marketer.post("/api/auth/tokens", json={"name": "s"}).json["token"]
+    changed = marketer.post(
+        "/api/auth/password",
+        json={"current_password": PASSWORD, "new_password": "a brand new password"},
+    )
+    assert changed.status_code == 204
+    assert app.test_client().get("/api/auth/me", headers=_bearer(secret)).status_code == 401
+    assert marketer.get("/api/auth/tokens").json[0]["revoked_at"] is not None
+
+
+def test_a_password_reset_revokes_the_users_tokens(app, admin, marketer):
+    secret = marketer.post("/api/auth/tokens", json={"name": "s"}).json["token"]
+    reset = admin.patch(f"/api/users/{marketer.user.id}", json={"password": "a reset password!!"})
+    assert reset.status_code == 200
+    assert app.test_client().get("/api/auth/me", headers=_bearer(secret)).status_code == 401
+
+
+def test_a_role_change_keeps_the_users_tokens_with_the_new_role(app, admin, marketer):
+    secret = marketer.post("/api/auth/tokens", json={"name": "s"}).json["token"]
+    assert admin.patch(f"/api/users/{marketer.user.id}", json={"role": "admin"}).status_code == 200
+    response = app.test_client().get("/api/users", headers=_bearer(secret))
+    assert response.status_code == 200
 
 
 def test_nobody_can_revoke_someone_elses_token(admin, marketer):

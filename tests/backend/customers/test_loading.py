@@ -272,3 +272,17 @@ def test_loads_are_audited(db, meta_account):
     entry = rows(db, "SELECT actor_email, action, after FROM audit_log")[0]
     assert entry[:2] == ("system", "customers.load")
     assert entry[2]["source"] == "file:customers.csv" and entry[2]["inserted"] == 3
+
+
+def test_a_three_letter_code_that_is_no_currency_is_refused(db, meta_account):
+    load_customers_csv(CUSTOMERS)
+    with pytest.raises(LoadRejected) as rejected:
+        load_revenue_csv(csv_text(REVENUE_HEADER, "e1,c1,2025-01-02T10:00:00Z,10,XYZ"))
+    assert rejected.value.errors == {"line 2": {"currency": ["not an ISO 4217 currency code"]}}
+    assert rows(db, "SELECT count(*) FROM revenue_events") == [(0,)]
+
+
+def test_a_withdrawn_currency_is_still_a_currency(db, meta_account):
+    load_customers_csv(CUSTOMERS)
+    result = load_revenue_csv(csv_text(REVENUE_HEADER, "e1,c1,2025-01-02T10:00:00Z,75,HRK"))
+    assert result.inserted == 1

@@ -87,6 +87,30 @@ def test_fx_upload_loads_rates_and_reports_bad_lines(app, db, finance):
     assert "USD" in response.json["errors"]
 
 
+def test_fx_upload_overwrites_a_stored_rate_only_when_asked(app, db, finance, admin):
+    first = b"Date,USD,GBP\n2026-10-01,1.08,0.87\n"
+    changed = b"Date,USD,GBP\n2026-10-01,1.08,0.90\n"
+    upload = {"file": (io.BytesIO(first), "a.csv")}
+    assert finance.post("/api/fx-rates/upload", data=upload).status_code == 200
+    refused = finance.post("/api/fx-rates/upload", data={"file": (io.BytesIO(changed), "b.csv")})
+    assert refused.status_code == 409
+    assert refused.json["errors"] == {"overwrite": [refused.json["message"]]}
+    done = finance.post(
+        "/api/fx-rates/upload", data={"file": (io.BytesIO(changed), "b.csv"), "overwrite": "true"}
+    )
+    assert done.status_code == 200, done.json
+    assert done.json["overwritten"] == 1
+    entries = admin.get("/api/audit", query_string={"action": "fx_rates.overwrite"}).json
+    assert [e["actor_email"] for e in entries] == [finance.user.email]
+
+
+def test_fx_upload_refuses_a_column_that_is_no_currency(app, db, finance):
+    body = b"Date,USD,XYZ\n2026-10-01,1.08,3.0\n"
+    response = finance.post("/api/fx-rates/upload", data={"file": (io.BytesIO(body), "x.csv")})
+    assert response.status_code == 422
+    assert "XYZ" in response.json["errors"]
+
+
 def test_a_marketer_cannot_start_a_backfill(app, db, marketer, sandbox):
     account = add_sandbox_account(app, db, sandbox.world.accounts_of("meta")[0])
     response = marketer.post(

@@ -1,0 +1,20 @@
+"""ISO 4217 currency codes, current and withdrawn (historical revenue may be in kuna), from the
+Unicode CLDR data that babel maintains; "XXX" (no currency) and "XTS" (testing) are not money."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+
+from babel.numbers import list_currencies
+
+NOT_MONEY = frozenset({"XXX", "XTS"})
+
+
+@lru_cache(maxsize=1)
+def iso_4217_codes() -> frozenset[str]:
+    return frozenset(list_currencies()) - NOT_MONEY
+
+
+def is_currency(code: str) -> bool:
+    """Whether `code` (upper case) is an ISO 4217 currency code."""
+    return code in iso_4217_codes()
