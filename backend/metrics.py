@@ -9,7 +9,7 @@ that cannot reach Redis is dropped with a debug log line; it never fails the cal
     from backend import metrics
 
     metrics.LOGIN_FAILURES.inc()                 # a refused password
-    metrics.LOGIN_THROTTLES.inc(scope="ip")      # a login answered 429 ("ip" or "account")
+    metrics.LOGIN_THROTTLES.inc(scope="ip")      # a login answered 429 ("ip", "account", "device")
 
 Everything else (sync runs by platform and status, durations, rows written, reaped runs, queue
 depth, outbox backlog, worker and beat last seen) is read from PostgreSQL and Redis at scrape
@@ -86,7 +86,7 @@ LOGIN_FAILURES = SharedCounter(
 )
 LOGIN_THROTTLES = SharedCounter(
     "spendlens_login_throttles_total",
-    "Login attempts refused by throttling (429), by scope: ip or account",
+    "Login attempts refused by throttling (429), by scope: ip, account or device",
     ("scope",),
 )
 ALERT_EVALUATIONS = SharedCounter(

@@ -29,6 +29,7 @@ import redis
 from flask import current_app
 from itsdangerous import BadSignature, URLSafeSerializer
 
+from backend import metrics
 from backend.errors import ServiceError
 
 log = logging.getLogger("spendlens.auth")
@@ -67,16 +68,17 @@ local now = tonumber(t[1]) + tonumber(t[2]) / 1000000
 """
 
 # KEYS: the buckets; ARGV: forget_after, then (free, base, cap) per bucket.
-# Answers the seconds to wait (as a string) without charging anything, or "0" having charged all.
+# Answers "<seconds to wait> <index of the bucket that waits longest>" without charging anything,
+# or "0 0" having charged them all.
 _CHARGE = (
     _NOW
     + """
-local wait = 0
+local wait, longest = 0, 0
 for i, key in ipairs(KEYS) do
   local next_at = tonumber(redis.call('HGET', key, 'next_at') or '0')
-  if next_at - now > wait then wait = next_at - now end
+  if next_at - now > wait then wait, longest = next_at - now, i end
 end
-if wait > 0 then return tostring(wait) end
+if wait > 0 then return tostring(wait) .. ' ' .. longest end
 for i, key in ipairs(KEYS) do
   local free = tonumber(ARGV[3 * i - 1])
   local base = tonumber(ARGV[3 * i])
@@ -87,7 +89,7 @@ for i, key in ipairs(KEYS) do
   redis.call('HSET', key, 'next_at', tostring(now + delay))
   redis.call('EXPIRE', key, ARGV[1])
 end
-return '0'
+return '0 0'
 """
 )
 
@@ -162,12 +164,14 @@ def charge(email: str, address: str | None, device_id: str | None = None) -> Att
     for _, policy in buckets:
         args += [policy.free, policy.base_s, policy.cap_s]
     try:
-        wait = float(_redis().eval(_CHARGE, len(buckets), *(k for k, _ in buckets), *args))
+        answer = _redis().eval(_CHARGE, len(buckets), *(k for k, _ in buckets), *args)
     except redis.RedisError as exc:
         log.warning("login throttling is off for this attempt: Redis answered %s", exc)
         return Attempt(None, ())
-    if wait > 0:
-        raise TooManyAttempts(max(1, math.ceil(wait)))
+    wait, longest = answer.split()
+    if float(wait) > 0:
+        metrics.LOGIN_THROTTLES.inc(scope=_scope(buckets[int(longest) - 1][1]))
+        raise TooManyAttempts(max(1, math.ceil(float(wait))))
     return Attempt(address_bucket, tuple(key for key, _ in cleared))
 
 
@@ -192,6 +196,13 @@ def clear_account(email: str) -> None:
         _redis().delete(_key("account", account_digest(email)))
     except redis.RedisError as exc:
         log.warning("could not clear the login throttling of an account: %s", exc)
+
+
+def _scope(policy: Policy) -> str:
+    """The metric's name for the kind of bucket that refused an attempt."""
+    if policy is ADDRESS:
+        return "ip"
+    return "device" if policy is DEVICE else "account"
 
 
 def _serializer() -> URLSafeSerializer:

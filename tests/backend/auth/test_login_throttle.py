@@ -233,3 +233,20 @@ def test_without_redis_logins_still_work_unthrottled(app, client, make_user, mon
 @pytest.mark.parametrize("policy", [ADDRESS, ACCOUNT, DEVICE])
 def test_no_bucket_waits_longer_than_fifteen_minutes(policy):
     assert policy.delay_after(1000) == 900
+
+
+def _counted(counter) -> dict[tuple[str, ...], float]:
+    return dict(counter.samples())
+
+
+def test_refusals_and_throttles_are_counted_in_the_metrics(app, client, make_user):
+    from backend import metrics
+
+    user = make_user()
+    failures = _counted(metrics.LOGIN_FAILURES).get((), 0)
+    throttles = _counted(metrics.LOGIN_THROTTLES)
+    statuses = _fail_until_throttled(client, user.email)
+    assert _counted(metrics.LOGIN_FAILURES)[()] == failures + statuses.count(401)
+    after = _counted(metrics.LOGIN_THROTTLES)
+    assert after[("account",)] == throttles.get(("account",), 0) + 1
+    assert after.get(("ip",), 0) == throttles.get(("ip",), 0)

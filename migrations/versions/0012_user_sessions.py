@@ -1,8 +1,8 @@
 """user_sessions: server-side sessions that logout, password and role changes end; login
 throttling moves to Redis (users.failed_logins and users.locked_until go)
 
-Revision ID: 0010_user_sessions
-Revises: 0009_activation_requests
+Revision ID: 0012_user_sessions
+Revises: 0011_sync_run_heartbeats
 Create Date: 2026-12-06 21:40:00.000000
 
 A signed cookie alone cannot be taken back: a copy kept after logout went on working. The cookie
@@ -15,8 +15,8 @@ import sqlalchemy as sa
 from alembic import op
 
 # revision identifiers, used by Alembic.
-revision = "0010_user_sessions"
-down_revision = "0009_activation_requests"
+revision = "0012_user_sessions"
+down_revision = "0011_sync_run_heartbeats"
 branch_labels = None
 depends_on = None
 
