@@ -69,7 +69,7 @@ def accepts_upload(view: F) -> F:
     @functools.wraps(view)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
         request.max_content_length = int(current_app.config["MAX_UPLOAD_MB"]) * MB
-        if request.mimetype != "multipart/form-data":
+        if _has_body() and request.mimetype != "multipart/form-data":
             raise UnsupportedMediaType(
                 "Send the file as multipart/form-data in the field 'file' "
                 f"(this request is {request.mimetype or 'without a content type'})"
