@@ -239,6 +239,8 @@ def roi_table(
 ) -> pd.DataFrame:
     """ROI_METRICS per group (index KEY) of the customers acquired through `range_end`, seen on
     `as_of` (UTC dates): D7/D30 are incomplete (NaN, never zero) until all their days are over.
+    Predicted LTV and ROAS are at `horizon`; LTV:CAC at metrics.LTV_HORIZON_DAYS, times
+    `margin_rate` (as payback).
     A group without spend rows spent nothing (0); one without customers has 0 customers and 0
     revenue."""
     keys = frames.keys()
@@ -247,7 +249,9 @@ def roi_table(
     aligned = _Aligned(frames.customers, keys)
     figures = [CUSTOMERS, REVENUE, REVENUE_D7, REVENUE_D30, SCORED, CHURN_SCORED]
     customers, revenue, d7, d30, scored, churn_scored = aligned.get(figures).T
-    ltv, churn_sum = aligned.get([ltv_column(horizon), CHURN_SUM], absent=np.nan).T
+    ltv, lifetime_ltv, churn_sum = aligned.get(
+        [ltv_column(horizon), ltv_column(metrics.LTV_HORIZON_DAYS), CHURN_SUM], absent=np.nan
+    ).T
     table = {
         "spend": spend,
         "impressions": impressions,
@@ -266,7 +270,8 @@ def roi_table(
         table[f"revenue_d{days}"] = value if complete else np.full(len(keys), np.nan)
         table[f"d{days}_complete"] = np.full(len(keys), complete)
     table["predicted_roas"] = metrics.predicted_roas(table["predicted_ltv"] * customers, spend)
-    table["ltv_cac"] = metrics.ltv_cac(table["predicted_ltv"], table["cac"])
+    lifetime_value = metrics.safe_divide(lifetime_ltv, scored)
+    table["ltv_cac"] = metrics.ltv_cac(lifetime_value, table["cac"], margin_rate)
     payback = _payback(frames, keys, spend, customers, margin_rate)
     table["payback_days"] = np.array([np.nan if d is None else d for d in payback], dtype=float)
     # one float block (flags 1.0/0.0, unknown NaN): no per-column type inference

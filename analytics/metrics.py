@@ -7,8 +7,11 @@ alike; a column in gives a float column out.
 
 - ROAS = revenue ÷ spend; ROI = (revenue − spend) ÷ spend
 - CPI = spend ÷ installs; CPA = spend ÷ conversions; CAC = spend ÷ new customers
-- LTV:CAC = predicted LTV per customer ÷ CAC
+- LTV:CAC = margin-adjusted predicted lifetime value per customer (LTV over LTV_HORIZON_DAYS ×
+  the margin rate) ÷ CAC: a profit ratio on the lifetime horizon, where predicted ROAS is a revenue
+  ratio on the report's horizon
 - cohort ROAS Dn = revenue through day n ÷ the cohort's spend, None while the cohort is incomplete
+  (ranges of different ages are compared on it, at COMPARABLE_AGE_DAYS: like with like)
 - predicted ROAS (horizon H) = Σ predicted LTV_H of the cohort's customers ÷ the cohort's spend
 - payback = first day (since acquisition) when the cumulative margin ≥ the spend
 - churn rate = customers expected to have churned (Σ churn probabilities) ÷ customers
@@ -26,6 +29,13 @@ import numpy as np
 import pandas as pd
 
 Scalar = int | float | Decimal | None
+
+#: The horizon (days) of the lifetime value in LTV:CAC, whatever a report's predicted-ROAS
+#: horizon: the longest the LTV models predict.
+LTV_HORIZON_DAYS = 365
+#: The age (days since acquisition) at which cohorts of different ages are compared: revenue to
+#: date of young cohorts is not comparable with that of older ones, which had longer to earn.
+COMPARABLE_AGE_DAYS = 7
 
 
 def _is_column(value: Any) -> bool:
@@ -96,9 +106,16 @@ def cac(spend: Any, customers: Any) -> Any:
     return safe_divide(spend, customers)
 
 
-def ltv_cac(ltv_per_customer: Any, acquisition_cost: Any) -> Any:
-    """LTV:CAC: predicted lifetime value per customer ÷ customer acquisition cost."""
-    return safe_divide(ltv_per_customer, acquisition_cost)
+def ltv_cac(ltv_per_customer: Any, acquisition_cost: Any, margin_rate: float = 1.0) -> Any:
+    """LTV:CAC: margin_rate × predicted lifetime value per customer (over LTV_HORIZON_DAYS) ÷
+    customer acquisition cost. With a margin rate of 1 and a report horizon of LTV_HORIZON_DAYS
+    it equals predicted ROAS."""
+    if _is_column(ltv_per_customer):
+        margin_value = _as_column(ltv_per_customer) * float(margin_rate)
+    else:
+        value = _as_float(ltv_per_customer)
+        margin_value = None if value is None else value * float(margin_rate)
+    return safe_divide(margin_value, acquisition_cost)
 
 
 def predicted_roas(predicted_ltv_total: Any, spend: Any) -> Any:
@@ -127,6 +144,12 @@ def cohort_complete(cohort_end: dt.date, as_of: dt.date, days: int) -> bool:
     `as_of`: day 1 is the (UTC) acquisition date, so the last one ends as `as_of` reaches
     cohort_end + days."""
     return cohort_end + dt.timedelta(days=days) <= as_of
+
+
+def last_complete_cohort(as_of: dt.date, days: int) -> dt.date:
+    """The last acquisition date whose cohort has lived its first `days` days on `as_of`
+    (`cohort_complete`)."""
+    return as_of - dt.timedelta(days=days)
 
 
 def payback_day(

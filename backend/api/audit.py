@@ -55,6 +55,7 @@ class AuditEntrySchema(Schema):
     action = Text(required=True)
     entity_type = Text(required=True)
     entity_id = Text(allow_none=True)
+    entity_name = Text(allow_none=True, metadata={"description": "The entity as people name it"})
     before = fields.Dict(allow_none=True)
     after = fields.Dict(allow_none=True)
     ip = Text(allow_none=True)
@@ -76,4 +77,23 @@ def list_audit(query: dict, pagination_parameters):
         limit=pagination_parameters.page_size,
     )
     pagination_parameters.item_count = total
-    return entries
+    names = audit.entity_names(entries)
+    return [{**_entry(entry), "entity_name": names[entry.id]} for entry in entries]
+
+
+def _entry(entry) -> dict:
+    shown = (name for name in AuditEntrySchema().fields if name != "entity_name")
+    return {name: getattr(entry, name) for name in shown}
+
+
+class AuditFacetsSchema(Schema):
+    actions = fields.List(Text(), required=True)
+    entity_types = fields.List(Text(), required=True)
+
+
+@blp.route("/audit/facets", methods=["GET"])
+@roles_allowed(Role.ADMIN)
+@blp.response(200, AuditFacetsSchema)
+def audit_facets():
+    """The actions and entity types in the log, for filters that offer them."""
+    return audit.facets()

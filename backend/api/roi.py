@@ -64,7 +64,10 @@ class RoiMetricsSchema(Schema):
     roas = fields.Float(allow_none=True)
     predicted_ltv = Money(allow_none=True, metadata={"description": "Per customer, at horizon"})
     predicted_roas = fields.Float(allow_none=True)
-    ltv_cac = fields.Float(allow_none=True)
+    ltv_cac = fields.Float(
+        allow_none=True,
+        metadata={"description": "margin_rate × predicted LTV at ltv_horizon per customer ÷ CAC"},
+    )
     payback_days = fields.Integer(allow_none=True)
     churn_rate = fields.Float(allow_none=True)
 
@@ -82,7 +85,12 @@ class RoiReportSchema(Schema):
     group_by = Text(required=True)
     start = fields.Date(required=True)
     end = fields.Date(required=True)
-    horizon = fields.Integer()
+    as_of = fields.Date(metadata={"description": "The day revenue to date and cohort ages run to"})
+    horizon = fields.Integer(metadata={"description": "Days of predicted LTV and ROAS"})
+    ltv_horizon = fields.Integer(metadata={"description": "Days of the LTV in LTV:CAC"})
+    margin_rate = fields.Float(
+        metadata={"description": "Share of revenue that is margin (payback, LTV:CAC)"}
+    )
     rows = fields.List(fields.Nested(RoiRowSchema), required=True)
     totals = fields.Nested(RoiMetricsSchema, required=True)
     note = Text(allow_none=True, metadata={"description": "Why figures are missing, if any"})
@@ -106,6 +114,13 @@ class OverviewSeriesPointSchema(Schema):
     platform = Text(required=True)
     spend = Money(allow_none=True)
     revenue = Money(allow_none=True, metadata={"description": "Of the customers acquired that day"})
+    revenue_at_age = Money(
+        allow_none=True,
+        metadata={
+            "description": "Of those customers, through their first `comparable.days` days; "
+            "null while they are younger"
+        },
+    )
 
 
 class OverviewFreshnessSchema(Schema):
@@ -119,12 +134,40 @@ class OverviewFreshnessSchema(Schema):
     last_error = Text(allow_none=True)
 
 
+class ComparableFiguresSchema(Schema):
+    start = fields.Date(required=True)
+    end = fields.Date(required=True)
+    spend = Money(allow_none=True)
+    revenue = Money(allow_none=True, metadata={"description": "Through each customer's first days"})
+    roas = fields.Float(allow_none=True)
+
+
+class ComparableSchema(Schema):
+    days = fields.Integer(required=True, metadata={"description": "The age compared at"})
+    through = fields.Date(
+        allow_none=True,
+        metadata={"description": "Last day of the range whose cohorts are that old"},
+    )
+    current = fields.Nested(ComparableFiguresSchema, allow_none=True)
+    previous = fields.Nested(
+        ComparableFiguresSchema,
+        allow_none=True,
+        metadata={"description": "The same days of the preceding range, at the same age"},
+    )
+
+
 class OverviewSchema(Schema):
     currency = Text(required=True)
     start = fields.Date()
     end = fields.Date()
+    as_of = fields.Date(metadata={"description": "The day cohort ages are counted to"})
     current = fields.Nested(OverviewKpiSchema, required=True)
     previous = fields.Nested(OverviewKpiSchema, required=True)
+    comparable = fields.Nested(
+        ComparableSchema,
+        required=True,
+        metadata={"description": "Revenue and ROAS of both ranges at the same cohort age"},
+    )
     series = fields.List(fields.Nested(OverviewSeriesPointSchema), required=True)
     open_alerts = fields.Integer(allow_none=True)
     freshness = fields.List(fields.Nested(OverviewFreshnessSchema), required=True)

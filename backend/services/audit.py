@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from flask import has_request_context, request
-from sqlalchemy import Select, func, select
+from sqlalchemy import Select, func, select, text
 
 from backend.extensions import db
 from backend.models import AuditLog, User
@@ -94,6 +94,53 @@ def search(query: AuditQuery, *, offset: int, limit: int) -> tuple[list[AuditLog
         stmt.order_by(AuditLog.at.desc(), AuditLog.id.desc()).offset(offset).limit(limit)
     ).all()
     return list(rows), total
+
+
+#: How each entity is named for people: (table, the SQL of its name). An entity that no longer
+#: exists is named by its last snapshot's "name" or "email".
+ENTITY_NAMES = {
+    "ad_account": ("ad_accounts", "name"),
+    "budget": ("budgets", "name"),
+    "user": ("users", "email"),
+    "api_token": ("api_tokens", "name"),
+    "model_version": ("model_versions", "kind || ' model ' || algorithm || ' #' || id"),
+}
+
+
+def entity_names(entries: Iterable[AuditLog]) -> dict[int, str | None]:
+    """A readable name per entry id (None when its entity has none): one query per type."""
+    wanted: dict[str, set[int]] = {}
+    for entry in entries:
+        entity_id = entry.entity_id or ""
+        if entry.entity_type in ENTITY_NAMES and entity_id.isdigit() and len(entity_id) <= 18:
+            wanted.setdefault(entry.entity_type, set()).add(int(entity_id))
+    found: dict[tuple[str, str], str] = {}
+    for kind, ids in wanted.items():
+        table, name = ENTITY_NAMES[kind]
+        sql = text(f"SELECT CAST(id AS text), {name} FROM {table} WHERE id = ANY(:ids)")
+        for entity_id, label in db.session.execute(sql, {"ids": sorted(ids)}):
+            found[(kind, entity_id)] = label
+    return {
+        entry.id: found.get((entry.entity_type, entry.entity_id or "")) or _snapshot_name(entry)
+        for entry in entries
+    }
+
+
+def _snapshot_name(entry: AuditLog) -> str | None:
+    for snapshot in (entry.after, entry.before):
+        for key in ("name", "email"):
+            if isinstance(snapshot, Mapping) and isinstance(snapshot.get(key), str):
+                return snapshot[key]
+    return None
+
+
+def facets() -> dict[str, list[str]]:
+    """The actions and entity types the log holds, for the filters to offer."""
+    actions = db.session.scalars(select(AuditLog.action).distinct().order_by(AuditLog.action))
+    types = db.session.scalars(
+        select(AuditLog.entity_type).distinct().order_by(AuditLog.entity_type)
+    )
+    return {"actions": list(actions), "entity_types": list(types)}
 
 
 def _filtered(stmt: Select, query: AuditQuery) -> Select:

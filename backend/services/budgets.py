@@ -150,13 +150,25 @@ def _apply(budget: Budget, data: Mapping[str, Any]) -> None:
         budget.currency = currency
     if "recipients" in data:
         budget.recipients = _recipients(data["recipients"] or [])
+    rules = data.get("rules") or {}
     if "target_roas" in data:
         target = data["target_roas"]
         if target is not None and Decimal(target) <= 0:
             raise Invalid("The target ROAS must be positive", field="target_roas")
+        if budget.target_roas is None and target is not None:
+            rules = _with_predicted_roas_on(rules)
         budget.target_roas = None if target is None else Decimal(target)
-    if "rules" in data:
-        budget.rules = merged_rules(budget.rules or DEFAULT_RULES, data["rules"] or {})
+    if "rules" in data or rules:
+        budget.rules = merged_rules(budget.rules or DEFAULT_RULES, rules)
+
+
+def _with_predicted_roas_on(rules: Mapping[str, Any]) -> dict[str, Any]:
+    """Setting a target ROAS turns its rule on, unless the same change says otherwise."""
+    given = rules.get("predicted_roas")
+    given = dict(given) if isinstance(given, Mapping) else {}
+    if "enabled" in given:
+        return dict(rules)
+    return {**rules, "predicted_roas": {**given, "enabled": True}}
 
 
 def _check_period(budget: Budget) -> None:

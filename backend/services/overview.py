@@ -1,5 +1,10 @@
 """The overview: headline figures of a range against the preceding range of equal length, spend
-and revenue per day and platform, open alerts and data freshness (GET /api/overview)."""
+and revenue per day and platform, open alerts and data freshness (GET /api/overview).
+
+Revenue is that of the customers acquired in the range, to date: the preceding range's customers
+have had longer to pay, so its revenue and ROAS are compared like with like in `comparable`, on
+the revenue of each customer's first COMPARABLE_AGE_DAYS days, over the days of the range whose
+cohorts are that old and the same days of the preceding range."""
 
 from __future__ import annotations
 
@@ -7,7 +12,9 @@ import datetime as dt
 
 from sqlalchemy import text
 
+from analytics import metrics
 from backend.extensions import db
+from backend.models.roi_rollups import revenue_column
 from backend.services import roi
 from backend.services.ingestion.health import sync_health
 from connectors import platforms
@@ -25,10 +32,11 @@ FRESHNESS = (
 )
 
 #: Spend per day and platform from the daily rollups; revenue to date of the customers acquired
-#: that day (the same cohort revenue as the ROI report, so the days add up to its total), from
-#: roi_customers (one row per customer; NaN revenue: a payment without an exchange rate).
+#: that day (the same cohort revenue as the ROI report, so the days add up to its total) and
+#: through their first COMPARABLE_AGE_DAYS days, from roi_customers (one row per customer; NaN
+#: revenue: a payment without an exchange rate).
 SERIES = text(
-    """
+    f"""
     WITH spend AS (
         SELECT r.date, r.platform,
                CASE WHEN count(*) = count(r.spend) THEN sum(r.spend) END AS spend
@@ -38,14 +46,17 @@ SERIES = text(
         GROUP BY r.date, r.platform
     ), revenue AS (
         SELECT c.acquisition_date AS date, c.platform,
-               CASE WHEN bool_and(c.revenue <> 'NaN') THEN sum(c.revenue) END AS revenue
+               CASE WHEN bool_and(c.revenue <> 'NaN') THEN sum(c.revenue) END AS revenue,
+               CASE WHEN bool_and(c.{revenue_column(metrics.COMPARABLE_AGE_DAYS)} <> 'NaN')
+                    THEN sum(c.{revenue_column(metrics.COMPARABLE_AGE_DAYS)}) END AS revenue_at_age
         FROM roi_customers c
         WHERE c.acquisition_date BETWEEN :start AND :end AND c.platform = ANY(:platforms)
         GROUP BY c.acquisition_date, c.platform
     )
     SELECT COALESCE(s.date, v.date) AS date, COALESCE(s.platform, v.platform) AS platform,
            CASE WHEN s.date IS NULL THEN 0 ELSE s.spend END AS spend,
-           CASE WHEN v.date IS NULL THEN 0 ELSE v.revenue END AS revenue
+           CASE WHEN v.date IS NULL THEN 0 ELSE v.revenue END AS revenue,
+           CASE WHEN v.date IS NULL THEN 0 ELSE v.revenue_at_age END AS revenue_at_age
     FROM spend s FULL JOIN revenue v ON v.date = s.date AND v.platform = s.platform
     ORDER BY 1, 2
     """
@@ -64,21 +75,65 @@ def overview(
     """`concurrent`: the ROI queries in parallel, for a caller whose transaction has written
     nothing (a GET request; `roi.reads_for`)."""
     roi.check_range(start, end)
+    as_of = as_of or roi.today()
     before = previous_range(start, end)
+    days = _series(before[0], end, as_of)
     return {
         "currency": roi.reporting_currency(),
         "start": start,
         "end": end,
+        "as_of": as_of,
         "current": _kpis(start, end, as_of, concurrent),
         "previous": {
             "start": before[0],
             "end": before[1],
             **_kpis(*before, as_of, concurrent),
         },
-        "series": _series(start, end),
+        "comparable": comparable(days, start, end, as_of),
+        "series": [point for point in days if point["date"] >= start],
         "open_alerts": _open_alerts(),
         "freshness": [{k: entry.get(k) for k in FRESHNESS} for entry in sync_health()],
     }
+
+
+def comparable(series: list[dict], start: dt.date, end: dt.date, as_of: dt.date) -> dict:
+    """Revenue and ROAS of the range and of the preceding one at the same age: the revenue of
+    each customer's first COMPARABLE_AGE_DAYS days, over the days of the range whose cohorts
+    have lived them (through `through`) and the same days of the preceding range; `current` and
+    `previous` are None when no day of the range is old enough."""
+    age = metrics.COMPARABLE_AGE_DAYS
+    through = min(end, metrics.last_complete_cohort(as_of, age))
+    out: dict = {"days": age, "through": through if through >= start else None}
+    if through < start:
+        return out | {"current": None, "previous": None}
+    shift = dt.timedelta(days=(end - start).days + 1)
+    out["current"] = _at_age(series, start, through)
+    out["previous"] = _at_age(series, start - shift, through - shift)
+    return out
+
+
+def _at_age(series: list[dict], start: dt.date, end: dt.date) -> dict:
+    points = [p for p in series if start <= p["date"] <= end]
+    spend = _strict_sum(p["spend"] for p in points)
+    revenue = _strict_sum(p["revenue_at_age"] for p in points)
+    roas = metrics.roas(revenue, spend)
+    return {
+        "start": start,
+        "end": end,
+        "spend": spend,
+        "revenue": revenue,
+        "roas": None if roas is None else round(roas, 4),
+    }
+
+
+def _strict_sum(values) -> float | None:
+    """The sum, None when any part is unknown."""
+    total = 0.0
+    for value in values:
+        if value is None:
+            return None
+        total += value
+    return round(total, 2)
 
 
 def _kpis(start: dt.date, end: dt.date, as_of: dt.date | None, concurrent: bool) -> dict:
@@ -86,22 +141,33 @@ def _kpis(start: dt.date, end: dt.date, as_of: dt.date | None, concurrent: bool)
     return {name: totals[name] for name in KPIS}
 
 
-def _series(start: dt.date, end: dt.date) -> list[dict]:
+def _series(start: dt.date, end: dt.date, as_of: dt.date) -> list[dict]:
+    """Per day and platform: spend, revenue to date and `revenue_at_age` (None while the day's
+    cohort is younger than COMPARABLE_AGE_DAYS)."""
     params = {
         "start": start,
         "end": end,
         "rep": roi.reporting_currency(),
         "platforms": list(platforms()),
     }
+    old_enough = metrics.last_complete_cohort(as_of, metrics.COMPARABLE_AGE_DAYS)
     return [
         {
             "date": row.date,
             "platform": row.platform,
-            "spend": None if row.spend is None else round(float(row.spend), 2),
-            "revenue": None if row.revenue is None else round(float(row.revenue), 2),
+            "spend": _money(row.spend),
+            "revenue": _money(row.revenue),
+            "revenue_at_age": _money(row.revenue_at_age) if row.date <= old_enough else None,
         }
         for row in db.session.execute(SERIES, params)
     ]
+
+
+def _money(value) -> float | None:
+    """Rounded to cents; None for unknown (NULL or NaN)."""
+    if value is None or value != value:
+        return None
+    return round(float(value), 2)
 
 
 def _open_alerts() -> int | None:

@@ -20,6 +20,7 @@ from flask import current_app
 from sqlalchemy import text
 
 from analytics import cohorts as C
+from analytics import metrics
 from backend.errors import Invalid
 from backend.extensions import db
 from backend.models.types import utcnow
@@ -34,6 +35,18 @@ PLATFORM_LABELS = {
     "meta": "Meta Ads",
     "google_ads": "Google Ads",
     "apple_search_ads": "Apple Search Ads",
+}
+#: The connectors' normalized device vocabulary, as people read it; other codes are spelled out
+#: ("smart_tv" → "Smart tv").
+DEVICE_LABELS = {
+    "iphone": "iPhone",
+    "ipad": "iPad",
+    "android_phone": "Android phone",
+    "android_tablet": "Android tablet",
+    "mobile": "Mobile",
+    "tablet": "Tablet",
+    "desktop": "Desktop",
+    "other": "Other devices",
 }
 WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
 HOUR_NOTE = (
@@ -73,7 +86,8 @@ def reporting_currency() -> str:
 
 
 def margin_rate() -> float:
-    """Share of revenue that is margin, for payback (SPENDLENS_ROI_MARGIN_RATE, default 1)."""
+    """Share of revenue that is margin, for payback and LTV:CAC (SPENDLENS_ROI_MARGIN_RATE,
+    default 1)."""
     return float(current_app.config.get("ROI_MARGIN_RATE") or 1.0)
 
 
@@ -143,7 +157,10 @@ def roi_report(request: RoiRequest, as_of: dt.date | None = None, concurrent: bo
         "group_by": request.group_by,
         "start": request.start,
         "end": request.end,
+        "as_of": as_of,
         "horizon": request.horizon,
+        "ltv_horizon": metrics.LTV_HORIZON_DAYS,
+        "margin_rate": margin_rate(),
         "rows": rows,
         "totals": metric_values(totals)[0],
         "note": " ".join(notes) or None,
@@ -194,11 +211,18 @@ def _labels(group_by: str, keys: list[str], spend: pd.DataFrame) -> dict[str, di
             labels[key] = {"label": PLATFORM_LABELS.get(key, key), "platform": key}
         elif group_by == "weekday":
             labels[key] = {"label": WEEKDAYS[int(key)]}
+        elif group_by == "device":
+            labels[key] = {"label": device_label(key)}
         else:
             labels[key] = {"label": key}
     if group_by in ("account", "campaign"):
         _name_entities(group_by, labels)
     return labels
+
+
+def device_label(code: str) -> str:
+    """A device code as people read it."""
+    return DEVICE_LABELS.get(code) or code.replace("_", " ").strip().capitalize() or code
 
 
 def _name_entities(group_by: str, labels: dict[str, dict]) -> None:

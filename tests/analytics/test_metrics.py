@@ -24,6 +24,7 @@ from analytics import metrics
         (metrics.cpa, (100, 8), 12.5),
         (metrics.cac, (300, 4), 75.0),
         (metrics.ltv_cac, (150, 50), 3.0),
+        (metrics.ltv_cac, (150, 50, 0.7), 2.1),
         (metrics.predicted_roas, (450, 300), 1.5),
         (metrics.churn_rate, (1.5, 6), 0.25),
     ],
@@ -110,3 +111,9 @@ def test_payback_without_positive_spend_is_none(spend):
 def test_payback_of_several_curves_at_once_follows_the_same_rule():
     curves = np.array([[10.0, 40.0, 70.0], [10.0, np.nan, 500.0], [5.0, 5.0, 5.0]])
     assert metrics.payback_day(curves, np.array([40.0, 100.0, 0.0])) == [1, None, None]
+
+
+def test_ltv_cac_counts_the_margin_share_of_a_column_of_lifetime_values():
+    ltv = pd.Series([150.0, None, 80.0])
+    out = metrics.ltv_cac(ltv, pd.Series([50.0, 10.0, 0.0]), margin_rate=0.5)
+    assert out.iloc[0] == pytest.approx(1.5) and out.iloc[1:].isna().all()

@@ -36,7 +36,24 @@ def integer(value: int | float) -> str:
 
 
 def roas(ratio: float | str) -> str:
-    """A ratio as a percentage with at most one decimal: 0.157 → "15.7%", 1.2 → "120%"."""
+    """A ratio as a percentage with one decimal: 0.157 → "15.7%", 1.2 → "120.0%"."""
     percent = _rounded(Decimal(str(ratio)) * 100, 1)
-    text = f"{percent:,.1f}"
-    return (text[:-2] if text.endswith(".0") else text) + "%"
+    return f"{percent:,.1f}%"
+
+
+def delta(current: float | str, previous: float | str) -> str:
+    """A KPI's change against the previous range: "+3.8%", "-10.8%", "0%" (one decimal at most)."""
+    ratio = (Decimal(str(current)) - Decimal(str(previous))) / abs(Decimal(str(previous)))
+    percent = _rounded(ratio * 100, 1)
+    if percent == 0:
+        return "0%"
+    text = f"{abs(percent):,.1f}"
+    text = text[:-2] if text.endswith(".0") else text
+    return f"{'+' if percent > 0 else '-'}{text}%"
+
+
+def date(day: str) -> str:
+    """A calendar day: "2026-11-29" → "Nov 29, 2026"."""
+    import datetime as dt
+
+    return dt.date.fromisoformat(day).strftime("%b %-d, %Y")

@@ -128,6 +128,7 @@ def render_alert(alert: Alert, context: BudgetMail) -> tuple[str, str]:
     """(plain text, HTML) of an alert's mail."""
     env = _templates()
     base = current_app.config["DASHBOARD_URL"].rstrip("/")
+    figures = figure_rows(alert.figures or {}, context.currency)
     values: dict[str, Any] = {
         "alert": alert,
         "subject": subject_of(alert),
@@ -139,7 +140,9 @@ def render_alert(alert: Alert, context: BudgetMail) -> tuple[str, str]:
         "rule_label": RULE_LABELS.get(alert.rule, alert.rule),
         "severity_label": alert.severity.capitalize(),
         "severity_color": SEVERITY_COLORS.get(alert.severity, "#595959"),
-        "figures": figure_rows(alert.figures or {}, context.currency),
+        "figures": figures,
+        # the figures' labels in one column, at least one space before every value
+        "figure_width": max((len(label) + 2 for label, _ in figures), default=0),
         "pacing": context.pacing,
         "mape_rows": mape_rows(context.pacing),
         "money": lambda v: money_text(v, context.currency),

@@ -5,6 +5,7 @@ import type {
   AdAccount,
   AdAccountInput,
   AuditEntry,
+  AuditFacets,
   AuditFilters,
   AuditPage,
   ConnectionCheck,
@@ -68,6 +69,9 @@ function dayStart(day: string): string {
   const [y, m, d] = day.split("-").map(Number);
   return new Date(y, m - 1, d).toISOString();
 }
+
+/** The actions and entity types in the audit log, for its filters. */
+export const fetchAuditFacets = (signal?: AbortSignal) => http.get<AuditFacets>("/api/audit/facets", undefined, signal);
 
 /**
  * The audit log, newest first: GET /api/audit?actor&action&entity_type&since&until&page&page_size.

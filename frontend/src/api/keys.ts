@@ -18,4 +18,5 @@ export const queryKeys = {
   syncHealth: ["sync-health"] as const,
   users: ["users"] as const,
   audit: (f: AuditFilters) => ["audit", f] as const,
+  auditFacets: ["audit-facets"] as const,
 };

@@ -1,5 +1,5 @@
 /** Read-only reports: overview, channel ROI, cohorts. */
-import { buildUrl, http } from "./client";
+import { http } from "./client";
 import type { CohortGrain, CohortReport, Overview, RoiFilters, RoiReport } from "./types";
 import type { DateRange } from "../lib/dates";
 
@@ -21,11 +21,6 @@ function roiQuery(f: RoiFilters) {
 export async function fetchRoi(filters: RoiFilters, signal?: AbortSignal): Promise<RoiReport> {
   const report = await http.get<RoiReport>("/api/roi", roiQuery(filters), signal);
   return { ...report, rows: report.rows ?? [], totals: report.totals ?? {} };
-}
-
-/** The server-side export of the same report (all rows, the API's own columns). */
-export function roiExportUrl(filters: RoiFilters): string {
-  return buildUrl("/api/roi/export.csv", roiQuery(filters));
 }
 
 export interface CohortFilters extends DateRange {

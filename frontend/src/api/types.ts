@@ -37,6 +37,26 @@ export interface SeriesPoint {
   platform: Platform;
   spend: Numeric;
   revenue: Numeric;
+  /** Revenue of that day's customers in their first `comparable.days` days; null while younger. */
+  revenue_at_age?: Numeric;
+}
+
+/** Revenue and ROAS of a range at a fixed cohort age (like with like). */
+export interface ComparableFigures {
+  start: string;
+  end: string;
+  spend: Numeric;
+  revenue: Numeric;
+  roas: Numeric;
+}
+
+export interface Comparable {
+  /** The age compared at (days since acquisition). */
+  days: number;
+  /** Last day of the range whose customers are that old; null when none is. */
+  through: string | null;
+  current: ComparableFigures | null;
+  previous: ComparableFigures | null;
 }
 
 export interface FreshnessEntry {
@@ -52,8 +72,11 @@ export interface FreshnessEntry {
 
 export interface Overview {
   currency: string;
+  /** The day cohort ages are counted to. */
+  as_of?: string;
   current: KpiSet;
   previous: KpiSet;
+  comparable?: Comparable;
   series: SeriesPoint[];
   open_alerts: number;
   freshness: FreshnessEntry[];
@@ -95,6 +118,16 @@ export interface RoiRow extends RoiMetrics {
 export interface RoiReport {
   currency: string;
   group_by: GroupBy;
+  start?: string;
+  end?: string;
+  /** The day revenue to date and the customers' ages run to. */
+  as_of?: string;
+  /** Days of predicted LTV and predicted ROAS. */
+  horizon?: number;
+  /** Days of the lifetime value in LTV:CAC. */
+  ltv_horizon?: number;
+  /** Share of revenue that is margin (payback, LTV:CAC). */
+  margin_rate?: number;
   /** Why figures are missing, if any. */
   note?: string | null;
   rows: RoiRow[];
@@ -339,6 +372,8 @@ export interface AuditEntry {
   action: string;
   entity_type: string;
   entity_id: string | null;
+  /** The entity as people name it (a budget's name, a user's email); null when unknown. */
+  entity_name?: string | null;
   before: Record<string, unknown> | null;
   after: Record<string, unknown> | null;
   ip: string | null;
@@ -352,6 +387,11 @@ export interface AuditFilters {
   end?: string;
   limit?: number;
   page?: number;
+}
+
+export interface AuditFacets {
+  actions: string[];
+  entity_types: string[];
 }
 
 export interface AuditPage {

@@ -1,13 +1,17 @@
 /**
  * A report table: sortable on every column (missing values last in either direction),
  * filterable (a search box over text columns and per-column value filters), with totals and a
- * client-side CSV export of exactly the rows shown (raw numbers, not formatted text).
+ * client-side CSV export of exactly the rows shown (raw numbers, not formatted text) — the one
+ * export of each table.
+ *
+ * A table wider than the page scrolls sideways with its first column fixed, its header and a
+ * scroll bar kept in view (sticky), a shadow on the side with more columns and a hint above.
  */
-import { useMemo, useState, type ReactNode } from "react";
+import { useEffect, useMemo, useRef, useState, type ReactNode } from "react";
 import { Button, Input, Space, Table, Tooltip, Typography } from "antd";
 import type { TableColumnsType, TableProps } from "antd";
 import type { SortOrder } from "antd/es/table/interface";
-import { DownloadOutlined, QuestionCircleOutlined, SearchOutlined } from "@ant-design/icons";
+import { ArrowRightOutlined, DownloadOutlined, QuestionCircleOutlined, SearchOutlined } from "@ant-design/icons";
 import { formatMetric, INCOMPLETE, MISSING, toNumber, type MetricKind } from "../lib/format";
 import { downloadCsv, toCsv, type CsvColumn } from "../lib/csv";
 import { useReport } from "../state/report";
@@ -62,6 +66,30 @@ interface DataTableProps<T> {
   searchPlaceholder?: string;
   expandable?: TableProps<T>["expandable"];
   emptyText?: ReactNode;
+}
+
+/** Height of the app's sticky header, under which a table's header sticks. */
+const APP_HEADER_PX = 64;
+
+/** Whether the table's scrolling area is wider than its box (kept current on resize). */
+function useOverflows(deps: unknown[]) {
+  const box = useRef<HTMLDivElement>(null);
+  const [overflows, setOverflows] = useState(false);
+  useEffect(() => {
+    const root = box.current;
+    if (!root) return;
+    const measure = () => {
+      const area = root.querySelector<HTMLElement>(".ant-table-content, .ant-table-body");
+      setOverflows(Boolean(area && area.scrollWidth > area.clientWidth + 1));
+    };
+    measure();
+    if (typeof ResizeObserver === "undefined") return;
+    const observer = new ResizeObserver(measure);
+    observer.observe(root);
+    return () => observer.disconnect();
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, deps);
+  return { box, overflows };
 }
 
 const NUMERIC_KINDS: MetricKind[] = ["money", "integer", "number", "ratioPercent", "percent", "roas", "multiple", "days"];
@@ -160,7 +188,9 @@ export function DataTable<T extends object>({
     formatMetric(column.kind ?? "text", value, { locale, currency: column.currency ?? undefined, complete });
 
   const shownColumns = columns.filter((c) => !c.hidden);
-  const antColumns: TableColumnsType<T> = shownColumns.map((column) => {
+  // the first column stays in view when the table scrolls sideways
+  const fixFirst = !shownColumns.some((c) => c.fixed === "left");
+  const antColumns: TableColumnsType<T> = shownColumns.map((column, index) => {
     const numeric = isNumeric(column.kind);
     const distinct = column.filterable
       ? Array.from(new Set(rows.map((r) => String(column.value(r) ?? "")))).sort()
@@ -179,7 +209,7 @@ export function DataTable<T extends object>({
       ),
       align: numeric ? "right" : "left",
       width: column.width,
-      fixed: column.fixed,
+      fixed: column.fixed ?? (fixFirst && index === 0 ? "left" : undefined),
       sorter: column.sortable === false ? undefined : true,
       sortOrder: sort?.key === column.key ? sort.order : null,
       sortDirections: numeric ? (["descend", "ascend"] as SortOrder[]) : (["ascend", "descend"] as SortOrder[]),
@@ -218,6 +248,7 @@ export function DataTable<T extends object>({
   };
 
   const exportCsv = () => downloadCsv(csvName, toCsv(csvColumns(columns), shown));
+  const { box, overflows } = useOverflows([shown.length, shownColumns.length]);
 
   const summary =
     totals && shown.length > 0
@@ -239,10 +270,15 @@ export function DataTable<T extends object>({
       : undefined;
 
   return (
-    <div className="data-table">
+    <div className="data-table" ref={box}>
       <div className="data-table-toolbar">
         <div className="data-table-title">{title}</div>
         <Space wrap>
+          {overflows && (
+            <Typography.Text type="secondary" className="data-table-scroll-hint" data-testid="scroll-hint">
+              {shownColumns.length} columns · scroll sideways for more <ArrowRightOutlined />
+            </Typography.Text>
+          )}
           {extra}
           <Input
             allowClear
@@ -266,8 +302,9 @@ export function DataTable<T extends object>({
         loading={loading}
         onChange={onChange}
         summary={summary}
-        expandable={expandable}
+        expandable={expandable ? { fixed: "left", ...expandable } : undefined}
         scroll={{ x: "max-content" }}
+        sticky={{ offsetHeader: APP_HEADER_PX }}
         pagination={
           shown.length > pageSize
             ? { defaultPageSize: pageSize, showSizeChanger: true, pageSizeOptions: [25, 50, 100, 250], size: "small" }

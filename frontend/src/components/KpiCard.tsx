@@ -1,10 +1,21 @@
 /** A KPI: the value for the range and its change against the previous range of equal length. */
+import type { ReactNode } from "react";
 import { Card, Skeleton, Tooltip, Typography } from "antd";
 import { ArrowDownOutlined, ArrowUpOutlined, QuestionCircleOutlined } from "@ant-design/icons";
 import { formatDelta, type Numeric } from "../lib/format";
 import { useReport } from "../state/report";
 
 export type Goodness = "up" | "down" | "neutral";
+
+/** What the delta compares when it is not the card's own value against the previous range's
+ * (revenue of cohorts of different ages is compared at the same age). */
+export interface KpiComparison {
+  current: Numeric;
+  previous: Numeric;
+  /** After the delta, e.g. "vs prior at 7 days". */
+  label: string;
+  tooltip: ReactNode;
+}
 
 interface KpiCardProps {
   title: string;
@@ -15,11 +26,18 @@ interface KpiCardProps {
   good: Goodness;
   help?: string;
   loading?: boolean;
+  comparison?: KpiComparison;
 }
 
-export function KpiCard({ title, current, previous, format, good, help, loading }: KpiCardProps) {
+export function KpiCard({ title, current, previous, format, good, help, loading, comparison }: KpiCardProps) {
   const { locale } = useReport();
-  const delta = formatDelta(current, previous, { locale });
+  const compared = comparison ?? {
+    current,
+    previous,
+    label: "vs prior",
+    tooltip: `Previous period of equal length: ${format(previous)}`,
+  };
+  const delta = formatDelta(compared.current, compared.previous, { locale });
   const tone =
     delta.direction === "none" || delta.direction === "flat" || good === "neutral"
       ? "neutral"
@@ -41,13 +59,13 @@ export function KpiCard({ title, current, previous, format, good, help, loading 
       ) : (
         <>
           <div className="kpi-value num">{format(current)}</div>
-          <Tooltip title={`Previous period of equal length: ${format(previous)}`}>
-            <div className={`kpi-delta kpi-delta-${tone}`}>
+          <Tooltip title={compared.tooltip}>
+            <div className={`kpi-delta kpi-delta-${tone}`} data-testid={`kpi-delta-${title}`}>
               {delta.direction === "up" && <ArrowUpOutlined />}
               {delta.direction === "down" && <ArrowDownOutlined />}
-              <span>{delta.text}</span>
+              {(delta.direction !== "none" || !comparison) && <span>{delta.text}</span>}
               <Typography.Text type="secondary" style={{ fontSize: 12, fontWeight: 400 }}>
-                vs prior
+                {compared.label}
               </Typography.Text>
             </div>
           </Tooltip>

@@ -4,6 +4,7 @@ import {
   formatMetric,
   formatMoney,
   formatMultiple,
+  formatAge,
   formatPercent,
   formatRatioPercent,
   formatRoas,
@@ -83,9 +84,22 @@ describe("formatMetric", () => {
     expect(formatMetric("money", 12, { ...en, currency: "USD", complete: null })).toBe("$12.00");
   });
 
+  it("gives the age of recent data in minutes", () => {
+    expect(formatAge(0.005, en)).toBe("< 1m");
+    expect(formatAge(0.4, en)).toBe("24m");
+    expect(formatAge(5.2, en)).toBe("5h");
+    expect(formatAge(72, en)).toBe("3d");
+  });
+
   it("formats each kind", () => {
     expect(formatMetric("days", 23, en)).toBe("23 days");
     expect(formatMetric("text", "", en)).toBe(MISSING);
-    expect(formatMetric("roas", "0.5", en)).toBe("50%");
+    expect(formatMetric("roas", "0.5", en)).toBe("50.0%");
+  });
+
+  it("gives every percentage of a kind the same decimals, so a column reads in one format", () => {
+    expect([0.37, 0.356, 1].map((v) => formatRoas(v, en))).toEqual(["37.0%", "35.6%", "100.0%"]);
+    expect([95, 95.24].map((v) => formatPercent(v, en))).toEqual(["95.0%", "95.2%"]);
+    expect(formatRatioPercent(0.2, { ...en, digits: 0 })).toBe("20%");
   });
 });

@@ -126,13 +126,15 @@ export function formatNumber(value: Numeric, opts: FormatOptions & { digits?: nu
   }).format(n);
 }
 
-/** A ratio as a percentage: 0.123 → "12.3%". */
+/** A ratio as a percentage with exactly `digits` decimals, so that a column reads in one format:
+ * 0.123 → "12.3%", 0.37 → "37.0%". */
 export function formatRatioPercent(value: Numeric, opts: FormatOptions & { digits?: number } = {}) {
   const n = toNumber(value);
   if (n === null) return MISSING;
   const digits = opts.digits ?? 1;
   return numberFormat(opts.locale ?? defaultLocale(), {
     style: "percent",
+    minimumFractionDigits: digits,
     maximumFractionDigits: digits,
   }).format(n);
 }
@@ -222,12 +224,15 @@ export function formatDelta(current: Numeric, previous: Numeric, opts: FormatOpt
   return { ratio, text, direction: rounded > 0 ? "up" : rounded < 0 ? "down" : "flat" };
 }
 
-/** Age of data in hours: "< 1 h", "5 h", "3 d". */
+/** Age of data in hours: "< 1m", "23m", "5h", "3d". */
 export function formatAge(hours: Numeric, opts: FormatOptions = {}) {
   const h = toNumber(hours);
   if (h === null) return MISSING;
   const locale = opts.locale ?? defaultLocale();
-  if (h < 1) return `< ${numberFormat(locale, { style: "unit", unit: "hour", unitDisplay: "narrow" }).format(1)}`;
+  const minute = (n: number) =>
+    numberFormat(locale, { style: "unit", unit: "minute", unitDisplay: "narrow", maximumFractionDigits: 0 }).format(n);
+  if (h < 1 / 60) return `< ${minute(1)}`;
+  if (h < 1) return minute(Math.floor(h * 60));
   if (h < 48) {
     return numberFormat(locale, {
       style: "unit",

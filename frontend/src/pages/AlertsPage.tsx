@@ -15,6 +15,7 @@ import { useFormat, type Formatters } from "../state/useFormat";
 import { SeverityTag } from "./alerts/SeverityTag";
 import { ruleLabel } from "./alerts/rules";
 import { scopeLabel } from "./budgets/model";
+import { useNoOpenAlertsText } from "./alerts/noAlerts";
 
 
 function isSnoozed(a: Alert, now = dayjs()) {
@@ -82,6 +83,7 @@ export default function AlertsPage() {
   const queryClient = useQueryClient();
   const [state, setState] = useState<AlertFilter>("open");
   const alerts = useQuery({ queryKey: queryKeys.alerts(state), queryFn: ({ signal }) => fetchAlerts(state, signal) });
+  const noOpenAlerts = useNoOpenAlertsText();
 
   const done = (text: string) => {
     message.success(text);
@@ -204,7 +206,7 @@ export default function AlertsPage() {
         <QueryView
           query={alerts}
           isEmpty={(d: Alert[]) => d.length === 0}
-          empty={<EmptyState description={state === "open" ? "No open alerts. Budgets are on track." : "No alerts here."} />}
+          empty={<EmptyState description={state === "open" ? noOpenAlerts : "No alerts here."} />}
         >
           {(list: Alert[]) => (
             <DataTable<Alert>

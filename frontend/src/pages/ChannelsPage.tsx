@@ -1,10 +1,9 @@
 /** Channel ROI: drill down platform → account → campaign, with breakdowns of the current scope. */
 import { useMemo } from "react";
 import { useSearchParams } from "react-router";
-import { Alert, Breadcrumb, Button, Card, Segmented, Space, Tooltip, Typography } from "antd";
-import { CloudDownloadOutlined } from "@ant-design/icons";
+import { Alert, Breadcrumb, Card, Segmented, Space, Typography } from "antd";
 import { useQuery } from "@tanstack/react-query";
-import { fetchRoi, queryKeys, roiExportUrl } from "../api";
+import { fetchRoi, queryKeys } from "../api";
 import type { GroupBy, RoiFilters, RoiReport, RoiRow } from "../api/types";
 import { DataTable, type DataColumn } from "../components/DataTable";
 import { EmptyState, QueryView } from "../components/QueryView";
@@ -12,9 +11,10 @@ import { platformLabel } from "../lib/platforms";
 import { csvFileName } from "../lib/csv";
 import { useDateRange, useReportedCurrency } from "../state/report";
 import { Breakdowns } from "./channels/Breakdowns";
+import { CohortAgeNote } from "./channels/CohortAge";
+import { drillHint, type Level } from "./channels/drill";
 import { nameColumn, platformColumn, roiMetricColumns } from "./channels/columns";
 
-type Level = "platform" | "account" | "campaign";
 
 const LEVEL_TITLES: Record<Level, string> = { platform: "Channel", account: "Account", campaign: "Campaign" };
 const DRILL_KEYS = ["level", "platform", "account_id", "account", "campaign_id", "campaign"] as const;
@@ -59,11 +59,10 @@ export default function ChannelsPage() {
   useReportedCurrency(report.data?.currency);
 
   const columns = useMemo<DataColumn<RoiRow>[]>(() => {
-    const cur = report.data?.currency;
     const cols = [nameColumn(LEVEL_TITLES[drill.level], false)];
     if (drill.level !== "platform") cols.push(platformColumn());
-    return [...cols, ...roiMetricColumns(cur)];
-  }, [drill.level, report.data?.currency]);
+    return [...cols, ...roiMetricColumns(report.data ?? {})];
+  }, [drill.level, report.data]);
 
   const drillInto = (row: RoiRow) => {
     if (drill.level === "platform") {
@@ -105,6 +104,8 @@ export default function ChannelsPage() {
 
   const rowTitle =
     drill.level === "platform" ? "Show this channel's accounts" : drill.level === "account" ? "Show this account's campaigns" : "Break this campaign down";
+  /** What a click on a row does; nothing once a campaign is chosen (the deepest level). */
+  const clickHint = drillHint(drill.level, Boolean(drill.campaignId));
 
   return (
     <div>
@@ -120,11 +121,6 @@ export default function ChannelsPage() {
               { label: "Campaigns", value: "campaign" },
             ]}
           />
-          <Tooltip title="The API's own export of this report (all rows)">
-            <Button icon={<CloudDownloadOutlined />} href={roiExportUrl(query)}>
-              Full export
-            </Button>
-          </Tooltip>
         </Space>
       </div>
       <Card className="section">
@@ -136,12 +132,13 @@ export default function ChannelsPage() {
           {(d: RoiReport) => (
             <>
             {d.note && <Alert type="info" showIcon message={d.note} style={{ marginBottom: 12 }} />}
+            <CohortAgeNote report={d} />
             <DataTable<RoiRow>
               title={
                 <Typography.Text>
                   {d.rows.length} {LEVEL_TITLES[drill.level].toLowerCase()}
                   {d.rows.length === 1 ? "" : "s"}{" "}
-                  <Typography.Text type="secondary">· click a row to drill down</Typography.Text>
+                  {clickHint && <Typography.Text type="secondary">· {clickHint}</Typography.Text>}
                 </Typography.Text>
               }
               rows={d.rows}
@@ -149,8 +146,8 @@ export default function ChannelsPage() {
               rowKey={(r) => String(r.key)}
               totals={d.totals}
               defaultSort={{ key: "spend", order: "descend" }}
-              onRowClick={drillInto}
-              rowTitle={rowTitle}
+              onRowClick={clickHint ? drillInto : undefined}
+              rowTitle={clickHint ? rowTitle : undefined}
               csvName={csvFileName("roi", drill.level, drill.platform, drill.accountId, range.start, range.end)}
               searchPlaceholder={`Search ${LEVEL_TITLES[drill.level].toLowerCase()}s`}
             />

@@ -6,7 +6,7 @@ import { Badge, Card, Col, List, Row, Segmented, Space, Tag, Typography } from "
 import { useQuery } from "@tanstack/react-query";
 import { fetchAlerts, fetchOverview, queryKeys } from "../api";
 import type { Alert, FreshnessEntry, Overview } from "../api/types";
-import { KpiCard } from "../components/KpiCard";
+import { KpiCard, type KpiComparison } from "../components/KpiCard";
 import { EmptyState, ErrorState, QueryView } from "../components/QueryView";
 import { EChart, AXIS, type EChartsOption } from "../components/charts/EChart";
 import { PlatformTag } from "../components/PlatformTag";
@@ -20,11 +20,31 @@ import { can } from "../auth/permissions";
 import { useAuth } from "../auth/AuthContext";
 import { SeverityTag } from "./alerts/SeverityTag";
 import { ruleLabel } from "./alerts/rules";
+import { useNoOpenAlertsText } from "./alerts/noAlerts";
+
+const YOUNG_SHADE = "rgba(134, 142, 150, 0.12)";
 
 function trendOption(data: Overview, metric: SeriesMetric, f: Formatters): EChartsOption {
-  const s = channelSeries(data.series, metric);
+  const age = data.comparable?.days ?? 7;
+  const s = channelSeries(data.series, metric, data.comparable?.through ?? null);
   const fmt = (v: number) => (metric === "roas" ? f.ratioPercent(v, 0) : f.moneyAxis(v));
   const stacked = metric !== "roas";
+  const young = metric === "spend" ? [] : s.young;
+  const shade =
+    young.length > 0
+      ? {
+          silent: true,
+          itemStyle: { color: YOUNG_SHADE },
+          label: {
+            show: true,
+            position: "insideTop" as const,
+            color: "#868e96",
+            fontSize: 11,
+            formatter: young.length >= 3 ? `Under ${age} days old` : "",
+          },
+          data: [[{ xAxis: young[0] }, { xAxis: young[young.length - 1] }]] as never,
+        }
+      : undefined;
   return {
     tooltip: {
       trigger: "axis",
@@ -38,7 +58,13 @@ function trendOption(data: Overview, metric: SeriesMetric, f: Formatters): EChar
       ...AXIS,
       axisLabel: { ...AXIS.axisLabel, formatter: (v: string) => f.shortDate(v) },
     },
-    yAxis: { type: "value", ...AXIS, axisLabel: { ...AXIS.axisLabel, formatter: fmt } },
+    yAxis: {
+      type: "value",
+      ...AXIS,
+      // ticks at least 1% apart, so that whole percents never repeat (0%, 0%, 1%)
+      ...(metric === "roas" ? { minInterval: 0.01 } : {}),
+      axisLabel: { ...AXIS.axisLabel, formatter: fmt },
+    },
     series: s.platforms.map((p, i) => ({
       name: platformLabel(p),
       type: "line",
@@ -51,7 +77,36 @@ function trendOption(data: Overview, metric: SeriesMetric, f: Formatters): EChar
       itemStyle: { color: platformColor(p, i) },
       areaStyle: stacked ? { opacity: 0.18, color: platformColor(p, i) } : undefined,
       emphasis: { focus: "series" },
+      markArea: i === 0 ? shade : undefined,
     })),
+  };
+}
+
+/** The deltas of revenue and ROAS compare both ranges at the same cohort age. */
+function atAge(data: Overview, key: "revenue" | "roas", f: Formatters): KpiComparison {
+  const c = data.comparable;
+  const age = c?.days ?? 7;
+  const value = key === "roas" ? f.roas : f.moneyWhole;
+  const what = key === "roas" ? "ROAS" : "revenue";
+  if (!c?.current || !c.previous) {
+    return {
+      current: null,
+      previous: null,
+      label: `too recent to compare (under ${age} days old)`,
+      tooltip: `No customer of this range has been acquired ${age} days ago yet. Revenue to date is not compared with the previous range, whose customers have had longer to pay.`,
+    };
+  }
+  return {
+    current: c.current[key],
+    previous: c.previous[key],
+    label: `vs prior, first ${age} days`,
+    tooltip: (
+      <>
+        Like with like: {what} of each customer&apos;s first {age} days, for customers acquired {f.date(c.current.start)} –{" "}
+        {f.date(c.current.end)} ({value(c.current[key])}) against {f.date(c.previous.start)} – {f.date(c.previous.end)} (
+        {value(c.previous[key])}). Revenue to date is not compared: the previous range&apos;s customers have had longer to pay.
+      </>
+    ),
   };
 }
 
@@ -60,14 +115,28 @@ function Kpis({ data, f }: { data: Overview; f: Formatters }) {
   const p = data.previous ?? ({} as Overview["previous"]);
   const cards = [
     { title: "Spend", key: "spend", format: f.moneyWhole, good: "neutral" as const },
-    { title: "Revenue", key: "revenue", format: f.moneyWhole, good: "up" as const },
-    { title: "ROAS", key: "roas", format: f.roas, good: "up" as const, help: "Revenue ÷ spend" },
+    {
+      title: "Revenue",
+      key: "revenue",
+      format: f.moneyWhole,
+      good: "up" as const,
+      help: "To date, of the customers acquired in the range: recent customers are still paying",
+      comparison: atAge(data, "revenue", f),
+    },
+    {
+      title: "ROAS",
+      key: "roas",
+      format: f.roas,
+      good: "up" as const,
+      help: "Revenue to date ÷ spend: it grows as the customers acquired keep paying",
+      comparison: atAge(data, "roas", f),
+    },
     {
       title: "Predicted ROAS",
       key: "predicted_roas",
       format: f.roas,
       good: "up" as const,
-      help: "Predicted lifetime value of the customers acquired ÷ spend",
+      help: "Predicted 365-day revenue of the customers acquired ÷ spend",
     },
     { title: "Installs", key: "installs", format: f.integer, good: "up" as const },
     { title: "CPI", key: "cpi", format: f.money, good: "down" as const, help: "Cost per install: spend ÷ installs" },
@@ -83,6 +152,7 @@ function Kpis({ data, f }: { data: Overview; f: Formatters }) {
             format={card.format}
             good={card.good}
             help={card.help}
+            comparison={card.comparison}
           />
         </Col>
       ))}
@@ -93,6 +163,7 @@ function Kpis({ data, f }: { data: Overview; f: Formatters }) {
 function OpenAlerts({ count }: { count: number }) {
   const f = useFormat();
   const rangeSearch = useRangeSearch();
+  const noOpenAlerts = useNoOpenAlertsText();
   const alerts = useQuery({
     queryKey: queryKeys.alerts("open"),
     queryFn: ({ signal }) => fetchAlerts("open", signal),
@@ -112,7 +183,7 @@ function OpenAlerts({ count }: { count: number }) {
         query={alerts}
         compact
         isEmpty={(d: Alert[]) => d.length === 0}
-        empty={<EmptyState description="No open alerts. Budgets are on track." />}
+        empty={<EmptyState description={noOpenAlerts} />}
       >
         {(list: Alert[]) => (
           <List
@@ -205,6 +276,7 @@ export default function OverviewPage() {
   useReportedCurrency(overview.data?.currency);
   const f = useFormat(overview.data?.currency);
   const prev = previousRange(range);
+  const ageDays = overview.data?.comparable?.days ?? 7;
 
   if (overview.isError) return <ErrorState error={overview.error} onRetry={() => void overview.refetch()} />;
 
@@ -233,8 +305,8 @@ export default function OverviewPage() {
             onChange={(v) => setMetric(v as SeriesMetric)}
             options={[
               { label: "Spend", value: "spend" },
-              { label: "Revenue", value: "revenue" },
-              { label: "ROAS", value: "roas" },
+              { label: `Revenue, first ${ageDays} days`, value: "revenue" },
+              { label: `ROAS, first ${ageDays} days`, value: "roas" },
             ]}
           />
         }
@@ -245,11 +317,21 @@ export default function OverviewPage() {
           empty={<EmptyState description="No spend in this date range." />}
         >
           {(d: Overview) => (
-            <EChart
-              ariaLabel={`${metric} by channel over time`}
-              option={trendOption(d, metric, f)}
-              height={340}
-            />
+            <>
+              <EChart
+                ariaLabel={`${metric} by channel over time`}
+                option={trendOption(d, metric, f)}
+                height={340}
+              />
+              {metric !== "spend" && (
+                <Typography.Paragraph type="secondary" style={{ margin: "8px 0 0", fontSize: 12 }} data-testid="maturity-note">
+                  Revenue of the customers acquired each day, in their first {ageDays} days, so that every day is seen at the same age.
+                  {d.comparable?.through
+                    ? ` Customers acquired after ${f.date(d.comparable.through)} are younger than ${ageDays} days (shaded): their figures come later.`
+                    : ` No customer of this range is ${ageDays} days old yet.`}
+                </Typography.Paragraph>
+              )}
+            </>
           )}
         </QueryView>
       </Card>

@@ -90,3 +90,24 @@ def test_pages_newest_first_with_the_total_in_a_header(admin, make_user):
     assert len(first.json) == len(second.json) == 2
     ids = [e["id"] for e in first.json + second.json]
     assert ids == sorted(ids, reverse=True)
+
+
+def test_entries_name_their_entity_as_people_do(admin, make_user):
+    user = make_user(Role.MARKETER)
+    admin.patch(f"/api/users/{user.id}", json={"name": "Renamed"})
+    (entry,) = admin.get("/api/audit", query_string={"action": "user.update"}).json
+    assert entry["entity_id"] == str(user.id) and entry["entity_name"] == user.email
+
+
+def test_a_deleted_entity_is_named_by_its_last_snapshot(admin, db):
+    audit.record(None, "budget.delete", "budget", 999_999, {"name": "Gone Q3"}, None)
+    db.session.commit()
+    (entry,) = admin.get("/api/audit", query_string={"action": "budget.delete"}).json
+    assert entry["entity_name"] == "Gone Q3"
+
+
+def test_facets_list_the_actions_and_entity_types_in_the_log(admin, make_user):
+    _seed(admin, make_user)
+    facets = admin.get("/api/audit/facets").json
+    assert facets["actions"] == ["user.create", "user.update"]
+    assert facets["entity_types"] == ["user"]

@@ -85,6 +85,7 @@ MATRIX: dict[tuple[str, str], object] = {
     ("GET", "/api/cohorts"): ANY,
     # audit log
     ("GET", "/api/audit"): ADMIN,
+    ("GET", "/api/audit/facets"): ADMIN,
 }
 
 ROLES = ("admin", "marketer", "finance")

@@ -157,3 +157,31 @@ def test_a_budget_set_through_the_api_is_judged_at_once(finance, db, account):
     assert [(a["rule"], a["level"], a["state"]) for a in alerts] == [("threshold", "100", "open")]
     queued = db.session.execute(text("SELECT recipient, status FROM mail_outbox")).all()
     assert queued == [("cfo@example.com", "pending")]
+
+
+def test_a_target_roas_given_with_a_new_budget_turns_its_rule_on(finance, db):
+    response = finance.post("/api/budgets", json=payload(target_roas=1.0))
+    assert response.status_code == 201, response.json
+    assert response.json["rules"]["predicted_roas"] == {"enabled": True, "min_customers": 50}
+    without = finance.post("/api/budgets", json=payload(target_roas=None))
+    assert without.json["rules"]["predicted_roas"]["enabled"] is False
+
+
+def test_setting_a_target_on_an_existing_budget_turns_its_rule_on(finance, db):
+    created = finance.post("/api/budgets", json=payload(target_roas=None)).json
+    assert created["rules"]["predicted_roas"]["enabled"] is False
+    changed = finance.patch(f"/api/budgets/{created['id']}", json={"target_roas": 0.8})
+    assert changed.status_code == 200, changed.json
+    assert changed.json["rules"]["predicted_roas"]["enabled"] is True
+    # the rule, once switched off with a target in place, stays off when the target changes
+    off = {"rules": {"predicted_roas": {"enabled": False}}}
+    finance.patch(f"/api/budgets/{created['id']}", json=off)
+    again = finance.patch(f"/api/budgets/{created['id']}", json={"target_roas": 0.9})
+    assert again.json["rules"]["predicted_roas"]["enabled"] is False
+
+
+def test_a_change_that_sets_a_target_and_switches_the_rule_off_keeps_it_off(finance, db):
+    created = finance.post("/api/budgets", json=payload(target_roas=None)).json
+    body = {"target_roas": 0.8, "rules": {"predicted_roas": {"enabled": False}}}
+    changed = finance.patch(f"/api/budgets/{created['id']}", json=body)
+    assert changed.json["rules"]["predicted_roas"]["enabled"] is False

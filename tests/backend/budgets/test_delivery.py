@@ -6,6 +6,7 @@ never; a refused recipient fails alone; daily digests."""
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 import threading
 
 from sqlalchemy import text
@@ -173,3 +174,21 @@ def test_a_line_break_in_a_budget_name_never_reaches_a_header(
     subject = mail_server.messages[0]["Subject"]
     assert subject.startswith("[Spendlens] Warning: Meta Bcc: someone@example.com — ")
     assert all(m["Bcc"] is None for m in mail_server.messages)
+
+
+def test_every_figure_of_the_plain_mail_is_set_apart_from_its_label(
+    db, account, make_budget, mail_server
+):
+    crossed_80(db, account, make_budget)
+    delivery.deliver_due()
+    plain, _ = parts(mail_server.inbox.to("cfo@example.com")[0])
+    lines = plain.splitlines()
+    after = lines[lines.index("Figures") + 1 :]
+    figures = list(itertools.takewhile(lambda line: line.startswith("  "), after))
+    labels = [line.split(":", 1)[0].strip() for line in figures if ":" in line]
+    assert "Share of the budget spent" in labels
+    for line in figures:
+        label, value = line.split(":", 1)
+        assert value.startswith(" ") and value.strip(), line
+    starts = {len(line) - len(line.split(":", 1)[1].lstrip()) for line in figures}
+    assert len(starts) == 1  # the values stand in one column

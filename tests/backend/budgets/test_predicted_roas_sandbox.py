@@ -92,3 +92,28 @@ def test_the_rule_fires_on_the_channel_whose_true_ltv_is_low(db, make_budget):
         text("SELECT count(*) FROM customers WHERE platform = 'meta'")
     ).scalar()
     assert alert.figures["customers"] == counted
+
+
+def test_a_target_alone_turns_the_rule_on_and_it_fires(db, make_budget):
+    world = World(seed=7, today=TODAY)
+    version = ModelVersion(
+        kind="ltv", algorithm="external", status="ready", is_active=True, source="import:truth"
+    )
+    db.session.add(version)
+    db.session.commit()
+    _, meta_roas = store_channel(db, world, "act_1001", version.id)
+    rules = {name: config for name, config in only("threshold").items() if name != "predicted_roas"}
+    rules["threshold"] = {"enabled": False}
+    budget = make_budget(
+        name="meta June",
+        scope={"type": "platform", "platform": "meta"},
+        period_start=JUNE_1,
+        amount=Decimal(500_000),
+        target_roas=Decimal("1.0"),
+        rules=rules,
+    )
+    assert budget.rules["predicted_roas"]["enabled"] is True
+    evaluate_all(NOW)
+    (alert,) = db.session.query(Alert).all()
+    assert alert.rule == "predicted_roas"
+    assert alert.figures["predicted_roas"] == round(meta_roas, 4) < 1.0

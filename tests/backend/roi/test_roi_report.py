@@ -7,7 +7,7 @@ import datetime as dt
 
 import pytest
 
-from backend.services.roi import RoiRequest, roi_report
+from backend.services.roi import RoiRequest, device_label, roi_report
 from tests.backend.roi.conftest import AS_OF, JAN1, JAN10, add_account, days, spend_row, write_slice
 
 
@@ -89,6 +89,12 @@ def test_by_device_reads_the_device_rows(world):
     rows = rows_by_key(report("device"))
     assert rows["iphone"]["spend"] == 70.0 and rows["iphone"]["customers"] == 2
     assert rows["android_phone"]["spend"] == 30.0 and rows["android_phone"]["revenue"] == 11.0
+
+
+def test_devices_are_labelled_as_people_read_them(world):
+    labels = {row["key"]: row["label"] for row in report("device")["rows"]}
+    assert labels["iphone"] == "iPhone" and labels["android_phone"] == "Android phone"
+    assert device_label("ipad") == "iPad" and device_label("smart_tv") == "Smart tv"
 
 
 def test_by_weekday_in_calendar_order(world):
@@ -173,3 +179,25 @@ def test_payback_counts_only_the_margin_share_of_revenue(world, app, monkeypatch
     monkeypatch.setitem(app.config, "ROI_MARGIN_RATE", "0.5")
     # google needs 0.5 x C(k) >= 220, C(k) >= 440: beyond the model's 400 by day 364
     assert rows_by_key(report())["google_ads"]["payback_days"] is None
+
+
+def test_ltv_cac_is_margin_adjusted_lifetime_value_over_cac_on_its_own_horizon(
+    world, app, monkeypatch
+):
+    monkeypatch.setitem(app.config, "ROI_MARGIN_RATE", "0.5")
+    result = report(horizon=90)
+    meta = rows_by_key(result)["meta"]
+    assert (result["horizon"], result["ltv_horizon"], result["margin_rate"]) == (90, 365, 0.5)
+    # predicted ROAS at the report's horizon: 90-day LTV (80 + 30) / 2 per scored customer,
+    # times 3 customers, over 150 spent
+    assert meta["predicted_ltv"] == 55.0 and meta["predicted_roas"] == 1.1
+    # LTV:CAC: half of the 365-day LTV per customer, (120 + 60) / 2 = 90, over CAC 150 / 3
+    assert meta["ltv_cac"] == 0.9
+    assert meta["ltv_cac"] != meta["predicted_roas"]
+
+
+def test_ltv_cac_equals_predicted_roas_only_at_full_margin_and_the_lifetime_horizon(world):
+    result = report()
+    assert (result["horizon"], result["margin_rate"]) == (365, 1.0)
+    for row in result["rows"]:
+        assert row["ltv_cac"] == row["predicted_roas"]

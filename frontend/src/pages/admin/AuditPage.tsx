@@ -1,9 +1,9 @@
 /** The audit log: who changed what and when, filterable, with before/after of each change. */
 import { useState } from "react";
-import { Button, Card, DatePicker, Form, Input, Space, Tag, Typography } from "antd";
+import { Button, Card, DatePicker, Form, Input, Select, Space, Tag, Typography } from "antd";
 import { useQuery } from "@tanstack/react-query";
 import type { Dayjs } from "dayjs";
-import { fetchAudit, queryKeys } from "../../api";
+import { fetchAudit, fetchAuditFacets, queryKeys } from "../../api";
 import type { AuditEntry, AuditFilters, AuditPage as AuditResult } from "../../api/types";
 import { DataTable, type DataColumn } from "../../components/DataTable";
 import { EmptyState, QueryView } from "../../components/QueryView";
@@ -18,6 +18,12 @@ interface FilterValues {
   action?: string;
   entity_type?: string;
   range?: [Dayjs, Dayjs] | null;
+}
+
+/** "ad_account" → "Ad account"; "budget.update" → "Budget update". */
+export function readable(code: string): string {
+  const words = code.replace(/[._]/g, " ").trim();
+  return words ? words[0].toUpperCase() + words.slice(1) : code;
 }
 
 /** Keys whose value changed between `before` and `after`. */
@@ -56,6 +62,8 @@ export default function AuditPage() {
   const [form] = Form.useForm<FilterValues>();
   const [filters, setFilters] = useState<AuditFilters>({ limit: PAGE });
   const audit = useQuery({ queryKey: queryKeys.audit(filters), queryFn: ({ signal }) => fetchAudit(filters, signal) });
+  const facets = useQuery({ queryKey: queryKeys.auditFacets, queryFn: ({ signal }) => fetchAuditFacets(signal) });
+  const options = (values: string[] | undefined) => (values ?? []).map((v) => ({ value: v, label: `${readable(v)} (${v})` }));
 
   const apply = (v: FilterValues) =>
     setFilters({
@@ -68,12 +76,36 @@ export default function AuditPage() {
     });
 
   const columns: DataColumn<AuditEntry>[] = [
-    { key: "at", title: "When", value: (e) => e.at, render: (e) => <span className="num">{f.dateTime(e.at)}</span> },
+    { key: "at", title: "When", value: (e) => e.at, fixed: "left", width: 180, render: (e) => <span className="num">{f.dateTime(e.at)}</span> },
     { key: "actor_email", title: "Who", value: (e) => e.actor_email, filterable: true },
     { key: "action", title: "Action", value: (e) => e.action, filterable: true, render: (e) => <Tag bordered={false}>{e.action}</Tag> },
-    { key: "entity_type", title: "Entity", value: (e) => e.entity_type, filterable: true },
-    { key: "entity_id", title: "ID", value: (e) => e.entity_id },
-    { key: "changes", title: "Changed fields", value: (e) => changedKeys(e.before, e.after).join(" "), render: (e) => changedKeys(e.before, e.after).join(", ") || "—" },
+    { key: "entity_type", title: "Entity", value: (e) => e.entity_type, filterable: true, filterLabel: readable, render: (e) => readable(e.entity_type) },
+    {
+      key: "entity_name",
+      title: "Name",
+      value: (e) => e.entity_name ?? e.entity_id,
+      render: (e) =>
+        e.entity_name ? (
+          <span title={e.entity_id ? `ID ${e.entity_id}` : undefined}>{e.entity_name}</span>
+        ) : (
+          <Typography.Text type="secondary">{e.entity_id ? `#${e.entity_id}` : "—"}</Typography.Text>
+        ),
+    },
+    { key: "entity_id", title: "ID", value: (e) => e.entity_id, hidden: true },
+    {
+      key: "changes",
+      title: "Changed fields",
+      value: (e) => changedKeys(e.before, e.after).join(" "),
+      width: 260,
+      render: (e) => {
+        const text = changedKeys(e.before, e.after).join(", ") || "—";
+        return (
+          <Typography.Text ellipsis={{ tooltip: text }} style={{ maxWidth: 240 }}>
+            {text}
+          </Typography.Text>
+        );
+      },
+    },
     { key: "ip", title: "IP", value: (e) => e.ip },
     { key: "before", title: "Before", value: (e) => e.before, hidden: true },
     { key: "after", title: "After", value: (e) => e.after, hidden: true },
@@ -87,10 +119,24 @@ export default function AuditPage() {
             <Input placeholder="email" allowClear />
           </Form.Item>
           <Form.Item name="action" label="Action">
-            <Input placeholder="e.g. budget.update" allowClear />
+            <Select
+              placeholder="Any action"
+              allowClear
+              showSearch
+              loading={facets.isPending}
+              options={options(facets.data?.actions)}
+              style={{ width: 260 }}
+            />
           </Form.Item>
           <Form.Item name="entity_type" label="Entity">
-            <Input placeholder="e.g. ad_account" allowClear />
+            <Select
+              placeholder="Any entity"
+              allowClear
+              showSearch
+              loading={facets.isPending}
+              options={options(facets.data?.entity_types)}
+              style={{ width: 200 }}
+            />
           </Form.Item>
           <Form.Item name="range" label="When">
             <DatePicker.RangePicker />

@@ -1,5 +1,5 @@
 /** Create or edit a budget and its alert rules (finance and admin). */
-import { useEffect, useState } from "react";
+import { useEffect, useRef, useState } from "react";
 import {
   Alert,
   App,
@@ -26,6 +26,7 @@ import { applyFieldErrors } from "../../lib/formErrors";
 import {
   budgetFieldPath,
   newBudgetValues,
+  targetRuleSwitch,
   toBudgetInput,
   toFormValues,
   type BudgetFormValues,
@@ -57,12 +58,23 @@ export function BudgetForm({ open, budget, reportingCurrency, onClose }: BudgetF
   const accounts = useAccountOptions(open && (scopeType === "account" || scopeType === "campaign"));
   const campaigns = useCampaignOptions(open && scopeType === "campaign" ? accountId : null);
 
+  /** The target as last seen: setting one where there was none turns its rule on. */
+  const lastTarget = useRef<number | null | undefined>(null);
   useEffect(() => {
     if (!open) return;
     form.resetFields();
-    form.setFieldsValue(budget ? toFormValues(budget) : newBudgetValues(reportingCurrency));
+    const values = budget ? toFormValues(budget) : newBudgetValues(reportingCurrency);
+    form.setFieldsValue(values);
+    lastTarget.current = values.target_roas_pct;
     setProblems([]);
   }, [open, budget, reportingCurrency, form]);
+
+  const onValuesChange = (changed: Partial<BudgetFormValues>) => {
+    if (!("target_roas_pct" in changed)) return;
+    const rule = targetRuleSwitch(lastTarget.current, changed.target_roas_pct);
+    lastTarget.current = changed.target_roas_pct;
+    if (rule !== null) form.setFieldValue(["rules", "predicted_roas", "enabled"], rule);
+  };
 
   const save = useMutation({
     mutationFn: (values: BudgetFormValues) => {
@@ -107,6 +119,7 @@ export function BudgetForm({ open, budget, reportingCurrency, onClose }: BudgetF
           setProblems([]);
           save.mutate(values);
         }}
+        onValuesChange={onValuesChange}
         requiredMark="optional"
         aria-label="Budget"
       >
@@ -226,7 +239,7 @@ export function BudgetForm({ open, budget, reportingCurrency, onClose }: BudgetF
         <Form.Item
           name="target_roas_pct"
           label="Target ROAS"
-          tooltip="Revenue ÷ spend the budget should reach; 120% means every 1 spent returns 1.20"
+          tooltip="Predicted 365-day revenue ÷ spend the budget should reach; 120% means every 1 spent returns 1.20. Setting a target turns on its alert rule below."
         >
           <InputNumber style={{ width: 200 }} min={0} step={10} addonAfter="%" placeholder="e.g. 120" />
         </Form.Item>

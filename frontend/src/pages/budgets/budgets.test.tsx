@@ -1,7 +1,7 @@
 import { fireEvent, screen, waitFor } from "@testing-library/react";
 import dayjs from "dayjs";
 import { BudgetForm } from "./BudgetForm";
-import { budgetFieldPath, newBudgetValues, periodEnd, periodLabel, periodStartOf, scopeLabel, toBudgetInput, toFormValues } from "./model";
+import { budgetFieldPath, newBudgetValues, periodEnd, periodLabel, periodStartOf, scopeLabel, targetRuleSwitch, toBudgetInput, toFormValues } from "./model";
 import { paceStatus } from "./BudgetCard";
 import type { Budget } from "../../api/types";
 import { mockApi, renderApp, session, user, USERS } from "../../test/utils";
@@ -80,6 +80,14 @@ describe("budget model", () => {
     expect(paceStatus(null)).toBe("unknown");
   });
 
+  it("switches the target's rule on when a target is set and off when it is cleared", () => {
+    expect(targetRuleSwitch(null, 120)).toBe(true);
+    expect(targetRuleSwitch(undefined, 80)).toBe(true);
+    expect(targetRuleSwitch(120, null)).toBe(false);
+    expect(targetRuleSwitch(120, 150)).toBeNull();
+    expect(targetRuleSwitch(null, null)).toBeNull();
+  });
+
   it("maps API field names to the form's", () => {
     expect(budgetFieldPath("target_roas")).toEqual(["target_roas_pct"]);
     expect(budgetFieldPath("recipients.1")).toEqual(["recipients"]);
@@ -120,6 +128,21 @@ describe("BudgetForm", () => {
       currency: "USD",
       recipients: ["cfo@example.com"],
       rules: { threshold: { enabled: true, levels: [50, 80, 100] }, stale_data: { enabled: true, hours: 24 } },
+    });
+  });
+
+  it("turns the predicted-ROAS rule on when a target ROAS is entered", async () => {
+    const { calls } = setup((call: { body: object }) => ({ id: 9, ...call.body }));
+    await fill();
+    const rule = screen.getByRole("switch", { name: "Predicted ROAS under the target" });
+    expect(rule).not.toBeChecked();
+    fireEvent.change(screen.getByLabelText(/^Target ROAS/), { target: { value: "100" } });
+    await waitFor(() => expect(rule).toBeChecked());
+    await user.click(screen.getByRole("button", { name: "Create budget" }));
+    await waitFor(() => expect(calls.some((c) => c.method === "POST")).toBe(true));
+    expect(calls.find((c) => c.method === "POST")!.body).toMatchObject({
+      target_roas: 1,
+      rules: { predicted_roas: { enabled: true, min_customers: 50 } },
     });
   });
 

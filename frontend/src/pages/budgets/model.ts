@@ -133,3 +133,14 @@ export function budgetFieldPath(field: string): string[] {
   while (parts.length > 1 && /^\d+$/.test(parts[parts.length - 1])) parts.pop();
   return parts;
 }
+
+/** What the predicted-ROAS rule's switch becomes when the target changes from `before` to
+ * `after`: on when a target is set where there was none, off when it is cleared (the rule needs
+ * one), else unchanged (null). */
+export function targetRuleSwitch(before: number | null | undefined, after: number | null | undefined): boolean | null {
+  const had = before !== null && before !== undefined;
+  const has = after !== null && after !== undefined;
+  if (!had && has) return true;
+  if (had && !has) return false;
+  return null;
+}

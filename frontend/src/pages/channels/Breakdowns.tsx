@@ -12,11 +12,12 @@ import { csvFileName } from "../../lib/csv";
 import { useFormat, type Formatters } from "../../state/useFormat";
 import { nameColumn, roiMetricColumns } from "./columns";
 
-const TABS: { key: GroupBy; label: string; name: string }[] = [
+/** The breakdowns the platforms report. There is no hour of day: every platform reports daily
+ * figures (the API answers `hour` with no rows and a note saying so). */
+export const TABS: { key: GroupBy; label: string; name: string }[] = [
   { key: "country", label: "Country", name: "Country" },
   { key: "device", label: "OS / device", name: "OS / device" },
   { key: "weekday", label: "Weekday", name: "Weekday" },
-  { key: "hour", label: "Hour of day", name: "Hour" },
 ];
 
 const WEEKDAYS = ["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"];
@@ -74,6 +75,8 @@ function breakdownOption(groupBy: GroupBy, rows: RoiRow[], f: Formatters): EChar
         type: "value",
         ...AXIS,
         splitLine: { show: false },
+        // ticks at least 1% apart, so that whole percents never repeat (0%, 0%, 1%, 1%)
+        minInterval: 0.01,
         axisLabel: { ...AXIS.axisLabel, formatter: (v: number) => f.ratioPercent(v, 0) },
       },
     ],
@@ -118,7 +121,7 @@ function Breakdown({ groupBy, name, filters }: { groupBy: GroupBy; name: string;
             <DataTable<RoiRow>
               rows={rows}
               rowKey={(r) => String(r.key)}
-              columns={[nameColumn(name, false), ...roiMetricColumns(d.currency)]}
+              columns={[nameColumn(name, false), ...roiMetricColumns(d)]}
               csvName={csvFileName("roi", groupBy, filters.start, filters.end)}
               totals={d.totals}
               size="small"

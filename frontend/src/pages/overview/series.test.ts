@@ -3,20 +3,28 @@ import { orderBreakdown } from "../channels/Breakdowns";
 import type { RoiRow } from "../../api/types";
 
 const POINTS = [
-  { date: "2024-03-02", platform: "meta", spend: "100.00", revenue: "150.00" },
-  { date: "2024-03-01", platform: "meta", spend: 50, revenue: 0 },
-  { date: "2024-03-01", platform: "google_ads", spend: 20, revenue: 60 },
+  { date: "2024-03-02", platform: "meta", spend: "100.00", revenue: "150.00", revenue_at_age: "150.00" },
+  { date: "2024-03-01", platform: "meta", spend: 50, revenue: 0, revenue_at_age: 0 },
+  { date: "2024-03-01", platform: "google_ads", spend: 20, revenue: 80, revenue_at_age: 60 },
+  { date: "2024-03-03", platform: "meta", spend: 100, revenue: 10, revenue_at_age: null },
 ];
 
 describe("channelSeries", () => {
   it("aligns each platform on the sorted dates, leaving gaps where there is no row", () => {
     const s = channelSeries(POINTS, "spend");
-    expect(s.dates).toEqual(["2024-03-01", "2024-03-02"]);
-    expect(s.values).toEqual({ google_ads: [20, null], meta: [50, 100] });
+    expect(s.dates).toEqual(["2024-03-01", "2024-03-02", "2024-03-03"]);
+    expect(s.values).toEqual({ google_ads: [20, null, null], meta: [50, 100, 100] });
   });
 
-  it("computes ROAS per day and platform", () => {
-    expect(channelSeries(POINTS, "roas").values).toEqual({ google_ads: [3, null], meta: [0, 1.5] });
+  it("computes ROAS per day and platform at the same age, none for days too young", () => {
+    const s = channelSeries(POINTS, "roas", "2024-03-02");
+    expect(s.values).toEqual({ google_ads: [3, null, null], meta: [0, 1.5, null] });
+    expect(s.young).toEqual(["2024-03-03"]);
+  });
+
+  it("shows revenue at age, never revenue to date of days too young", () => {
+    expect(channelSeries(POINTS, "revenue", "2024-03-02").values.meta).toEqual([0, 150, null]);
+    expect(channelSeries(POINTS, "revenue", null).young).toHaveLength(3);
   });
 });
 

@@ -1,4 +1,6 @@
-/** Turns the overview's long series ({date, platform, spend, revenue}) into chart series. */
+/** Turns the overview's long series ({date, platform, spend, revenue, revenue_at_age}) into
+ * chart series. Revenue and ROAS are those of each day's customers at the same age (their first
+ * `comparable.days` days), so that no day is judged on less time to earn than another. */
 import type { SeriesPoint } from "../../api/types";
 import { toNumber } from "../../lib/format";
 
@@ -7,11 +9,14 @@ export type SeriesMetric = "spend" | "revenue" | "roas";
 export interface ChannelSeries {
   dates: string[];
   platforms: string[];
-  /** values[platform][i] for dates[i]; null where the platform has no row that day. */
+  /** values[platform][i] for dates[i]; null where the platform has no row that day, or where the
+   * day's customers are too young for revenue and ROAS at age. */
   values: Record<string, (number | null)[]>;
+  /** The dates whose customers are too young for revenue and ROAS at age (the last ones). */
+  young: string[];
 }
 
-export function channelSeries(points: readonly SeriesPoint[], metric: SeriesMetric): ChannelSeries {
+export function channelSeries(points: readonly SeriesPoint[], metric: SeriesMetric, through?: string | null): ChannelSeries {
   const dates = Array.from(new Set(points.map((p) => p.date))).sort();
   const platforms = Array.from(new Set(points.map((p) => String(p.platform)))).sort();
   const index = new Map(dates.map((d, i) => [d, i]));
@@ -26,19 +31,21 @@ export function channelSeries(points: readonly SeriesPoint[], metric: SeriesMetr
     const i = index.get(point.date)!;
     const p = String(point.platform);
     const s = toNumber(point.spend);
-    const r = toNumber(point.revenue);
+    const r = toNumber(point.revenue_at_age);
     if (s !== null) spend[p][i] = (spend[p][i] ?? 0) + s;
     if (r !== null) revenue[p][i] = (revenue[p][i] ?? 0) + r;
   }
+  const young = dates.filter((d) => !through || d > through);
+  const old = (i: number) => !young.includes(dates[i]);
   for (const p of platforms) {
     if (metric === "spend") values[p] = spend[p];
-    else if (metric === "revenue") values[p] = revenue[p];
+    else if (metric === "revenue") values[p] = revenue[p].map((r, i) => (old(i) ? r : null));
     else
       values[p] = dates.map((_, i) => {
         const s = spend[p][i];
         const r = revenue[p][i];
-        return s && r !== null ? r / s : null;
+        return old(i) && s && r !== null ? r / s : null;
       });
   }
-  return { dates, platforms, values };
+  return { dates, platforms, values, young };
 }
