@@ -28,6 +28,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
             "embedded PostgreSQL"
         )
     _ensure_secret_key(app)
+    _check_reporting_currency(app)
     logging.getLogger("spendlens").setLevel(app.config["LOG_LEVEL"])
 
     import backend.models  # noqa: F401  (registers the models with the metadata)
@@ -47,6 +48,17 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
         hops = int(app.config["PROXY_HOPS"])
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops)  # type: ignore[method-assign]
     return app
+
+
+def _check_reporting_currency(app: Flask) -> None:
+    from backend.currencies import is_currency
+
+    currency = app.config["REPORTING_CURRENCY"]
+    if not isinstance(currency, str) or not is_currency(currency):
+        raise RuntimeError(
+            f"SPENDLENS_REPORTING_CURRENCY {currency!r} is not an ISO 4217 currency code "
+            "(three capital letters, e.g. USD or EUR)"
+        )
 
 
 def _ensure_secret_key(app: Flask) -> None:

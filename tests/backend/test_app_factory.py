@@ -46,6 +46,12 @@ def test_factory_refuses_to_start_without_a_database(monkeypatch):
         create_app({"SQLALCHEMY_DATABASE_URI": None})
 
 
+@pytest.mark.parametrize("currency", ["XYZ", "usd", "XXX"])
+def test_factory_refuses_a_reporting_currency_that_is_not_iso_4217(app_config, currency):
+    with pytest.raises(RuntimeError, match="not an ISO 4217 currency code"):
+        create_app({**app_config, "REPORTING_CURRENCY": currency})
+
+
 def test_explicit_config_overrides_the_environment(app_config):
     app = create_app({**app_config, "REPORTING_CURRENCY": "GBP"})
     assert app.config["REPORTING_CURRENCY"] == "GBP"
