@@ -19,6 +19,8 @@ def beat_schedule(config: Mapping[str, Any]) -> dict[str, dict[str, Any]]:
         "reap-orphaned-syncs": {
             "task": "workers.tasks.sync.reap_orphaned_runs",
             "schedule": timedelta(seconds=int(config.get("SYNC_REAPER_SECONDS", 60))),
+            # a pass no worker picked up in time is dropped: the next one does its work
+            "options": {"expires": int(config.get("SYNC_REAPER_SECONDS", 60))},
         },
         "train-models": {
             "task": "workers.tasks.models.train_and_score",
