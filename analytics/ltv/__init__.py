@@ -1,7 +1,9 @@
 """LTV and churn models as pure functions on DataFrames: BTYD purchase models (BG/NBD, modified
-BG/NBD) with Gamma-Gamma spend, a gradient-boosted revenue model, time-split model selection,
-churn probability and Kaplan-Meier survival per cohort. Imports nothing of the project."""
+BG/NBD) with Gamma-Gamma spend and a first-purchase model, a gradient-boosted revenue model,
+rolling-origin backtests that select and calibrate them, churn probability and Kaplan-Meier
+survival per cohort. Imports nothing of the project."""
 
+from analytics.ltv.backtest import AGE_BUCKETS, LTVBacktest, backtest_ltv, selection_score
 from analytics.ltv.btyd import (
     BTYDParams,
     expected_purchases,
@@ -21,13 +23,14 @@ from analytics.ltv.evaluation import churn_metrics, revenue_metrics
 from analytics.ltv.gamma_gamma import GammaGammaParams, expected_average_value, fit_gamma_gamma
 from analytics.ltv.rfm import build_calibration_holdout, build_rfm_summary
 from analytics.ltv.selection import (
+    BLEND,
     BOOSTING,
     BTYD,
     LTVModel,
-    ModelSelection,
-    choose_model,
+    deployed_windows,
+    fit_candidates,
+    predict_windows,
     score_ltv,
-    select_model,
     train_ltv_model,
 )
 from analytics.ltv.survival import (
@@ -38,18 +41,20 @@ from analytics.ltv.survival import (
 )
 
 __all__ = [
+    "AGE_BUCKETS",
+    "BLEND",
     "BOOSTING",
     "BTYD",
+    "LTVBacktest",
     "DEFAULT_HORIZONS_DAYS",
     "BTYDModel",
     "BTYDParams",
     "GammaGammaParams",
     "LTVModel",
-    "ModelSelection",
     "alive_probability",
     "build_calibration_holdout",
     "build_rfm_summary",
-    "choose_model",
+    "backtest_ltv",
     "churn_metrics",
     "churn_probability",
     "expected_average_value",
@@ -68,7 +73,10 @@ __all__ = [
     "probability_no_purchase",
     "revenue_metrics",
     "score_ltv",
-    "select_model",
+    "selection_score",
+    "deployed_windows",
+    "fit_candidates",
+    "predict_windows",
     "survival_on_grid",
     "train_ltv_model",
 ]

@@ -6,6 +6,10 @@ HistGradientBoosting offers no Tweedie loss; Poisson is its loss for non-negativ
 Newton leaf step, sum(y - mu) / sum(mu), overshoots badly on a small leaf of heavy spenders (on a
 million customers the default 20-row leaves predicted a holdout total 5.8x the actual), so leaves
 are large (``min_samples_leaf`` grows with the data: n / 1000, at least 50) and few (15).
+
+Fitting and predicting run on one OpenMP thread: on a machine whose cores are shared (a worker
+beside the web server and the database), scikit-learn's thread pool oversubscribes them and a
+fit takes several times longer than on one thread.
 """
 
 from __future__ import annotations
@@ -15,20 +19,43 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 from sklearn.ensemble import HistGradientBoostingRegressor
+from threadpoolctl import threadpool_limits
 
 from analytics.ltv.columns import (
+    AGE,
     CATEGORICAL_FEATURES,
     CUSTOMER_ID,
+    FIRST_AMOUNT,
+    FIRST_PURCHASE_AGE,
     FREQUENCY,
     MONETARY_VALUE,
+    PAID,
+    PURCHASES_LAST_7,
+    PURCHASES_LAST_30,
     RECENCY,
     REVENUE,
+    REVENUE_LAST_30,
     T,
 )
 
 DAYS_SINCE_LAST = "days_since_last"
 PURCHASE_RATE = "purchase_rate"
-NUMERIC_FEATURES = (FREQUENCY, RECENCY, T, MONETARY_VALUE, REVENUE, DAYS_SINCE_LAST, PURCHASE_RATE)
+#: The window (days) the revenue is predicted over: one model serves several horizons.
+WINDOW = "window_days"
+SUMMARY_FEATURES = (
+    FREQUENCY,
+    RECENCY,
+    T,
+    MONETARY_VALUE,
+    REVENUE,
+    AGE,
+    FIRST_PURCHASE_AGE,
+    FIRST_AMOUNT,
+    PURCHASES_LAST_7,
+    PURCHASES_LAST_30,
+    REVENUE_LAST_30,
+)
+NUMERIC_FEATURES = (*SUMMARY_FEATURES, PAID, DAYS_SINCE_LAST, PURCHASE_RATE)
 MAX_CATEGORIES = 50
 
 
@@ -40,6 +67,9 @@ class RevenueRegressor:
     categories: dict[str, tuple[str, ...]]
     window_days: float
     n_train: int
+    #: The windows it learned (one model for several horizons, ``window_days`` a feature), or
+    #: empty for a model of ``window_days`` alone.
+    windows: tuple[int, ...] = ()
 
 
 def category_levels(customers: pd.DataFrame | None) -> dict[str, tuple[str, ...]]:
@@ -59,8 +89,14 @@ def build_features(
     customers: pd.DataFrame | None,
     categories: dict[str, tuple[str, ...]],
 ) -> pd.DataFrame:
-    """Feature matrix aligned with ``summary``'s index: RFM numerics plus coded categoricals."""
-    features = summary[[FREQUENCY, RECENCY, T, MONETARY_VALUE, REVENUE]].astype(float)
+    """Feature matrix aligned with ``summary``'s index: RFM, age, first purchase and recent
+    activity numerics (NaN where the summary lacks them), the window when the summary has a
+    ``window_days`` column, plus coded categoricals."""
+    features = pd.DataFrame(
+        {c: summary[c].astype(float) if c in summary else np.nan for c in SUMMARY_FEATURES},
+        index=summary.index,
+    )
+    features[PAID] = summary[PAID].astype(float) if PAID in summary else 1.0
     features[DAYS_SINCE_LAST] = summary[T] - summary[RECENCY]
     features[PURCHASE_RATE] = summary[FREQUENCY] / (summary[T] + 1.0)
     attributes = customers.set_index(CUSTOMER_ID) if customers is not None else None
@@ -71,6 +107,8 @@ def build_features(
         values = attributes[column].astype(str).reindex(summary.index)
         codes = pd.Categorical(values, categories=list(levels)).codes.astype(float)
         features[column] = np.where(codes < 0, np.nan, codes)
+    if WINDOW in summary:
+        features[WINDOW] = summary[WINDOW].astype(float)
     return features
 
 
@@ -104,13 +142,26 @@ def fit_revenue_regressor(
         categorical_features=[column in categories for column in features.columns],
         random_state=random_state,
     )
-    estimator.fit(features.to_numpy(), target)
+    with threadpool_limits(1, user_api="openmp"):
+        estimator.fit(features.to_numpy(), target)
     return RevenueRegressor(estimator, categories, float(window_days), len(features))
 
 
 def predict_revenue(
-    model: RevenueRegressor, summary: pd.DataFrame, customers: pd.DataFrame | None
+    model: RevenueRegressor,
+    summary: pd.DataFrame,
+    customers: pd.DataFrame | None,
+    window_days: float | None = None,
 ) -> np.ndarray:
-    """Predicted revenue over the model's window after the summary's end, per customer."""
+    """Predicted revenue over ``window_days`` (one the model learned; default its own window)
+    after the summary's end, per customer."""
+    if model.windows:
+        window = float(window_days or model.window_days)
+        summary = summary.assign(**{WINDOW: window})
     features = build_features(summary, customers, model.categories)
-    return model.estimator.predict(features.to_numpy())
+    # many customers share every feature (those who have not bought, of one age and channel):
+    # each distinct row is predicted once
+    key = pd.util.hash_pandas_object(features, index=False).to_numpy()
+    _, first, inverse = np.unique(key, return_index=True, return_inverse=True)
+    with threadpool_limits(1, user_api="openmp"):
+        return model.estimator.predict(features.to_numpy()[first])[inverse.ravel()]

@@ -152,6 +152,8 @@ def fit_btyd(
         float(w.sum()),
         start,
         penalizer,
+        ("r", "alpha", "a", "b"),
+        "MBG/NBD" if modified else "BG/NBD",
     )
     r, alpha, a, b = theta
     ll = _weighted_loglik(theta, x, t_x, big_t, w, modified, levels)[0]

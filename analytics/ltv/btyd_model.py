@@ -1,10 +1,17 @@
-"""The BTYD model pair (purchases + spend), optionally fitted per segment (by default the
-acquisition platform), with predictions dispatched to each customer's segment.
+"""The BTYD model of a customer base: (M)BG/NBD purchases and Gamma-Gamma spend, pooled and per
+segment (by default the acquisition platform), with predictions dispatched to each customer's
+segment. Time 0 is the acquisition, or the first purchase when it falls on the acquisition day
+(``rfm``), so customers who have not bought are described too (MBG/NBD lets them drop out at
+time 0).
 
 Channels differ in purchase rate, dropout and spend; one pooled fit shrinks every channel toward
 the mix and misstates channel totals. A segment gets its own fit when it has at least
-``min_customers`` customers and ``min_repeat_customers`` repeat buyers; the others use the pooled
-fit.
+``min_customers`` customers and ``min_repeat_customers`` repeat buyers and the fit is not
+degenerate (``notes`` says why a segment uses the pooled fit); a degenerate pooled fit raises
+DegenerateFit.
+
+Expected revenue in the next d days is E[purchases] x E[purchase value]. Discounting cuts the d
+days into steps of at most ``step_days`` and discounts each step's revenue at its midpoint.
 """
 
 from __future__ import annotations
@@ -15,9 +22,10 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from analytics.ltv.btyd import BTYDParams, fit_btyd
+from analytics.ltv._optimize import DegenerateFit
+from analytics.ltv.btyd import BTYDParams, expected_purchases, fit_btyd, unique_rows
 from analytics.ltv.churn import alive_probability, churn_probability
-from analytics.ltv.clv import DEFAULT_HORIZONS_DAYS, predict_clv
+from analytics.ltv.clv import DEFAULT_HORIZONS_DAYS
 from analytics.ltv.columns import (
     CUSTOMER_ID,
     FREQUENCY,
@@ -27,21 +35,25 @@ from analytics.ltv.columns import (
     RECENCY,
     T,
     churn_column,
+    clv_column,
 )
-from analytics.ltv.gamma_gamma import GammaGammaParams, fit_gamma_gamma
+from analytics.ltv.gamma_gamma import GammaGammaParams, expected_average_value, fit_gamma_gamma
 
 POOLED = "__pooled__"
+
+Fit = tuple[BTYDParams, GammaGammaParams]
 
 
 @dataclass(frozen=True)
 class BTYDModel:
-    """A purchase model and a spend model fitted on the same RFM summary, pooled and per
-    segment (values of ``segment_column`` in the customers table)."""
+    """Purchase and spend models fitted on the same RFM summary, pooled and per segment
+    (values of ``segment_column`` in the customers table)."""
 
     purchases: BTYDParams
     spend: GammaGammaParams
     segment_column: str | None = None
-    segments: dict[str, tuple[BTYDParams, GammaGammaParams]] = field(default_factory=dict)
+    segments: dict[str, Fit] = field(default_factory=dict)
+    notes: dict[str, str] = field(default_factory=dict)
 
     def parameters(self) -> dict[str, object]:
         """JSON-ready parameters, pooled and per segment."""
@@ -53,12 +65,21 @@ class BTYDModel:
                 name: {"purchases": p.as_dict(), "spend": s.as_dict()}
                 for name, (p, s) in self.segments.items()
             },
+            "notes": dict(self.notes),
         }
 
+    def fit_of(self, label: str) -> Fit:
+        return self.segments.get(str(label), (self.purchases, self.spend))
 
-def _fit_pair(summary: pd.DataFrame, modified: bool) -> tuple[BTYDParams, GammaGammaParams]:
+
+def _fit(summary: pd.DataFrame, modified: bool) -> Fit:
+    if len(summary) == 0:
+        raise DegenerateFit("no customers: the purchase models cannot be fitted")
     purchases = fit_btyd(summary[FREQUENCY], summary[RECENCY], summary[T], modified=modified)
-    return purchases, fit_gamma_gamma(summary[FREQUENCY], summary[MONETARY_VALUE])
+    repeat = summary[(summary[FREQUENCY] > 0) & (summary[MONETARY_VALUE] > 0)]
+    if len(repeat) == 0:
+        raise DegenerateFit("no customer has a repeat purchase: the spend model cannot be fitted")
+    return purchases, fit_gamma_gamma(repeat[FREQUENCY], repeat[MONETARY_VALUE])
 
 
 def segment_labels(
@@ -79,33 +100,130 @@ def fit_btyd_model(
     min_customers: int = 500,
     min_repeat_customers: int = 50,
 ) -> BTYDModel:
-    """Fit the pooled pair on the whole summary and one pair per large enough segment."""
-    purchases, spend = _fit_pair(summary, modified)
+    """Fit the pooled models on the whole summary and one set per large enough segment."""
+    purchases, spend = _fit(summary, modified)
     labels = segment_labels(summary, customers, segment_column)
-    segments: dict[str, tuple[BTYDParams, GammaGammaParams]] = {}
+    segments: dict[str, Fit] = {}
+    notes: dict[str, str] = {}
+    repeat = (summary[FREQUENCY].to_numpy() > 0) & (summary[MONETARY_VALUE].to_numpy() > 0)
     for label in np.unique(labels):
-        part = summary[labels == label]
-        repeaters = int(((part[FREQUENCY] > 0) & (part[MONETARY_VALUE] > 0)).sum())
-        if label != POOLED and len(part) >= min_customers and repeaters >= min_repeat_customers:
-            segments[str(label)] = _fit_pair(part, modified)
+        rows = labels == label
+        if label == POOLED:
+            continue
+        if rows.sum() < min_customers or repeat[rows].sum() < min_repeat_customers:
+            notes[str(label)] = "too few customers or repeat buyers: uses the pooled fit"
+            continue
+        try:
+            segments[str(label)] = _fit(summary[rows], modified)
+        except DegenerateFit as exc:
+            notes[str(label)] = f"{exc}; uses the pooled fit"
+    for label, (_, segment_spend) in segments.items():
+        if segment_spend.fallback:
+            notes[label] = segment_spend.fallback
     column = segment_column if customers is not None else None
-    return BTYDModel(purchases, spend, column, segments)
+    return BTYDModel(purchases, spend, column, segments, notes)
 
 
 def _by_segment(
     model: BTYDModel,
     summary: pd.DataFrame,
     customers: pd.DataFrame | None,
-    predict: Callable[[BTYDParams, GammaGammaParams, pd.DataFrame], pd.DataFrame],
-) -> pd.DataFrame:
+    predict: Callable[[Fit, pd.DataFrame, np.ndarray], np.ndarray],
+    width: int,
+) -> np.ndarray:
+    """Rows of ``predict(fit, part, rows)`` for each segment's part, in the summary's order."""
     labels = segment_labels(summary, customers, model.segment_column)
-    parts = []
+    out = np.zeros((len(summary), width))
     for label in np.unique(labels):
-        purchases, spend = model.segments.get(str(label), (model.purchases, model.spend))
-        parts.append(predict(purchases, spend, summary[labels == label]))
-    if not parts:
-        return predict(model.purchases, model.spend, summary)
-    return pd.concat(parts).reindex(summary.index)
+        rows = np.flatnonzero(labels == label)
+        out[rows] = predict(model.fit_of(label), summary.iloc[rows], rows)
+    return out
+
+
+def _payer_purchases(purchases: BTYDParams, part: pd.DataFrame, days: np.ndarray) -> np.ndarray:
+    """Expected purchases in the next days[i] days; identical rows share one evaluation."""
+    (ux, ut, u_t, ud), inverse, _ = unique_rows(part[FREQUENCY], part[RECENCY], part[T], days)
+    return expected_purchases(purchases, ud, ux, ut, u_t)[inverse]
+
+
+def _undiscounted(fit: Fit, part: pd.DataFrame, days: np.ndarray) -> np.ndarray:
+    """Expected revenue in the next days[i] (one value per customer)."""
+    purchases, spend = fit
+    value = expected_average_value(spend, part[FREQUENCY], part[MONETARY_VALUE])
+    return _payer_purchases(purchases, part, days) * np.asarray(value)
+
+
+def _curve(fit: Fit, part: pd.DataFrame, points: np.ndarray) -> np.ndarray:
+    """Expected revenue by each of the time ``points`` (the same for every customer): rows x
+    points, each distinct (x, t_x, T) evaluated once."""
+    purchases, spend = fit
+    (ux, ut, u_t), inverse, _ = unique_rows(part[FREQUENCY], part[RECENCY], part[T])
+    counts = np.column_stack([expected_purchases(purchases, d, ux, ut, u_t) for d in points])
+    value = np.asarray(expected_average_value(spend, part[FREQUENCY], part[MONETARY_VALUE]))
+    return counts[inverse] * value[:, None]
+
+
+def expected_revenue(
+    model: BTYDModel,
+    summary: pd.DataFrame,
+    customers: pd.DataFrame | None,
+    days: np.ndarray | float,
+    daily_discount_rate: float = 0.0,
+    step_days: float = 30.0,
+) -> np.ndarray:
+    """Expected (discounted) revenue of each customer in the next ``days``: one number for
+    everyone, or one per customer (then undiscounted only)."""
+    if np.ndim(days) == 0:
+        return expected_revenue_by(
+            model, summary, customers, [float(days)], daily_discount_rate, step_days
+        )[:, 0]
+    if daily_discount_rate:
+        raise ValueError("discounting needs the same days for every customer")
+    own = np.asarray(days, dtype=float)
+
+    def predict(fit: Fit, part: pd.DataFrame, rows: np.ndarray) -> np.ndarray:
+        return _undiscounted(fit, part, own[rows])[:, None]
+
+    return _by_segment(model, summary, customers, predict, 1)[:, 0]
+
+
+def expected_revenue_by(
+    model: BTYDModel,
+    summary: pd.DataFrame,
+    customers: pd.DataFrame | None,
+    horizons_days: Sequence[float],
+    daily_discount_rate: float = 0.0,
+    step_days: float = 30.0,
+) -> np.ndarray:
+    """Expected revenue in the next h days for each horizon (columns): the curve is evaluated
+    once at every step end (and horizon), and each step's revenue discounted at its midpoint."""
+    horizons = np.asarray(horizons_days, dtype=float)
+    points = horizons
+    if daily_discount_rate:
+        steps = np.arange(step_days, horizons.max(), step_days)
+        points = np.unique(np.concatenate([steps, horizons]))
+
+    def predict(fit: Fit, part: pd.DataFrame, rows: np.ndarray) -> np.ndarray:
+        cumulative = _curve(fit, part, points)
+        if not daily_discount_rate:
+            return cumulative
+        increments = np.diff(cumulative, axis=1, prepend=0.0)
+        middle = (points + np.concatenate([[0.0], points[:-1]])) / 2.0
+        discounted = np.cumsum(increments * (1.0 + daily_discount_rate) ** -middle, axis=1)
+        return discounted[:, np.searchsorted(points, horizons)]
+
+    return _by_segment(model, summary, customers, predict, horizons.size)
+
+
+def expected_purchase_days(
+    model: BTYDModel, summary: pd.DataFrame, customers: pd.DataFrame | None, days: float
+) -> np.ndarray:
+    """Expected purchase periods of each customer in the next ``days``."""
+
+    def predict(fit: Fit, part: pd.DataFrame, rows: np.ndarray) -> np.ndarray:
+        return _payer_purchases(fit[0], part, np.full(len(part), float(days)))[:, None]
+
+    return _by_segment(model, summary, customers, predict, 1)[:, 0]
 
 
 def predict_btyd_clv(
@@ -115,12 +233,9 @@ def predict_btyd_clv(
     horizons_days: Sequence[int] = DEFAULT_HORIZONS_DAYS,
     daily_discount_rate: float = 0.0,
 ) -> pd.DataFrame:
-    """``clv_<h>`` columns per customer, each from its segment's fit (or the pooled one)."""
-
-    def predict(purchases, spend, part):
-        return predict_clv(purchases, spend, part, horizons_days, daily_discount_rate)
-
-    return _by_segment(model, summary, customers, predict)
+    """``clv_<h>`` columns per customer: expected revenue in the next h days."""
+    values = expected_revenue_by(model, summary, customers, horizons_days, daily_discount_rate)
+    return pd.DataFrame(values, index=summary.index, columns=[clv_column(h) for h in horizons_days])
 
 
 def predict_btyd_churn(
@@ -131,10 +246,12 @@ def predict_btyd_churn(
 ) -> pd.DataFrame:
     """``p_alive`` and ``churn_<h>`` = P(no purchase in the next h days) per customer."""
 
-    def predict(purchases, _spend, part):
-        out = pd.DataFrame({P_ALIVE: alive_probability(purchases, part)}, index=part.index)
-        for horizon in horizons_days:
-            out[churn_column(horizon)] = churn_probability(purchases, part, horizon)
-        return out
+    def predict(fit: Fit, part: pd.DataFrame, rows: np.ndarray) -> np.ndarray:
+        purchases = fit[0]
+        columns = [alive_probability(purchases, part)]
+        columns += [churn_probability(purchases, part, h) for h in horizons_days]
+        return np.column_stack(columns)
 
-    return _by_segment(model, summary, customers, predict)
+    values = _by_segment(model, summary, customers, predict, 1 + len(horizons_days))
+    names = [P_ALIVE, *(churn_column(h) for h in horizons_days)]
+    return pd.DataFrame(values, index=summary.index, columns=names)

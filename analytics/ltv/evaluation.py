@@ -93,6 +93,30 @@ def churn_metrics(churned: ArrayLike, probability: ArrayLike) -> dict[str, float
     }
 
 
+def reliability_table(
+    churned: ArrayLike, probability: ArrayLike, bins: int = 10
+) -> list[dict[str, float | int]]:
+    """Calibration of probabilities: per tenth of the [0, 1] range that holds customers, their
+    count, mean predicted probability and observed rate."""
+    churned = np.asarray(churned, dtype=float)
+    probability = np.asarray(probability, dtype=float)
+    slot = np.minimum((probability * bins).astype(int), bins - 1)
+    rows = []
+    for index in range(bins):
+        inside = slot == index
+        if inside.any():
+            rows.append(
+                {
+                    "low": index / bins,
+                    "high": (index + 1) / bins,
+                    "customers": int(inside.sum()),
+                    "predicted": float(probability[inside].mean()),
+                    "observed": float(churned[inside].mean()),
+                }
+            )
+    return rows
+
+
 def _arrays(actual: ArrayLike, predicted: ArrayLike) -> tuple[np.ndarray, np.ndarray]:
     actual = np.asarray(actual, dtype=float)
     predicted = np.asarray(predicted, dtype=float)

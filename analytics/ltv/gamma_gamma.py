@@ -3,6 +3,11 @@
 Each customer's purchase values are Gamma(p, nu) with nu ~ Gamma(q, gamma) across customers
 (``v`` below is gamma). Fitted by maximum likelihood on the repeat customers (x > 0) from their
 number of purchases x and average purchase value m; it assumes spend is independent of frequency.
+
+The population mean p v / (q - 1) exists only for q > 1. When the fit gives q <= 1 (a heavy tail
+of spenders), or runs to a bound (near-constant purchase values), the model is not used: each
+repeat customer's expected value is its own average and a customer without repeat purchases gets
+the mean repeat purchase value of the data (``fallback`` says why).
 """
 
 from __future__ import annotations
@@ -13,7 +18,7 @@ import numpy as np
 from numpy.typing import ArrayLike
 from scipy.special import digamma, gammaln
 
-from analytics.ltv._optimize import fit_log_parameters, wsum, x_levels
+from analytics.ltv._optimize import DegenerateFit, fit_log_parameters, wsum, x_levels
 
 
 @dataclass(frozen=True)
@@ -25,14 +30,24 @@ class GammaGammaParams:
     v: float
     log_likelihood: float = float("nan")
     n_customers: int = 0
+    #: Mean repeat purchase value in the data (what a customer without history gets when the
+    #: model cannot be used).
+    empirical_mean: float = float("nan")
+    #: Why the model is not used (q <= 1, a degenerate fit), or None.
+    fallback: str | None = None
 
-    def as_dict(self) -> dict[str, float | int]:
+    def as_dict(self) -> dict[str, float | int | str | None]:
         return asdict(self)
 
     @property
+    def usable(self) -> bool:
+        return self.fallback is None and self.q > 1.0
+
+    @property
     def population_mean(self) -> float:
-        """Mean purchase value of a customer with no purchase history: p v / (q - 1)."""
-        return self.p * self.v / (self.q - 1.0) if self.q > 1.0 else float("inf")
+        """Mean purchase value of a customer with no purchase history: p v / (q - 1), or the
+        data's mean when the model is not usable."""
+        return self.p * self.v / (self.q - 1.0) if self.usable else self.empirical_mean
 
 
 def log_likelihood(
@@ -108,11 +123,22 @@ def fit_gamma_gamma(
     start = np.log([1.0, 1.0, max(float(np.average(m, weights=w)), 1e-6)])
 
     data = _SpendData.of(x, m, w)
-    theta = fit_log_parameters(
-        lambda th: _weighted_loglik(th, data), float(w.sum()), start, penalizer
-    )
+    mean = float(np.average(m, weights=w))
+    try:
+        theta = fit_log_parameters(
+            lambda th: _weighted_loglik(th, data),
+            float(w.sum()),
+            start,
+            penalizer,
+            ("p", "q", "v"),
+            "Gamma-Gamma",
+        )
+    except DegenerateFit as exc:
+        return GammaGammaParams(1.0, 2.0, mean, float("nan"), round(w.sum()), mean, str(exc))
     p, q, v = (float(value) for value in theta)
-    return GammaGammaParams(p, q, v, _weighted_loglik(theta, data)[0], round(w.sum()))
+    fallback = None if q > 1.0 else f"Gamma-Gamma q = {q:.3g} <= 1: no finite mean spend"
+    ll = _weighted_loglik(theta, data)[0]
+    return GammaGammaParams(p, q, v, ll, round(w.sum()), mean, fallback)
 
 
 def expected_average_value(
@@ -122,4 +148,6 @@ def expected_average_value(
     own average, p (v + x m) / (p x + q - 1); customers with x = 0 get the population mean."""
     x = np.asarray(frequency, float)
     m = np.where(x > 0, np.asarray(monetary_value, float), 0.0)
+    if not params.usable:
+        return np.where(x > 0, m, params.empirical_mean)
     return params.p * (params.v + x * m) / (params.p * x + params.q - 1.0)

@@ -1,12 +1,17 @@
 """RFM summary of each customer at the end of a calibration window (frequency, recency, T,
 monetary value, revenue) and the customer's purchases in the holdout window that follows.
 
-Two conventions for the customer's "birth" (time 0 of the purchase models):
+The purchase models' time 0 (the customer's "birth") is the first purchase when it falls on the
+acquisition day -- then it is not a repeat, and frequency counts the repeat purchase periods after
+it, as in the BTYD literature (CDNOW) -- and otherwise the acquisition, from which every purchase
+period counts (customers who have not bought are kept with frequency 0). Counting a day-0
+purchase as a repeat at recency 0, as most paying app users would have, makes the modified
+BG/NBD likelihood unbounded as alpha -> 0. Monetary value averages the purchases frequency
+counts. Without ``customers`` the first purchase is the acquisition.
 
-- without ``customers``: the first purchase is the birth, as in the BTYD literature (CDNOW);
-  frequency counts *repeat* purchase periods and monetary value averages the repeat purchases;
-- with ``customers``: the acquisition (install) is the birth; every purchase period from the
-  acquisition period on counts, and customers who never bought are kept with frequency 0.
+``paid``, ``age`` (periods since acquisition), ``first_purchase_age`` and ``first_amount`` say
+when each customer was acquired and first bought, and ``purchases_last_7`` / ``_30`` and
+``revenue_last_30`` how active it has been lately (features of the supervised models).
 
 Purchases are aggregated per period (one day by default); the ends of the windows are inclusive
 (a ``calibration_end`` of 2024-03-31 includes purchases made that day). Time is in periods.
@@ -21,20 +26,29 @@ import pandas as pd
 
 from analytics.ltv.columns import (
     ACQUIRED_AT,
+    AGE,
     AMOUNT,
     CUSTOMER_ID,
     DURATION_HOLDOUT,
+    FIRST_AMOUNT,
+    FIRST_PURCHASE_AGE,
     FREQUENCY,
     FREQUENCY_HOLDOUT,
     MONETARY_VALUE,
     OCCURRED_AT,
+    PAID,
+    PURCHASES_LAST_7,
+    PURCHASES_LAST_30,
     RECENCY,
     REVENUE,
     REVENUE_HOLDOUT,
+    REVENUE_LAST_30,
     T,
 )
 
 _NS_PER_DAY = 86_400 * 10**9
+#: The recent-activity columns count the purchase periods of the last 7 and 30 periods.
+RECENT_DAYS = 30
 
 
 def period_index(when: pd.Series | pd.Timestamp | str, period_days: float = 1.0) -> np.ndarray:
@@ -61,6 +75,22 @@ class PurchasePeriods:
         return PurchasePeriods(
             self.ids, self.code[rows], self.period[rows], self.amount[rows], self.birth
         )
+
+    def customers_subset(self, codes: np.ndarray) -> PurchasePeriods:
+        """The periods of the customers with these (sorted) codes only, recoded."""
+        new = np.full(len(self.ids), -1, dtype=np.int64)
+        new[codes] = np.arange(codes.size)
+        rows = new[self.code] >= 0
+        birth = self.birth[codes] if self.birth is not None else None
+        return PurchasePeriods(
+            self.ids[codes], new[self.code[rows]], self.period[rows], self.amount[rows], birth
+        )
+
+    def first_period(self) -> int:
+        """The first acquisition (or, without acquisitions, purchase) period."""
+        if self.birth is not None and self.birth.size:
+            return int(self.birth.min())
+        return int(self.period.min()) if self.period.size else 0
 
 
 def purchase_periods(
@@ -92,19 +122,26 @@ def purchase_periods(
 
 
 def build_rfm_summary(
-    transactions: pd.DataFrame,
+    transactions: pd.DataFrame | PurchasePeriods,
     calibration_end: pd.Timestamp | str,
     customers: pd.DataFrame | None = None,
     period_days: float = 1.0,
 ) -> pd.DataFrame:
-    """RFM summary indexed by customer id at the end of ``calibration_end`` (inclusive)."""
-    periods = purchase_periods(transactions, customers, period_days)
+    """RFM summary indexed by customer id at the end of ``calibration_end`` (inclusive).
+    ``transactions`` may be their ``purchase_periods`` already (then ``customers`` is unused)."""
+    periods = _periods(transactions, customers, period_days)
     end = int(period_index(calibration_end, period_days))
     return _summary(periods, end)[0]
 
 
+def _periods(transactions, customers, period_days) -> PurchasePeriods:
+    if isinstance(transactions, PurchasePeriods):
+        return transactions
+    return purchase_periods(transactions, customers, period_days)
+
+
 def build_calibration_holdout(
-    transactions: pd.DataFrame,
+    transactions: pd.DataFrame | PurchasePeriods,
     calibration_end: pd.Timestamp | str,
     holdout_end: pd.Timestamp | str,
     customers: pd.DataFrame | None = None,
@@ -112,7 +149,7 @@ def build_calibration_holdout(
 ) -> pd.DataFrame:
     """RFM summary at ``calibration_end`` plus purchase periods and revenue in the holdout
     window (calibration_end, holdout_end], for the customers born by ``calibration_end``."""
-    periods = purchase_periods(transactions, customers, period_days)
+    periods = _periods(transactions, customers, period_days)
     end = int(period_index(calibration_end, period_days))
     holdout_last = int(period_index(holdout_end, period_days))
     if holdout_last <= end:
@@ -137,25 +174,42 @@ def _summary(periods: PurchasePeriods, end: int) -> tuple[pd.DataFrame, np.ndarr
     total = np.bincount(calibration.code, calibration.amount, minlength=n)
     starts = np.searchsorted(calibration.code, np.arange(n))
     last_row = np.maximum(starts + count - 1, 0)
-    last = calibration.period[last_row] if calibration.code.size else np.zeros(n, np.int64)
+    if calibration.code.size:
+        first_row = np.minimum(starts, calibration.code.size - 1)
+        last, first = calibration.period[last_row], calibration.period[first_row]
+        first_amount = calibration.amount[first_row]
+    else:
+        last = first = np.zeros(n, np.int64)
+        first_amount = np.zeros(n)
     if periods.birth is None:
         codes = np.flatnonzero(count > 0)
-        birth = calibration.period[starts[codes]]
-        first_amount = calibration.amount[starts[codes]]
-        frequency = count[codes] - 1.0
-        repeat_revenue = total[codes] - first_amount
+        acquired = first[codes]
     else:
         codes = np.flatnonzero(periods.birth <= end)
-        birth = periods.birth[codes]
-        frequency = count[codes].astype(float)
-        repeat_revenue = total[codes]
+        acquired = periods.birth[codes]
+    recent = calibration.select(calibration.period > end - RECENT_DAYS)
+    recent_count = np.bincount(recent.code, minlength=n)[codes].astype(float)
+    recent_revenue = np.bincount(recent.code, recent.amount, minlength=n)[codes]
+    week = np.bincount(recent.code[recent.period > end - 7], minlength=n)[codes].astype(float)
+    paid = count[codes] > 0
+    day0 = paid & (first[codes] == acquired)  # the first purchase is the birth
+    birth = np.where(day0, first[codes], acquired)
+    frequency = np.where(day0, count[codes] - 1.0, count[codes].astype(float))
+    repeat_revenue = np.where(day0, total[codes] - first_amount[codes], total[codes])
     summary = pd.DataFrame(
         {
             FREQUENCY: frequency,
-            RECENCY: np.where(count[codes] > 0, last[codes] - birth, 0).astype(float),
+            RECENCY: np.where(paid, last[codes] - birth, 0).astype(float),
             T: (end - birth).astype(float),
             MONETARY_VALUE: np.where(frequency > 0, repeat_revenue / np.maximum(frequency, 1), 0.0),
             REVENUE: total[codes].astype(float),
+            PAID: paid,
+            AGE: (end - acquired).astype(float),
+            FIRST_PURCHASE_AGE: np.where(paid, first[codes] - acquired, np.nan),
+            FIRST_AMOUNT: np.where(paid, first_amount[codes], 0.0),
+            PURCHASES_LAST_7: week,
+            PURCHASES_LAST_30: recent_count,
+            REVENUE_LAST_30: recent_revenue,
         },
         index=periods.ids[codes],
     )

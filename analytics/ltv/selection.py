@@ -1,16 +1,20 @@
-"""Time-split model selection, and the training and scoring entry points the backend calls.
+"""The LTV model that is deployed: its candidates, how it is trained and how it scores.
 
-``select_model`` splits time into a calibration window (through ``calibration_end``) and a holdout
-window (calibration_end, holdout_end] of length L, and compares, on the holdout revenue:
+Every training fits, on the data through ``as_of`` only, the candidates:
 
-- ``btyd``: (M)BG/NBD + Gamma-Gamma fitted on the calibration summary;
-- ``boosting``: the Poisson gradient-boosted regressor trained out of time on the window before
-  (features at calibration_end - L, target = revenue in (calibration_end - L, calibration_end]),
-  then applied to the features at calibration_end.
+- ``btyd``: (M)BG/NBD + Gamma-Gamma from the first purchase, and the first-purchase model for
+  customers who have not bought (``btyd_model``), per channel;
+- ``boosting``: one Poisson gradient-boosted regressor of the revenue over the next h days, the
+  window h being a feature, trained on several origins before ``as_of`` (origin o = as_of - h -
+  k * ``ORIGIN_STEP_DAYS``, target = revenue in (o, o + h]), so that the ages it scores lie
+  inside the ages it learned; a horizon without a full window of history is the longest learned
+  window extended along the BTYD curve of each customer (rev_h = boost_w * btyd_h / btyd_w);
+- ``blend``: the mean of the two.
 
-Neither model sees data after calibration_end. Criterion: a model whose predicted total is off by
-more than ``max_total_error`` (20%) is dropped unless both are; of the rest the lowest MAE wins,
-and a model within ``tie_tolerance`` (1%) of that MAE with a higher normalized Gini wins instead.
+Each horizon uses the kind the backtest chose for it (``chosen``) times that horizon's
+calibration factor (``calibration``, from the backtest's selection origins; ``backtest``).
+Discounting applies to every kind alike: boosting's window revenue is discounted by the BTYD
+curve's own discount ratio at that horizon.
 """
 
 from __future__ import annotations
@@ -18,174 +22,301 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
+import numpy as np
 import pandas as pd
 
-from analytics.ltv.boosting import RevenueRegressor, fit_revenue_regressor, predict_revenue
+from analytics.ltv.boosting import WINDOW, RevenueRegressor, fit_revenue_regressor, predict_revenue
 from analytics.ltv.btyd_model import (
     BTYDModel,
+    expected_revenue,
+    expected_revenue_by,
     fit_btyd_model,
     predict_btyd_churn,
-    predict_btyd_clv,
+    segment_labels,
 )
-from analytics.ltv.churn import observed_churn
 from analytics.ltv.clv import DEFAULT_HORIZONS_DAYS
-from analytics.ltv.columns import (
-    ACQUIRED_AT,
-    DURATION_HOLDOUT,
-    OCCURRED_AT,
-    PLATFORM,
-    REVENUE_HOLDOUT,
-    churn_column,
-    clv_column,
+from analytics.ltv.columns import PLATFORM, REVENUE_HOLDOUT, clv_column
+from analytics.ltv.rfm import (
+    PurchasePeriods,
+    build_calibration_holdout,
+    build_rfm_summary,
+    purchase_periods,
 )
-from analytics.ltv.evaluation import churn_metrics, revenue_metrics
-from analytics.ltv.rfm import build_calibration_holdout, build_rfm_summary
 
 BTYD = "btyd"
 BOOSTING = "boosting"
-CHURN = "churn"
-ACTUAL = "actual"
+BLEND = "blend"
+KINDS = (BTYD, BOOSTING, BLEND)
 MIN_TRAINING_CUSTOMERS = 100
+ORIGIN_STEP_DAYS = 28
+BOOSTING_ORIGINS = 2
+DAY = pd.Timedelta(days=1)
 
 
 @dataclass
 class LTVModel:
-    """A trained LTV model: the BTYD pair always (churn, P(alive), horizons boosting lacks) and,
-    for ``kind == "boosting"``, one regressor per horizon that had enough history."""
+    """A trained LTV model: the BTYD models always, the boosting regressor when the history
+    allowed one, the kind each horizon uses and each horizon's calibration factor."""
 
-    kind: str
     trained_through: pd.Timestamp
     horizons_days: tuple[int, ...]
     btyd: BTYDModel
-    boosting: dict[int, RevenueRegressor] = field(default_factory=dict)
+    boosting: RevenueRegressor | None = None
+    chosen: dict[int, str] = field(default_factory=dict)
+    calibration: dict[int, float] = field(default_factory=dict)
+    #: Per horizon, the calibration factor of each channel (segment) the backtest could judge
+    #: on its own; the others use ``calibration``.
+    segment_calibration: dict[int, dict[str, float]] = field(default_factory=dict)
 
     def parameters(self) -> dict[str, object]:
         """JSON-ready description for a model_versions row."""
         return {
-            "kind": self.kind,
             "algorithm": self.algorithm,
             "trained_through": self.trained_through.date().isoformat(),
             "horizons_days": list(self.horizons_days),
             "btyd": self.btyd.parameters(),
             "ltv_source": {str(h): self.source(h) for h in self.horizons_days},
-            "boosting_train_rows": {str(h): r.n_train for h, r in self.boosting.items()},
+            "calibration": {str(h): self.factor(h) for h in self.horizons_days},
+            "segment_calibration": {str(h): v for h, v in self.segment_calibration.items()},
+            "boosting_windows": list(self.boosting.windows) if self.boosting else [],
+            "boosting_train_rows": self.boosting.n_train if self.boosting else 0,
         }
 
     @property
+    def kind(self) -> str:
+        """The kind of the longest horizon (what most of a predicted LTV comes from)."""
+        return self.source(max(self.horizons_days))
+
+    @property
     def algorithm(self) -> str:
-        """'hgb_poisson', 'mbgnbd_gg' or 'bgnbd_gg', as recorded on a model version."""
-        if self.kind == BOOSTING:
-            return "hgb_poisson"
-        return "mbgnbd_gg" if self.btyd.purchases.modified else "bgnbd_gg"
+        """'hgb_poisson', 'blend_mbgnbd_hgb', 'mbgnbd_gg' or 'bgnbd_gg' (of the longest horizon),
+        as recorded on a model version."""
+        family = "mbgnbd" if self.btyd.purchases.modified else "bgnbd"
+        return {BOOSTING: "hgb_poisson", BLEND: f"blend_{family}_hgb"}.get(
+            self.kind, f"{family}_gg"
+        )
 
     def source(self, horizon_days: int) -> str:
-        """Which model predicts the LTV at this horizon."""
-        return BOOSTING if horizon_days in self.boosting else BTYD
+        """Which kind predicts the LTV at this horizon."""
+        kind = self.chosen.get(int(horizon_days), BTYD)
+        return kind if self.boosting is not None or kind == BTYD else BTYD
+
+    def factor(self, horizon_days: int) -> float:
+        return float(self.calibration.get(int(horizon_days), 1.0))
 
 
-@dataclass
-class ModelSelection:
-    """The chosen kind, every model's holdout metrics (plus churn), and the holdout predictions."""
-
-    chosen: str
-    metrics: dict[str, dict[str, float]]
-    criterion: str
-    holdout: pd.DataFrame
+def _first_period(periods: PurchasePeriods) -> pd.Timestamp:
+    return pd.Timestamp(periods.first_period() * DAY.value)
 
 
-def fit_boosting_for_window(
-    transactions: pd.DataFrame,
+def fit_boosting(
+    periods: PurchasePeriods,
     customers: pd.DataFrame | None,
-    as_of: pd.Timestamp | str,
-    window_days: int,
+    as_of: pd.Timestamp,
+    horizons_days: Sequence[int],
+    *,
+    origins: int = BOOSTING_ORIGINS,
+    min_history_days: int = 30,
+    max_train_rows: int = 60_000,
+    random_state: int = 0,
     **regressor_options,
 ) -> RevenueRegressor | None:
-    """Regressor of revenue over the next ``window_days``, trained on the last such window
-    before ``as_of``; None when that window has too few customers or no revenue."""
-    start = pd.Timestamp(as_of) - pd.Timedelta(days=window_days)
-    train = build_calibration_holdout(transactions, start, as_of, customers)
-    if len(train) < MIN_TRAINING_CUSTOMERS or train[REVENUE_HOLDOUT].sum() <= 0:
+    """The boosting candidate trained on the windows before ``as_of`` (module docstring);
+    None when no window has enough customers and revenue."""
+    first = _first_period(periods)
+    windows = [
+        (as_of - pd.Timedelta(days=h + k * ORIGIN_STEP_DAYS), int(h))
+        for h in sorted(set(horizons_days))
+        for k in range(origins)
+        if as_of - pd.Timedelta(days=h + k * ORIGIN_STEP_DAYS + min_history_days) >= first
+    ]
+    if not windows:
         return None
-    target = train[REVENUE_HOLDOUT]
-    return fit_revenue_regressor(train, customers, target, window_days, **regressor_options)
+    rng = np.random.default_rng(random_state)
+    per_window = max(max_train_rows // len(windows), MIN_TRAINING_CUSTOMERS)
+    pieces = []
+    for origin, horizon in windows:
+        sample = periods
+        if len(periods.ids) > per_window:
+            sample = periods.customers_subset(
+                np.sort(rng.choice(len(periods.ids), per_window, False))
+            )
+        split = build_calibration_holdout(sample, origin, origin + pd.Timedelta(days=horizon))
+        if len(split) >= MIN_TRAINING_CUSTOMERS and split[REVENUE_HOLDOUT].sum() > 0:
+            pieces.append(split.assign(**{WINDOW: float(horizon)}))
+    if not pieces:
+        return None
+    train = pd.concat(pieces)
+    regressor = fit_revenue_regressor(
+        train,
+        customers,
+        train[REVENUE_HOLDOUT],
+        max(h for _, h in windows),
+        max_train_rows=None,
+        random_state=random_state,
+        **regressor_options,
+    )
+    regressor.windows = tuple(sorted({int(w) for w in train[WINDOW].unique()}))
+    return regressor
 
 
-def choose_model(
-    metrics: dict[str, dict[str, float]], tie_tolerance: float = 0.01, max_total_error: float = 0.2
-) -> str:
-    """Apply the selection criterion of the module docstring to per-model holdout metrics."""
-    candidates = [name for name in (BTYD, BOOSTING) if name in metrics]
-    eligible = [
-        name for name in candidates if abs(metrics[name]["total_ratio"] - 1.0) <= max_total_error
-    ] or candidates
-    best = min(eligible, key=lambda name: metrics[name]["mae"])
-    for name in eligible:
-        close = metrics[name]["mae"] <= metrics[best]["mae"] * (1.0 + tie_tolerance)
-        if close and metrics[name]["normalized_gini"] > metrics[best]["normalized_gini"]:
-            best = name
-    return best
-
-
-def select_model(
-    transactions: pd.DataFrame,
+def fit_candidates(
+    transactions: pd.DataFrame | PurchasePeriods,
     customers: pd.DataFrame | None,
-    calibration_end: pd.Timestamp | str,
-    holdout_end: pd.Timestamp | str,
+    as_of: pd.Timestamp | str,
+    horizons_days: Sequence[int] = DEFAULT_HORIZONS_DAYS,
     *,
     modified: bool = True,
     segment_column: str | None = PLATFORM,
-    tie_tolerance: float = 0.01,
-    max_total_error: float = 0.2,
-) -> ModelSelection:
-    """Fit both models on the calibration window, score the holdout, and pick the better one."""
-    split = build_calibration_holdout(transactions, calibration_end, holdout_end, customers)
-    window = int(split[DURATION_HOLDOUT].iloc[0])
-    btyd = fit_btyd_model(split, modified, customers, segment_column)
-    predictions = {BTYD: predict_btyd_clv(btyd, split, customers, [window]).iloc[:, 0]}
-    regressor = fit_boosting_for_window(transactions, customers, calibration_end, window)
-    if regressor is not None:
-        predictions[BOOSTING] = pd.Series(
-            predict_revenue(regressor, split, customers), index=split.index
-        )
-    actual = split[REVENUE_HOLDOUT]
-    metrics = {name: revenue_metrics(actual, pred) for name, pred in predictions.items()}
-    churn = predict_btyd_churn(btyd, split, customers, [window])[churn_column(window)]
-    metrics[CHURN] = churn_metrics(observed_churn(split), churn)
-    chosen = choose_model(metrics, tie_tolerance, max_total_error)
-    criterion = (
-        f"total within {max_total_error:.0%}, lowest MAE, "
-        f"normalized Gini breaks ties within {tie_tolerance:.0%}"
+    min_history_days: int = 30,
+    with_boosting: bool = True,
+) -> tuple[LTVModel, pd.DataFrame]:
+    """Every candidate fitted on the data through ``as_of``, and the RFM summary at ``as_of``.
+    The BTYD fit raises DegenerateFit when it is degenerate."""
+    as_of = pd.Timestamp(as_of)
+    periods = (
+        transactions
+        if isinstance(transactions, PurchasePeriods)
+        else purchase_periods(transactions, customers)
     )
-    holdout = pd.DataFrame({ACTUAL: actual, **predictions, CHURN: churn}, index=split.index)
-    return ModelSelection(chosen, metrics, criterion, holdout)
+    summary = build_rfm_summary(periods, as_of)
+    btyd = fit_btyd_model(summary, modified, customers, segment_column)
+    model = LTVModel(as_of, tuple(int(h) for h in horizons_days), btyd)
+    if with_boosting:
+        model.boosting = fit_boosting(
+            periods, customers, as_of, model.horizons_days, min_history_days=min_history_days
+        )
+    return model, summary
+
+
+def _boosting_windows(
+    model: LTVModel,
+    summary: pd.DataFrame,
+    customers: pd.DataFrame | None,
+    horizons: Sequence[int],
+    btyd: dict[int, np.ndarray],
+) -> dict[int, np.ndarray]:
+    """Boosting's undiscounted revenue over each horizon (extended along the BTYD curve
+    beyond the windows it learned)."""
+    regressor = model.boosting
+    out = {}
+    predicted: dict[int, np.ndarray] = {}
+    for horizon in horizons:
+        learned = min(regressor.windows, key=lambda w: (abs(w - horizon), -w))
+        if learned not in predicted:
+            predicted[learned] = predict_revenue(regressor, summary, customers, learned)
+        value = predicted[learned]
+        if learned != horizon:
+            base = btyd.get(learned)
+            if base is None:
+                base = expected_revenue(model.btyd, summary, customers, learned)
+            ratio = np.where(base > 1e-9, btyd[horizon] / np.maximum(base, 1e-9), 1.0)
+            value = value * ratio
+        out[horizon] = value
+    return out
+
+
+def predict_windows(
+    model: LTVModel,
+    summary: pd.DataFrame,
+    customers: pd.DataFrame | None,
+    horizons_days: Sequence[int] | None = None,
+    daily_discount_rate: float = 0.0,
+) -> dict[str, pd.DataFrame]:
+    """Every candidate's (uncalibrated) revenue over the next h days per customer: kind ->
+    frame of ``clv_<h>`` columns."""
+    horizons = [int(h) for h in (horizons_days or model.horizons_days)]
+    values = expected_revenue_by(model.btyd, summary, customers, horizons)
+    plain = {h: values[:, i] for i, h in enumerate(horizons)}
+    discounted = plain
+    if daily_discount_rate:
+        values = expected_revenue_by(model.btyd, summary, customers, horizons, daily_discount_rate)
+        discounted = {h: values[:, i] for i, h in enumerate(horizons)}
+    frames = {BTYD: {clv_column(h): discounted[h] for h in horizons}}
+    if model.boosting is not None:
+        boosted = _boosting_windows(model, summary, customers, horizons, plain)
+        discount = {
+            h: np.where(plain[h] > 1e-12, discounted[h] / np.maximum(plain[h], 1e-12), 1.0)
+            for h in horizons
+        }
+        frames[BOOSTING] = {clv_column(h): boosted[h] * discount[h] for h in horizons}
+        frames[BLEND] = {
+            clv_column(h): (frames[BTYD][clv_column(h)] + frames[BOOSTING][clv_column(h)]) / 2
+            for h in horizons
+        }
+    return {kind: pd.DataFrame(cols, index=summary.index) for kind, cols in frames.items()}
+
+
+def deployed_windows(
+    model: LTVModel,
+    summary: pd.DataFrame,
+    customers: pd.DataFrame | None,
+    daily_discount_rate: float = 0.0,
+) -> pd.DataFrame:
+    """The deployed revenue over each horizon: the chosen kind's, calibrated (per channel where
+    the backtest judged it); never less than over a shorter horizon (kinds may differ)."""
+    candidates = predict_windows(model, summary, customers, None, daily_discount_rate)
+    labels = segment_labels(summary, customers, model.btyd.segment_column)
+    return combine_windows(model, candidates, labels)
+
+
+def combine_windows(
+    model: LTVModel, candidates: dict[str, pd.DataFrame], labels: np.ndarray | None = None
+) -> pd.DataFrame:
+    """``deployed_windows`` from every candidate's windows and each row's segment label."""
+    index = candidates[BTYD].index
+    horizons = sorted(model.horizons_days)
+    values = np.column_stack(
+        [
+            candidates[model.source(h)][clv_column(h)].to_numpy() * _factors(model, h, labels)
+            for h in horizons
+        ]
+    )
+    values = np.maximum.accumulate(values, axis=1)
+    return pd.DataFrame(values, index=index, columns=[clv_column(h) for h in horizons])
+
+
+def _factors(model: LTVModel, horizon: int, labels: np.ndarray | None) -> np.ndarray | float:
+    overall = model.factor(horizon)
+    by_segment = model.segment_calibration.get(int(horizon))
+    if labels is None or not by_segment:
+        return overall
+    return pd.Series(labels).map(by_segment).fillna(overall).to_numpy(dtype=float)
 
 
 def train_ltv_model(
     transactions: pd.DataFrame,
     customers: pd.DataFrame | None,
     as_of: pd.Timestamp | str,
-    kind: str = BTYD,
+    chosen: dict[int, str] | str = BTYD,
     horizons_days: Sequence[int] = DEFAULT_HORIZONS_DAYS,
     *,
+    calibration: dict[int, float] | None = None,
+    segment_calibration: dict[int, dict[str, float]] | None = None,
     modified: bool = True,
     segment_column: str | None = PLATFORM,
     min_history_days: int = 30,
 ) -> LTVModel:
-    """Train the chosen kind on all data through ``as_of`` for scoring at ``horizons_days``."""
-    if kind not in (BTYD, BOOSTING):
-        raise ValueError(f"unknown model kind {kind!r}")
-    as_of = pd.Timestamp(as_of)
-    summary = build_rfm_summary(transactions, as_of, customers)
-    btyd = fit_btyd_model(summary, modified, customers, segment_column)
-    model = LTVModel(kind, as_of, tuple(int(h) for h in horizons_days), btyd)
-    if kind == BOOSTING:
-        first = _first_day(transactions, customers)
-        for horizon in model.horizons_days:
-            if as_of - pd.Timedelta(days=horizon + min_history_days) < first:
-                continue
-            regressor = fit_boosting_for_window(transactions, customers, as_of, horizon)
-            if regressor is not None:
-                model.boosting[horizon] = regressor
+    """Fit the candidates on all data through ``as_of`` and deploy the ``chosen`` kind of each
+    horizon (one kind for all, or a dict) with its ``calibration`` factor."""
+    if isinstance(chosen, str):
+        chosen = {int(h): chosen for h in horizons_days}
+    unknown = set(chosen.values()) - set(KINDS)
+    if unknown:
+        raise ValueError(f"unknown model kind {sorted(unknown)[0]!r}")
+    model, _ = fit_candidates(
+        transactions,
+        customers,
+        as_of,
+        horizons_days,
+        modified=modified,
+        segment_column=segment_column,
+        min_history_days=min_history_days,
+        with_boosting=any(kind != BTYD for kind in chosen.values()),
+    )
+    model.chosen = dict(chosen)
+    model.calibration = dict(calibration or {})
+    model.segment_calibration = dict(segment_calibration or {})
     return model
 
 
@@ -198,17 +329,10 @@ def score_ltv(
     churn_horizons_days: Sequence[int] = (30, 90),
     daily_discount_rate: float = 0.0,
 ) -> pd.DataFrame:
-    """Per customer born by ``as_of``: predicted future revenue ``clv_<h>`` (discounted for the
-    BTYD horizons only), ``p_alive`` and ``churn_<h>`` = P(no purchase in the next h days)."""
+    """Per customer born by ``as_of``: predicted future revenue ``clv_<h>`` (deployed kind,
+    calibrated, discounted alike), ``p_alive`` and ``churn_<h>`` = P(no purchase in the next h
+    days) of the BTYD models."""
     summary = build_rfm_summary(transactions, as_of, customers)
-    out = predict_btyd_clv(model.btyd, summary, customers, model.horizons_days, daily_discount_rate)
-    for horizon, regressor in model.boosting.items():
-        out[clv_column(horizon)] = predict_revenue(regressor, summary, customers)
+    out = deployed_windows(model, summary, customers, daily_discount_rate)
     churn = predict_btyd_churn(model.btyd, summary, customers, churn_horizons_days)
     return out.join(churn)
-
-
-def _first_day(transactions: pd.DataFrame, customers: pd.DataFrame | None) -> pd.Timestamp:
-    if customers is not None and len(customers):
-        return pd.Timestamp(customers[ACQUIRED_AT].min())
-    return pd.Timestamp(transactions[OCCURRED_AT].min())

@@ -91,9 +91,11 @@ def simulate_customers(
     seed: int,
     platform: str = "sandbox",
     id_prefix: str = "",
+    day0_share: float = 0.0,
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
     """(customers, transactions) of ``n`` customers acquired uniformly on the days from
-    ``acquired_from`` to ``acquired_to`` and observed through the end of ``observed_until``."""
+    ``acquired_from`` to ``acquired_to`` and observed through the end of ``observed_until``;
+    ``day0_share`` of them buy on their acquisition day too."""
     rng = np.random.default_rng(seed)
     start, stop = pd.Timestamp(acquired_from), pd.Timestamp(acquired_to)
     end = pd.Timestamp(observed_until) + pd.Timedelta(days=1)
@@ -101,6 +103,12 @@ def simulate_customers(
     acquired = start + pd.to_timedelta(day, unit="D")
     observed = ((end - acquired) / pd.Timedelta(days=1)).to_numpy(dtype=float)
     owner, times = simulate_purchase_times(purchases, observed, rng)
+    if day0_share > 0:
+        buyers = np.flatnonzero(rng.random(n) < day0_share)
+        owner = np.concatenate([buyers, owner])
+        times = np.concatenate([rng.random(buyers.size) * 0.5, times])
+        order = np.lexsort((times, owner))
+        owner, times = owner[order], times[order]
     amounts = simulate_amounts(spend, owner, n, rng)
     ids = np.char.add(id_prefix, np.arange(n).astype(str)) if id_prefix else np.arange(n)
     customers = pd.DataFrame(

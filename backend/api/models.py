@@ -43,10 +43,17 @@ class ModelVersionSchema(Schema):
     metrics = fields.Dict(
         keys=Text(),
         metadata={
-            "description": "Holdout metrics: the chosen candidate's at the top level (mae, "
-            "total_actual, total_predicted, total_ratio, normalized_gini, decile_mape, "
-            "spearman), both candidates' under candidates, per-platform totals under "
-            "by_platform, churn (auc, pr_auc, brier) under churn; error for a failed run"
+            "description": "Backtest metrics (rolling origins; never those of the data the "
+            "version was fitted on). LTV: at the top level the deployed procedure's on the "
+            "holdout_days window judged at training_end (mae, total_actual, total_predicted, "
+            "total_ratio, total_error, normalized_gini, decile_mape, spearman), every "
+            "candidate's under candidates, per-platform totals under by_platform, churn (auc, "
+            "pr_auc, brier, reliability) under churn, and under backtest: chosen and "
+            "calibration per horizon, selection (the earlier origins), horizons (30/90/365 "
+            "where history allows), by_age[<horizon>][D1|D3|D7|D14|D30|D90|D365] (LTV from "
+            "acquisition predicted at that cohort age: total_error, cohort_abs_error_p50/p80, "
+            "normalized_gini, decile_mape, spearman, mae), refused (degenerate fits). Churn: "
+            "the churn backtest. error for a failed run"
         },
     )
     source = Text(required=True, metadata={"description": "'spendlens' or 'import:<name>'"})

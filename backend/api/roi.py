@@ -48,6 +48,53 @@ class RoiQuerySchema(ReportRangeSchema):
     )
 
 
+class AccuracySchema(Schema):
+    horizon_days = fields.Integer(
+        required=True, metadata={"description": "LTV horizon (days from acquisition) judged"}
+    )
+    age_bucket = Text(
+        required=True,
+        metadata={
+            "description": "Cohort age at prediction time the backtest judged: D1 (acquired that "
+            "day), D3 (days 2-3 of life), D7, D14, D30, D90 (days 31-90), D365 (days 91-365)"
+        },
+    )
+    error_p50 = fields.Float(
+        allow_none=True,
+        metadata={
+            "description": "Median |predicted / actual - 1| of cohort totals (acquisition day x "
+            "channel) at that age in the backtest: 0.18 = 'backtested error +-18%'"
+        },
+    )
+    error_p80 = fields.Float(
+        allow_none=True, metadata={"description": "80th percentile of that error"}
+    )
+    bias = fields.Float(
+        allow_none=True,
+        metadata={"description": "Predicted / actual - 1 of the total at that age"},
+    )
+    normalized_gini = fields.Float(
+        allow_none=True, metadata={"description": "Ranking of customers at that age"}
+    )
+    cohorts = fields.Integer(metadata={"description": "Cohorts behind the error percentiles"})
+    customers = fields.Integer(metadata={"description": "Customers judged at that age"})
+
+
+class IntervalSchema(Schema):
+    low = fields.Float(required=True)
+    high = fields.Float(required=True)
+
+
+class ChurnAccuracySchema(Schema):
+    horizon_days = fields.Integer(
+        allow_none=True, metadata={"description": "Churn = no purchase within these days"}
+    )
+    auc = fields.Float(allow_none=True, metadata={"description": "Backtested ROC AUC"})
+    pr_auc = fields.Float(allow_none=True)
+    brier = fields.Float(allow_none=True)
+    model = Text(allow_none=True, metadata={"description": "Churn model the backtest chose"})
+
+
 class RoiMetricsSchema(Schema):
     spend = Money(allow_none=True)
     impressions = fields.Integer()
@@ -70,6 +117,20 @@ class RoiMetricsSchema(Schema):
     )
     payback_days = fields.Integer(allow_none=True)
     churn_rate = fields.Float(allow_none=True)
+    accuracy = fields.Nested(
+        AccuracySchema,
+        allow_none=True,
+        metadata={
+            "description": "How far to trust predicted_ltv, predicted_roas and ltv_cac: the "
+            "active LTV version's backtest at `horizon` for customers as old as the middle of "
+            "the range; null when not judged"
+        },
+    )
+    predicted_roas_interval = fields.Nested(
+        IntervalSchema,
+        allow_none=True,
+        metadata={"description": "predicted_roas x (1 -+ accuracy.error_p80), at least roas"},
+    )
 
 
 class RoiRowSchema(RoiMetricsSchema):
@@ -200,6 +261,25 @@ class CohortSchema(Schema):
     payback_days = fields.Integer(allow_none=True)
     churn_rate = fields.Float(allow_none=True)
     survival = fields.List(fields.Nested(CohortSurvivalPointSchema))
+    age_days = fields.Integer(
+        metadata={"description": "Days from the middle of the cohort's period to today"}
+    )
+    accuracy = fields.Nested(
+        AccuracySchema,
+        allow_none=True,
+        metadata={
+            "description": "How far to trust roas_predicted, its predicted LTV and LTV:CAC: the "
+            "active LTV version's backtest of LTV_365 at this cohort's age; null when the "
+            "backtest could not judge that age (too little history, or nothing left to predict)"
+        },
+    )
+    roas_predicted_interval = fields.Nested(
+        IntervalSchema,
+        allow_none=True,
+        metadata={
+            "description": "roas_predicted x (1 -+ accuracy.error_p80), never below roas_actual"
+        },
+    )
 
 
 class CohortModelSchema(Schema):
@@ -214,6 +294,11 @@ class CohortReportSchema(Schema):
     currency = Text(required=True)
     cohort_grain = Text()
     model = fields.Nested(CohortModelSchema, allow_none=True)
+    churn_accuracy = fields.Nested(
+        ChurnAccuracySchema,
+        allow_none=True,
+        metadata={"description": "The active churn version's backtest (churn_rate's model)"},
+    )
     cohorts = fields.List(fields.Nested(CohortSchema), required=True)
 
 

@@ -4,10 +4,11 @@ A version is trained by Spendlens (`source` 'spendlens') or imported from a data
 own scores (`source` 'import:<name>', `algorithm` 'external'). At most one version per `kind` is
 active; the dashboards read the active one.
 
-For a trained version the windows are those of the time-split selection: the candidates were
-fitted on data through `training_end` and compared on the revenue of (`holdout_start`,
-`holdout_end`); the chosen kind is then refitted on all data through `holdout_end` (the scoring
-date, `params["scored_as_of"]`).
+For a trained version the windows are those of the backtest origin its top-level metrics come
+from: the deployed procedure was fitted on data through `training_end` and judged on the revenue
+of (`holdout_start`, `holdout_end`), having been chosen and calibrated on earlier origins; the
+chosen kinds are then refitted on all data through `holdout_end` (the scoring date,
+`params["scored_as_of"]`).
 """
 
 from __future__ import annotations
@@ -68,7 +69,8 @@ class ModelVersion(db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     kind: Mapped[str] = mapped_column(Text)
-    #: 'mbgnbd_gg', 'bgnbd_gg', 'hgb_poisson', 'mbgnbd' (churn), 'external'.
+    #: 'mbgnbd_gg', 'bgnbd_gg', 'hgb_poisson', 'blend_mbgnbd_hgb'; churn: 'mbgnbd', 'hgb' or
+    #: 'logistic' (the classifier the backtest chose); 'external'.
     algorithm: Mapped[str] = mapped_column(Text)
     status: Mapped[str] = mapped_column(Text, default=ModelStatus.TRAINING)
     is_active: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
@@ -81,8 +83,9 @@ class ModelVersion(db.Model):
     holdout_start: Mapped[dt.date | None] = mapped_column(Date)
     holdout_end: Mapped[dt.date | None] = mapped_column(Date)
     params: Mapped[dict[str, Any]] = mapped_column(JSONB, default=dict)
-    #: Holdout metrics: the chosen model's at the top level, every candidate's under
-    #: "candidates", churn under "churn"; {"error": ...} for a failed run.
+    #: Backtest metrics (see the API's ModelVersionSchema): the deployed procedure's at the top
+    #: level, every candidate's under "candidates", churn under "churn", by horizon and cohort
+    #: age under "backtest"; {"error": ...} for a failed run.
     metrics: Mapped[dict[str, Any]] = mapped_column(JSONB, default=dict)
     #: 'spendlens' or 'import:<name>'.
     source: Mapped[str] = mapped_column(Text)

@@ -15,11 +15,15 @@ from analytics.ltv import kaplan_meier, survival_on_grid
 from backend.errors import Invalid
 from backend.services import roi
 from backend.services import roi_queries as q
+from backend.services.models import accuracy as A
 
 GRAINS = ("day", "week", "month")
 #: Days since acquisition shown on the curves (day n = the first n days, as D7 or LTV_365).
 CURVE_DAYS = (*range(1, 15), 21, 30, 45, 60, 90, 120, 150, 180, 270, 365)
 SURVIVAL_DAYS = (0, *CURVE_DAYS)
+#: Predicted ROAS on the cohorts page is at this horizon (days from acquisition).
+PREDICTED_HORIZON_DAYS = 365
+_HALF_PERIOD_DAYS = {"day": 0, "week": 3, "month": 15}
 
 
 def _grouping(grain: str) -> tuple[q.Grouping, str]:
@@ -56,9 +60,13 @@ def cohort_report(
     survival = _survival(q.lifetimes(survival_read.result()))
     cohorts = []
     metric_rows = dict(zip(table.index, roi.metric_values(table), strict=True))
+    models = q.active_models()
+    ltv_metrics = (models.get("ltv") or {}).get("metrics")
     for index, key in enumerate(keys):
         values = metric_rows[key]
         cohort, _, cohort_platform = key.partition("|")
+        age = cohort_age(cohort, grain, as_of)
+        accuracy = A.accuracy_at(ltv_metrics, PREDICTED_HORIZON_DAYS, age)
         cohorts.append(
             {
                 "cohort": cohort,
@@ -71,14 +79,26 @@ def cohort_report(
                 "payback_days": values["payback_days"],
                 "churn_rate": values["churn_rate"],
                 "survival": survival.get(key, []),
+                "age_days": age,
+                "accuracy": accuracy,
+                "roas_predicted_interval": A.interval(
+                    values["predicted_roas"], values["roas"], accuracy
+                ),
             }
         )
     return {
         "currency": roi.reporting_currency(),
         "cohort_grain": grain,
-        "model": _model(q.active_models().get("ltv")),
+        "model": _model(models.get("ltv")),
+        "churn_accuracy": A.churn_accuracy((models.get("churn") or {}).get("metrics")),
         "cohorts": cohorts,
     }
+
+
+def cohort_age(cohort: str, grain: str, as_of: dt.date) -> int:
+    """Days from the middle of the cohort's period to `as_of` (0 = acquired that day)."""
+    start = dt.date.fromisoformat(cohort)
+    return max((as_of - start).days - _HALF_PERIOD_DAYS[grain], 0)
 
 
 def _number(value: float) -> float | None:
@@ -139,7 +159,7 @@ def _flat_numbers(metrics: dict) -> dict:
             continue
         if isinstance(value, int | float):
             out[name] = value
-        elif isinstance(value, dict) and name != "candidates":
+        elif isinstance(value, dict) and name not in ("candidates", "backtest"):
             out.update(
                 {
                     f"{name}_{k}": v

@@ -25,6 +25,7 @@ from backend.errors import Invalid
 from backend.extensions import db
 from backend.models.types import utcnow
 from backend.services import roi_queries as q
+from backend.services.models import accuracy as A
 from connectors import platforms
 
 GROUP_BY = ("platform", "account", "campaign", "country", "device", "weekday", "hour")
@@ -152,6 +153,8 @@ def roi_report(request: RoiRequest, as_of: dt.date | None = None, concurrent: bo
         rows = _rows(request.group_by, table, spend)
     notes = [HOUR_NOTE] if hourly else []
     notes += _fx_notes(spend, frames)
+    total_values = metric_values(totals)[0]
+    _add_accuracy([*rows, total_values], request, as_of)
     return {
         "currency": reporting_currency(),
         "group_by": request.group_by,
@@ -162,9 +165,27 @@ def roi_report(request: RoiRequest, as_of: dt.date | None = None, concurrent: bo
         "ltv_horizon": metrics.LTV_HORIZON_DAYS,
         "margin_rate": margin_rate(),
         "rows": rows,
-        "totals": metric_values(totals)[0],
+        "totals": total_values,
         "note": " ".join(notes) or None,
     }
+
+
+def range_age(request: RoiRequest, as_of: dt.date) -> int:
+    """Days from the middle of the acquisition range to `as_of`: the age the accuracy of a
+    row's predictions is read at."""
+    middle = request.start + (request.end - request.start) / 2
+    return max((as_of - middle).days, 0)
+
+
+def _add_accuracy(rows: list[dict], request: RoiRequest, as_of: dt.date) -> None:
+    """`accuracy` and `predicted_roas_interval` of every row (`accuracy` module)."""
+    metrics = (q.active_models().get("ltv") or {}).get("metrics")
+    accuracy = A.accuracy_at(metrics, request.horizon, range_age(request, as_of))
+    for row in rows:
+        row["accuracy"] = accuracy
+        row["predicted_roas_interval"] = A.interval(
+            row.get("predicted_roas"), row.get("roas"), accuracy
+        )
 
 
 def metric_columns(table: pd.DataFrame) -> dict[str, list]:

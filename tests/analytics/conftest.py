@@ -46,3 +46,27 @@ def two_channels() -> tuple[pd.DataFrame, pd.DataFrame]:
     customers = pd.concat([f[0] for f in frames], ignore_index=True)
     transactions = pd.concat([f[1] for f in frames], ignore_index=True)
     return customers, transactions
+
+
+@pytest.fixture(scope="session")
+def day0_channels() -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The two channels again, with half of the customers buying on their acquisition day (most
+    paying app users do): more than half of the payers pay on day 0."""
+    frames = [
+        simulate_customers(
+            10_000,
+            purchases,
+            spend,
+            "2024-01-01",
+            CALIBRATION_END,
+            HOLDOUT_END,
+            seed=10 + seed,
+            platform=platform,
+            id_prefix=platform[0],
+            day0_share=0.5,
+        )
+        for seed, (platform, purchases, spend) in enumerate((STRONG_CHANNEL, WEAK_CHANNEL))
+    ]
+    customers = pd.concat([f[0] for f in frames], ignore_index=True)
+    transactions = pd.concat([f[1] for f in frames], ignore_index=True)
+    return customers, transactions

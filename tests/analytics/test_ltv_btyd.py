@@ -102,3 +102,17 @@ def test_unique_rows_collapses_identical_customers_and_rebuilds_them():
     np.testing.assert_array_equal(ux[inverse], x)
     np.testing.assert_array_equal(ut[inverse], t_x)
     np.testing.assert_array_equal(u_t[inverse], big_t)
+
+
+def test_a_fit_that_runs_to_a_bound_is_refused_with_the_reason():
+    from analytics.ltv._optimize import DegenerateFit
+
+    # CDNOW-like customers summarized from the acquisition = first purchase day, that purchase
+    # counted as a repeat at recency 0: the MBG/NBD likelihood has no finite maximum
+    summary = simulate_summary(3000, BTYDParams(0.24, 4.4, 0.79, 2.4), SPEND, 273, seed=1)
+    recency, T = np.floor(summary["recency"]), np.floor(summary["T"])
+    with pytest.raises(DegenerateFit, match="degenerate: the likelihood still rises as"):
+        fit_btyd(summary["frequency"] + 1, recency, T, modified=True)
+    # counted from the first purchase, as the literature does, the same customers fit
+    params = fit_btyd(summary["frequency"], recency, T, modified=True)
+    assert 0.1 < params.r < 1.0 and 1.0 < params.alpha < 20.0

@@ -48,3 +48,17 @@ def test_analytic_gradient_matches_finite_differences():
         for e in 1e-6 * np.eye(3)
     ]
     np.testing.assert_allclose(grad, numeric, rtol=1e-5)
+
+
+def test_a_spend_fit_with_q_at_most_one_falls_back_to_observed_means():
+    # a heavy tail of spenders: Pareto-like averages, no finite population mean under the model
+    rng = np.random.default_rng(5)
+    x = rng.integers(1, 6, 3000).astype(float)
+    m = (rng.pareto(0.8, 3000) + 1.0) * 10.0
+    params = fit_gamma_gamma(x, m)
+    if params.q > 1.0 and params.fallback is None:
+        pytest.skip("this sample happened to fit with q > 1")
+    assert not params.usable and params.fallback
+    values = expected_average_value(params, np.array([0.0, 2.0]), np.array([0.0, 50.0]))
+    assert values[1] == 50.0
+    assert np.isfinite(values[0]) and values[0] == pytest.approx(params.empirical_mean)

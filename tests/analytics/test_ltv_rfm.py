@@ -39,13 +39,40 @@ def test_first_purchase_birth_counts_repeat_days_and_averages_repeat_spend():
     assert (c2["frequency"], c2["recency"], c2["T"], c2["monetary_value"]) == (0, 0, 7, 0.0)
 
 
-def test_acquisition_birth_counts_every_purchase_day_and_keeps_non_buyers():
+def test_a_purchase_on_the_acquisition_day_is_the_birth_and_later_ones_count_from_it():
     summary = build_rfm_summary(TRANSACTIONS, "2024-01-10", customers=CUSTOMERS)
     assert sorted(summary.index) == ["c1", "c2", "c3"]  # c4 is acquired after the window
-    c1, c2, c3 = summary.loc["c1"], summary.loc["c2"], summary.loc["c3"]
-    assert (c1["frequency"], c1["recency"], c1["T"], c1["monetary_value"]) == (2, 4, 9, 17.5)
-    assert (c2["frequency"], c2["recency"], c2["T"], c2["monetary_value"]) == (1, 4, 11, 8.0)
-    assert (c3["frequency"], c3["recency"], c3["T"], c3["revenue"]) == (0, 0, 8, 0.0)
+    c1, c2 = summary.loc["c1"], summary.loc["c2"]
+    # c1 bought on its acquisition day: that purchase is its birth, not a repeat
+    assert (c1["frequency"], c1["recency"], c1["T"], c1["monetary_value"]) == (1, 4, 9, 20.0)
+    assert (c1["paid"], c1["age"], c1["first_purchase_age"], c1["first_amount"]) == (
+        True,
+        9,
+        0,
+        15.0,
+    )
+    # c2 was acquired on Dec 30 and first bought on Jan 3: born at the acquisition, that
+    # purchase counts
+    assert (c2["frequency"], c2["recency"], c2["T"], c2["age"]) == (1, 4, 11, 11)
+    assert (c2["first_purchase_age"], c2["monetary_value"], c2["revenue"]) == (4, 8.0, 8.0)
+
+
+def test_customers_who_have_not_bought_are_kept_with_their_age():
+    summary = build_rfm_summary(TRANSACTIONS, "2024-01-10", customers=CUSTOMERS)
+    c3 = summary.loc["c3"]
+    assert not c3["paid"]
+    assert (c3["frequency"], c3["recency"], c3["T"], c3["age"], c3["revenue"]) == (0, 0, 8, 8, 0)
+    assert pd.isna(c3["first_purchase_age"])
+
+
+def test_recent_activity_counts_the_last_7_and_30_days():
+    summary = build_rfm_summary(TRANSACTIONS, "2024-01-12", customers=CUSTOMERS)
+    c1 = summary.loc["c1"]  # bought on Jan 1, 5 and 12: the last 7 days are Jan 6-12
+    assert (c1["purchases_last_7"], c1["purchases_last_30"], c1["revenue_last_30"]) == (
+        1,
+        3,
+        65.0,
+    )
 
 
 def test_holdout_columns_count_the_purchases_after_the_calibration_end():

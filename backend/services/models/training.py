@@ -1,12 +1,14 @@
-"""Training and scoring: a time-split selection between the BTYD pair and gradient boosting
-(analytics.ltv.select_model), a refit of the chosen kind on all data through the scoring date,
-and the outputs of every customer — stored as an LTV version and a churn version.
+"""Training and scoring: a rolling-origin backtest of the whole procedure (analytics.ltv.
+backtest_ltv: candidates fitted at earlier origins on the data up to each, selection and per-horizon
+calibration on the earlier origins, judgement on the later ones), a refit of the chosen kinds on
+all data through the scoring date, and the outputs of every customer — stored as an LTV version
+and a churn version.
 
-Windows: data through `as_of` (default yesterday, UTC); the holdout is the last `holdout_days`
-(default 90, at most a third of the history); candidates are fitted on the data before it. The
-LTV version's metrics hold the chosen candidate's holdout metrics at the top level, both
-candidates' under "candidates", per-platform holdout totals under "by_platform", and the churn
-metrics under "churn"; the churn version holds the churn metrics.
+Windows: data through `as_of` (default yesterday, UTC); `holdout_days` (default 90, at most a
+third of the history) is the window whose backtest metrics are at the top level of the version's
+metrics (judged at as_of - holdout_days, after a selection at as_of - 2 holdout_days). The
+version's metrics are backtest metrics only: by horizon and by cohort age under "backtest", the
+churn backtest under "churn"; the churn version holds the churn backtest.
 """
 
 from __future__ import annotations
@@ -21,13 +23,14 @@ from typing import Any
 import pandas as pd
 from flask import current_app
 
-from analytics.ltv import BOOSTING, BTYD, select_model, train_ltv_model
-from analytics.ltv.columns import CUSTOMER_ID, PLATFORM
-from analytics.ltv.selection import ACTUAL, ModelSelection
+from analytics.ltv import LTVBacktest, backtest_ltv, train_ltv_model
+from analytics.ltv.churn_model import BTYD_CHURN, fit_churn_classifiers
+from analytics.ltv.rfm import purchase_periods
 from backend.celery_app import answer_as_queued, send_task
 from backend.errors import Invalid, NotFound
 from backend.extensions import db
 from backend.models import ModelKind, ModelStatus, ModelVersion
+from backend.models.model_runs import LTV_HORIZONS_DAYS
 from backend.services import audit
 from backend.services.models import outputs, versions
 from backend.services.models.data import ModelInputs, read_model_inputs
@@ -110,21 +113,40 @@ def _train(
     version: ModelVersion, inputs: ModelInputs, holdout_days: int | None, modified: bool
 ) -> TrainedVersions:
     calibration_end, holdout_days = _windows(inputs, holdout_days)
-    selection = select_model(
+    horizons = tuple(sorted({*LTV_HORIZONS_DAYS, holdout_days}))
+    backtest = backtest_ltv(
         inputs.transactions,
         inputs.customers,
-        pd.Timestamp(calibration_end),
         pd.Timestamp(inputs.as_of),
+        horizons,
+        churn_horizon_days=CHURN_HORIZON_DAYS,
         modified=modified,
     )
+    if holdout_days not in backtest.report:
+        reasons = "; ".join(backtest.refused.values()) or "not enough history"
+        raise Invalid(f"the backtest could not judge the model: {reasons}", field="as_of")
     model = train_ltv_model(
         inputs.transactions,
         inputs.customers,
         pd.Timestamp(inputs.as_of),
-        selection.chosen,
+        {h: backtest.chosen[h] for h in LTV_HORIZONS_DAYS},
+        LTV_HORIZONS_DAYS,
+        calibration={h: backtest.calibration[h] for h in LTV_HORIZONS_DAYS},
+        segment_calibration=backtest.segment_calibration,
         modified=modified,
     )
-    scores = score_customers(model, inputs)
+    churn_kind = backtest.churn.get("chosen", BTYD_CHURN)
+    classifier = None
+    if churn_kind != BTYD_CHURN:
+        fitted = fit_churn_classifiers(
+            purchase_periods(inputs.transactions, inputs.customers),
+            inputs.customers,
+            pd.Timestamp(inputs.as_of),
+            CHURN_HORIZON_DAYS,
+            (churn_kind,),
+        )
+        classifier = fitted.get(churn_kind)
+    scores = score_customers(model, inputs, classifier)
     family = "mbgnbd" if modified else "bgnbd"
     version.algorithm = model.algorithm
     _set_windows(version, inputs, calibration_end)
@@ -137,15 +159,17 @@ def _train(
         "purchase_days": len(inputs.transactions),
         "events_without_rate": inputs.events_without_rate,
     }
-    version.metrics = ltv_metrics(selection, inputs, holdout_days)
-    churn = _new_version(ModelKind.CHURN, family)
-    _set_windows(churn, inputs, calibration_end)
+    version.metrics = ltv_metrics(backtest, holdout_days)
+    churn = _new_version(ModelKind.CHURN, family if classifier is None else classifier.kind)
+    _set_windows(churn, inputs, inputs.as_of - dt.timedelta(days=CHURN_HORIZON_DAYS))
     churn.params = {
         "ltv_version_id": version.id,
         "horizon_days": CHURN_HORIZON_DAYS,
+        "model": family if classifier is None else classifier.kind,
+        "classifier_train_rows": classifier.n_train if classifier is not None else 0,
         "btyd": model.btyd.parameters(),
     }
-    churn.metrics = {**json_ready(selection.metrics["churn"]), "holdout_days": holdout_days}
+    churn.metrics = json_ready(backtest.churn)
     db.session.flush()
     outputs.write_outputs(version.id, scores, ltv=True)
     outputs.write_outputs(churn.id, scores, ltv=False)
@@ -190,26 +214,25 @@ def _set_windows(version: ModelVersion, inputs: ModelInputs, calibration_end: dt
     version.holdout_end = inputs.as_of
 
 
-def ltv_metrics(selection: ModelSelection, inputs: ModelInputs, holdout_days: int) -> dict:
-    """The chosen candidate's holdout metrics, both candidates', per-platform totals, churn."""
-    platform = inputs.customers.set_index(CUSTOMER_ID)[PLATFORM].reindex(selection.holdout.index)
-    columns = [c for c in (ACTUAL, BTYD, BOOSTING) if c in selection.holdout]
-    totals = selection.holdout[columns].groupby(platform.fillna("(none)")).sum()
-    by_platform = {
-        str(name): {"actual": row[ACTUAL], "predicted": row[selection.chosen]}
-        for name, row in totals.iterrows()
-    }
-    candidates = {k: v for k, v in selection.metrics.items() if k in (BTYD, BOOSTING)}
+def ltv_metrics(backtest: LTVBacktest, holdout_days: int) -> dict:
+    """What a version stores: the backtest (``backtest``: by horizon, by cohort age, the
+    selection, the calibration), and at the top level the deployed procedure's backtest metrics
+    on the `holdout_days` window (judged at the scoring date minus that window), every
+    candidate's there, per-platform totals and churn."""
+    stored = backtest.as_metrics()
+    report = stored["horizons"][str(holdout_days)]
+    top = {k: v for k, v in report.items() if k not in ("candidates", "kind", "calibration")}
     return json_ready(
         {
-            **selection.metrics[selection.chosen],
-            "chosen": selection.chosen,
-            "criterion": selection.criterion,
+            **top,
+            "chosen": report["kind"],
+            "criterion": stored["criterion"],
             "holdout_days": holdout_days,
-            "holdout_customers": len(selection.holdout),
-            "candidates": candidates,
-            "by_platform": by_platform,
-            "churn": {**selection.metrics["churn"], "horizon_days": holdout_days},
+            "holdout_customers": report["customers"],
+            "candidates": report["candidates"],
+            "by_platform": stored["by_platform"][str(holdout_days)],
+            "churn": stored["churn"],
+            "backtest": stored,
         }
     )
 

@@ -3,6 +3,8 @@ last known day; survival per cohort from analytics.ltv."""
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pytest
 
 from backend.services.cohort_report import cohort_report
@@ -46,3 +48,65 @@ def test_without_a_model_the_cohort_report_has_no_model(world, db):
     assert report["model"] is None
     assert all(c["roas_predicted"] is None for c in report["cohorts"])
     assert {c["cohort"] for c in report["cohorts"]} == {f"2024-01-{d:02d}" for d in range(1, 11)}
+
+
+BACKTEST_AT_D90 = {
+    "cohort_abs_error_p50": 0.1,
+    "cohort_abs_error_p80": 0.25,
+    "total_error": -0.05,
+    "normalized_gini": 0.6,
+    "cohorts": 12,
+    "customers": 300,
+}
+
+
+def _with_backtest(world, db) -> None:
+    world["model"].metrics = {
+        **world["model"].metrics,
+        "backtest": {"by_age": {"365": {"D90": BACKTEST_AT_D90}}},
+    }
+    db.session.commit()
+
+
+def test_a_predicted_roas_carries_the_backtested_error_at_the_cohorts_age(world, db):
+    _with_backtest(world, db)
+    google = google_month(world)
+    assert google["age_days"] == 60 - 15  # 2024-03-01 is 60 days after the middle of January
+    assert google["accuracy"] == {
+        "horizon_days": 365,
+        "age_bucket": "D90",
+        "error_p50": 0.1,
+        "error_p80": 0.25,
+        "bias": -0.05,
+        "normalized_gini": 0.6,
+        "cohorts": 12,
+        "customers": 300,
+    }
+    predicted = google["roas_predicted"]
+    assert google["roas_predicted_interval"] == {
+        "low": pytest.approx(max(predicted * 0.75, google["roas_actual"]), abs=1e-4),
+        "high": pytest.approx(predicted * 1.25, abs=1e-4),
+    }
+
+
+def test_a_cohort_of_an_age_the_backtest_did_not_judge_has_no_accuracy(world, db):
+    _with_backtest(world, db)
+    seen_early = dt.date(2024, 1, 20)  # the January cohort is then 4 days old: D7, not judged
+    (google,) = cohort_report(JAN1, JAN10, "month", "google_ads", as_of=seen_early)["cohorts"]
+    assert google["age_days"] == 4
+    assert google["accuracy"] is None and google["roas_predicted_interval"] is None
+
+
+def test_the_roi_report_carries_the_accuracy_at_the_ranges_age(world, db):
+    from backend.services.roi import RoiRequest, roi_report
+
+    _with_backtest(world, db)
+    report = roi_report(RoiRequest(JAN1, JAN10, horizon=365), as_of=AS_OF)
+    for row in [*report["rows"], report["totals"]]:
+        assert row["accuracy"]["age_bucket"] == "D90"
+        if row["predicted_roas"] is not None:
+            assert row["predicted_roas_interval"]["high"] == pytest.approx(
+                row["predicted_roas"] * 1.25, abs=1e-4
+            )
+    report = roi_report(RoiRequest(JAN1, JAN10, horizon=30), as_of=AS_OF)
+    assert report["totals"]["accuracy"] is None  # no backtest at 30 days in this version

@@ -1,0 +1,73 @@
+"""How far to trust a predicted figure: the active LTV version's backtest at the cohort's age.
+
+A version's metrics hold, under ``backtest.by_age[<horizon>][<bucket>]``, how the deployed
+procedure's LTV_<horizon> (realized + predicted remainder) compared with what happened for
+customers of that age at the backtest's report origin: the bias of the total (``total_error``)
+and the spread of the error of cohort totals (``cohort_abs_error_p50`` / ``_p80`` over the
+acquisition-day x channel cohorts). Predicted LTV, predicted ROAS and LTV:CAC share that error
+(spend and CAC are known); the interval of a predicted ROAS is prediction x (1 -+ p80 error),
+never below the ROAS already realized.
+"""
+
+from __future__ import annotations
+
+from analytics.ltv.backtest import AGE_BUCKETS
+
+
+def age_bucket(age_days: float) -> str | None:
+    """The backtest's age bucket of a cohort `age_days` old (0 = acquired today)."""
+    for label, (low, high) in AGE_BUCKETS.items():
+        if low <= age_days <= high:
+            return label
+    return None
+
+
+def _round(value: object, digits: int = 4) -> float | None:
+    return round(float(value), digits) if isinstance(value, int | float) else None
+
+
+def accuracy_at(metrics: dict | None, horizon_days: int, age_days: float) -> dict | None:
+    """The backtested accuracy of LTV_<horizon_days> predicted at `age_days`, or None when the
+    version has no backtest at that horizon and age (the cohort is older than the horizon, or
+    the history was too short to judge it)."""
+    if not metrics:
+        return None
+    bucket = age_bucket(age_days)
+    by_age = ((metrics.get("backtest") or {}).get("by_age") or {}).get(str(horizon_days)) or {}
+    judged = by_age.get(bucket) if bucket else None
+    if not judged or judged.get("cohort_abs_error_p80") is None:
+        return None
+    return {
+        "horizon_days": int(horizon_days),
+        "age_bucket": bucket,
+        "error_p50": _round(judged.get("cohort_abs_error_p50")),
+        "error_p80": _round(judged.get("cohort_abs_error_p80")),
+        "bias": _round(judged.get("total_error")),
+        "normalized_gini": _round(judged.get("normalized_gini")),
+        "cohorts": int(judged.get("cohorts") or 0),
+        "customers": int(judged.get("customers") or 0),
+    }
+
+
+def interval(predicted: float | None, realized: float | None, accuracy: dict | None) -> dict | None:
+    """{low, high} of a predicted ratio (ROAS) from its backtested p80 error."""
+    if predicted is None or accuracy is None or accuracy.get("error_p80") is None:
+        return None
+    error = accuracy["error_p80"]
+    low = predicted * max(1.0 - error, 0.0)
+    if realized is not None:
+        low = max(low, min(realized, predicted))
+    return {"low": round(low, 4), "high": round(predicted * (1.0 + error), 4)}
+
+
+def churn_accuracy(metrics: dict | None) -> dict | None:
+    """The churn backtest's headline figures (horizon, AUC, PR-AUC, Brier), or None."""
+    if not metrics or metrics.get("auc") is None:
+        return None
+    return {
+        "horizon_days": metrics.get("horizon_days"),
+        "auc": _round(metrics.get("auc")),
+        "pr_auc": _round(metrics.get("pr_auc")),
+        "brier": _round(metrics.get("brier")),
+        "model": metrics.get("chosen"),
+    }
