@@ -250,6 +250,28 @@ class CohortSurvivalPointSchema(Schema):
     p = fields.Float(required=True)
 
 
+class ChurnDriverSchema(Schema):
+    trait = Text(required=True, metadata={"description": "e.g. no_first_week_purchase"})
+    feature = Text(metadata={"description": "The model feature the trait is read from"})
+    importance = fields.Float(
+        allow_none=True,
+        metadata={"description": "Permutation importance of that feature (drop of ROC AUC)"},
+    )
+    churn_ratio = fields.Float(
+        required=True, metadata={"description": "Churn rate with the trait / without it"}
+    )
+    churn_rate_with = fields.Float()
+    churn_rate_without = fields.Float()
+    customers_with = fields.Integer()
+    sentence = Text(
+        required=True,
+        metadata={
+            "description": "One plain sentence for marketers, e.g. 'Customers from meta without "
+            "a purchase in their first week churn 2.3x as often as the others'"
+        },
+    )
+
+
 class CohortSchema(Schema):
     cohort = Text(required=True, metadata={"description": "First day of the period"})
     platform = Text(allow_none=True)
@@ -298,6 +320,14 @@ class CohortReportSchema(Schema):
         ChurnAccuracySchema,
         allow_none=True,
         metadata={"description": "The active churn version's backtest (churn_rate's model)"},
+    )
+    churn_drivers = fields.Dict(
+        keys=Text(),
+        values=fields.List(fields.Nested(ChurnDriverSchema)),
+        metadata={
+            "description": "Per channel (platform), the traits whose customers churn most more "
+            "often, from the active churn version's backtest, strongest first"
+        },
     )
     cohorts = fields.List(fields.Nested(CohortSchema), required=True)
 

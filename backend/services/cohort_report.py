@@ -91,6 +91,7 @@ def cohort_report(
         "cohort_grain": grain,
         "model": _model(models.get("ltv")),
         "churn_accuracy": A.churn_accuracy((models.get("churn") or {}).get("metrics")),
+        "churn_drivers": A.churn_drivers((models.get("churn") or {}).get("metrics"), platform),
         "cohorts": cohorts,
     }
 

@@ -71,3 +71,12 @@ def churn_accuracy(metrics: dict | None) -> dict | None:
         "brier": _round(metrics.get("brier")),
         "model": metrics.get("chosen"),
     }
+
+
+def churn_drivers(metrics: dict | None, platform: str | None = None) -> dict[str, list[dict]]:
+    """The active churn version's drivers per channel (each: trait, feature, importance,
+    churn_ratio, the two churn rates, customers_with, sentence), for one channel or all."""
+    drivers = (metrics or {}).get("drivers") or {}
+    if platform is not None:
+        return {platform: drivers[platform]} if platform in drivers else {}
+    return dict(drivers)

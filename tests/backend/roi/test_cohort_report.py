@@ -110,3 +110,49 @@ def test_the_roi_report_carries_the_accuracy_at_the_ranges_age(world, db):
             )
     report = roi_report(RoiRequest(JAN1, JAN10, horizon=30), as_of=AS_OF)
     assert report["totals"]["accuracy"] is None  # no backtest at 30 days in this version
+
+
+def test_the_cohorts_carry_the_churn_models_backtest_and_drivers(world, db):
+    from backend.models import ModelVersion
+
+    driver = {
+        "trait": "no_first_week_purchase",
+        "feature": "first_purchase_age",
+        "importance": 0.04,
+        "churn_ratio": 2.3,
+        "churn_rate_with": 0.69,
+        "churn_rate_without": 0.3,
+        "customers_with": 400,
+        "sentence": "Customers from google_ads without a purchase in their first week churn "
+        "2.3x as often as the others",
+    }
+    db.session.add(
+        ModelVersion(
+            kind="churn",
+            algorithm="hgb",
+            status="ready",
+            is_active=True,
+            params={},
+            metrics={
+                "horizon_days": 90,
+                "auc": 0.81,
+                "pr_auc": 0.9,
+                "brier": 0.15,
+                "chosen": "hgb",
+                "drivers": {"google_ads": [driver], "meta": []},
+            },
+            source="spendlens",
+        )
+    )
+    db.session.commit()
+    report = cohort_report(JAN1, JAN10, "month", "google_ads", as_of=AS_OF)
+    assert report["churn_accuracy"] == {
+        "horizon_days": 90,
+        "auc": 0.81,
+        "pr_auc": 0.9,
+        "brier": 0.15,
+        "model": "hgb",
+    }
+    assert report["churn_drivers"] == {"google_ads": [driver]}
+    everyone = cohort_report(JAN1, JAN10, "month", as_of=AS_OF)
+    assert set(everyone["churn_drivers"]) == {"google_ads", "meta"}
