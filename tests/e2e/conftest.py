@@ -45,6 +45,18 @@ DEMO_DAYS = 60
 EXPECT_TIMEOUT_MS = 20_000
 
 
+#: pytest-timeout counts fixture set-up against the first test that needs it; the first e2e
+#: test pays for the seeded stack (demo seed, its backfill, the model training).
+E2E_TIMEOUT_S = 1200
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    here = Path(__file__).resolve().parent
+    for item in items:
+        if here in item.path.parents and item.get_closest_marker("timeout") is None:
+            item.add_marker(pytest.mark.timeout(E2E_TIMEOUT_S))
+
+
 @pytest.fixture(scope="session")
 def e2e_app(app_config):
     if not (DIST / "index.html").exists():
@@ -64,7 +76,7 @@ def live_server(e2e_app):
     server.shutdown()
 
 
-def wait_for_sync_runs(app, timeout: float = 300) -> None:
+def wait_for_sync_runs(app, timeout: float = 900) -> None:
     from sqlalchemy import select
 
     from backend.extensions import db
