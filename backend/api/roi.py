@@ -50,7 +50,11 @@ class RoiQuerySchema(ReportRangeSchema):
 
 class AccuracySchema(Schema):
     horizon_days = fields.Integer(
-        required=True, metadata={"description": "LTV horizon (days from acquisition) judged"}
+        required=True,
+        metadata={
+            "description": "LTV horizon (days from acquisition) judged: the one asked for, or "
+            "the longest shorter one the history allowed the backtest to judge"
+        },
     )
     age_bucket = Text(
         required=True,

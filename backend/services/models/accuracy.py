@@ -27,18 +27,24 @@ def _round(value: object, digits: int = 4) -> float | None:
 
 
 def accuracy_at(metrics: dict | None, horizon_days: int, age_days: float) -> dict | None:
-    """The backtested accuracy of LTV_<horizon_days> predicted at `age_days`, or None when the
-    version has no backtest at that horizon and age (the cohort is older than the horizon, or
-    the history was too short to judge it)."""
+    """The backtested accuracy of LTV_<horizon_days> predicted at `age_days`. When the history
+    was too short to judge that horizon (365 days needs 395 days of data), the longest shorter
+    horizon judged at that age stands in (`horizon_days` says which). None when no horizon up
+    to the requested one was judged at that age."""
     if not metrics:
         return None
     bucket = age_bucket(age_days)
-    by_age = ((metrics.get("backtest") or {}).get("by_age") or {}).get(str(horizon_days)) or {}
-    judged = by_age.get(bucket) if bucket else None
-    if not judged or judged.get("cohort_abs_error_p80") is None:
+    by_age = (metrics.get("backtest") or {}).get("by_age") or {}
+    judged, judged_horizon = None, None
+    for horizon in sorted((int(h) for h in by_age), reverse=True):
+        found = (by_age.get(str(horizon)) or {}).get(bucket) if bucket else None
+        if horizon <= horizon_days and found and found.get("cohort_abs_error_p80") is not None:
+            judged, judged_horizon = found, horizon
+            break
+    if judged is None:
         return None
     return {
-        "horizon_days": int(horizon_days),
+        "horizon_days": judged_horizon,
         "age_bucket": bucket,
         "error_p50": _round(judged.get("cohort_abs_error_p50")),
         "error_p80": _round(judged.get("cohort_abs_error_p80")),

@@ -89,6 +89,14 @@ def test_a_predicted_roas_carries_the_backtested_error_at_the_cohorts_age(world,
     }
 
 
+def test_a_horizon_the_history_could_not_judge_takes_the_longest_shorter_one(world, db):
+    world["model"].metrics = {"backtest": {"by_age": {"90": {"D90": BACKTEST_AT_D90}}}}
+    db.session.commit()
+    google = google_month(world)
+    assert google["accuracy"]["horizon_days"] == 90
+    assert google["accuracy"]["error_p80"] == 0.25
+
+
 def test_a_cohort_of_an_age_the_backtest_did_not_judge_has_no_accuracy(world, db):
     _with_backtest(world, db)
     seen_early = dt.date(2024, 1, 20)  # the January cohort is then 4 days old: D7, not judged
