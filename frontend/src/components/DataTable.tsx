@@ -4,8 +4,8 @@
  * client-side CSV export of exactly the rows shown (raw numbers, not formatted text) — the one
  * export of each table.
  *
- * A table wider than the page scrolls sideways with its first column fixed, its header and a
- * scroll bar kept in view (sticky), a shadow on the side with more columns and a hint above.
+ * A table wider than the page scrolls sideways with its first column fixed, a shadow on the side
+ * with more columns and a hint above it.
  */
 import { useEffect, useMemo, useRef, useState, type ReactNode } from "react";
 import { Button, Input, Space, Table, Tooltip, Typography } from "antd";
@@ -68,10 +68,7 @@ interface DataTableProps<T> {
   emptyText?: ReactNode;
 }
 
-/** Height of the app's sticky header, under which a table's header sticks. */
-const APP_HEADER_PX = 64;
-
-/** Whether the table's scrolling area is wider than its box (kept current on resize). */
+/** Whether the table is wider than its box (kept current as either changes size). */
 function useOverflows(deps: unknown[]) {
   const box = useRef<HTMLDivElement>(null);
   const [overflows, setOverflows] = useState(false);
@@ -79,14 +76,21 @@ function useOverflows(deps: unknown[]) {
     const root = box.current;
     if (!root) return;
     const measure = () => {
-      const area = root.querySelector<HTMLElement>(".ant-table-content, .ant-table-body");
-      setOverflows(Boolean(area && area.scrollWidth > area.clientWidth + 1));
+      const container = root.querySelector<HTMLElement>(".ant-table-container");
+      const table = root.querySelector<HTMLElement>(".ant-table-body > table, .ant-table-content > table");
+      if (!container || !table) return;
+      setOverflows(table.getBoundingClientRect().width > container.getBoundingClientRect().width + 1);
     };
     measure();
-    if (typeof ResizeObserver === "undefined") return;
+    const frame = requestAnimationFrame(measure);
+    if (typeof ResizeObserver === "undefined") return () => cancelAnimationFrame(frame);
     const observer = new ResizeObserver(measure);
     observer.observe(root);
-    return () => observer.disconnect();
+    root.querySelectorAll("table").forEach((table) => observer.observe(table));
+    return () => {
+      cancelAnimationFrame(frame);
+      observer.disconnect();
+    };
     // eslint-disable-next-line react-hooks/exhaustive-deps
   }, deps);
   return { box, overflows };
@@ -304,7 +308,6 @@ export function DataTable<T extends object>({
         summary={summary}
         expandable={expandable ? { fixed: "left", ...expandable } : undefined}
         scroll={{ x: "max-content" }}
-        sticky={{ offsetHeader: APP_HEADER_PX }}
         pagination={
           shown.length > pageSize
             ? { defaultPageSize: pageSize, showSizeChanger: true, pageSizeOptions: [25, 50, 100, 250], size: "small" }
