@@ -165,12 +165,58 @@ export interface Cohort {
   payback_days: Numeric;
   churn_rate: Numeric;
   survival: { day: number; p: Numeric }[];
+  /** Days from the middle of the cohort's period to today (APIs with backtested accuracy). */
+  age_days?: number;
+  /** How far to trust roas_predicted (and its LTV, LTV:CAC) at this cohort's age, from the
+   * active model's backtest; null when the backtest could not judge that age, absent when the
+   * API does not report accuracy. */
+  accuracy?: PredictionAccuracy | null;
+  roas_predicted_interval?: { low: number; high: number } | null;
+}
+
+export interface PredictionAccuracy {
+  /** LTV horizon judged (days from acquisition). */
+  horizon_days: number;
+  /** Cohort age at prediction time: D1, D3, D7, D14, D30, D90, D365. */
+  age_bucket: string;
+  /** Median |predicted / actual - 1| of cohort totals in the backtest (0.18 = ±18%). */
+  error_p50: number | null;
+  error_p80: number | null;
+  bias: number | null;
+  normalized_gini?: number | null;
+  cohorts?: number;
+  customers?: number;
+}
+
+export interface ChurnDriver {
+  trait?: string;
+  feature?: string;
+  importance?: number | null;
+  churn_ratio: number;
+  churn_rate_with?: number;
+  churn_rate_without?: number;
+  customers_with?: number;
+  sentence: string;
+}
+
+export interface ChurnAccuracy {
+  horizon_days: number | null;
+  auc: number | null;
+  pr_auc?: number | null;
+  brier?: number | null;
+  model?: string | null;
+  /** Per channel, the traits that drive churn (when the API reports them here). */
+  drivers?: Record<string, ChurnDriver[]> | null;
 }
 
 export interface CohortReport {
   currency: string;
   model: ModelInfo | null;
   cohorts: Cohort[];
+  /** The active churn model's backtest; absent when the API does not report it. */
+  churn_accuracy?: ChurnAccuracy | null;
+  /** Per channel, the traits that drive churn, one sentence each. */
+  churn_drivers?: Record<string, ChurnDriver[]> | null;
 }
 
 // ---- budgets --------------------------------------------------------------------------------

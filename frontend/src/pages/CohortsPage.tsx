@@ -2,10 +2,10 @@
  * survival by acquisition cohort and channel, and the model behind the predictions. */
 import { useState } from "react";
 import { useSearchParams } from "react-router";
-import { Card, Col, Descriptions, Row, Segmented, Select, Space, Statistic, Switch, Tag, Tooltip, Typography } from "antd";
+import { Button, Card, Col, Descriptions, Row, Segmented, Select, Space, Statistic, Tag, Tooltip, Typography } from "antd";
 import { useQuery } from "@tanstack/react-query";
 import { fetchCohorts, queryKeys } from "../api";
-import type { Cohort, CohortGrain, CohortReport, ModelInfo } from "../api/types";
+import type { ChurnAccuracy, ChurnDriver, Cohort, CohortGrain, CohortReport, ModelInfo } from "../api/types";
 import { DataTable, type DataColumn } from "../components/DataTable";
 import { EChart } from "../components/charts/EChart";
 import { EmptyState, QueryView } from "../components/QueryView";
@@ -15,7 +15,20 @@ import { csvFileName } from "../lib/csv";
 import { toNumber } from "../lib/format";
 import { useDateRange, useReportedCurrency } from "../state/report";
 import { useFormat, type Formatters } from "../state/useFormat";
-import { cohortName, latestCohorts, ltvCurveOption, roasBarsOption, survivalOption, type CurveMetric } from "./cohorts/charts";
+import {
+  cohortColor,
+  cohortKey,
+  cohortName,
+  ltvCurveOption,
+  observedDays,
+  roasBarsHeight,
+  roasBarsOption,
+  survivalOption,
+  survivalShowsChurn,
+  topCohorts,
+  type CurveMetric,
+} from "./cohorts/charts";
+import { accuracyCell, accuracySentence, CHURN_INACTIVITY_DAYS, churnDriverLines, MAX_SHOWN, roasInterval } from "./cohorts/trust";
 
 const METRIC_LABELS: Record<string, string> = {
   mape: "MAPE",
@@ -55,7 +68,7 @@ function metricValue(key: string, value: unknown, f: Formatters) {
   return f.number(n, 3);
 }
 
-function ModelCard({ model, f }: { model: ModelInfo | null; f: Formatters }) {
+function ModelCard({ model, churn, f }: { model: ModelInfo | null; churn?: ChurnAccuracy | null; f: Formatters }) {
   if (!model) {
     return (
       <Card title="Prediction model" className="section">
@@ -74,6 +87,12 @@ function ModelCard({ model, f }: { model: ModelInfo | null; f: Formatters }) {
         <Descriptions.Item label="Version">{String(model.id)}</Descriptions.Item>
         <Descriptions.Item label="Trained">{f.dateTime(model.trained_at)}</Descriptions.Item>
         <Descriptions.Item label="Evaluation">holdout period</Descriptions.Item>
+        {churn?.auc != null && (
+          <Descriptions.Item label="Churn model">
+            backtested AUC {f.number(churn.auc, 2)}
+            {churn.horizon_days ? ` (no purchase within ${churn.horizon_days} days)` : ""}
+          </Descriptions.Item>
+        )}
       </Descriptions>
       {metrics.length ? (
         <Row gutter={[24, 12]}>
@@ -90,7 +109,14 @@ function ModelCard({ model, f }: { model: ModelInfo | null; f: Formatters }) {
   );
 }
 
-function cohortColumns(currency: string, withPlatform: boolean, name: (c: Cohort) => string): DataColumn<Cohort>[] {
+function cohortColumns(
+  currency: string,
+  withPlatform: boolean,
+  name: (c: Cohort) => string,
+  f: Formatters,
+  withAccuracy: boolean,
+  churn: ChurnAccuracy | null | undefined,
+): DataColumn<Cohort>[] {
   const cols: DataColumn<Cohort>[] = [
     { key: "cohort", title: "Cohort", value: (c) => c.cohort, render: (c) => name(c), fixed: "left" },
   ];
@@ -109,10 +135,83 @@ function cohortColumns(currency: string, withPlatform: boolean, name: (c: Cohort
     { key: "customers", title: "Customers", kind: "integer", value: (c) => c.customers },
     { key: "spend", title: "Spend", kind: "money", currency, value: (c) => c.spend },
     { key: "roas_actual", title: "Actual ROAS", kind: "roas", value: (c) => c.roas_actual },
-    { key: "roas_predicted", title: "Predicted ROAS", kind: "roas", value: (c) => c.roas_predicted },
+    {
+      key: "roas_predicted",
+      title: "Predicted ROAS",
+      kind: "roas",
+      value: (c) => c.roas_predicted,
+      help: withAccuracy ? "Below it: the likely range (8 in 10 backtested cohorts of that age fell inside)" : undefined,
+      render: (c) => {
+        const range = roasInterval(c, f);
+        return (
+          <span className="predicted-roas">
+            {f.roas(c.roas_predicted)}
+            {range && (
+              <Typography.Text type="secondary" className="roas-interval" style={{ display: "block", fontSize: 12 }}>
+                {range}
+              </Typography.Text>
+            )}
+          </span>
+        );
+      },
+    },
+    ...(withAccuracy
+      ? [
+          {
+            key: "accuracy",
+            title: "Backtested error",
+            value: (c: Cohort) => c.accuracy?.error_p50 ?? null,
+            help: "How far the model's predictions of cohorts this old were off, in a backtest (predicted ROAS, LTV and LTV:CAC share it)",
+            render: (c: Cohort) => {
+              const sentence = accuracySentence(c, f);
+              return sentence ? (
+                <Tooltip title={sentence}>
+                  <span className="accuracy-cell">{accuracyCell(c, f)}</span>
+                </Tooltip>
+              ) : (
+                <Typography.Text type="secondary" className="accuracy-cell">
+                  {accuracyCell(c, f)}
+                </Typography.Text>
+              );
+            },
+          } satisfies DataColumn<Cohort>,
+        ]
+      : []),
     { key: "payback_days", title: "Payback", kind: "days", value: (c) => c.payback_days, help: "— when the cohort has not paid back yet" },
-    { key: "churn_rate", title: "Churn", kind: "ratioPercent", value: (c) => c.churn_rate },
+    {
+      key: "churn_rate",
+      title: "Predicted churn",
+      kind: "ratioPercent",
+      value: (c) => c.churn_rate,
+      help:
+        churn?.auc != null
+          ? `Share predicted not to buy again${churn.horizon_days ? ` within ${churn.horizon_days} days` : ""}. Churn model backtested AUC ${f.number(churn.auc, 2)} (0.5 = guessing, 1 = perfect)`
+          : "Share of customers the model predicts will not buy again",
+    },
   ];
+}
+
+function ChurnDriversCard({ drivers, backtested }: { drivers: Record<string, ChurnDriver[]>; backtested: boolean }) {
+  const lines = churnDriverLines(drivers);
+  return (
+    <Card className="section churn-drivers" title="What drives churn">
+      {lines.length ? (
+        <ul style={{ margin: 0, paddingLeft: 18 }}>
+          {lines.map((l) => (
+            <li key={`${l.platform}|${l.text}`} className="churn-driver">
+              <PlatformTag platform={l.platform} /> {l.text}
+            </li>
+          ))}
+        </ul>
+      ) : (
+        <Typography.Text type="secondary">
+          {backtested
+            ? "No trait makes the customers of a channel churn notably more often than the others."
+            : "No churn model has been backtested yet: what drives churn will show here once one has."}
+        </Typography.Text>
+      )}
+    </Card>
+  );
 }
 
 export default function CohortsPage() {
@@ -121,7 +220,8 @@ export default function CohortsPage() {
   const grain = (params.get("cohort") as CohortGrain) || "week";
   const platform = params.get("platform") || null;
   const [metric, setMetric] = useState<CurveMetric>("roas");
-  const [showAll, setShowAll] = useState(false);
+  // cohorts on the charts (row keys); null = the largest MAX_SHOWN
+  const [picked, setPicked] = useState<string[] | null>(null);
   const setParam = (key: string, value: string | null) =>
     setParams((prev) => {
       const p = new URLSearchParams(prev);
@@ -169,11 +269,64 @@ export default function CohortsPage() {
       >
         {(d: CohortReport) => {
           const withPlatform = new Set(d.cohorts.map((c) => c.platform ?? "")).size > 1;
-          const shown = latestCohorts(d.cohorts, showAll ? 40 : 8);
+          const byKey = new Map(d.cohorts.map((c) => [cohortKey(c), c]));
+          const defaultKeys = topCohorts(d.cohorts, MAX_SHOWN).map(cohortKey);
+          const shownKeys = (picked ?? defaultKeys).filter((k) => byKey.has(k));
+          const shown = shownKeys.map((k) => byKey.get(k) as Cohort);
+          const colorOf = (c: Cohort) => shownKeys.indexOf(cohortKey(c));
           const labels = { withPlatform, grain };
+          const withAccuracy = d.cohorts.some((c) => c.accuracy !== undefined);
+          const drivers = d.churn_drivers ?? d.churn_accuracy?.drivers;
+          const surviving = shown.filter(survivalShowsChurn);
+          const oldest = Math.max(0, ...shown.map(observedDays));
           return (
             <>
-              <ModelCard model={d.model} f={f} />
+              <ModelCard model={d.model} churn={d.churn_accuracy} f={f} />
+              <Card className="section" size="small">
+                <Typography.Text strong>Cohorts on the charts</Typography.Text>
+                <Select
+                  aria-label="Cohorts on the charts"
+                  className="cohort-picker"
+                  mode="multiple"
+                  style={{ width: "100%", marginTop: 4 }}
+                  value={shownKeys}
+                  maxCount={MAX_SHOWN}
+                  onChange={(keys: string[]) => setPicked(keys)}
+                  optionFilterProp="label"
+                  options={[...d.cohorts]
+                    .sort((a, b) => (a.cohort < b.cohort ? 1 : a.cohort > b.cohort ? -1 : 0))
+                    .map((c) => ({
+                      value: cohortKey(c),
+                      label: `${cohortName(c, withPlatform, grain, f)} (${f.integer(c.customers)} customers)`,
+                    }))}
+                  tagRender={({ value, closable, onClose }) => {
+                    const c = byKey.get(String(value));
+                    const color = cohortColor(shownKeys.indexOf(String(value)));
+                    return (
+                      <Tag
+                        className="cohort-tag"
+                        closable={closable}
+                        onClose={onClose}
+                        onMouseDown={(e) => e.preventDefault()}
+                        style={{ marginInlineEnd: 4, borderColor: color }}
+                      >
+                        <span style={{ display: "inline-block", width: 8, height: 8, borderRadius: 4, background: color, marginRight: 6 }} />
+                        {c ? cohortName(c, withPlatform, grain, f) : String(value)}
+                      </Tag>
+                    );
+                  }}
+                />
+                <Space style={{ marginTop: 6 }} wrap>
+                  <Typography.Text type="secondary">
+                    {picked === null ? `The ${shown.length} largest cohorts by customers; pick up to ${MAX_SHOWN}.` : `Up to ${MAX_SHOWN} cohorts.`}
+                  </Typography.Text>
+                  {picked !== null && (
+                    <Button size="small" type="link" onClick={() => setPicked(null)}>
+                      Show the largest {MAX_SHOWN}
+                    </Button>
+                  )}
+                </Space>
+              </Card>
               <Card
                 className="section"
                 title="LTV curves"
@@ -191,36 +344,62 @@ export default function CohortsPage() {
                         { label: "Revenue", value: "revenue" },
                       ]}
                     />
-                    <Space size={4}>
-                      <Switch size="small" checked={showAll} onChange={setShowAll} aria-label="Show all cohorts" />
-                      <span>all cohorts</span>
-                    </Space>
                   </Space>
                 }
               >
-                <EChart ariaLabel="LTV curves by cohort" option={ltvCurveOption(shown, metric, labels, f)} height={360} />
+                {shown.length ? (
+                  <EChart ariaLabel="LTV curves by cohort" option={ltvCurveOption(shown, metric, labels, f)} height={360} />
+                ) : (
+                  <EmptyState description="Pick cohorts above to draw their curves." />
+                )}
               </Card>
               <Row gutter={[16, 16]} className="section">
                 <Col xs={24} xl={12}>
                   <Card title="Actual vs predicted ROAS" style={{ height: "100%" }}>
-                    <EChart ariaLabel="Actual and predicted ROAS by cohort" option={roasBarsOption(shown, labels, f)} height={300} />
+                    {shown.length ? (
+                      <EChart ariaLabel="Actual and predicted ROAS by cohort" option={roasBarsOption(shown, labels, f)} height={roasBarsHeight(shown.length)} />
+                    ) : (
+                      <EmptyState description="Pick cohorts above." />
+                    )}
                   </Card>
                 </Col>
                 <Col xs={24} xl={12}>
                   <Card title="Survival (share of customers still active)" style={{ height: "100%" }}>
-                    {shown.some((c) => c.survival?.length) ? (
-                      <EChart ariaLabel="Survival curves by cohort" option={survivalOption(shown, labels, f)} height={300} />
+                    {surviving.length ? (
+                      <>
+                        <EChart
+                          ariaLabel="Survival curves by cohort"
+                          option={survivalOption(surviving, labels, f, colorOf)}
+                          height={300}
+                        />
+                        <Typography.Text type="secondary" className="survival-note">
+                          Kaplan-Meier, over each cohort&apos;s observed life; a customer has churned after {CHURN_INACTIVITY_DAYS} days without
+                          a purchase.
+                          {surviving.length < shown.length
+                            ? ` ${shown.length - surviving.length} of the cohorts picked are too young to show churn yet.`
+                            : ""}
+                        </Typography.Text>
+                      </>
                     ) : (
-                      <EmptyState description="No survival estimates for these cohorts." />
+                      <EmptyState
+                        description={
+                          <span className="survival-note">
+                            No churn can be observed yet: a customer counts as churned after {CHURN_INACTIVITY_DAYS} days without a
+                            purchase, and the oldest cohort picked has been followed for {f.days(oldest)}. The predicted churn in the
+                            table below is the model&apos;s estimate.
+                          </span>
+                        }
+                      />
                     )}
                   </Card>
                 </Col>
               </Row>
+              {drivers != null && <ChurnDriversCard drivers={drivers} backtested={d.churn_accuracy != null} />}
               <Card className="section">
                 <DataTable<Cohort>
                   title="Cohorts"
                   rows={d.cohorts}
-                  columns={cohortColumns(d.currency, withPlatform, (c) => cohortName(c, false, grain, f))}
+                  columns={cohortColumns(d.currency, withPlatform, (c) => cohortName(c, false, grain, f), f, withAccuracy, d.churn_accuracy)}
                   rowKey={(c) => `${c.cohort}|${c.platform ?? ""}`}
                   defaultSort={{ key: "cohort", order: "descend" }}
                   csvName={csvFileName("cohorts", grain, platform, range.start, range.end)}

@@ -31,6 +31,24 @@ export function latestCohorts(cohorts: readonly Cohort[], limit: number): Cohort
   return [...cohorts].sort((a, b) => (a.cohort < b.cohort ? 1 : a.cohort > b.cohort ? -1 : 0)).slice(0, limit);
 }
 
+/** The key of a cohort row: cohort start and channel, as the table's row keys. */
+export function cohortKey(c: Cohort): string {
+  return `${c.cohort}|${c.platform ?? ""}`;
+}
+
+/** The largest cohorts (most customers, then the most recent), at most `limit`: the cohorts the
+ * charts show until the marketer picks others. */
+export function topCohorts(cohorts: readonly Cohort[], limit: number): Cohort[] {
+  return [...cohorts]
+    .sort((a, b) => (toNumber(b.customers) ?? 0) - (toNumber(a.customers) ?? 0) || (a.cohort < b.cohort ? 1 : a.cohort > b.cohort ? -1 : 0))
+    .slice(0, limit);
+}
+
+/** The color of the i-th shown cohort, the same on every chart and in the selector. */
+export function cohortColor(index: number): string {
+  return PALETTE[index % PALETTE.length];
+}
+
 /** A curve point in the chosen unit; null when the value is missing (the cohort is too young). */
 export function curveValue(c: Cohort, value: unknown, metric: CurveMetric): number | null {
   const v = toNumber(value as never);
@@ -54,11 +72,56 @@ function roasAxisMax(values: (number | null)[]): number | undefined {
   return top < 1.1 ? 1.2 : undefined;
 }
 
+interface TooltipParam {
+  seriesName?: string;
+  seriesId?: string;
+  color?: string;
+  value?: unknown;
+  axisValue?: unknown;
+}
+
+function escapeHtml(text: string): string {
+  return text.replace(/[&<>"']/g, (ch) => `&#${ch.charCodeAt(0)};`);
+}
+
+/** One line per cohort: "Week of Nov 2: actual 45.0% · predicted 81.2%", under "Day 30". */
+export function ltvTooltipLines(params: TooltipParam[], tip: (v: number) => string): { day: string; lines: { name: string; color: string; text: string }[] } {
+  const byName = new Map<string, { color: string; actual: string; predicted: string }>();
+  for (const p of params) {
+    const name = p.seriesName ?? "";
+    const entry = byName.get(name) ?? { color: p.color ?? "", actual: "—", predicted: "—" };
+    const raw = Array.isArray(p.value) ? p.value[1] : p.value;
+    const text = raw == null || Number.isNaN(raw) ? "—" : tip(raw as number);
+    if (String(p.seriesId ?? "").endsWith("-predicted")) entry.predicted = text;
+    else entry.actual = text;
+    byName.set(name, entry);
+  }
+  const first = params[0];
+  const dayValue = first ? (Array.isArray(first.value) ? first.value[0] : first.axisValue) : "";
+  return {
+    day: `Day ${dayValue}`,
+    lines: [...byName.entries()].map(([name, e]) => ({
+      name,
+      color: e.color,
+      text: `actual ${e.actual} · predicted ${e.predicted}`,
+    })),
+  };
+}
+
+function ltvTooltip(params: TooltipParam[], tip: (v: number) => string): string {
+  const { day, lines } = ltvTooltipLines(params, tip);
+  const rows = lines.map(
+    (l) =>
+      `<div><span style="display:inline-block;width:8px;height:8px;border-radius:4px;margin-right:6px;background:${escapeHtml(l.color)}"></span>${escapeHtml(l.name)}: <b>${escapeHtml(l.text)}</b></div>`,
+  );
+  return `<div style="font-weight:600;margin-bottom:4px">${escapeHtml(day)} since acquisition</div>${rows.join("")}`;
+}
+
 export function ltvCurveOption(cohorts: Cohort[], metric: CurveMetric, labels: CohortLabels, f: Formatters): EChartsOption {
   const fmt = (v: number) => (metric === "roas" ? f.ratioPercent(v, 0) : f.moneyAxis(v));
   const tip = (v: number) => (metric === "roas" ? f.roas(v) : f.money(v));
   const series = cohorts.flatMap((c, i) => {
-    const color = PALETTE[i % PALETTE.length];
+    const color = cohortColor(i);
     const name = cohortName(c, labels.withPlatform, labels.grain, f);
     const points = [...c.curve].sort((a, b) => a.day - b.day);
     return [
@@ -85,11 +148,10 @@ export function ltvCurveOption(cohorts: Cohort[], metric: CurveMetric, labels: C
     ];
   });
   return {
-    tooltip: {
-      trigger: "axis",
-      valueFormatter: (v) => (Array.isArray(v) ? (v[1] == null ? "—" : tip(v[1] as number)) : v == null ? "—" : tip(v as number)),
-    },
-    grid: { top: 48, bottom: 28 },
+    // the cohort selector above the chart is its legend (colored tags): no paged legend here
+    legend: { show: false },
+    tooltip: { trigger: "axis", formatter: (params: unknown) => ltvTooltip(params as TooltipParam[], tip) },
+    grid: { top: 16, bottom: 28 },
     xAxis: { type: "value", name: "Days since acquisition", nameLocation: "middle", nameGap: 28, min: 0, max: "dataMax", ...AXIS },
     yAxis: {
       type: "value",
@@ -105,19 +167,42 @@ export function ltvCurveOption(cohorts: Cohort[], metric: CurveMetric, labels: C
   };
 }
 
+/** Height (px) of the actual-vs-predicted chart: a row per cohort, so every bar is labelled. */
+export function roasBarsHeight(count: number): number {
+  return Math.max(220, 70 + count * 34);
+}
+
+/** Horizontal bars, one row per cohort (newest on top), each row labelled with its cohort. */
 export function roasBarsOption(cohorts: Cohort[], labels: CohortLabels, f: Formatters): EChartsOption {
-  const ordered = [...cohorts].sort((a, b) => (a.cohort < b.cohort ? -1 : 1));
+  const ordered = [...cohorts].sort((a, b) => (a.cohort < b.cohort ? -1 : a.cohort > b.cohort ? 1 : 0));
+  const intervals = ordered.map((c) => c.roas_predicted_interval ?? null);
   return {
-    tooltip: { trigger: "axis", valueFormatter: (v) => (v == null ? "—" : f.roas(v as number)) },
-    legend: { top: 0, left: 0 },
-    grid: { top: 40 },
-    xAxis: {
+    tooltip: {
+      trigger: "axis",
+      axisPointer: { type: "shadow" },
+      formatter: (params: unknown) => {
+        const list = params as { dataIndex: number; seriesName: string; value: unknown; color: string }[];
+        if (!list.length) return "";
+        const c = ordered[list[0].dataIndex];
+        const interval = intervals[list[0].dataIndex];
+        const rows = list.map((p) => {
+          let text = p.value == null ? "—" : f.roas(p.value as number);
+          if (p.seriesName === PREDICTED_ROAS && interval) text += ` (likely ${f.roas(interval.low)}–${f.roas(interval.high)})`;
+          return `<div>${escapeHtml(p.seriesName)}: <b>${escapeHtml(text)}</b></div>`;
+        });
+        return `<div style="font-weight:600;margin-bottom:4px">${escapeHtml(cohortName(c, labels.withPlatform, labels.grain, f))}</div>${rows.join("")}`;
+      },
+    },
+    legend: { top: 0, left: 0, type: "plain" },
+    grid: { top: 32, bottom: 8, right: 56 },
+    yAxis: {
       type: "category",
       data: ordered.map((c) => cohortName(c, labels.withPlatform, labels.grain, f)),
       ...AXIS,
-      axisLabel: { ...AXIS.axisLabel, rotate: ordered.length > 8 ? 40 : 0 },
+      // every row keeps its label
+      axisLabel: { ...AXIS.axisLabel, interval: 0, color: "#495057" },
     },
-    yAxis: {
+    xAxis: {
       type: "value",
       max: roasAxisMax(ordered.flatMap((c) => [toNumber(c.roas_actual), toNumber(c.roas_predicted)])),
       ...AXIS,
@@ -125,31 +210,52 @@ export function roasBarsOption(cohorts: Cohort[], labels: CohortLabels, f: Forma
     },
     series: [
       {
-        name: "Actual ROAS",
+        name: ACTUAL_ROAS,
         type: "bar",
         data: ordered.map((c) => toNumber(c.roas_actual)),
-        itemStyle: { color: "#3b5bdb", borderRadius: [3, 3, 0, 0] },
-        barMaxWidth: 22,
-        markLine: BREAK_EVEN,
+        itemStyle: { color: "#3b5bdb", borderRadius: [0, 3, 3, 0] },
+        barMaxWidth: 12,
+        label: { show: true, position: "right", fontSize: 11, color: "#495057", formatter: (p: { value: unknown }) => (p.value == null ? "" : f.ratioPercent(p.value as number, 0)) },
+        markLine: { ...BREAK_EVEN, data: [{ xAxis: 1 }], label: { ...BREAK_EVEN.label, position: "end" as const } },
       },
       {
-        name: "Predicted ROAS",
+        name: PREDICTED_ROAS,
         type: "bar",
         data: ordered.map((c) => toNumber(c.roas_predicted)),
-        itemStyle: { color: "#91a7ff", borderRadius: [3, 3, 0, 0] },
-        barMaxWidth: 22,
+        itemStyle: { color: "#91a7ff", borderRadius: [0, 3, 3, 0] },
+        barMaxWidth: 12,
+        label: { show: true, position: "right", fontSize: 11, color: "#495057", formatter: (p: { value: unknown }) => (p.value == null ? "" : f.ratioPercent(p.value as number, 0)) },
       },
     ],
   };
 }
 
-export function survivalOption(cohorts: Cohort[], labels: CohortLabels, f: Formatters): EChartsOption {
+export const ACTUAL_ROAS = "Actual ROAS so far";
+export const PREDICTED_ROAS = "Predicted ROAS";
+
+/** Whether a cohort's survival curve shows any churn (a curve at 100% says nothing yet). */
+export function survivalShowsChurn(c: Cohort): boolean {
+  return c.survival.some((p) => {
+    const v = toNumber(p.p);
+    return v !== null && v < 1;
+  });
+}
+
+/** The last day a cohort's survival is known (its observed life). */
+export function observedDays(c: Cohort): number {
+  return Math.max(0, ...c.survival.map((p) => p.day));
+}
+
+/** Kaplan-Meier survival of each cohort over its observed life; `colorIndex` keeps each cohort's
+ * color from the selector. */
+export function survivalOption(cohorts: Cohort[], labels: CohortLabels, f: Formatters, colorIndex: (c: Cohort) => number = () => 0): EChartsOption {
   return {
+    legend: { show: false },
     tooltip: {
       trigger: "axis",
       valueFormatter: (v) => (Array.isArray(v) ? f.ratioPercent(v[1] as number) : v == null ? "—" : f.ratioPercent(v as number)),
     },
-    grid: { top: 48, bottom: 28 },
+    grid: { top: 16, bottom: 28 },
     xAxis: { type: "value", name: "Days since acquisition", nameLocation: "middle", nameGap: 28, min: 0, max: "dataMax", ...AXIS },
     yAxis: {
       type: "value",
@@ -158,14 +264,14 @@ export function survivalOption(cohorts: Cohort[], labels: CohortLabels, f: Forma
       ...AXIS,
       axisLabel: { ...AXIS.axisLabel, formatter: (v: number) => f.ratioPercent(v, 0) },
     },
-    series: cohorts.map((c, i) => ({
+    series: cohorts.map((c) => ({
       name: cohortName(c, labels.withPlatform, labels.grain, f),
       type: "line" as const,
       step: "end" as const,
       showSymbol: false,
       data: [...c.survival].sort((a, b) => a.day - b.day).map((p) => [p.day, toNumber(p.p)]),
-      lineStyle: { width: 2, color: PALETTE[i % PALETTE.length] },
-      itemStyle: { color: PALETTE[i % PALETTE.length] },
+      lineStyle: { width: 2, color: cohortColor(colorIndex(c)) },
+      itemStyle: { color: cohortColor(colorIndex(c)) },
     })),
   };
 }

@@ -1,0 +1,130 @@
+import type { Cohort } from "../../api/types";
+import { formatDays, formatInteger, formatMoney, formatMoneyAxis, formatRatioPercent, formatRoas, formatShortDate, formatDate, formatNumber } from "../../lib/format";
+import type { Formatters } from "../../state/useFormat";
+import { ltvCurveOption, ltvTooltipLines, roasBarsOption, survivalOption, survivalShowsChurn, topCohorts, PREDICTED_ROAS } from "./charts";
+import { platformLabel } from "../../lib/platforms";
+import { accuracyCell, accuracySentence, churnDriverLines, roasInterval } from "./trust";
+
+const locale = "en-US";
+const f = {
+  locale,
+  money: (v: number) => formatMoney(v, "USD", { locale }),
+  moneyAxis: (v: number) => formatMoneyAxis(v, "USD", { locale }),
+  integer: (v: number) => formatInteger(v, { locale }),
+  number: (v: number, digits = 2) => formatNumber(v, { locale, digits }),
+  ratioPercent: (v: number, digits = 1) => formatRatioPercent(v, { locale, digits }),
+  roas: (v: number) => formatRoas(v, { locale }),
+  days: (v: number) => formatDays(v, { locale }),
+  date: (v: string) => formatDate(v, { locale }),
+  shortDate: (v: string) => formatShortDate(v, { locale }),
+} as unknown as Formatters;
+
+function cohort(day: string, customers: number, extra: Partial<Cohort> = {}): Cohort {
+  return {
+    cohort: day,
+    platform: "meta",
+    customers,
+    spend: 100,
+    curve: [
+      { day: 1, revenue: 20, predicted: 30 },
+      { day: 7, revenue: 40, predicted: 60 },
+    ],
+    roas_actual: 0.4,
+    roas_predicted: 0.9,
+    payback_days: null,
+    churn_rate: 0.5,
+    survival: [
+      { day: 0, p: 1 },
+      { day: 7, p: 1 },
+    ],
+    ...extra,
+  };
+}
+
+const labels = { withPlatform: false, grain: "week" as const };
+
+describe("cohort charts", () => {
+  const cohorts = Array.from({ length: 12 }, (_, i) => cohort(`2026-0${1 + (i % 9)}-1${i % 10}`, 10 * (i + 1)));
+
+  it("shows the largest cohorts first, at most the limit", () => {
+    const top = topCohorts(cohorts, 8);
+    expect(top).toHaveLength(8);
+    expect(top.map((c) => c.customers)).toEqual([120, 110, 100, 90, 80, 70, 60, 50]);
+  });
+
+  it("draws LTV curves without a paged legend and a tooltip naming actual and predicted once per cohort", () => {
+    const shown = topCohorts(cohorts, 3);
+    const option = ltvCurveOption(shown, "roas", labels, f);
+    expect(option.legend).toEqual({ show: false });
+    const series = option.series as { name: string; id?: string; data: [number, number][] }[];
+    // a cohort's two series (actual, predicted) at day 7
+    const params = series.map((s, i) => ({ seriesName: s.name, seriesId: s.id, color: `c${i}`, value: s.data[1] }));
+    const { day, lines } = ltvTooltipLines(params, (v) => f.roas(v));
+    expect(day).toBe("Day 7");
+    expect(lines).toHaveLength(shown.length);
+    for (const [i, c] of shown.entries()) {
+      const spend = Number(c.spend);
+      expect(lines[i].text).toBe(`actual ${f.roas(40 / spend)} · predicted ${f.roas(60 / spend)}`);
+    }
+  });
+
+  it("labels every bar of actual vs predicted ROAS, with the predicted interval in the tooltip", () => {
+    const shown = topCohorts(cohorts, 8).map((c, i) => (i === 0 ? { ...c, roas_predicted_interval: { low: 0.6, high: 1.2 } } : c));
+    const option = roasBarsOption(shown, labels, f);
+    const yAxis = option.yAxis as { data: string[]; axisLabel: { interval: number } };
+    expect(yAxis.data).toHaveLength(shown.length);
+    expect(new Set(yAxis.data).size).toBe(shown.length);
+    expect(yAxis.axisLabel.interval).toBe(0);
+    const series = option.series as { name: string; label: { show: boolean } }[];
+    expect(series.every((s) => s.label.show)).toBe(true);
+    const formatter = (option.tooltip as { formatter: (p: unknown) => string }).formatter;
+    const newest = [...shown].sort((a, b) => (a.cohort < b.cohort ? -1 : 1)).findIndex((c) => c.roas_predicted_interval);
+    const html = formatter([
+      { dataIndex: newest, seriesName: PREDICTED_ROAS, value: 0.9, color: "" },
+    ]);
+    expect(html).toContain(`likely ${f.roas(0.6)}–${f.roas(1.2)}`);
+  });
+
+  it("knows a survival curve that never leaves 100% shows no churn", () => {
+    expect(survivalShowsChurn(cohort("2026-01-01", 5))).toBe(false);
+    const churned = cohort("2026-01-01", 5, { survival: [{ day: 0, p: 1 }, { day: 120, p: 0.6 }] });
+    expect(survivalShowsChurn(churned)).toBe(true);
+    const option = survivalOption([churned], labels, f, () => 2);
+    expect(option.legend).toEqual({ show: false });
+  });
+});
+
+describe("trust in predictions", () => {
+  const judged = cohort("2026-01-01", 50, {
+    age_days: 7,
+    accuracy: { horizon_days: 365, age_bucket: "D7", error_p50: 0.18, error_p80: 0.31, bias: -0.12, cohorts: 40 },
+    roas_predicted_interval: { low: 0.62, high: 1.18 },
+  });
+
+  it("says how far the prediction was off in the backtest at the cohort's age", () => {
+    expect(accuracyCell(judged, f)).toBe(`±18% at ${f.days(7)} old`);
+    expect(accuracySentence(judged, f)).toBe(
+      `D365 ROAS predicted at age ${f.days(7)}: backtested error ±18% (8 in 10 cohorts within ±31%); in total the model under-predicted by 12%. Judged on 40 past cohorts of that age.`,
+    );
+    const shorter = { ...judged, accuracy: { ...judged.accuracy!, horizon_days: 90, bias: 0, cohorts: 0 } };
+    expect(accuracySentence(shorter, f)).toBe(
+      `D90 ROAS predicted at age ${f.days(7)}: backtested error ±18% (8 in 10 cohorts within ±31%). The 365-day prediction itself has too little history to be backtested yet.`,
+    );
+    expect(roasInterval(judged, f)).toBe(`likely ${f.roas(0.62)}–${f.roas(1.18)}`);
+  });
+
+  it("claims nothing when the backtest did not judge that age", () => {
+    const young = { ...judged, accuracy: null, roas_predicted_interval: null };
+    expect(accuracyCell(young, f)).toBe("not backtested at this age");
+    expect(accuracySentence(young, f)).toBeNull();
+    expect(roasInterval(young, f)).toBeNull();
+  });
+
+  it("writes each churn driver as one sentence with the channel's name", () => {
+    const lines = churnDriverLines({
+      meta: [{ churn_ratio: 2.3, sentence: "Customers from meta without a purchase in week 1 churn 2.3x as often as the others" }],
+      google_ads: [],
+    });
+    expect(lines).toEqual([{ platform: "meta", text: `Customers from ${platformLabel("meta")} without a purchase in week 1 churn 2.3× as often as the others.` }]);
+  });
+});
