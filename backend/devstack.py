@@ -301,6 +301,8 @@ class Demo:
         lines = ["", "=" * 72, f"Spendlens is running at {self.url}"]
         if users.exists():
             lines.append(users.read_text().rstrip())
+        if (self.var / "sandbox-credentials.txt").exists():
+            lines.append((self.var / "sandbox-credentials.txt").read_text().rstrip())
         lines += [
             f"Mail sent by Spendlens is caught in {self.var / 'mail'} "
             f"(SMTP 127.0.0.1:{self.args.smtp_port}); logs are in {self.var / 'log'}",

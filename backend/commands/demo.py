@@ -1,4 +1,5 @@
-"""`flask demo-seed`: the demo's users, sandbox accounts, exchange rates and backfill."""
+"""`flask demo-seed`: the demo's users, sandbox accounts, exchange rates, a year of history,
+budgets and the backfill of the recent days."""
 
 from __future__ import annotations
 
@@ -18,10 +19,16 @@ def register(app: Flask) -> None:
         show_default=True,
         help="Where the demo keeps its files.",
     )
-    @click.option("--days", default=90, show_default=True, help="Days of history to backfill.")
-    def demo_seed(var_dir: Path, days: int) -> None:
+    @click.option("--days", default=30, show_default=True, help="Recent days the worker backfills.")
+    @click.option(
+        "--history-days",
+        default=400,
+        show_default=True,
+        help="Days of history (older ones load straight from the sandbox).",
+    )
+    def demo_seed(var_dir: Path, days: int, history_days: int) -> None:
         """Seed the demo (idempotent)."""
         from backend.services.demo import seed
 
-        result = seed(var_dir, days)
+        result = seed(var_dir, days, history_days)
         click.echo(", ".join(f"{k}: {v}" for k, v in result.items()))

@@ -1,5 +1,6 @@
-"""Seeding the demo: users of each role, the sandbox ad accounts with their credentials,
-exchange rates, customers (when that loader exists), and a backfill of recent history.
+"""Seeding the demo: users of each role, the sandbox ad accounts with their credentials (all
+but the ones left for an admin to add), exchange rates, a year of history (spend, customers and
+their purchases), this month's budgets, and a backfill of the recent days through the worker.
 
 Idempotent: running it again adds nothing that is already there.
 """
@@ -29,6 +30,11 @@ DEMO_USERS = (
 )
 #: Units per euro around which the synthetic ECB-format rates wander (a demo has no network).
 EURO_RATES = {"USD": 1.08, "GBP": 0.86, "JPY": 158.0, "AUD": 1.64, "CAD": 1.47}
+#: Days of history the demo has (spend and customers): a year and more, so that D90 cohorts of
+#: most of a year are complete.
+HISTORY_DAYS = 400
+#: The recent days the worker backfills through the platforms (older days load directly).
+BACKFILL_DAYS = 30
 
 
 @dataclass(frozen=True)
@@ -98,19 +104,33 @@ def ensure_fx_rates(days: int) -> int:
     return result.rows
 
 
-def ensure_sandbox_accounts() -> list[AdAccount]:
-    """Every sandbox account, with credentials the sandbox accepts."""
-    from backend.services import accounts
+def write_sandbox_guide(var_dir: Path) -> Path:
+    """The sandbox platforms' credentials and the accounts not yet added, for the admin who
+    tries "Add account" (`make demo` prints it); the Apple private key beside it."""
     from connectors.sandbox import credentials as sandbox_credentials
     from connectors.sandbox.generator import World
 
-    configs = {
-        "meta": sandbox_credentials.meta_config(),
-        "google_ads": sandbox_credentials.google_config(),
-        "apple_search_ads": sandbox_credentials.apple_config(),
-    }
+    var_dir.mkdir(parents=True, exist_ok=True)
+    key_file = var_dir / "sandbox-apple-private-key.pem"
+    key_file.write_text(sandbox_credentials.apple_private_key_pem())
+    guide = var_dir / "sandbox-credentials.txt"
+    guide.write_text(sandbox_credentials.admin_guide(World().accounts, str(key_file)))
+    for path in (key_file, guide):
+        path.chmod(0o600)
+    return guide
+
+
+def ensure_sandbox_accounts(history_days: int = HISTORY_DAYS) -> list[AdAccount]:
+    """The demo's sandbox accounts (not those left for an admin to add), with credentials the
+    sandbox accepts and their history starting `history_days` ago."""
+    from backend.services import accounts
+    from backend.services.ingestion.windows import account_today
+    from connectors.sandbox import credentials as sandbox_credentials
+    from connectors.sandbox.generator import World
+
+    configs = sandbox_credentials.sandbox_configs()
     out = []
-    for account in World().accounts:
+    for account in World().demo_accounts:
         stored = db.session.scalar(
             select(AdAccount).where(
                 AdAccount.platform == account.platform, AdAccount.external_id == account.external_id
@@ -128,19 +148,44 @@ def ensure_sandbox_accounts() -> list[AdAccount]:
                     "credentials": configs[account.platform],
                 },
             )
+            stored.history_start = account_today(stored) - dt.timedelta(days=history_days)
+            db.session.commit()
         out.append(stored)
     return out
 
 
-def backfill_new_accounts(accounts: list[AdAccount], days: int) -> int:
-    """Queue a backfill of `days` for accounts that were never synced; returns runs queued."""
+def never_synced(accounts: list[AdAccount]) -> list[AdAccount]:
+    return [
+        account
+        for account in accounts
+        if not db.session.scalar(select(SyncRun.id).where(SyncRun.ad_account_id == account.id))
+    ]
+
+
+def load_history(accounts: list[AdAccount], history_days: int, backfill_days: int) -> int:
+    """Spend from `history_days` ago up to the days the worker backfills, straight from the
+    sandbox's World (`demo_world.load_spend_history`); returns the rows written."""
+    from backend.services.demo_world import load_spend_history
+    from backend.services.ingestion.windows import account_today
+    from connectors.sandbox.generator import World
+
+    world = World()
+    rows = 0
+    for account in accounts:
+        today = account_today(account)
+        start = today - dt.timedelta(days=history_days)
+        end = today - dt.timedelta(days=backfill_days + 1)
+        rows += load_spend_history(account, world, start, end)
+    return rows
+
+
+def backfill(accounts: list[AdAccount], days: int) -> int:
+    """Queue a backfill of the last `days` (to today) of each account; returns runs queued."""
     from backend.services.ingestion.sync import request_sync
     from backend.services.ingestion.windows import account_today
 
     queued = 0
     for account in accounts:
-        if db.session.scalar(select(SyncRun.id).where(SyncRun.ad_account_id == account.id)):
-            continue
         today = account_today(account)
         queued += len(request_sync(account.id, "backfill", today - dt.timedelta(days=days), today))
     return queued
@@ -153,22 +198,40 @@ def _module_exists(name: str) -> bool:
         return False
 
 
-def seed(var_dir: Path, days: int = 90) -> dict[str, object]:
+def seed(
+    var_dir: Path, days: int = BACKFILL_DAYS, history_days: int = HISTORY_DAYS
+) -> dict[str, object]:
+    """`days`: the recent days the worker backfills; `history_days`: all the history."""
+    history_days = max(history_days, days)
     demo_users = ensure_users(var_dir / "demo-users.txt")
-    fx_rows = ensure_fx_rates(days + 400)
-    accounts = ensure_sandbox_accounts()
+    write_sandbox_guide(var_dir)
+    fx_rows = ensure_fx_rates(history_days + 30)
+    accounts = ensure_sandbox_accounts(history_days)
+    new = never_synced(accounts)
+    history_rows = load_history(new, history_days, days)
     customers = None
     if _module_exists("backend.services.customers.demo"):
         from backend.services.customers import demo as customer_demo
 
-        customers = customer_demo.load_demo_customers(days=days)
-    queued = backfill_new_accounts(accounts, days)
+        customers = customer_demo.load_demo_customers(days=history_days)
+    budgets = _ensure_budgets(demo_users)
+    queued = backfill(new, days)
     existing = db.session.scalar(select(func.count(User.id)))
     return {
         "users": len(demo_users),
         "fx_rates": fx_rows,
         "accounts": len(accounts),
+        "history_rows": history_rows,
         "customers": customers,
+        "budgets": budgets,
         "backfill_runs": queued,
         "total_users": existing,
     }
+
+
+def _ensure_budgets(demo_users: list[DemoUser]) -> int:
+    from backend.services.demo_world import ensure_budgets
+    from connectors.sandbox.generator import World
+
+    finance = [u.email for u in demo_users if u.role == Role.FINANCE.value]
+    return ensure_budgets(World(), finance)

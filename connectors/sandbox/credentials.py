@@ -6,10 +6,13 @@ agrees on it without files; it is a sandbox key and protects nothing.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from functools import lru_cache
 
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec
+
+from connectors.sandbox.generator import SandboxAccount
 
 META_GOOD_TOKEN = "EAAsandboxgoodtoken0000000000000001"
 META_EXPIRED_TOKEN = "EAAsandboxexpiredtoken000000000002"
@@ -69,3 +72,42 @@ def apple_config(private_key: str | None = None) -> dict[str, str]:
         "key_id": APPLE_KEY_ID,
         "private_key": private_key or apple_private_key_pem(),
     }
+
+
+#: The platforms' names as the dashboard shows them.
+PLATFORM_LABELS = {
+    "meta": "Meta",
+    "google_ads": "Google Ads",
+    "apple_search_ads": "Apple Search Ads",
+}
+
+
+def sandbox_configs() -> dict[str, dict[str, str]]:
+    """Per platform, a configuration the sandbox accepts."""
+    return {
+        "meta": meta_config(),
+        "google_ads": google_config(),
+        "apple_search_ads": apple_config(),
+    }
+
+
+def admin_guide(accounts: Iterable[SandboxAccount], private_key_file: str) -> str:
+    """What to type into "Add account" for each sandbox platform (the form's labels), and the
+    sandbox accounts the demo has not added (`demo=False`). The Apple private key is in
+    `private_key_file` (paste its contents)."""
+    from connectors.registry import connector_class
+
+    lines = ["Sandbox ad platforms (Admin → Ad accounts → Add account):"]
+    for platform, config in sandbox_configs().items():
+        titles = connector_class(platform).configuration_schema()["properties"]
+        lines.append(f"  {PLATFORM_LABELS[platform]}")
+        for field, value in config.items():
+            shown = f"the contents of {private_key_file}" if field == "private_key" else value
+            lines.append(f"    {titles[field]['title']}: {shown}")
+        extra = [a for a in accounts if a.platform == platform and not a.demo]
+        for account in extra:
+            lines.append(
+                f"    not yet added: {account.external_id} ({account.name}, {account.currency},"
+                f" {account.timezone})"
+            )
+    return "\n".join(lines) + "\n"

@@ -1,22 +1,30 @@
-"""Sandbox customers and their purchases, drawn from a known LTV and churn process per channel.
+"""Sandbox customers and their purchases, drawn from a known process per channel that is not
+the model Spendlens fits (no BG/NBD, no Gamma-Gamma).
 
-A share of each sandbox campaign's installs (the World's ad cells) become customers, acquired at a
-random time of the install day in the account's time zone. Each channel (platform) has its own
-true process, in days since acquisition, of the (modified) BG/NBD family with Gamma-Gamma spend:
+Customers: `ChannelTruth.customer_share` of each campaign's installs (the World's ad cells)
+become customers (the others never open the app, or are not attributed), acquired at a random
+time of the install day in the account's time zone. In days since acquisition:
 
-- purchase rate lambda ~ Gamma(r, rate alpha); dropout probability p ~ Beta(a, b);
-- the customer drops out at acquisition with probability p (never buying), and after each
-  purchase with probability p; while alive, purchases follow a Poisson(lambda) process;
-- each purchase is worth Gamma(shape, rate nu) US dollars, nu ~ Gamma(q, rate v) per customer.
+- a customer pays at all with probability `payer_share` times the campaign's `quality`;
+- a payer's first purchase is on the acquisition day with probability `day0_share` (later on,
+  one day plus an exponential delay of mean `late_first_days`);
+- `subscriber_share` of payers subscribe: they pay `subscription_price` at the first purchase and
+  every `RENEWAL_DAYS` after, cancelling at a renewal with a hazard that falls from
+  `first_churn` towards `floor_churn` (the loyal stay);
+- the other payers buy in the app: after the first purchase, again at a rate that starts at
+  `repeat_rate` per day (times a personal log-normal factor of mean 1), decays with
+  engagement (`engagement_days`) and follows the season (`SEASON_AMPLITUDE`, peaking at
+  Christmas); each purchase is a price of `prices`.
 
-Meta brings many customers of low value, Google Ads medium ones, Apple Search Ads fewer customers
-of high value. Amounts are in the account's currency, at `UNITS_PER_USD` (the levels around which
-the demo's synthetic exchange rates wander), rounded to the currency's minor unit.
+Meta brings cheap customers who seldom pay, Google Ads middling ones, Apple Search Ads the most
+valuable: against the World's costs per install, Apple Search Ads pays back within about 90
+days, Google Ads about breaks even within a year, Meta loses money. Amounts are in the account's
+currency at `UNITS_PER_USD`, rounded to the currency's minor unit.
 
 Everything is derived from (seed, campaign, day): any process asking for the same days gets the
 same customers, ids and purchases, and a later `until` only adds purchases. `ChannelTruth` gives
-the expected revenue of a newly acquired customer exactly (one-dimensional quadrature over p):
-E[purchases by t | p] = (1 - p) / p * (1 - (alpha / (alpha + p t))^r).
+the expected revenue of a new customer of an average campaign acquired on an average day of the
+year (the season averages out) in closed form.
 """
 
 from __future__ import annotations
@@ -30,81 +38,129 @@ from dataclasses import dataclass
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
-import numpy as np
-
 from connectors.sandbox.generator import (
     CURRENCY_EXPONENT,
+    UNITS_PER_USD,
     SandboxAccount,
     SandboxCampaign,
     World,
 )
 
-#: Units of each currency per US dollar (EUR 0.926 = 1 / 1.08 USD per euro, and so on).
-UNITS_PER_USD = {
-    "USD": 1.0,
-    "EUR": 1 / 1.08,
-    "GBP": 0.86 / 1.08,
-    "JPY": 158.0 / 1.08,
-    "AUD": 1.64 / 1.08,
-    "CAD": 1.47 / 1.08,
-}
+__all__ = ["UNITS_PER_USD", "CHANNELS", "ChannelTruth", "sandbox_customers", "true_ltv_by_channel"]
+
 #: Purchases are drawn over this many days of a customer's life, whatever `until` is.
 LIFETIME_DAYS = 1500
-_QUADRATURE = np.polynomial.legendre.leggauss(400)
+RENEWAL_DAYS = 30.0
+#: Relative swing of in-app purchasing over the year; the peak is on this day of the year.
+SEASON_AMPLITUDE = 0.3
+SEASON_PEAK_DAY = 358
+#: Spread (sigma of the log) of the personal purchase rate of in-app buyers.
+PERSONAL_RATE_SIGMA = 0.8
+#: In-app engagement below this share of its start is over (no purchase is drawn after).
+_ENGAGEMENT_FLOOR = 1e-3
 
 
 @dataclass(frozen=True)
 class ChannelTruth:
-    """The true acquisition share, purchase, dropout and spend process of one channel."""
+    """The true acquisition share, paying, subscription and in-app process of one channel."""
 
     platform: str
     customer_share: float
-    r: float
-    alpha: float
-    a: float
-    b: float
-    spend_shape: float
-    spend_q: float
-    spend_v: float
+    payer_share: float
+    subscriber_share: float
+    subscription_price: float
+    first_churn: float
+    floor_churn: float
+    churn_decay: float
+    repeat_rate: float
+    engagement_days: float
+    prices: tuple[tuple[float, float], ...]
+    day0_share: float = 0.6
+    late_first_days: float = 12.0
 
     @property
-    def mean_purchase_value(self) -> float:
-        """E[value of one purchase] in USD: shape * v / (q - 1)."""
-        return self.spend_shape * self.spend_v / (self.spend_q - 1.0)
+    def mean_price(self) -> float:
+        """E[value of one in-app purchase] in USD."""
+        return sum(p * w for p, w in self.prices) / sum(w for _, w in self.prices)
 
-    def expected_purchases(self, days: float) -> float:
-        """Expected purchases of a newly acquired customer within `days` of acquisition."""
+    def renewal_churn(self, renewal: int) -> float:
+        """The chance that a subscriber cancels at the `renewal`-th renewal (0: the first)."""
+        spread = self.first_churn - self.floor_churn
+        return self.floor_churn + spread * self.churn_decay**renewal
+
+    def _first_purchase_by(self, days: float) -> float:
+        """P(first purchase within `days`) of a payer (a day-0 purchase counts as at 0)."""
         if days <= 0:
             return 0.0
-        nodes, weights = _QUADRATURE
-        p = (nodes + 1.0) / 2.0
-        log_beta = math.lgamma(self.a) + math.lgamma(self.b) - math.lgamma(self.a + self.b)
-        density = np.exp((self.a - 1) * np.log(p) + (self.b - 1) * np.log1p(-p) - log_beta)
-        bought = (1.0 - p) / p * (1.0 - (self.alpha / (self.alpha + p * days)) ** self.r)
-        return float(np.sum(weights / 2.0 * density * bought))
+        late = 1.0 - math.exp(-(days - 1.0) / self.late_first_days) if days > 1 else 0.0
+        return self.day0_share + (1.0 - self.day0_share) * late
+
+    def _repeats_by(self, days: float) -> float:
+        """Expected in-app purchases after the first, within `days`, of an in-app payer."""
+        rate, tau, m = self.repeat_rate, self.engagement_days, self.late_first_days
+
+        def after(first: float) -> float:  # repeats by `days` when the first is at `first`
+            return rate * tau * (1.0 - math.exp(-(days - first) / tau)) if days > first else 0.0
+
+        day0 = self.day0_share * after(0.0)
+        if days <= 1:
+            return day0
+        span = days - 1.0
+        c = 1.0 / tau - 1.0 / m
+        reached = 1.0 - math.exp(-span / m)
+        decayed = math.exp(-span / tau) * (math.expm1(span * c) / c if c else span) / m
+        return day0 + (1.0 - self.day0_share) * rate * tau * (reached - decayed)
+
+    def _subscription_payments_by(self, days: float) -> float:
+        """Expected subscription payments within `days` of a subscriber."""
+        total, alive, renewal = 0.0, 1.0, 0
+        while renewal * RENEWAL_DAYS < min(days, LIFETIME_DAYS) and alive > 1e-9:
+            total += alive * self._first_purchase_by(days - renewal * RENEWAL_DAYS)
+            alive *= 1.0 - self.renewal_churn(renewal)
+            renewal += 1
+        return total
 
     def expected_ltv(self, days: float) -> float:
-        """Expected revenue (USD) of a newly acquired customer within `days` of acquisition."""
-        return self.expected_purchases(days) * self.mean_purchase_value
+        """Expected revenue (USD) within `days` of acquisition of a new customer."""
+        if days <= 0:
+            return 0.0
+        subscription = self.subscription_price * self._subscription_payments_by(days)
+        in_app = self.mean_price * (self._first_purchase_by(days) + self._repeats_by(days))
+        share = self.subscriber_share
+        return self.payer_share * (share * subscription + (1.0 - share) * in_app)
 
     def expected_revenue_between(self, start_day: float, end_day: float) -> float:
         """Expected revenue (USD) of a new customer between `start_day` and `end_day` of life."""
         return self.expected_ltv(end_day) - self.expected_ltv(max(start_day, 0.0))
 
-    def as_dict(self) -> dict[str, float | str]:
+    def as_dict(self) -> dict[str, object]:
         return dict(self.__dict__)
 
 
+_PRICES = ((0.99, 3.0), (2.99, 4.0), (4.99, 3.0), (9.99, 2.0), (19.99, 1.0), (49.99, 0.3))
+
 CHANNELS: dict[str, ChannelTruth] = {
-    "meta": ChannelTruth("meta", 0.05, 0.5, 25.0, 2.0, 3.0, 4.0, 5.0, 8.0),
-    "google_ads": ChannelTruth("google_ads", 0.04, 0.6, 20.0, 2.0, 4.0, 5.0, 5.0, 12.0),
-    "apple_search_ads": ChannelTruth("apple_search_ads", 0.05, 0.8, 20.0, 2.5, 6.0, 6.0, 5.0, 20.0),
+    "meta": ChannelTruth(
+        "meta", 0.9, 0.11, 0.3, 7.99, 0.55, 0.12, 0.6, 0.06, 25.0, _PRICES, 0.6, 12.0
+    ),
+    "google_ads": ChannelTruth(
+        "google_ads", 0.9, 0.16, 0.45, 11.99, 0.4, 0.08, 0.6, 0.06, 45.0, _PRICES, 0.6, 12.0
+    ),
+    "apple_search_ads": ChannelTruth(
+        "apple_search_ads", 0.9, 0.18, 0.55, 14.99, 0.3, 0.06, 0.55, 0.08, 60.0, _PRICES, 0.65, 10.0
+    ),
 }
 
 
 def true_ltv_by_channel(days: float) -> dict[str, float]:
     """Expected revenue (USD) within `days` of acquisition of a new customer, per platform."""
     return {platform: truth.expected_ltv(days) for platform, truth in CHANNELS.items()}
+
+
+def season(day: dt.date) -> float:
+    """Relative in-app purchasing on a calendar day (mean 1 over a year)."""
+    angle = 2.0 * math.pi * (day.timetuple().tm_yday - SEASON_PEAK_DAY) / 365.25
+    return 1.0 + SEASON_AMPLITUDE * math.cos(angle)
 
 
 @dataclass(frozen=True)
@@ -168,12 +224,14 @@ def _campaign_day(
     countries, country_weights = zip(*campaign.countries, strict=True)
     devices, device_weights = zip(*campaign.devices, strict=True)
     for number in range(count):
-        offset = dt.timedelta(seconds=int(rng.random() * 86_400))
-        acquired = (midnight + offset).astimezone(dt.UTC)
+        seconds = int(rng.random() * 86_400)
+        acquired = (midnight + dt.timedelta(seconds=seconds)).astimezone(dt.UTC)
         external_id = f"sbx-{campaign.campaign_id}-{day:%Y%m%d}-{number}"
         country = rng.choices(countries, country_weights)[0]
         device = rng.choices(devices, device_weights)[0]
-        purchases = _purchases(rng, truth, external_id, acquired, account.currency, until)
+        rest_of_day = (86_400 - seconds) / 86_400
+        ages = _purchase_ages(rng, truth, campaign.quality, acquired, rest_of_day)
+        purchases = _purchases(external_id, acquired, account.currency, until, ages)
         yield SandboxCustomer(
             external_id,
             acquired,
@@ -186,29 +244,59 @@ def _campaign_day(
         )
 
 
-def _purchases(
+def _purchase_ages(
     rng: random.Random,
     truth: ChannelTruth,
+    quality: float,
+    acquired: dt.datetime,
+    rest_of_day: float,
+) -> list[tuple[float, float]]:
+    """The customer's whole life (LIFETIME_DAYS): (age in days, USD value) of each purchase."""
+    if rng.random() >= truth.payer_share * quality:
+        return []
+    subscriber = rng.random() < truth.subscriber_share
+    if rng.random() < truth.day0_share:
+        first = rest_of_day * rng.uniform(0.05, 0.95)  # still on the acquisition day
+    else:
+        first = 1.0 + rng.expovariate(1.0 / truth.late_first_days)
+    if subscriber:
+        out, renewal = [], 0
+        while first + renewal * RENEWAL_DAYS <= LIFETIME_DAYS:
+            out.append((first + renewal * RENEWAL_DAYS, truth.subscription_price))
+            if rng.random() < truth.renewal_churn(renewal):
+                break
+            renewal += 1
+        return out
+    prices, weights = zip(*truth.prices, strict=True)
+    out = [(first, rng.choices(prices, weights)[0])]
+    personal = rng.lognormvariate(-(PERSONAL_RATE_SIGMA**2) / 2, PERSONAL_RATE_SIGMA)
+    bound = truth.repeat_rate * personal * (1.0 + SEASON_AMPLITUDE)
+    age = first
+    end = min(LIFETIME_DAYS, first - truth.engagement_days * math.log(_ENGAGEMENT_FLOOR))
+    while True:  # thinning: candidates at the highest rate, kept at the day's share of it
+        age += rng.expovariate(bound)
+        if age > end:
+            return out
+        engagement = math.exp(-(age - first) / truth.engagement_days)
+        day = (acquired + dt.timedelta(days=age)).date()
+        if rng.random() * (1.0 + SEASON_AMPLITUDE) < engagement * season(day):
+            out.append((age, rng.choices(prices, weights)[0]))
+
+
+def _purchases(
     customer_id: str,
     acquired: dt.datetime,
     currency: str,
     until: dt.datetime,
+    ages: list[tuple[float, float]],
 ) -> tuple[SandboxPurchase, ...]:
-    """The customer's whole life (LIFETIME_DAYS) is drawn, then cut at `until`."""
-    rate = rng.gammavariate(truth.r, 1.0 / truth.alpha)
-    dropout = rng.betavariate(truth.a, truth.b)
-    spend_rate = rng.gammavariate(truth.spend_q, 1.0 / truth.spend_v)
+    """The purchases made before `until`, in the account's currency."""
     exponent = CURRENCY_EXPONENT.get(currency, 2)
     out = []
-    age = 0.0
-    while rng.random() >= dropout:
-        age += rng.expovariate(rate)
-        if age > LIFETIME_DAYS:
-            break
-        value_usd = rng.gammavariate(truth.spend_shape, 1.0 / spend_rate)
+    for age, value_usd in ages:
         occurred = acquired + dt.timedelta(days=age)
         if occurred >= until:
-            continue  # keep drawing so that the sequence does not depend on `until`
+            break
         native = Decimal(value_usd * UNITS_PER_USD[currency]).quantize(Decimal(1).scaleb(-exponent))
         out.append(
             SandboxPurchase(

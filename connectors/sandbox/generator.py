@@ -7,6 +7,13 @@ largest-remainder method), so the totals reconcile to the cent on every level.
 
 `revision` models restatement: bumping it changes the numbers of the last `RESTATED_DAYS` days
 and removes the campaigns marked `vanishes` from those days.
+
+The economics are those of a small app business: each channel has a typical cost per install
+(`CHANNEL_COSTS`), each campaign its own CPI around it and its own `quality` (how its customers
+pay, relative to the channel's average; connectors/sandbox/customers.py). Most campaigns run for
+years, a few were launched within the last one. Accounts marked `demo=False` exist on the
+platforms (the sandbox credentials list them) but the demo does not add them, so that an admin
+can try adding an account.
 """
 
 from __future__ import annotations
@@ -41,6 +48,8 @@ class SandboxAccount:
     currency: str
     timezone: str
     manager_id: str | None = None
+    #: Added by the demo seed (False: left for an admin to add).
+    demo: bool = True
 
     def today(self, now: dt.datetime | None = None) -> dt.date:
         now = now or dt.datetime.now(dt.UTC)
@@ -71,6 +80,9 @@ class SandboxCampaign:
     purchase_rate: float
     order_value_minor: int
     vanishes: bool
+    #: How this campaign's customers pay relative to the channel's average (mean 1 per account,
+    #: weighted by the campaign's expected installs).
+    quality: float
     countries: tuple[tuple[str, float], ...]
     devices: tuple[tuple[str, float], ...]
     ads: tuple[SandboxAd, ...]
@@ -115,7 +127,35 @@ _ACCOUNTS = (
     ("google_ads", "3456789012", "Acme Search FR", "EUR", "Europe/Paris", "9990001111"),
     ("apple_search_ads", "40001", "Acme iOS US", "USD", "America/Los_Angeles", None),
     ("apple_search_ads", "40002", "Acme iOS AU", "AUD", "Australia/Sydney", None),
+    ("meta", "act_1004", "Acme Apps CA", "CAD", "America/Toronto", None, False),
+    ("google_ads", "4567890123", "Acme Search DE", "EUR", "Europe/Berlin", "9990001111", False),
+    ("apple_search_ads", "40003", "Acme iOS UK", "GBP", "Europe/London", None, False),
 )
+
+
+@dataclass(frozen=True)
+class ChannelCosts:
+    """What a platform's traffic costs (USD): CPM, click-through rate and cost per install."""
+
+    cpm: tuple[float, float]
+    ctr: tuple[float, float]
+    cpi: float
+    #: Share of installs the platform reports as purchases, and their mean value (USD).
+    purchase_rate: float
+    order_value: float
+
+
+#: Meta: cheap broad reach; Google Ads: search, dearer clicks; Apple Search Ads: high intent.
+CHANNEL_COSTS = {
+    "meta": ChannelCosts((6.0, 12.0), (0.008, 0.02), 3.6, 0.03, 9.0),
+    "google_ads": ChannelCosts((25.0, 50.0), (0.025, 0.05), 4.6, 0.05, 11.0),
+    "apple_search_ads": ChannelCosts((100.0, 180.0), (0.06, 0.1), 4.2, 0.09, 12.0),
+}
+#: Daily budget of a campaign (USD, before weekday and season).
+DAILY_BUDGET_USD = (4.0, 18.0)
+#: A campaign's CPI ranges around its channel's by this factor, its quality by this.
+CPI_SPREAD = (0.75, 1.35)
+QUALITY_SPREAD = (0.55, 1.5)
 _THEMES = (
     "Brand",
     "Prospecting",
@@ -136,12 +176,26 @@ def _rng(*key: object) -> random.Random:
 
 def split_minor(total: int, shares: Sequence[float]) -> list[int]:
     """Split an integer amount by `shares` so that the parts sum to `total` exactly."""
+    return _split_by(total, _fractions(tuple(shares)))
+
+
+@lru_cache(maxsize=4096)
+def _fractions(shares: tuple[float, ...]) -> tuple[float, ...]:
     weight = sum(shares)
-    raw = [total * s / weight for s in shares]
+    return tuple(s / weight for s in shares)
+
+
+def _split_by(total: int, fractions: tuple[float, ...]) -> list[int]:
+    """The largest-remainder split of `total` by fractions that sum to 1."""
+    if total == 0:
+        return [0] * len(fractions)
+    raw = [total * f for f in fractions]
     parts = [int(r) for r in raw]
-    order = sorted(range(len(raw)), key=lambda i: raw[i] - parts[i], reverse=True)
-    for i in order[: total - sum(parts)]:
-        parts[i] += 1
+    missing = total - sum(parts)
+    if missing:
+        order = sorted(range(len(raw)), key=lambda i: raw[i] - parts[i], reverse=True)
+        for i in order[:missing]:
+            parts[i] += 1
     return parts
 
 
@@ -161,6 +215,11 @@ class World:
     @cached_property
     def accounts(self) -> tuple[SandboxAccount, ...]:
         return tuple(SandboxAccount(*row) for row in _ACCOUNTS)
+
+    @property
+    def demo_accounts(self) -> tuple[SandboxAccount, ...]:
+        """The accounts the demo seed adds (the others are left for an admin to add)."""
+        return tuple(a for a in self.accounts if a.demo)
 
     def accounts_of(self, platform: str) -> list[SandboxAccount]:
         return [a for a in self.accounts if a.platform == platform]
@@ -236,17 +295,31 @@ class World:
         )
 
 
+#: Units of each currency per US dollar (EUR 0.926 = 1 / 1.08 USD per euro, and so on): the
+#: levels around which the demo's synthetic exchange rates wander.
+UNITS_PER_USD = {
+    "USD": 1.0,
+    "EUR": 1 / 1.08,
+    "GBP": 0.86 / 1.08,
+    "JPY": 158.0 / 1.08,
+    "AUD": 1.64 / 1.08,
+    "CAD": 1.47 / 1.08,
+}
+
+
 @lru_cache(maxsize=64)
 def _campaigns(seed: int, account: SandboxAccount, today: dt.date) -> tuple[SandboxCampaign, ...]:
     rng = _rng(seed, account.external_id, "campaigns")
-    scale = 10 ** CURRENCY_EXPONENT.get(account.currency, 2)
-    fx_scale = 150 if account.currency == "JPY" else 1
+    minor = 10 ** CURRENCY_EXPONENT.get(account.currency, 2) * UNITS_PER_USD[account.currency]
+    costs = CHANNEL_COSTS[account.platform]
     devices = DEVICES[account.platform]
-    out = []
+    drafts = []
     for n in range(rng.randint(6, 9)):
         cid = f"{account.external_id.removeprefix('act_')}{n + 1:03d}"
         theme = _THEMES[(n + rng.randint(0, 9)) % len(_THEMES)]
-        start = today - dt.timedelta(days=rng.randint(120, 1200))
+        # most campaigns run for years; the last ones were launched within the year
+        age = rng.randint(500, 1200) if n < 5 else rng.randint(60, 330)
+        start = today - dt.timedelta(days=age)
         end = today - dt.timedelta(days=rng.randint(20, 90)) if n == 5 else None
         ads = []
         for g in range(2):
@@ -262,27 +335,51 @@ def _campaigns(seed: int, account: SandboxAccount, today: dt.date) -> tuple[Sand
                     )
                 )
         countries = rng.sample(COUNTRIES, rng.randint(2, 5))
-        out.append(
-            SandboxCampaign(
-                account=account,
-                campaign_id=cid,
-                name=f"{account.name} | {theme} {n + 1}",
-                start=start,
-                end=end,
-                daily_budget_minor=int(rng.uniform(80, 900) * scale * fx_scale),
-                weekend_factor=rng.choice((0.7, 0.85, 1.15, 1.3)),
-                cpm_minor=int(rng.uniform(4, 18) * scale * fx_scale),
-                ctr=rng.uniform(0.006, 0.03),
-                install_rate=rng.uniform(0.05, 0.25),
-                purchase_rate=rng.uniform(0.02, 0.12),
-                order_value_minor=int(rng.uniform(8, 60) * scale * fx_scale),
-                vanishes=n == 2,
-                countries=tuple((c, rng.uniform(0.2, 1.0)) for c in countries),
-                devices=tuple((d, rng.uniform(0.2, 1.0)) for d in devices),
-                ads=tuple(ads),
+        budget_usd = rng.uniform(*DAILY_BUDGET_USD)
+        cpm_usd = rng.uniform(*costs.cpm)
+        ctr = rng.uniform(*costs.ctr)
+        cpi_usd = costs.cpi * rng.uniform(*CPI_SPREAD)
+        quality = rng.uniform(*QUALITY_SPREAD)
+        drafts.append(
+            (
+                dict(
+                    account=account,
+                    campaign_id=cid,
+                    name=f"{account.name} | {theme} {n + 1}",
+                    start=start,
+                    end=end,
+                    daily_budget_minor=int(budget_usd * minor),
+                    weekend_factor=rng.choice((0.7, 0.85, 1.15, 1.3)),
+                    cpm_minor=int(cpm_usd * minor),
+                    ctr=ctr,
+                    # installs per click that make the campaign's CPI
+                    install_rate=min(0.9, cpm_usd / (1000 * ctr * cpi_usd)),
+                    purchase_rate=costs.purchase_rate * quality,
+                    order_value_minor=int(costs.order_value * rng.uniform(0.7, 1.3) * minor),
+                    vanishes=n == 2,
+                    countries=tuple((c, rng.uniform(0.2, 1.0)) for c in countries),
+                    devices=tuple((d, rng.uniform(0.2, 1.0)) for d in devices),
+                    ads=tuple(ads),
+                ),
+                quality,
+                budget_usd / cpi_usd * _active_days(start, end, today),
             )
         )
-    return tuple(out)
+    # the install-weighted mean quality of an account is 1: the channel's truth is its average
+    mean = sum(q * w for _, q, w in drafts) / sum(w for _, _, w in drafts)
+    return tuple(SandboxCampaign(**fields, quality=q / mean) for fields, q, _ in drafts)
+
+
+def _active_days(start: dt.date, end: dt.date | None, today: dt.date, within: int = 400) -> int:
+    """Days a campaign ran in the last `within` days."""
+    first = max(start, today - dt.timedelta(days=within))
+    last = min(end or today, today)
+    return max((last - first).days, 1)
+
+
+def _draw_count(rng: random.Random, expected: float) -> int:
+    """A whole count whose mean is `expected` (small counts are not truncated away)."""
+    return int(expected + rng.random())
 
 
 @lru_cache(maxsize=200_000)
@@ -295,9 +392,9 @@ def _ad_cells(seed: int, rev: int, campaign: SandboxCampaign, day: dt.date) -> t
     cells = []
     for ad, ad_spend in zip(campaign.ads, parts, strict=True):
         impressions = int(ad_spend * 1000 / max(campaign.cpm_minor, 1))
-        clicks = int(impressions * campaign.ctr * rng.uniform(0.8, 1.2))
-        installs = int(clicks * campaign.install_rate * rng.uniform(0.8, 1.2))
-        conversions = int(installs * campaign.purchase_rate * rng.uniform(0.6, 1.4) + rng.random())
+        clicks = _draw_count(rng, impressions * campaign.ctr * rng.uniform(0.8, 1.2))
+        installs = _draw_count(rng, clicks * campaign.install_rate * rng.uniform(0.8, 1.2))
+        conversions = _draw_count(rng, installs * campaign.purchase_rate * rng.uniform(0.6, 1.4))
         value = conversions * int(campaign.order_value_minor * rng.uniform(0.7, 1.3))
         cells.append(
             Cell(campaign, ad, day, ad_spend, impressions, clicks, installs, conversions, value)
@@ -306,16 +403,16 @@ def _ad_cells(seed: int, rev: int, campaign: SandboxCampaign, day: dt.date) -> t
 
 
 def _split(cell: Cell, shares: tuple[tuple[str, float], ...], key: str) -> Iterator[Cell]:
-    weights = [s for _, s in shares]
+    fractions = _fractions(tuple(s for _, s in shares))
     columns = [
-        split_minor(getattr(cell, name), weights)
-        for name in (
-            "spend_minor",
-            "impressions",
-            "clicks",
-            "installs",
-            "conversions",
-            "value_minor",
+        _split_by(total, fractions)
+        for total in (
+            cell.spend_minor,
+            cell.impressions,
+            cell.clicks,
+            cell.installs,
+            cell.conversions,
+            cell.value_minor,
         )
     ]
     for i, (label, _) in enumerate(shares):

@@ -1,29 +1,37 @@
-"""The demo seed: users of each role who can log in, every sandbox account, exchange rates,
-a backfill queued once — and a second run adds nothing."""
+"""The demo seed: users of each role who can log in, the sandbox accounts (but those left for an
+admin to add), the sandbox credentials written for the admin, exchange rates, the older history
+loaded directly, this month's budgets, a backfill queued once — and a second run adds
+nothing."""
 
 from __future__ import annotations
 
 from sqlalchemy import func, select
 
-from backend.models import AdAccount, FxRate, SyncRun, User
+from backend.models import AdAccount, Budget, FxRate, SyncRun, User
 from backend.services.demo import seed, synthetic_ecb_csv
 from backend.services.ingestion.fx import parse_ecb_csv
+from connectors.sandbox import credentials
+from connectors.sandbox.generator import World
 
 
 def counts(db):
     return {
         model.__name__: db.session.scalar(select(func.count()).select_from(model))
-        for model in (User, AdAccount, FxRate, SyncRun)
+        for model in (User, AdAccount, FxRate, SyncRun, Budget)
     }
 
 
 def test_seed_is_complete_and_idempotent(app, db, tmp_path):
-    first = seed(tmp_path, days=3)
-    assert first["users"] == 3 and first["accounts"] == 8
-    assert first["backfill_runs"] == 8
+    first = seed(tmp_path, days=3, history_days=10)
+    demo_accounts = World().demo_accounts
+    assert first["users"] == 3 and first["accounts"] == len(demo_accounts)
+    assert first["backfill_runs"] == len(demo_accounts)
+    assert first["history_rows"] > 0 and first["budgets"] == 2
+    history = db.session.scalars(select(SyncRun).where(SyncRun.status == "succeeded")).all()
+    assert len(history) == len(demo_accounts)  # the older days, loaded directly
     after_first = counts(db)
-    second = seed(tmp_path, days=3)
-    assert second["backfill_runs"] == 0
+    second = seed(tmp_path, days=3, history_days=10)
+    assert second["backfill_runs"] == second["history_rows"] == second["budgets"] == 0
     assert counts(db) == after_first
     lines = (tmp_path / "demo-users.txt").read_text().splitlines()[1:]
     client = app.test_client()
@@ -42,3 +50,25 @@ def test_synthetic_rates_are_valid_ecb_csv():
     rates = parse_ecb_csv(__import__("io").StringIO(text), "USD")
     assert {c for _, c, _ in rates} == {"EUR", "GBP", "JPY", "AUD", "CAD"}
     assert all(r > 0 for _, _, r in rates)
+
+
+def test_the_seed_leaves_an_account_per_platform_for_an_admin_to_add(app, db, tmp_path):
+    seed(tmp_path, days=1, history_days=1)
+    stored = set(db.session.execute(select(AdAccount.platform, AdAccount.external_id)).all())
+    missing = {(a.platform, a.external_id) for a in World().accounts} - stored
+    assert {platform for platform, _ in missing} == {"meta", "google_ads", "apple_search_ads"}
+    assert ("meta", "act_1004") in missing
+
+
+def test_the_seed_writes_the_sandbox_credentials_and_the_accounts_to_add(app, db, tmp_path):
+    seed(tmp_path, days=1, history_days=1)
+    guide = (tmp_path / "sandbox-credentials.txt").read_text()
+    for config in credentials.sandbox_configs().values():
+        for field, value in config.items():
+            if field != "private_key":
+                assert value in guide
+    for account in World().accounts:
+        assert (f"not yet added: {account.external_id} " in guide) is (not account.demo)
+    key = tmp_path / "sandbox-apple-private-key.pem"
+    assert key.read_text() == credentials.apple_private_key_pem()
+    assert key.stat().st_mode & 0o077 == 0

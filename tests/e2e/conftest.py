@@ -2,8 +2,9 @@
 Celery worker, the sandbox platforms) seeded with the demo, driven by Debian's Chromium through
 Playwright.
 
-One seeded stack serves the whole e2e package (`demo_stack`, package scope): the demo seed, its
-backfill run by the real worker, the LTV model trained on the sandbox customers. The tables are
+One seeded stack serves the whole e2e package (`demo_stack`, package scope): the demo seed (a
+year of history, this month's budgets), its backfill of the recent days run by the real worker,
+the LTV model trained on the sandbox customers. The tables are
 emptied before and after, so the rest of the suite starts from empty tables as usual.
 """
 
@@ -38,8 +39,8 @@ CHROMIUM_ARGS = [
     "--disable-dev-shm-usage",
 ]  # fmt: skip
 VIEWPORT = {"width": 1440, "height": 900}
-#: Days of history the demo seed backfills for the e2e run.
-DEMO_DAYS = 60
+#: Recent days the worker backfills for the e2e run (the seed loads the older year directly).
+DEMO_DAYS = 30
 #: Playwright's wait for a page to show what a test expects (ms); a cold page load of the
 #: dashboard's lazily loaded chunks takes a second or two.
 EXPECT_TIMEOUT_MS = 20_000

@@ -14,9 +14,8 @@ from tests.e2e.conftest import csrf_headers
 
 pytestmark = pytest.mark.e2e
 
-#: A Meta ad account id the seed did not add (the sandbox token reads the world's accounts; a
-#: connection test checks the credentials, not the id).
-NEW_EXTERNAL_ID = "act_1999"
+#: The sandbox's Meta account the demo seed leaves for an admin to add (the sandbox token reads it).
+NEW_EXTERNAL_ID = "act_1004"
 NEW_NAME = "E2E Meta extra"
 SECRETS = (sandbox.META_GOOD_TOKEN, sandbox.meta_config()["app_secret"])
 
@@ -61,9 +60,9 @@ def test_admin_adds_an_account_and_its_secrets_come_back_masked(admin_page):
     drawer = open_new_account_form(page)
     drawer.get_by_label("Name", exact=True).fill(NEW_NAME)
     drawer.get_by_label("Account ID on the platform", exact=True).fill(NEW_EXTERNAL_ID)
-    drawer.get_by_label(re.compile(r"^Currency")).fill("usd")
-    drawer.get_by_label(re.compile(r"^Time zone")).fill("Europe/Dublin")
-    page.locator(".ant-select-item-option[title='Europe/Dublin']").click()
+    drawer.get_by_label(re.compile(r"^Currency")).fill("cad")
+    drawer.get_by_label(re.compile(r"^Time zone")).fill("America/Toronto")
+    page.locator(".ant-select-item-option[title='America/Toronto']").click()
     fill_meta_credentials(drawer, sandbox.META_GOOD_TOKEN)
 
     drawer.get_by_role("button", name="Test connection").click()
@@ -73,7 +72,7 @@ def test_admin_adds_an_account_and_its_secrets_come_back_masked(admin_page):
     expect(page.get_by_text("Account added")).to_be_visible()
     expect(page.locator(".ant-drawer-content")).to_have_count(0)  # closed: the typed values gone
     row = page.locator(".ant-table-tbody tr.ant-table-row").filter(has_text=NEW_NAME)
-    expect(row).to_contain_text(f"{NEW_EXTERNAL_ID} · USD · Europe/Dublin")
+    expect(row).to_contain_text(f"{NEW_EXTERNAL_ID} · CAD · America/Toronto")
     assert_no_secret_in_html(page)
 
     page.get_by_role("button", name=f"Edit {NEW_NAME}").click()

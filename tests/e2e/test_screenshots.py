@@ -2,26 +2,19 @@
 under var/test/screenshots/; `make screenshots` writes them to docs/screenshots/ instead (they are
 committed and shown in the README).
 
-The demo seed has no budgets, so this module sets a month's budgets the way finance would (as
-the API's own pacing suggests: one channel overpacing, the others with room) and lets the
-worker evaluate them, so that budgets and alerts have something to show.
+The demo seed sets this month's budgets (one on track, one heading for overspend); this module
+lets the worker evaluate them, so that budgets and alerts have something to show.
 """
 
 from __future__ import annotations
 
-import calendar
-import datetime as dt
-from decimal import Decimal
-
 import pytest
 from playwright.sync_api import expect
 
-from tests.e2e.conftest import SCREENSHOTS, csrf_headers, run_task
+from tests.e2e.conftest import SCREENSHOTS, run_task
 
 pytestmark = pytest.mark.e2e
 
-#: Budget as a share of the month's spend projected from the month so far, per platform.
-BUDGET_SHARES = {"meta": Decimal("0.85"), "google_ads": Decimal("1.15"), "apple_search_ads": 1}
 #: A page's charts are drawn when two looks at their canvases, this far apart, agree.
 CHART_SETTLED_POLL_MS = 400
 CHARTS_SETTLED = """() => {
@@ -33,44 +26,10 @@ CHARTS_SETTLED = """() => {
 }"""
 
 
-def month_so_far() -> tuple[dt.date, dt.date, int]:
-    """First and last complete day of the month of yesterday, and the month's length."""
-    yesterday = dt.datetime.now(dt.UTC).date() - dt.timedelta(days=1)
-    first = yesterday.replace(day=1)
-    return first, yesterday, calendar.monthrange(first.year, first.month)[1]
-
-
-def nice(amount: Decimal) -> Decimal:
-    step = Decimal(1000) if amount >= 10_000 else Decimal(100)
-    return max(step, (amount / step).quantize(Decimal(1)) * step)
-
-
 @pytest.fixture(scope="module")
-def demo_budgets(browser, demo_stack):
-    """This month's budgets per platform, set by finance through the API, then evaluated."""
-    context = browser.new_context(base_url=demo_stack.url)
-    page = context.new_page()
-    finance = demo_stack.user("finance")
-    login = {"email": finance.email, "password": finance.password}
-    assert page.request.post("/api/auth/login", data=login).ok
-    headers = csrf_headers(page)
-    first, last, month_days = month_so_far()
-    report = page.request.get(f"/api/roi?start={first}&end={last}&group_by=platform").json()
-    month = first.strftime("%B %Y")
-    for row in report["rows"]:
-        projected = Decimal(str(row["spend"])) / last.day * month_days
-        budget = {
-            "name": f"{row['label']} — {month}",
-            "scope": {"type": "platform", "platform": row["platform"]},
-            "period": "month",
-            "period_start": first.isoformat(),
-            "amount": str(nice(projected * BUDGET_SHARES[row["platform"]])),
-            "recipients": [finance.email],
-        }
-        response = page.request.post("/api/budgets", data=budget, headers=headers)
-        assert response.status == 201, response.text()
+def demo_budgets(demo_stack):
+    """The seeded budgets, evaluated by the worker (their alerts raised)."""
     run_task(demo_stack.app, "workers.tasks.alerts.evaluate_budgets")
-    context.close()
 
 
 def settle_charts(page) -> None:
@@ -118,7 +77,7 @@ def test_screenshot_cohorts(page_as, demo_budgets):
 
 def test_screenshot_budgets(page_as, demo_budgets):
     page = page_as("finance", "/budgets")
-    expect(page.locator(".budget-card")).to_have_count(3)
+    expect(page.locator(".budget-card")).to_have_count(len(page.request.get("/api/budgets").json()))
     shoot(page, "budgets")
 
 

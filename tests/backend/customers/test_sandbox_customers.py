@@ -1,10 +1,12 @@
 """The sandbox's customers: deterministic from the seed, drawn from a known process per channel
-whose expected LTV the module computes exactly, and loaded through the real loaders."""
+(not the BTYD family: payers, monthly subscriptions, decaying in-app engagement, a season) whose
+expected LTV the module computes in closed form, and loaded through the real loaders."""
 
 from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
+from zoneinfo import ZoneInfo
 
 import pytest
 
@@ -49,9 +51,9 @@ def test_the_same_seed_and_days_give_the_same_customers_and_purchases(world):
 
 def test_a_later_cut_off_only_adds_purchases(world):
     account = world.accounts[3]
-    day = TODAY - dt.timedelta(days=60)
-    early = list(sandbox_customers(world, [account], day, day, until=UNTIL - dt.timedelta(30)))
-    late = list(sandbox_customers(world, [account], day, day, until=UNTIL))
+    day, first = TODAY - dt.timedelta(days=60), TODAY - dt.timedelta(days=74)
+    early = list(sandbox_customers(world, [account], first, day, until=UNTIL - dt.timedelta(30)))
+    late = list(sandbox_customers(world, [account], first, day, until=UNTIL))
     assert [c.external_id for c in early] == [c.external_id for c in late]
     for before, after in zip(early, late, strict=True):
         assert after.purchases[: len(before.purchases)] == before.purchases
@@ -76,18 +78,44 @@ def test_meta_brings_most_customers_and_apple_search_ads_the_highest_ltv(drawn):
         counts[customer.platform] += 1
     assert max(counts, key=counts.get) == "meta"
     truth = true_ltv_by_channel(365)
-    assert truth["apple_search_ads"] > 2 * truth["google_ads"] > 4 * truth["meta"]
+    assert truth["apple_search_ads"] > truth["google_ads"] > truth["meta"]
+
+
+def test_at_least_half_of_the_payers_first_pay_on_their_acquisition_day(world, drawn):
+    zones = {a.external_id: ZoneInfo(a.timezone) for a in world.accounts}
+    for platform in CHANNELS:
+        payers = [c for c in drawn if c.platform == platform and c.purchases]
+        zone = [zones[c.account_external_id] for c in payers]
+        same_day = sum(
+            c.purchases[0].occurred_at.astimezone(z).date() == c.acquired_at.astimezone(z).date()
+            for c, z in zip(payers, zone, strict=True)
+        )
+        assert same_day / len(payers) >= 0.5, platform
+
+
+def test_subscribers_renew_monthly_at_one_price(drawn):
+    renewals = [
+        (c.purchases[1].occurred_at - c.purchases[0].occurred_at, c.purchases[1].amount_usd)
+        for c in drawn
+        if len(c.purchases) > 1 and c.purchases[0].amount_usd == c.purchases[1].amount_usd
+    ]
+    monthly = [gap for gap, _ in renewals if abs(gap - dt.timedelta(days=30)) < dt.timedelta(1)]
+    assert len(monthly) > 100
 
 
 @pytest.mark.parametrize("platform", sorted(CHANNELS))
-def test_realized_revenue_matches_the_true_expected_ltv(drawn, platform):
-    """Customers at least 60 days old: their mean revenue of the first 60 days ≈ truth."""
+def test_realized_revenue_matches_the_true_expected_ltv(platform):
+    """A year of acquisitions (the season averages out), each customer's first 60 days: the
+    mean revenue ≈ truth."""
+    world = World(seed=7, today=TODAY)
     horizon = dt.timedelta(days=60)
-    old = [c for c in drawn if c.platform == platform and c.acquired_at + horizon <= UNTIL]
+    accounts = world.accounts_of(platform)
+    start, end = TODAY - dt.timedelta(days=425), TODAY - dt.timedelta(days=61)
+    drawn = list(sandbox_customers(world, accounts, start, end, until=UNTIL))
     revenue = sum(
-        p.amount_usd for c in old for p in c.purchases if p.occurred_at < c.acquired_at + horizon
+        p.amount_usd for c in drawn for p in c.purchases if p.occurred_at < c.acquired_at + horizon
     )
-    assert revenue / len(old) == pytest.approx(CHANNELS[platform].expected_ltv(60), rel=0.10)
+    assert revenue / len(drawn) == pytest.approx(CHANNELS[platform].expected_ltv(60), rel=0.10)
 
 
 def test_amounts_are_in_the_accounts_currency_at_the_reference_rate(drawn):
