@@ -26,9 +26,15 @@ def register(app: Flask) -> None:
         show_default=True,
         help="Days of history (older ones load straight from the sandbox).",
     )
-    def demo_seed(var_dir: Path, days: int, history_days: int) -> None:
+    @click.option(
+        "--train-in-worker/--train-now",
+        default=True,
+        show_default=True,
+        help="Queue the first LTV model's training for the worker, or train it here.",
+    )
+    def demo_seed(var_dir: Path, days: int, history_days: int, train_in_worker: bool) -> None:
         """Seed the demo (idempotent)."""
         from backend.services.demo import seed
 
-        result = seed(var_dir, days, history_days)
+        result = seed(var_dir, days, history_days, train_in_worker)
         click.echo(", ".join(f"{k}: {v}" for k, v in result.items()))

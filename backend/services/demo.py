@@ -199,9 +199,13 @@ def _module_exists(name: str) -> bool:
 
 
 def seed(
-    var_dir: Path, days: int = BACKFILL_DAYS, history_days: int = HISTORY_DAYS
+    var_dir: Path,
+    days: int = BACKFILL_DAYS,
+    history_days: int = HISTORY_DAYS,
+    train_in_worker: bool = False,
 ) -> dict[str, object]:
-    """`days`: the recent days the worker backfills; `history_days`: all the history."""
+    """`days`: the recent days the worker backfills; `history_days`: all the history; the first
+    LTV model is trained here, or with `train_in_worker` queued for the worker."""
     history_days = max(history_days, days)
     demo_users = ensure_users(var_dir / "demo-users.txt")
     write_sandbox_guide(var_dir)
@@ -213,7 +217,11 @@ def seed(
     if _module_exists("backend.services.customers.demo"):
         from backend.services.customers import demo as customer_demo
 
-        customers = customer_demo.load_demo_customers(days=history_days)
+        customers = customer_demo.load_demo_customers(days=history_days, train=not train_in_worker)
+        if train_in_worker and customer_demo.needs_first_model():
+            from backend.services.models.training import request_training
+
+            customers["model_version"] = request_training(None).id
     budgets = _ensure_budgets(demo_users)
     queued = backfill(new, days)
     existing = db.session.scalar(select(func.count(User.id)))

@@ -23,12 +23,15 @@ from backend.models import AdAccount, Budget, SyncRun, SyncStatus
 from backend.models.types import utcnow
 from backend.services.ingestion.slices import Slice, refresh_rollups, replace_metric_slice
 from connectors import Breakdown, Level
-from connectors.sandbox.generator import UNITS_PER_USD, World
+from connectors.sandbox.economics import UNITS_PER_USD
+from connectors.sandbox.generator import World
 from connectors.sandbox.history import reported_rows
 
 #: Budget per platform as a share of the month's spend the generator expects: Google Ads has
 #: room, Meta is heading for overspend.
-BUDGET_SHARES = {"google_ads": Decimal("1.2"), "meta": Decimal("0.8")}
+BUDGET_SHARES = {"google_ads": Decimal("1.07"), "meta": Decimal("0.8")}
+#: The generator's pace is measured over this many days before the budget's day.
+PACE_DAYS = 7
 _SLICES = (
     (Level.CAMPAIGN, None),
     (Level.AD, None),
@@ -85,15 +88,15 @@ def month_of(day: dt.date) -> tuple[dt.date, int]:
 
 
 def expected_month_spend(world: World, platform: str, day: dt.date) -> Decimal:
-    """The platform's spend (USD) in `day`'s month as the last 28 days' pace projects it."""
-    first, days = month_of(day)
+    """The platform's spend (USD) in `day`'s month at the pace of the week up to `day`."""
+    _, days = month_of(day)
     spend = 0.0
     for account in world.demo_accounts:
         if account.platform != platform:
             continue
-        totals = world.total(account, day - dt.timedelta(days=27), day)
+        totals = world.total(account, day - dt.timedelta(days=PACE_DAYS - 1), day)
         spend += float(totals.spend) / UNITS_PER_USD[account.currency]
-    return Decimal(spend / 28 * days)
+    return Decimal(spend / PACE_DAYS * days)
 
 
 def ensure_budgets(world: World, recipients: list[str], today: dt.date | None = None) -> int:

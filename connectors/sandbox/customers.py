@@ -38,9 +38,9 @@ from dataclasses import dataclass
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
+from connectors.sandbox.economics import UNITS_PER_USD
 from connectors.sandbox.generator import (
     CURRENCY_EXPONENT,
-    UNITS_PER_USD,
     SandboxAccount,
     SandboxCampaign,
     World,
@@ -137,17 +137,17 @@ class ChannelTruth:
         return dict(self.__dict__)
 
 
-_PRICES = ((0.99, 3.0), (2.99, 4.0), (4.99, 3.0), (9.99, 2.0), (19.99, 1.0), (49.99, 0.3))
+_PRICES = ((1.99, 3.0), (3.99, 4.0), (5.99, 3.0), (9.99, 2.0), (24.99, 1.0), (59.99, 0.3))
 
 CHANNELS: dict[str, ChannelTruth] = {
     "meta": ChannelTruth(
-        "meta", 0.9, 0.11, 0.3, 7.99, 0.55, 0.12, 0.6, 0.06, 25.0, _PRICES, 0.6, 12.0
+        "meta", 0.9, 0.13, 0.3, 9.99, 0.55, 0.12, 0.6, 0.06, 25.0, _PRICES, 0.6, 12.0
     ),
     "google_ads": ChannelTruth(
-        "google_ads", 0.9, 0.16, 0.45, 11.99, 0.4, 0.08, 0.6, 0.06, 45.0, _PRICES, 0.6, 12.0
+        "google_ads", 0.9, 0.19, 0.45, 13.99, 0.4, 0.08, 0.6, 0.06, 45.0, _PRICES, 0.6, 12.0
     ),
     "apple_search_ads": ChannelTruth(
-        "apple_search_ads", 0.9, 0.18, 0.55, 14.99, 0.3, 0.06, 0.55, 0.08, 60.0, _PRICES, 0.65, 10.0
+        "apple_search_ads", 0.9, 0.21, 0.55, 17.99, 0.3, 0.06, 0.55, 0.08, 60.0, _PRICES, 0.65, 10.0
     ),
 }
 

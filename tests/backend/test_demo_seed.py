@@ -5,9 +5,11 @@ nothing."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from sqlalchemy import func, select
 
-from backend.models import AdAccount, Budget, FxRate, SyncRun, User
+from backend.models import AdAccount, Budget, FxRate, ModelVersion, SyncRun, User
 from backend.services.demo import seed, synthetic_ecb_csv
 from backend.services.ingestion.fx import parse_ecb_csv
 from connectors.sandbox import credentials
@@ -72,3 +74,21 @@ def test_the_seed_writes_the_sandbox_credentials_and_the_accounts_to_add(app, db
     key = tmp_path / "sandbox-apple-private-key.pem"
     assert key.read_text() == credentials.apple_private_key_pem()
     assert key.stat().st_mode & 0o077 == 0
+
+
+def test_the_first_model_can_be_left_to_the_worker(app, db, tmp_path):
+    result = seed(tmp_path, days=1, history_days=5, train_in_worker=True)
+    (version,) = db.session.scalars(select(ModelVersion)).all()
+    assert (version.id, version.status) == (result["customers"]["model_version"], "training")
+    seed(tmp_path, days=1, history_days=5, train_in_worker=True)
+    assert db.session.scalar(select(func.count(ModelVersion.id))) == 1
+
+
+def test_the_readme_lists_the_sandbox_credentials_and_the_accounts_to_add():
+    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text()
+    for config in credentials.sandbox_configs().values():
+        for field, value in config.items():
+            if field != "private_key":
+                assert f"`{value}`" in readme, field
+    for account in World().accounts:
+        assert (f"`{account.external_id}`" in readme) is (not account.demo)

@@ -3,8 +3,8 @@ Celery worker, the sandbox platforms) seeded with the demo, driven by Debian's C
 Playwright.
 
 One seeded stack serves the whole e2e package (`demo_stack`, package scope): the demo seed (a
-year of history, this month's budgets), its backfill of the recent days run by the real worker,
-the LTV model trained on the sandbox customers. The tables are
+year of history, this month's budgets), its backfill of the recent days and the LTV model's
+training on the sandbox customers, both run by the real worker. The tables are
 emptied before and after, so the rest of the suite starts from empty tables as usual.
 """
 
@@ -159,9 +159,9 @@ def _check_backfill(app) -> None:
     assert not failed, f"demo backfill runs did not succeed: {failed}"
 
 
-def _ensure_model(app) -> int | None:
-    """The active LTV model version (trained and scored on the sandbox customers when the
-    seed did not already), so that predicted ROAS has figures; None without the model code."""
+def _ensure_model(app, timeout: float = 600) -> int | None:
+    """The active LTV model version, so that predicted ROAS has figures: the one the worker
+    trains for the seed (waited for), else trained here; None without the model code."""
     if importlib.util.find_spec("backend.services.models.training") is None:
         return None
     from sqlalchemy import select
@@ -170,10 +170,17 @@ def _ensure_model(app) -> int | None:
     from backend.models import ModelKind, ModelVersion
     from backend.services.models.training import train_and_score
 
+    active = select(ModelVersion.id).where(
+        ModelVersion.kind == ModelKind.LTV, ModelVersion.is_active.is_(True)
+    )
+    training = select(ModelVersion.id).where(
+        ModelVersion.kind == ModelKind.LTV, ModelVersion.status == "training"
+    )
+    deadline = time.monotonic() + timeout
     with app.app_context():
-        active = select(ModelVersion.id).where(
-            ModelVersion.kind == ModelKind.LTV, ModelVersion.is_active.is_(True)
-        )
+        while db.session.scalar(training) is not None and time.monotonic() < deadline:
+            db.session.remove()
+            time.sleep(1)
         version = db.session.scalar(active)
         if version is None:
             version = train_and_score().ltv.id
@@ -190,7 +197,7 @@ def demo_stack(app, e2e_app, live_server, celery_worker, tmp_path_factory) -> It
     var_dir = tmp_path_factory.mktemp("demo")
     try:
         with e2e_app.app_context():
-            seed(var_dir, days=DEMO_DAYS)
+            seed(var_dir, days=DEMO_DAYS, train_in_worker=True)
         wait_for_sync_runs(e2e_app)
         _check_backfill(e2e_app)
         version = _ensure_model(e2e_app)

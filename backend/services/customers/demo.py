@@ -98,6 +98,20 @@ def _has_active_ltv_model() -> bool:
     return db.session.scalar(active) is not None
 
 
+def needs_first_model() -> bool:
+    """No LTV version is active or being trained yet (and there are customers to train on)."""
+    from backend.models import Customer
+
+    pending = select(ModelVersion.id).where(
+        ModelVersion.kind == ModelKind.LTV, ModelVersion.status == "training"
+    )
+    return (
+        not _has_active_ltv_model()
+        and db.session.scalar(pending) is None
+        and db.session.scalar(select(Customer.id).limit(1)) is not None
+    )
+
+
 def _train_now() -> int | None:
     from backend.errors import ServiceError
     from backend.services.models.training import train_and_score
