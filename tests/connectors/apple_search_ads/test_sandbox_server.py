@@ -154,12 +154,11 @@ def test_the_api_refuses_a_call_without_a_token_in_apple_error_format(sandbox):
     }
 
 
-def test_the_acls_list_the_apple_orgs(api):
+def test_the_acls_list_the_apple_orgs(api, world):
     orgs = api("GET", "/api/v5/acls", org=None).json()["data"]
 
     assert [(o["orgId"], o["currency"], o["timeZone"]) for o in orgs] == [
-        (40001, "USD", "America/Los_Angeles"),
-        (40002, "AUD", "Australia/Sydney"),
+        (int(a.external_id), a.currency, a.timezone) for a in world.accounts_of("apple_search_ads")
     ]
 
 
