@@ -88,6 +88,18 @@ class AdAccountUpdateSchema(Schema):
 class ConnectionTestSchema(Schema):
     platform = Text(required=True, validate=validate.OneOf(platforms()))
     credentials = _credentials_field(required=True)
+    external_id = Text(
+        allow_none=True,
+        validate=validate.Length(max=64),
+        metadata={"description": "The account to add: the test also checks they read it"},
+    )
+
+
+class FoundAccountSchema(Schema):
+    external_id = Text(required=True)
+    name = Text(required=True)
+    currency = Text(required=True)
+    timezone = Text(required=True)
 
 
 class ConnectionCheckSchema(Schema):
@@ -101,6 +113,18 @@ class ConnectionCheckSchema(Schema):
             "description": "Accounts the credentials reach but the platform refuses (cancelled, "
             "not yet enabled), each as 'id: reason'; not counted in accounts"
         },
+    )
+    field = Text(
+        allow_none=True,
+        metadata={
+            "description": "What a failure is about: 'credentials' (refused or unreachable) "
+            "or 'external_id' (the credentials work but do not read that account)"
+        },
+    )
+    account = fields.Nested(
+        FoundAccountSchema,
+        allow_none=True,
+        metadata={"description": "The account tested for, as the platform describes it"},
     )
 
 
@@ -131,8 +155,11 @@ def create_ad_account(data: dict):
 @blp.arguments(ConnectionTestSchema)
 @blp.response(200, ConnectionCheckSchema)
 def test_unsaved_connection(data: dict):
-    """Test credentials before saving them: ok, or the platform's own error message."""
-    return accounts.test_unsaved(data["platform"], data["credentials"])
+    """Test credentials before saving them (and, given `external_id`, that they read that
+    account): ok, or the platform's own error message and the field it is about."""
+    return accounts.test_unsaved(
+        data["platform"], data["credentials"], data.get("external_id")
+    ).as_dict()
 
 
 @blp.route("/<int:account_id>", methods=["GET"])
@@ -167,5 +194,6 @@ def delete_ad_account(account_id: int):
 @roles_allowed(Role.ADMIN)
 @blp.response(200, ConnectionCheckSchema)
 def test_saved_connection(account_id: int):
-    """Test the stored credentials; records their expiry when the platform tells it."""
-    return accounts.test_saved(account_id)
+    """Test the stored credentials and that they still read the account; records their
+    expiry when the platform tells it."""
+    return accounts.test_saved(account_id).as_dict()

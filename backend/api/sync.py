@@ -13,7 +13,7 @@ from backend.auth import current_actor, roles_allowed, signed_in
 from backend.errors import Invalid
 from backend.http_guards import accepts_upload
 from backend.models import Role
-from backend.services.ingestion import health, sync
+from backend.services.ingestion import health, history, sync
 
 blp = Blueprint("sync", __name__, url_prefix="/api", description="Syncs and data health")
 
@@ -67,6 +67,46 @@ class SyncRunSchema(Schema):
     stored_spend = fields.Decimal(as_string=True, allow_none=True)
     reconciliation_diff = fields.Decimal(as_string=True, allow_none=True)
     reconciliation_flagged = fields.Boolean()
+
+
+class RunErrorSchema(Schema):
+    window_start = fields.Date(required=True)
+    window_end = fields.Date(required=True)
+    status = fields.String(required=True, metadata={"description": "queued means retrying"})
+    error = fields.String(required=True)
+    error_kind = fields.String(allow_none=True)
+
+
+class SyncRequestSchema(Schema):
+    id = fields.Integer(required=True, metadata={"description": "Its first run's id"})
+    kind = fields.String(
+        required=True, metadata={"description": "initial, scheduled, manual or backfill"}
+    )
+    requested_at = fields.DateTime(required=True)
+    status = fields.String(
+        required=True,
+        metadata={"description": "queued, running, succeeded, or failed if any run failed"},
+    )
+    window_start = fields.Date(required=True)
+    window_end = fields.Date(required=True)
+    days = fields.Integer(required=True, metadata={"description": "Days in the window"})
+    days_done = fields.Integer(required=True, metadata={"description": "Days fetched and stored"})
+    days_failed = fields.Integer(required=True)
+    runs = fields.Integer(required=True, metadata={"description": "Chunks it was split into"})
+    runs_done = fields.Integer(required=True)
+    runs_failed = fields.Integer(required=True)
+    runs_running = fields.Integer(required=True)
+    rows = fields.Integer(required=True, metadata={"description": "Metric rows stored"})
+    started_at = fields.DateTime(allow_none=True)
+    finished_at = fields.DateTime(allow_none=True)
+    duration_ms = fields.Integer(
+        allow_none=True, metadata={"description": "From the first start to the end (or now)"}
+    )
+    errors = fields.List(fields.Nested(RunErrorSchema), required=True)
+
+
+class SyncRequestsQuery(Schema):
+    limit = fields.Integer(load_default=20, validate=validate.Range(min=1, max=200))
 
 
 class SyncRunsQuery(Schema):
@@ -125,6 +165,16 @@ def list_sync_health():
 def list_sync_runs(query: dict, account_id: int):
     """The account's most recent sync runs, newest first."""
     return sync.recent_runs(account_id, query["limit"])
+
+
+@blp.route("/ad-accounts/<int:account_id>/sync-requests", methods=["GET"])
+@signed_in
+@blp.arguments(SyncRequestsQuery, location="query")
+@blp.response(200, SyncRequestSchema(many=True))
+def list_sync_requests(query: dict, account_id: int):
+    """The account's latest sync requests, newest first: each sync or backfill with the chunks
+    it was split into, its progress (days done of total), rows, duration and errors."""
+    return history.sync_requests(account_id, query["limit"])
 
 
 @blp.route("/ad-accounts/<int:account_id>/sync", methods=["POST"])

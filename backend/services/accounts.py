@@ -91,7 +91,7 @@ def create_account(actor: User | None, data: Mapping[str, Any]) -> AdAccount:
     external_id = data["external_id"].strip()
     currency, timezone = data.get("currency"), data.get("timezone")
     if not currency or not timezone:
-        listed = _discover(platform, credentials, external_id, currency, timezone)
+        listed = _discover(platform, credentials, external_id)
         currency, timezone = currency or listed.currency, timezone or listed.timezone
         manager_id = listed.manager_id
     else:
@@ -210,23 +210,90 @@ def delete_account(actor: User | None, account_id: int) -> None:
     db.session.commit()
 
 
-def test_saved(account_id: int) -> ConnectionCheck:
-    """Test a stored account's credentials; records their expiry when the platform tells it."""
+@dataclasses.dataclass(frozen=True)
+class AccountCheck:
+    """A connection test, and what it found of the account it is for.
+
+    `field` names what a failure is about: "credentials" (the platform refused them or could
+    not be reached) or "external_id" (the credentials work but do not read that account).
+    """
+
+    check: ConnectionCheck
+    field: str | None = None
+    account: AccountInfo | None = None
+
+    def as_dict(self) -> dict[str, Any]:
+        found = self.account
+        return {
+            **dataclasses.asdict(self.check),
+            "field": self.field,
+            "account": None
+            if found is None
+            else {
+                "external_id": found.external_id,
+                "name": found.name,
+                "currency": found.currency,
+                "timezone": found.timezone,
+            },
+        }
+
+
+def test_saved(account_id: int) -> AccountCheck:
+    """Test a stored account's credentials, and that they still read the account; records
+    their expiry when the platform tells it."""
     account = get_account(account_id)
     credentials = creds_.decrypt(account.credentials_encrypted)
     if credentials is None:
         db.session.rollback()
-        return ConnectionCheck(ok=False, message="The account has no readable credentials")
-    check = _run_check(account.platform, credentials)
-    if check.expires_at is not None and account.credentials_expire_at != check.expires_at:
-        account.credentials_expire_at = check.expires_at
+        return AccountCheck(
+            ConnectionCheck(ok=False, message="The account has no readable credentials"),
+            field="credentials",
+        )
+    result = _check_account(account.platform, credentials, account.external_id)
+    expires_at = result.check.expires_at
+    if expires_at is not None and account.credentials_expire_at != expires_at:
+        account.credentials_expire_at = expires_at
     db.session.commit()
-    return check
+    return result
 
 
-def test_unsaved(platform: str, credentials: Any) -> ConnectionCheck:
-    """Test credentials before they are saved (422 when they do not fit the schema)."""
-    return _run_check(platform, creds_.validate(platform, credentials))
+def test_unsaved(platform: str, credentials: Any, external_id: str | None = None) -> AccountCheck:
+    """Test credentials before they are saved (422 when they do not fit the schema) and, given
+    the account id, that they read that account."""
+    credentials = creds_.validate(platform, credentials)
+    external_id = (external_id or "").strip()
+    if not external_id:
+        check = _run_check(platform, credentials)
+        return AccountCheck(check, field=None if check.ok else "credentials")
+    return _check_account(platform, credentials, external_id)
+
+
+def _check_account(platform: str, credentials: Mapping[str, Any], external_id: str) -> AccountCheck:
+    """The connection test, then whether the account is among those the credentials read."""
+    check = _run_check(platform, credentials)
+    if not check.ok:
+        return AccountCheck(check, field="credentials")
+    try:
+        listed = _list_accounts(platform, credentials)
+    except Invalid as exc:
+        return AccountCheck(
+            dataclasses.replace(check, ok=False, message=exc.message), field="credentials"
+        )
+    found = _find(listed, external_id)
+    if found is None:
+        refused = [
+            s for s in check.skipped if _bare_id(s.split(":", 1)[0]) == _bare_id(external_id)
+        ]
+        message = (
+            f"The platform refuses account {refused[0]}"
+            if refused
+            else _not_listed(external_id, listed)
+        )
+        return AccountCheck(
+            dataclasses.replace(check, ok=False, message=message), field="external_id"
+        )
+    message = f"{check.message}. Account {found.external_id} is readable: {found.name}"
+    return AccountCheck(dataclasses.replace(check, message=message), account=found)
 
 
 def rotate_keys() -> int:
@@ -272,29 +339,33 @@ def _run_check(platform: str, credentials: Mapping[str, Any]) -> ConnectionCheck
     return dataclasses.replace(check, message=redaction.redact(check.message or ""))
 
 
-def _discover(
-    platform: str,
-    credentials: Mapping[str, Any],
-    external_id: str,
-    currency: str | None,
-    timezone: str | None,
-) -> AccountInfo:
-    """The account as the platform lists it (for its currency and time zone); 422 naming the
-    first missing field when the platform cannot tell."""
-    missing = "currency" if not currency else "timezone"
+def _discover(platform: str, credentials: Mapping[str, Any], external_id: str) -> AccountInfo:
+    """The account as the platform lists it (for its currency and time zone).
+
+    A failure is reported at the field it is about: the credentials when the platform refuses
+    them, the account id when they work but do not read that account.
+    """
+    listed = _list_accounts(platform, credentials)
+    found = _find(listed, external_id)
+    if found is None:
+        raise Invalid(_not_listed(external_id, listed), field="external_id")
+    return found
+
+
+def _list_accounts(platform: str, credentials: Mapping[str, Any]) -> list[AccountInfo]:
+    """The accounts the credentials read; Invalid (at the credentials) when the platform
+    cannot tell."""
     try:
-        listed = _listed_account(platform, credentials, external_id)
+        return build_connector(platform, credentials, retry=TEST_RETRY).list_accounts()
     except ConnectorError as exc:
         reason = redaction.redact(exc.message)
-        raise Invalid(f"is required (the platform did not say: {reason})", field=missing) from None
-    except Exception:  # noqa: BLE001
-        log.exception("listing %s accounts failed unexpectedly", platform)
-        raise Invalid("is required (the platform did not say)", field=missing) from None
-    if listed is None:
         raise Invalid(
-            f"is required (these credentials do not list account {external_id})", field=missing
-        )
-    return listed
+            f"The platform could not list the accounts of these credentials: {reason}",
+            field="credentials",
+        ) from None
+    except Exception:  # noqa: BLE001 - an SDK's surprise must not become a 500 for the admin
+        log.exception("listing %s accounts failed unexpectedly", platform)
+        raise Invalid(UNEXPECTED, field="credentials") from None
 
 
 def _manager_of(platform: str, credentials: Mapping[str, Any], external_id: str) -> str | None:
@@ -324,8 +395,24 @@ def _listed_account(
 ) -> AccountInfo | None:
     """The account among those the credentials list (None: not among them)."""
     listed = build_connector(platform, credentials, retry=TEST_RETRY).list_accounts()
+    return _find(listed, external_id)
+
+
+def _find(listed: list[AccountInfo], external_id: str) -> AccountInfo | None:
     wanted = _bare_id(external_id)
     return next((info for info in listed if _bare_id(info.external_id) == wanted), None)
+
+
+#: How many readable accounts a "not listed" message names.
+NAMED_ACCOUNTS = 10
+
+
+def _not_listed(external_id: str, listed: list[AccountInfo]) -> str:
+    if not listed:
+        return f"These credentials work but read no ad account, so not {external_id}"
+    names = ", ".join(info.external_id for info in listed[:NAMED_ACCOUNTS])
+    more = f" and {len(listed) - NAMED_ACCOUNTS} more" if len(listed) > NAMED_ACCOUNTS else ""
+    return f"These credentials do not read account {external_id}; they read {names}{more}"
 
 
 def _bare_id(external_id: str) -> str:

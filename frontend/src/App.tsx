@@ -13,6 +13,8 @@ const CohortsPage = lazy(() => import("./pages/CohortsPage"));
 const BudgetsPage = lazy(() => import("./pages/BudgetsPage"));
 const AlertsPage = lazy(() => import("./pages/AlertsPage"));
 const AccountsPage = lazy(() => import("./pages/admin/AccountsPage"));
+const DataPage = lazy(() => import("./pages/admin/DataPage"));
+const ModelsPage = lazy(() => import("./pages/admin/ModelsPage"));
 const UsersPage = lazy(() => import("./pages/admin/UsersPage"));
 const AuditPage = lazy(() => import("./pages/admin/AuditPage"));
 const NotFoundPage = lazy(() => import("./pages/NotFoundPage"));
@@ -53,6 +55,8 @@ export function App() {
           <Route path="admin">
             <Route index element={<Navigate to="accounts" replace />} />
             <Route path="accounts" element={guarded("administer", <AccountsPage />)} />
+            <Route path="data" element={guarded("administer", <DataPage />)} />
+            <Route path="models" element={guarded("administer", <ModelsPage />)} />
             <Route path="users" element={guarded("administer", <UsersPage />)} />
             <Route path="audit" element={guarded("administer", <AuditPage />)} />
           </Route>

@@ -1,6 +1,8 @@
 """An admin adds an ad account with credentials through the form generated from the connector's
-schema: the connection test passes, the secrets come back masked and never reach the page; a
-bad credential shows the platform's own error message."""
+schema: the secrets come back masked and never reach the page; a connection test checks the
+credentials and that they read the account id, and each failure sits at the field it is about
+(a bad credential under the credentials with the platform's own message, an id the credentials
+do not read under the account id, never under the optional currency)."""
 
 from __future__ import annotations
 
@@ -16,6 +18,8 @@ pytestmark = pytest.mark.e2e
 
 #: The sandbox's Meta account the demo seed leaves for an admin to add (the sandbox token reads it).
 NEW_EXTERNAL_ID = "act_1004"
+#: A Meta ad account id the seed did not add, and the sandbox token does not read.
+UNREADABLE_ID = "act_1999"
 NEW_NAME = "E2E Meta extra"
 SECRETS = (sandbox.META_GOOD_TOKEN, sandbox.meta_config()["app_secret"])
 
@@ -88,6 +92,54 @@ def test_admin_adds_an_account_and_its_secrets_come_back_masked(admin_page):
     assert stored["credentials"]["app_secret"].startswith("••••")
 
 
+def form_item(drawer, label: str):
+    """The form item (label, input and its messages) of a field."""
+    return drawer.locator(".ant-form-item").filter(has=drawer.page.get_by_label(label, exact=True))
+
+
+def test_an_account_id_the_credentials_do_not_read_is_reported_at_that_field(admin_page):
+    page = admin_page
+    drawer = open_new_account_form(page)
+    drawer.get_by_label("Name", exact=True).fill(NEW_NAME)
+    drawer.get_by_label("Account ID on the platform", exact=True).fill(UNREADABLE_ID)
+    fill_meta_credentials(drawer, sandbox.META_GOOD_TOKEN)
+    account_id = form_item(drawer, "Account ID on the platform")
+    currency = form_item(drawer, "Currency")
+
+    drawer.get_by_role("button", name="Test connection").click()
+    result = drawer.get_by_test_id("connection-result")
+    expect(result).to_contain_text("The credentials work, but not for this account ID")
+    explain = account_id.locator(".ant-form-item-explain")
+    expect(explain).to_contain_text(f"do not read account {UNREADABLE_ID}; they read")
+    expect(explain).to_contain_text("act_1001")
+    expect(currency.locator(".ant-form-item-explain")).to_have_count(0)
+
+    drawer.get_by_role("button", name="Add account").click()  # currency left to the platform
+    expect(account_id.locator(".ant-form-item-explain")).to_contain_text(
+        f"do not read account {UNREADABLE_ID}"
+    )
+    expect(currency.locator(".ant-form-item-explain")).to_have_count(0)
+    expect(drawer).to_be_visible()  # not added
+    ids = [a["external_id"] for a in page.request.get("/api/ad-accounts").json()]
+    assert UNREADABLE_ID not in ids
+
+
+def test_a_readable_account_id_passes_the_test_and_is_described(admin_page):
+    page = admin_page
+    name = "Acme Apps US"  # the seeded Meta account act_1001
+    page.get_by_role("button", name=f"Edit {name}").click()
+    editor = page.locator(".ant-drawer-content").filter(has_text=f"Edit {name}")
+    fill_meta_credentials(editor, sandbox.META_GOOD_TOKEN)  # typed: tested before saving
+
+    editor.get_by_role("button", name="Test connection").click()
+
+    result = editor.get_by_test_id("connection-result")
+    expect(result).to_contain_text("Connection works")
+    expect(result).to_contain_text("act_1001 is “Acme Apps US”: USD, America/Los_Angeles")
+    account_id = form_item(editor, "Account ID on the platform")
+    expect(account_id.locator(".ant-form-item-explain")).to_have_count(0)
+
+
 def test_testing_a_saved_accounts_connection_succeeds(admin_page):
     page = admin_page
     name = "Acme Search US"  # a seeded Google Ads account (OAuth refresh token, developer token)
@@ -107,3 +159,6 @@ def test_a_bad_credential_shows_the_platforms_own_message(admin_page):
     result = drawer.get_by_test_id("connection-result")
     expect(result).to_contain_text("Connection failed")
     expect(result).to_contain_text("Error validating access token: Session has expired")
+    # it sits under the credentials it is about, below the last credential field
+    secret = drawer.get_by_label("App secret", exact=True).bounding_box()
+    assert result.bounding_box()["y"] > secret["y"]

@@ -73,10 +73,12 @@ def plan_sync(
         restated = today - dt.timedelta(days=windows.restatement_days(config, account.platform))
         gap = windows.first_unfetched_day(account, history, restated)
         start = min(restated, gap) if gap else restated
+    requested_at = utcnow()  # one instant for the runs of one request (see history.py)
     runs = [
         SyncRun(
             ad_account_id=account.id,
             kind=kind,
+            created_at=requested_at,
             window_start=s,
             window_end=e,
             status=SyncStatus.QUEUED,

@@ -13,6 +13,7 @@ import type {
   ManagedUser,
   PlatformInfo,
   SyncHealth,
+  SyncRequest,
   UserInput,
 } from "./types";
 
@@ -52,13 +53,23 @@ export const updateAdAccount = (
   input: { name?: string; status?: string; credentials?: Record<string, unknown> },
 ) => http.patch<AdAccount>(`/api/ad-accounts/${id}`, input);
 
-export const testNewConnection = (platform: string, credentials: Record<string, unknown>) =>
-  http.post<ConnectionCheck>("/api/ad-accounts/test-connection", { platform, credentials });
+/** Tests credentials before they are saved and, given the account id, that they read it. */
+export const testNewConnection = (platform: string, credentials: Record<string, unknown>, externalId?: string) =>
+  http.post<ConnectionCheck>("/api/ad-accounts/test-connection", {
+    platform,
+    credentials,
+    ...(externalId ? { external_id: externalId } : {}),
+  });
 /** Tests the stored credentials of an account. */
 export const testAccountConnection = (id: number) =>
   http.post<ConnectionCheck>(`/api/ad-accounts/${id}/test-connection`);
 export const startBackfill = (id: number, start: string, end: string) =>
   http.post<unknown>(`/api/ad-accounts/${id}/backfill`, { start, end });
+/** Queues a sync of the restatement window and any day never fetched. */
+export const startSync = (id: number) => http.post<unknown>(`/api/ad-accounts/${id}/sync`);
+/** The account's latest syncs and backfills, newest first, with their progress. */
+export const fetchSyncRequests = (id: number, signal?: AbortSignal) =>
+  http.get<SyncRequest[]>(`/api/ad-accounts/${id}/sync-requests`, { limit: 20 }, signal);
 
 export const fetchUsers = (signal?: AbortSignal) => http.get<ManagedUser[]>("/api/users", undefined, signal);
 export const createUser = (input: UserInput) => http.post<ManagedUser>("/api/users", input);

@@ -138,18 +138,72 @@ export async function request<T>(method: string, path: string, options: RequestO
   options.onHeaders?.(response.headers);
   if (response.ok) return body as T;
 
+  const error = errorFrom(response.status, response.statusText, body);
+  if (response.status === 401 && !options.expectUnauthorized) {
+    unauthorizedListeners.forEach((listener) => listener());
+  }
+  throw error;
+}
+
+/** The ApiError of a non-2xx answer's status and parsed body. */
+function errorFrom(status: number, statusText: string, body: unknown): ApiError {
   const payload = (body && typeof body === "object" ? body : {}) as {
     code?: string | number;
     message?: string;
     errors?: unknown;
   };
   const message =
-    payload.message || (typeof body === "string" && body.length < 200 && body) || `${response.status} ${response.statusText}`;
-  const error = new ApiError(response.status, message, flattenFieldErrors(payload.errors), payload.code, body);
-  if (response.status === 401 && !options.expectUnauthorized) {
-    unauthorizedListeners.forEach((listener) => listener());
-  }
-  throw error;
+    payload.message || (typeof body === "string" && body.length < 200 && body) || `${status} ${statusText}`;
+  return new ApiError(status, message, flattenFieldErrors(payload.errors), payload.code, body);
+}
+
+export interface UploadProgress {
+  loaded: number;
+  total: number;
+}
+
+/**
+ * Sends a file as the multipart field `file` (plus form fields), reporting the bytes sent as
+ * they go (fetch cannot); answers like `request`: the JSON body, or an ApiError whose `body`
+ * keeps the per-line `errors` of a rejected file.
+ */
+export function uploadFile<T>(
+  path: string,
+  file: Blob & { name?: string },
+  options: { fields?: Record<string, string>; onProgress?: (p: UploadProgress) => void; signal?: AbortSignal } = {},
+): Promise<T> {
+  const url = buildUrl(path);
+  const form = new FormData();
+  form.append("file", file, file.name ?? "upload.csv");
+  for (const [key, value] of Object.entries(options.fields ?? {})) form.append(key, value);
+  return new Promise<T>((resolve, reject) => {
+    const xhr = new XMLHttpRequest();
+    xhr.open("POST", url);
+    xhr.withCredentials = true;
+    xhr.setRequestHeader("Accept", "application/json");
+    if (csrfToken) xhr.setRequestHeader("X-CSRF-Token", csrfToken);
+    xhr.upload.onprogress = (e) => options.onProgress?.({ loaded: e.loaded, total: e.lengthComputable ? e.total : file.size });
+    xhr.onerror = () => reject(new ApiError(0, "Cannot reach the Spendlens server. Check your connection and retry."));
+    xhr.onabort = () => reject(new DOMException("The upload was cancelled", "AbortError"));
+    xhr.onload = () => {
+      let body: unknown = xhr.responseText;
+      if ((xhr.getResponseHeader("content-type") ?? "").includes("json")) {
+        try {
+          body = JSON.parse(xhr.responseText);
+        } catch {
+          /* keep the text */
+        }
+      }
+      if (xhr.status >= 200 && xhr.status < 300) {
+        resolve(body as T);
+        return;
+      }
+      if (xhr.status === 401) unauthorizedListeners.forEach((listener) => listener());
+      reject(errorFrom(xhr.status, xhr.statusText, body));
+    };
+    options.signal?.addEventListener("abort", () => xhr.abort());
+    xhr.send(form);
+  });
 }
 
 export const http = {

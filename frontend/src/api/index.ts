@@ -4,5 +4,6 @@ export * from "./auth";
 export * from "./reports";
 export * from "./budgets";
 export * from "./admin";
+export * from "./data";
 export type * from "./types";
 export { queryKeys } from "./keys";

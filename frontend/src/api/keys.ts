@@ -16,7 +16,10 @@ export const queryKeys = {
   platforms: ["platforms"] as const,
   adAccounts: ["ad-accounts"] as const,
   syncHealth: ["sync-health"] as const,
+  syncRequests: (accountId: number) => ["sync-requests", accountId] as const,
   users: ["users"] as const,
   audit: (f: AuditFilters) => ["audit", f] as const,
   auditFacets: ["audit-facets"] as const,
+  customerSummary: ["customer-summary"] as const,
+  modelVersions: ["model-versions"] as const,
 };

@@ -388,12 +388,41 @@ export interface SyncHealth {
   reconciliation: Reconciliation | null;
 }
 
+export type SyncStatus = "queued" | "running" | "succeeded" | "failed";
+
+/** One sync or backfill of an account, with the chunks it was split into summed up. */
+export interface SyncRequest {
+  id: number;
+  kind: "initial" | "scheduled" | "manual" | "backfill" | string;
+  requested_at: string;
+  status: SyncStatus;
+  window_start: string;
+  window_end: string;
+  days: number;
+  days_done: number;
+  days_failed: number;
+  runs: number;
+  runs_done: number;
+  runs_failed: number;
+  runs_running: number;
+  rows: number;
+  started_at: string | null;
+  finished_at: string | null;
+  duration_ms: number | null;
+  /** Per chunk with an error; status "queued" means it is being retried. */
+  errors: { window_start: string; window_end: string; status: SyncStatus; error: string; error_kind: string | null }[];
+}
+
 export interface ConnectionCheck {
   ok: boolean;
   message: string;
   /** How many ad accounts the credentials read. */
   accounts?: number | null;
   expires_at?: string | null;
+  /** What a failure is about: the credentials, or the account id they do not read. */
+  field?: "credentials" | "external_id" | null;
+  /** The account tested for, as the platform describes it. */
+  account?: { external_id: string; name: string; currency: string; timezone: string } | null;
 }
 
 export interface ManagedUser extends User {
@@ -443,4 +472,53 @@ export interface AuditFacets {
 export interface AuditPage {
   items: AuditEntry[];
   total: number | null;
+}
+
+/** What a customers or revenue upload did. */
+export interface LoadResult {
+  kind: string;
+  rows: number;
+  inserted: number;
+  updated: number;
+  unchanged: number;
+}
+
+/** What an exchange-rate upload loaded. */
+export interface FxLoadResult {
+  rows: number;
+  currencies: string[];
+  first_date: string | null;
+  last_date: string | null;
+}
+
+export interface CustomerSummary {
+  customers: number;
+  first_acquisition: string | null;
+  last_acquisition: string | null;
+  customers_by_platform?: Record<string, number>;
+  customers_linked_to_campaigns?: number;
+  revenue_events: number;
+  last_event_at: string | null;
+  revenue_reporting: Numeric;
+  reporting_currency?: string;
+  revenue_events_by_fx_status?: Record<string, number>;
+}
+
+export interface ModelVersion {
+  id: number;
+  kind: "ltv" | "churn" | string;
+  algorithm: string;
+  status: "training" | "ready" | "failed" | string;
+  is_active: boolean;
+  activation_requested_at: string | null;
+  trained_at: string | null;
+  training_start: string | null;
+  training_end: string | null;
+  holdout_start: string | null;
+  holdout_end: string | null;
+  params: Record<string, unknown>;
+  /** Whatever the training measured; shown generically. */
+  metrics: Record<string, unknown>;
+  source: string;
+  created_at: string | null;
 }

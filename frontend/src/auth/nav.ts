@@ -5,7 +5,7 @@ import { can, type Permission } from "./permissions";
 export interface NavItem {
   path: string;
   label: string;
-  icon: "overview" | "channels" | "cohorts" | "budgets" | "alerts" | "accounts" | "users" | "audit";
+  icon: "overview" | "channels" | "cohorts" | "budgets" | "alerts" | "accounts" | "data" | "models" | "users" | "audit";
   permission: Permission;
   group?: "admin";
 }
@@ -17,6 +17,8 @@ export const NAV_ITEMS: readonly NavItem[] = [
   { path: "/budgets", label: "Budgets & pacing", icon: "budgets", permission: "viewBudgets" },
   { path: "/alerts", label: "Alerts", icon: "alerts", permission: "viewAlerts" },
   { path: "/admin/accounts", label: "Ad accounts", icon: "accounts", permission: "administer", group: "admin" },
+  { path: "/admin/data", label: "Data uploads", icon: "data", permission: "administer", group: "admin" },
+  { path: "/admin/models", label: "Model versions", icon: "models", permission: "administer", group: "admin" },
   { path: "/admin/users", label: "Users & roles", icon: "users", permission: "administer", group: "admin" },
   { path: "/admin/audit", label: "Audit log", icon: "audit", permission: "administer", group: "admin" },
 ];

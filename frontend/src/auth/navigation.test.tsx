@@ -46,6 +46,8 @@ describe("navItemsFor", () => {
     expect(paths("finance")).toEqual(["/overview", "/channels", "/cohorts", "/budgets", "/alerts"]);
     expect(paths("admin")).toContain("/admin/accounts");
     expect(paths("admin")).toContain("/admin/users");
+    expect(paths("admin")).toContain("/admin/data");
+    expect(paths("admin")).toContain("/admin/models");
     expect(paths("admin")).toContain("/admin/audit");
     expect(navItemsFor(null)).toEqual([]);
   });

@@ -12,11 +12,11 @@ from connectors.sandbox import credentials as sandbox
 from tests.backend.auth.conftest import account_payload, point_app_at
 
 
-def _test(admin, platform: str, credentials: dict) -> dict:
-    response = admin.post(
-        "/api/ad-accounts/test-connection",
-        json={"platform": platform, "credentials": credentials},
-    )
+def _test(admin, platform: str, credentials: dict, external_id: str | None = None) -> dict:
+    body = {"platform": platform, "credentials": credentials}
+    if external_id is not None:
+        body["external_id"] = external_id
+    response = admin.post("/api/ad-accounts/test-connection", json=body)
     assert response.status_code == 200, response.json
     return response.json
 
@@ -79,16 +79,74 @@ def test_currency_and_time_zone_are_read_from_the_platform_when_omitted(admin, o
     )
 
 
-def test_an_account_the_credentials_do_not_see_needs_its_currency(admin, on_meta):
+def test_adding_an_account_the_credentials_do_not_read_is_refused_at_its_id(admin, on_meta):
     payload = account_payload(sandbox.meta_config(), external_id="act_404404")
     del payload["currency"]
     response = admin.post("/api/ad-accounts", json=payload)
     assert response.status_code == 422
-    assert "currency" in response.json["errors"]
+    assert list(response.json["errors"]) == ["external_id"]
+    readable = on_meta.world.accounts_of("meta")[0].external_id
+    message = response.json["errors"]["external_id"][0]
+    assert "do not read account act_404404" in message and readable in message
+
+
+def test_adding_with_refused_credentials_is_refused_at_the_credentials(admin, on_meta):
+    payload = account_payload(sandbox.meta_config(sandbox.META_EXPIRED_TOKEN))
+    del payload["currency"], payload["timezone"]
+    response = admin.post("/api/ad-accounts", json=payload)
+    assert response.status_code == 422
+    assert list(response.json["errors"]) == ["credentials"]
+    assert sandbox.META_EXPIRED_TOKEN not in response.json["errors"]["credentials"][0]
+
+
+def test_a_test_with_an_account_id_the_credentials_do_not_read_fails_at_the_id(admin, on_meta):
+    result = _test(admin, "meta", sandbox.meta_config(), external_id="act_404404")
+    assert result["ok"] is False
+    assert result["field"] == "external_id"
+    assert result["account"] is None
+    for account in on_meta.world.accounts_of("meta"):
+        assert account.external_id in result["message"]
+
+
+def test_a_test_with_a_readable_account_id_describes_that_account(admin, on_meta):
+    account = on_meta.world.accounts_of("meta")[0]
+    result = _test(admin, "meta", sandbox.meta_config(), external_id=account.external_id)
+    assert result["ok"] is True
+    assert result["field"] is None
+    assert result["account"] == {
+        "external_id": account.external_id,
+        "name": account.name,
+        "currency": account.currency,
+        "timezone": account.timezone,
+    }
+
+
+def test_refused_credentials_fail_at_the_credentials_whatever_the_id(admin, on_meta):
+    credentials = sandbox.meta_config(sandbox.META_EXPIRED_TOKEN)
+    result = _test(admin, "meta", credentials, external_id="act_404404")
+    assert (result["ok"], result["field"]) == (False, "credentials")
+
+
+def test_a_saved_account_its_credentials_no_longer_read_fails_its_test(admin, on_meta):
+    payload = account_payload(sandbox.meta_config(), external_id="act_404404")
+    created = admin.post("/api/ad-accounts", json=payload)  # currency and zone given: no lookup
+    assert created.status_code == 201, created.json
+    result = admin.post(f"/api/ad-accounts/{created.json['id']}/test-connection").json
+    assert (result["ok"], result["field"]) == (False, "external_id")
+    assert "act_404404" in result["message"]
 
 
 def test_google_good_credentials_connect(admin, on_google):
     assert _test(admin, "google_ads", sandbox.google_config())["ok"] is True
+
+
+def test_a_google_customer_id_is_found_with_or_without_its_dashes(admin, on_google):
+    bare = on_google.sandbox.world.accounts_of("google_ads")[0].external_id.replace("-", "")
+    dashed = f"{bare[:3]}-{bare[3:6]}-{bare[6:]}"
+    for external_id in (bare, dashed):
+        result = _test(admin, "google_ads", sandbox.google_config(), external_id=external_id)
+        assert result["ok"] is True, result
+        assert result["account"]["external_id"].replace("-", "") == bare
 
 
 def test_google_revoked_refresh_token_reports_googles_message(admin, on_google):

@@ -1,5 +1,6 @@
 /** Ad accounts with their sync health; add/edit with schema-generated credentials, test a
- * connection, start a backfill. */
+ * connection; an account's drawer shows its full error, its syncs with live progress, and
+ * starts a sync or a backfill. */
 import { useMemo, useState } from "react";
 import { Alert, App, Button, Card, Dropdown, Space, Tag, Tooltip, Typography } from "antd";
 import { EditOutlined, MoreOutlined, PlusOutlined, WarningOutlined } from "@ant-design/icons";
@@ -17,16 +18,12 @@ import { toNumber } from "../../lib/format";
 import { useFormat } from "../../state/useFormat";
 import { AccountForm } from "./accounts/AccountForm";
 import { BackfillModal } from "./accounts/BackfillModal";
+import { AccountDrawer } from "./accounts/AccountDrawer";
+import { accountState } from "./accounts/accountState";
 
 export interface AccountRow extends AdAccount {
   health: SyncHealth | null;
 }
-
-const STATUS: Record<string, { color: string; label: string }> = {
-  active: { color: "green", label: "active" },
-  disabled: { color: "default", label: "disabled" },
-  needs_credentials: { color: "red", label: "needs credentials" },
-};
 
 export function mergeHealth(accounts: AdAccount[], health: SyncHealth[] | undefined): AccountRow[] {
   const byId = new Map((health ?? []).map((h) => [h.account_id, h]));
@@ -43,9 +40,12 @@ export function needsAttention(rows: AccountRow[]): { row: AccountRow; reasons: 
   return rows
     .map((row) => {
       const reasons: string[] = [];
-      if (row.status === "needs_credentials") reasons.push("needs new credentials");
+      const state = accountState(row, row.health);
+      if (state.key === "needs_credentials") reasons.push("needs new credentials");
+      if (state.key === "failing") reasons.push("its last sync failed");
       const hours = toNumber(row.health?.freshness_hours);
-      if (row.status === "active" && (hours === null || hours > 24)) reasons.push(hours === null ? "never synced" : "data is stale");
+      if (state.key === "never_synced") reasons.push("never synced");
+      else if (row.status === "active" && hours !== null && hours > 24) reasons.push("data is stale");
       if (row.health?.reconciliation?.flagged) reasons.push("spend differs from the platform's total");
       const days = expiryDays(row.health?.credentials_expire_at ?? row.credentials_expire_at);
       if (days !== null && days <= 14) reasons.push(days < 0 ? "credentials expired" : `credentials expire in ${days} d`);
@@ -60,6 +60,7 @@ export default function AccountsPage() {
   const [editing, setEditing] = useState<AdAccount | null>(null);
   const [formOpen, setFormOpen] = useState(false);
   const [backfill, setBackfill] = useState<AdAccount | null>(null);
+  const [shownId, setShownId] = useState<number | null>(null);
   const accounts = useQuery({ queryKey: queryKeys.adAccounts, queryFn: ({ signal }) => fetchAdAccounts(signal) });
   const health = useQuery({
     queryKey: queryKeys.syncHealth,
@@ -68,6 +69,11 @@ export default function AccountsPage() {
   });
   const rows = useMemo(() => mergeHealth(accounts.data ?? [], health.data), [accounts.data, health.data]);
   const attention = needsAttention(rows);
+  const shown = rows.find((r) => r.id === shownId) ?? null;
+  const edit = (account: AdAccount) => {
+    setEditing(account);
+    setFormOpen(true);
+  };
 
   const test = async (account: AdAccount) => {
     const key = `test-${account.id}`;
@@ -98,7 +104,14 @@ export default function AccountsPage() {
       fixed: "left",
       render: (r) => (
         <Space direction="vertical" size={0}>
-          <span style={{ fontWeight: 500 }}>{r.name}</span>
+          <Button
+            type="link"
+            className="link-button"
+            onClick={() => setShownId(r.id)}
+            aria-label={`Details of ${r.name}`}
+          >
+            {r.name}
+          </Button>
           <Typography.Text type="secondary" className="mono">
             {r.external_id} · {r.currency} · {r.timezone}
           </Typography.Text>
@@ -119,9 +132,28 @@ export default function AccountsPage() {
     {
       key: "status",
       title: "Status",
-      value: (r) => r.status,
+      help: "Failing: the last sync ended in an error. Click a status for the full error and the account's syncs.",
+      value: (r) => accountState(r, r.health).label,
       filterable: true,
-      render: (r) => <Tag color={STATUS[r.status]?.color}>{STATUS[r.status]?.label ?? r.status}</Tag>,
+      render: (r) => {
+        const state = accountState(r, r.health);
+        return (
+          <Tooltip title={state.error ? "Click for the full error and the syncs" : "Click for the syncs"}>
+            <Tag
+              color={state.color}
+              role="button"
+              tabIndex={0}
+              style={{ cursor: "pointer" }}
+              icon={state.error ? <WarningOutlined /> : undefined}
+              aria-label={`Status of ${r.name}: ${state.label}`}
+              onClick={() => setShownId(r.id)}
+              onKeyDown={(e) => e.key === "Enter" && setShownId(r.id)}
+            >
+              {state.label}
+            </Tag>
+          </Tooltip>
+        );
+      },
     },
     { key: "last_success_at", title: "Last success", value: (r) => r.health?.last_success_at, hidden: true },
     {
@@ -196,23 +228,7 @@ export default function AccountsPage() {
           "—"
         ),
     },
-    {
-      key: "last_error",
-      title: "Last error",
-      value: (r) => r.health?.last_error ?? r.last_error,
-      render: (r) => {
-        const e = r.health?.last_error ?? r.last_error;
-        return e ? (
-          <Tooltip title={e}>
-            <Typography.Text type="danger" ellipsis style={{ maxWidth: 180 }}>
-              {e}
-            </Typography.Text>
-          </Tooltip>
-        ) : (
-          <Typography.Text type="secondary">none</Typography.Text>
-        );
-      },
-    },
+    { key: "last_error", title: "Last error", value: (r) => r.health?.last_error ?? r.last_error, hidden: true },
     {
       key: "actions",
       title: "",
@@ -222,25 +238,22 @@ export default function AccountsPage() {
       fixed: "right",
       render: (r) => (
         <Space size={4} onClick={(e) => e.stopPropagation()}>
-          <Button
-            size="small"
-            icon={<EditOutlined />}
-            aria-label={`Edit ${r.name}`}
-            onClick={() => {
-              setEditing(r);
-              setFormOpen(true);
-            }}
-          >
+          <Button size="small" icon={<EditOutlined />} aria-label={`Edit ${r.name}`} onClick={() => edit(r)}>
             Edit
           </Button>
           <Dropdown
             trigger={["click"]}
             menu={{
               items: [
+                { key: "details", label: "Syncs and details" },
                 { key: "test", label: "Test connection" },
                 { key: "backfill", label: "Backfill…" },
               ],
-              onClick: ({ key }) => (key === "test" ? void test(r) : setBackfill(r)),
+              onClick: ({ key }) => {
+                if (key === "details") setShownId(r.id);
+                else if (key === "test") void test(r);
+                else setBackfill(r);
+              },
             }}
           >
             <Button size="small" icon={<MoreOutlined />} aria-label={`More actions for ${r.name}`} />
@@ -277,7 +290,10 @@ export default function AccountsPage() {
             <ul style={{ margin: 0, paddingLeft: 18 }}>
               {attention.map(({ row, reasons }) => (
                 <li key={row.id}>
-                  <strong>{row.name}</strong>: {reasons.join("; ")}
+                  <Typography.Link strong onClick={() => setShownId(row.id)}>
+                    {row.name}
+                  </Typography.Link>
+                  : {reasons.join("; ")}
                 </li>
               ))}
             </ul>
@@ -318,7 +334,18 @@ export default function AccountsPage() {
           setEditing(null);
         }}
       />
-      <BackfillModal account={backfill} onClose={() => setBackfill(null)} />
+      <BackfillModal
+        account={backfill}
+        onClose={() => setBackfill(null)}
+        onQueued={(account) => setShownId(account.id)}
+      />
+      <AccountDrawer
+        account={shown}
+        onClose={() => setShownId(null)}
+        onEdit={edit}
+        onBackfill={setBackfill}
+        onTest={(account) => void test(account)}
+      />
     </div>
   );
 }

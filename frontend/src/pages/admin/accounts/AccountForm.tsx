@@ -14,6 +14,7 @@ import {
 import type { AdAccount, ConnectionCheck, PlatformInfo } from "../../../api/types";
 import { CredentialsFields } from "../../../components/credentials/CredentialsFields";
 import { credentialFields, credentialsPayload, initialCredentialValues } from "../../../components/credentials/schema";
+import { ApiError } from "../../../api/client";
 import { applyFieldErrors } from "../../../lib/formErrors";
 import { platformLabel } from "../../../lib/platforms";
 import { useFormat } from "../../../state/useFormat";
@@ -37,19 +38,32 @@ function timeZones(): string[] {
   }
 }
 
+/** The outcome of a connection test, shown under the credentials it tested. A failure about
+ * the account id is shown at that field; here it only says that the credentials themselves work. */
 export function ConnectionResult({ check }: { check: ConnectionCheck | null }) {
   const f = useFormat();
   if (!check) return null;
+  const idProblem = !check.ok && check.field === "external_id";
+  const found = check.account;
   return (
     <Alert
       data-testid="connection-result"
-      type={check.ok ? "success" : "error"}
+      type={check.ok ? "success" : idProblem ? "warning" : "error"}
       showIcon
-      message={check.ok ? "Connection works" : "Connection failed"}
+      message={
+        check.ok ? "Connection works" : idProblem ? "The credentials work, but not for this account ID" : "Connection failed"
+      }
       description={
         <>
-          <div>{check.message}</div>
-          {typeof check.accounts === "number" && <div>{check.accounts} ad account(s) readable with these credentials.</div>}
+          {idProblem ? <div>See the message under “Account ID on the platform”.</div> : <div>{check.message}</div>}
+          {found && (
+            <div>
+              {found.external_id} is “{found.name}”: {found.currency}, {found.timezone}.
+            </div>
+          )}
+          {typeof check.accounts === "number" && !found && (
+            <div>{check.accounts} ad account(s) readable with these credentials.</div>
+          )}
           {check.expires_at && <div>Credentials expire {f.dateTime(check.expires_at)}.</div>}
         </>
       }
@@ -63,6 +77,7 @@ export function AccountForm({ open, account, onClose }: { open: boolean; account
   const { message } = App.useApp();
   const queryClient = useQueryClient();
   const [problems, setProblems] = useState<string[]>([]);
+  const [credentialsProblem, setCredentialsProblem] = useState<string | null>(null);
   const [check, setCheck] = useState<ConnectionCheck | null>(null);
   const platforms = useQuery({ queryKey: queryKeys.platforms, queryFn: () => fetchPlatforms(), staleTime: Infinity });
   const platform = Form.useWatch("platform", form) ?? account?.platform;
@@ -75,6 +90,7 @@ export function AccountForm({ open, account, onClose }: { open: boolean; account
     if (!open) return;
     form.resetFields();
     setProblems([]);
+    setCredentialsProblem(null);
     setCheck(null);
     if (account) {
       form.setFieldsValue({
@@ -120,8 +136,25 @@ export function AccountForm({ open, account, onClose }: { open: boolean; account
       void queryClient.invalidateQueries({ queryKey: queryKeys.syncHealth });
       onClose();
     },
-    onError: (err) => setProblems(applyFieldErrors(form, err)),
+    onError: (err) => {
+      // A problem with the credentials as a whole (refused by the platform) sits under them.
+      if (err instanceof ApiError && err.fieldErrors.credentials) {
+        setCredentialsProblem(err.fieldErrors.credentials.join(" "));
+        const { credentials: _, ...rest } = err.fieldErrors;
+        err = new ApiError(err.status, err.message, rest, err.code, err.body);
+        if (!Object.keys(rest).length) return;
+      }
+      setProblems(applyFieldErrors(form, err));
+    },
   });
+
+  /** Shows a test's failure where it belongs: at the account id, or under the credentials. */
+  const showCheck = (result: ConnectionCheck) => {
+    setCheck(result);
+    if (!result.ok && result.field === "external_id") {
+      form.setFields([{ name: "external_id", errors: [result.message] }]);
+    }
+  };
 
   const test = useMutation({
     mutationFn: async () => {
@@ -131,10 +164,15 @@ export function AccountForm({ open, account, onClose }: { open: boolean; account
       // Stored secrets cannot be read back: with none typed, test what is saved.
       if (account && !typedSecret) return testAccountConnection(account.id);
       await form.validateFields([["platform"], ...fields.map((fd) => ["credentials", fd.name])]);
-      return testNewConnection(values.platform ?? account!.platform, credentials);
+      const externalId = (values.external_id ?? account?.external_id ?? "").trim();
+      return testNewConnection(values.platform ?? account!.platform, credentials, externalId || undefined);
     },
-    onMutate: () => setCheck(null),
-    onSuccess: (result) => setCheck(result),
+    onMutate: () => {
+      setCheck(null);
+      setCredentialsProblem(null);
+      form.setFields([{ name: "external_id", errors: [] }]);
+    },
+    onSuccess: showCheck,
     onError: (err) => {
       if (err && typeof err === "object" && "errorFields" in err) return; // the form shows it
       const rest = applyFieldErrors(form, err);
@@ -166,12 +204,18 @@ export function AccountForm({ open, account, onClose }: { open: boolean; account
       {problems.length > 0 && (
         <Alert type="error" showIcon message="Not saved" description={problems.join(" ")} style={{ marginBottom: 16 }} />
       )}
-      <ConnectionResult check={check} />
       <Form<Values>
         form={form}
         layout="vertical"
         requiredMark="optional"
         aria-label="Ad account"
+        onValuesChange={(changed: Partial<Values>) => {
+          // A test answered for other values: it no longer says anything about these.
+          if ("platform" in changed || "external_id" in changed || "credentials" in changed) {
+            setCheck(null);
+            setCredentialsProblem(null);
+          }
+        }}
         onFinish={(values) => {
           setProblems([]);
           save.mutate(values);
@@ -217,7 +261,11 @@ export function AccountForm({ open, account, onClose }: { open: boolean; account
               normalize={(v: string) => v?.toUpperCase()}
               rules={[{ pattern: /^[A-Za-z]{3}$/, message: "Three letters, e.g. USD" }]}
             >
-              <Input maxLength={3} placeholder="from platform" disabled={Boolean(account)} />
+              <Input
+                maxLength={3}
+                placeholder={check?.account ? `${check.account.currency} (from platform)` : "from platform"}
+                disabled={Boolean(account)}
+              />
             </Form.Item>
           </Col>
           <Col span={account ? 9 : 16}>
@@ -232,7 +280,7 @@ export function AccountForm({ open, account, onClose }: { open: boolean; account
                   allowClear
                   disabled={Boolean(account)}
                   options={zones.map((z) => ({ value: z, label: z }))}
-                  placeholder="from platform"
+                  placeholder={check?.account ? `${check.account.timezone} (from platform)` : "from platform"}
                 />
               ) : (
                 <Input placeholder="from platform" disabled={Boolean(account)} />
@@ -263,6 +311,17 @@ export function AccountForm({ open, account, onClose }: { open: boolean; account
         ) : (
           <Typography.Text type="secondary">{platforms.isPending ? "Loading…" : "This platform needs no credentials."}</Typography.Text>
         )}
+        {credentialsProblem && (
+          <Alert
+            data-testid="credentials-problem"
+            type="error"
+            showIcon
+            message="The platform did not accept these credentials"
+            description={credentialsProblem}
+            style={{ marginBottom: 16 }}
+          />
+        )}
+        <ConnectionResult check={check} />
       </Form>
     </Drawer>
   );

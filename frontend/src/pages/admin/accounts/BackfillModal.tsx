@@ -7,15 +7,28 @@ import { queryKeys, startBackfill } from "../../../api";
 import type { AdAccount } from "../../../api/types";
 import { toIsoDay } from "../../../lib/dates";
 
-export function BackfillModal({ account, onClose }: { account: AdAccount | null; onClose: () => void }) {
+export function BackfillModal({
+  account,
+  onClose,
+  onQueued,
+}: {
+  account: AdAccount | null;
+  onClose: () => void;
+  /** Called with the account once its backfill is queued (to follow its progress). */
+  onQueued?: (account: AdAccount) => void;
+}) {
   const { message } = App.useApp();
   const queryClient = useQueryClient();
   const [range, setRange] = useState<[Dayjs, Dayjs]>([dayjs().subtract(90, "day"), dayjs().subtract(1, "day")]);
   const run = useMutation({
     mutationFn: () => startBackfill(account!.id, toIsoDay(range[0]), toIsoDay(range[1])),
     onSuccess: () => {
-      message.success(`Backfill of ${account?.name} queued`);
+      message.success(`Backfill of ${account?.name} queued; its progress is shown under its syncs`);
       void queryClient.invalidateQueries({ queryKey: queryKeys.syncHealth });
+      if (account) {
+        void queryClient.invalidateQueries({ queryKey: queryKeys.syncRequests(account.id) });
+        onQueued?.(account);
+      }
       onClose();
     },
   });
