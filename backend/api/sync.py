@@ -72,7 +72,13 @@ class SyncRunSchema(Schema):
 class RunErrorSchema(Schema):
     window_start = fields.Date(required=True)
     window_end = fields.Date(required=True)
-    status = fields.String(required=True, metadata={"description": "queued means retrying"})
+    status = fields.String(
+        required=True,
+        metadata={
+            "description": "queued: being retried; retried: the run was lost and another run "
+            "took its window over; failed or succeeded"
+        },
+    )
     error = fields.String(required=True)
     error_kind = fields.String(allow_none=True)
 

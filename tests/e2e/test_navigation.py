@@ -11,7 +11,7 @@ from playwright.sync_api import expect
 pytestmark = pytest.mark.e2e
 
 REPORTS = ["Overview", "Channels & campaigns", "Cohorts & LTV", "Budgets & pacing", "Alerts"]
-ADMINISTRATION = ["Ad accounts", "Users & roles", "Audit log"]
+ADMINISTRATION = ["Ad accounts", "Data uploads", "Model versions", "Users & roles", "Audit log"]
 ROLE_LABELS = {"admin": "Admin", "finance": "Finance", "marketer": "Marketer"}
 
 
@@ -42,7 +42,7 @@ def test_each_role_logs_in_and_sees_its_navigation(page_as, role):
 def test_admin_pages_typed_in_show_not_allowed(page_as, role):
     page = page_as(role)
 
-    for path in ("/admin/accounts", "/admin/users", "/admin/audit"):
+    for path in ("/admin/accounts", "/admin/data", "/admin/models", "/admin/users", "/admin/audit"):
         page.goto(path)
         expect(page.get_by_test_id("forbidden-state")).to_contain_text("Not allowed")
         expect(page.get_by_role("table")).to_have_count(0)

@@ -2,7 +2,9 @@
 scheduled or first sync), with the runs it was split into, their progress and their errors.
 
 The runs of one request are queued together by `plan_sync`, which gives them one `created_at`;
-that instant and the kind identify the request.
+that instant and the kind identify the request. A run the reaper queued again in place of a lost
+one (`retry_of_id`) keeps its request's `created_at`: the request counts the latest run of each
+window, and lists the errors of the runs it replaced as "retried".
 """
 
 from __future__ import annotations
@@ -29,9 +31,15 @@ class SyncRequest:
     runs: list[SyncRun] = field(default_factory=list)
 
     @property
+    def current(self) -> list[SyncRun]:
+        """The latest run of each window: those no other run of the request replaced."""
+        replaced = {run.retry_of_id for run in self.runs if run.retry_of_id is not None}
+        return [run for run in self.runs if run.id not in replaced]
+
+    @property
     def status(self) -> str:
         """queued, running, succeeded or failed (failed when any of its runs failed)."""
-        states = {run.status for run in self.runs}
+        states = {run.status for run in self.current}
         if states <= set(FINISHED):
             return SyncStatus.FAILED if SyncStatus.FAILED in states else SyncStatus.SUCCEEDED
         if states == {SyncStatus.QUEUED}:
@@ -39,10 +47,11 @@ class SyncRequest:
         return SyncStatus.RUNNING
 
     def as_dict(self, now: dt.datetime) -> dict[str, Any]:
-        runs = sorted(self.runs, key=lambda r: (r.window_start, r.id))
+        runs = sorted(self.current, key=lambda r: (r.window_start, r.id))
+        replaced = [r for r in self.runs if r not in runs]
         done = [r for r in runs if r.status == SyncStatus.SUCCEEDED]
         failed = [r for r in runs if r.status == SyncStatus.FAILED]
-        started = [r.started_at for r in runs if r.started_at is not None]
+        started = [r.started_at for r in self.runs if r.started_at is not None]
         status = self.status
         finished_at = (
             max((r.finished_at for r in runs if r.finished_at), default=None)
@@ -51,7 +60,7 @@ class SyncRequest:
         )
         began = min(started, default=None)
         return {
-            "id": runs[0].id,
+            "id": min(r.id for r in self.runs),
             "kind": self.kind,
             "requested_at": self.requested_at,
             "status": status,
@@ -72,11 +81,11 @@ class SyncRequest:
                 {
                     "window_start": r.window_start,
                     "window_end": r.window_end,
-                    "status": r.status,
+                    "status": "retried" if r in replaced else r.status,
                     "error": r.error,
                     "error_kind": r.error_kind,
                 }
-                for r in runs
+                for r in sorted(self.runs, key=lambda r: (r.window_start, r.id))
                 if r.error
             ],
         }

@@ -164,6 +164,7 @@ def _reap_one(
         replacement = SyncRun(
             ad_account_id=run.ad_account_id,
             kind=run.kind,
+            created_at=run.created_at,  # part of the same request (ingestion/history.py)
             window_start=run.window_start,
             window_end=run.window_end,
             status=SyncStatus.QUEUED,

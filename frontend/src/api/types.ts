@@ -409,8 +409,14 @@ export interface SyncRequest {
   started_at: string | null;
   finished_at: string | null;
   duration_ms: number | null;
-  /** Per chunk with an error; status "queued" means it is being retried. */
-  errors: { window_start: string; window_end: string; status: SyncStatus; error: string; error_kind: string | null }[];
+  /** Per chunk with an error; "queued": being retried; "retried": lost, another run took over. */
+  errors: {
+    window_start: string;
+    window_end: string;
+    status: SyncStatus | "retried";
+    error: string;
+    error_kind: string | null;
+  }[];
 }
 
 export interface ConnectionCheck {

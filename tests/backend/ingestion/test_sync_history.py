@@ -67,6 +67,27 @@ def test_a_failed_chunk_fails_the_request_with_its_full_error(app, db, admin, sa
     assert len(error["error"]) > 0
 
 
+def test_a_run_the_reaper_queued_again_stays_in_its_request(app, db, admin, sandbox):
+    import datetime as dt
+
+    from backend.services.ingestion.recovery import reap
+
+    account = add_sandbox_account(app, db, sandbox.world.accounts_of("meta")[0])
+    _backfill(admin, account.id, "2026-01-01", "2026-03-01")
+    later = dt.datetime.now(dt.UTC) + dt.timedelta(days=1)
+    report = reap(queued_task_ids=(), unacked_task_ids=(), now=later)  # both tasks "lost"
+    assert len(report.requeued) == 2
+
+    (request,) = _requests(admin, account.id)
+    assert request["status"] == "queued"
+    assert (request["runs"], request["days"], request["days_done"]) == (2, 60, 0)
+    assert [e["status"] for e in request["errors"]] == ["retried", "retried"]
+    for run_id in report.requeued:
+        execute_sync_run(run_id, FAST)
+    (done,) = _requests(admin, account.id)
+    assert (done["status"], done["days_done"], done["runs_failed"]) == ("succeeded", 60, 0)
+
+
 def test_each_request_is_its_own_entry_newest_first(app, db, admin, marketer, sandbox):
     account = add_sandbox_account(app, db, sandbox.world.accounts_of("meta")[0])
     _backfill(admin, account.id, "2026-01-01", "2026-01-10")

@@ -4,9 +4,9 @@
 import { useMemo, useState } from "react";
 import { Alert, App, Button, Card, Dropdown, Space, Tag, Tooltip, Typography } from "antd";
 import { EditOutlined, MoreOutlined, PlusOutlined, WarningOutlined } from "@ant-design/icons";
-import { useQuery } from "@tanstack/react-query";
+import { useQuery, useQueryClient } from "@tanstack/react-query";
 import dayjs from "dayjs";
-import { fetchAdAccounts, fetchSyncHealth, queryKeys, testAccountConnection } from "../../api";
+import { fetchAdAccounts, fetchSyncHealth, queryKeys, startSync, testAccountConnection } from "../../api";
 import type { AdAccount, SyncHealth } from "../../api/types";
 import { DataTable, type DataColumn } from "../../components/DataTable";
 import { EmptyState, QueryView } from "../../components/QueryView";
@@ -56,7 +56,8 @@ export function needsAttention(rows: AccountRow[]): { row: AccountRow; reasons: 
 
 export default function AccountsPage() {
   const f = useFormat();
-  const { notification } = App.useApp();
+  const { notification, message } = App.useApp();
+  const queryClient = useQueryClient();
   const [editing, setEditing] = useState<AdAccount | null>(null);
   const [formOpen, setFormOpen] = useState(false);
   const [backfill, setBackfill] = useState<AdAccount | null>(null);
@@ -93,6 +94,18 @@ export default function AccountsPage() {
       });
     } catch (err) {
       notification.error({ key, message: `${account.name}: test failed`, description: (err as Error).message });
+    }
+  };
+
+  /** Queues a sync and opens the account, where its progress shows. */
+  const syncNow = async (account: AdAccount) => {
+    try {
+      await startSync(account.id);
+      message.success(`Sync of ${account.name} queued`);
+      void queryClient.invalidateQueries({ queryKey: queryKeys.syncRequests(account.id) });
+      setShownId(account.id);
+    } catch (err) {
+      message.error((err as Error).message);
     }
   };
 
@@ -246,11 +259,13 @@ export default function AccountsPage() {
             menu={{
               items: [
                 { key: "details", label: "Syncs and details" },
+                { key: "sync", label: "Sync now", disabled: r.status === "disabled" },
                 { key: "test", label: "Test connection" },
                 { key: "backfill", label: "Backfill…" },
               ],
               onClick: ({ key }) => {
                 if (key === "details") setShownId(r.id);
+                else if (key === "sync") void syncNow(r);
                 else if (key === "test") void test(r);
                 else setBackfill(r);
               },

@@ -68,10 +68,10 @@ function RequestErrors({ request }: { request: SyncRequest }) {
       {shown.map((e) => (
         <div key={`${e.window_start}-${e.window_end}`} className="sync-error">
           <Typography.Text type="secondary">
-            {e.status === "queued" ? "Retrying" : "Failed"}
+            {e.status === "queued" ? "Retrying" : e.status === "retried" ? "Lost, queued again" : "Failed"}
             {request.runs > 1 && ` (days ${f.shortDate(e.window_start)} – ${f.shortDate(e.window_end)})`}:{" "}
           </Typography.Text>
-          <Typography.Text type={e.status === "queued" ? "warning" : "danger"}>{e.error}</Typography.Text>
+          <Typography.Text type={e.status === "failed" ? "danger" : "warning"}>{e.error}</Typography.Text>
         </div>
       ))}
       {more > 0 && (
