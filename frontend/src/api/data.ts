@@ -11,8 +11,13 @@ const UPLOAD_PATHS: Record<UploadKind, string> = {
 };
 
 /** Uploads a CSV of customers, revenue events or exchange rates, reporting the bytes sent. */
-export function uploadCsv(kind: UploadKind, file: File, onProgress?: (p: UploadProgress) => void) {
-  return uploadFile<LoadResult | FxLoadResult>(UPLOAD_PATHS[kind], file, { onProgress });
+export function uploadCsv(
+  kind: UploadKind,
+  file: File,
+  onProgress?: (p: UploadProgress) => void,
+  fields?: Record<string, string>,
+) {
+  return uploadFile<LoadResult | FxLoadResult>(UPLOAD_PATHS[kind], file, { onProgress, fields });
 }
 
 export const fetchCustomerSummary = (signal?: AbortSignal) =>

@@ -495,6 +495,8 @@ export interface FxLoadResult {
   currencies: string[];
   first_date: string | null;
   last_date: string | null;
+  /** Stored rates replaced (an overwrite). */
+  overwritten?: number;
 }
 
 export interface CustomerSummary {

@@ -82,6 +82,7 @@ export default function DataPage() {
           <UploadCard
             kind="fx"
             title="Exchange rates"
+            overwriteLabel="Replace rates already stored (otherwise a file that changes one loads nothing)"
             columns={
               <>
                 The ECB reference format: a <code>Date</code> column (YYYY-MM-DD), then one column per currency (units

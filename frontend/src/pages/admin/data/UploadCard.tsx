@@ -1,7 +1,7 @@
 /** Upload one CSV (customers, revenue events or exchange rates): the bytes sent as they go, then
  * what was loaded, or why nothing was, line by line in file order. */
 import { useState, type ReactNode } from "react";
-import { Alert, Button, Card, Progress, Space, Table, Typography, Upload } from "antd";
+import { Alert, Button, Card, Checkbox, Progress, Space, Table, Typography, Upload } from "antd";
 import { UploadOutlined } from "@ant-design/icons";
 import { useQueryClient } from "@tanstack/react-query";
 import { ApiError, queryKeys, uploadCsv, type UploadKind } from "../../../api";
@@ -30,6 +30,7 @@ function LoadedSummary({ result }: { result: LoadResult | FxLoadResult }) {
       <>
         {f.integer(result.rows)} rates of {result.currencies.join(", ") || "no currency"}
         {result.first_date && ` from ${f.date(result.first_date)} to ${f.date(result.last_date)}`}.
+        {result.overwritten ? ` ${f.integer(result.overwritten)} stored rates replaced (in the audit log).` : ""}
       </>
     );
   }
@@ -41,21 +42,37 @@ function LoadedSummary({ result }: { result: LoadResult | FxLoadResult }) {
   );
 }
 
-export function UploadCard({ kind, title, columns }: { kind: UploadKind; title: string; columns: ReactNode }) {
+export function UploadCard({
+  kind,
+  title,
+  columns,
+  overwriteLabel,
+}: {
+  kind: UploadKind;
+  title: string;
+  columns: ReactNode;
+  /** Offers to replace stored values (the API refuses a change to them otherwise). */
+  overwriteLabel?: string;
+}) {
   const [outcome, setOutcome] = useState<Outcome>({ state: "idle" });
+  const [overwrite, setOverwrite] = useState(false);
   const queryClient = useQueryClient();
 
   const send = async (file: File) => {
     setOutcome({ state: "sending", file: file.name, percent: 0, loaded: 0, total: file.size });
     try {
-      const result = await uploadCsv(kind, file, ({ loaded, total }) =>
-        setOutcome({
-          state: "sending",
-          file: file.name,
-          percent: total ? Math.min(100, Math.round((loaded / total) * 100)) : 0,
-          loaded,
-          total,
-        }),
+      const result = await uploadCsv(
+        kind,
+        file,
+        ({ loaded, total }) =>
+          setOutcome({
+            state: "sending",
+            file: file.name,
+            percent: total ? Math.min(100, Math.round((loaded / total) * 100)) : 0,
+            loaded,
+            total,
+          }),
+        overwriteLabel ? { overwrite: String(overwrite) } : undefined,
       );
       setOutcome({ state: "loaded", file: file.name, result });
       void queryClient.invalidateQueries({ queryKey: queryKeys.customerSummary });
@@ -75,6 +92,11 @@ export function UploadCard({ kind, title, columns }: { kind: UploadKind; title: 
     <Card title={title} data-testid={`upload-${kind}`} className="section">
       <Space direction="vertical" size={12} style={{ width: "100%" }}>
         <Typography.Text type="secondary">{columns}</Typography.Text>
+        {overwriteLabel && (
+          <Checkbox checked={overwrite} onChange={(e) => setOverwrite(e.target.checked)} disabled={sending}>
+            {overwriteLabel}
+          </Checkbox>
+        )}
         <Upload
           accept=".csv,text/csv"
           showUploadList={false}
