@@ -52,6 +52,7 @@ MATRIX: dict[tuple[str, str], object] = {
     ("GET", "/api/sync-health"): ANY,
     ("GET", "/api/campaigns"): ANY,
     ("GET", "/api/ad-accounts/<int:account_id>/sync-runs"): ANY,
+    ("GET", "/api/ad-accounts/<int:account_id>/sync-requests"): ANY,
     ("POST", "/api/ad-accounts/<int:account_id>/sync"): ADMIN,
     ("POST", "/api/ad-accounts/<int:account_id>/backfill"): ADMIN,
     ("POST", "/api/fx-rates/upload"): ADMIN_FINANCE,

@@ -3,11 +3,23 @@ total), rows, duration and full errors, newest first."""
 
 from __future__ import annotations
 
+import pytest
+
 from backend.services.ingestion.sync import execute_sync_run
 from connectors import RetryPolicy
 from tests.backend.ingestion.conftest import add_sandbox_account
 
 FAST = RetryPolicy(max_attempts=1, base_delay=0.01, max_delay=0.05)
+
+
+@pytest.fixture(autouse=True)
+def runs_stay_with_the_test(monkeypatch):
+    """These tests carry out each run themselves (execute_sync_run), in a chosen order: the
+    queued tasks are kept from the session's worker, which would otherwise race them."""
+    sent = []
+    for module in ("backend.services.ingestion.sync", "backend.services.ingestion.recovery"):
+        monkeypatch.setattr(f"{module}.send_task", lambda *args, **kwargs: sent.append(args))
+    return sent
 
 
 def _backfill(admin, account_id: int, start: str, end: str) -> list[dict]:
