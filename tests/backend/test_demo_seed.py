@@ -86,7 +86,12 @@ def test_the_first_model_can_be_left_to_the_worker(app, db, tmp_path):
     assert version.id == result["customers"]["model_version"]
     assert version.status in {"training", "ready", "failed"}
     seed(tmp_path, days=1, history_days=5, train_in_worker=True)
-    assert db.session.scalar(select(func.count(ModelVersion.id))) == 1
+    versions = db.session.scalar(select(func.count(ModelVersion.id)))
+    db.session.expire_all()
+    if db.session.get(ModelVersion, version.id).status == "failed":
+        assert versions <= 2  # a failed first model is queued again by the next start
+    else:
+        assert versions == 1  # one still training (or ready) is not queued twice
 
 
 def test_the_readme_lists_the_sandbox_credentials_and_the_accounts_to_add():
