@@ -14,7 +14,7 @@ from marshmallow import Schema, ValidationError, fields, validate, validates_sch
 
 from backend.api.strings import Text
 from backend.auth import signed_in
-from backend.services import cohort_report, overview, roi
+from backend.services import cohort_report, overview, roi, roi_cache
 from connectors import platforms
 
 blp = Blueprint("roi", __name__, url_prefix="/api", description="ROI, overview and cohorts")
@@ -346,11 +346,22 @@ def _iso(value: object) -> str:
     raise TypeError(f"{type(value).__name__} is not JSON serializable")
 
 
-def _json(report: dict) -> Response:
-    """The report serialized directly: its values are already JSON types (None for unknown,
-    rounded floats), and dumping hundreds of rows through marshmallow would cost more than the
-    query. RoiReportSchema documents it; a test checks the two agree."""
-    return current_app.response_class(json.dumps(report, default=_iso), mimetype="application/json")
+def _dumps(report: dict) -> str:
+    return json.dumps(report, default=_iso)
+
+
+def _json(body: str, cached: bool) -> Response:
+    """A JSON answer, saying whether the answer cache had it (X-Spendlens-Cache: hit | miss)."""
+    response = current_app.response_class(body, mimetype="application/json")
+    response.headers["X-Spendlens-Cache"] = "hit" if cached else "miss"
+    return response
+
+
+def _answer(kind: str, request: dict, compute) -> tuple[str, bool]:
+    """`compute()`'s JSON, through the answer cache when it is on (SPENDLENS_ROI_CACHE)."""
+    if not current_app.config.get("ROI_CACHE"):
+        return compute(), False
+    return roi_cache.cached_json(kind, request, compute)
 
 
 @blp.route("/roi", methods=["GET"])
@@ -361,9 +372,19 @@ def get_roi(query: dict):
     """Spend, installs, customers, revenue, actual and predicted ROAS, LTV:CAC, payback and
     churn per platform, account, campaign, country, device or weekday.
 
-    `hour` answers no rows and a `note`: the platforms report daily figures.
+    `hour` answers no rows and a `note`: the platforms report daily figures. The report is
+    serialized directly: its values are already JSON types (None for unknown, rounded floats),
+    and dumping hundreds of rows through marshmallow would cost more than the query;
+    RoiReportSchema documents it and a test checks the two agree.
     """
-    return _json(roi.roi_report(_request(query), concurrent=True))
+    as_of = roi.today()
+    return _json(
+        *_answer(
+            "roi",
+            {**query, "as_of": as_of},
+            lambda: _dumps(roi.roi_report(_request(query), as_of, concurrent=True)),
+        )
+    )
 
 
 @blp.route("/roi/export.csv", methods=["GET"])
@@ -381,14 +402,34 @@ def export_roi(query: dict):
     )
 
 
+_OVERVIEW_STATUS = ("open_alerts", "freshness")
+_overview_figures = OverviewSchema(exclude=_OVERVIEW_STATUS)
+_overview_status = OverviewSchema(only=_OVERVIEW_STATUS)
+
+
 @blp.route("/overview", methods=["GET"])
 @signed_in
 @blp.arguments(ReportRangeSchema, location="query")
 @blp.response(200, OverviewSchema)
 def get_overview(query: dict):
     """Headline figures against the preceding range of equal length, spend and revenue per day
-    and platform, open alerts and data freshness."""
-    return overview.overview(query["start"], query["end"], concurrent=True)
+    and platform, open alerts and data freshness (these two read on every request)."""
+    as_of = roi.today()
+    figures, cached = _answer(
+        "overview",
+        {**query, "as_of": as_of},
+        lambda: _dumps(
+            _overview_figures.dump(
+                overview.overview_figures(query["start"], query["end"], as_of, concurrent=True)
+            )
+        ),
+    )
+    status = _dumps(_overview_status.dump(overview.overview_status()))
+    # both are JSON objects: the figures' members, then the status's
+    return _json(f"{figures[:-1]}, {status[1:]}", cached)
+
+
+_cohorts = CohortReportSchema()
 
 
 @blp.route("/cohorts", methods=["GET"])
@@ -398,6 +439,12 @@ def get_overview(query: dict):
 def get_cohorts(query: dict):
     """Acquisition cohorts per day, week or month and platform: revenue curves (actual, then
     projected), actual and predicted ROAS, payback, churn and survival."""
-    return cohort_report.cohort_report(
-        query["start"], query["end"], query["cohort"], query.get("platform"), concurrent=True
-    )
+    as_of = roi.today()
+
+    def compute() -> str:
+        report = cohort_report.cohort_report(
+            query["start"], query["end"], query["cohort"], query.get("platform"), as_of, True
+        )
+        return _dumps(_cohorts.dump(report))
+
+    return _json(*_answer("cohorts", {**query, "as_of": as_of}, compute))

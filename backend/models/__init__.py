@@ -16,7 +16,7 @@ from backend.models.model_runs import (
     ModelVersion,
 )
 from backend.models.outbox import MailPreference, OutboxMessage, OutboxStatus
-from backend.models.roi_rollups import MonthlyRollup, RoiCustomer
+from backend.models.roi_rollups import MonthlyRollup, RoiCustomer, RoiDataChange
 from backend.models.rollups import DailyRollup
 from backend.models.sync import SyncRun, SyncStatus
 from backend.models.user import Role, User, UserSession
@@ -37,6 +37,7 @@ __all__ = [
     "CampaignDailyMetric",
     "Customer",
     "RoiCustomer",
+    "RoiDataChange",
     "DailyRollup",
     "FxRate",
     "MailPreference",

@@ -23,6 +23,7 @@ from sqlalchemy import (
     String,
     Text,
     false,
+    text,
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -119,3 +120,16 @@ for _days in REVENUE_CHECKPOINTS:
         revenue_column(_days),
         mapped_column(revenue_column(_days), Double, nullable=False),
     )
+
+
+class RoiDataChange(db.Model):
+    """A committed transaction that changed an input of the ROI answers (written by triggers,
+    `services/roi_sql/data_changes.sql`); Σ weight and max(id) are the data version the answer
+    cache is keyed by. Old rows are folded into the newest one (its weight counts them)."""
+
+    __tablename__ = "roi_data_changes"
+
+    id: Mapped[int] = mapped_column(
+        BigInteger, server_default=text("nextval('roi_data_change_ids')"), primary_key=True
+    )
+    weight: Mapped[int] = mapped_column(BigInteger, server_default=text("1"))

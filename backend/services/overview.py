@@ -72,7 +72,15 @@ def previous_range(start: dt.date, end: dt.date) -> tuple[dt.date, dt.date]:
 def overview(
     start: dt.date, end: dt.date, as_of: dt.date | None = None, concurrent: bool = False
 ) -> dict:
-    """`concurrent`: the ROI queries in parallel, for a caller whose transaction has written
+    """`overview_figures` and `overview_status` together."""
+    return overview_figures(start, end, as_of, concurrent) | overview_status()
+
+
+def overview_figures(
+    start: dt.date, end: dt.date, as_of: dt.date | None = None, concurrent: bool = False
+) -> dict:
+    """The figures of the overview, which change only with the data (the answer cache keeps
+    them). `concurrent`: the ROI queries in parallel, for a caller whose transaction has written
     nothing (a GET request; `roi.reads_for`)."""
     roi.check_range(start, end)
     as_of = as_of or roi.today()
@@ -91,6 +99,12 @@ def overview(
         },
         "comparable": comparable(days, start, end, as_of),
         "series": [point for point in days if point["date"] >= start],
+    }
+
+
+def overview_status() -> dict:
+    """What the overview says of now, read on every request: open alerts and data freshness."""
+    return {
         "open_alerts": _open_alerts(),
         "freshness": [{k: entry.get(k) for k in FRESHNESS} for entry in sync_health()],
     }

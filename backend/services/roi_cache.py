@@ -1,0 +1,124 @@
+"""Answers of the ROI read model computed once per data change: the ROI, overview and cohort
+answers are kept in Redis as JSON under a key of the request and the data version.
+
+The data version is what the reader's own database snapshot says of `roi_data_changes`
+(Σ weight, max id; triggers add a row in every transaction that writes an input, see
+`roi_sql/data_changes.sql`). It is read before the answer is computed, in an earlier or the
+same snapshot, so an answer stored under a version never holds older data than that version: a
+stale answer is never served. What is not data joins the key: the request, the day it is asked
+on (`as_of`), the reporting currency and margin rate, the database, and a fingerprint of the
+code that computes answers (a new release never serves an old release's shape).
+
+Redis unavailable: answers are computed, never refused.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+from collections.abc import Callable
+from functools import cache
+from pathlib import Path
+
+import redis
+from flask import current_app
+from sqlalchemy import text
+
+from backend.extensions import db
+
+log = logging.getLogger(__name__)
+
+#: How long an answer is kept; a new data version makes it unreachable long before.
+TTL_SECONDS = 24 * 3600
+#: roi_data_changes is folded into its newest row once it holds more rows than this.
+FOLD_AT_ROWS = 256
+_VERSION = text("SELECT COALESCE(sum(weight), 0), max(id), count(*) FROM roi_data_changes")
+#: All rows but the newest folded into it (its weight counts theirs): Σ weight and max id stay.
+_FOLD = text(
+    """
+    WITH newest AS (SELECT max(id) AS id FROM roi_data_changes),
+         gone AS (DELETE FROM roi_data_changes WHERE id < (SELECT id FROM newest)
+                  RETURNING weight)
+    UPDATE roi_data_changes SET weight = weight + (SELECT COALESCE(sum(weight), 0) FROM gone)
+    WHERE id = (SELECT id FROM newest)
+    """
+)
+#: Packages whose code shapes an answer.
+_CODE = ("backend", "analytics", "connectors")
+
+
+def data_version() -> str:
+    """The version of the ROI answers' inputs in the session's current snapshot."""
+    total, newest, rows = db.session.execute(_VERSION).one()
+    if rows > FOLD_AT_ROWS:
+        _fold()
+    return f"{total}.{newest or 0}"
+
+
+def _fold() -> None:
+    """Fold the change rows on a connection of its own (the caller's transaction writes nothing)."""
+    with db.engine.begin() as conn:
+        conn.execute(_FOLD)
+
+
+@cache
+def code_fingerprint() -> str:
+    """A digest of the source of the packages that compute answers."""
+    root = Path(__file__).resolve().parents[2]
+    digest = hashlib.sha256()
+    for package in _CODE:
+        for path in sorted((root / package).rglob("*.py")):
+            digest.update(str(path.relative_to(root)).encode())
+            digest.update(path.read_bytes())
+    return digest.hexdigest()[:16]
+
+
+def _client() -> redis.Redis | None:
+    client = current_app.extensions.get("spendlens_roi_cache")
+    if client is None:
+        url = current_app.config.get("REDIS_URL")
+        if not url:
+            return None
+        client = redis.Redis.from_url(url, socket_timeout=1.0, socket_connect_timeout=1.0)
+        current_app.extensions["spendlens_roi_cache"] = client
+    return client
+
+
+def answer_key(kind: str, request: dict, version: str) -> str:
+    config = current_app.config
+    parts = {
+        "kind": kind,
+        "request": request,
+        "version": version,
+        "currency": config["REPORTING_CURRENCY"],
+        "margin": str(config.get("ROI_MARGIN_RATE")),
+        "database": db.engine.url.render_as_string(hide_password=True),
+        "code": code_fingerprint(),
+    }
+    digest = hashlib.sha256(json.dumps(parts, sort_keys=True, default=str).encode()).hexdigest()
+    return f"{config['ROI_CACHE_PREFIX']}:{kind}:{digest[:40]}"
+
+
+def cached_json(kind: str, request: dict, compute: Callable[[], str]) -> tuple[str, bool]:
+    """(the answer's JSON, whether it came from the cache): the stored answer of this request at
+    the current data version, else `compute()`'s, stored. `request` holds everything the answer
+    depends on besides the data (dates as ISO text or dates)."""
+    key = answer_key(kind, request, data_version())
+    client = _client()
+    if client is not None:
+        try:
+            hit = client.get(key)
+        except redis.RedisError as exc:
+            log.warning("ROI answer cache unavailable: %s", exc)
+            client = None
+        else:
+            if hit is not None:
+                return hit.decode(), True
+    body = compute()
+    if client is not None:
+        try:
+            client.set(key, body.encode(), ex=TTL_SECONDS)
+        except redis.RedisError as exc:
+            log.warning("could not keep a ROI answer: %s", exc)
+    return body, False

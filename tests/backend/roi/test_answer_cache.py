@@ -1,0 +1,194 @@
+"""The ROI, overview and cohort answers are kept in Redis per data version: a repeated request is
+answered from the cache, and after every kind of change to their inputs (a sync's slice, a
+customer load, a revenue load, a model activation, an FX upload, a campaign's new name, a margin
+setting) the next answer is the freshly computed one, never the stale one."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+
+import pytest
+from sqlalchemy import select, text
+
+from backend.models import Customer, ModelVersion
+from backend.services import roi_cache
+from backend.services.customers import load_customers_batch, load_revenue_batch
+from backend.services.ingestion.fx import load_fx_csv
+from backend.services.models import versions
+from tests.backend.roi.conftest import JAN1, JAN10, days, score, spend_row, write_slice
+
+RANGE = {"start": "2024-01-01", "end": "2024-01-10"}
+REQUESTS = {
+    "roi_platform": ("/api/roi", {**RANGE, "group_by": "platform"}),
+    "roi_campaign": ("/api/roi", {**RANGE, "group_by": "campaign"}),
+    "overview": ("/api/overview", RANGE),
+    "cohorts": ("/api/cohorts", {**RANGE, "cohort": "day"}),
+}
+
+
+def ask(client) -> dict[str, tuple[str, str]]:
+    """(body, X-Spendlens-Cache) of every report."""
+    out = {}
+    for name, (url, query) in REQUESTS.items():
+        response = client.get(url, query_string=query)
+        assert response.status_code == 200, response.get_data(as_text=True)
+        out[name] = (response.get_data(as_text=True), response.headers["X-Spendlens-Cache"])
+    return out
+
+
+def computed(app, client) -> dict[str, str]:
+    """Every report computed now, the cache off."""
+    app.config["ROI_CACHE"] = False
+    try:
+        return {name: body for name, (body, _) in ask(client).items()}
+    finally:
+        app.config["ROI_CACHE"] = True
+
+
+def bodies(answers: dict) -> dict[str, str]:
+    return {name: body for name, (body, _) in answers.items()}
+
+
+@pytest.fixture
+def warm(app, marketer, world):
+    """Every report asked twice: the second time from the cache."""
+    first = ask(marketer)
+    assert {how for _, how in first.values()} == {"miss"}
+    second = ask(marketer)
+    assert {how for _, how in second.values()} == {"hit"}
+    assert bodies(second) == bodies(first) == computed(app, marketer)
+    return bodies(first)
+
+
+def assert_fresh(app, client, before: dict[str, str], changed: set[str]) -> None:
+    """The next answers are computed anew, equal what the data says now, and the reports in
+    `changed` differ from before."""
+    after = ask(client)
+    assert {how for _, how in after.values()} == {"miss"}
+    assert bodies(after) == computed(app, client)
+    assert {name for name in before if before[name] != after[name][0]} >= changed
+
+
+def test_a_repeated_request_is_answered_from_the_cache(app, marketer, warm):
+    assert ask(marketer) == {name: (body, "hit") for name, body in warm.items()}
+
+
+def test_a_sync_slice_changes_the_answers(app, db, marketer, world, warm):
+    rows = [spend_row(world["meta"], d, "M2", "7", installs=2) for d in days(JAN1, JAN10)]
+    rows += [spend_row(world["meta"], d, "M1", "10", installs=5, impressions=1000, clicks=20)
+             for d in days(JAN1, JAN10)]  # fmt: skip
+    rows += [spend_row(world["meta"], d, "M1", "1")
+             for d in days(dt.date(2024, 1, 11), dt.date(2024, 2, 29))]  # fmt: skip
+    write_slice(db, world["meta"], rows, JAN1, dt.date(2024, 2, 29))
+    assert_fresh(app, marketer, warm, set(REQUESTS))
+
+
+def test_a_customer_load_changes_the_answers(app, db, marketer, world, warm):
+    load_customers_batch(
+        [{"customer_id": "new", "acquired_at": "2024-01-06T09:00:00Z", "platform": "meta"}]
+    )
+    assert_fresh(app, marketer, warm, set(REQUESTS))
+
+
+def test_a_revenue_load_changes_the_answers(app, db, marketer, world, warm):
+    load_revenue_batch(
+        [
+            {
+                "event_id": "late",
+                "customer_id": "c3",
+                "occurred_at": "2024-01-04T12:00:00Z",
+                "amount": "40",
+                "currency": "USD",
+            }
+        ]  # fmt: skip
+    )
+    assert_fresh(app, marketer, warm, set(REQUESTS))
+
+
+def test_a_model_activation_changes_the_answers(app, db, marketer, world, warm):
+    other = ModelVersion(
+        kind="ltv", algorithm="hgb", status="ready", is_active=False,
+        trained_at=dt.datetime(2024, 2, 2, tzinfo=dt.UTC), params={}, metrics={},
+        source="spendlens",
+    )  # fmt: skip
+    db.session.add(other)
+    db.session.flush()
+    for customer in db.session.scalars(select(Customer).where(Customer.platform != "organic")):
+        score(db, other, customer, ("1", "2", "3"), 0.9)
+    db.session.commit()
+    warm_again = bodies(ask(marketer))  # outputs of an inactive version change nothing shown
+    assert warm_again == warm
+    versions.activate_pair(other)
+    db.session.commit()
+    assert_fresh(app, marketer, warm, {"roi_platform", "roi_campaign", "cohorts"})
+
+
+def test_an_fx_upload_changes_the_answers(app, db, marketer, world, warm):
+    load_fx_csv("Date,USD\n2024-01-05,1.2\n", "USD")
+    assert_fresh(app, marketer, warm, {"roi_platform", "roi_campaign", "overview"})
+
+
+def test_a_campaigns_new_name_changes_the_answers(app, db, marketer, world, warm):
+    db.session.execute(text("UPDATE campaigns SET name = 'Spring' WHERE id = :c"),
+                       {"c": world["m1"]})  # fmt: skip
+    db.session.commit()
+    assert_fresh(app, marketer, warm, {"roi_campaign"})
+
+
+def test_a_new_margin_setting_changes_the_answers(app, marketer, world, warm):
+    app.config["ROI_MARGIN_RATE"] = "0.5"
+    try:
+        assert_fresh(app, marketer, warm, {"roi_platform", "roi_campaign"})
+    finally:
+        app.config["ROI_MARGIN_RATE"] = "1.0"
+
+
+def test_a_sync_status_update_keeps_the_answers(app, db, marketer, world, warm):
+    db.session.execute(text("UPDATE ad_accounts SET last_error = 'boom' WHERE id = :a"),
+                       {"a": world["meta"].id})  # fmt: skip
+    db.session.commit()
+    assert {how for _, how in ask(marketer).values()} == {"hit"}
+
+
+def test_the_data_version_counts_committed_changes_only(app, db, world):
+    before = roi_cache.data_version()
+    db.session.execute(text("UPDATE campaigns SET name = name || '!'"))
+    db.session.rollback()
+    assert roi_cache.data_version() == before
+    db.session.execute(text("UPDATE campaigns SET name = name || '!'"))
+    db.session.execute(text("UPDATE campaigns SET name = name || '?'"))
+    db.session.commit()
+    after = roi_cache.data_version()
+    assert int(after.split(".")[0]) == int(before.split(".")[0]) + 1  # one per transaction
+
+
+def test_folding_the_change_rows_keeps_the_version(app, db, world):
+    for _ in range(3):
+        db.session.execute(text("UPDATE campaigns SET name = name || '!'"))
+        db.session.commit()
+    before = roi_cache.data_version()
+    roi_cache._fold()
+    assert db.session.execute(text("SELECT count(*) FROM roi_data_changes")).scalar_one() == 1
+    assert roi_cache.data_version() == before
+
+
+def test_answers_are_computed_when_redis_is_unreachable(app, marketer, world):
+    client = app.extensions.pop("spendlens_roi_cache", None)
+    url = app.config["REDIS_URL"]
+    app.config["REDIS_URL"] = "redis://127.0.0.1:1/0"
+    try:
+        answers = ask(marketer)
+        assert {how for _, how in answers.values()} == {"miss"}
+        assert bodies(answers) == computed(app, marketer)
+    finally:
+        app.config["REDIS_URL"] = url
+        app.extensions.pop("spendlens_roi_cache", None)
+        if client is not None:
+            app.extensions["spendlens_roi_cache"] = client
+
+
+def test_the_money_of_a_cached_answer_is_the_reports(app, marketer, world, warm):
+    """The cache keeps the body, not a rounded copy."""
+    body = marketer.get("/api/roi", query_string=REQUESTS["roi_platform"][1]).json
+    assert Decimal(str(body["totals"]["spend"])) == Decimal("370.0")
