@@ -113,7 +113,7 @@ def seed_rollups(cursor, campaigns: list[tuple[int, int, str]], spend: np.ndarra
 def seed_budgets(db, campaigns, accounts, spend: np.ndarray) -> int:
     """One budget per campaign, account, platform and for everything (current month)."""
     from backend.models import Budget
-    from backend.models.budgets import DEFAULT_RULES
+    from backend.services.alerts.rules import default_rules
 
     rng = np.random.default_rng(11)
     month_so_far = spend[:, -15:].sum(axis=1)  # 1-15 June
@@ -134,7 +134,7 @@ def seed_budgets(db, campaigns, accounts, spend: np.ndarray) -> int:
                 amount=round(float(max(spent, 1.0) / share), 2),
                 currency="USD",
                 recipients=["cfo@example.com", "controller@example.com"],
-                rules=DEFAULT_RULES,
+                rules=default_rules(),
                 created_at=NOW,
                 updated_at=NOW,
             )

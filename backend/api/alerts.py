@@ -1,4 +1,5 @@
-"""/api/alerts: budget alerts (every role reads; finance and admin acknowledge and snooze)."""
+"""/api/alerts: budget alerts (every role reads; finance and admin acknowledge and snooze) and the
+alert rules a budget can switch on."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ from marshmallow import Schema, fields, validate
 from backend.api.strings import Text
 from backend.auth import current_actor, roles_allowed, signed_in
 from backend.models import Role
-from backend.services.alerts import actions
+from backend.services.alerts import actions, rules
 
 blp = Blueprint("alerts", __name__, url_prefix="/api/alerts", description="Budget alerts")
 
@@ -42,6 +43,26 @@ class AlertSchema(Schema):
     snoozed_until = fields.DateTime(allow_none=True)
 
 
+class AlertRuleSchema(Schema):
+    name = fields.String(required=True, metadata={"description": "The key in a budget's rules"})
+    label = fields.String(required=True)
+    description = fields.String(required=True)
+    enabled_by_default = fields.Boolean(required=True)
+    defaults = fields.Dict(
+        required=True, metadata={"description": "The configuration of a new budget"}
+    )
+    parameters = fields.Dict(
+        required=True,
+        metadata={
+            "description": "JSON schema of the parameters besides `enabled`; each property's "
+            "`title` and `x-unit` label the form's input"
+        },
+    )
+    needs_target_roas = fields.Boolean(
+        required=True, metadata={"description": "Setting a target ROAS switches the rule on"}
+    )
+
+
 class AlertEventSchema(Schema):
     id = fields.Integer()
     at = fields.DateTime()
@@ -63,6 +84,14 @@ class SnoozeSchema(Schema):
 def list_alerts(query: dict):
     """Alerts in a state (open by default; 'all' for every one), newest first."""
     return [actions.describe(a) for a in actions.list_alerts(query["state"])]
+
+
+@blp.route("/rules", methods=["GET"])
+@signed_in
+@blp.response(200, AlertRuleSchema(many=True))
+def list_rules():
+    """The alert rules, in the order of the budget form, with their parameters' schema."""
+    return rules.catalog()
 
 
 @blp.route("/<int:alert_id>/events", methods=["GET"])

@@ -12,6 +12,7 @@ from backend.api.strings import EmailText, Text
 from backend.auth import current_actor, roles_allowed, signed_in
 from backend.models import Role
 from backend.services import budgets
+from backend.services.alerts import rules as alert_rules
 
 blp = Blueprint("budgets", __name__, url_prefix="/api/budgets", description="Budgets and pacing")
 
@@ -42,54 +43,10 @@ class ScopeSchema(Schema):
     campaign_name = Text(dump_only=True, allow_none=True)
 
 
-def _enabled():
-    return fields.Boolean(required=True)
-
-
-class ThresholdRuleSchema(Schema):
-    enabled = _enabled()
-    levels = fields.List(
-        fields.Float(validate=validate.Range(1, 1000), allow_nan=False),
-        validate=validate.Length(max=10),
-        metadata={"description": "Percentages of the budget, e.g. [50, 80, 100]"},
-    )
-
-
-class ProjectedOverspendRuleSchema(Schema):
-    enabled = _enabled()
-    tolerance_pct = fields.Float(
-        validate=validate.Range(0, 100),
-        allow_nan=False,
-        metadata={"description": "Allowed overspend at the start; narrows to 0 at the end"},
-    )
-
-
-class PredictedRoasRuleSchema(Schema):
-    enabled = _enabled()
-    min_customers = fields.Integer(validate=validate.Range(1, 10_000_000))
-
-
-class AnomalyRuleSchema(Schema):
-    enabled = _enabled()
-
-
-class StaleDataRuleSchema(Schema):
-    enabled = _enabled()
-    hours = fields.Float(validate=validate.Range(1, 24 * 31), allow_nan=False)
-
-
-class CredentialsRuleSchema(Schema):
-    enabled = _enabled()
-    days_before = fields.Integer(validate=validate.Range(0, 365))
-
-
-class RulesSchema(Schema):
-    threshold = fields.Nested(ThresholdRuleSchema)
-    projected_overspend = fields.Nested(ProjectedOverspendRuleSchema)
-    predicted_roas = fields.Nested(PredictedRoasRuleSchema)
-    anomaly = fields.Nested(AnomalyRuleSchema)
-    stale_data = fields.Nested(StaleDataRuleSchema)
-    credentials = fields.Nested(CredentialsRuleSchema)
+#: Each rule's configuration, from the rules' own schemas (backend.services.alerts.rules).
+RulesSchema = Schema.from_dict(
+    {rule.name: fields.Nested(rule.schema) for rule in alert_rules.RULES}, name="RulesSchema"
+)
 
 
 class BudgetInputSchema(Schema):

@@ -1,7 +1,7 @@
 """SQLAlchemy models, one module per aggregate. Importing this package registers them all."""
 
 from backend.models.ad_account import AccountStatus, AdAccount, Campaign
-from backend.models.alerts import Alert, AlertEvent, AlertRule, AlertState, Severity
+from backend.models.alerts import Alert, AlertEvent, AlertState, Severity
 from backend.models.api_token import ApiToken
 from backend.models.audit import AuditLog
 from backend.models.budgets import Budget, BudgetPeriod, ScopeType
@@ -27,7 +27,6 @@ __all__ = [
     "AdDailyMetric",
     "Alert",
     "AlertEvent",
-    "AlertRule",
     "AlertState",
     "ApiToken",
     "AuditLog",

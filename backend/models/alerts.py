@@ -37,15 +37,6 @@ class AlertState(StrEnum):
     RESOLVED = "resolved"
 
 
-class AlertRule(StrEnum):
-    THRESHOLD = "threshold"
-    PROJECTED_OVERSPEND = "projected_overspend"
-    PREDICTED_ROAS = "predicted_roas"
-    ANOMALY = "anomaly"
-    STALE_DATA = "stale_data"
-    CREDENTIALS = "credentials"
-
-
 class Severity(StrEnum):
     INFO = "info"
     WARNING = "warning"

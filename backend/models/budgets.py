@@ -40,16 +40,6 @@ class BudgetPeriod(StrEnum):
     QUARTER = "quarter"
 
 
-#: The rules of a new budget; a budget's `rules` holds every key (missing ones are filled in).
-DEFAULT_RULES: dict[str, dict] = {
-    "threshold": {"enabled": True, "levels": [50, 80, 100]},
-    "projected_overspend": {"enabled": True, "tolerance_pct": 5},
-    "predicted_roas": {"enabled": False, "min_customers": 50},
-    "anomaly": {"enabled": True},
-    "stale_data": {"enabled": True, "hours": 24},
-    "credentials": {"enabled": True, "days_before": 14},
-}
-
 _SCOPE_SHAPE = (
     "(scope_type = 'all' AND platform IS NULL AND ad_account_id IS NULL AND campaign_id IS NULL)"
     " OR (scope_type = 'platform' AND platform IS NOT NULL AND ad_account_id IS NULL"
@@ -92,6 +82,7 @@ class Budget(db.Model):
     currency: Mapped[str] = mapped_column(String(3))
     recipients: Mapped[list[str]] = mapped_column(ARRAY(String(320)))
     target_roas: Mapped[Decimal | None] = mapped_column(Numeric(12, 4))
+    #: {rule name: {"enabled": bool, **parameters}} (backend.services.alerts.rules).
     rules: Mapped[dict] = mapped_column(JSONB)
     #: 'seasonal' or 'linear': the forecast with the lower backtest error.
     forecast_method: Mapped[str | None] = mapped_column(String(16))

@@ -4,13 +4,11 @@ before and after), read with their pacing (every role).
 A budget's scope is checked against the stored accounts and campaigns (an account scope takes
 its platform from the account, a campaign scope its account and platform from the campaign);
 its amount is in the reporting currency; its period starts on the first day of a month or
-quarter; its rules are the defaults (backend.models.budgets.DEFAULT_RULES) overlaid with what
-was given.
+quarter; its rules are the defaults (backend.services.alerts.rules) overlaid with what was given.
 """
 
 from __future__ import annotations
 
-import copy
 import datetime as dt
 import logging
 from collections.abc import Mapping
@@ -23,10 +21,10 @@ from sqlalchemy import select
 from backend.errors import Invalid, NotFound
 from backend.extensions import db
 from backend.models import AdAccount, Alert, Budget, Campaign, ScopeType, User
-from backend.models.budgets import DEFAULT_RULES
 from backend.models.types import utcnow
 from backend.services import audit
-from backend.services.alerts import evaluation, forecast, lifecycle
+from backend.services.alerts import evaluation, lifecycle, rules
+from backend.services.pacing import period_bounds
 
 log = logging.getLogger("spendlens.budgets")
 
@@ -150,25 +148,28 @@ def _apply(budget: Budget, data: Mapping[str, Any]) -> None:
         budget.currency = currency
     if "recipients" in data:
         budget.recipients = _recipients(data["recipients"] or [])
-    rules = data.get("rules") or {}
+    given_rules = data.get("rules") or {}
     if "target_roas" in data:
         target = data["target_roas"]
         if target is not None and Decimal(target) <= 0:
             raise Invalid("The target ROAS must be positive", field="target_roas")
         if budget.target_roas is None and target is not None:
-            rules = _with_predicted_roas_on(rules)
+            given_rules = _with_target_rules_on(given_rules)
         budget.target_roas = None if target is None else Decimal(target)
-    if "rules" in data or rules:
-        budget.rules = merged_rules(budget.rules or DEFAULT_RULES, rules)
+    if "rules" in data or given_rules:
+        budget.rules = rules.merged_rules(budget.rules or {}, given_rules)
 
 
-def _with_predicted_roas_on(rules: Mapping[str, Any]) -> dict[str, Any]:
-    """Setting a target ROAS turns its rule on, unless the same change says otherwise."""
-    given = rules.get("predicted_roas")
-    given = dict(given) if isinstance(given, Mapping) else {}
-    if "enabled" in given:
-        return dict(rules)
-    return {**rules, "predicted_roas": {**given, "enabled": True}}
+def _with_target_rules_on(given: Mapping[str, Any]) -> dict[str, Any]:
+    """Setting a target ROAS turns the rules that need one on, unless the same change says
+    otherwise."""
+    out = dict(given)
+    for rule in rules.RULES:
+        if rule.needs_target_roas:
+            config = given.get(rule.name)
+            config = dict(config) if isinstance(config, Mapping) else {}
+            out[rule.name] = config if "enabled" in config else {**config, "enabled": True}
+    return out
 
 
 def _check_period(budget: Budget) -> None:
@@ -242,18 +243,6 @@ def _recipients(values: list[str]) -> list[str]:
     return out
 
 
-def merged_rules(current: Mapping[str, Any], given: Mapping[str, Any]) -> dict[str, Any]:
-    """The defaults, overlaid with the current rules, overlaid with the given ones."""
-    rules = copy.deepcopy(DEFAULT_RULES)
-    for source in (current, given):
-        for name, values in (source or {}).items():
-            if name in rules and isinstance(values, Mapping):
-                rules[name].update(values)
-    levels = rules["threshold"].get("levels") or []
-    rules["threshold"]["levels"] = sorted({float(v) if v % 1 else int(v) for v in levels})
-    return rules
-
-
 def describe(budget: Budget, pacing: dict | None = None) -> dict[str, Any]:
     """The budget as the API shows it (with `pacing` when given)."""
     scope = evaluation.describe_scope(budget)
@@ -269,12 +258,12 @@ def describe(budget: Budget, pacing: dict | None = None) -> dict[str, Any]:
         "scope": scope,
         "period": budget.period,
         "period_start": budget.period_start,
-        "period_end": forecast.period_bounds(budget)[1],
+        "period_end": period_bounds(budget)[1],
         "amount": budget.amount,
         "currency": budget.currency,
         "recipients": list(budget.recipients or []),
         "target_roas": budget.target_roas,
-        "rules": merged_rules(budget.rules or {}, {}),
+        "rules": rules.merged_rules(budget.rules or {}, {}),
         "forecast_method": budget.forecast_method,
         "pacing": pacing,
         "created_at": budget.created_at,

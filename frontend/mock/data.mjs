@@ -1,4 +1,8 @@
 /** Seeded demo data for the mock API: accounts, campaigns, daily facts, cohorts, budgets, alerts. */
+import { readFileSync } from "node:fs";
+
+/** The alert rules as the API lists them (kept equal to the backend's by a backend test). */
+export const alertRules = JSON.parse(readFileSync(new URL("../src/test/alertRules.json", import.meta.url), "utf8"));
 
 function rng(seed) {
   let s = seed >>> 0;
@@ -228,14 +232,7 @@ export function dataset(now) {
   const monthStart = `${today.slice(0, 8)}01`;
   const qMonth = Math.floor((Number(today.slice(5, 7)) - 1) / 3) * 3 + 1;
   const quarterStart = `${today.slice(0, 5)}${String(qMonth).padStart(2, "0")}-01`;
-  const RULES = {
-    threshold: { enabled: true, levels: [50, 80, 100] },
-    projected_overspend: { enabled: true, tolerance_pct: 5 },
-    predicted_roas: { enabled: false, min_customers: 50 },
-    anomaly: { enabled: true },
-    stale_data: { enabled: true, hours: 24 },
-    credentials: { enabled: true, days_before: 14 },
-  };
+  const RULES = Object.fromEntries(alertRules.map((r) => [r.name, r.defaults]));
   const budgets = [
     { id: 1, name: "Paid UA — all channels", scope: { type: "all" }, period: "month", period_start: monthStart, amount: 200000, currency: "USD", recipients: ["felix@acme.example", "cfo@acme.example"], target_roas: 1.2, rules: RULES },
     { id: 2, name: "Meta prospecting", scope: { type: "platform", platform: "meta" }, period: "month", period_start: monthStart, amount: 88000, currency: "USD", recipients: ["felix@acme.example"], target_roas: 1.1, rules: { ...RULES, predicted_roas: { enabled: true, min_customers: 100 } } },

@@ -12,7 +12,7 @@ import { createServer } from "node:http";
 import { readFile, stat } from "node:fs/promises";
 import { extname, join, normalize } from "node:path";
 import { fileURLToPath } from "node:url";
-import { dataset } from "./data.mjs";
+import { alertRules, dataset } from "./data.mjs";
 
 const PORT = Number(process.env.MOCK_PORT ?? 8010);
 const DIST = fileURLToPath(new URL("../dist/", import.meta.url));
@@ -107,6 +107,7 @@ async function api(req, res, url) {
     }
     return send(res, 200, { ...b, pacing: data.pacing(b) });
   }
+  if (path === "/api/alerts/rules") return send(res, 200, alertRules);
   if (path === "/api/alerts") {
     const state = q.state ?? "open";
     return send(res, 200, data.alerts.filter((a) => state === "all" || a.state === state));

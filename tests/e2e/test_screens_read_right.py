@@ -257,7 +257,7 @@ def test_a_target_roas_entered_in_the_form_turns_its_rule_on(page_as, demo_stack
     page.get_by_role("button", name="New budget").first.click()
     page.get_by_label("Name").fill("Target check")
     page.get_by_label("Amount").fill("5000")
-    rule = page.get_by_role("switch", name="Predicted ROAS under the target")
+    rule = page.get_by_role("switch", name="Predicted ROAS under target")
     expect(rule).not_to_be_checked()
     page.get_by_label("Target ROAS").fill("100")
     expect(rule).to_be_checked()

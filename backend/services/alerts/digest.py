@@ -16,7 +16,8 @@ from backend.extensions import db
 from backend.models import Alert, MailPreference, OutboxMessage, OutboxStatus
 from backend.models.types import utcnow
 from backend.services import audit
-from backend.services.alerts.notify import RULE_LABELS, SEVERITY_COLORS, _templates
+from backend.services.alerts import rules
+from backend.services.alerts.notify import SEVERITY_COLORS, templates
 
 
 def set_preference(email: str, daily_digest: bool) -> MailPreference:
@@ -68,12 +69,12 @@ def gather_digests(now: dt.datetime | None = None) -> int:
 
 
 def _queue_digest(recipient: str, items: list, now: dt.datetime) -> int:
-    env = _templates()
+    env = templates()
     entries = [
         {
             "severity_label": (alert.severity if alert else "info").capitalize(),
             "severity_color": SEVERITY_COLORS.get(alert.severity if alert else "info"),
-            "rule_label": RULE_LABELS.get(alert.rule, alert.rule) if alert else "Alert",
+            "rule_label": rules.label(alert.rule) if alert else "Alert",
             "budget_name": alert.budget_name if alert else "",
             "period": alert.period if alert else "",
             "message": alert.message if alert else row.subject,

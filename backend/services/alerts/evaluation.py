@@ -24,8 +24,10 @@ from backend import metrics
 from backend.extensions import db
 from backend.models import Alert, Budget
 from backend.models.types import utcnow
-from backend.services.alerts import forecast, lifecycle, notify, rules, spend
+from backend.services import pacing
+from backend.services.alerts import lifecycle, notify, rules
 from backend.services.ingestion.windows import RESTATEMENT_DEFAULTS
+from backend.services.pacing import spend
 
 log = logging.getLogger("spendlens.alerts")
 BATCH = 500
@@ -152,13 +154,13 @@ class World:
             b.id
             for b in budgets
             if b.forecast_mape is None
-            or (not read_only and forecast.needs_backtest(b, self.as_of[b.id]))
+            or (not read_only and pacing.needs_backtest(b, self.as_of[b.id]))
         }
         for long in (True, False):
             group = [b for b in budgets if (b.id in self.long) == long]
             if not group:
                 continue
-            start = min(forecast.history_start(b, long) for b in group)
+            start = min(pacing.history_start(b, long) for b in group)
             end = max(max(self.as_of[b.id], b.period_start) for b in group)
             loaded = spend.load_spend([scope_of(b) for b in group], start, end)
             self.spend.update({(key, long): value for key, value in loaded.items()})
@@ -183,10 +185,10 @@ class World:
         long = budget.id in self.long
         scope_spend = self.spend[(scope.key, long)]
         stored = None if long else budget.forecast_mape
-        pacing = forecast.measure(budget, scope_spend, as_of, stored)
+        measured = pacing.measure(budget, scope_spend, as_of, stored)
         if long and store_backtest:
-            budget.forecast_mape, budget.backtested_on = pacing.backtest, as_of
-            budget.forecast_method = pacing.figures.method
+            budget.forecast_mape, budget.backtested_on = measured.backtest, as_of
+            budget.forecast_method = measured.figures.method
         accounts = self.scope_accounts(budget)
         label = spend.scope_label(scope, self.accounts, self.campaign_names.get(budget.campaign_id))
         ctx = rules.BudgetContext(
@@ -195,13 +197,13 @@ class World:
             scope_label=label,
             currency=self.currency,
             accounts=accounts,
-            pacing=pacing,
+            pacing=measured,
             provisional_from=spend.provisional_from(accounts, self.now, self.config),
             data_through=_data_through(accounts, scope_spend),
             cohort=self.cohorts.get(budget.id),
             now=self.now,
         )
-        start, last = forecast.period_bounds(budget)
+        start, last = pacing.period_bounds(budget)
         mail = notify.BudgetMail(
             budget=budget,
             scope_label=label,
@@ -209,7 +211,7 @@ class World:
             period_start=start,
             period_last=last,
             currency=self.currency,
-            measured=pacing,
+            measured=measured,
         )
         return ctx, mail
 
@@ -278,7 +280,7 @@ def _cohorts(budgets: list[Budget], as_of: dict[int, dt.date]) -> dict[int, rule
         return {}
     out = {}
     for budget in wanted:
-        start, last = forecast.period_bounds(budget)
+        start, last = pacing.period_bounds(budget)
         row = db.session.execute(
             text(
                 f"""

@@ -24,7 +24,7 @@ from sqlalchemy import insert
 
 from backend.extensions import db
 from backend.models import Alert, AlertEvent, AlertState, Budget, User
-from backend.services.alerts.rules import Finding
+from backend.services.alerts.rules.base import Finding
 
 
 @dataclass(frozen=True)

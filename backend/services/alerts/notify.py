@@ -3,7 +3,7 @@ HTML part) and queued in the outbox, in the caller's transaction.
 
 One outbox row per (alert, occurrence, recipient): the idempotency key names all three, so
 queueing the same mail again is a no-op. Recipients who asked for a daily digest get their rows
-'held' for the digest (backend.services.alerts.delivery.gather_digests) instead of 'pending'.
+'held' for the digest (backend.services.alerts.digest.gather_digests) instead of 'pending'.
 """
 
 from __future__ import annotations
@@ -21,17 +21,10 @@ from sqlalchemy.dialects.postgresql import insert
 
 from backend.extensions import db
 from backend.models import Alert, Budget, MailPreference, OutboxMessage, OutboxStatus
-from backend.services.alerts.forecast import BudgetPacing
-from backend.services.alerts.forecast import describe as describe_pacing
+from backend.services.alerts import rules
+from backend.services.pacing import BudgetPacing
+from backend.services.pacing import describe as describe_pacing
 
-RULE_LABELS = {
-    "threshold": "Budget threshold crossed",
-    "projected_overspend": "Projected overspend",
-    "predicted_roas": "Predicted ROAS under target",
-    "anomaly": "Spend anomaly",
-    "stale_data": "Stale data",
-    "credentials": "Credentials failing or expiring",
-}
 SEVERITY_COLORS = {"info": "#1677ff", "warning": "#d46b08", "critical": "#cf1322"}
 MONEY_FIGURES = {
     "budget",
@@ -55,27 +48,6 @@ HIDDEN_FIGURES = {
     "projected",
     "projected_low",
     "projected_high",
-}
-FIGURE_LABELS = {
-    "level_pct": "Threshold",
-    "budget": "Budget",
-    "spend_to_date": "Spend to date",
-    "spent_pct": "Share of the budget spent",
-    "tolerance_pct": "Tolerance today",
-    "projected_over": "Projected overspend",
-    "customers": "Customers acquired",
-    "predicted_ltv_365": "Predicted 365-day LTV",
-    "predicted_roas": "Predicted ROAS",
-    "target_roas": "Target ROAS",
-    "latest_day": "Day",
-    "latest_kind": "Kind",
-    "latest_actual": "Spend that day",
-    "latest_expected": "Expected that day",
-    "unusual_days": "Unusual days this period",
-    "hours": "Hours without a sync",
-    "stale_accounts": "Accounts",
-    "failing_accounts": "Failing",
-    "expiring_accounts": "Expiring",
 }
 
 
@@ -102,7 +74,7 @@ class BudgetMail:
 
 
 @lru_cache(maxsize=1)
-def _templates() -> Environment:
+def templates() -> Environment:
     return Environment(
         loader=PackageLoader("backend", "templates/mail"),
         autoescape=select_autoescape(enabled_extensions=("html",), default_for_string=False),
@@ -118,7 +90,7 @@ def idempotency_key(alert: Alert, recipient: str) -> str:
 
 
 def subject_of(alert: Alert) -> str:
-    label = RULE_LABELS.get(alert.rule, alert.rule)
+    label = rules.label(alert.rule)
     level = f" {alert.level}%" if alert.level else ""
     name = " ".join(alert.budget_name.split())  # no line break can reach the header
     return f"[Spendlens] {alert.severity.capitalize()}: {name} — {label}{level}"
@@ -126,7 +98,7 @@ def subject_of(alert: Alert) -> str:
 
 def render_alert(alert: Alert, context: BudgetMail) -> tuple[str, str]:
     """(plain text, HTML) of an alert's mail."""
-    env = _templates()
+    env = templates()
     base = current_app.config["DASHBOARD_URL"].rstrip("/")
     figures = figure_rows(alert.figures or {}, context.currency)
     values: dict[str, Any] = {
@@ -137,7 +109,7 @@ def render_alert(alert: Alert, context: BudgetMail) -> tuple[str, str]:
         "period_label": context.period_label,
         "period_start": context.period_start.isoformat(),
         "period_last": context.period_last.isoformat(),
-        "rule_label": RULE_LABELS.get(alert.rule, alert.rule),
+        "rule_label": rules.label(alert.rule),
         "severity_label": alert.severity.capitalize(),
         "severity_color": SEVERITY_COLORS.get(alert.severity, "#595959"),
         "figures": figures,
@@ -172,7 +144,7 @@ def figure_rows(figures: dict, currency: str) -> list[tuple[str, str]]:
             shown = f"{float(value):.1%}"
         else:
             shown = str(value)
-        rows.append((FIGURE_LABELS.get(key, key.replace("_", " ").capitalize()), shown))
+        rows.append((rules.figure_label(key), shown))
     return rows
 
 

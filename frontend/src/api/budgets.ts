@@ -1,6 +1,6 @@
 /** Budgets, their alert rules and pacing; alerts. */
 import { http } from "./client";
-import type { Alert, AlertState, Budget, BudgetInput, Pacing } from "./types";
+import type { Alert, AlertRuleInfo, AlertState, Budget, BudgetInput, Pacing } from "./types";
 
 export const fetchBudgets = (signal?: AbortSignal) => http.get<Budget[]>("/api/budgets", undefined, signal);
 export const fetchBudget = (id: number) => http.get<Budget>(`/api/budgets/${id}`);
@@ -9,6 +9,9 @@ export const fetchPacing = (id: number, signal?: AbortSignal) =>
 export const createBudget = (input: BudgetInput) => http.post<Budget>("/api/budgets", input);
 export const updateBudget = (id: number, input: Partial<BudgetInput>) => http.patch<Budget>(`/api/budgets/${id}`, input);
 export const deleteBudget = (id: number) => http.delete<void>(`/api/budgets/${id}`);
+
+/** The alert rules, in the order of the budget form. */
+export const fetchAlertRules = (signal?: AbortSignal) => http.get<AlertRuleInfo[]>("/api/alerts/rules", undefined, signal);
 
 export type AlertFilter = AlertState | "all";
 

@@ -13,6 +13,7 @@ export const queryKeys = {
   pacing: (id: number) => ["budgets", id, "pacing"] as const,
   alerts: (state: AlertFilter) => ["alerts", state] as const,
   alertsAll: ["alerts"] as const,
+  alertRules: ["alert-rules"] as const,
   platforms: ["platforms"] as const,
   adAccounts: ["ad-accounts"] as const,
   syncHealth: ["sync-health"] as const,

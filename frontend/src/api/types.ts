@@ -233,13 +233,36 @@ export interface BudgetScope {
   campaign_name?: string | null;
 }
 
-export interface BudgetRules {
-  threshold: { enabled: boolean; levels: number[] };
-  projected_overspend: { enabled: boolean; tolerance_pct: number };
-  predicted_roas: { enabled: boolean; min_customers: number };
-  anomaly: { enabled: boolean };
-  stale_data: { enabled: boolean; hours: number };
-  credentials: { enabled: boolean; days_before: number };
+/** A budget's configuration of one alert rule: on or off, and the rule's parameters. */
+export interface RuleConfig {
+  enabled: boolean;
+  [parameter: string]: boolean | number | string | number[] | null;
+}
+
+/** A budget's rules by name (GET /api/alerts/rules lists them). */
+export type BudgetRules = Record<string, RuleConfig>;
+
+/** One property of a rule's parameter schema (JSON schema, as the API's OpenAPI document). */
+export interface RuleParameter {
+  type?: "number" | "integer" | "array" | "string" | "boolean";
+  title?: string;
+  description?: string;
+  minimum?: number;
+  maximum?: number;
+  maxItems?: number;
+  items?: RuleParameter;
+  "x-unit"?: string;
+}
+
+/** An alert rule as the API serves it: everything the budget form and the alert lists know of it. */
+export interface AlertRuleInfo {
+  name: string;
+  label: string;
+  description: string;
+  enabled_by_default: boolean;
+  defaults: RuleConfig;
+  parameters: { type: "object"; properties: Record<string, RuleParameter>; required?: string[] };
+  needs_target_roas: boolean;
 }
 
 export interface MapeSet {

@@ -13,7 +13,7 @@ import { EmptyState, QueryView } from "../components/QueryView";
 import { csvFileName } from "../lib/csv";
 import { useFormat, type Formatters } from "../state/useFormat";
 import { SeverityTag } from "./alerts/SeverityTag";
-import { ruleLabel } from "./alerts/rules";
+import { useRuleLabel } from "./alerts/rules";
 import { scopeLabel } from "./budgets/model";
 import { useNoOpenAlertsText } from "./alerts/noAlerts";
 
@@ -82,6 +82,7 @@ export default function AlertsPage() {
   const f = useFormat();
   const queryClient = useQueryClient();
   const [state, setState] = useState<AlertFilter>("open");
+  const ruleLabel = useRuleLabel();
   const alerts = useQuery({ queryKey: queryKeys.alerts(state), queryFn: ({ signal }) => fetchAlerts(state, signal) });
   const noOpenAlerts = useNoOpenAlertsText();
 

@@ -19,7 +19,7 @@ import { channelSeries, type SeriesMetric } from "./overview/series";
 import { can } from "../auth/permissions";
 import { useAuth } from "../auth/AuthContext";
 import { SeverityTag } from "./alerts/SeverityTag";
-import { ruleLabel } from "./alerts/rules";
+import { useRuleLabel } from "./alerts/rules";
 import { useNoOpenAlertsText } from "./alerts/noAlerts";
 
 const YOUNG_SHADE = "rgba(134, 142, 150, 0.12)";
@@ -161,6 +161,7 @@ function Kpis({ data, f }: { data: Overview; f: Formatters }) {
 }
 
 function OpenAlerts({ count }: { count: number }) {
+  const ruleLabel = useRuleLabel();
   const f = useFormat();
   const rangeSearch = useRangeSearch();
   const noOpenAlerts = useNoOpenAlertsText();

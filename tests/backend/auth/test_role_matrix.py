@@ -76,6 +76,7 @@ MATRIX: dict[tuple[str, str], object] = {
     ("DELETE", "/api/budgets/<int:budget_id>"): ADMIN_FINANCE,
     ("GET", "/api/budgets/<int:budget_id>/pacing"): ANY,
     ("GET", "/api/alerts"): ANY,
+    ("GET", "/api/alerts/rules"): ANY,
     ("GET", "/api/alerts/<int:alert_id>/events"): ANY,
     ("POST", "/api/alerts/<int:alert_id>/acknowledge"): ADMIN_FINANCE,
     ("POST", "/api/alerts/<int:alert_id>/snooze"): ADMIN_FINANCE,

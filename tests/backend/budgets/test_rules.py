@@ -10,7 +10,7 @@ from sqlalchemy import text
 
 from backend.models import Alert, AlertState
 from backend.services.alerts.evaluation import evaluate_all, evaluate_budgets
-from backend.services.alerts.rules import narrowed_tolerance
+from backend.services.alerts.rules.projected_overspend import narrowed_tolerance
 from tests.backend.budgets.conftest import each_day, mark_synced, only, write_spend
 
 OCT_1, OCT_31 = dt.date(2026, 10, 1), dt.date(2026, 10, 31)

@@ -1,5 +1,6 @@
-/** Create or edit a budget and its alert rules (finance and admin). */
-import { useEffect, useRef, useState } from "react";
+/** Create or edit a budget and its alert rules (finance and admin); the rules' rows and their
+ * inputs are built from the rules the API lists (GET /api/alerts/rules). */
+import { useLayoutEffect, useRef, useState } from "react";
 import {
   Alert,
   App,
@@ -15,12 +16,14 @@ import {
   Row,
   Select,
   Space,
+  Spin,
   Switch,
   Typography,
 } from "antd";
+import type { Rule } from "antd/es/form";
 import { useMutation, useQueryClient } from "@tanstack/react-query";
 import { createBudget, queryKeys, updateBudget } from "../../api";
-import type { Budget } from "../../api/types";
+import type { AlertRuleInfo, Budget, RuleParameter } from "../../api/types";
 import { PLATFORM_LABELS } from "../../lib/platforms";
 import { applyFieldErrors } from "../../lib/formErrors";
 import {
@@ -32,6 +35,7 @@ import {
   type BudgetFormValues,
 } from "./model";
 import { useAccountOptions, useCampaignOptions } from "./scopeOptions";
+import { useAlertRules } from "../alerts/rules";
 
 const CURRENCIES = ["USD", "EUR", "GBP", "JPY", "CAD", "AUD", "CHF", "SEK", "NOK", "DKK", "PLN", "BRL", "INR", "KRW", "CNY"];
 const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
@@ -54,26 +58,30 @@ export function BudgetForm({ open, budget, reportingCurrency, onClose }: BudgetF
   const accountId = Form.useWatch(["scope", "account_id"], form);
   const period = Form.useWatch("period", form) ?? "month";
   const rules = Form.useWatch("rules", form);
+  const catalog = useAlertRules();
+  const ruleList = catalog.data;
 
   const accounts = useAccountOptions(open && (scopeType === "account" || scopeType === "campaign"));
   const campaigns = useCampaignOptions(open && scopeType === "campaign" ? accountId : null);
 
   /** The target as last seen: setting one where there was none turns its rule on. */
   const lastTarget = useRef<number | null | undefined>(null);
-  useEffect(() => {
-    if (!open) return;
+  // a layout effect: the form appears with the rules and is filled before anyone can type
+  useLayoutEffect(() => {
+    if (!open || !ruleList) return;
     form.resetFields();
-    const values = budget ? toFormValues(budget) : newBudgetValues(reportingCurrency);
+    const values = budget ? toFormValues(budget) : newBudgetValues(reportingCurrency, ruleList);
     form.setFieldsValue(values);
     lastTarget.current = values.target_roas_pct;
     setProblems([]);
-  }, [open, budget, reportingCurrency, form]);
+  }, [open, budget, reportingCurrency, form, ruleList]);
 
   const onValuesChange = (changed: Partial<BudgetFormValues>) => {
     if (!("target_roas_pct" in changed)) return;
     const rule = targetRuleSwitch(lastTarget.current, changed.target_roas_pct);
     lastTarget.current = changed.target_roas_pct;
-    if (rule !== null) form.setFieldValue(["rules", "predicted_roas", "enabled"], rule);
+    if (rule === null) return;
+    for (const r of ruleList ?? []) if (r.needs_target_roas) form.setFieldValue(["rules", r.name, "enabled"], rule);
   };
 
   const save = useMutation({
@@ -109,9 +117,12 @@ export function BudgetForm({ open, budget, reportingCurrency, onClose }: BudgetF
         </Space>
       }
     >
-      {problems.length > 0 && (
+      {catalog.isError && <Alert type="error" showIcon message="The alert rules could not be loaded" description={catalog.error.message} />}
+      {!ruleList && !catalog.isError && <Spin />}
+      {ruleList && problems.length > 0 && (
         <Alert type="error" showIcon message="The budget was not saved" description={problems.join(" ")} style={{ marginBottom: 16 }} />
       )}
+      {ruleList && (
       <Form<BudgetFormValues>
         form={form}
         layout="vertical"
@@ -247,89 +258,97 @@ export function BudgetForm({ open, budget, reportingCurrency, onClose }: BudgetF
         <Divider orientation="left" plain>
           Alert rules
         </Divider>
-        <RuleRow name="threshold" title="Spend crosses a share of the budget" enabled={rules?.threshold?.enabled}>
-          <Form.Item
-            name={["rules", "threshold", "levels"]}
-            label="At (% of budget)"
-            rules={[
-              {
-                validator: (_, value: (string | number)[] = []) =>
-                  value.every((v) => Number(v) > 0 && Number(v) <= 500)
-                    ? Promise.resolve()
-                    : Promise.reject(new Error("Levels are percentages between 1 and 500")),
-              },
-            ]}
-            normalize={(value: (string | number)[]) => (value ?? []).map((v) => Number(v)).filter((v) => !Number.isNaN(v))}
-          >
-            <Select mode="tags" tokenSeparators={[",", " "]} open={false} suffixIcon={null} style={{ width: 260 }} />
-          </Form.Item>
-        </RuleRow>
-        <RuleRow name="projected_overspend" title="Projected period-end overspend" enabled={rules?.projected_overspend?.enabled}>
-          <Form.Item name={["rules", "projected_overspend", "tolerance_pct"]} label="Tolerance">
-            <InputNumber min={0} max={100} addonAfter="%" style={{ width: 160 }} />
-          </Form.Item>
-        </RuleRow>
-        <RuleRow name="predicted_roas" title="Predicted ROAS under the target" enabled={rules?.predicted_roas?.enabled}>
-          <Form.Item
-            name={["rules", "predicted_roas", "min_customers"]}
-            label="Once at least"
-            dependencies={["target_roas_pct"]}
-            rules={[
-              ({ getFieldValue }) => ({
-                validator: () =>
-                  !getFieldValue(["rules", "predicted_roas", "enabled"]) || getFieldValue("target_roas_pct")
-                    ? Promise.resolve()
-                    : Promise.reject(new Error("Set a target ROAS for this rule")),
-              }),
-            ]}
-          >
-            <InputNumber min={1} addonAfter="customers" style={{ width: 200 }} />
-          </Form.Item>
-        </RuleRow>
-        <RuleRow name="anomaly" title="Unusual daily spend (anomaly)" enabled={rules?.anomaly?.enabled} />
-        <RuleRow name="stale_data" title="Data not refreshed" enabled={rules?.stale_data?.enabled}>
-          <Form.Item name={["rules", "stale_data", "hours"]} label="For more than">
-            <InputNumber min={1} max={720} addonAfter="hours" style={{ width: 180 }} />
-          </Form.Item>
-        </RuleRow>
-        <RuleRow name="credentials" title="Ad account credentials about to expire" enabled={rules?.credentials?.enabled}>
-          <Form.Item name={["rules", "credentials", "days_before"]} label="Warn">
-            <InputNumber min={1} max={180} addonAfter="days before" style={{ width: 200 }} />
-          </Form.Item>
-        </RuleRow>
+        {ruleList.map((rule) => (
+          <RuleRow key={rule.name} rule={rule} enabled={Boolean(rules?.[rule.name]?.enabled)} />
+        ))}
       </Form>
+      )}
     </Drawer>
   );
 }
 
-function RuleRow({
-  name,
-  title,
-  enabled,
-  children,
-}: {
-  name: string;
-  title: string;
-  enabled?: boolean;
-  children?: React.ReactNode;
-}) {
+/** A rule's switch, label and description, and the inputs of its parameters while it is on. */
+function RuleRow({ rule, enabled }: { rule: AlertRuleInfo; enabled: boolean }) {
+  const parameters = Object.entries(rule.parameters.properties ?? {});
   return (
     <div style={{ marginBottom: 12 }}>
       <Space align="center" style={{ marginBottom: 4 }}>
-        <Form.Item name={["rules", name, "enabled"]} valuePropName="checked" noStyle>
-          <Switch size="small" aria-label={title} />
+        <Form.Item name={["rules", rule.name, "enabled"]} valuePropName="checked" noStyle>
+          <Switch size="small" aria-label={rule.label} />
         </Form.Item>
-        <Typography.Text strong={Boolean(enabled)} type={enabled ? undefined : "secondary"}>
-          {title}
+        <Typography.Text strong={enabled} type={enabled ? undefined : "secondary"}>
+          {rule.label}
         </Typography.Text>
       </Space>
-      {children && (
-        <div style={{ paddingLeft: 36, display: enabled ? "block" : "none" }}>
+      <div style={{ paddingLeft: 36 }}>
+        <Typography.Text type="secondary" style={{ fontSize: 12 }}>
+          {rule.description}
+        </Typography.Text>
+      </div>
+      {parameters.length > 0 && (
+        <div style={{ paddingLeft: 36, marginTop: 4, display: enabled ? "block" : "none" }}>
           <Space wrap size={16}>
-            {children}
+            {parameters.map(([name, property]) => (
+              <ParameterInput key={name} rule={rule} name={name} property={property} />
+            ))}
           </Space>
         </div>
       )}
     </div>
+  );
+}
+
+/** A rule that needs a target ROAS cannot be on without one. */
+function needsTarget(ruleName: string): Rule {
+  return ({ getFieldValue }) => ({
+    validator: () =>
+      !getFieldValue(["rules", ruleName, "enabled"]) || getFieldValue("target_roas_pct")
+        ? Promise.resolve()
+        : Promise.reject(new Error("Set a target ROAS for this rule")),
+  });
+}
+
+/** One parameter's input from its JSON schema: a list of numbers as tags, a number otherwise. */
+function ParameterInput({ rule, name, property }: { rule: AlertRuleInfo; name: string; property: RuleParameter }) {
+  const title = property.title ?? name.replace(/_/g, " ");
+  const unit = property["x-unit"];
+  const checks: Rule[] = rule.needs_target_roas ? [needsTarget(rule.name)] : [];
+  if (property.type === "array") {
+    const { minimum = -Infinity, maximum = Infinity } = property.items ?? {};
+    checks.push({
+      validator: (_, value: (string | number)[] = []) =>
+        value.every((v) => Number(v) >= minimum && Number(v) <= maximum)
+          ? Promise.resolve()
+          : Promise.reject(new Error(`Each value must be between ${minimum} and ${maximum}`)),
+    });
+    return (
+      <Form.Item
+        name={["rules", rule.name, name]}
+        label={unit ? `${title} (${unit})` : title}
+        tooltip={property.description}
+        rules={checks}
+        dependencies={rule.needs_target_roas ? ["target_roas_pct"] : undefined}
+        normalize={(value: (string | number)[]) => (value ?? []).map((v) => Number(v)).filter((v) => !Number.isNaN(v))}
+      >
+        <Select mode="tags" tokenSeparators={[",", " "]} open={false} suffixIcon={null} style={{ width: 260 }} />
+      </Form.Item>
+    );
+  }
+  return (
+    <Form.Item
+      name={["rules", rule.name, name]}
+      label={title}
+      tooltip={property.description}
+      rules={checks}
+      dependencies={rule.needs_target_roas ? ["target_roas_pct"] : undefined}
+    >
+      <InputNumber
+        min={property.minimum}
+        max={property.maximum}
+        precision={property.type === "integer" ? 0 : undefined}
+        addonAfter={unit}
+        style={{ width: 200 }}
+      />
+    </Form.Item>
   );
 }

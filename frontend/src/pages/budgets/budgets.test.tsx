@@ -3,10 +3,14 @@ import dayjs from "dayjs";
 import { BudgetForm } from "./BudgetForm";
 import { budgetFieldPath, newBudgetValues, periodEnd, periodLabel, periodStartOf, scopeLabel, targetRuleSwitch, toBudgetInput, toFormValues } from "./model";
 import { paceStatus } from "./BudgetCard";
-import type { Budget } from "../../api/types";
+import type { AlertRuleInfo, Budget } from "../../api/types";
+// the API's answer, checked against the backend's rules by tests/backend/budgets/test_rule_catalog.py
+import alertRules from "../../test/alertRules.json";
 import { mockApi, renderApp, session, user, USERS } from "../../test/utils";
 
 afterEach(() => vi.unstubAllGlobals());
+
+const RULES = alertRules as unknown as AlertRuleInfo[];
 
 const BUDGET: Budget = {
   id: 3,
@@ -48,7 +52,7 @@ describe("budget model", () => {
 
   it("sends only the scope keys its type needs, and sorted unique levels", () => {
     const values = {
-      ...newBudgetValues("USD", dayjs("2024-05-17")),
+      ...newBudgetValues("USD", RULES, dayjs("2024-05-17")),
       name: " Brand ",
       amount: 5000,
       scope: { type: "account" as const, platform: "google_ads", account_id: 12, campaign_id: "99" },
@@ -96,11 +100,12 @@ describe("budget model", () => {
 });
 
 describe("BudgetForm", () => {
-  function setup(post: Parameters<typeof mockApi>[0][string]) {
+  function setup(post: Parameters<typeof mockApi>[0][string], rules: AlertRuleInfo[] = RULES) {
     const api = mockApi({
       "GET /api/auth/me": session(USERS.finance),
       "POST /api/budgets": post,
       "GET /api/budgets": [],
+      "GET /api/alerts/rules": rules,
     });
     renderApp(<BudgetForm open budget={null} reportingCurrency="USD" onClose={() => {}} />);
     return api;
@@ -134,7 +139,7 @@ describe("BudgetForm", () => {
   it("turns the predicted-ROAS rule on when a target ROAS is entered", async () => {
     const { calls } = setup((call: { body: object }) => ({ id: 9, ...call.body }));
     await fill();
-    const rule = screen.getByRole("switch", { name: "Predicted ROAS under the target" });
+    const rule = screen.getByRole("switch", { name: "Predicted ROAS under target" });
     expect(rule).not.toBeChecked();
     fireEvent.change(screen.getByLabelText(/^Target ROAS/), { target: { value: "100" } });
     await waitFor(() => expect(rule).toBeChecked());
@@ -143,6 +148,28 @@ describe("BudgetForm", () => {
     expect(calls.find((c) => c.method === "POST")!.body).toMatchObject({
       target_roas: 1,
       rules: { predicted_roas: { enabled: true, min_customers: 50 } },
+    });
+  });
+
+  it("builds a row for every rule the API lists, with its parameters and defaults", async () => {
+    const added: AlertRuleInfo = {
+      name: "suspect_traffic",
+      label: "Suspect traffic share",
+      description: "A large share of the installs looks fraudulent.",
+      enabled_by_default: true,
+      defaults: { enabled: true, max_share_pct: 20 },
+      parameters: { type: "object", properties: { max_share_pct: { type: "number", title: "Above", "x-unit": "% of installs", minimum: 0, maximum: 100 } } },
+      needs_target_roas: false,
+    };
+    const { calls } = setup((call: { body: object }) => ({ id: 9, ...call.body }), [...RULES, added]);
+    await fill();
+    expect(screen.getByRole("switch", { name: "Suspect traffic share" })).toBeChecked();
+    expect(screen.getByText("A large share of the installs looks fraudulent.")).toBeInTheDocument();
+    fireEvent.change(screen.getByLabelText(/^Above/), { target: { value: "35" } });
+    await user.click(screen.getByRole("button", { name: "Create budget" }));
+    await waitFor(() => expect(calls.some((c) => c.method === "POST")).toBe(true));
+    expect(calls.find((c) => c.method === "POST")!.body).toMatchObject({
+      rules: { suspect_traffic: { enabled: true, max_share_pct: 35 }, anomaly: { enabled: true } },
     });
   });
 

@@ -1,17 +1,13 @@
 /** Budgets between the API and the form: defaults, labels, and the conversions both ways. */
 import dayjs, { type Dayjs } from "dayjs";
-import type { Budget, BudgetInput, BudgetRules, BudgetScope, ScopeType } from "../../api/types";
+import type { AlertRuleInfo, Budget, BudgetInput, BudgetRules, BudgetScope, ScopeType } from "../../api/types";
 import { toNumber } from "../../lib/format";
 import { platformLabel } from "../../lib/platforms";
 
-export const DEFAULT_RULES: BudgetRules = {
-  threshold: { enabled: true, levels: [50, 80, 100] },
-  projected_overspend: { enabled: true, tolerance_pct: 5 },
-  predicted_roas: { enabled: false, min_customers: 50 },
-  anomaly: { enabled: true },
-  stale_data: { enabled: true, hours: 24 },
-  credentials: { enabled: true, days_before: 14 },
-};
+/** The rules of a new budget: each rule's defaults, as the API lists them. */
+export function defaultRules(rules: AlertRuleInfo[]): BudgetRules {
+  return Object.fromEntries(rules.map((r) => [r.name, structuredClone(r.defaults)]));
+}
 
 /** What the form edits: the API's shape, with the period start as a date, the target ROAS in
  * percent (120 means revenue = 1.2 × spend) and the levels as numbers. */
@@ -59,7 +55,7 @@ export function scopeLabel(
   return scope.campaign_name ?? names.campaigns?.get(String(scope.campaign_id)) ?? `Campaign #${scope.campaign_id}`;
 }
 
-export function newBudgetValues(currency: string, today: Dayjs = dayjs()): BudgetFormValues {
+export function newBudgetValues(currency: string, rules: AlertRuleInfo[], today: Dayjs = dayjs()): BudgetFormValues {
   return {
     name: "",
     scope: { type: "all" },
@@ -69,16 +65,23 @@ export function newBudgetValues(currency: string, today: Dayjs = dayjs()): Budge
     currency,
     recipients: [],
     target_roas_pct: null,
-    rules: structuredClone(DEFAULT_RULES),
+    rules: defaultRules(rules),
   };
 }
 
-function mergeRules(rules: Partial<BudgetRules> | null | undefined): BudgetRules {
-  const out = structuredClone(DEFAULT_RULES);
-  for (const key of Object.keys(out) as (keyof BudgetRules)[]) {
-    if (rules?.[key]) Object.assign(out[key], rules[key]);
-  }
-  return out;
+/** A list parameter (the threshold's levels) as positive numbers, each once, in order. */
+function sortedNumbers(values: unknown[]): number[] {
+  return Array.from(new Set(values.map((v) => Number(v)).filter((v) => Number.isFinite(v) && v > 0))).sort((a, b) => a - b);
+}
+
+/** The rules as the API takes them: list parameters tidied (see `sortedNumbers`). */
+function rulesInput(rules: BudgetRules): BudgetRules {
+  return Object.fromEntries(
+    Object.entries(rules).map(([name, config]) => [
+      name,
+      Object.fromEntries(Object.entries(config).map(([k, v]) => [k, Array.isArray(v) ? sortedNumbers(v) : v])) as BudgetRules[string],
+    ]),
+  );
 }
 
 export function toFormValues(budget: Budget): BudgetFormValues {
@@ -97,7 +100,8 @@ export function toFormValues(budget: Budget): BudgetFormValues {
     currency: budget.currency,
     recipients: budget.recipients ?? [],
     target_roas_pct: target === null ? null : Math.round(target * 10000) / 100,
-    rules: mergeRules(budget.rules),
+    // the API answers with every rule, the missing ones filled in with their defaults
+    rules: structuredClone(budget.rules ?? {}),
   };
 }
 
@@ -108,9 +112,6 @@ export function toBudgetInput(values: BudgetFormValues): BudgetInput {
   if (type === "platform" || type === "account" || type === "campaign") scope.platform = values.scope.platform ?? null;
   if (type === "account" || type === "campaign") scope.account_id = values.scope.account_id ?? null;
   if (type === "campaign") scope.campaign_id = values.scope.campaign_id ?? null;
-  const levels = Array.from(
-    new Set((values.rules.threshold.levels ?? []).map((l) => Number(l)).filter((l) => Number.isFinite(l) && l > 0)),
-  ).sort((a, b) => a - b);
   const target = values.target_roas_pct;
   return {
     name: values.name.trim(),
@@ -121,7 +122,7 @@ export function toBudgetInput(values: BudgetFormValues): BudgetInput {
     currency: values.currency,
     recipients: values.recipients.map((r) => r.trim()).filter(Boolean),
     target_roas: target === null || target === undefined ? null : Math.round(target * 100) / 10000,
-    rules: { ...values.rules, threshold: { ...values.rules.threshold, levels } },
+    rules: rulesInput(values.rules),
   };
 }
 
@@ -134,7 +135,7 @@ export function budgetFieldPath(field: string): string[] {
   return parts;
 }
 
-/** What the predicted-ROAS rule's switch becomes when the target changes from `before` to
+/** What the switch of a rule that needs a target ROAS becomes when the target changes from `before` to
  * `after`: on when a target is set where there was none, off when it is cleared (the rule needs
  * one), else unchanged (null). */
 export function targetRuleSwitch(before: number | null | undefined, after: number | null | undefined): boolean | null {

@@ -1,4 +1,7 @@
-"""Pacing of one budget: the figures of analytics.pacing on its scope's spend, the forecast
+"""Budget pacing: how a budget's spend runs against its period (spend.py reads the scopes'
+daily spend; this module measures).
+
+Pacing of one budget: the figures of analytics.pacing on its scope's spend, the forecast
 chosen by its backtest, and the daily series the dashboard charts.
 
 The backtest (MAPE of both forecasts on day 5, 10 and 20 of past months) is stored on the budget
@@ -16,7 +19,7 @@ import numpy as np
 
 from analytics import pacing as p
 from backend.models import Budget
-from backend.services.alerts.spend import ScopeSpend
+from backend.services.pacing.spend import ScopeSpend
 
 #: History read for a backtest: the months replayed plus the weekday-factor window.
 BACKTEST_HISTORY_DAYS = 31 * p.BACKTEST_MONTHS + p.FACTOR_DAYS

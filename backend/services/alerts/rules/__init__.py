@@ -1,0 +1,139 @@
+"""The alert rules: each judges one budget's context and returns what fires now.
+
+An alert rule is one `AlertRule` object (base.py) in a module of its own: its name, label,
+description, whether a new budget has it on, its parameter schema with their defaults, and its
+judge function. `RULES` below lists them once; everything else asks this list: a budget's default
+rules and their merging (services/budgets.py), the API's validation and OpenAPI document
+(`GET /api/alerts/rules` serves `catalog()`; api/budgets.py nests each rule's schema), the budget
+form and the alert labels of the dashboard, the mail's labels and the evaluation (`judge`).
+
+A rule returns `Finding`s, one per alert it keeps alive (the threshold rule one per crossed
+level). A finding with `create=False` keeps an existing alert alive without opening a new one.
+Rules are switched on and configured per budget (`Budget.rules`); a rule that is off, or has
+nothing to judge, fires nothing — which resolves its open alerts.
+
+Adding a rule touches two files:
+1. a new module here, e.g. `suspect_traffic.py`, with `NAME`, a judge function
+   `(ctx: BudgetContext, config: dict) -> list[Finding]` and `RULE = AlertRule(...)` (copy
+   `stale_data.py`: parameters are marshmallow fields with `title` and `x-unit` in their
+   metadata, which the form shows; `defaults` gives each parameter's value for a new budget);
+2. a line in `RULES` below (the order is the order of the form).
+Then test the judge in tests/backend/budgets/ like the others. Budgets stored before the rule
+get its defaults when read or changed (`merged_rules`); nothing else needs to change — no
+migration (`alerts.rule` is a plain string), no front-end code, no mail template.
+"""
+
+from __future__ import annotations
+
+import copy
+from collections.abc import Mapping
+from functools import cache
+from typing import Any
+
+from apispec import APISpec
+from apispec.ext.marshmallow import MarshmallowPlugin
+
+from backend.services.alerts.rules import (
+    anomaly,
+    credentials,
+    predicted_roas,
+    projected_overspend,
+    stale_data,
+    threshold,
+)
+from backend.services.alerts.rules.base import (
+    AlertRule,
+    BudgetContext,
+    Cohort,
+    Finding,
+)
+
+__all__ = ["RULES", "AlertRule", "BudgetContext", "Cohort", "Finding"]
+
+RULES: tuple[AlertRule, ...] = (
+    threshold.RULE,
+    projected_overspend.RULE,
+    predicted_roas.RULE,
+    anomaly.RULE,
+    stale_data.RULE,
+    credentials.RULE,
+)
+BY_NAME: dict[str, AlertRule] = {rule.name: rule for rule in RULES}
+#: The figures of `base_figures` and of every rule, by key.
+FIGURE_LABELS: dict[str, str] = {
+    "budget": "Budget",
+    "spend_to_date": "Spend to date",
+    "spent_pct": "Share of the budget spent",
+    **{key: text for rule in RULES for key, text in rule.figure_labels.items()},
+}
+
+
+def label(name: str) -> str:
+    """The rule's label; an unknown name (a rule since removed) as it is."""
+    rule = BY_NAME.get(name)
+    return rule.label if rule else name
+
+
+def figure_label(key: str) -> str:
+    """How the mail names a figure of a finding."""
+    return FIGURE_LABELS.get(key) or key.replace("_", " ").capitalize()
+
+
+def default_rules() -> dict[str, dict]:
+    """The rules of a new budget: every rule's default configuration."""
+    return {rule.name: rule.default_config() for rule in RULES}
+
+
+def merged_rules(current: Mapping[str, Any], given: Mapping[str, Any]) -> dict[str, Any]:
+    """The defaults, overlaid with the current rules, overlaid with the given ones."""
+    rules = default_rules()
+    for source in (current, given):
+        for name, values in (source or {}).items():
+            if name in rules and isinstance(values, Mapping):
+                rules[name].update(copy.deepcopy(dict(values)))
+    for rule in RULES:
+        if rule.normalize:
+            rules[rule.name] = rule.normalize(rules[rule.name])
+    return rules
+
+
+def judge(ctx: BudgetContext) -> list[Finding]:
+    """Every finding of the budget's enabled rules."""
+    out: list[Finding] = []
+    for rule in RULES:
+        config = (ctx.budget.rules or {}).get(rule.name) or {}
+        if config.get("enabled"):
+            out.extend(rule.judge(ctx, config))
+    return out
+
+
+def catalog() -> list[dict[str, Any]]:
+    """Every rule as the API serves it, its parameters as a JSON schema."""
+    return [
+        {
+            "name": rule.name,
+            "label": rule.label,
+            "description": rule.description,
+            "enabled_by_default": rule.enabled_by_default,
+            "defaults": rule.default_config(),
+            "parameters": _json_schema(rule),
+            "needs_target_roas": rule.needs_target_roas,
+        }
+        for rule in RULES
+    ]
+
+
+@cache
+def _converter():
+    plugin = MarshmallowPlugin(schema_name_resolver=lambda schema: None)
+    APISpec("alert rules", "1", "3.0.2", plugins=[plugin])
+    return plugin.converter
+
+
+def _json_schema(rule: AlertRule) -> dict[str, Any]:
+    """The JSON schema of the rule's parameters (apispec's conversion, as in the OpenAPI
+    document), without the `enabled` switch every rule has."""
+    schema = _converter().schema2jsonschema(rule.schema)
+    schema["properties"].pop("enabled", None)
+    schema["required"] = [r for r in schema.get("required", []) if r != "enabled"]
+    return schema

@@ -1,0 +1,66 @@
+"""The anomaly rule: a day of the period whose spend is unusual for its weekday (a spike, a
+drop or no spend at all; analytics.anomalies), judged up to the last complete day."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import numpy as np
+
+from analytics.anomalies import ZERO, detect_anomalies
+from backend.models import Severity
+from backend.services.alerts.rules.base import AlertRule, BudgetContext, Finding, fmt
+from backend.services.pacing import money
+
+NAME = "anomaly"
+
+
+def anomaly(ctx: BudgetContext, config: dict) -> list[Finding]:
+    series, start = ctx.pacing.series, ctx.pacing.period_start
+    last = min(ctx.pacing.through, ctx.data_through or ctx.pacing.as_of)
+    if last < start:
+        return []
+    values = series.values[: series.index(last) + 1]
+    found = detect_anomalies(np.asarray(values), series.start.weekday(), series.index(start))
+    if not found:
+        return []
+    days = [series.start + dt.timedelta(days=a.index) for a in found]
+    latest, latest_day = found[-1], days[-1]
+    words = {ZERO: "no spend at all", "spike": "a spike", "drop": "a drop"}
+    message = (
+        f"{ctx.scope_label} ({ctx.budget.name}) had {words[latest.kind]} on "
+        f"{latest_day.isoformat()}: {fmt(latest.actual, ctx.currency)} against "
+        f"{fmt(latest.expected, ctx.currency)} expected for that weekday"
+        + (f" ({len(found)} unusual days this period)." if len(found) > 1 else ".")
+    )
+    figures = {
+        "latest_day": latest_day.isoformat(),
+        "latest_kind": latest.kind,
+        "latest_actual": money(latest.actual),
+        "latest_expected": money(latest.expected),
+        "unusual_days": ", ".join(
+            f"{d.isoformat()} ({a.kind})" for d, a in zip(days, found, strict=True)
+        ),
+        "currency": ctx.currency,
+    }
+    severity = Severity.CRITICAL if latest.kind == ZERO else Severity.WARNING
+    provisional = any(ctx.provisional(day) for day in days)
+    return [Finding(NAME, severity, message, figures, provisional)]
+
+
+RULE = AlertRule(
+    name=NAME,
+    label="Spend anomaly",
+    description="A day's spend is unusual for its weekday: a spike, a drop or no spend at all.",
+    enabled_by_default=True,
+    parameters={},
+    defaults={},
+    judge=anomaly,
+    figure_labels={
+        "latest_day": "Day",
+        "latest_kind": "Kind",
+        "latest_actual": "Spend that day",
+        "latest_expected": "Expected that day",
+        "unusual_days": "Unusual days this period",
+    },
+)

@@ -1,0 +1,125 @@
+"""What an alert rule is (`AlertRule`), what it judges (`BudgetContext`) and what it returns
+(`Finding`), with the figures and formatting the rules share."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from functools import cached_property
+from typing import Any
+
+from marshmallow import Schema, fields
+
+from backend.models import Budget
+from backend.services.pacing import BudgetPacing, money
+from backend.services.pacing.spend import AccountFacts, Scope
+
+
+@dataclass(frozen=True)
+class Cohort:
+    """Customers acquired in the period within the scope, under the active LTV version."""
+
+    customers: int
+    predicted_ltv_365: float
+
+
+@dataclass(frozen=True)
+class BudgetContext:
+    budget: Budget
+    scope: Scope
+    scope_label: str
+    currency: str
+    accounts: list[AccountFacts]
+    pacing: BudgetPacing
+    #: Days from this one on may still be restated (None: no enabled account in the scope).
+    provisional_from: dt.date | None
+    #: Last day whose spend is known to be complete (anomalies are judged up to it).
+    data_through: dt.date | None
+    cohort: Cohort | None
+    now: dt.datetime
+
+    def provisional(self, day: dt.date) -> bool:
+        return self.provisional_from is not None and day >= self.provisional_from
+
+    def settled_spend(self) -> float:
+        """Spend of the period's counted days that no sync will restate any more."""
+        if self.provisional_from is None:
+            return self.pacing.figures.spend_to_date
+        last = min(self.pacing.as_of, self.provisional_from - dt.timedelta(days=1))
+        return self.pacing.series.total(self.pacing.period_start, last)
+
+
+@dataclass
+class Finding:
+    rule: str
+    severity: str
+    message: str
+    figures: dict
+    provisional: bool = False
+    level: str = ""
+    create: bool = True
+    extra: dict = field(default_factory=dict)
+
+
+Judge = Callable[[BudgetContext, dict], list[Finding]]
+
+
+@dataclass(frozen=True)
+class AlertRule:
+    """One alert rule: everything the API, the budget form, the mail and the evaluation know of
+    it. `parameters` are marshmallow fields (with `title` and `x-unit` in their metadata for the
+    form); a budget's configuration of the rule is `{"enabled": bool, **parameters}`."""
+
+    name: str
+    #: How people read the rule: in the alert list, the mail's subject and the budget form.
+    label: str
+    #: One sentence on when the rule fires (the form shows it under the label).
+    description: str
+    enabled_by_default: bool
+    parameters: Mapping[str, fields.Field]
+    defaults: Mapping[str, Any]
+    judge: Judge
+    #: How the mail names the figures this rule adds to `base_figures` (others: capitalized key).
+    figure_labels: Mapping[str, str] = field(default_factory=dict)
+    #: The rule needs the budget's target ROAS: setting a target switches it on.
+    needs_target_roas: bool = False
+    #: Tidies a configuration after merging (e.g. sorts the threshold levels).
+    normalize: Callable[[dict], dict] | None = None
+
+    @cached_property
+    def schema(self) -> type[Schema]:
+        """The marshmallow schema of a budget's configuration of this rule."""
+        title = "".join(part.title() for part in self.name.split("_"))
+        return Schema.from_dict(
+            {"enabled": fields.Boolean(required=True), **self.parameters},
+            name=f"{title}RuleSchema",
+        )
+
+    def default_config(self) -> dict[str, Any]:
+        return {"enabled": self.enabled_by_default, **_copy(self.defaults)}
+
+
+def _copy(values: Mapping[str, Any]) -> dict[str, Any]:
+    return {k: list(v) if isinstance(v, list) else v for k, v in values.items()}
+
+
+def fmt(value: float | None, currency: str) -> str:
+    return "—" if value is None else f"{currency} {value:,.2f}"
+
+
+def base_figures(ctx: BudgetContext) -> dict:
+    """The budget and pacing figures most rules show with their own."""
+    figures, projection = ctx.pacing.figures, ctx.pacing.projection
+    return {
+        "budget": money(float(ctx.budget.amount)),
+        "currency": ctx.currency,
+        "spend_to_date": money(figures.spend_to_date),
+        "spent_pct": round(100 * figures.spend_to_date / float(ctx.budget.amount), 1),
+        "expected_to_date": money(figures.expected_to_date),
+        "as_of": ctx.pacing.through.isoformat(),
+        "projected": money(projection.point) if projection else None,
+        "projected_low": money(projection.low) if projection else None,
+        "projected_high": money(projection.high) if projection else None,
+        "method": figures.method,
+    }

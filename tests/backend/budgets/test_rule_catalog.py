@@ -1,0 +1,64 @@
+"""The alert rules as one list: the API serves it (documented in OpenAPI), the budget API
+validates each rule with the rule's own schema, and the dashboard's test fixture is the API's
+answer (so the front end's tests speak of the rules that exist)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from backend.services.alerts import rules
+from tests.backend.budgets.test_budgets_api import payload
+
+FIXTURE = Path(__file__).resolve().parents[3] / "frontend" / "src" / "test" / "alertRules.json"
+
+
+def test_every_role_reads_the_rules_in_the_order_of_the_form(marketer):
+    response = marketer.get("/api/alerts/rules")
+    assert response.status_code == 200
+    listed = response.json
+    assert [r["name"] for r in listed] == [rule.name for rule in rules.RULES]
+    threshold = listed[0]
+    assert threshold["label"] == "Budget threshold crossed"
+    assert threshold["defaults"] == {"enabled": True, "levels": [50, 80, 100]}
+    levels = threshold["parameters"]["properties"]["levels"]
+    assert levels["items"] == {"type": "number", "minimum": 1, "maximum": 1000}
+    assert (levels["title"], levels["x-unit"], levels["maxItems"]) == ("At", "% of budget", 10)
+    assert "enabled" not in threshold["parameters"]["properties"]
+
+
+def test_only_the_predicted_roas_rule_needs_a_target_and_starts_off(marketer):
+    listed = {r["name"]: r for r in marketer.get("/api/alerts/rules").json}
+    assert {n for n, r in listed.items() if r["needs_target_roas"]} == {"predicted_roas"}
+    assert {n for n, r in listed.items() if not r["enabled_by_default"]} == {"predicted_roas"}
+
+
+def test_the_openapi_document_describes_the_list_and_each_rules_configuration(client):
+    spec = client.get("/api/openapi.json").json
+    assert "/api/alerts/rules" in spec["paths"]
+    schemas = spec["components"]["schemas"]
+    nested = schemas["Rules"]["properties"]
+    assert set(nested) == {rule.name for rule in rules.RULES}
+    stale = schemas["StaleDataRule"]["properties"]
+    assert stale["hours"]["maximum"] == 24 * 31 and stale["enabled"]["type"] == "boolean"
+
+
+def test_a_rule_parameter_out_of_its_range_is_refused_with_its_path(finance):
+    body = payload(rules={"stale_data": {"enabled": True, "hours": 0}})
+    response = finance.post("/api/budgets", json=body)
+    assert response.status_code == 422
+    assert "hours" in response.json["errors"]["rules"]["stale_data"]
+
+
+def test_labels_come_from_the_rules_and_an_unknown_rule_keeps_its_name():
+    assert rules.label("stale_data") == "Stale data"
+    assert rules.label("retired_rule") == "retired_rule"
+    assert rules.figure_label("stale_accounts") == "Accounts"
+    assert rules.figure_label("new_figure") == "New figure"
+
+
+def test_the_dashboards_fixture_is_the_apis_answer():
+    """Regenerate after changing a rule: python -c 'import json; from backend.services.alerts
+    import rules; print(json.dumps(rules.catalog(), indent=2))' > frontend/src/test/alertRules.json
+    """
+    assert json.loads(FIXTURE.read_text()) == json.loads(json.dumps(rules.catalog()))
