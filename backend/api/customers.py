@@ -1,5 +1,6 @@
-"""/api/customers and /api/revenue: load acquired customers and revenue events (CSV upload or a
-JSON batch; admin and finance), and a summary of what is loaded (every role)."""
+"""/api/customers, /api/revenue and /api/events: load acquired customers, revenue events and
+in-app events (CSV upload or a JSON batch; admin and finance), and a summary of what is loaded
+(every role)."""
 
 from __future__ import annotations
 
@@ -27,6 +28,10 @@ CUSTOMER_FIELDS_DOC = (
 REVENUE_FIELDS_DOC = (
     "Keys as the CSV columns: event_id, customer_id, occurred_at (ISO 8601), amount (decimal), "
     "currency (ISO 4217), all required."
+)
+EVENT_FIELDS_DOC = (
+    "Keys as the CSV columns: event_id, customer_id, occurred_at (ISO 8601) and name required; "
+    "value (decimal) and properties (a JSON object) optional."
 )
 REJECTED = "The data has problems (listed by line or item and field); nothing was loaded"
 
@@ -56,6 +61,10 @@ class RevenueBatchSchema(Schema):
     events = _batch_field(REVENUE_FIELDS_DOC)
 
 
+class EventBatchSchema(Schema):
+    events = _batch_field(EVENT_FIELDS_DOC)
+
+
 class SummarySchema(Schema):
     customers = fields.Integer(required=True)
     first_acquisition = fields.Date(allow_none=True)
@@ -67,6 +76,8 @@ class SummarySchema(Schema):
     revenue_reporting = fields.Decimal(as_string=True, allow_none=True)
     reporting_currency = Text()
     revenue_events_by_fx_status = fields.Dict(keys=Text(), values=fields.Integer())
+    in_app_events = fields.Integer()
+    last_in_app_event_at = fields.DateTime(allow_none=True)
 
 
 def _loaded(load: Callable, *args, **kwargs) -> dict:
@@ -107,6 +118,17 @@ def upload_revenue():
     return _upload(customers.load_revenue_csv)
 
 
+@blp.route("/events/upload", methods=["POST"])
+@roles_allowed(Role.ADMIN, Role.FINANCE)
+@accepts_upload
+@blp.response(200, LoadResultSchema)
+@blp.alt_response(422, response="DEFAULT_ERROR", description=REJECTED)
+def upload_events():
+    """Load in-app events from a CSV (multipart field `file`); an event id already loaded is
+    updated, never duplicated."""
+    return _upload(customers.load_events_csv)
+
+
 @blp.route("/customers/batch", methods=["POST"])
 @roles_allowed(Role.ADMIN, Role.FINANCE)
 @blp.arguments(CustomerBatchSchema)
@@ -125,6 +147,16 @@ def load_customer_batch(data: dict):
 def load_revenue_batch(data: dict):
     """Load a batch of revenue events (problems are reported as "item <index>")."""
     return _loaded(customers.load_revenue_batch, data["events"])
+
+
+@blp.route("/events/batch", methods=["POST"])
+@roles_allowed(Role.ADMIN, Role.FINANCE)
+@blp.arguments(EventBatchSchema)
+@blp.response(200, LoadResultSchema)
+@blp.alt_response(422, response="DEFAULT_ERROR", description=REJECTED)
+def load_event_batch(data: dict):
+    """Load a batch of in-app events (problems are reported as "item <index>")."""
+    return _loaded(customers.load_events_batch, data["events"])
 
 
 @blp.route("/customers/summary", methods=["GET"])

@@ -1,4 +1,5 @@
-"""CLI: load customers and revenue, the sandbox's customers, and LTV / churn model runs."""
+"""CLI: load customers, revenue and in-app events, the sandbox's customers, and LTV / churn model
+runs."""
 
 from __future__ import annotations
 
@@ -50,6 +51,15 @@ def register(app: Flask) -> None:
         from backend.services.customers import load_revenue_csv
 
         _load(path, load_revenue_csv)
+
+    @app.cli.command("load-events")
+    @click.argument("path", type=_FILE)
+    def load_events_command(path: Path) -> None:
+        """Load in-app events from a CSV (event_id, customer_id, occurred_at, name, value,
+        properties)."""
+        from backend.services.customers import load_events_csv
+
+        _load(path, load_events_csv)
 
     @app.cli.command("demo-customers")
     @click.option("--days", default=180, show_default=True, help="Days of acquisitions.")

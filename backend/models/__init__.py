@@ -5,7 +5,7 @@ from backend.models.alerts import Alert, AlertEvent, AlertState, Severity
 from backend.models.api_token import ApiToken
 from backend.models.audit import AuditLog
 from backend.models.budgets import Budget, BudgetPeriod, ScopeType
-from backend.models.customers import Customer, RevenueEvent
+from backend.models.customers import Customer, CustomerEvent, RevenueEvent
 from backend.models.fx import FxRate
 from backend.models.metrics import AdDailyMetric, CampaignDailyMetric
 from backend.models.model_runs import (
@@ -35,6 +35,7 @@ __all__ = [
     "Campaign",
     "CampaignDailyMetric",
     "Customer",
+    "CustomerEvent",
     "RoiCustomer",
     "RoiDataChange",
     "DailyRollup",

@@ -1,4 +1,5 @@
-"""Acquired customers and their revenue events (the user data the LTV and churn models learn from).
+"""Acquired customers, their revenue events (the user data the LTV and churn models learn from)
+and their in-app events (the early signals of first purchase and traffic quality).
 
 A customer is acquired at `acquired_at`; `acquisition_date` is its UTC date and the customer's
 cohort date. The acquisition is attributed to a platform and, when known, to a stored ad account
@@ -22,8 +23,10 @@ from sqlalchemy import (
     DateTime,
     ForeignKey,
     Index,
+    Numeric,
     Text,
 )
+from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import Mapped, mapped_column
 
 from backend.extensions import db
@@ -76,4 +79,24 @@ class RevenueEvent(db.Model):
     #: `amount` in the reporting currency at the rate of the event's UTC date; NULL when missing.
     amount_reporting: Mapped[Decimal | None] = mapped_column(Money)
     fx_status: Mapped[str] = mapped_column(Text)
+    loaded_at: Mapped[dt.datetime] = created_at_column()
+
+
+class CustomerEvent(db.Model):
+    """An in-app event of a customer (tutorial_complete, session_start, ...), the early signal
+    the first-purchase and traffic-quality models read; `value` and `properties` are optional."""
+
+    __tablename__ = "customer_events"
+    __table_args__ = (
+        Index("ix_customer_events_customer_id_occurred_at", "customer_id", "occurred_at"),
+    )
+
+    event_id: Mapped[str] = mapped_column(Text, primary_key=True)
+    customer_id: Mapped[int] = mapped_column(
+        BigInteger, ForeignKey("customers.id", ondelete="CASCADE")
+    )
+    occurred_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
+    name: Mapped[str] = mapped_column(Text)
+    value: Mapped[Decimal | None] = mapped_column(Numeric(20, 6))
+    properties: Mapped[dict | None] = mapped_column(JSONB)
     loaded_at: Mapped[dt.datetime] = created_at_column()

@@ -1,4 +1,5 @@
-"""Customer data in: acquired customers and their revenue events, from CSV files and JSON batches
+"""Customer data in: acquired customers, their revenue events and in-app events, from CSV files
+and JSON batches
 (records.py: the layouts; loading.py: streaming, validation, one transaction; merging.py: the SQL;
 fx.py: revenue in the reporting currency; demo.py: the sandbox's customers through the loaders)."""
 
@@ -7,6 +8,8 @@ from backend.services.customers.loading import (
     LoadResult,
     load_customers_batch,
     load_customers_csv,
+    load_events_batch,
+    load_events_csv,
     load_revenue_batch,
     load_revenue_csv,
 )
@@ -18,6 +21,8 @@ __all__ = [
     "LoadResult",
     "load_customers_batch",
     "load_customers_csv",
+    "load_events_batch",
+    "load_events_csv",
     "load_revenue_batch",
     "load_revenue_csv",
 ]

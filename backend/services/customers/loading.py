@@ -1,18 +1,21 @@
-"""Loading customers and revenue events from CSV files and JSON batches, in one transaction.
+"""Loading customers, revenue events and in-app events from CSV files and JSON batches, in one
+transaction.
 
 Records are parsed and validated one at a time while they stream into PostgreSQL's COPY, into a
 temporary staging table (constant memory, whatever the size of the file); checks that need the
 whole load (an id given twice, an unknown ad account or customer) run in SQL on the staging
 table. Any problem rolls the transaction back: a bad file loads nothing and is answered with
 line numbers and field names. Otherwise the staging table is merged: a customer is keyed by its
-external id and an event by its event id, so loading the same data again changes nothing
-(changed values are updated). Revenue is converted to the reporting currency on the way in.
+external id and an event (revenue or in-app) by its event id, so loading the same data again
+changes nothing (changed values are updated). Revenue is converted to the reporting currency on
+the way in.
 """
 
 from __future__ import annotations
 
 import csv
 import io
+import json
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from decimal import Decimal
@@ -22,7 +25,7 @@ from backend.extensions import db
 from backend.services import audit
 from backend.services.customers import merging
 from backend.services.customers.problems import LISTED, Problems
-from backend.services.customers.records import CUSTOMERS, REVENUE, RecordLayout
+from backend.services.customers.records import CUSTOMERS, EVENTS, REVENUE, RecordLayout
 
 #: Largest JSON batch; bigger loads are files.
 MAX_BATCH_ITEMS = 10_000
@@ -62,6 +65,12 @@ def load_revenue_csv(stream: IO[str] | str, *, actor=None, source: str = "csv") 
     """Load a revenue events CSV (see records.py for the columns)."""
     problems = Problems("line")
     return _load(REVENUE, csv_records(_text(stream), REVENUE, problems), problems, actor, source)
+
+
+def load_events_csv(stream: IO[str] | str, *, actor=None, source: str = "csv") -> LoadResult:
+    """Load an in-app events CSV (see records.py for the columns)."""
+    problems = Problems("line")
+    return _load(EVENTS, csv_records(_text(stream), EVENTS, problems), problems, actor, source)
 
 
 def load_customers_batch(items: list, *, actor=None, source: str = "api") -> LoadResult:
@@ -143,6 +152,8 @@ def batch_records(
                 values[key] = ""
             elif isinstance(value, str | int | float | Decimal) and not isinstance(value, bool):
                 values[key] = str(value)
+            elif isinstance(value, Mapping) and key in layout.json_columns:
+                values[key] = json.dumps(value)
             else:
                 item_problems[key] = ["must be a string or a number"]
         if item_problems:
@@ -155,7 +166,12 @@ def valid_copy_lines(
     layout: RecordLayout, records: Iterable[tuple[int, Mapping[str, str]]], problems: Problems
 ) -> Iterator[str]:
     """COPY lines of the valid records; the problems of the others go to `problems`."""
+    fast = layout.fast_values
     for number, values in records:
+        plain = fast(values) if fast else None
+        if plain is not None:
+            yield f"{number}\t" + "\t".join(plain) + "\n"
+            continue
         parsed, field_problems = layout.parse(values)
         if field_problems:
             problems.add(number, field_problems)
@@ -202,21 +218,22 @@ def _load(
     actor,
     source: str,
 ) -> LoadResult:
-    what = "customers" if layout is CUSTOMERS else "revenue events"
     try:
         cursor = db.session.connection().connection.cursor()
         cursor.execute("SET LOCAL TimeZone = 'UTC'")
+        # the whole-load checks sort and hash every staged key: in memory, not on disk
+        cursor.execute("SET LOCAL work_mem = '64MB'")
         stream = copy_into_stage(cursor, layout, records, problems)
         if problems.count < LISTED:
             merging.check_stage(cursor, layout, problems)
         if problems:
-            raise problems.rejection(what.capitalize())
+            raise problems.rejection(layout.label.capitalize())
         inserted, updated = merging.merge_stage(cursor, layout)
         result = LoadResult(layout.name, stream.count, inserted, updated)
         audit.record(
             actor,
             f"{layout.name}.load",
-            "revenue_events" if layout is REVENUE else "customers",
+            layout.table,
             None,
             None,
             {"source": source[:200], **result.as_dict()},
@@ -226,3 +243,10 @@ def _load(
         db.session.rollback()
         raise
     return result
+
+
+def load_events_batch(items: list, *, actor=None, source: str = "api") -> LoadResult:
+    """Load a JSON batch of in-app events (objects keyed like the CSV columns; `properties` may
+    be an object)."""
+    problems = Problems("item")
+    return _load(EVENTS, batch_records(items, EVENTS, problems), problems, actor, source)

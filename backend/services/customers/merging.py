@@ -1,11 +1,12 @@
 """The SQL half of a load: the temporary staging tables, the checks that need every staged record
-(ids given twice, unknown ad accounts, unknown customers), and the merge into the real tables."""
+(ids given twice, unknown ad accounts, unknown customers), and the merge into the real tables
+(customers keyed by external id; revenue and in-app events by event id)."""
 
 from __future__ import annotations
 
 from backend.services.customers.fx import build_rate_table, fx_status
 from backend.services.customers.problems import LISTED, Problems
-from backend.services.customers.records import CUSTOMERS, RecordLayout
+from backend.services.customers.records import CUSTOMERS, EVENTS, REVENUE, RecordLayout
 
 
 def check_stage(cursor, layout: RecordLayout, problems: Problems) -> None:
@@ -61,7 +62,14 @@ def _report_unknown_accounts(cursor, problems: Problems) -> None:
 
 def merge_stage(cursor, layout: RecordLayout) -> tuple[int, int]:
     """Insert new records and update changed ones; returns (inserted, updated)."""
-    sql = _MERGE_CUSTOMERS if layout is CUSTOMERS else _merge_revenue(cursor)
+    if layout is CUSTOMERS:
+        sql = _MERGE_CUSTOMERS
+    elif layout is REVENUE:
+        sql = _merge_revenue(cursor)
+    elif layout is EVENTS:
+        sql = _MERGE_EVENTS
+    else:
+        raise ValueError(f"no merge for {layout.name}")
     cursor.execute(
         f"WITH merged AS ({sql} RETURNING (xmax = 0) AS inserted) "
         "SELECT count(*) FILTER (WHERE inserted), count(*) FILTER (WHERE NOT inserted) FROM merged"
@@ -118,6 +126,20 @@ def _merge_revenue(cursor) -> str:
         WHERE ({", ".join(f"e.{c}" for c in _REVENUE_VALUES)}) IS DISTINCT FROM
               ({", ".join(f"EXCLUDED.{c}" for c in _REVENUE_VALUES)})
     """
+
+
+_EVENT_VALUES = ("customer_id", "occurred_at", "name", "value", "properties")
+
+_MERGE_EVENTS = f"""
+    INSERT INTO customer_events AS e (event_id, {", ".join(_EVENT_VALUES)})
+    SELECT s.event_id, c.id, s.occurred_at, s.name, s.value, s.properties
+    FROM stage_events s
+    JOIN customers c ON c.external_id = s.customer_external_id
+    ON CONFLICT (event_id) DO UPDATE SET
+        {", ".join(f"{c} = EXCLUDED.{c}" for c in _EVENT_VALUES)}, loaded_at = now()
+    WHERE ({", ".join(f"e.{c}" for c in _EVENT_VALUES)}) IS DISTINCT FROM
+          ({", ".join(f"EXCLUDED.{c}" for c in _EVENT_VALUES)})
+"""
 
 
 def resolve_campaigns(cursor) -> int:

@@ -1,5 +1,5 @@
-"""The two record layouts users load (customers, revenue events), their validation, and their
-encoding as lines of PostgreSQL's COPY text format.
+"""The record layouts users load (customers, revenue events, in-app events), their validation,
+and their encoding as lines of PostgreSQL's COPY text format.
 
 Files are CSV with a header line naming the columns (any order; unknown names are refused). The
 same names are the keys of the JSON batch items:
@@ -10,7 +10,9 @@ same names are the keys of the JSON batch items:
   e.g. act_1001; needs `platform`), `campaign_external_id`, `country` (ISO 3166 alpha-2) and
   `device` are optional;
 - revenue events: `event_id`, `customer_id`, `occurred_at`, `amount` (a decimal number, at most
-  six decimals; negative for a refund) and `currency` (ISO 4217), all required.
+  six decimals; negative for a refund) and `currency` (ISO 4217), all required;
+- in-app events: `event_id`, `customer_id`, `occurred_at` and `name` (e.g. tutorial_complete)
+  are required; `value` (a decimal number) and `properties` (a JSON object) are optional.
 
 A problem is reported against the record's label ("line 17" in a file, "item 3" in a batch) and
 the field: {"line 17": {"amount": ["not a number"]}}.
@@ -19,6 +21,7 @@ the field: {"line 17": {"amount": ["not a number"]}}.
 from __future__ import annotations
 
 import datetime as dt
+import json
 import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
@@ -116,6 +119,31 @@ def _amount(raw: str) -> Decimal:
     return amount
 
 
+def _optional_amount(raw: str) -> Decimal | None:
+    return _amount(raw) if raw.strip() else None
+
+
+def _event_name(raw: str) -> str:
+    value = _optional_text(raw)
+    if value is None:
+        raise FieldProblem("required")
+    return value
+
+
+def _properties(raw: str) -> str | None:
+    """A JSON object, stored as compact JSON text (control characters escaped by json)."""
+    value = raw.strip()
+    if not value:
+        return None
+    try:
+        parsed = json.loads(value)
+    except ValueError:
+        raise FieldProblem("not valid JSON") from None
+    if not isinstance(parsed, dict):
+        raise FieldProblem("must be a JSON object")
+    return json.dumps(parsed, separators=(",", ":"), ensure_ascii=False)
+
+
 def _currency(raw: str) -> str:
     value = raw.strip().upper()
     if not value:
@@ -132,6 +160,9 @@ class RecordLayout:
     the first being the record's line or item number)."""
 
     name: str
+    #: What the records are, in a message ("revenue events"), and the table they merge into.
+    label: str
+    table: str
     columns: tuple[str, ...]
     required: frozenset[str]
     parsers: Mapping[str, Callable[[str], object]]
@@ -139,6 +170,11 @@ class RecordLayout:
     stage_columns: tuple[tuple[str, str], ...]
     stage_values: Callable[[Mapping[str, Any]], tuple[str, ...]]
     cross_checks: Callable[[Mapping[str, object]], dict[str, list[str]]] = lambda _: {}
+    #: Columns whose JSON batch value may be an object (kept as JSON text).
+    json_columns: frozenset[str] = frozenset()
+    #: The staging values of a record in the common plain form, checked by patterns and
+    #: passed on as text (None: take the full parse); must accept only what `parse` accepts.
+    fast_values: Callable[[Mapping[str, str]], tuple[str, ...] | None] | None = None
 
     @property
     def stage_names(self) -> str:
@@ -223,8 +259,21 @@ def _revenue_values(parsed: Mapping[str, Any]) -> tuple[str, ...]:
     )
 
 
+def _event_values(parsed: Mapping[str, Any]) -> tuple[str, ...]:
+    return (
+        copy_text(parsed["event_id"]),
+        copy_text(parsed["customer_id"]),
+        parsed["occurred_at"].isoformat(sep=" "),
+        copy_text(parsed["name"]),
+        copy_text(parsed["value"]),
+        copy_text(parsed["properties"]),
+    )
+
+
 CUSTOMERS = RecordLayout(
     name="customers",
+    label="customers",
+    table="customers",
     columns=(
         "customer_id",
         "acquired_at",
@@ -262,6 +311,8 @@ CUSTOMERS = RecordLayout(
 
 REVENUE = RecordLayout(
     name="revenue",
+    label="revenue events",
+    table="revenue_events",
     columns=("event_id", "customer_id", "occurred_at", "amount", "currency"),
     required=frozenset({"event_id", "customer_id", "occurred_at", "amount", "currency"}),
     parsers={
@@ -282,4 +333,63 @@ REVENUE = RecordLayout(
         ("currency", "text"),
     ),
     stage_values=_revenue_values,
+)
+
+# The plain forms of the fast path: no surrounding spaces, no backslash or control character,
+# a UTC-offset time of the years 2001-2099 (the range check holds whatever the offset).
+_PLAIN_CHAR = r"\\\x00-\x1f\x7f\ud800-\udfff"
+_PLAIN_ID = re.compile(rf"^[^\s{_PLAIN_CHAR}](?:[^{_PLAIN_CHAR}]{{0,253}}[^\s{_PLAIN_CHAR}])?\Z")
+_PLAIN_NAME = re.compile(rf"^[^\s{_PLAIN_CHAR}](?:[^{_PLAIN_CHAR}]{{0,126}}[^\s{_PLAIN_CHAR}])?\Z")
+_PLAIN_TIME = re.compile(
+    r"^20(?:0[1-9]|[1-9]\d)-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.\d{1,6})?(?:Z|[+-]\d\d:\d\d)?\Z"
+)
+_PLAIN_NUMBER = re.compile(r"^-?\d{1,14}(?:\.\d{1,6})?\Z")
+
+
+def _fast_event_values(values: Mapping[str, str]) -> tuple[str, ...] | None:
+    event, customer = values.get("event_id", ""), values.get("customer_id", "")
+    occurred, name = values.get("occurred_at", ""), values.get("name", "")
+    value = values.get("value", "")
+    if values.get("properties") or not (
+        _PLAIN_ID.match(event)
+        and _PLAIN_ID.match(customer)
+        and _PLAIN_TIME.match(occurred)
+        and _PLAIN_NAME.match(name)
+        and (not value or _PLAIN_NUMBER.match(value))
+    ):
+        return None
+    try:
+        dt.datetime.fromisoformat(occurred)  # a real day and time of day
+    except ValueError:
+        return None
+    return (event, customer, occurred, name, value or NULL, NULL)
+
+
+EVENTS = RecordLayout(
+    name="events",
+    label="in-app events",
+    table="customer_events",
+    columns=("event_id", "customer_id", "occurred_at", "name", "value", "properties"),
+    required=frozenset({"event_id", "customer_id", "occurred_at", "name"}),
+    parsers={
+        "event_id": parse_identifier,
+        "customer_id": parse_identifier,
+        "occurred_at": _timestamp,
+        "name": _event_name,
+        "value": _optional_amount,
+        "properties": _properties,
+    },
+    stage_table="stage_events",
+    stage_columns=(
+        ("line", "bigint"),
+        ("event_id", "text"),
+        ("customer_external_id", "text"),
+        ("occurred_at", "timestamptz"),
+        ("name", "text"),
+        ("value", "numeric(20, 6)"),
+        ("properties", "jsonb"),
+    ),
+    stage_values=_event_values,
+    json_columns=frozenset({"properties"}),
+    fast_values=_fast_event_values,
 )

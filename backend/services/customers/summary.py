@@ -1,5 +1,5 @@
 """What customer data is loaded: counts, date range, revenue in the reporting currency, and how
-many events converted at their own day's rate, a carried rate, or none."""
+many events converted at their own day's rate, a carried rate, or none; how many in-app events."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from flask import current_app
 from sqlalchemy import func, select
 
 from backend.extensions import db
-from backend.models import Customer, RevenueEvent
+from backend.models import Customer, CustomerEvent, RevenueEvent
 
 
 def customer_data_summary() -> dict[str, Any]:
@@ -38,6 +38,9 @@ def customer_data_summary() -> dict[str, Any]:
             RevenueEvent.fx_status
         )
     ).all()
+    in_app, last_in_app = db.session.execute(
+        select(func.count(CustomerEvent.event_id), func.max(CustomerEvent.occurred_at))
+    ).one()
     return {
         "customers": count,
         "first_acquisition": first,
@@ -49,4 +52,6 @@ def customer_data_summary() -> dict[str, Any]:
         "revenue_reporting": revenue,
         "reporting_currency": current_app.config["REPORTING_CURRENCY"],
         "revenue_events_by_fx_status": dict(by_status),
+        "in_app_events": in_app,
+        "last_in_app_event_at": last_in_app,
     }

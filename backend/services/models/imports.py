@@ -65,6 +65,8 @@ def _probability(raw: str) -> Decimal | None:
 
 OUTPUTS = RecordLayout(
     name="model_outputs",
+    label="model outputs",
+    table="model_outputs",
     columns=("customer_id", *_LTV_COLUMNS, *_PROBABILITIES),
     required=frozenset({"customer_id", *_LTV_COLUMNS}),
     parsers={

@@ -2,15 +2,16 @@
 import { http, uploadFile, type UploadProgress } from "./client";
 import type { CustomerSummary, FxLoadResult, LoadResult, ModelVersion } from "./types";
 
-export type UploadKind = "customers" | "revenue" | "fx";
+export type UploadKind = "customers" | "revenue" | "events" | "fx";
 
 const UPLOAD_PATHS: Record<UploadKind, string> = {
   customers: "/api/customers/upload",
   revenue: "/api/revenue/upload",
+  events: "/api/events/upload",
   fx: "/api/fx-rates/upload",
 };
 
-/** Uploads a CSV of customers, revenue events or exchange rates, reporting the bytes sent. */
+/** Uploads a CSV of customers, revenue events, in-app events or exchange rates, reporting the bytes sent. */
 export function uploadCsv(
   kind: UploadKind,
   file: File,

@@ -533,6 +533,8 @@ export interface CustomerSummary {
   revenue_reporting: Numeric;
   reporting_currency?: string;
   revenue_events_by_fx_status?: Record<string, number>;
+  in_app_events?: number;
+  last_in_app_event_at?: string | null;
 }
 
 export interface ModelVersion {

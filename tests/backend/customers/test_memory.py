@@ -16,10 +16,13 @@ def customer_line(number: int) -> str:
     return f"cust-{number},2025-01-{1 + number % 28:02d}T10:{number % 60:02d}:00Z,meta,,,US,iphone"
 
 
-def peak_bytes_loading(rows: int) -> int:
+def peak_bytes_loading(
+    rows: int, load=load_customers_csv, header=CUSTOMER_HEADER, line=None
+) -> int:
+    """The Python heap's peak while `load` reads a generated file of `rows` lines."""
     tracemalloc.start()
     try:
-        result = load_customers_csv(generated_csv(CUSTOMER_HEADER, customer_line, rows))
+        result = load(generated_csv(header, line or customer_line, rows))
         return tracemalloc.get_traced_memory()[1]
     finally:
         tracemalloc.stop()

@@ -1,5 +1,5 @@
-/** Data uploads: what customer data is loaded, and CSV uploads of customers, revenue events and
- * exchange rates (the same files the API and the CLI load). */
+/** Data uploads: what customer data is loaded, and CSV uploads of customers, revenue events,
+ * in-app events and exchange rates (the same files the API and the CLI load). */
 import { Card, Col, Descriptions, Row, Typography } from "antd";
 import { useQuery } from "@tanstack/react-query";
 import { fetchCustomerSummary, queryKeys } from "../../api";
@@ -27,6 +27,10 @@ function Summary({ summary }: { summary: CustomerSummary }) {
       <Descriptions.Item label="Revenue events">{f.integer(summary.revenue_events)}</Descriptions.Item>
       <Descriptions.Item label="Revenue">{f.money(summary.revenue_reporting)}</Descriptions.Item>
       <Descriptions.Item label="Last event">{summary.last_event_at ? f.dateTime(summary.last_event_at) : "—"}</Descriptions.Item>
+      <Descriptions.Item label="In-app events">{f.integer(summary.in_app_events ?? 0)}</Descriptions.Item>
+      <Descriptions.Item label="Last in-app event" span={2}>
+        {summary.last_in_app_event_at ? f.dateTime(summary.last_in_app_event_at) : "—"}
+      </Descriptions.Item>
       {byPlatform && (
         <Descriptions.Item label="Customers by source" span={3}>
           {byPlatform}
@@ -78,6 +82,19 @@ export default function DataPage() {
         </Col>
       </Row>
       <Row gutter={16}>
+        <Col span={12}>
+          <UploadCard
+            kind="events"
+            title="In-app events"
+            columns={
+              <>
+                Columns: <code>event_id</code>, <code>customer_id</code>, <code>occurred_at</code> (ISO 8601),{" "}
+                <code>name</code> required; <code>value</code> (a number) and <code>properties</code> (a JSON object)
+                optional. The early signals of first purchase and traffic quality.
+              </>
+            }
+          />
+        </Col>
         <Col span={12}>
           <UploadCard
             kind="fx"
