@@ -11,6 +11,8 @@ generated in SQL.
 from __future__ import annotations
 
 import datetime as dt
+import sys
+import time
 from collections.abc import Iterator
 from decimal import Decimal
 
@@ -132,12 +134,13 @@ CUSTOMERS = """
     FROM draws JOIN camps USING (n)
 """
 
+#: :spread = 2 × (events per customer) − 1 before the cut at :end (6: about 3.5 each).
 REVENUE = """
     INSERT INTO revenue_events (event_id, customer_id, occurred_at, amount, currency,
                                 amount_reporting, fx_status)
     SELECT c.id || '-' || k, c.id, t, a, 'USD', a, 'exact'
     FROM customers c,
-         LATERAL generate_series(1, 1 + floor(random() * 6)::int) k,
+         LATERAL generate_series(1, 1 + floor(random() * :spread)::int) k,
          LATERAL (SELECT c.acquired_at + interval '1 day' * floor(random() ^ 2 * 400) AS t,
                          round((1 + random() * 30)::numeric, 2) AS a) e
     WHERE t < CAST(:end AS date) + 1
@@ -155,3 +158,44 @@ MODEL = """
     SELECT v.id, c.id, x * 20, x * 35, x * 70, random(), random()
     FROM v, customers c, LATERAL (SELECT random() + 0.2 AS x) r
 """
+
+
+def load_spend(db, start: dt.date, days: int, accounts_: list | None = None) -> tuple[int, float]:
+    """Every account and chunk of `days` from `start` through the sync's write path, committed
+    per chunk as a sync does; (ad-level rows, seconds)."""
+    from sqlalchemy import text
+
+    from backend.models import AdAccount
+    from backend.services.ingestion.slices import Slice, refresh_rollups, replace_metric_slice
+
+    end = start + dt.timedelta(days=days - 1)
+    db.session.execute(text(FX_RATES), {"start": start, "end": end})
+    stored = []
+    for platform, external_id, currency in accounts_ or accounts():
+        account = AdAccount(
+            platform=platform,
+            external_id=external_id,
+            name=f"{platform} {external_id[-1]}",
+            currency=currency,
+            timezone="UTC",
+            status="active",
+        )
+        db.session.add(account)
+        stored.append(account)
+    db.session.commit()
+    began, ad_rows = time.perf_counter(), 0
+    for account in stored:
+        for first, last in chunks(start, days):
+            slices = chunk_rows(
+                account.platform, account.external_id, account.currency, first, last, start
+            )
+            cursor = db.session.connection().connection.cursor()
+            for (level, breakdown), rows in slices.items():
+                target = Slice(account.id, level, breakdown, first, last)
+                replace_metric_slice(cursor, target, rows, sync_run_id=None)
+                if level.value == "campaign":
+                    refresh_rollups(cursor, target, "USD")
+            db.session.commit()
+            ad_rows += len(slices[(Level.AD, "none")])
+        print(f"loaded {account.external_id}: {ad_rows} ad rows", file=sys.stderr, flush=True)
+    return ad_rows, time.perf_counter() - began

@@ -70,41 +70,7 @@ NAIVE_KEYS = {"platform": "a.platform", "campaign": "f.campaign_id"}
 
 def load(db) -> tuple[int, float]:
     """Every account and chunk through the sync's write path; (ad-level rows, seconds)."""
-    from sqlalchemy import text
-
-    from backend.models import AdAccount
-    from backend.services.ingestion.slices import Slice, refresh_rollups, replace_metric_slice
-
-    db.session.execute(text(world.FX_RATES), {"start": START, "end": END})
-    stored = []
-    for platform, external_id, currency in world.accounts():
-        account = AdAccount(
-            platform=platform,
-            external_id=external_id,
-            name=f"{platform} {external_id[-1]}",
-            currency=currency,
-            timezone="UTC",
-            status="active",
-        )
-        db.session.add(account)
-        stored.append(account)
-    db.session.commit()
-    began, ad_rows = time.perf_counter(), 0
-    for account in stored:
-        for first, last in world.chunks(START, DAYS):
-            slices = world.chunk_rows(
-                account.platform, account.external_id, account.currency, first, last, START
-            )
-            cursor = db.session.connection().connection.cursor()
-            for (level, breakdown), rows in slices.items():
-                target = Slice(account.id, level, breakdown, first, last)
-                replace_metric_slice(cursor, target, rows, sync_run_id=None)
-                if level.value == "campaign":
-                    refresh_rollups(cursor, target, "USD")
-            db.session.commit()
-            ad_rows += len(slices[(world.Level.AD, "none")])
-        print(f"loaded {account.external_id}: {ad_rows} ad rows", file=sys.stderr, flush=True)
-    return ad_rows, time.perf_counter() - began
+    return world.load_spend(db, START, DAYS)
 
 
 def loaded_rows(db) -> int:
@@ -122,7 +88,7 @@ def load_customers(db) -> None:
     from sqlalchemy import text
 
     db.session.execute(text("SELECT setseed(0.42)"))
-    params = {"start": START, "end": END, "days": DAYS, "customers": CUSTOMERS}
+    params = {"start": START, "end": END, "days": DAYS, "customers": CUSTOMERS, "spread": 6}
     for sql in (world.CUSTOMERS, world.REVENUE, world.MODEL):
         db.session.execute(text(sql), params)
     db.session.commit()

@@ -350,17 +350,17 @@ def _dumps(report: dict) -> str:
     return json.dumps(report, default=_iso)
 
 
-def _json(body: str, cached: bool) -> Response:
+def _json(body: bytes, cached: bool) -> Response:
     """A JSON answer, saying whether the answer cache had it (X-Spendlens-Cache: hit | miss)."""
     response = current_app.response_class(body, mimetype="application/json")
     response.headers["X-Spendlens-Cache"] = "hit" if cached else "miss"
     return response
 
 
-def _answer(kind: str, request: dict, compute) -> tuple[str, bool]:
+def _answer(kind: str, request: dict, compute) -> tuple[bytes, bool]:
     """`compute()`'s JSON, through the answer cache when it is on (SPENDLENS_ROI_CACHE)."""
     if not current_app.config.get("ROI_CACHE"):
-        return compute(), False
+        return compute().encode(), False
     return roi_cache.cached_json(kind, request, compute)
 
 
@@ -424,9 +424,9 @@ def get_overview(query: dict):
             )
         ),
     )
-    status = _dumps(_overview_status.dump(overview.overview_status()))
+    status = _dumps(_overview_status.dump(overview.overview_status())).encode()
     # both are JSON objects: the figures' members, then the status's
-    return _json(f"{figures[:-1]}, {status[1:]}", cached)
+    return _json(figures[:-1] + b", " + status[1:], cached)
 
 
 _cohorts = CohortReportSchema()

@@ -16,20 +16,10 @@ from analytics import metrics
 from backend.extensions import db
 from backend.models.roi_rollups import revenue_column
 from backend.services import roi
-from backend.services.ingestion.health import sync_health
+from backend.services.ingestion.health import freshness
 from connectors import platforms
 
 KPIS = ("spend", "revenue", "roas", "predicted_roas", "installs", "cpi", "customers", "cac")
-FRESHNESS = (
-    "account_id",
-    "name",
-    "platform",
-    "status",
-    "last_success_at",
-    "freshness_hours",
-    "data_through",
-    "last_error",
-)
 
 #: Spend per day and platform from the daily rollups; revenue to date of the customers acquired
 #: that day (the same cohort revenue as the ROI report, so the days add up to its total) and
@@ -106,7 +96,7 @@ def overview_status() -> dict:
     """What the overview says of now, read on every request: open alerts and data freshness."""
     return {
         "open_alerts": _open_alerts(),
-        "freshness": [{k: entry.get(k) for k in FRESHNESS} for entry in sync_health()],
+        "freshness": freshness(),
     }
 
 

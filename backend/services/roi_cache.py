@@ -100,10 +100,10 @@ def answer_key(kind: str, request: dict, version: str) -> str:
     return f"{config['ROI_CACHE_PREFIX']}:{kind}:{digest[:40]}"
 
 
-def cached_json(kind: str, request: dict, compute: Callable[[], str]) -> tuple[str, bool]:
-    """(the answer's JSON, whether it came from the cache): the stored answer of this request at
-    the current data version, else `compute()`'s, stored. `request` holds everything the answer
-    depends on besides the data (dates as ISO text or dates)."""
+def cached_json(kind: str, request: dict, compute: Callable[[], str]) -> tuple[bytes, bool]:
+    """(the answer's JSON in UTF-8, whether it came from the cache): the stored answer of this
+    request at the current data version, else `compute()`'s, stored. `request` holds everything
+    the answer depends on besides the data (dates as ISO text or dates)."""
     key = answer_key(kind, request, data_version())
     client = _client()
     if client is not None:
@@ -114,11 +114,11 @@ def cached_json(kind: str, request: dict, compute: Callable[[], str]) -> tuple[s
             client = None
         else:
             if hit is not None:
-                return hit.decode(), True
-    body = compute()
+                return hit, True
+    body = compute().encode()
     if client is not None:
         try:
-            client.set(key, body.encode(), ex=TTL_SECONDS)
+            client.set(key, body, ex=TTL_SECONDS)
         except redis.RedisError as exc:
             log.warning("could not keep a ROI answer: %s", exc)
     return body, False

@@ -7,6 +7,7 @@ import re
 
 from sqlalchemy import text
 
+from backend.models import ModelVersion
 from backend.services import roi_sql
 
 
@@ -26,3 +27,51 @@ def test_the_migrated_database_has_every_data_change_trigger(db):
     )
     assert names <= found
     assert {s.split()[2] for s in roi_sql.drop_data_change_triggers()} == names
+
+
+CUSTOMERS = """
+    INSERT INTO customers (external_id, acquired_at, acquisition_date, platform)
+    SELECT 'u' || i, TIMESTAMPTZ '2024-01-01 10:00Z', DATE '2024-01-01', 'meta'
+    FROM generate_series(1, :n) i
+"""
+OUTPUTS = """
+    INSERT INTO model_outputs (model_version_id, customer_id, predicted_ltv_30, predicted_ltv_90,
+                               predicted_ltv_365, churn_probability)
+    SELECT :v, id, id, 2 * id, 3 * id, 0.25 FROM customers
+"""
+SCORED = """
+    SELECT count(*) FROM roi_customers
+    WHERE ltv_scored AND predicted_ltv_30 = customer_id AND predicted_ltv_365 = 3 * customer_id
+      AND churn_probability = 0.25
+"""
+
+
+def scored_version(db, customers: int, active: bool) -> ModelVersion:
+    """`customers` customers, and a version (active or not) with outputs for each, committed."""
+    db.session.execute(text(CUSTOMERS), {"n": customers})
+    version = ModelVersion(kind="ltv", algorithm="hgb", status="ready", is_active=active,
+                           params={}, metrics={}, source="spendlens")  # fmt: skip
+    db.session.add(version)
+    db.session.flush()
+    db.session.execute(text(OUTPUTS), {"v": version.id})
+    db.session.commit()
+    return version
+
+
+def test_outputs_stored_under_an_active_version_reach_every_customer(db):
+    scored_version(db, 3000, active=True)
+    assert db.session.execute(text(SCORED)).scalar_one() == 3000
+
+
+def test_activating_a_version_gives_every_customer_its_outputs(db):
+    version = scored_version(db, 3000, active=False)
+    assert db.session.execute(text(SCORED)).scalar_one() == 0
+    version.is_active = True
+    db.session.commit()
+    assert db.session.execute(text(SCORED)).scalar_one() == 3000
+    version.is_active = False
+    db.session.commit()
+    unscored = (
+        "SELECT count(*) FROM roi_customers WHERE NOT ltv_scored AND predicted_ltv_30 IS NULL"
+    )
+    assert db.session.execute(text(unscored)).scalar_one() == 3000

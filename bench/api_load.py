@@ -1,0 +1,452 @@
+"""Benchmark: the dashboard's endpoints as users meet them, over HTTP against the real web server.
+
+Loads a scratch database (spend through the sync's write path, then customers, revenue events
+and an LTV model version whose outputs are stored first and activated after, as training does),
+starts gunicorn with the demo's worker settings (2 workers x 4 threads), signs in one marketer
+per client and, for BENCH_SECONDS each, drives with BENCH_CLIENTS concurrent keep-alive clients:
+first /api/health (the stack's floor), then each of the overview, ROI by platform, campaign and
+country, and the day cohorts. Each request picks one of a few popular ranges (last 7, 30 and 90
+days, the whole data) with probability 0.8, else a new random range. Answers from the answer
+cache (X-Spendlens-Cache: hit) are "warm", the others "cold". With BENCH_WRITES=1, the overview
+is driven once more while a writer replaces one account's spend slices again and again (a
+backfill) and activates a model version: its p95 then is `under_writes_p95_ms`.
+
+Environment: BENCH_AD_ROWS (default 10,000,000 ad-level rows), BENCH_CUSTOMERS (1,000,000),
+BENCH_REVENUE_EVENTS (20,000,000), BENCH_CLIENTS (8), BENCH_SECONDS (20),
+BENCH_WRITES (1), BENCH_KEEP=1 keeps the database, BENCH_DATABASE=<name> reuses a kept one.
+Last line, one JSON object: {"bench": "api_load", "clients", "customers", "ad_rows",
+"floor_p95_ms", "errors", "max_worker_rss_mb", "endpoints": {name: {"warm_rps", "warm_p50_ms",
+"warm_p95_ms", "warm_p99_ms", "cold_p95_ms", ...}}, ...}. Targets (8 clients, 2 cores): warm
+p95 <= 50 ms and >= 200 req/s per endpoint, cold p95 <= 300 ms at 1M customers, no error,
+<= 300 MB per web worker.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import http.client
+import json
+import math
+import os
+import random
+import secrets
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from bench import _roi_world as world  # noqa: E402
+from bench._db import scratch_app  # noqa: E402
+from bench.roi_query import percentile, vacuum  # noqa: E402
+
+AD_ROWS = int(os.environ.get("BENCH_AD_ROWS", 10_000_000))
+CUSTOMERS = int(os.environ.get("BENCH_CUSTOMERS", 1_000_000))
+REVENUE_EVENTS = int(os.environ.get("BENCH_REVENUE_EVENTS", 20_000_000))
+CLIENTS = int(os.environ.get("BENCH_CLIENTS", 8))
+SECONDS = float(os.environ.get("BENCH_SECONDS", 20))
+WRITES = os.environ.get("BENCH_WRITES", "1") == "1"
+REUSE = os.environ.get("BENCH_DATABASE") or None
+KEEP = os.environ.get("BENCH_KEEP") == "1"
+ADS = world.ADS_PER_ACCOUNT * len(world.accounts())
+DAYS = max(60, math.ceil(AD_ROWS / ADS))
+START = dt.date(2024, 1, 1)
+END = START + dt.timedelta(days=DAYS - 1)
+PASSWORD = "bench-password-" + "x" * 8
+#: The demo's web server settings (backend/devstack.py).
+GUNICORN = ("--workers", "2", "--threads", "4")
+
+ENDPOINTS = {
+    "overview": ("/api/overview", {}),
+    "roi_platform": ("/api/roi", {"group_by": "platform"}),
+    "roi_campaign": ("/api/roi", {"group_by": "campaign"}),
+    "roi_country": ("/api/roi", {"group_by": "country"}),
+    "cohorts": ("/api/cohorts", {"cohort": "week"}),  # the page's default grain
+}
+POPULAR_SHARE = 0.8
+
+EMPTY_VERSION = """
+    INSERT INTO model_versions (kind, algorithm, status, is_active, trained_at, params, metrics,
+                                source)
+    VALUES ('ltv', 'hgb', 'ready', false, now(), '{}', '{}', 'spendlens') RETURNING id
+"""
+OUTPUTS = """
+    INSERT INTO model_outputs (model_version_id, customer_id, predicted_ltv_30, predicted_ltv_90,
+                               predicted_ltv_365, churn_probability, p_alive)
+    SELECT :v, c.id, x * 21, x * 36, x * 72, random(), random()
+    FROM customers c, LATERAL (SELECT random() + 0.2 AS x) r
+"""
+
+
+def load(db) -> dict:
+    """Spend, customers, revenue and a model; seconds of each step."""
+    from sqlalchemy import text
+
+    timings = {}
+    ad_rows, timings["spend_load_s"] = world.load_spend(db, START, DAYS)
+    began = time.perf_counter()
+    db.session.execute(text("SELECT setseed(0.42)"))
+    spread = max(1, 2 * REVENUE_EVENTS // max(CUSTOMERS, 1) - 1)
+    params = {"start": START, "end": END, "days": DAYS, "customers": CUSTOMERS, "spread": spread}
+    db.session.execute(text(world.CUSTOMERS), params)
+    db.session.commit()
+    timings["customers_load_s"] = time.perf_counter() - began
+    began = time.perf_counter()
+    db.session.execute(text(world.REVENUE), params)
+    db.session.commit()
+    timings["revenue_load_s"] = time.perf_counter() - began
+    timings |= store_and_activate_model(db)
+    return {"ad_rows": ad_rows, **timings}
+
+
+def store_and_activate_model(db) -> dict:
+    """A model version's outputs stored while it is inactive, then the version activated; then
+    the other order: a version activated first, its outputs stored after."""
+    from sqlalchemy import text
+
+    began = time.perf_counter()
+    version = db.session.execute(text(EMPTY_VERSION)).scalar_one()
+    db.session.execute(text(OUTPUTS), {"v": version})
+    db.session.commit()
+    stored = time.perf_counter() - began
+    began = time.perf_counter()
+    activate(db, version)
+    timings = {"model_store_s": stored, "model_activate_s": time.perf_counter() - began}
+    began = time.perf_counter()
+    version = db.session.execute(text(EMPTY_VERSION)).scalar_one()
+    activate(db, version)
+    db.session.execute(text(OUTPUTS), {"v": version})
+    db.session.commit()
+    return timings | {"model_active_first_s": time.perf_counter() - began}
+
+
+def activate(db, version: int) -> None:
+    from sqlalchemy import text
+
+    # as services.models.versions does it: the others off, then this one on (one active a kind)
+    db.session.execute(
+        text("UPDATE model_versions SET is_active = false WHERE kind = 'ltv' AND id <> :v"),
+        {"v": version},
+    )
+    on = text("UPDATE model_versions SET is_active = true WHERE id = :v")
+    db.session.execute(on, {"v": version})
+    db.session.commit()
+
+
+def counts(db) -> dict:
+    from sqlalchemy import text
+
+    def count(sql: str) -> int:
+        return db.session.execute(text(sql)).scalar_one()
+
+    return {
+        "ad_rows": count("SELECT count(*) FROM ad_daily_metrics WHERE breakdown = 'none'"),
+        "customers": count("SELECT count(*) FROM customers"),
+        "revenue_events": count("SELECT count(*) FROM revenue_events"),
+    }
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def start_server(database_url: str, port: int, log: Path) -> subprocess.Popen:
+    env = {
+        **os.environ,
+        "DATABASE_URL": database_url,
+        "REDIS_URL": os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/0"),
+        "SPENDLENS_SECRET_KEY": secrets.token_hex(32),
+        "SPENDLENS_REPORTING_CURRENCY": "USD",
+        "SPENDLENS_ROI_CACHE_PREFIX": f"spendlens-bench-{secrets.token_hex(4)}:roi",
+        "SPENDLENS_LOGIN_THROTTLE_PREFIX": f"spendlens-bench-{secrets.token_hex(4)}:login",
+    }
+    command = [
+        sys.executable, "-m", "gunicorn", "--bind", f"127.0.0.1:{port}", *GUNICORN,
+        "backend:create_app()",
+    ]  # fmt: skip
+    with log.open("wb") as sink:
+        server = subprocess.Popen(
+            command, env=env, stdout=subprocess.DEVNULL, stderr=sink, start_new_session=True
+        )
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        try:
+            with socket.create_connection(("127.0.0.1", port), timeout=0.5):
+                return server
+        except OSError:
+            if server.poll() is not None:
+                raise RuntimeError(log.read_text()[-2000:]) from None
+            time.sleep(0.2)
+    raise RuntimeError("gunicorn did not start in 60 s")
+
+
+def stop_server(server: subprocess.Popen) -> None:
+    os.killpg(server.pid, signal.SIGTERM)
+    try:
+        server.wait(timeout=20)
+    except subprocess.TimeoutExpired:
+        os.killpg(server.pid, signal.SIGKILL)
+        server.wait()
+
+
+class Client:
+    """One signed-in user on one keep-alive connection."""
+
+    def __init__(self, port: int, email: str) -> None:
+        self.conn = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+        self.cookies: dict[str, str] = {}
+        body = json.dumps({"email": email, "password": PASSWORD})
+        status, _, _ = self.request("POST", "/api/auth/login", body)
+        if status != 200:
+            raise RuntimeError(f"login answered {status}")
+
+    def request(self, method: str, path: str, body: str | None = None) -> tuple[int, str, bytes]:
+        headers = {"Cookie": "; ".join(f"{k}={v}" for k, v in self.cookies.items())}
+        if body is not None:
+            headers["Content-Type"] = "application/json"
+        self.conn.request(method, path, body=body, headers=headers)
+        response = self.conn.getresponse()
+        data = response.read()
+        for header, value in response.getheaders():
+            if header.lower() == "set-cookie":
+                name, _, rest = value.partition("=")
+                self.cookies[name.strip()] = rest.split(";", 1)[0]
+        return response.status, response.getheader("X-Spendlens-Cache") or "", data
+
+
+def popular_ranges() -> list[tuple[dt.date, dt.date]]:
+    return [
+        (END - dt.timedelta(days=6), END),
+        (END - dt.timedelta(days=29), END),
+        (END - dt.timedelta(days=89), END),
+        (START, END),
+    ]
+
+
+def pick_range(rng: random.Random) -> tuple[dt.date, dt.date]:
+    if rng.random() < POPULAR_SHARE:
+        return rng.choice(popular_ranges())
+    length = rng.randint(7, min(180, DAYS))
+    start = START + dt.timedelta(days=rng.randrange(DAYS - length + 1))
+    return start, start + dt.timedelta(days=length - 1)
+
+
+def drive(clients: list[Client], path: str, extra: dict, seconds: float, ranged: bool) -> list:
+    """Every client asks, one request after the other, for `seconds`; (ms, cache, status)."""
+    results: list[tuple[float, str, int]] = []
+    lock = threading.Lock()
+    deadline = time.monotonic() + seconds
+
+    def run(index: int, client: Client) -> None:
+        rng = random.Random(index * 7919 + int(time.time()))
+        mine = []
+        while time.monotonic() < deadline:
+            query = dict(extra)
+            if ranged:
+                start, end = pick_range(rng)
+                query |= {"start": start.isoformat(), "end": end.isoformat()}
+            url = path + ("?" + "&".join(f"{k}={v}" for k, v in query.items()) if query else "")
+            began = time.perf_counter()
+            try:
+                status, cache, _ = client.request("GET", url)
+            except (OSError, http.client.HTTPException):
+                status, cache = 0, ""
+                client.conn.close()
+            mine.append(((time.perf_counter() - began) * 1000, cache, status))
+        with lock:
+            results.extend(mine)
+
+    threads = [threading.Thread(target=run, args=(i, c)) for i, c in enumerate(clients)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return results
+
+
+class RssWatch:
+    """The largest resident set of the server's worker processes, sampled every 0.5 s."""
+
+    def __init__(self, master: int) -> None:
+        self.master, self.max_mb, self._stop = master, 0.0, threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+        self._thread.start()
+
+    def _run(self) -> None:
+        while not self._stop.wait(0.5):
+            for pid in _children(self.master):
+                self.max_mb = max(self.max_mb, _rss_mb(pid))
+
+    def stop(self) -> float:
+        self._stop.set()
+        self._thread.join()
+        return round(self.max_mb, 1)
+
+
+def _children(parent: int) -> list[int]:
+    out = []
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+            except OSError:
+                continue
+            if int(fields[1]) == parent:
+                out.append(int(entry.name))
+    return out
+
+
+def _rss_mb(pid: int) -> float:
+    try:
+        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1]) / 1024
+    except OSError:
+        pass
+    return 0.0
+
+
+def summary(results: list, seconds: float) -> dict:
+    warm = [ms for ms, cache, status in results if status == 200 and cache == "hit"]
+    cold = [ms for ms, cache, status in results if status == 200 and cache != "hit"]
+
+    def p(values: list[float], q: float) -> float | None:
+        return round(percentile(values, q), 1) if values else None
+
+    done = warm + cold
+    return {
+        "requests": len(results),
+        "rps": round(len(results) / seconds, 1),
+        "p50_ms": p(done, 50),
+        "p95_ms": p(done, 95),
+        "warm_rps": round(len(warm) / seconds, 1),
+        "warm_p50_ms": p(warm, 50),
+        "warm_p95_ms": p(warm, 95),
+        "warm_p99_ms": p(warm, 99),
+        "cold_requests": len(cold),
+        "cold_p50_ms": p(cold, 50),
+        "cold_p95_ms": p(cold, 95),
+        "errors": sum(1 for _, _, status in results if status != 200),
+        "error_statuses": sorted({status for _, _, status in results if status != 200}),
+    }
+
+
+class Backfill:
+    """A writer replacing one account's spend slices again and again (each chunk committed, as a
+    backfill does), then activating a model version, until stopped."""
+
+    def __init__(self, app) -> None:
+        self.app, self.commits, self.errors = app, 0, 0
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+        self._thread.start()
+
+    def _run(self) -> None:
+        from sqlalchemy import text
+
+        from backend.extensions import db
+        from backend.services.ingestion.slices import Slice, refresh_rollups, replace_metric_slice
+
+        with self.app.app_context():
+            account = db.session.execute(
+                text("SELECT id, platform, external_id, currency FROM ad_accounts ORDER BY id")
+            ).first()
+            activated = False
+            while not self._stop.is_set():
+                for first, last in world.chunks(START, DAYS):
+                    if self._stop.is_set():
+                        break
+                    slices = world.chunk_rows(*account[1:], first, last, START)
+                    cursor = db.session.connection().connection.cursor()
+                    for (level, breakdown), rows in slices.items():
+                        target = Slice(account[0], level, breakdown, first, last)
+                        replace_metric_slice(cursor, target, rows, sync_run_id=None)
+                        if level.value == "campaign":
+                            refresh_rollups(cursor, target, "USD")
+                    db.session.commit()
+                    self.commits += 1
+                    if not activated:
+                        store_and_activate_model(db)
+                        activated = True
+            db.session.remove()
+
+    def stop(self) -> int:
+        self._stop.set()
+        self._thread.join()
+        return self.commits
+
+
+def main() -> None:
+    from sqlalchemy import text
+
+    from backend.extensions import db
+    from backend.models import Role
+    from backend.services import users
+
+    user_exists = text("SELECT 1 FROM users WHERE email = :e")
+    with scratch_app(database=REUSE, keep=KEEP, REPORTING_CURRENCY="USD") as app:
+        loaded = {} if REUSE else load(db)
+        vacuum(db)
+        sizes = counts(db)
+        emails = [f"bench{i}@example.com" for i in range(CLIENTS)]
+        for email in emails:
+            if db.session.execute(user_exists, {"e": email}).first() is None:
+                users.create_user(None, email=email, role=Role.MARKETER, password=PASSWORD)
+        db.session.commit()
+        url = db.engine.url.render_as_string(hide_password=False)
+        port = free_port()
+        log = Path(tempfile.gettempdir()) / f"api_load_gunicorn_{port}.log"
+        server = start_server(url, port, log)
+        print(f"web server log: {log}", file=sys.stderr, flush=True)
+        try:
+            watch = RssWatch(server.pid)
+            clients = [Client(port, email) for email in emails]
+            drive(clients, "/api/health", {}, min(3.0, SECONDS), ranged=False)  # warm-up
+            floor = summary(drive(clients, "/api/health", {}, SECONDS, ranged=False), SECONDS)
+            print(f"health: {floor}", file=sys.stderr, flush=True)
+            endpoints = {}
+            for name, (path, extra) in ENDPOINTS.items():
+                endpoints[name] = summary(drive(clients, path, extra, SECONDS, True), SECONDS)
+                print(f"{name}: {endpoints[name]}", file=sys.stderr, flush=True)
+            writes = None
+            if WRITES:
+                path, extra = ENDPOINTS["overview"]
+                backfill = Backfill(app)
+                under = summary(drive(clients, path, extra, SECONDS, True), SECONDS)
+                writes = {"commits": backfill.stop(), **under}
+                print(f"overview under writes: {writes}", file=sys.stderr, flush=True)
+            max_rss = watch.stop()
+        finally:
+            stop_server(server)
+    all_p95 = [e["warm_p95_ms"] for e in endpoints.values() if e["warm_p95_ms"] is not None]
+    report = {
+        "bench": "api_load",
+        "clients": CLIENTS,
+        "customers": sizes["customers"],
+        "ad_rows": sizes["ad_rows"],
+        "revenue_events": sizes["revenue_events"],
+        "days": DAYS,
+        "seconds_per_endpoint": SECONDS,
+        "floor_p95_ms": floor["p95_ms"],
+        "floor_rps": floor["rps"],
+        "errors": floor["errors"] + sum(e["errors"] for e in endpoints.values()),
+        "max_worker_rss_mb": max_rss,
+        "endpoints": endpoints,
+        "warm_p95_vs_floor": round(max(all_p95) / floor["p95_ms"], 2) if all_p95 else None,
+        "under_writes": writes,
+        **{k: round(v, 1) for k, v in loaded.items() if k.endswith("_s")},
+        "load_average": round(os.getloadavg()[0], 2),
+        "targets": {"warm_p95_ms": 50, "warm_rps": 200, "cold_p95_ms": 300, "rss_mb": 300},
+    }
+    print(json.dumps(report))
+
+
+if __name__ == "__main__":
+    main()
