@@ -1,7 +1,7 @@
 """refresh_roi_predictions joins the customers to the ids it is given
 
-Revision ID: 0014_roi_predictions_bulk
-Revises: 0013_roi_data_changes
+Revision ID: 0015_roi_predictions_bulk
+Revises: 0014_customer_events
 Create Date: 2026-12-07 01:10:00.000000
 
 0008's function tested every customer with `= ANY(ids)`: storing the outputs of a 1M-customer
@@ -17,8 +17,8 @@ from alembic import op
 from backend.services import roi_sql
 
 # revision identifiers, used by Alembic.
-revision = "0014_roi_predictions_bulk"
-down_revision = "0013_roi_data_changes"
+revision = "0015_roi_predictions_bulk"
+down_revision = "0014_customer_events"
 branch_labels = None
 depends_on = None
 
