@@ -7,6 +7,8 @@ import os
 from collections.abc import Mapping
 from typing import Any
 
+from connectors.registry import endpoint_defaults
+
 PREFIX = "SPENDLENS_"
 
 DEFAULTS: dict[str, Any] = {
@@ -15,9 +17,10 @@ DEFAULTS: dict[str, Any] = {
     "ENCRYPTION_KEYS": "",
     "SYNC_INTERVAL_MINUTES": 60,
     "SYNC_ON_CREATE": True,
-    "RESTATEMENT_DAYS": {"meta": 28, "google_ads": 30, "apple_search_ads": 30},
+    # per platform, overrides of its PlatformSpec's restatement window / concurrency
+    "RESTATEMENT_DAYS": {},
     "BACKFILL_CHUNK_DAYS": 30,
-    "PLATFORM_CONCURRENCY": {"meta": 2, "google_ads": 2, "apple_search_ads": 2},
+    "PLATFORM_CONCURRENCY": {},
     "MAIL_FROM": "Spendlens <alerts@spendlens.local>",
     "SMTP_HOST": "127.0.0.1",
     "SMTP_PORT": 8025,
@@ -25,12 +28,6 @@ DEFAULTS: dict[str, Any] = {
     "SMTP_PASSWORD": "",
     "SMTP_SECURITY": "none",
     "DASHBOARD_URL": "http://127.0.0.1:8000",
-    "META_GRAPH_URL": "https://graph.facebook.com",
-    "GOOGLE_ADS_ENDPOINT": "googleads.googleapis.com",
-    "GOOGLE_ADS_ROOT_CERT": "",
-    "GOOGLE_OAUTH_TOKEN_URL": "https://oauth2.googleapis.com/token",
-    "APPLE_API_URL": "https://api.searchads.apple.com",
-    "APPLE_TOKEN_URL": "https://appleid.apple.com/auth/oauth2/token",
     "FRONTEND_DIST": "",
     "LOG_LEVEL": "INFO",
     "CELERY_QUEUE": "celery",
@@ -62,6 +59,12 @@ DEFAULTS: dict[str, Any] = {
 }
 
 
+def endpoint_settings() -> dict[str, str]:
+    """Each platform's endpoint settings (declared by its connector package) as configuration
+    keys, SPENDLENS_META_GRAPH_URL and so on, defaulting to the real platforms."""
+    return {name.upper(): value or "" for name, value in endpoint_defaults().items()}
+
+
 def _coerce(raw: str, default: Any) -> Any:
     if isinstance(default, bool):
         return raw.strip().lower() in {"1", "true", "yes", "on"}
@@ -84,7 +87,7 @@ def load_config(environ: Mapping[str, str] | None = None) -> dict[str, Any]:
     """Build the Flask configuration: SPENDLENS_* variables plus DATABASE_URL and REDIS_URL."""
     env = os.environ if environ is None else environ
     config: dict[str, Any] = {}
-    for name, default in DEFAULTS.items():
+    for name, default in {**DEFAULTS, **endpoint_settings()}.items():
         raw = env.get(PREFIX + name)
         config[name] = default if raw is None else _coerce(raw, default)
     config["SQLALCHEMY_DATABASE_URI"] = sqlalchemy_url(env.get("DATABASE_URL", "")) or None

@@ -12,6 +12,7 @@ from connectors.base import (
     Connector,
     Endpoints,
     Level,
+    PlatformSpec,
     SpendRow,
 )
 from connectors.errors import (
@@ -23,7 +24,14 @@ from connectors.errors import (
     RateLimitedError,
     TransientError,
 )
-from connectors.registry import connector_class, get_connector, platforms
+from connectors.registry import (
+    connector_class,
+    get_connector,
+    platform_label,
+    platform_spec,
+    platform_specs,
+    platforms,
+)
 from connectors.retry import RetryPolicy
 
 __all__ = [
@@ -40,11 +48,15 @@ __all__ = [
     "ConnectorError",
     "Endpoints",
     "Level",
+    "PlatformSpec",
     "RateLimitedError",
     "RetryPolicy",
     "SpendRow",
     "TransientError",
     "connector_class",
     "get_connector",
+    "platform_label",
+    "platform_spec",
+    "platform_specs",
     "platforms",
 ]

@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime as dt
 from abc import ABC, abstractmethod
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from decimal import Decimal
 from enum import StrEnum
 from typing import Any, ClassVar
@@ -101,17 +101,71 @@ class ConnectionCheck:
 
 
 @dataclass(frozen=True)
-class Endpoints:
-    """Where each platform lives. Defaults are the real platforms; the sandbox overrides them."""
+class PlatformSpec:
+    """Everything Spendlens knows of one ad platform, declared once by its connector package
+    (`connectors/<platform>/platform.py`) and served by the registry: the backend, the
+    configuration, the dashboard (GET /api/platforms) and the sandbox derive from it."""
 
-    meta_graph_url: str = "https://graph.facebook.com"
-    google_ads_endpoint: str = "googleads.googleapis.com"
-    #: PEM file of the CA to trust for the Google Ads endpoint (None: the system roots).
-    google_ads_root_cert: str | None = None
-    google_oauth_token_url: str = "https://oauth2.googleapis.com/token"
-    apple_api_url: str = "https://api.searchads.apple.com"
-    apple_token_url: str = "https://appleid.apple.com/auth/oauth2/token"
-    extra: Mapping[str, str] = field(default_factory=dict)
+    #: The platform's name in the database, the API and the configuration (snake_case).
+    name: str
+    label: str
+    #: The colour of the platform's series on every chart (CSS hex).
+    colour: str
+    #: Days the platform restates after the fact; ingestion re-fetches them on every sync.
+    restatement_days: int
+    #: Syncs of this platform that may run at once across all workers.
+    default_concurrency: int
+    #: Endpoint settings (unique across platforms, prefixed with the platform) and the real
+    #: platform's address; each is the configuration key SPENDLENS_<SETTING in upper case>.
+    endpoints: Mapping[str, str | None]
+    #: "module:Class" of the connector, imported only when a connector is needed.
+    connector: str
+    #: Module of the sandbox server (`serve(world, host)`), None when there is none.
+    sandbox_server: str | None = None
+    #: "module:attribute" of the platform's part of the sandbox World (`SandboxPlatform`:
+    #: accounts, devices, costs, customers, credentials), for platforms that declare it there.
+    sandbox_world: str | None = None
+
+    def describe(self) -> dict[str, Any]:
+        """The facts the dashboard needs (no endpoints, nothing secret)."""
+        return {
+            "platform": self.name,
+            "label": self.label,
+            "colour": self.colour,
+            "restatement_days": self.restatement_days,
+            "default_concurrency": self.default_concurrency,
+        }
+
+
+class Endpoints:
+    """Where each platform lives, by endpoint setting (`PlatformSpec.endpoints`). Unset settings
+    are the real platforms; the sandbox overrides them. Read as attributes
+    (`endpoints.meta_graph_url`)."""
+
+    def __init__(self, **overrides: str | None) -> None:
+        from connectors.registry import endpoint_defaults
+
+        defaults = endpoint_defaults()
+        unknown = sorted(set(overrides) - set(defaults))
+        if unknown:
+            raise ConfigurationError(f"endpoints: unknown settings {', '.join(unknown)}")
+        given = {name: value for name, value in overrides.items() if value is not None}
+        self._values: dict[str, str | None] = {**defaults, **given}
+
+    def __getattr__(self, name: str) -> str | None:
+        try:
+            return self.__dict__["_values"][name]
+        except KeyError:
+            raise AttributeError(name) from None
+
+    def as_dict(self) -> dict[str, str | None]:
+        return dict(self._values)
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Endpoints) and other._values == self._values
+
+    def __repr__(self) -> str:
+        return f"Endpoints({self._values!r})"
 
 
 def validate_config(schema: Mapping[str, Any], config: Mapping[str, Any]) -> dict[str, Any]:
@@ -149,8 +203,6 @@ class Connector(ABC):
     """Base class of a platform connector (cf. Redash's BaseQueryRunner)."""
 
     platform: ClassVar[str]
-    #: Days the platform may restate after the fact; re-fetched on every sync.
-    restatement_days: ClassVar[int] = 30
     breakdowns: ClassVar[tuple[Breakdown, ...]] = ()
 
     def __init__(

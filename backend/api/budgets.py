@@ -13,10 +13,10 @@ from backend.auth import current_actor, roles_allowed, signed_in
 from backend.models import Role
 from backend.services import budgets
 from backend.services.alerts import rules as alert_rules
+from connectors import platforms
 
 blp = Blueprint("budgets", __name__, url_prefix="/api/budgets", description="Budgets and pacing")
 
-PLATFORMS = ("meta", "google_ads", "apple_search_ads")
 MAX_AMOUNT = 10**12
 #: Periods are months or quarters of these years.
 FIRST_DAY, LAST_DAY = dt.date(2000, 1, 1), dt.date(2999, 12, 31)
@@ -36,7 +36,7 @@ class CampaignId(fields.Field):
 
 class ScopeSchema(Schema):
     type = Text(required=True, validate=validate.OneOf(["all", "platform", "account", "campaign"]))
-    platform = Text(allow_none=True, validate=validate.OneOf(PLATFORMS))
+    platform = Text(allow_none=True, validate=validate.OneOf(platforms()))
     account_id = fields.Integer(allow_none=True, strict=True, validate=validate.Range(1, 2**31 - 1))
     campaign_id = CampaignId(allow_none=True)
     account_name = Text(dump_only=True, allow_none=True)

@@ -1,4 +1,5 @@
-"""/api/platforms: each platform's configuration schema, for the ad account form."""
+"""/api/platforms: the platforms as their connector packages declare them: the dashboard's labels
+and colours, and the configuration schema of the ad account form."""
 
 from __future__ import annotations
 
@@ -12,7 +13,17 @@ blp = Blueprint("platforms", __name__, url_prefix="/api", description="Ad platfo
 
 
 class PlatformSchema(Schema):
-    platform = fields.String(required=True)
+    platform = fields.String(required=True, metadata={"description": "Name in the API and data"})
+    label = fields.String(required=True, metadata={"description": "Name people read"})
+    colour = fields.String(
+        required=True, metadata={"description": "Colour of the platform's series (CSS hex)"}
+    )
+    restatement_days = fields.Integer(
+        required=True, metadata={"description": "Days re-fetched on every sync (restatements)"}
+    )
+    default_concurrency = fields.Integer(
+        required=True, metadata={"description": "Syncs of the platform that may run at once"}
+    )
     available = fields.Boolean(required=True, metadata={"description": "Connector installed"})
     configuration_schema = fields.Dict(
         allow_none=True, metadata={"description": "JSON schema of the credentials"}
@@ -27,5 +38,7 @@ class PlatformSchema(Schema):
 @signed_in
 @blp.response(200, PlatformSchema(many=True))
 def list_platforms():
-    """The platforms and the credentials each needs."""
+    """The platforms: label, colour, restatement window, and the credentials each needs.
+
+    Every signed-in role reads it (the dashboard's labels and colours come from here)."""
     return account_credentials.catalog()

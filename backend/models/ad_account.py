@@ -21,8 +21,6 @@ from sqlalchemy.orm import Mapped, mapped_column
 from backend.extensions import db
 from backend.models.types import created_at_column
 
-PLATFORMS = ("meta", "google_ads", "apple_search_ads")
-
 
 class AccountStatus(StrEnum):
     ACTIVE = "active"
@@ -34,9 +32,8 @@ class AdAccount(db.Model):
     __tablename__ = "ad_accounts"
     __table_args__ = (
         UniqueConstraint("platform", "external_id"),
-        CheckConstraint(
-            "platform IN ('meta', 'google_ads', 'apple_search_ads')", name="platform_known"
-        ),
+        # which platforms exist is the connector registry's to say (migration 0016)
+        CheckConstraint("platform ~ '^[a-z][a-z0-9_]*$'", name="platform_name"),
         CheckConstraint(
             "status IN ('active', 'disabled', 'needs_credentials')", name="status_known"
         ),

@@ -15,7 +15,7 @@ from flask import current_app
 
 from backend.crypto import CredentialBox, CredentialsUnreadable
 from backend.errors import Invalid, ServiceError
-from connectors import ConfigurationError, connector_class, platforms
+from connectors import ConfigurationError, connector_class, platform_spec, platforms
 from connectors.base import validate_config
 
 MASK = "••••"
@@ -45,7 +45,8 @@ def configuration_schema(platform: str) -> dict[str, Any]:
 
 
 def catalog() -> list[dict[str, Any]]:
-    """Every platform with its configuration schema (or why its connector is unavailable)."""
+    """Every platform as its connector package declares it (label, colour, restatement window,
+    concurrency) with its configuration schema (or why its connector is unavailable)."""
     out = []
     for platform in platforms():
         try:
@@ -55,7 +56,7 @@ def catalog() -> list[dict[str, Any]]:
             schema, message = None, exc.message
         out.append(
             {
-                "platform": platform,
+                **platform_spec(platform).describe(),
                 "available": schema is not None,
                 "configuration_schema": schema,
                 "secret_fields": list(secret_fields(schema)) if schema else [],

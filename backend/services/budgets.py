@@ -25,6 +25,7 @@ from backend.models.types import utcnow
 from backend.services import audit
 from backend.services.alerts import evaluation, lifecycle, rules
 from backend.services.pacing import period_bounds
+from connectors import platforms
 
 log = logging.getLogger("spendlens.budgets")
 
@@ -43,7 +44,6 @@ AUDITED = (
     "rules",
 )
 MAX_ID = 2**31 - 1
-PLATFORMS = ("meta", "google_ads", "apple_search_ads")
 
 
 def list_budgets() -> list[Budget]:
@@ -190,7 +190,7 @@ def _apply_scope(budget: Budget, scope: Mapping[str, Any]) -> None:
     platform, account_id, campaign_id = None, None, None
     if kind == ScopeType.PLATFORM:
         platform = scope.get("platform")
-        if platform not in PLATFORMS:
+        if platform not in platforms():
             raise Invalid("Choose a platform", field="scope.platform")
     elif kind == ScopeType.ACCOUNT:
         account = _account(scope.get("account_id"))

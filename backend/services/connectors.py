@@ -11,17 +11,13 @@ from flask import current_app
 from backend.crypto import CredentialBox
 from backend.models import AdAccount
 from connectors import AccountInfo, Connector, Endpoints, RetryPolicy, get_connector
+from connectors.registry import endpoint_defaults
 
 
 def endpoints_from_config(config: Mapping[str, Any]) -> Endpoints:
-    return Endpoints(
-        meta_graph_url=config["META_GRAPH_URL"],
-        google_ads_endpoint=config["GOOGLE_ADS_ENDPOINT"],
-        google_ads_root_cert=config.get("GOOGLE_ADS_ROOT_CERT") or None,
-        google_oauth_token_url=config["GOOGLE_OAUTH_TOKEN_URL"],
-        apple_api_url=config["APPLE_API_URL"],
-        apple_token_url=config["APPLE_TOKEN_URL"],
-    )
+    """Every platform's endpoint settings from the configuration (SPENDLENS_<SETTING>); an
+    empty value is the real platform."""
+    return Endpoints(**{name: config.get(name.upper()) or None for name in endpoint_defaults()})
 
 
 def build_connector(

@@ -22,7 +22,7 @@ from backend.extensions import db
 from backend.models import AdAccount, Budget, SyncRun, SyncStatus
 from backend.models.types import utcnow
 from backend.services.ingestion.slices import Slice, refresh_rollups, replace_metric_slice
-from connectors import Breakdown, Level
+from connectors import Breakdown, Level, platform_label
 from connectors.sandbox.economics import UNITS_PER_USD
 from connectors.sandbox.generator import World
 from connectors.sandbox.history import reported_rows
@@ -110,13 +110,12 @@ def ensure_budgets(world: World, recipients: list[str], today: dt.date | None = 
         return 0  # the generator's reference rates are per US dollar
     yesterday = (today or dt.datetime.now(dt.UTC).date()) - dt.timedelta(days=1)
     first, _ = month_of(yesterday)
-    labels = {"google_ads": "Google Ads", "meta": "Meta"}
     for platform, share in BUDGET_SHARES.items():
         amount = _rounded(expected_month_spend(world, platform, yesterday) * share)
         budgets.create_budget(
             None,
             {
-                "name": f"{labels[platform]} — {first:%B %Y}",
+                "name": f"{platform_label(platform)} — {first:%B %Y}",
                 "scope": {"type": "platform", "platform": platform},
                 "period": "month",
                 "period_start": first,

@@ -26,17 +26,12 @@ from backend.extensions import db
 from backend.models.types import utcnow
 from backend.services import roi_queries as q
 from backend.services.models import accuracy as A
-from connectors import platforms
+from connectors import platform_label, platforms
 
 GROUP_BY = ("platform", "account", "campaign", "country", "device", "weekday", "hour")
 HORIZONS = (30, 90, 365)
 #: Longest range a report covers (about three years).
 MAX_RANGE_DAYS = 1100
-PLATFORM_LABELS = {
-    "meta": "Meta Ads",
-    "google_ads": "Google Ads",
-    "apple_search_ads": "Apple Search Ads",
-}
 #: The connectors' normalized device vocabulary, as people read it; other codes are spelled out
 #: ("smart_tv" → "Smart tv").
 DEVICE_LABELS = {
@@ -229,7 +224,7 @@ def _labels(group_by: str, keys: list[str], spend: pd.DataFrame) -> dict[str, di
         if key == q.UNATTRIBUTED:
             labels[key] = {"label": unattributed}
         elif group_by == "platform":
-            labels[key] = {"label": PLATFORM_LABELS.get(key, key), "platform": key}
+            labels[key] = {"label": platform_label(key), "platform": key}
         elif group_by == "weekday":
             labels[key] = {"label": WEEKDAYS[int(key)]}
         elif group_by == "device":

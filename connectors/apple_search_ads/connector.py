@@ -49,7 +49,6 @@ def ad_group_report_path(campaign_id: str) -> str:
 
 class AppleSearchAdsConnector(Connector):
     platform = PLATFORM
-    restatement_days = 30
     breakdowns = (Breakdown.COUNTRY, Breakdown.DEVICE)
 
     def __init__(

@@ -63,7 +63,6 @@ class GoogleAdsConnector(Connector):
     """
 
     platform: ClassVar[str] = "google_ads"
-    restatement_days: ClassVar[int] = 30
     breakdowns: ClassVar[tuple[Breakdown, ...]] = (Breakdown.COUNTRY, Breakdown.DEVICE)
     #: Days of data per GAQL query.
     window_days: ClassVar[int] = 7

@@ -86,7 +86,6 @@ class MetaConnector(Connector):
     """Spend from Meta ad accounts the access token can read."""
 
     platform: ClassVar[str] = "meta"
-    restatement_days: ClassVar[int] = 28
     breakdowns: ClassVar[tuple[Breakdown, ...]] = (Breakdown.COUNTRY, Breakdown.DEVICE)
     #: The attribution windows installs and purchases are counted in (empty: each action's
     #: `value`, under the ad sets' own attribution settings, labelled "default").

@@ -2,7 +2,8 @@
 
 `World` (generator.py) holds the data; one server per platform serves it:
 Graph API JSON over HTTP (meta_server), Google Ads gRPC (google_ads_server), Apple's OAuth and
-REST (apple_server). `python -m connectors.sandbox` runs all three for the demo.
+REST (apple_server), TikTok's API for Business (tiktok_ads/). Each platform's spec names its server
+(`PlatformSpec.sandbox_server`); `python -m connectors.sandbox` runs them all for the demo.
 """
 
 from connectors.sandbox.generator import World

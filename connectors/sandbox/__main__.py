@@ -1,4 +1,4 @@
-"""`python -m connectors.sandbox`: the three sandbox platforms for the demo.
+"""`python -m connectors.sandbox`: the sandbox platforms (one per registered platform) for the demo.
 
 Prints (and with --env-file writes) the SPENDLENS_* variables that point Spendlens at them, and
 serves a small control API: POST /restate (restate the recent past), POST /faults

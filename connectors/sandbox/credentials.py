@@ -74,33 +74,29 @@ def apple_config(private_key: str | None = None) -> dict[str, str]:
     }
 
 
-#: The platforms' names as the dashboard shows them.
-PLATFORM_LABELS = {
-    "meta": "Meta",
-    "google_ads": "Google Ads",
-    "apple_search_ads": "Apple Search Ads",
-}
-
-
 def sandbox_configs() -> dict[str, dict[str, str]]:
-    """Per platform, a configuration the sandbox accepts."""
-    return {
+    """Per platform, a configuration the sandbox accepts (then those the platforms' own sandbox
+    packages declare)."""
+    from connectors.sandbox.platforms import declared
+
+    own = {
         "meta": meta_config(),
         "google_ads": google_config(),
         "apple_search_ads": apple_config(),
     }
+    return own | {name: facts.config() for name, facts in declared().items() if name not in own}
 
 
 def admin_guide(accounts: Iterable[SandboxAccount], private_key_file: str) -> str:
     """What to type into "Add account" for each sandbox platform (the form's labels), and the
     sandbox accounts the demo has not added (`demo=False`). The Apple private key is in
     `private_key_file` (paste its contents)."""
-    from connectors.registry import connector_class
+    from connectors.registry import connector_class, platform_label
 
     lines = ["Sandbox ad platforms (Admin → Ad accounts → Add account):"]
     for platform, config in sandbox_configs().items():
         titles = connector_class(platform).configuration_schema()["properties"]
-        lines.append(f"  {PLATFORM_LABELS[platform]}")
+        lines.append(f"  {platform_label(platform)}")
         for field, value in config.items():
             shown = f"the contents of {private_key_file}" if field == "private_key" else value
             lines.append(f"    {titles[field]['title']}: {shown}")

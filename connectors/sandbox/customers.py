@@ -45,6 +45,7 @@ from connectors.sandbox.generator import (
     SandboxCampaign,
     World,
 )
+from connectors.sandbox.platforms import ByPlatform
 
 __all__ = ["UNITS_PER_USD", "CHANNELS", "ChannelTruth", "sandbox_customers", "true_ltv_by_channel"]
 
@@ -139,17 +140,33 @@ class ChannelTruth:
 
 _PRICES = ((1.99, 3.0), (3.99, 4.0), (5.99, 3.0), (9.99, 2.0), (24.99, 1.0), (59.99, 0.3))
 
-CHANNELS: dict[str, ChannelTruth] = {
-    "meta": ChannelTruth(
-        "meta", 0.9, 0.13, 0.3, 9.99, 0.55, 0.12, 0.6, 0.06, 25.0, _PRICES, 0.6, 12.0
-    ),
-    "google_ads": ChannelTruth(
-        "google_ads", 0.9, 0.19, 0.45, 13.99, 0.4, 0.08, 0.6, 0.06, 45.0, _PRICES, 0.6, 12.0
-    ),
-    "apple_search_ads": ChannelTruth(
-        "apple_search_ads", 0.9, 0.21, 0.55, 17.99, 0.3, 0.06, 0.55, 0.08, 60.0, _PRICES, 0.65, 10.0
-    ),
-}
+#: Per platform (the declared platforms' `truth` after these; connectors/sandbox/platforms.py).
+CHANNELS: ByPlatform[ChannelTruth] = ByPlatform(
+    {
+        "meta": ChannelTruth(
+            "meta", 0.9, 0.13, 0.3, 9.99, 0.55, 0.12, 0.6, 0.06, 25.0, _PRICES, 0.6, 12.0
+        ),
+        "google_ads": ChannelTruth(
+            "google_ads", 0.9, 0.19, 0.45, 13.99, 0.4, 0.08, 0.6, 0.06, 45.0, _PRICES, 0.6, 12.0
+        ),
+        "apple_search_ads": ChannelTruth(
+            "apple_search_ads",
+            0.9,
+            0.21,
+            0.55,
+            17.99,
+            0.3,
+            0.06,
+            0.55,
+            0.08,
+            60.0,
+            _PRICES,
+            0.65,
+            10.0,
+        ),
+    },
+    "truth",
+)
 
 
 def true_ltv_by_channel(days: float) -> dict[str, float]:

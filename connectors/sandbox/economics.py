@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from connectors.sandbox.platforms import ByPlatform
+
 #: Units of each currency per US dollar (EUR 0.926 = 1 / 1.08 USD per euro, and so on): the
 #: levels around which the demo's synthetic exchange rates wander.
 UNITS_PER_USD = {
@@ -33,11 +35,14 @@ class ChannelCosts:
 
 
 #: Meta: cheap broad reach; Google Ads: search, dearer clicks; Apple Search Ads: high intent.
-CHANNEL_COSTS = {
-    "meta": ChannelCosts((6.0, 12.0), (0.008, 0.02), 5.0, 0.03, 9.0),
-    "google_ads": ChannelCosts((25.0, 50.0), (0.025, 0.05), 6.5, 0.05, 11.0),
-    "apple_search_ads": ChannelCosts((100.0, 180.0), (0.06, 0.1), 6.0, 0.09, 12.0),
-}
+CHANNEL_COSTS = ByPlatform(
+    {
+        "meta": ChannelCosts((6.0, 12.0), (0.008, 0.02), 5.0, 0.03, 9.0),
+        "google_ads": ChannelCosts((25.0, 50.0), (0.025, 0.05), 6.5, 0.05, 11.0),
+        "apple_search_ads": ChannelCosts((100.0, 180.0), (0.06, 0.1), 6.0, 0.09, 12.0),
+    },
+    "costs",
+)
 #: Daily budget of a campaign (USD, before weekday and season).
 DAILY_BUDGET_USD = (3.0, 12.0)
 #: A campaign's CPI ranges around its channel's by this factor, its quality by this.

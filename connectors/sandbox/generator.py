@@ -33,18 +33,21 @@ from connectors.sandbox.economics import (
     QUALITY_SPREAD,
     UNITS_PER_USD,
 )
+from connectors.sandbox.platforms import ByPlatform, declared_accounts
 
-PLATFORMS = ("meta", "google_ads", "apple_search_ads")
 RESTATED_DAYS = 7
 #: Minor-unit exponent per currency (ISO 4217).
 CURRENCY_EXPONENT = {"USD": 2, "EUR": 2, "GBP": 2, "AUD": 2, "CAD": 2, "JPY": 0}
 COUNTRIES = ("US", "GB", "DE", "FR", "JP", "AU", "CA", "BR")
 #: Device / OS labels per platform (normalized vocabulary; servers map them to wire names).
-DEVICES = {
-    "meta": ("iphone", "ipad", "android_phone", "desktop"),
-    "google_ads": ("mobile", "tablet", "desktop"),
-    "apple_search_ads": ("iphone", "ipad"),
-}
+DEVICES = ByPlatform(
+    {
+        "meta": ("iphone", "ipad", "android_phone", "desktop"),
+        "google_ads": ("mobile", "tablet", "desktop"),
+        "apple_search_ads": ("iphone", "ipad"),
+    },
+    "devices",
+)
 FAULTS = frozenset({"rate_limit", "server_error", "slow", "malformed", "expired_token"})
 
 
@@ -199,7 +202,7 @@ class World:
 
     @cached_property
     def accounts(self) -> tuple[SandboxAccount, ...]:
-        return tuple(SandboxAccount(*row) for row in _ACCOUNTS)
+        return tuple(SandboxAccount(*row) for row in (*_ACCOUNTS, *declared_accounts()))
 
     @property
     def demo_accounts(self) -> tuple[SandboxAccount, ...]:

@@ -16,6 +16,7 @@ from collections.abc import Iterator
 
 from connectors.base import NO_ID, Breakdown, Level, SpendRow
 from connectors.sandbox.generator import Cell, SandboxAccount, World, to_decimal
+from connectors.sandbox.platforms import declared
 
 #: The attribution windows the Meta connector asks for (and stamps on its rows).
 META_ATTRIBUTION = "7d_click,1d_view"
@@ -76,7 +77,8 @@ def _ad_fields(account: SandboxAccount, cell: Cell, level: Level) -> dict[str, s
     if level is Level.CAMPAIGN:
         return {}
     group = {"ad_group_id": cell.ad.ad_group_id, "ad_group_name": cell.ad.ad_group_name}
-    if account.platform == "meta":
+    if account.platform == "meta" or account.platform in declared():
+        # the declared platforms report ads under their ad groups, as Meta does
         return {**group, "ad_id": cell.ad.ad_id, "ad_name": cell.ad.name}
     if account.platform == "apple_search_ads":
         return {**group, "ad_id": cell.ad.ad_group_id, "ad_name": cell.ad.ad_group_name}

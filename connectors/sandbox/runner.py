@@ -7,25 +7,18 @@ import logging
 from dataclasses import dataclass, field
 from typing import Any
 
+from connectors.registry import endpoint_defaults, platform_specs
 from connectors.sandbox.generator import World
 
 log = logging.getLogger(__name__)
 
+#: Platform → the module of its sandbox server (`serve(world, host)`), as its spec declares.
 SERVER_MODULES = {
-    "meta": "connectors.sandbox.meta_server",
-    "google_ads": "connectors.sandbox.google_ads_server",
-    "apple_search_ads": "connectors.sandbox.apple_server",
+    spec.name: spec.sandbox_server for spec in platform_specs() if spec.sandbox_server
 }
 
-#: Endpoints field → the Spendlens configuration key (without the SPENDLENS_ prefix).
-CONFIG_KEYS = {
-    "meta_graph_url": "META_GRAPH_URL",
-    "google_ads_endpoint": "GOOGLE_ADS_ENDPOINT",
-    "google_ads_root_cert": "GOOGLE_ADS_ROOT_CERT",
-    "google_oauth_token_url": "GOOGLE_OAUTH_TOKEN_URL",
-    "apple_api_url": "APPLE_API_URL",
-    "apple_token_url": "APPLE_TOKEN_URL",
-}
+#: Endpoints setting → the Spendlens configuration key (without the SPENDLENS_ prefix).
+CONFIG_KEYS = {name: name.upper() for name in endpoint_defaults()}
 
 
 @dataclass

@@ -4,6 +4,8 @@ world's exact splits and restatements."""
 from __future__ import annotations
 
 import datetime as dt
+import importlib.util
+import re
 import subprocess
 import sys
 
@@ -13,6 +15,7 @@ from connectors import (
     AuthenticationError,
     BadResponseError,
     ConfigurationError,
+    Endpoints,
     RateLimitedError,
     RetryPolicy,
     TransientError,
@@ -20,6 +23,7 @@ from connectors import (
     platforms,
 )
 from connectors.base import validate_config
+from connectors.registry import PLATFORM_MODULES, platform_spec, platform_specs
 from connectors.sandbox.generator import World, split_minor
 
 
@@ -86,10 +90,36 @@ def test_bad_response_names_field_and_position():
     assert not error.retryable
 
 
-def test_registry_knows_the_three_platforms_and_refuses_others():
-    assert set(platforms()) == {"meta", "google_ads", "apple_search_ads"}
+def test_registry_lists_each_declared_platform_once_and_refuses_others():
+    names = [spec.name for spec in platform_specs()]
+    assert list(platforms()) == names and len(set(names)) == len(PLATFORM_MODULES)
+    assert {"meta", "google_ads", "apple_search_ads"} <= set(names)
     with pytest.raises(ConfigurationError, match="platform"):
-        connector_class("tiktok")
+        connector_class("snapchat")
+
+
+@pytest.mark.parametrize("platform", platforms())
+def test_each_platform_declares_its_facts_in_its_own_package(platform):
+    spec = platform_spec(platform)
+    assert spec.connector.startswith(f"connectors.{platform}.")
+    assert spec.label and re.fullmatch(r"#[0-9a-f]{6}", spec.colour)
+    assert spec.restatement_days > 0 and spec.default_concurrency > 0
+    assert connector_class(platform).platform == platform
+    assert all(name.startswith(platform.split("_")[0]) for name in spec.endpoints)
+    assert spec.sandbox_server and importlib.util.find_spec(spec.sandbox_server)
+
+
+def test_platform_labels_and_colours_are_distinct():
+    specs = platform_specs()
+    assert len({s.label for s in specs}) == len({s.colour for s in specs}) == len(specs)
+
+
+def test_endpoints_default_to_the_real_platforms_and_refuse_unknown_settings():
+    endpoints = Endpoints(apple_api_url="http://127.0.0.1:1")
+    assert endpoints.apple_api_url == "http://127.0.0.1:1"
+    assert endpoints.meta_graph_url == platform_spec("meta").endpoints["meta_graph_url"]
+    with pytest.raises(ConfigurationError, match="unknown settings nowhere_url"):
+        Endpoints(nowhere_url="x")
 
 
 def test_registry_imports_a_platform_sdk_only_when_asked():
@@ -104,7 +134,7 @@ def test_registry_imports_a_platform_sdk_only_when_asked():
     subprocess.run([sys.executable, "-c", code], check=True)
 
 
-@pytest.mark.parametrize("platform", ["meta", "google_ads", "apple_search_ads"])
+@pytest.mark.parametrize("platform", platforms())
 def test_each_schema_marks_its_secret_fields(platform):
     schema = connector_class(platform).configuration_schema()
     assert schema["secret"], platform

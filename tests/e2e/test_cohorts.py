@@ -11,6 +11,7 @@ from decimal import Decimal
 import pytest
 from playwright.sync_api import expect
 
+from connectors import platform_label
 from tests.e2e import formatting
 from tests.e2e.test_reports import api_json, column_index, main_table, range_query
 
@@ -20,13 +21,14 @@ pytestmark = pytest.mark.e2e
 MAX_SHOWN = 8
 #: Days without a purchase after which a customer has churned (analytics.cohorts).
 CHURN_INACTIVITY_DAYS = 90
-CHANNELS = {"meta": "Meta Ads", "google_ads": "Google Ads", "apple_search_ads": "Apple Search Ads"}
 
 
 def week_name(row: dict, with_platform: bool) -> str:
     day = dt.date.fromisoformat(row["cohort"])
     name = f"Week of {day.strftime('%b')} {day.day}"
-    return f"{name} · {CHANNELS[row['platform']]}" if with_platform and row["platform"] else name
+    return (
+        f"{name} · {platform_label(row['platform'])}" if with_platform and row["platform"] else name
+    )
 
 
 def largest(cohorts: list[dict], limit: int) -> list[dict]:
@@ -135,5 +137,5 @@ def test_churn_drivers_are_one_sentence_each(cohorts_page):
     expect(card.locator(".churn-driver")).to_have_count(len(sentences))
     for platform, items in drivers.items():
         for d in items:
-            text = d["sentence"].replace(f"from {platform} ", f"from {CHANNELS[platform]} ")
+            text = d["sentence"].replace(f"from {platform} ", f"from {platform_label(platform)} ")
             expect(card).to_contain_text(text.replace("x as often", "× as often"))

@@ -13,11 +13,13 @@ import pytest
 
 from backend.services.demo import HISTORY_DAYS
 from connectors.sandbox.customers import CHANNELS
+from connectors.sandbox.generator import World
 from tests.e2e.conftest import run_task
 
 pytestmark = pytest.mark.e2e
 
-PLATFORMS = ("meta", "google_ads", "apple_search_ads")
+#: Every platform the demo syncs (each registered platform's sandbox accounts).
+PLATFORMS = tuple(dict.fromkeys(a.platform for a in World().demo_accounts))
 #: Cohorts old enough that every customer has lived 90 days (and a margin for time zones).
 MATURE_DAYS = 100
 

@@ -21,7 +21,7 @@ from backend.extensions import db
 from backend.models import AdAccount, SyncRun, SyncStatus
 from backend.services.ingestion import recovery
 from backend.services.ingestion import sync as sync_service
-from connectors import RateLimitedError, RetryPolicy, TransientError
+from connectors import RateLimitedError, RetryPolicy, TransientError, platform_specs
 from workers.concurrency import PlatformSlots
 from workers.heartbeat import Heartbeat, beating
 
@@ -40,7 +40,8 @@ def _slots() -> PlatformSlots:
     client = redis.Redis.from_url(current_app.config["REDIS_URL"])
     return PlatformSlots(
         client,
-        current_app.config["PLATFORM_CONCURRENCY"],
+        {spec.name: spec.default_concurrency for spec in platform_specs()}
+        | current_app.config["PLATFORM_CONCURRENCY"],
         lease_s=max(60, 6 * int(current_app.config["SYNC_HEARTBEAT_SECONDS"])),
         namespace=current_app.config["CELERY_QUEUE"],
     )

@@ -26,7 +26,7 @@ from backend.models import Alert, Budget
 from backend.models.types import utcnow
 from backend.services import pacing
 from backend.services.alerts import lifecycle, notify, rules
-from backend.services.ingestion.windows import RESTATEMENT_DEFAULTS
+from backend.services.ingestion.windows import longest_restatement_days
 from backend.services.pacing import spend
 
 log = logging.getLogger("spendlens.alerts")
@@ -50,9 +50,7 @@ def live_budget_ids(now: dt.datetime, account_id: int | None = None) -> list[int
     """Budgets whose period has begun and whose restatement window has not passed; with
     `account_id`, only those whose scope covers that account."""
     today = now.astimezone(dt.UTC).date()
-    longest = max(
-        [*current_app.config.get("RESTATEMENT_DAYS", {}).values(), *RESTATEMENT_DEFAULTS.values()]
-    )
+    longest = longest_restatement_days(current_app.config)
     earliest_end = today - dt.timedelta(days=longest + 2)
     stmt = select(Budget.id, Budget.period, Budget.period_start).where(
         Budget.period_start <= today + dt.timedelta(days=1),

@@ -10,8 +10,7 @@ from sqlalchemy import text
 
 from backend.extensions import db
 from backend.models import AdAccount
-
-RESTATEMENT_DEFAULTS = {"meta": 28, "google_ads": 30, "apple_search_ads": 30}
+from connectors import platform_spec, platform_specs
 
 
 def account_today(account: AdAccount, now: dt.datetime | None = None) -> dt.date:
@@ -21,7 +20,15 @@ def account_today(account: AdAccount, now: dt.datetime | None = None) -> dt.date
 
 
 def restatement_days(config: Mapping, platform: str) -> int:
-    return int(config.get("RESTATEMENT_DAYS", {}).get(platform, RESTATEMENT_DEFAULTS[platform]))
+    """The days a sync re-fetches: the platform's own window (its PlatformSpec), unless the
+    configuration's RESTATEMENT_DAYS overrides it for that platform."""
+    override = config.get("RESTATEMENT_DAYS", {}).get(platform)
+    return int(override if override is not None else platform_spec(platform).restatement_days)
+
+
+def longest_restatement_days(config: Mapping) -> int:
+    """The longest window of any platform (overrides included)."""
+    return max(restatement_days(config, spec.name) for spec in platform_specs())
 
 
 def last_complete_day(account: AdAccount, now: dt.datetime | None = None) -> dt.date:

@@ -26,12 +26,7 @@ from sqlalchemy import text
 from backend.extensions import db
 from backend.models import AccountStatus, ScopeType
 from backend.services.ingestion.windows import restatement_days
-
-PLATFORM_LABELS = {
-    "meta": "Meta",
-    "google_ads": "Google Ads",
-    "apple_search_ads": "Apple Search Ads",
-}
+from connectors import platform_label
 
 
 @dataclass(frozen=True)
@@ -222,7 +217,7 @@ def scope_label(
     """The scope in words: 'All channels', 'Meta', 'Meta · Main account', a campaign's name."""
     if scope.type == ScopeType.ALL:
         return "All channels"
-    platform = PLATFORM_LABELS.get(scope.platform or "", scope.platform or "")
+    platform = platform_label(scope.platform or "")
     if scope.type == ScopeType.PLATFORM:
         return platform
     account = accounts.get(scope.account_id or 0)

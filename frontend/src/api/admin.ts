@@ -17,8 +17,8 @@ import type {
   UserInput,
 } from "./types";
 
-/** The API answers {platform, available, configuration_schema, secret_fields, message}; older
- * drafts {platform, label, schema}. Both read as PlatformInfo, with the secrets in the schema. */
+/** The API answers {platform, label, colour, restatement_days, default_concurrency, available,
+ * configuration_schema, secret_fields, message}; older drafts {platform, label, schema}. Both read as PlatformInfo, with the secrets in the schema. */
 export async function fetchPlatforms(): Promise<PlatformInfo[]> {
   const raw = await http.get<RawPlatform[]>("/api/platforms");
   return raw.map((p) => {
@@ -27,6 +27,9 @@ export async function fetchPlatforms(): Promise<PlatformInfo[]> {
     return {
       platform: p.platform,
       label: p.label,
+      colour: p.colour,
+      restatement_days: p.restatement_days,
+      default_concurrency: p.default_concurrency,
       available: p.available ?? Boolean(schema),
       message: p.message ?? null,
       schema: { ...(schema ?? {}), properties: schema?.properties ?? {}, secret },
@@ -37,6 +40,9 @@ export async function fetchPlatforms(): Promise<PlatformInfo[]> {
 interface RawPlatform {
   platform: string;
   label?: string;
+  colour?: string;
+  restatement_days?: number;
+  default_concurrency?: number;
   available?: boolean;
   message?: string | null;
   schema?: CredentialsSchema | null;

@@ -352,6 +352,10 @@ export interface CredentialsSchema {
 export interface PlatformInfo {
   platform: Platform;
   label?: string;
+  /** The colour of the platform's series (CSS hex). */
+  colour?: string;
+  restatement_days?: number;
+  default_concurrency?: number;
   /** false when the connector cannot be used here (`message` says why). */
   available?: boolean;
   message?: string | null;

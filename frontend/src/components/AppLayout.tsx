@@ -19,6 +19,7 @@ import {
   WalletOutlined,
 } from "@ant-design/icons";
 import { useQuery } from "@tanstack/react-query";
+import { usePlatforms } from "../lib/platforms";
 import { useAuth } from "../auth/AuthContext";
 import { navItemsFor, type NavItem } from "../auth/nav";
 import { ROLE_LABELS, can } from "../auth/permissions";
@@ -66,6 +67,8 @@ export function AppLayout() {
     refetchInterval: 5 * 60_000,
   });
   const openCount = openAlerts.data?.length ?? 0;
+  // every page names and colours platforms as the API declares them
+  const platforms = usePlatforms();
 
   const items = navItemsFor(user?.role);
   const current = items
@@ -176,7 +179,13 @@ export function AppLayout() {
               </div>
             }
           >
-            <Outlet />
+            {platforms.ready ? (
+              <Outlet />
+            ) : (
+              <div className="page-loading">
+                <Spin />
+              </div>
+            )}
           </Suspense>
         </Layout.Content>
       </Layout>

@@ -1,16 +1,10 @@
-/** Display names and colours of the ad platforms, one colour per platform on every chart. */
-
-export const PLATFORM_LABELS: Record<string, string> = {
-  meta: "Meta Ads",
-  google_ads: "Google Ads",
-  apple_search_ads: "Apple Search Ads",
-};
-
-export const PLATFORM_COLORS: Record<string, string> = {
-  meta: "#3b5bdb",
-  google_ads: "#0ca678",
-  apple_search_ads: "#e8590c",
-};
+/** The ad platforms as the API declares them (GET /api/platforms, from each connector package):
+ * labels and colours come from there, never from a copy here. `AppLayout` loads them once per
+ * session (`usePlatforms`) and renders the pages when they have arrived. */
+import { useQuery } from "@tanstack/react-query";
+import { fetchPlatforms } from "../api/admin";
+import { queryKeys } from "../api/keys";
+import type { PlatformInfo } from "../api/types";
 
 /** Colours for series that are not platforms (cohorts, countries, …). */
 export const PALETTE = [
@@ -26,11 +20,49 @@ export const PALETTE = [
   "#74c0fc",
 ];
 
+let known: PlatformInfo[] = [];
+
+/** Remember the platforms the API declared (called by `usePlatforms`, and by tests). */
+export function registerPlatforms(platforms: PlatformInfo[]): void {
+  known = platforms;
+}
+
+export function knownPlatforms(): PlatformInfo[] {
+  return known;
+}
+
+/** The platforms as select options: value the platform's name, label its label. */
+export function platformOptions(): { value: string; label: string }[] {
+  return known.map((p) => ({ value: p.platform, label: platformLabel(p.platform) }));
+}
+
 export function platformLabel(platform: string | null | undefined, fallback?: string): string {
   if (!platform) return fallback ?? "—";
-  return PLATFORM_LABELS[platform] ?? fallback ?? platform.replace(/_/g, " ").replace(/\b\w/g, (c) => c.toUpperCase());
+  const label = known.find((p) => p.platform === platform)?.label;
+  return label ?? fallback ?? platform.replace(/_/g, " ").replace(/\b\w/g, (c) => c.toUpperCase());
+}
+
+/** The platform's declared label, or undefined for a name that is not a platform. */
+export function declaredLabel(key: string): string | undefined {
+  return known.find((p) => p.platform === key)?.label;
 }
 
 export function platformColor(platform: string | null | undefined, index = 0): string {
-  return (platform && PLATFORM_COLORS[platform]) || PALETTE[(index + 3) % PALETTE.length];
+  const colour = platform ? known.find((p) => p.platform === platform)?.colour : undefined;
+  return colour || PALETTE[(index + 3) % PALETTE.length];
+}
+
+/** Loads the platforms once per session and registers them; `ready` once they are known. */
+export function usePlatforms(enabled = true) {
+  const query = useQuery({
+    queryKey: queryKeys.platforms,
+    queryFn: async () => {
+      const platforms = await fetchPlatforms();
+      registerPlatforms(platforms);
+      return platforms;
+    },
+    staleTime: Infinity,
+    enabled,
+  });
+  return { ...query, ready: query.isSuccess || query.isError };
 }

@@ -10,7 +10,7 @@ import { DataTable, type DataColumn } from "../components/DataTable";
 import { EChart } from "../components/charts/EChart";
 import { EmptyState, QueryView } from "../components/QueryView";
 import { PlatformTag } from "../components/PlatformTag";
-import { PLATFORM_LABELS, platformLabel } from "../lib/platforms";
+import { platformLabel, platformOptions } from "../lib/platforms";
 import { csvFileName } from "../lib/csv";
 import { toNumber } from "../lib/format";
 import { useDateRange, useReportedCurrency } from "../state/report";
@@ -254,7 +254,7 @@ export default function CohortsPage() {
             style={{ width: 200 }}
             value={platform ?? ""}
             onChange={(v) => setParam("platform", v || null)}
-            options={[{ label: "All channels", value: "" }, ...Object.entries(PLATFORM_LABELS).map(([value, label]) => ({ value, label }))]}
+            options={[{ label: "All channels", value: "" }, ...platformOptions()]}
           />
         </Space>
       </div>

@@ -53,7 +53,7 @@ export default function LoginPage() {
           <span>Spendlens</span>
         </div>
         <Typography.Paragraph type="secondary" style={{ marginBottom: 24 }}>
-          Ad spend, ROI and budget pacing across Meta, Google and Apple Search Ads.
+          Ad spend, ROI and budget pacing across your ad platforms.
         </Typography.Paragraph>
         {problem && (
           <Alert type="error" showIcon message={problem} style={{ marginBottom: 16 }} data-testid="login-error" />

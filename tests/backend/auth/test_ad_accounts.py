@@ -7,6 +7,8 @@ import pytest
 
 from backend.models import AccountStatus, AdAccount
 from backend.services import account_credentials
+from connectors import platform_label, platform_spec
+from connectors import platforms as registered_platforms
 from tests.backend.auth.conftest import account_payload, meta_credentials
 
 
@@ -151,8 +153,11 @@ def test_changes_are_audited_with_secrets_replaced(admin, created):
 
 def test_platforms_list_each_configuration_schema(marketer):
     platforms = {p["platform"]: p for p in marketer.get("/api/platforms").json}
-    assert set(platforms) == {"meta", "google_ads", "apple_search_ads"}
+    assert list(platforms) == list(registered_platforms())
+    assert all(p["label"] == platform_label(name) for name, p in platforms.items())
+    assert all(p["colour"] == platform_spec(name).colour for name, p in platforms.items())
     meta = platforms["meta"]
+    assert meta["label"] == "Meta Ads" and meta["restatement_days"] == 28
     assert meta["available"] is True
     assert "access_token" in meta["configuration_schema"]["properties"]
     assert {"access_token", "app_secret"} <= set(meta["secret_fields"])

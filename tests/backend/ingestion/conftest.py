@@ -64,11 +64,11 @@ def account(db):
 def sandbox_credentials(platform: str, *, bad: bool = False) -> dict:
     from connectors.sandbox import credentials as c
 
-    if platform == "meta":
-        return c.meta_config(c.META_EXPIRED_TOKEN if bad else c.META_GOOD_TOKEN)
-    if platform == "google_ads":
-        return c.google_config(c.GOOGLE_REVOKED_REFRESH_TOKEN if bad else c.GOOGLE_REFRESH_TOKEN)
-    return c.apple_config()
+    if bad and platform == "meta":
+        return c.meta_config(c.META_EXPIRED_TOKEN)
+    if bad and platform == "google_ads":
+        return c.google_config(c.GOOGLE_REVOKED_REFRESH_TOKEN)
+    return c.sandbox_configs()[platform]
 
 
 def add_sandbox_account(app, db, sandbox_account, *, bad: bool = False) -> AdAccount:

@@ -12,6 +12,7 @@ from cryptography.hazmat.primitives.asymmetric import ec
 from connectors.apple_search_ads import AppleSearchAdsConnector
 from connectors.apple_search_ads.auth import TokenCache, load_private_key, make_client_secret
 from connectors.errors import ConfigurationError
+from connectors.registry import platform_spec
 from connectors.sandbox.credentials import (
     APPLE_CLIENT_ID,
     APPLE_KEY_ID,
@@ -155,7 +156,7 @@ def test_missing_key_id_is_a_configuration_error():
 
 def test_connector_declares_platform_restatement_and_breakdowns():
     assert AppleSearchAdsConnector.platform == "apple_search_ads"
-    assert AppleSearchAdsConnector.restatement_days == 30
+    assert platform_spec("apple_search_ads").restatement_days == 30
     assert {b.value for b in AppleSearchAdsConnector.breakdowns} == {"country", "device"}
 
 

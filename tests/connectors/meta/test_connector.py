@@ -12,7 +12,7 @@ import pytest
 from connectors.base import NO_ID, Breakdown, Level
 from connectors.errors import AuthenticationError, BadResponseError, ConfigurationError
 from connectors.meta import MetaConnector
-from connectors.registry import connector_class
+from connectors.registry import connector_class, platform_spec
 from connectors.sandbox import credentials
 from connectors.sandbox.generator import COUNTRIES, DEVICES
 from tests.connectors.meta.conftest import TODAY
@@ -43,7 +43,7 @@ def test_a_config_without_a_token_is_refused():
 
 
 def test_platform_facts():
-    assert MetaConnector.restatement_days == 28
+    assert platform_spec("meta").restatement_days == 28  # Meta's longest attribution window
     assert set(MetaConnector.breakdowns) == {Breakdown.COUNTRY, Breakdown.DEVICE}
 
 

@@ -24,7 +24,7 @@ import type { Rule } from "antd/es/form";
 import { useMutation, useQueryClient } from "@tanstack/react-query";
 import { createBudget, queryKeys, updateBudget } from "../../api";
 import type { AlertRuleInfo, Budget, RuleParameter } from "../../api/types";
-import { PLATFORM_LABELS } from "../../lib/platforms";
+import { platformOptions } from "../../lib/platforms";
 import { applyFieldErrors } from "../../lib/formErrors";
 import {
   budgetFieldPath,
@@ -155,7 +155,7 @@ export function BudgetForm({ open, budget, reportingCurrency, onClose }: BudgetF
             <Col span={scopeType === "platform" ? 24 : 8}>
               <Form.Item name={["scope", "platform"]} label="Platform" rules={[{ required: true, message: "Choose a platform" }]}>
                 <Select
-                  options={Object.entries(PLATFORM_LABELS).map(([value, label]) => ({ value, label }))}
+                  options={platformOptions()}
                   onChange={() => form.setFieldsValue({ scope: { ...form.getFieldValue("scope"), account_id: null, campaign_id: null } })}
                 />
               </Form.Item>

@@ -7,6 +7,7 @@ import type { AlertRuleInfo, Budget } from "../../api/types";
 // the API's answer, checked against the backend's rules by tests/backend/budgets/test_rule_catalog.py
 import alertRules from "../../test/alertRules.json";
 import { mockApi, renderApp, session, user, USERS } from "../../test/utils";
+import { registerPlatforms } from "../../lib/platforms";
 
 afterEach(() => vi.unstubAllGlobals());
 
@@ -75,8 +76,9 @@ describe("budget model", () => {
   });
 
   it("describes scopes and pace", () => {
+    registerPlatforms([{ platform: "apple_search_ads", label: "Apple Search Ads (declared)", schema: { properties: {} } }]);
     expect(scopeLabel({ type: "all" })).toBe("All channels");
-    expect(scopeLabel({ type: "platform", platform: "apple_search_ads" })).toBe("Apple Search Ads");
+    expect(scopeLabel({ type: "platform", platform: "apple_search_ads" })).toBe("Apple Search Ads (declared)");
     expect(scopeLabel({ type: "account", account_id: 4 }, { accounts: new Map([["4", "Acme EU"]]) })).toBe("Acme EU");
     expect(paceStatus(125)).toBe("over");
     expect(paceStatus(100)).toBe("on_track");

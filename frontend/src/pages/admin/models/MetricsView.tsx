@@ -3,7 +3,7 @@
  * table, anything else nested. */
 import type { ReactNode } from "react";
 import { Descriptions, Table, Typography } from "antd";
-import { PLATFORM_LABELS } from "../../../lib/platforms";
+import { declaredLabel } from "../../../lib/platforms";
 
 type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
 type Scalar = null | boolean | number | string;
@@ -53,7 +53,7 @@ export function formatMetricValue(v: Scalar): string {
 
 /** A record's key as a row label: a platform's name, else the key made readable. */
 function rowLabel(key: string): string {
-  return PLATFORM_LABELS[key] ?? metricLabel(key);
+  return declaredLabel(key) ?? metricLabel(key);
 }
 
 /** Records of one shape as a table: a row per record, a column per field. */
