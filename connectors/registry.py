@@ -20,6 +20,7 @@ PLATFORM_MODULES: tuple[str, ...] = (
     "connectors.meta.platform",
     "connectors.google_ads.platform",
     "connectors.apple_search_ads.platform",
+    "connectors.tiktok_ads.platform",
 )
 
 
