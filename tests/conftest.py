@@ -7,19 +7,23 @@ each test that uses the database starts from empty tables.
 
 from __future__ import annotations
 
+import itertools
 import os
 import secrets
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
+from flask.testing import FlaskClient
 
 from backend import create_app
 from backend.config import sqlalchemy_url
+from backend.models import Role, User
+from backend.services import users
 
 ROOT = Path(__file__).resolve().parent.parent
 RUN_ID = secrets.token_hex(4)
@@ -234,6 +238,63 @@ def client(app, db):
 @pytest.fixture
 def runner(app, db):
     return app.test_cli_runner()
+
+
+#: The password of the tests' users.
+PASSWORD = "correct horse battery staple"
+#: A cheap scrypt for the tests' many users (production keeps werkzeug's N=2^15).
+TEST_HASH_METHOD = "scrypt:1024:8:1"
+_emails = itertools.count(1)
+
+
+@pytest.fixture
+def make_user(app, db, monkeypatch) -> Callable[..., User]:
+    monkeypatch.setitem(app.config, "PASSWORD_HASH_METHOD", TEST_HASH_METHOD)
+
+    def make(role: Role | str = Role.MARKETER, *, email: str | None = None, **kwargs) -> User:
+        email = email or f"{Role(role).value}-{next(_emails)}@example.com"
+        kwargs.setdefault("password", PASSWORD)
+        return users.create_user(None, email=email, role=role, **kwargs)
+
+    return make
+
+
+def login(client: FlaskClient, email: str, password: str = PASSWORD) -> str:
+    """Log `client` in; every later request of it carries the CSRF header. Returns the token."""
+    response = client.post("/api/auth/login", json={"email": email, "password": password})
+    assert response.status_code == 200, response.json
+    token = response.json["csrf_token"]
+    client.environ_base["HTTP_X_CSRF_TOKEN"] = token
+    return token
+
+
+@pytest.fixture
+def client_for(app, make_user) -> Callable[..., FlaskClient]:
+    """A new client logged in as a new user of the role (the user is `client.user`)."""
+
+    def make(role: Role | str, **kwargs) -> FlaskClient:
+        user = make_user(role, **kwargs)
+        client = app.test_client()
+        login(client, user.email, kwargs.get("password", PASSWORD))
+        client.user = user  # type: ignore[attr-defined]
+        return client
+
+    return make
+
+
+@pytest.fixture
+def admin(client_for) -> FlaskClient:
+    return client_for(Role.ADMIN)
+
+
+@pytest.fixture
+def marketer(client_for) -> FlaskClient:
+    return client_for(Role.MARKETER)
+
+
+@pytest.fixture
+def finance(client_for) -> FlaskClient:
+    return client_for(Role.FINANCE)
 
 
 def service_env(app_config: dict, **extra: str) -> dict[str, str]:

@@ -18,6 +18,11 @@ class Role(StrEnum):
     FINANCE = "finance"
 
 
+def normalize_email(email: str) -> str:
+    """An email as `users.email` stores it (trimmed, lower case): the unique key of an account."""
+    return email.strip().lower()
+
+
 class User(db.Model):
     __tablename__ = "users"
     __table_args__ = (

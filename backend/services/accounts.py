@@ -20,13 +20,14 @@ from sqlalchemy.exc import IntegrityError
 from backend.auth import redaction
 from backend.crypto import CredentialsUnreadable
 from backend.currencies import is_currency
-from backend.errors import Conflict, Invalid, NotFound, ServiceError
+from backend.errors import Conflict, Invalid, ServiceError
 from backend.extensions import db
 from backend.models import AccountStatus, AdAccount, User
 from backend.models.types import utcnow
 from backend.services import account_credentials as creds_
 from backend.services import audit
 from backend.services.connectors import build_connector
+from backend.services.rows import find_by_id
 from connectors import AccountInfo, ConnectionCheck, ConnectorError, RetryPolicy
 
 log = logging.getLogger("spendlens.accounts")
@@ -43,8 +44,6 @@ AUDITED = (
 )
 #: An admin waits for a test: retry a transient failure once, briefly.
 TEST_RETRY = RetryPolicy(max_attempts=2, base_delay=0.5, max_delay=2.0)
-#: Ids are PostgreSQL integers: a larger one in a URL is simply not found.
-MAX_ID = 2**31 - 1
 UNEXPECTED = "Unexpected error while contacting the platform (details are in the server log)"
 
 
@@ -53,13 +52,7 @@ def list_accounts() -> list[AdAccount]:
 
 
 def get_account(account_id: int, *, for_update: bool = False) -> AdAccount:
-    if not 0 < account_id <= MAX_ID:
-        raise NotFound("No such ad account")
-    stmt = select(AdAccount).where(AdAccount.id == account_id)
-    account = db.session.scalar(stmt.with_for_update() if for_update else stmt)
-    if account is None:
-        raise NotFound("No such ad account")
-    return account
+    return find_by_id(AdAccount, account_id, missing="No such ad account", for_update=for_update)
 
 
 def describe(account: AdAccount, *, with_credentials: bool) -> dict[str, Any]:

@@ -18,13 +18,14 @@ from typing import Any
 from flask import current_app
 from sqlalchemy import select
 
-from backend.errors import Invalid, NotFound
+from backend.errors import Invalid
 from backend.extensions import db
 from backend.models import AdAccount, Alert, Budget, Campaign, ScopeType, User
 from backend.models.types import utcnow
 from backend.services import audit
 from backend.services.alerts import evaluation, lifecycle, rules
 from backend.services.pacing import period_bounds
+from backend.services.rows import find_by_id
 from connectors import platforms
 
 log = logging.getLogger("spendlens.budgets")
@@ -43,7 +44,6 @@ AUDITED = (
     "target_roas",
     "rules",
 )
-MAX_ID = 2**31 - 1
 
 
 def list_budgets() -> list[Budget]:
@@ -51,13 +51,7 @@ def list_budgets() -> list[Budget]:
 
 
 def get_budget(budget_id: int, *, for_update: bool = False) -> Budget:
-    if not 0 < budget_id <= MAX_ID:
-        raise NotFound("No such budget")
-    stmt = select(Budget).where(Budget.id == budget_id)
-    budget = db.session.scalar(stmt.with_for_update() if for_update else stmt)
-    if budget is None:
-        raise NotFound("No such budget")
-    return budget
+    return find_by_id(Budget, budget_id, missing="No such budget", for_update=for_update)
 
 
 def create_budget(actor: User | None, data: Mapping[str, Any], *, evaluate: bool = False) -> Budget:

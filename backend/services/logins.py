@@ -18,8 +18,8 @@ from backend.errors import ServiceError
 from backend.extensions import db
 from backend.models import User
 from backend.models.types import utcnow
+from backend.models.user import normalize_email
 from backend.services import login_throttle
-from backend.services.users import normalize_email
 
 log = logging.getLogger("spendlens.auth")
 

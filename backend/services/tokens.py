@@ -15,10 +15,10 @@ from backend.extensions import db
 from backend.models import ApiToken, User
 from backend.models.types import utcnow
 from backend.services import audit
+from backend.services.rows import find_by_id
 
 TOKEN_PREFIX = "sl_"
 PREFIX_SHOWN = 10
-MAX_ID = 2**31 - 1
 #: last_used_at is written at most this often per token (a script may call many times a minute).
 TOUCH_EVERY = dt.timedelta(minutes=5)
 
@@ -69,8 +69,8 @@ def list_tokens(user: User) -> list[ApiToken]:
 
 def revoke_token(user: User, token_id: int) -> None:
     """Revoke one of the user's own tokens (404 for anyone else's)."""
-    token = db.session.get(ApiToken, token_id) if 0 < token_id <= MAX_ID else None
-    if token is None or token.user_id != user.id:
+    token = find_by_id(ApiToken, token_id, missing="No such API token")
+    if token.user_id != user.id:
         raise NotFound("No such API token")
     if token.revoked_at is None:
         token.revoked_at = utcnow()

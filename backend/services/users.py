@@ -14,19 +14,15 @@ from typing import Any
 from sqlalchemy import func, select
 
 from backend.auth.passwords import hash_password, policy_problem
-from backend.errors import Conflict, Invalid, NotFound, ServiceError
+from backend.errors import Conflict, Invalid, ServiceError
 from backend.extensions import db
 from backend.models import Role, User
-from backend.services import audit, login_throttle, tokens, user_sessions
+from backend.models.user import normalize_email
+from backend.services import audit, login_throttle, logins, tokens, user_sessions
+from backend.services.rows import find_by_id
 
 AUDITED_FIELDS = ("email", "name", "role", "is_active")
-#: Ids are PostgreSQL integers: a larger one in a URL is simply not found.
-MAX_ID = 2**31 - 1
 MAX_EMAIL = 320
-
-
-def normalize_email(email: str) -> str:
-    return email.strip().lower()
 
 
 def find_by_email(email: str) -> User | None:
@@ -38,10 +34,7 @@ def list_users() -> list[User]:
 
 
 def get_user(user_id: int) -> User:
-    user = db.session.get(User, user_id) if 0 < user_id <= MAX_ID else None
-    if user is None:
-        raise NotFound("No such user")
-    return user
+    return find_by_id(User, user_id, missing="No such user")
 
 
 def create_user(
@@ -126,8 +119,6 @@ def change_own_password(
     """The user's own password change: the current one must be right (failures are throttled
     like logins). Ends the user's other sessions (`keep_session` is the caller's) and revokes
     their API tokens."""
-    from backend.services import logins
-
     if not logins.verify_for_change(user, current_password):
         raise Invalid("is incorrect", field="current_password")
     _check_password(new_password, field="new_password")
@@ -148,12 +139,7 @@ def _check_password(password: str, *, field: str) -> None:
 
 
 def _locked_row(user_id: int) -> User:
-    if not 0 < user_id <= MAX_ID:
-        raise NotFound("No such user")
-    user = db.session.scalar(select(User).where(User.id == user_id).with_for_update())
-    if user is None:
-        raise NotFound("No such user")
-    return user
+    return find_by_id(User, user_id, missing="No such user", for_update=True)
 
 
 def _active_admins():

@@ -12,8 +12,6 @@ from sqlalchemy import text
 
 from backend import create_app, metrics
 from backend.models import AdAccount, OutboxMessage
-from tests.backend.auth.conftest import client_for as client_for  # noqa: F401 - fixtures
-from tests.backend.auth.conftest import make_user as make_user  # noqa: F401
 from tests.conftest import RUN_ID
 
 TOKEN = "scrape-token-for-tests"

@@ -10,10 +10,8 @@ from backend import create_app
 from backend.config import sqlalchemy_url
 from backend.models import Role
 from backend.services import users
-from tests.conftest import create_database
+from tests.conftest import PASSWORD, create_database
 from tests.servers import PostgresCluster
-
-PASSWORD = "correct horse battery staple"
 
 
 @pytest.fixture(scope="module")

@@ -7,8 +7,6 @@ import datetime as dt
 
 from backend.models import SyncRun
 from backend.services.ingestion.windows import account_today
-from tests.backend.auth.conftest import client_for as client_for  # noqa: F401 - fixtures
-from tests.backend.auth.conftest import make_user as make_user  # noqa: F401
 from tests.backend.ingestion.conftest import sandbox_credentials
 from tests.workers.test_sync_worker import stored_spend, wait_for_runs
 

@@ -8,15 +8,15 @@ from typing import Any
 
 from sqlalchemy import select
 
-from backend.errors import Invalid, NotFound
+from backend.errors import Invalid
 from backend.extensions import db
 from backend.models import Alert, AlertEvent, AlertState, User
 from backend.models.types import utcnow
 from backend.services import audit
 from backend.services.alerts.lifecycle import record_event
+from backend.services.rows import find_by_id
 
 STATES = ("open", "notified", "resolved", "all")
-MAX_ID = 2**62
 #: A snooze longer than this is a mistake (or a way to switch the rule off: do that instead).
 MAX_SNOOZE = dt.timedelta(days=366)
 LIST_LIMIT = 1000
@@ -33,13 +33,7 @@ def list_alerts(state: str = "open") -> list[Alert]:
 
 
 def get_alert(alert_id: int, *, for_update: bool = False) -> Alert:
-    if not 0 < alert_id <= MAX_ID:
-        raise NotFound("No such alert")
-    stmt = select(Alert).where(Alert.id == alert_id)
-    alert = db.session.scalar(stmt.with_for_update() if for_update else stmt)
-    if alert is None:
-        raise NotFound("No such alert")
-    return alert
+    return find_by_id(Alert, alert_id, missing="No such alert", for_update=for_update)
 
 
 def history(alert_id: int) -> list[AlertEvent]:

@@ -1,7 +1,9 @@
-"""Revenue in the reporting currency, by the daily rollups' rule (ingestion/slices.py):
-the rate of the event's UTC date ('exact'), else the latest earlier rate ('carried'), else none
-('missing': the reporting amount is NULL, never zero); the reporting currency itself converts at
-1 ('exact'). Amounts are rounded to six decimals like the rollups' spend.
+"""The rate of a day, the one rule for spend and revenue alike: the rate of the day ('exact'),
+else the latest earlier rate ('carried'), else none ('missing': the reporting amount is NULL,
+never zero); the reporting currency itself converts at 1 ('exact'). `rate_lateral` and
+`fx_status` are that rule in SQL: the daily rollups' insert (ingestion/slices.py) and the revenue
+conversion here use them. Revenue is converted at its event's UTC date; amounts are rounded to
+six decimals like the rollups' spend.
 
 Rates are looked up once per distinct (currency, date) of a load, not once per event.
 """
@@ -15,7 +17,7 @@ from backend.extensions import db
 
 def rate_lateral(currency: str, day: str) -> str:
     """A LATERAL subquery giving (date, rate) of the rate for `currency` on `day` (SQL
-    expressions; psycopg2 parameter %(rep)s is the reporting currency) — the rollups' rule."""
+    expressions; psycopg2 parameter %(rep)s is the reporting currency)."""
     return f"""
         SELECT {day} AS date, 1::numeric AS rate WHERE {currency} = %(rep)s
         UNION ALL
@@ -27,6 +29,7 @@ def rate_lateral(currency: str, day: str) -> str:
 
 
 def fx_status(rate_date: str, day: str) -> str:
+    """'exact', 'carried' or 'missing' for the rate found by `rate_lateral` (SQL expressions)."""
     return f"CASE WHEN {rate_date} IS NULL THEN 'missing' WHEN {rate_date} = {day} THEN 'exact' ELSE 'carried' END"  # noqa: E501
 
 

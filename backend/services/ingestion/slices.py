@@ -13,6 +13,7 @@ import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from backend.services.customers.fx import fx_status, rate_lateral
 from backend.services.ingestion.staging import (
     CopyStream,
     FactEncoder,
@@ -211,7 +212,7 @@ def refresh_rollups(cursor, target: Slice, reporting_currency: str) -> int:
     return written
 
 
-ROLLUP_INSERT = """
+ROLLUP_INSERT = f"""
     INSERT INTO daily_rollups (
         date, ad_account_id, campaign_id, breakdown, country, device, platform, currency,
         spend_native, conversion_value_native, impressions, clicks, installs, conversions,
@@ -219,18 +220,10 @@ ROLLUP_INSERT = """
     SELECT f.date, f.ad_account_id, f.campaign_id, f.breakdown, f.country, f.device,
            a.platform, f.currency, f.spend, f.conversion_value, f.impressions, f.clicks,
            f.installs, f.conversions, %(rep)s, r.rate, r.date,
-           CASE WHEN r.date IS NULL THEN 'missing'
-                WHEN r.date = f.date THEN 'exact' ELSE 'carried' END,
+           {fx_status("r.date", "f.date")},
            round(f.spend * r.rate, 6), round(f.conversion_value * r.rate, 6)
     FROM campaign_daily_metrics f
     JOIN ad_accounts a ON a.id = f.ad_account_id
-    LEFT JOIN LATERAL (
-        SELECT f.date AS date, 1::numeric AS rate WHERE f.currency = %(rep)s
-        UNION ALL
-        (SELECT x.date, x.rate FROM fx_rates x
-         WHERE f.currency <> %(rep)s AND x.currency = f.currency
-           AND x.reporting_currency = %(rep)s AND x.date <= f.date
-         ORDER BY x.date DESC LIMIT 1)
-    ) r ON true
+    LEFT JOIN LATERAL ({rate_lateral("f.currency", "f.date")}) r ON true
     WHERE f.ad_account_id = %(acc)s AND f.date BETWEEN %(start)s AND %(end)s
 """

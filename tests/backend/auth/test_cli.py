@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from backend.models import User
 from backend.services.users import find_by_email
-from tests.backend.auth.conftest import PASSWORD
+from tests.conftest import PASSWORD
 
 
 def test_create_admin_with_a_password_option(runner, db):

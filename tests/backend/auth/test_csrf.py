@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from backend.models import Role
-from tests.backend.auth.conftest import PASSWORD, login
+from tests.conftest import PASSWORD, login
 
 MESSAGE = "CSRF token missing or invalid"
 

@@ -11,7 +11,7 @@ import redis
 
 from backend.services import login_throttle
 from backend.services.login_throttle import ACCOUNT, ADDRESS, DEVICE, Policy
-from tests.backend.auth.conftest import PASSWORD
+from tests.conftest import PASSWORD
 
 WRONG = "not the password at all"
 #: The delays' first step in these tests: long enough that none runs out between two requests

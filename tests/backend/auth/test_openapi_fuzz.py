@@ -29,7 +29,7 @@ from schemathesis.errors import (
 
 from backend.models import Role, User
 from backend.services import user_sessions
-from tests.backend.auth.conftest import login
+from tests.conftest import login
 
 CLOSED = "127.0.0.1:9"
 #: Examples per operation and mode; SPENDLENS_FUZZ_EXAMPLES=200 for a deeper run by hand.

@@ -8,7 +8,7 @@ import pytest
 import sqlalchemy as sa
 
 from backend.models import Role, UserSession
-from tests.backend.auth.conftest import PASSWORD, login
+from tests.conftest import PASSWORD, login
 
 REFUSED = "Invalid email or password"
 

@@ -8,7 +8,7 @@ import hashlib
 import sqlalchemy as sa
 
 from backend.models import ApiToken, Role
-from tests.backend.auth.conftest import PASSWORD
+from tests.conftest import PASSWORD
 
 
 def _bearer(token: str) -> dict[str, str]:

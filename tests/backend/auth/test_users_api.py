@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from backend.models import Role
-from tests.backend.auth.conftest import PASSWORD, login
+from tests.conftest import PASSWORD, login
 
 
 def test_admin_creates_a_user_who_can_then_log_in(app, admin):

@@ -21,13 +21,6 @@ from backend.models import AdAccount, Budget
 from backend.services import budgets
 from backend.services.ingestion.slices import Slice, refresh_rollups, replace_metric_slice
 from connectors import Level, SpendRow
-from tests.backend.auth.conftest import (  # noqa: F401  (logged-in clients of each role)
-    admin,
-    client_for,
-    finance,
-    make_user,
-    marketer,
-)
 
 ONLY_THRESHOLD = {
     "threshold": {"enabled": True, "levels": [50, 80, 100]},
