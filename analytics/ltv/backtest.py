@@ -8,7 +8,11 @@ compared with what happened. At the selection origin the kinds are compared and 
 calibration factor (actual / predicted total of the chosen kind, clipped to [0.5, 2]) is measured;
 its outcome window ends at the report origin, so nothing the report judges was seen. Each
 channel's bias relative to the whole is measured on the longest selected window and applied on
-top of every horizon's factor. At the report
+top of every horizon's factor. A bias is corrected only when the selection origins of all
+horizons agree on its direction (all under-, or all over-predicted): when they disagree, what they
+measured is noise or the early origins' shorter history (a model fitted on a few months scores
+older customers than it learned), not a bias of the procedure, and every factor is 1
+(``calibration_note`` says so). At the report
 origin the deployed procedure (the chosen kind, calibrated) is judged; those are the metrics a
 version stores, by horizon and by cohort age at prediction time (D1, D3, D7, D14, D30: LTV_N from
 acquisition, realized + predicted remainder, as the product stores it).
@@ -93,6 +97,8 @@ class LTVBacktest:
     by_age: dict[int, dict[str, dict]] = field(default_factory=dict)
     by_platform: dict[int, dict[str, dict]] = field(default_factory=dict)
     refused: dict[str, str] = field(default_factory=dict)
+    #: Why the measured calibration was not applied (empty when it was).
+    calibration_note: str = ""
     #: Churn: P(no purchase in the next ``churn_horizon`` days) judged at as_of - that horizon.
     churn: dict = field(default_factory=dict)
 
@@ -103,6 +109,7 @@ class LTVBacktest:
             "chosen": {str(h): k for h, k in self.chosen.items()},
             "calibration": {str(h): c for h, c in self.calibration.items()},
             "segment_calibration": {str(h): c for h, c in self.segment_calibration.items()},
+            "calibration_note": self.calibration_note,
             "selection": {str(h): v for h, v in self.selection.items()},
             "horizons": {str(h): v for h, v in self.report.items()},
             "by_age": {str(h): v for h, v in self.by_age.items()},
@@ -234,6 +241,7 @@ def backtest_ltv(
         }
     _fill_unselected(result, horizons)
     _channel_relative_factors(result)
+    _drop_disagreeing_calibration(result)
     result.churn = _churn_backtest(point, as_of, earliest, churn_horizon_days, customers, periods)
     for h in horizons:
         origin = as_of - pd.Timedelta(days=h)
@@ -280,6 +288,18 @@ def _channel_relative_factors(result: LTVBacktest) -> None:
         }
         for h in result.calibration
     }
+
+
+def _drop_disagreeing_calibration(result: LTVBacktest) -> None:
+    """Every factor 1 when the selection origins disagree on the direction of the bias."""
+    factors = [result.calibration[h] for h in result.selection]
+    if any(f > 1.0 for f in factors) and any(f < 1.0 for f in factors):
+        measured = ", ".join(f"{h} days x{result.calibration[h]:.3f}" for h in result.selection)
+        result.calibration_note = (
+            f"not applied: the selection origins disagree on the direction of the bias ({measured})"
+        )
+        result.calibration = dict.fromkeys(result.calibration, 1.0)
+        result.segment_calibration = {}
 
 
 def _fill_unselected(result: LTVBacktest, horizons: list[int]) -> None:

@@ -25,10 +25,15 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from analytics.ltv.boosting import WINDOW, RevenueRegressor, fit_revenue_regressor, predict_revenue
+from analytics.ltv.boosting import (
+    WINDOW,
+    RevenueRegressor,
+    fit_revenue_regressor,
+    predict_revenue_windows,
+)
 from analytics.ltv.btyd_model import (
     BTYDModel,
-    expected_revenue,
+    expected_revenue_both,
     expected_revenue_by,
     fit_btyd_model,
     predict_btyd_churn,
@@ -199,17 +204,19 @@ def _boosting_windows(
     """Boosting's undiscounted revenue over each horizon (extended along the BTYD curve
     beyond the windows it learned)."""
     regressor = model.boosting
+    nearest = {h: min(regressor.windows, key=lambda w: (abs(w - h), -w)) for h in horizons}
+    learned = sorted(set(nearest.values()))
+    predicted = predict_revenue_windows(regressor, summary, customers, learned)
+    missing = [w for w in learned if w not in btyd]
+    if missing:
+        extra = expected_revenue_by(model.btyd, summary, customers, missing)
+        btyd = {**btyd, **{w: extra[:, i] for i, w in enumerate(missing)}}
     out = {}
-    predicted: dict[int, np.ndarray] = {}
     for horizon in horizons:
-        learned = min(regressor.windows, key=lambda w: (abs(w - horizon), -w))
-        if learned not in predicted:
-            predicted[learned] = predict_revenue(regressor, summary, customers, learned)
-        value = predicted[learned]
-        if learned != horizon:
-            base = btyd.get(learned)
-            if base is None:
-                base = expected_revenue(model.btyd, summary, customers, learned)
+        window = nearest[horizon]
+        value = predicted[window]
+        if window != horizon:
+            base = btyd[window]
             ratio = np.where(base > 1e-9, btyd[horizon] / np.maximum(base, 1e-9), 1.0)
             value = value * ratio
         out[horizon] = value
@@ -222,27 +229,29 @@ def predict_windows(
     customers: pd.DataFrame | None,
     horizons_days: Sequence[int] | None = None,
     daily_discount_rate: float = 0.0,
+    boosted: Sequence[int] | None = None,
 ) -> dict[str, pd.DataFrame]:
     """Every candidate's (uncalibrated) revenue over the next h days per customer: kind ->
-    frame of ``clv_<h>`` columns."""
+    frame of ``clv_<h>`` columns; boosting and the blend only at the ``boosted`` horizons
+    (default all)."""
     horizons = [int(h) for h in (horizons_days or model.horizons_days)]
-    values = expected_revenue_by(model.btyd, summary, customers, horizons)
+    values, discounted_values = expected_revenue_both(
+        model.btyd, summary, customers, horizons, daily_discount_rate
+    )
     plain = {h: values[:, i] for i, h in enumerate(horizons)}
-    discounted = plain
-    if daily_discount_rate:
-        values = expected_revenue_by(model.btyd, summary, customers, horizons, daily_discount_rate)
-        discounted = {h: values[:, i] for i, h in enumerate(horizons)}
+    discounted = {h: discounted_values[:, i] for i, h in enumerate(horizons)}
     frames = {BTYD: {clv_column(h): discounted[h] for h in horizons}}
-    if model.boosting is not None:
-        boosted = _boosting_windows(model, summary, customers, horizons, plain)
+    boosted = horizons if boosted is None else [int(h) for h in boosted]
+    if model.boosting is not None and boosted:
+        boosting = _boosting_windows(model, summary, customers, boosted, plain)
         discount = {
             h: np.where(plain[h] > 1e-12, discounted[h] / np.maximum(plain[h], 1e-12), 1.0)
-            for h in horizons
+            for h in boosted
         }
-        frames[BOOSTING] = {clv_column(h): boosted[h] * discount[h] for h in horizons}
+        frames[BOOSTING] = {clv_column(h): boosting[h] * discount[h] for h in boosted}
         frames[BLEND] = {
             clv_column(h): (frames[BTYD][clv_column(h)] + frames[BOOSTING][clv_column(h)]) / 2
-            for h in horizons
+            for h in boosted
         }
     return {kind: pd.DataFrame(cols, index=summary.index) for kind, cols in frames.items()}
 
@@ -254,8 +263,10 @@ def deployed_windows(
     daily_discount_rate: float = 0.0,
 ) -> pd.DataFrame:
     """The deployed revenue over each horizon: the chosen kind's, calibrated (per channel where
-    the backtest judged it); never less than over a shorter horizon (kinds may differ)."""
-    candidates = predict_windows(model, summary, customers, None, daily_discount_rate)
+    the backtest judged it); never less than over a shorter horizon (kinds may differ). Only
+    the kinds deployed are computed."""
+    boosted = [h for h in model.horizons_days if model.source(h) != BTYD]
+    candidates = predict_windows(model, summary, customers, None, daily_discount_rate, boosted)
     labels = segment_labels(summary, customers, model.btyd.segment_column)
     return combine_windows(model, candidates, labels)
 

@@ -24,6 +24,7 @@ from analytics.ltv import (
     selection_score,
     train_ltv_model,
 )
+from analytics.ltv.backtest import LTVBacktest, _drop_disagreeing_calibration
 from analytics.ltv.rfm import purchase_periods
 from analytics.ltv.selection import fit_boosting
 
@@ -81,10 +82,28 @@ def test_the_deployed_procedure_predicts_each_reported_total_within_ten_percent(
 
 
 def test_the_calibration_comes_from_the_selection_origin(backtest):
+    assert backtest.calibration_note == ""
     for horizon in HORIZONS:
         chosen = backtest.chosen[horizon]
         ratio = backtest.selection[horizon]["candidates"][chosen]["total_ratio"]
         assert backtest.calibration[horizon] == pytest.approx(np.clip(1 / ratio, 0.5, 2.0))
+
+
+def test_a_bias_the_selection_origins_disagree_on_is_not_corrected():
+    disagreeing = LTVBacktest(pd.Timestamp("2025-03-31"))
+    disagreeing.selection = {30: {}, 90: {}}
+    disagreeing.calibration = {30: 0.9, 90: 1.25, 365: 1.25}
+    disagreeing.segment_calibration = {30: {"meta": 0.95}, 90: {"meta": 1.3}}
+    _drop_disagreeing_calibration(disagreeing)
+    assert disagreeing.calibration == {30: 1.0, 90: 1.0, 365: 1.0}
+    assert disagreeing.segment_calibration == {}
+    assert "disagree" in disagreeing.as_metrics()["calibration_note"]
+    agreeing = LTVBacktest(pd.Timestamp("2025-03-31"))
+    agreeing.selection = {30: {}, 90: {}}
+    agreeing.calibration = {30: 1.1, 90: 1.25, 365: 1.25}
+    _drop_disagreeing_calibration(agreeing)
+    assert agreeing.calibration == {30: 1.1, 90: 1.25, 365: 1.25}
+    assert agreeing.calibration_note == ""
 
 
 def test_predicting_zero_can_never_be_chosen():

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from zoneinfo import ZoneInfo
 
 import pytest
 
@@ -140,32 +141,60 @@ def test_the_latest_versions_are_the_active_ones(run):
     assert active == {"ltv": run.latest.ltv.id, "churn": run.latest.churn.id}
 
 
-#: Issue 15.4 made the sandbox's purchase process one the models do not fit (payers, monthly
-#: subscriptions, decaying engagement, a season) and about half as many customers: these
-#: expectations were measured on the former BG/NBD-family truth and await the LTV models'
-#: re-baselining (measured at the change: total -11.5%, Meta's 365-day LTV +19%, a
-#: non-monotonic or out-of-range output, 721 customers in the 30-day drift).
-NOT_BTYD = pytest.mark.xfail(
-    reason="issue 15.4: the sandbox's truth is no longer BTYD; the models need re-baselining",
+def test_at_least_half_of_the_worlds_payers_pay_on_their_acquisition_day(run):
+    """Issue 14.7: the world the models are judged on has a realistic share of day-0 payers (in
+    the account's own time zone, where the acquisition day is)."""
+    payers = [c for c in run.customers if c.purchases]
+    zones = {a.external_id: ZoneInfo(a.timezone) for a in run.world.accounts}
+
+    def day(when: dt.datetime, customer) -> dt.date:
+        return when.astimezone(zones[customer.account_external_id]).date()
+
+    day0 = [c for c in payers if day(c.purchases[0].occurred_at, c) == day(c.acquired_at, c)]
+    assert len(payers) > 500
+    assert len(day0) >= len(payers) / 2
+
+
+#: Beyond the realized total the model does not reach the generator's own expectation nor each
+#: channel's realized revenue closely enough. The training windows of the 90-day horizon are
+#: December-March, the world's high in-app season, and the holdout April-June its low season;
+#: with less than a year of history no model can learn the season, so it over-predicts the
+#: in-app-heavy channels. Measured: total +8% of realized (+14% of the season-averaged
+#: expectation, itself 5% under what was realized); Meta +19%, Google Ads -5%, Apple +16%.
+SEASON = pytest.mark.xfail(
+    reason="less than a year of history: the season of in-app purchases is not learnable",
+    strict=False,
+)
+#: The level of each channel's 365-day LTV: a year of history holds no 365-day outcome, so the
+#: 365-day horizon is the longest learned window (90 days) extended along each customer's BTYD
+#: curve, and BTYD's constant purchase rate overstates the later months of the world's decaying
+#: engagement and churning subscriptions (measured: Google Ads +17%, Meta +13%, Apple -3%).
+LONG_HORIZON = pytest.mark.xfail(
+    reason="365-day LTV is extrapolated along the BTYD curve beyond the learned 90-day window",
     strict=False,
 )
 
 
-@NOT_BTYD
 def test_predicted_holdout_revenue_is_within_ten_percent_of_the_generators_truth(run):
     start = dt.datetime(2025, 4, 1, tzinfo=dt.UTC)
     truth = generator_holdout_revenue(run, start, UNTIL)
     predicted = run.latest.ltv.metrics["total_predicted"]
     assert predicted == pytest.approx(sum(truth["realized"].values()), rel=0.10)
+
+
+@SEASON
+def test_predicted_holdout_revenue_is_close_to_the_expectation_and_each_channels_truth(run):
+    start = dt.datetime(2025, 4, 1, tzinfo=dt.UTC)
+    truth = generator_holdout_revenue(run, start, UNTIL)
+    predicted = run.latest.ltv.metrics["total_predicted"]
     assert predicted == pytest.approx(sum(truth["expected"].values()), rel=0.10)
     by_platform = run.latest.ltv.metrics["by_platform"]
     for platform, realized in truth["realized"].items():
         assert by_platform[platform]["predicted"] == pytest.approx(realized, rel=0.15)
 
 
-@NOT_BTYD
-def test_the_model_ranks_channels_by_their_true_ltv(run):
-    predicted = dict(
+def _predicted_ltv_365_by_platform(run: Run) -> dict[str, float]:
+    return dict(
         query(
             """SELECT c.platform, avg(o.predicted_ltv_365)::float FROM model_outputs o
                JOIN customers c ON c.id = o.customer_id
@@ -173,13 +202,21 @@ def test_the_model_ranks_channels_by_their_true_ltv(run):
             version=run.latest.ltv.id,
         )
     )
+
+
+def test_the_model_ranks_channels_by_their_true_ltv(run):
+    predicted = _predicted_ltv_365_by_platform(run)
     truth = true_ltv_by_channel(365)
     assert sorted(predicted, key=predicted.get) == sorted(truth, key=truth.get)
-    for platform, value in truth.items():
+
+
+@LONG_HORIZON
+def test_each_channels_predicted_365_day_ltv_is_within_15_percent_of_its_truth(run):
+    predicted = _predicted_ltv_365_by_platform(run)
+    for platform, value in true_ltv_by_channel(365).items():
         assert predicted[platform] == pytest.approx(value, rel=0.15)
 
 
-@NOT_BTYD
 def test_every_customer_acquired_by_the_scoring_date_is_scored(run):
     scored, outputs_ok = query(
         """SELECT count(*), bool_and(predicted_ltv_30 <= predicted_ltv_90
@@ -224,7 +261,6 @@ def test_a_new_customer_gets_the_predicted_rest_of_its_first_days(run):
     assert 0 < young[0] < young[1] < max(truth.values())
 
 
-@NOT_BTYD
 def test_drift_compares_the_earlier_versions_predictions_with_later_revenue(run):
     assert run.drift[run.earlier.ltv.id] > 0
     measured = query(
@@ -240,7 +276,16 @@ def test_drift_compares_the_earlier_versions_predictions_with_later_revenue(run)
     first, last, customers, predicted, realized = by_horizon[30]
     assert first + dt.timedelta(days=6 + 29) > EARLIER  # it was a forecast then
     assert last + dt.timedelta(days=6 + 29) <= AS_OF  # and is fully realized now
-    assert customers > 1000
+    # every customer of those cohorts was predicted then and is measured now
+    in_cohorts = query(
+        """SELECT count(*) FROM customers
+           WHERE date_trunc('week', acquisition_date)::date BETWEEN :first AND :last
+             AND acquisition_date <= :scored""",
+        first=first,
+        last=last,
+        scored=EARLIER,
+    )[0][0]
+    assert customers == in_cohorts > 500
     assert predicted == pytest.approx(realized, rel=0.15)
 
 
