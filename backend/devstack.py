@@ -29,7 +29,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from backend.process_groups import RunDirectory, RunDirectoryInUse, port_holder, port_in_use
-from backend.supervisor import SERVERS, ChildSpec, CrashLoop, Supervisor
+from backend.supervisor import SERVERS, ChildSpec, CrashLoop, OneOff, Supervisor
 
 ROOT = Path(__file__).resolve().parent.parent
 VAR = ROOT / "var"
@@ -111,7 +111,7 @@ def _processes(env: dict[str, str], port: int, var: Path = VAR) -> dict[str, lis
         ],
         "web": [
             python, "-m", "gunicorn", "--bind", f"127.0.0.1:{port}",
-            "--workers", "2", "--threads", "4", "--access-logfile", "-",
+            "--workers", "2", "--threads", "4", "--graceful-timeout", "5", "--access-logfile", "-",
             "backend:create_app()",
         ],
     }  # fmt: skip
@@ -241,13 +241,15 @@ class Demo:
                 log.info("restarting %s: the sandbox moved", name)
                 self.supervisor.replace(name, dict(self.env))
 
-    def prepare_database(self) -> None:
+    def prepare_database(self) -> OneOff | None:
+        """Run the migrations, then start the demo seed (returned: the caller waits for it)."""
         python = sys.executable
         flask = [python, "-m", "flask", "--app", "backend"]
         self.supervisor.run_once(self._spec("migrate", [*flask, "db", "upgrade"]))
         if not self.args.no_seed and importlib.util.find_spec("backend.commands.demo"):
             seed = [*flask, "demo-seed", "--var", str(self.var)]
-            self.supervisor.run_once(self._spec("seed", seed))
+            return self.supervisor.begin_once(self._spec("seed", seed))
+        return None
 
     def wait_for_web(self) -> None:
         """Until the URL's health check answers 200, restarting children that die meanwhile."""
@@ -271,18 +273,28 @@ class Demo:
         )
 
     def start(self) -> None:
+        """The servers, the sandbox and the mail catcher, the migrations; then the worker and
+        the web server start while the seed runs (they boot meanwhile), and beat once it is
+        done (its first schedule must find the seeded accounts and their history)."""
         self.claim()
         self.env = self.environment()
         self.start_servers()
-        for name, command in _processes(self.env, self.args.port, self.var).items():
+        seeding = None
+        processes = _processes(self.env, self.args.port, self.var)
+        for name, command in processes.items():
             if name == "sandbox":
                 self.start_sandbox(command)
                 continue
             if name == "worker":
-                self.prepare_database()
-            if name == "web":  # still free after the migrations and the seed?
+                seeding = self.prepare_database()
+            if name == "beat":
+                continue
+            if name == "web":  # still free after the migrations?
                 self.check_port(self.args.port, "web")
             self.supervisor.start(self._spec(name, command))
+        if seeding is not None:
+            self.supervisor.finish_once(seeding)
+        self.supervisor.start(self._spec("beat", processes["beat"]))
         self.wait_for_web()
         self.announce()
 

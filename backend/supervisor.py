@@ -57,6 +57,15 @@ class Child:
     restarts: int = 0
 
 
+@dataclass
+class OneOff:
+    """A one-off command (the migrations, the seed) started and not yet waited for."""
+
+    spec: ChildSpec
+    proc: subprocess.Popen
+    record: Record
+
+
 class Supervisor:
     def __init__(
         self,
@@ -75,6 +84,7 @@ class Supervisor:
         self.restart_limit = restart_limit
         self.restart_window_s = restart_window_s
         self.children: dict[str, Child] = {}
+        self.one_offs: list[OneOff] = []
         self.log_dir.mkdir(parents=True, exist_ok=True)
 
     def log_file(self, name: str) -> Path:
@@ -109,13 +119,31 @@ class Supervisor:
 
     def run_once(self, spec: ChildSpec) -> None:
         """Run a one-off command (migrations, seed) as a recorded group; stop it if interrupted."""
+        self.finish_once(self.begin_once(spec))
+
+    def begin_once(self, spec: ChildSpec) -> OneOff:
+        """Start a one-off command; `finish_once` waits for it (`stop_all` stops it)."""
         proc, record = self._spawn(spec)
+        one = OneOff(spec, proc, record)
+        self.one_offs.append(one)
+        return one
+
+    def finish_once(self, one: OneOff) -> None:
+        """Wait for a one-off command, restarting children that die meanwhile; RuntimeError
+        when it failed."""
         try:
-            code = proc.wait()
+            while one.proc.poll() is None:
+                self.poll()
+                time.sleep(0.2)
         finally:
-            self.run.stop([record], self.stop_timeout)
+            self.run.stop([one.record], self.stop_timeout)
+            one.proc.wait()
+            self.one_offs.remove(one)
+        code = one.proc.returncode
         if code != 0:
-            raise RuntimeError(f"{spec.name} failed (exit {code}); see {self.log_file(spec.name)}")
+            raise RuntimeError(
+                f"{one.spec.name} failed (exit {code}); see {self.log_file(one.spec.name)}"
+            )
 
     def poll(self) -> list[str]:
         """Restart children that died (after their backoff); returns the names restarted.
@@ -170,7 +198,14 @@ class Supervisor:
         self._restart(child)
 
     def stop_all(self) -> None:
-        """Stop every child: the product's together, then the servers'."""
+        """Stop every child: the product's together (with a one-off still running), then the
+        servers'."""
+        if self.one_offs:
+            log.info("stopping %s", ", ".join(one.spec.name for one in self.one_offs))
+            self.run.stop([one.record for one in self.one_offs], self.stop_timeout)
+            for one in self.one_offs:
+                one.proc.wait()
+            self.one_offs.clear()
         for tier in (PRODUCT, SERVERS):
             children = [c for c in self.children.values() if c.spec.tier == tier]
             if not children:

@@ -82,7 +82,8 @@ class SnoozeSchema(Schema):
 @blp.arguments(AlertQuerySchema, location="query")
 @blp.response(200, AlertSchema(many=True))
 def list_alerts(query: dict):
-    """Alerts in a state (open by default; 'all' for every one), newest first."""
+    """Alerts in a state (open by default; 'unresolved' for open or notified, what the dashboard
+    calls open; 'all' for every one), newest first."""
     return [actions.describe(a) for a in actions.list_alerts(query["state"])]
 
 

@@ -8,6 +8,7 @@ session, shown masked, written to the audit log as "[secret]", and hidden from e
 from __future__ import annotations
 
 import dataclasses
+import datetime as dt
 import logging
 import zoneinfo
 from collections.abc import Mapping
@@ -76,7 +77,11 @@ def describe(account: AdAccount, *, with_credentials: bool) -> dict[str, Any]:
     return out
 
 
-def create_account(actor: User | None, data: Mapping[str, Any]) -> AdAccount:
+def create_account(
+    actor: User | None, data: Mapping[str, Any], *, first_sync: bool | None = None
+) -> AdAccount:
+    """Add an account; its history's sync is queued at once when `first_sync` (default: the
+    SYNC_ON_CREATE setting)."""
     platform = data["platform"]
     schema = creds_.configuration_schema(platform)
     credentials = creds_.validate(platform, data["credentials"])
@@ -103,6 +108,7 @@ def create_account(actor: User | None, data: Mapping[str, Any]) -> AdAccount:
         manager_id=manager_id,
         status=AccountStatus.ACTIVE.value,
         credentials_encrypted=creds_.box().encrypt(credentials),
+        credentials_expire_at=_credentials_expiry(platform, credentials),
         history_start=data.get("history_start"),
     )
     db.session.add(account)
@@ -118,7 +124,9 @@ def create_account(actor: User | None, data: Mapping[str, Any]) -> AdAccount:
         secret_fields=creds_.secret_fields(schema),
     )
     _commit(external_id)
-    if current_app.config.get("SYNC_ON_CREATE", True):
+    if first_sync is None:
+        first_sync = current_app.config.get("SYNC_ON_CREATE", True)
+    if first_sync:
         _queue_first_sync(account)
     return account
 
@@ -172,7 +180,7 @@ def _apply_account_changes(
         redaction.protect(creds_.secret_values(schema, credentials))
         if credentials != stored:
             account.credentials_encrypted = creds_.box().encrypt(credentials)
-            account.credentials_expire_at = None
+            account.credentials_expire_at = _credentials_expiry(account.platform, credentials)
             account.manager_id = _manager_of(account.platform, credentials, account.external_id)
             before["credentials"], after_extra["credentials"] = stored, credentials
         if account.status == AccountStatus.NEEDS_CREDENTIALS and "status" not in changes:
@@ -330,6 +338,16 @@ def _run_check(platform: str, credentials: Mapping[str, Any]) -> ConnectionCheck
         log.exception("testing a %s connection failed unexpectedly", platform)
         check = ConnectionCheck(ok=False, message=UNEXPECTED)
     return dataclasses.replace(check, message=redaction.redact(check.message or ""))
+
+
+def _credentials_expiry(platform: str, credentials: Mapping[str, Any]) -> dt.datetime | None:
+    """When the credentials expire, where the platform tells it (None: never, or it cannot tell:
+    no reason to refuse them; the next connection test or sync records it)."""
+    try:
+        return build_connector(platform, credentials, retry=TEST_RETRY).credentials_expiry()
+    except Exception:  # noqa: BLE001 - see the docstring
+        log.warning("could not read the expiry of new %s credentials", platform, exc_info=True)
+        return None
 
 
 def _discover(platform: str, credentials: Mapping[str, Any], external_id: str) -> AccountInfo:

@@ -7,12 +7,15 @@ Idempotent: running it again adds nothing that is already there.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import importlib.util
 import io
 import math
 import random
 import secrets
+import time
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -147,6 +150,7 @@ def ensure_sandbox_accounts(history_days: int = HISTORY_DAYS) -> list[AdAccount]
                     "timezone": account.timezone,
                     "credentials": configs[account.platform],
                 },
+                first_sync=False,  # the seed loads the history and queues the recent days
             )
             stored.history_start = account_today(stored) - dt.timedelta(days=history_days)
             db.session.commit()
@@ -207,23 +211,34 @@ def seed(
     """`days`: the recent days the worker backfills; `history_days`: all the history; the first
     LTV model is trained here, or with `train_in_worker` queued for the worker."""
     history_days = max(history_days, days)
-    demo_users = ensure_users(var_dir / "demo-users.txt")
-    write_sandbox_guide(var_dir)
-    fx_rows = ensure_fx_rates(history_days + 30)
-    accounts = ensure_sandbox_accounts(history_days)
-    new = never_synced(accounts)
-    history_rows = load_history(new, history_days, days)
+    timings: dict[str, float] = {}
+    clock = _PhaseClock(timings)
+    with clock("users"):
+        demo_users = ensure_users(var_dir / "demo-users.txt")
+        write_sandbox_guide(var_dir)
+    with clock("fx_rates"):
+        fx_rows = ensure_fx_rates(history_days + 30)
+    with clock("accounts"):
+        accounts = ensure_sandbox_accounts(history_days)
+        new = never_synced(accounts)
+    with clock("spend_history"):
+        history_rows = load_history(new, history_days, days)
     customers = None
     if _module_exists("backend.services.customers.demo"):
         from backend.services.customers import demo as customer_demo
 
-        customers = customer_demo.load_demo_customers(days=history_days, train=not train_in_worker)
-        if train_in_worker and customer_demo.needs_first_model():
-            from backend.services.models.training import request_training
+        with clock("customers"):
+            customers = customer_demo.load_demo_customers(
+                days=history_days, train=not train_in_worker
+            )
+            if train_in_worker and customer_demo.needs_first_model():
+                from backend.services.models.training import request_training
 
-            customers["model_version"] = request_training(None).id
-    budgets = _ensure_budgets(demo_users)
-    queued = backfill(new, days)
+                customers["model_version"] = request_training(None).id
+    with clock("budgets"):
+        budgets = _ensure_budgets(demo_users)
+    with clock("backfill"):
+        queued = backfill(new, days)
     existing = db.session.scalar(select(func.count(User.id)))
     return {
         "users": len(demo_users),
@@ -234,7 +249,23 @@ def seed(
         "budgets": budgets,
         "backfill_runs": queued,
         "total_users": existing,
+        "seconds": timings,
     }
+
+
+class _PhaseClock:
+    """Wall seconds of each phase of the seed, kept in `timings` (the demo prints them)."""
+
+    def __init__(self, timings: dict[str, float]) -> None:
+        self.timings = timings
+
+    @contextlib.contextmanager
+    def __call__(self, phase: str) -> Iterator[None]:
+        began = time.perf_counter()
+        try:
+            yield
+        finally:
+            self.timings[phase] = round(time.perf_counter() - began, 1)
 
 
 def _ensure_budgets(demo_users: list[DemoUser]) -> int:

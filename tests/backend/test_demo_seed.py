@@ -47,6 +47,17 @@ def test_seed_is_complete_and_idempotent(app, db, tmp_path):
         client.post("/api/auth/logout", headers={"X-CSRF-Token": response.json["csrf_token"]})
 
 
+def test_the_seed_loads_the_history_where_new_accounts_sync_at_once(app, db, tmp_path, monkeypatch):
+    # the demo runs with SYNC_ON_CREATE on: the accounts the seed adds must not queue their
+    # first sync through the platforms in place of the history it loads directly
+    monkeypatch.setitem(app.config, "SYNC_ON_CREATE", True)
+    result = seed(tmp_path, days=3, history_days=10)
+    assert result["history_rows"] > 0
+    assert result["backfill_runs"] == len(World().demo_accounts)
+    kinds = set(db.session.scalars(select(SyncRun.kind)))
+    assert "initial" not in kinds
+
+
 def test_synthetic_rates_are_valid_ecb_csv():
     import datetime as dt
 

@@ -13,6 +13,7 @@ from playwright.sync_api import expect
 
 from connectors.sandbox import credentials as sandbox
 from tests.e2e.conftest import csrf_headers
+from tests.e2e.formatting import date
 
 pytestmark = pytest.mark.e2e
 
@@ -78,6 +79,10 @@ def test_admin_adds_an_account_and_its_secrets_come_back_masked(admin_page):
     row = page.locator(".ant-table-tbody tr.ant-table-row").filter(has_text=NEW_NAME)
     expect(row).to_contain_text(f"{NEW_EXTERNAL_ID} · CAD · America/Toronto")
     assert_no_secret_in_html(page)
+    added = next(a for a in page.request.get("/api/ad-accounts").json() if a["name"] == NEW_NAME)
+    assert added["credentials_expire_at"], "the expiry the test reported is stored with the account"
+    expiry = row.locator("td").nth(expiry_column(page))
+    expect(expiry).to_have_text(date(added["credentials_expire_at"][:10]))
 
     page.get_by_role("button", name=f"Edit {NEW_NAME}").click()
     editor = page.locator(".ant-drawer-content").filter(has_text=f"Edit {NEW_NAME}")
@@ -148,6 +153,26 @@ def test_testing_a_saved_accounts_connection_succeeds(admin_page):
     page.get_by_role("menuitem", name="Test connection").click()
 
     expect(page.locator(".ant-notification")).to_contain_text(f"{name}: connection works")
+
+
+def expiry_column(page) -> int:
+    headers = page.locator(".ant-table-thead th").all_inner_texts()
+    return next(i for i, text in enumerate(headers) if text.strip() == "Credentials expire")
+
+
+def test_a_saved_accounts_test_shows_the_expiry_it_reported_in_its_row(admin_page):
+    page = admin_page
+    name = "Acme Apps US"  # a seeded Meta account: Meta tells when its token expires
+    page.get_by_role("button", name=f"More actions for {name}").click()
+    page.get_by_role("menuitem", name="Test connection").click()
+
+    notice = page.locator(".ant-notification")
+    expect(notice).to_contain_text(f"{name}: connection works")
+    expect(notice).to_contain_text("Credentials expire")
+    stored = next(a for a in page.request.get("/api/ad-accounts").json() if a["name"] == name)
+    row = page.locator(".ant-table-tbody tr.ant-table-row").filter(has_text=name)
+    expiry = row.locator("td").nth(expiry_column(page))
+    expect(expiry).to_have_text(date(stored["credentials_expire_at"][:10]))
 
 
 def test_a_bad_credential_shows_the_platforms_own_message(admin_page):

@@ -116,6 +116,32 @@ def version_row(page, version_id: int):
     return page.get_by_test_id("model-versions").locator(f"tr[data-row-key='{version_id}']")
 
 
+def test_metrics_by_cohort_age_read_in_age_order_within_the_page(page_as, demo_stack):
+    page = page_as("admin", "/admin/models")
+    version = demo_stack.model_version
+    if version is None:
+        pytest.fail("the demo stack has no active LTV model version")
+    by_age = next(v for v in page.request.get("/api/models").json() if v["id"] == version)
+    assert by_age["metrics"]["backtest"]["by_age"], "the version measured no cohort age"
+    version_row(page, version).locator(".ant-table-row-expand-icon").click()
+    details = page.get_by_test_id(f"version-metrics-{version}")
+    by_age_heading = page.locator(".metrics-heading", has_text=re.compile(r"^By age$"))
+    # the innermost section with that heading (those around it contain it too)
+    section = details.locator(".metrics-section").filter(has=by_age_heading).last
+    expect(section).to_be_visible()
+    tables = section.locator("table")
+    expect(tables.first).to_be_visible()
+    for index in range(tables.count()):
+        labels = tables.nth(index).locator("tbody tr td:first-child").all_inner_texts()
+        ages = [int(re.sub(r"\D", "", label)) for label in labels if re.search(r"\d", label)]
+        assert ages == sorted(ages) and len(ages) > 1, labels  # D3 before D14, not as text
+    widths = page.evaluate(
+        "[document.documentElement.scrollWidth, document.documentElement.clientWidth]"
+    )
+    assert widths[0] <= widths[1], f"the page scrolls sideways: {widths}"
+    review_shot(page, "models-metrics-by-age")
+
+
 def test_an_admin_reads_metrics_trains_a_version_and_activates_another(page_as, demo_stack):
     page = page_as("admin", "/admin/models")
     original = demo_stack.model_version

@@ -16,18 +16,21 @@ from backend.services import audit
 from backend.services.alerts.lifecycle import record_event
 from backend.services.rows import find_by_id
 
-STATES = ("open", "notified", "resolved", "all")
+#: "unresolved": open or notified (what needs attention, mailed or not); "all": every alert.
+STATES = ("open", "notified", "unresolved", "resolved", "all")
 #: A snooze longer than this is a mistake (or a way to switch the rule off: do that instead).
 MAX_SNOOZE = dt.timedelta(days=366)
 LIST_LIMIT = 1000
 
 
 def list_alerts(state: str = "open") -> list[Alert]:
-    """Alerts in `state` ('all' for every one), newest first."""
+    """Alerts in `state` ('unresolved': open or notified; 'all': every one), newest first."""
     if state not in STATES:
         raise Invalid(f"state must be one of {', '.join(STATES)}", field="state")
     stmt = select(Alert).order_by(Alert.created_at.desc(), Alert.id.desc()).limit(LIST_LIMIT)
-    if state != "all":
+    if state == "unresolved":
+        stmt = stmt.where(Alert.state != AlertState.RESOLVED)
+    elif state != "all":
         stmt = stmt.where(Alert.state == state)
     return list(db.session.scalars(stmt))
 

@@ -13,7 +13,8 @@ export const deleteBudget = (id: number) => http.delete<void>(`/api/budgets/${id
 /** The alert rules, in the order of the budget form. */
 export const fetchAlertRules = (signal?: AbortSignal) => http.get<AlertRuleInfo[]>("/api/alerts/rules", undefined, signal);
 
-export type AlertFilter = AlertState | "all";
+/** "unresolved": open or notified, i.e. not resolved (an alert stays to be dealt with once mailed). */
+export type AlertFilter = AlertState | "unresolved" | "all";
 
 export const fetchAlerts = (state: AlertFilter, signal?: AbortSignal) =>
   http.get<Alert[]>("/api/alerts", { state }, signal);

@@ -61,8 +61,8 @@ export function AppLayout() {
   const [passwordOpen, setPasswordOpen] = useState(false);
 
   const openAlerts = useQuery({
-    queryKey: queryKeys.alerts("open"),
-    queryFn: ({ signal }) => fetchAlerts("open", signal),
+    queryKey: queryKeys.alerts("unresolved"),
+    queryFn: ({ signal }) => fetchAlerts("unresolved", signal),
     enabled: can(user?.role, "viewAlerts"),
     refetchInterval: 5 * 60_000,
   });

@@ -81,7 +81,7 @@ export default function AlertsPage() {
   const { message } = App.useApp();
   const f = useFormat();
   const queryClient = useQueryClient();
-  const [state, setState] = useState<AlertFilter>("open");
+  const [state, setState] = useState<AlertFilter>("unresolved");
   const ruleLabel = useRuleLabel();
   const alerts = useQuery({ queryKey: queryKeys.alerts(state), queryFn: ({ signal }) => fetchAlerts(state, signal) });
   const noOpenAlerts = useNoOpenAlertsText();
@@ -196,7 +196,7 @@ export default function AlertsPage() {
           value={state}
           onChange={(v) => setState(v as AlertFilter)}
           options={[
-            { label: "Open", value: "open" },
+            { label: "Open", value: "unresolved" },
             { label: "Notified", value: "notified" },
             { label: "Resolved", value: "resolved" },
             { label: "All", value: "all" },
@@ -207,7 +207,7 @@ export default function AlertsPage() {
         <QueryView
           query={alerts}
           isEmpty={(d: Alert[]) => d.length === 0}
-          empty={<EmptyState description={state === "open" ? noOpenAlerts : "No alerts here."} />}
+          empty={<EmptyState description={state === "unresolved" ? noOpenAlerts : "No alerts here."} />}
         >
           {(list: Alert[]) => (
             <DataTable<Alert>

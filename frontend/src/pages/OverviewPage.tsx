@@ -166,8 +166,8 @@ function OpenAlerts({ count }: { count: number }) {
   const rangeSearch = useRangeSearch();
   const noOpenAlerts = useNoOpenAlertsText();
   const alerts = useQuery({
-    queryKey: queryKeys.alerts("open"),
-    queryFn: ({ signal }) => fetchAlerts("open", signal),
+    queryKey: queryKeys.alerts("unresolved"),
+    queryFn: ({ signal }) => fetchAlerts("unresolved", signal),
   });
   return (
     <Card

@@ -4,6 +4,7 @@ own message for bad ones, and the credentials' expiry recorded on a saved accoun
 from __future__ import annotations
 
 import pytest
+import sqlalchemy as sa
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 
@@ -58,13 +59,48 @@ def test_a_saved_account_test_records_the_credentials_expiry(admin, on_meta, db)
         "/api/ad-accounts",
         json=account_payload(sandbox.meta_config(), external_id=external_id),
     ).json
+    db.session.execute(
+        sa.update(AdAccount).where(AdAccount.id == created["id"]).values(credentials_expire_at=None)
+    )
+    db.session.commit()
     result = admin.post(f"/api/ad-accounts/{created['id']}/test-connection").json
     assert result["ok"] is True
-    if result["expires_at"] is None:
-        pytest.skip("the Meta sandbox gave no expiry for this token")
+    assert result["expires_at"] is not None
     db.session.expire_all()
     stored = db.session.get(AdAccount, created["id"])
     assert stored.credentials_expire_at.isoformat() == result["expires_at"]
+    listed = {a["id"]: a for a in admin.get("/api/ad-accounts").json}
+    assert listed[created["id"]]["credentials_expire_at"] == result["expires_at"]
+
+
+def test_adding_an_account_records_the_expiry_its_test_reported(admin, on_meta):
+    external_id = on_meta.world.accounts_of("meta")[0].external_id
+    tested = _test(admin, "meta", sandbox.meta_config(), external_id)
+    assert tested["ok"] is True and tested["expires_at"] is not None
+    created = admin.post(
+        "/api/ad-accounts",
+        json=account_payload(sandbox.meta_config(), external_id=external_id),
+    )
+    assert created.status_code == 201, created.json
+    assert created.json["credentials_expire_at"] == tested["expires_at"]
+
+
+def test_new_credentials_record_their_own_expiry(admin, on_meta, db):
+    external_id = on_meta.world.accounts_of("meta")[0].external_id
+    created = admin.post(
+        "/api/ad-accounts",
+        json=account_payload(sandbox.meta_config(), external_id=external_id),
+    ).json
+    db.session.execute(
+        sa.update(AdAccount).where(AdAccount.id == created["id"]).values(credentials_expire_at=None)
+    )
+    db.session.commit()
+    changed = admin.patch(
+        f"/api/ad-accounts/{created['id']}",
+        json={"credentials": {**sandbox.meta_config(), "account_ids": external_id}},
+    )
+    assert changed.status_code == 200, changed.json
+    assert changed.json["credentials_expire_at"] is not None
 
 
 def test_currency_and_time_zone_are_read_from_the_platform_when_omitted(admin, on_meta):

@@ -134,6 +134,24 @@ def test_the_alert_list_filters_by_state(db, account, make_budget, marketer):
     assert marketer.get("/api/alerts?state=nonsense").status_code == 422
 
 
+def test_a_mailed_alert_is_still_unresolved_until_its_cause_goes(
+    db, account, make_budget, marketer
+):
+    make_budget()
+    write_spend(db, account, each_day(OCT_1, OCT_20, 405))
+    evaluate_all(NOW)
+    alert = the_alert(db)
+    alert.state = AlertState.NOTIFIED  # its mail went out
+    db.session.commit()
+    listed = marketer.get("/api/alerts?state=unresolved").json
+    assert [(a["id"], a["state"]) for a in listed] == [(alert.id, "notified")]
+    assert marketer.get("/api/alerts?state=open").json == []
+    write_spend(db, account, each_day(OCT_1, OCT_20, 390))  # restated under the level
+    evaluate_all(NOW)
+    listed = marketer.get("/api/alerts?state=unresolved").json
+    assert alert.id not in [a["id"] for a in listed]
+
+
 def test_no_mail_is_queued_for_a_snoozed_alert_until_the_snooze_ends(db, account, make_budget):
     make_budget(recipients=["cfo@example.com"], rules=only("threshold", levels=[80]))
     write_spend(db, account, each_day(OCT_1, OCT_20, 405))

@@ -81,6 +81,9 @@ export default function AccountsPage() {
     notification.info({ key, message: `Testing ${account.name}…`, duration: 0 });
     try {
       const check = await testAccountConnection(account.id);
+      // the test records the credentials' expiry the platform told: show it in the table
+      void queryClient.invalidateQueries({ queryKey: queryKeys.adAccounts });
+      void queryClient.invalidateQueries({ queryKey: queryKeys.syncHealth });
       notification[check.ok ? "success" : "error"]({
         key,
         message: check.ok ? `${account.name}: connection works` : `${account.name}: connection failed`,

@@ -125,12 +125,15 @@ export default function ModelsPage() {
               dataSource={data}
               pagination={false}
               expandable={{
-                expandedRowRender: (v) =>
-                  v.status === "failed" ? (
-                    <Alert type="error" showIcon message="The training failed" description={<div className="sync-error">{String(v.metrics.error ?? "")}</div>} />
-                  ) : (
-                    <MetricsView metrics={v.metrics} />
-                  ),
+                expandedRowRender: (v) => (
+                  <div className="metrics-expanded" data-testid={`version-metrics-${v.id}`}>
+                    {v.status === "failed" ? (
+                      <Alert type="error" showIcon message="The training failed" description={<div className="sync-error">{String(v.metrics.error ?? "")}</div>} />
+                    ) : (
+                      <MetricsView metrics={v.metrics} />
+                    )}
+                  </div>
+                ),
                 expandRowByClick: false,
               }}
               columns={[

@@ -51,14 +51,41 @@ export function formatMetricValue(v: Scalar): string {
   return v.toLocaleString("en-US", { maximumFractionDigits: digits, minimumFractionDigits: 0 });
 }
 
-/** A record's key as a row label: a platform's name, else the key made readable. */
-function rowLabel(key: string): string {
+/** Keys in reading order: a family of numbered keys (cohort ages d1, d3, d14; horizons 30, 365)
+ * by its number, not as text (which puts d14 before d3); other keys as they came. */
+export function orderedKeys(keys: string[]): string[] {
+  const numbered = keys.map((k) => /^([a-z_]*?)_?(\d+)$/i.exec(k));
+  if (!keys.length || numbered.some((m) => m === null)) return keys;
+  const parts = numbered as RegExpExecArray[];
+  return parts
+    .map((m, i) => ({ key: keys[i], prefix: m[1].toLowerCase(), n: Number(m[2]) }))
+    .sort((a, b) => (a.prefix === b.prefix ? a.n - b.n : a.prefix < b.prefix ? -1 : 1))
+    .map((p) => p.key);
+}
+
+function inReadingOrder<T>(entries: [string, T][]): [string, T][] {
+  const byKey = new Map(entries);
+  return orderedKeys(entries.map(([k]) => k)).map((k) => [k, byKey.get(k) as T]);
+}
+
+/** A key as a label: a platform's name, a bare number as the horizon in days it is in the
+ * trainings' metrics ("30" → "30-day horizon"), else the key made readable. */
+export function keyLabel(key: string): string {
+  if (/^\d+$/.test(key)) return `${key}-day horizon`;
   return declaredLabel(key) ?? metricLabel(key);
 }
 
 /** Records of one shape as a table: a row per record, a column per field. */
-function RecordsTable({ rows, keyTitle }: { rows: [string, Record<string, Scalar>][]; keyTitle: string }) {
-  const fields = Array.from(new Set(rows.flatMap(([, r]) => Object.keys(r))));
+function RecordsTable({
+  rows,
+  keyTitle,
+  numbered = false,
+}: {
+  rows: [string, Record<string, Scalar>][];
+  keyTitle: string;
+  numbered?: boolean;
+}) {
+  const fields = orderedKeys(Array.from(new Set(rows.flatMap(([, r]) => Object.keys(r)))));
   return (
     <Table
       size="small"
@@ -67,7 +94,7 @@ function RecordsTable({ rows, keyTitle }: { rows: [string, Record<string, Scalar
       rowKey={(r: { key: string }) => r.key}
       dataSource={rows.map(([key, r]) => ({ key, ...r }))}
       columns={[
-        { key: "key", title: keyTitle, dataIndex: "key", fixed: "left" as const, render: (k: string) => rowLabel(k) },
+        { key: "key", title: keyTitle, dataIndex: "key", fixed: "left" as const, render: (k: string) => (numbered ? k : keyLabel(k)) },
         ...fields.map((field) => ({
           key: field,
           title: metricLabel(field),
@@ -82,13 +109,13 @@ function RecordsTable({ rows, keyTitle }: { rows: [string, Record<string, Scalar
 
 function Section({ value }: { value: Json }): ReactNode {
   if (Array.isArray(value) && value.every(isFlatRecord)) {
-    return <RecordsTable rows={value.map((r, i) => [String(i + 1), r])} keyTitle="#" />;
+    return <RecordsTable rows={value.map((r, i) => [String(i + 1), r])} keyTitle="#" numbered />;
   }
   if (Array.isArray(value)) return <span>{value.map((v) => (isScalar(v) ? formatMetricValue(v) : JSON.stringify(v))).join(", ")}</span>;
   if (value && typeof value === "object") {
     const entries = Object.entries(value);
     if (entries.length && entries.every(([, v]) => isFlatRecord(v))) {
-      return <RecordsTable rows={entries as [string, Record<string, Scalar>][]} keyTitle="" />;
+      return <RecordsTable rows={inReadingOrder(entries as [string, Record<string, Scalar>][])} keyTitle="" />;
     }
     return <MetricsView metrics={value} />;
   }
@@ -96,7 +123,7 @@ function Section({ value }: { value: Json }): ReactNode {
 }
 
 export function MetricsView({ metrics }: { metrics: Record<string, unknown> }) {
-  const entries = Object.entries(metrics as Record<string, Json>);
+  const entries = inReadingOrder(Object.entries(metrics as Record<string, Json>));
   // Short values side by side; a sentence (how the version was chosen, …) on a line of its own.
   const long = (v: Json) => typeof v === "string" && v.length > 32;
   const scalars = entries.filter(([, v]) => isScalar(v) && !long(v)) as [string, Scalar][];
@@ -108,7 +135,7 @@ export function MetricsView({ metrics }: { metrics: Record<string, unknown> }) {
       {scalars.length > 0 && (
         <Descriptions size="small" column={4} bordered={false}>
           {scalars.map(([key, v]) => (
-            <Descriptions.Item key={key} label={metricLabel(key)}>
+            <Descriptions.Item key={key} label={keyLabel(key)}>
               <span className="num">{formatMetricValue(v)}</span>
             </Descriptions.Item>
           ))}
@@ -122,7 +149,7 @@ export function MetricsView({ metrics }: { metrics: Record<string, unknown> }) {
       ))}
       {nested.map(([key, v]) => (
         <div key={key} className="metrics-section">
-          <div className="metrics-heading">{metricLabel(key)}</div>
+          <div className="metrics-heading">{keyLabel(key)}</div>
           <Section value={v} />
         </div>
       ))}

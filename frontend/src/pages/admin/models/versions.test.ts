@@ -1,7 +1,9 @@
 import { describe, expect, it } from "vitest";
 import type { ModelVersion } from "../../../api/types";
 import { versionState } from "../ModelsPage";
-import { headlineMetrics, metricLabel } from "./MetricsView";
+import type { PlatformInfo } from "../../../api/types";
+import { registerPlatforms } from "../../../lib/platforms";
+import { headlineMetrics, keyLabel, metricLabel, orderedKeys } from "./MetricsView";
 
 const version = (v: Partial<ModelVersion>) =>
   ({ id: 1, kind: "ltv", status: "ready", is_active: false, activation_requested_at: null, metrics: {}, ...v }) as ModelVersion;
@@ -39,5 +41,27 @@ describe("metrics", () => {
       "Normalized gini 0.5835 · MAE 5.254 · Holdout days 20",
     );
     expect(headlineMetrics({ mape_by_age: { d7: 0.2 } })).toBe("");
+  });
+});
+
+describe("orderedKeys", () => {
+  it("orders cohort ages and horizons by their number, not as text", () => {
+    expect(orderedKeys(["d1", "d14", "d3", "d30", "d7"])).toEqual(["d1", "d3", "d7", "d14", "d30"]);
+    expect(orderedKeys(["365", "30", "90"])).toEqual(["30", "90", "365"]);
+    expect(orderedKeys(["h_180", "h_30"])).toEqual(["h_30", "h_180"]);
+  });
+
+  it("leaves keys that are not numbered as they came", () => {
+    expect(orderedKeys(["mae", "d7", "auc"])).toEqual(["mae", "d7", "auc"]);
+    expect(orderedKeys(["meta", "google_ads"])).toEqual(["meta", "google_ads"]);
+  });
+});
+
+describe("keyLabel", () => {
+  it("names platforms, and bare numbers as horizons in days", () => {
+    registerPlatforms([{ platform: "apple_search_ads", label: "Apple Search Ads" } as PlatformInfo]);
+    expect(keyLabel("apple_search_ads")).toBe("Apple Search Ads");
+    expect(keyLabel("30")).toBe("30-day horizon");
+    expect(keyLabel("normalized_gini")).toBe("Normalized gini");
   });
 });
