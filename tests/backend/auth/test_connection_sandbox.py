@@ -53,7 +53,8 @@ def test_meta_expired_token_reports_metas_message(admin, on_meta):
     assert sandbox.META_EXPIRED_TOKEN not in result["message"]
 
 
-def test_a_saved_account_test_records_the_credentials_expiry(admin, on_meta, db):
+def _meta_account_without_expiry(admin, on_meta, db) -> dict:
+    """A Meta account added through the API, its recorded expiry then forgotten."""
     external_id = on_meta.world.accounts_of("meta")[0].external_id
     created = admin.post(
         "/api/ad-accounts",
@@ -63,6 +64,11 @@ def test_a_saved_account_test_records_the_credentials_expiry(admin, on_meta, db)
         sa.update(AdAccount).where(AdAccount.id == created["id"]).values(credentials_expire_at=None)
     )
     db.session.commit()
+    return created
+
+
+def test_a_saved_account_test_records_the_credentials_expiry(admin, on_meta, db):
+    created = _meta_account_without_expiry(admin, on_meta, db)
     result = admin.post(f"/api/ad-accounts/{created['id']}/test-connection").json
     assert result["ok"] is True
     assert result["expires_at"] is not None
@@ -86,15 +92,8 @@ def test_adding_an_account_records_the_expiry_its_test_reported(admin, on_meta):
 
 
 def test_new_credentials_record_their_own_expiry(admin, on_meta, db):
-    external_id = on_meta.world.accounts_of("meta")[0].external_id
-    created = admin.post(
-        "/api/ad-accounts",
-        json=account_payload(sandbox.meta_config(), external_id=external_id),
-    ).json
-    db.session.execute(
-        sa.update(AdAccount).where(AdAccount.id == created["id"]).values(credentials_expire_at=None)
-    )
-    db.session.commit()
+    created = _meta_account_without_expiry(admin, on_meta, db)
+    external_id = created["external_id"]
     changed = admin.patch(
         f"/api/ad-accounts/{created['id']}",
         json={"credentials": {**sandbox.meta_config(), "account_ids": external_id}},
