@@ -57,7 +57,7 @@ export function orderBreakdown(groupBy: GroupBy, rows: readonly RoiRow[]): RoiRo
   return out.sort((a, b) => (toNumber(b.spend) ?? 0) - (toNumber(a.spend) ?? 0));
 }
 
-function breakdownOption(groupBy: GroupBy, rows: RoiRow[], f: Formatters): EChartsOption {
+export function breakdownOption(groupBy: GroupBy, rows: RoiRow[], f: Formatters): EChartsOption {
   const shown = groupBy === "country" || groupBy === "device" ? rows.slice(0, 15) : rows;
   return {
     tooltip: { trigger: "axis" },
