@@ -12,7 +12,6 @@ from connectors.base import (
     Connector,
     Endpoints,
     Level,
-    PlatformSpec,
     SpendRow,
 )
 from connectors.errors import (
@@ -33,6 +32,7 @@ from connectors.registry import (
     platforms,
 )
 from connectors.retry import RetryPolicy
+from connectors.spec import PlatformSpec
 
 __all__ = [
     "NO_ID",

@@ -9,11 +9,14 @@ from __future__ import annotations
 import importlib
 from collections.abc import Mapping
 from functools import cache
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from connectors.base import Connector, Endpoints, PlatformSpec
 from connectors.errors import ConfigurationError
-from connectors.retry import RetryPolicy
+from connectors.spec import PlatformSpec
+
+if TYPE_CHECKING:
+    from connectors.base import Connector, Endpoints
+    from connectors.retry import RetryPolicy
 
 #: One line per platform: the module that declares its `PLATFORM` (a PlatformSpec).
 PLATFORM_MODULES: tuple[str, ...] = (

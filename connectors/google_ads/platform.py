@@ -1,6 +1,6 @@
 """What Spendlens knows of Google Ads, in one place (see connectors/README.md)."""
 
-from connectors.base import PlatformSpec
+from connectors.spec import PlatformSpec
 
 PLATFORM = PlatformSpec(
     name="google_ads",

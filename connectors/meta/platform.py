@@ -1,6 +1,6 @@
 """What Spendlens knows of Meta Ads, in one place (see connectors/README.md)."""
 
-from connectors.base import PlatformSpec
+from connectors.spec import PlatformSpec
 
 PLATFORM = PlatformSpec(
     name="meta",
