@@ -46,7 +46,7 @@ DEFAULTS: dict[str, Any] = {
     "ROI_MARGIN_RATE": "1.0",
     # the ROI endpoints' spend and customer queries on connections of their own, in parallel
     "ROI_CONCURRENT_READS": True,
-    # ROI, overview and cohort answers kept in Redis per data version (services/roi_cache.py)
+    # ROI, overview and cohort answers kept in Redis per data version (services/roi/cache.py)
     "ROI_CACHE": True,
     "ROI_CACHE_PREFIX": "spendlens:roi",
     # request bodies: JSON and forms, and the file uploads (CSV) of the routes that take them

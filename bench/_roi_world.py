@@ -166,7 +166,8 @@ def load_spend(db, start: dt.date, days: int, accounts_: list | None = None) -> 
     from sqlalchemy import text
 
     from backend.models import AdAccount
-    from backend.services.ingestion.slices import Slice, refresh_rollups, replace_metric_slice
+    from backend.services.ingestion.slices import Slice, replace_metric_slice
+    from backend.services.roi.rollups import refresh_rollups
 
     end = start + dt.timedelta(days=days - 1)
     db.session.execute(text(FX_RATES), {"start": start, "end": end})

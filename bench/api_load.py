@@ -352,7 +352,8 @@ class Backfill:
         from sqlalchemy import text
 
         from backend.extensions import db
-        from backend.services.ingestion.slices import Slice, refresh_rollups, replace_metric_slice
+        from backend.services.ingestion.slices import Slice, replace_metric_slice
+        from backend.services.roi.rollups import refresh_rollups
 
         with self.app.app_context():
             account = db.session.execute(

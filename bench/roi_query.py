@@ -30,7 +30,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from backend.services.roi import MAX_RANGE_DAYS  # noqa: E402
+from backend.services.roi.report import MAX_RANGE_DAYS  # noqa: E402
 from bench import _roi_world as world  # noqa: E402
 from bench._db import scratch_app  # noqa: E402
 

@@ -14,7 +14,9 @@ from marshmallow import Schema, ValidationError, fields, validate, validates_sch
 
 from backend.api.strings import Text
 from backend.auth import signed_in
-from backend.services import cohort_report, overview, roi, roi_cache
+from backend.services.roi import cache as roi_cache
+from backend.services.roi import cohorts, overview
+from backend.services.roi import report as roi
 from connectors import platforms
 
 blp = Blueprint("roi", __name__, url_prefix="/api", description="ROI, overview and cohorts")
@@ -239,7 +241,7 @@ class OverviewSchema(Schema):
 
 
 class CohortQuerySchema(ReportRangeSchema):
-    cohort = Text(load_default="week", validate=validate.OneOf(cohort_report.GRAINS))
+    cohort = Text(load_default="week", validate=validate.OneOf(cohorts.GRAINS))
     platform = Text(validate=validate.OneOf(platforms()))
 
 
@@ -442,7 +444,7 @@ def get_cohorts(query: dict):
     as_of = roi.today()
 
     def compute() -> str:
-        report = cohort_report.cohort_report(
+        report = cohorts.cohort_report(
             query["start"], query["end"], query["cohort"], query.get("platform"), as_of, True
         )
         return _dumps(_cohorts.dump(report))

@@ -16,10 +16,16 @@ from backend.models.model_runs import (
     ModelVersion,
 )
 from backend.models.outbox import MailPreference, OutboxMessage, OutboxStatus
-from backend.models.roi_rollups import MonthlyRollup, RoiCustomer, RoiDataChange
-from backend.models.rollups import DailyRollup
 from backend.models.sync import SyncRun, SyncStatus
 from backend.models.user import Role, User, UserSession
+
+# the ROI read model's tables live with it (backend/services/roi)
+from backend.services.roi.tables import (  # noqa: E402
+    DailyRollup,
+    MonthlyRollup,
+    RoiCustomer,
+    RoiDataChange,
+)
 
 __all__ = [
     "AccountStatus",

@@ -21,7 +21,8 @@ from sqlalchemy import func, select
 from backend.extensions import db
 from backend.models import AdAccount, Budget, SyncRun, SyncStatus
 from backend.models.types import utcnow
-from backend.services.ingestion.slices import Slice, refresh_rollups, replace_metric_slice
+from backend.services.ingestion.slices import Slice, replace_metric_slice
+from backend.services.roi.rollups import refresh_rollups
 from connectors import Breakdown, Level, platform_label
 from connectors.sandbox.economics import UNITS_PER_USD
 from connectors.sandbox.generator import World

@@ -9,6 +9,8 @@ Create Date: 2026-11-22 00:40:05.992904
 import sqlalchemy as sa
 from alembic import op
 
+from backend.services.roi.rollups import monthly_insert
+
 # revision identifiers, used by Alembic.
 revision = "0006_monthly_rollups"
 down_revision = "0005_budgets"
@@ -17,21 +19,7 @@ depends_on = None
 
 
 #: The monthly rollups of the daily rollups already stored (the refresh's SQL, for every account).
-BACKFILL = """
-    INSERT INTO monthly_rollups (
-        month, ad_account_id, campaign_id, breakdown, country, device, reporting_currency,
-        platform, currency, days, fx_missing_days, spend_native, impressions, clicks, installs,
-        conversions, spend, conversion_value)
-    SELECT CAST(date_trunc('month', r.date) AS date), r.ad_account_id, r.campaign_id,
-           r.breakdown, r.country, r.device, r.reporting_currency, min(r.platform),
-           min(r.currency), count(*), count(*) FILTER (WHERE r.spend IS NULL),
-           sum(r.spend_native), sum(r.impressions), sum(r.clicks), sum(r.installs),
-           sum(r.conversions),
-           CASE WHEN bool_and(r.spend IS NOT NULL) THEN sum(r.spend) END,
-           CASE WHEN bool_and(r.conversion_value IS NOT NULL) THEN sum(r.conversion_value) END
-    FROM daily_rollups r
-    GROUP BY 1, 2, 3, 4, 5, 6, 7
-"""
+BACKFILL = monthly_insert()
 
 
 def upgrade():

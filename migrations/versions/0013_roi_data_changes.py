@@ -5,14 +5,14 @@ Revises: 0012_user_sessions
 Create Date: 2026-12-07 01:00:00.000000
 
 Every committed transaction that writes an input of the ROI, overview or cohort answers adds a
-row (statement triggers; the SQL is backend/services/roi_sql/data_changes.sql), so a reader
+row (statement triggers; the SQL is backend/services/roi/sql/data_changes.sql), so a reader
 knows from one small query whether an answer cached in Redis is still the answer.
 """
 
 import sqlalchemy as sa
 from alembic import op
 
-from backend.services import roi_sql
+from backend.services.roi import sql as roi_sql
 
 # revision identifiers, used by Alembic.
 revision = "0013_roi_data_changes"

@@ -6,15 +6,13 @@ Create Date: 2026-12-07 01:10:00.000000
 
 0008's function tested every customer with `= ANY(ids)`: storing the outputs of a 1M-customer
 version under an active version cost customers x ids comparisons (more than 14 minutes before it
-was stopped). The function now joins (backend/services/roi_sql/roi_predictions.sql).
+was stopped). The function now joins (backend/services/roi/sql/roi_predictions.sql).
 """
-
-from importlib.util import module_from_spec, spec_from_file_location
-from pathlib import Path
 
 from alembic import op
 
-from backend.services import roi_sql
+from backend.services.roi import sql as roi_sql
+from backend.services.roi.sql.roi_customers import REFRESH_PREDICTIONS
 
 # revision identifiers, used by Alembic.
 revision = "0015_roi_predictions_bulk"
@@ -29,8 +27,5 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
-    spec = spec_from_file_location("_0008", Path(__file__).with_name("0008_roi_customers.py"))
-    previous = module_from_spec(spec)
-    spec.loader.exec_module(previous)
     op.execute("DROP FUNCTION refresh_roi_predictions(bigint[])")
-    op.execute(previous.REFRESH_PREDICTIONS)
+    op.execute(REFRESH_PREDICTIONS)

@@ -165,7 +165,7 @@ def load_fx_csv(
     )
     first = min(r[0] for r in rates)
     currencies = tuple(sorted({r[1] for r in rates}))
-    from backend.services.ingestion.rollups import refresh_for_currencies
+    from backend.services.roi.rollups import refresh_for_currencies
 
     refresh_for_currencies(currencies, first, reporting_currency)
     from backend.services.customers.fx import refresh_revenue_conversion

@@ -4,7 +4,7 @@ In the caller's transaction: the slice's campaigns are upserted; an empty slice 
 COPY; otherwise the rows are COPYed into a temporary staging table with the fact table's layout,
 rows the platform no longer reports are deleted, new rows inserted and changed rows updated
 (unchanged rows are left untouched, so re-running a sync changes nothing). The rollups of a
-campaign-level slice are rebuilt by `refresh_rollups`.
+campaign-level slice are rebuilt by `backend.services.roi.rollups.refresh_rollups`.
 """
 
 from __future__ import annotations
@@ -13,7 +13,6 @@ import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from backend.services.customers.fx import fx_status, rate_lateral
 from backend.services.ingestion.staging import (
     CopyStream,
     FactEncoder,
@@ -21,7 +20,6 @@ from backend.services.ingestion.staging import (
     key_columns,
     value_columns,
 )
-from backend.services.roi_rollups import refresh_monthly_rollups
 from connectors import Level, SpendRow
 
 FACT_TABLE = {Level.CAMPAIGN: "campaign_daily_metrics", Level.AD: "ad_daily_metrics"}
@@ -186,44 +184,3 @@ def _upsert_facts(cursor, table: str, stage: str, level: Level) -> int:
         """
     )
     return cursor.rowcount
-
-
-def refresh_rollups(cursor, target: Slice, reporting_currency: str) -> int:
-    """Rebuild the reporting-currency rollups of one campaign-level slice."""
-    params = {
-        "acc": target.ad_account_id,
-        "bd": target.breakdown,
-        "start": target.start,
-        "end": target.end,
-        "rep": reporting_currency,
-    }
-    cursor.execute(
-        """
-        DELETE FROM daily_rollups WHERE ad_account_id = %(acc)s AND breakdown = %(bd)s
-          AND date BETWEEN %(start)s AND %(end)s
-        """,
-        params,
-    )
-    cursor.execute(ROLLUP_INSERT + " AND f.breakdown = %(bd)s", params)
-    written = cursor.rowcount
-    refresh_monthly_rollups(
-        cursor, target.ad_account_id, target.start, target.end, target.breakdown
-    )
-    return written
-
-
-ROLLUP_INSERT = f"""
-    INSERT INTO daily_rollups (
-        date, ad_account_id, campaign_id, breakdown, country, device, platform, currency,
-        spend_native, conversion_value_native, impressions, clicks, installs, conversions,
-        reporting_currency, fx_rate, fx_date, fx_status, spend, conversion_value)
-    SELECT f.date, f.ad_account_id, f.campaign_id, f.breakdown, f.country, f.device,
-           a.platform, f.currency, f.spend, f.conversion_value, f.impressions, f.clicks,
-           f.installs, f.conversions, %(rep)s, r.rate, r.date,
-           {fx_status("r.date", "f.date")},
-           round(f.spend * r.rate, 6), round(f.conversion_value * r.rate, 6)
-    FROM campaign_daily_metrics f
-    JOIN ad_accounts a ON a.id = f.ad_account_id
-    LEFT JOIN LATERAL ({rate_lateral("f.currency", "f.date")}) r ON true
-    WHERE f.ad_account_id = %(acc)s AND f.date BETWEEN %(start)s AND %(end)s
-"""

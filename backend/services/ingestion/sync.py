@@ -25,7 +25,8 @@ from backend.models import AccountStatus, AdAccount, SyncRun, SyncStatus
 from backend.models.types import utcnow
 from backend.services.connectors import account_info, connector_for
 from backend.services.ingestion import recovery, windows
-from backend.services.ingestion.slices import Slice, refresh_rollups, replace_metric_slice
+from backend.services.ingestion.slices import Slice, replace_metric_slice
+from backend.services.roi.rollups import refresh_rollups
 from connectors import (
     AccountTotal,
     AuthenticationError,

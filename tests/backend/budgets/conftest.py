@@ -19,7 +19,8 @@ from sqlalchemy import text
 
 from backend.models import AdAccount, Budget
 from backend.services import budgets
-from backend.services.ingestion.slices import Slice, refresh_rollups, replace_metric_slice
+from backend.services.ingestion.slices import Slice, replace_metric_slice
+from backend.services.roi.rollups import refresh_rollups
 from connectors import Level, SpendRow
 
 ONLY_THRESHOLD = {

@@ -62,7 +62,8 @@ def test_rates_that_arrive_later_convert_the_events_on_the_next_refresh(db):
 
 
 def test_revenue_and_spend_of_the_same_day_convert_with_the_same_rate(db):
-    from backend.services.ingestion.slices import Slice, refresh_rollups, replace_metric_slice
+    from backend.services.ingestion.slices import Slice, replace_metric_slice
+    from backend.services.roi.rollups import refresh_rollups
 
     from .conftest import add_account
 

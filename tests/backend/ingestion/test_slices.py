@@ -9,7 +9,8 @@ from decimal import Decimal
 import pytest
 from sqlalchemy import text
 
-from backend.services.ingestion.slices import Slice, refresh_rollups, replace_metric_slice
+from backend.services.ingestion.slices import Slice, replace_metric_slice
+from backend.services.roi.rollups import refresh_rollups
 from connectors import Level
 from tests.backend.ingestion.conftest import make_row
 

@@ -27,7 +27,8 @@ import pytest
 from sqlalchemy import text
 
 from backend.models import AdAccount, Customer, FxRate, ModelOutput, ModelVersion, RevenueEvent
-from backend.services.ingestion.slices import Slice, refresh_rollups, replace_metric_slice
+from backend.services.ingestion.slices import Slice, replace_metric_slice
+from backend.services.roi.rollups import refresh_rollups
 from connectors import Level, SpendRow
 
 JAN1 = dt.date(2024, 1, 1)

@@ -189,7 +189,7 @@ def test_cohorts_by_week_and_platform(marketer, world):
 @pytest.mark.parametrize("group_by", ["platform", "campaign", "hour"])
 def test_the_roi_body_is_what_its_schema_documents(marketer, world, group_by):
     from backend.api.roi import RoiReportSchema
-    from backend.services.roi import RoiRequest, roi_report
+    from backend.services.roi.report import RoiRequest, roi_report
 
     query = {**RANGE, "group_by": group_by}
     body = marketer.get("/api/roi", query_string=query).json

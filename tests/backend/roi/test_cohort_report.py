@@ -7,7 +7,7 @@ import datetime as dt
 
 import pytest
 
-from backend.services.cohort_report import cohort_report
+from backend.services.roi.cohorts import cohort_report
 from tests.backend.roi.conftest import AS_OF, JAN1, JAN10
 
 
@@ -106,7 +106,7 @@ def test_a_cohort_of_an_age_the_backtest_did_not_judge_has_no_accuracy(world, db
 
 
 def test_the_roi_report_carries_the_accuracy_at_the_ranges_age(world, db):
-    from backend.services.roi import RoiRequest, roi_report
+    from backend.services.roi.report import RoiRequest, roi_report
 
     _with_backtest(world, db)
     report = roi_report(RoiRequest(JAN1, JAN10, horizon=365), as_of=AS_OF)

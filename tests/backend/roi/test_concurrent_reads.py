@@ -1,4 +1,4 @@
-"""The ROI endpoints' queries run in parallel on connections of their own (roi_queries.Reads):
+"""The ROI endpoints' queries run in parallel on connections of their own (queries.Reads):
 they answer what the session would, and all read the session's snapshot."""
 
 from __future__ import annotations
@@ -6,10 +6,10 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import text
 
-from backend.services import roi_queries as q
-from backend.services.cohort_report import cohort_report
-from backend.services.overview import overview
-from backend.services.roi import GROUP_BY, RoiRequest, roi_report
+from backend.services.roi import queries as q
+from backend.services.roi.cohorts import cohort_report
+from backend.services.roi.overview import overview
+from backend.services.roi.report import GROUP_BY, RoiRequest, roi_report
 from tests.backend.roi.conftest import AS_OF, JAN1, JAN10
 
 COUNT_RATES = "SELECT count(*) FROM fx_rates WHERE currency = 'CHF'"

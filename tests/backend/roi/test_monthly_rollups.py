@@ -8,7 +8,7 @@ from decimal import Decimal
 
 from sqlalchemy import text
 
-from backend.services.ingestion.rollups import refresh_for_currencies
+from backend.services.roi.rollups import refresh_for_currencies
 from tests.backend.roi.conftest import JAN1, add_account, days, spend_row, write_slice
 
 MONTHLY_VS_DAILY = text(

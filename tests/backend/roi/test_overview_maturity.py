@@ -10,7 +10,7 @@ import datetime as dt
 import pytest
 
 from analytics import metrics
-from backend.services.overview import overview
+from backend.services.roi.overview import overview
 from tests.backend.roi.conftest import add_account, add_customer, days, pay, spend_row, write_slice
 
 FIRST = dt.date(2024, 1, 22)  # the preceding range: 22-31 January

@@ -7,7 +7,7 @@ import datetime as dt
 
 import pytest
 
-from backend.services.roi import RoiRequest, device_label, roi_report
+from backend.services.roi.report import RoiRequest, device_label, roi_report
 from tests.backend.roi.conftest import AS_OF, JAN1, JAN10, add_account, days, spend_row, write_slice
 
 

@@ -8,7 +8,9 @@ import re
 from sqlalchemy import text
 
 from backend.models import ModelVersion
-from backend.services import roi_sql
+from backend.services.roi import sql as roi_sql
+from backend.services.roi.sql import roi_customers
+from backend.services.roi.tables import REVENUE_CHECKPOINTS, RoiCustomer, revenue_column
 
 
 def test_a_sql_file_splits_into_its_statements():
@@ -75,3 +77,14 @@ def test_activating_a_version_gives_every_customer_its_outputs(db):
         "SELECT count(*) FROM roi_customers WHERE NOT ltv_scored AND predicted_ltv_30 IS NULL"
     )
     assert db.session.execute(text(unscored)).scalar_one() == 3000
+
+
+def test_roi_customers_has_a_revenue_column_per_checkpoint():
+    columns = {c.name for c in RoiCustomer.__table__.columns if c.name.startswith("revenue_")}
+    assert columns == {revenue_column(n) for n in REVENUE_CHECKPOINTS}
+
+
+def test_the_migrated_database_has_every_roi_customers_trigger(db):
+    names = set(roi_customers.TRIGGERS) | set(roi_customers.COMMIT_TRIGGERS)
+    found = set(db.session.execute(text("SELECT tgname FROM pg_trigger")).scalars())
+    assert names <= found

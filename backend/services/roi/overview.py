@@ -14,9 +14,9 @@ from sqlalchemy import text
 
 from analytics import metrics
 from backend.extensions import db
-from backend.models.roi_rollups import revenue_column
-from backend.services import roi
 from backend.services.ingestion.health import freshness
+from backend.services.roi import report as roi
+from backend.services.roi.tables import revenue_column
 from connectors import platforms
 
 KPIS = ("spend", "revenue", "roas", "predicted_roas", "installs", "cpi", "customers", "cac")

@@ -1,6 +1,6 @@
 """Channel ROI: the report behind GET /api/roi and its CSV export.
 
-Spend-side figures come from the rollups (`roi_queries.read_spend`), customer-side figures from
+Spend-side figures come from the rollups (`queries.read_spend`), customer-side figures from
 the customers acquired in the range and their revenue in the reporting currency, and the
 predictions of the active model versions; `analytics.cohorts.roi_table` computes every metric
 (one definition each, in `analytics.metrics`). Incomplete D7/D30 figures are null, never zero;
@@ -24,8 +24,8 @@ from analytics import metrics
 from backend.errors import Invalid
 from backend.extensions import db
 from backend.models.types import utcnow
-from backend.services import roi_queries as q
 from backend.services.models import accuracy as A
+from backend.services.roi import queries as q
 from connectors import platform_label, platforms
 
 GROUP_BY = ("platform", "account", "campaign", "country", "device", "weekday", "hour")
@@ -104,7 +104,7 @@ def selection_of(request: RoiRequest) -> q.Selection:
 
 
 def reads_for(concurrent: bool) -> q.Reads:
-    """Where a report's queries run: concurrently in one snapshot (`roi_queries.Reads`) when
+    """Where a report's queries run: concurrently in one snapshot (`queries.Reads`) when
     asked (a GET request, whose transaction has written nothing) and configured
     (SPENDLENS_ROI_CONCURRENT_READS), else on the session."""
     return q.Reads(concurrent and current_app.config["ROI_CONCURRENT_READS"])

@@ -13,9 +13,9 @@ import pandas as pd
 from analytics import cohorts as C
 from analytics.ltv import kaplan_meier, survival_on_grid
 from backend.errors import Invalid
-from backend.services import roi
-from backend.services import roi_queries as q
 from backend.services.models import accuracy as A
+from backend.services.roi import queries as q
+from backend.services.roi import report as roi
 
 GRAINS = ("day", "week", "month")
 #: Days since acquisition shown on the curves (day n = the first n days, as D7 or LTV_365).

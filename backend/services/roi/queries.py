@@ -25,7 +25,7 @@ from analytics import cohort_buckets as B
 from analytics import cohorts as C
 from analytics.revenue_curves import CHECKPOINTS, HORIZONS
 from backend.extensions import db
-from backend.models.roi_rollups import revenue_column
+from backend.services.roi.tables import revenue_column
 
 UNATTRIBUTED = "-"
 

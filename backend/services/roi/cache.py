@@ -3,7 +3,7 @@ answers are kept in Redis as JSON under a key of the request and the data versio
 
 The data version is what the reader's own database snapshot says of `roi_data_changes`
 (Σ weight, max id; triggers add a row in every transaction that writes an input, see
-`roi_sql/data_changes.sql`). It is read before the answer is computed, in an earlier or the
+`sql/data_changes.sql`). It is read before the answer is computed, in an earlier or the
 same snapshot, so an answer stored under a version never holds older data than that version: a
 stale answer is never served. What is not data joins the key: the request, the day it is asked
 on (`as_of`), the reporting currency and margin rate, the database, and a fingerprint of the

@@ -1,10 +1,16 @@
-"""Monthly rollups: the daily rollups summed per calendar month, for the ROI dashboards.
+"""The tables of the ROI read model: what the dashboards read, never the fact tables.
 
-A query over a long date range reads the whole months inside it from here and only the partial
-months at its ends from `daily_rollups`, so its cost depends on the number of campaigns and
-months, not days. Rebuilt from `daily_rollups` for the months a sync or an FX reload touched.
-Reporting amounts are NULL when any day of the month had no exchange rate (`fx_missing_days`
-counts them): a month is never summed over the days that could be converted only.
+- `DailyRollup`: the campaign-level facts per (date, account, campaign, breakdown, country,
+  device) in the reporting currency, with the native amounts, the rate used and whether it was
+  the day's own rate ('exact'), an earlier one carried forward ('carried') or none at all
+  ('missing': reporting amounts NULL, never zero). Refreshed for exactly the slice a sync
+  touched (`rollups.refresh_rollups`).
+- `MonthlyRollup`: the daily rollups summed per calendar month. A query over a long range reads
+  the whole months inside it from here and only the partial months at its ends from the daily
+  rollups, so its cost depends on campaigns and months, not days. Reporting amounts are NULL
+  when any day of the month had no rate (`fx_missing_days` counts them).
+- `RoiCustomer`: each customer with its acquisition attributes, revenue and active predictions.
+- `RoiDataChange`: the data version the answer cache is keyed by.
 """
 
 from __future__ import annotations
@@ -15,11 +21,13 @@ from decimal import Decimal
 from sqlalchemy import (
     BigInteger,
     Boolean,
+    CheckConstraint,
     Date,
     Double,
     ForeignKey,
     Index,
     Integer,
+    Numeric,
     String,
     Text,
     false,
@@ -32,15 +40,10 @@ from backend.extensions import db
 from backend.models.types import Money
 
 
-class MonthlyRollup(db.Model):
-    __tablename__ = "monthly_rollups"
-    __table_args__ = (
-        Index("ix_monthly_rollups_breakdown_month", "breakdown", "month"),
-        Index("ix_monthly_rollups_campaign_month", "campaign_id", "month"),
-    )
+class RollupFigures:
+    """What the daily and the monthly rollups both hold: the key besides the period, and the
+    figures."""
 
-    #: First day of the month.
-    month: Mapped[dt.date] = mapped_column(Date, primary_key=True)
     ad_account_id: Mapped[int] = mapped_column(
         ForeignKey("ad_accounts.id", ondelete="CASCADE"), primary_key=True
     )
@@ -53,8 +56,6 @@ class MonthlyRollup(db.Model):
     reporting_currency: Mapped[str] = mapped_column(String(3), primary_key=True)
     platform: Mapped[str] = mapped_column(String(32))
     currency: Mapped[str] = mapped_column(String(3))
-    days: Mapped[int] = mapped_column(Integer)
-    fx_missing_days: Mapped[int] = mapped_column(Integer)
     spend_native: Mapped[Decimal] = mapped_column(Money)
     impressions: Mapped[int] = mapped_column(BigInteger)
     clicks: Mapped[int] = mapped_column(BigInteger)
@@ -62,6 +63,36 @@ class MonthlyRollup(db.Model):
     conversions: Mapped[Decimal] = mapped_column(Money)
     spend: Mapped[Decimal | None] = mapped_column(Money)
     conversion_value: Mapped[Decimal | None] = mapped_column(Money)
+
+
+class DailyRollup(RollupFigures, db.Model):
+    __tablename__ = "daily_rollups"
+    __table_args__ = (
+        CheckConstraint("fx_status IN ('exact', 'carried', 'missing')", name="fx_status_known"),
+        Index("ix_daily_rollups_breakdown_date_platform", "breakdown", "date", "platform"),
+        Index("ix_daily_rollups_campaign_date", "campaign_id", "date"),
+    )
+
+    date: Mapped[dt.date] = mapped_column(Date, primary_key=True)
+    # not part of the daily key: one reporting currency a day's row
+    reporting_currency: Mapped[str] = mapped_column(String(3))
+    conversion_value_native: Mapped[Decimal] = mapped_column(Money)
+    fx_rate: Mapped[Decimal | None] = mapped_column(Numeric(24, 12))
+    fx_date: Mapped[dt.date | None] = mapped_column(Date)
+    fx_status: Mapped[str] = mapped_column(String(16))
+
+
+class MonthlyRollup(RollupFigures, db.Model):
+    __tablename__ = "monthly_rollups"
+    __table_args__ = (
+        Index("ix_monthly_rollups_breakdown_month", "breakdown", "month"),
+        Index("ix_monthly_rollups_campaign_month", "campaign_id", "month"),
+    )
+
+    #: First day of the month.
+    month: Mapped[dt.date] = mapped_column(Date, primary_key=True)
+    days: Mapped[int] = mapped_column(Integer)
+    fx_missing_days: Mapped[int] = mapped_column(Integer)
 
 
 #: Days since acquisition at which each customer's cumulative revenue is kept (the first n days;
@@ -112,19 +143,27 @@ class RoiCustomer(db.Model):
     predicted_ltv_90: Mapped[float | None] = mapped_column(Double)
     predicted_ltv_365: Mapped[float | None] = mapped_column(Double)
     churn_probability: Mapped[float | None] = mapped_column(Double)
-
-
-for _days in REVENUE_CHECKPOINTS:
-    setattr(
-        RoiCustomer,
-        revenue_column(_days),
-        mapped_column(revenue_column(_days), Double, nullable=False),
-    )
+    #: Cumulative revenue of the first n days, one column per REVENUE_CHECKPOINTS (a test checks
+    #: that they agree).
+    revenue_1d: Mapped[float] = mapped_column(Double)
+    revenue_3d: Mapped[float] = mapped_column(Double)
+    revenue_7d: Mapped[float] = mapped_column(Double)
+    revenue_14d: Mapped[float] = mapped_column(Double)
+    revenue_30d: Mapped[float] = mapped_column(Double)
+    revenue_60d: Mapped[float] = mapped_column(Double)
+    revenue_90d: Mapped[float] = mapped_column(Double)
+    revenue_120d: Mapped[float] = mapped_column(Double)
+    revenue_180d: Mapped[float] = mapped_column(Double)
+    revenue_270d: Mapped[float] = mapped_column(Double)
+    revenue_365d: Mapped[float] = mapped_column(Double)
+    revenue_540d: Mapped[float] = mapped_column(Double)
+    revenue_730d: Mapped[float] = mapped_column(Double)
+    revenue_1095d: Mapped[float] = mapped_column(Double)
 
 
 class RoiDataChange(db.Model):
     """A committed transaction that changed an input of the ROI answers (written by triggers,
-    `services/roi_sql/data_changes.sql`); Σ weight and max(id) are the data version the answer
+    `sql/data_changes.sql`); Σ weight and max(id) are the data version the answer
     cache is keyed by. Old rows are folded into the newest one (its weight counts them)."""
 
     __tablename__ = "roi_data_changes"
