@@ -27,6 +27,7 @@ from backend.services.connectors import account_info, connector_for
 from backend.services.ingestion import recovery, windows
 from backend.services.ingestion.slices import Slice, replace_metric_slice
 from backend.services.roi.rollups import refresh_rollups
+from backend.services.transaction import unit_of_work
 from connectors import (
     AccountTotal,
     AuthenticationError,
@@ -90,8 +91,8 @@ def plan_sync(
     ]
     for run in runs:
         run.task_id = str(uuid.uuid4())
-    db.session.add_all(runs)
-    db.session.commit()
+    with unit_of_work():  # before the tasks are sent: each worker must find its run
+        db.session.add_all(runs)
     answer_as_queued(*runs)
     for run in runs:
         send_task(current_app, SYNC_TASK, run.id, _options={"task_id": run.task_id})
@@ -214,10 +215,11 @@ def execute_sync_run(run_id: int, retry: RetryPolicy | None = None) -> SyncRun:
     account = db.session.get(AdAccount, run.ad_account_id)
     if account.status != AccountStatus.ACTIVE:
         return _finish(run, SyncStatus.FAILED, error=f"account is {account.status}", kind="skipped")
-    run.status, run.started_at = SyncStatus.RUNNING, utcnow()
-    run.heartbeat_at = run.started_at
-    run.attempts += 1
-    db.session.commit()
+    # committed at once: the run shows as running, and its heartbeat tells the reaper it lives
+    with unit_of_work():
+        run.status, run.started_at = SyncStatus.RUNNING, utcnow()
+        run.heartbeat_at = run.started_at
+        run.attempts += 1
     began = time.monotonic()
     try:
         fetched = fetch_window(connector_for(account, retry), account, run)
@@ -226,8 +228,9 @@ def execute_sync_run(run_id: int, retry: RetryPolicy | None = None) -> SyncRun:
         account.last_error = exc.message
         return _finish(run, SyncStatus.FAILED, error=exc.message, kind="authentication")
     except (RateLimitedError, TransientError) as exc:
-        run.status, run.error, run.error_kind = SyncStatus.QUEUED, exc.message, _kind(exc)
-        db.session.commit()
+        # committed before the task retries: the run shows as queued again, with the reason
+        with unit_of_work():
+            run.status, run.error, run.error_kind = SyncStatus.QUEUED, exc.message, _kind(exc)
         raise
     except ConnectorError as exc:
         account.last_error = exc.message
@@ -300,8 +303,10 @@ def mark_failed(run_id: int, error: str, kind: str) -> None:
 def _finish(
     run: SyncRun, status: SyncStatus, *, error: str | None = None, kind: str | None = None
 ) -> SyncRun:
-    run.status, run.error, run.error_kind, run.finished_at = status, error, kind, utcnow()
-    db.session.commit()
+    """End the run's unit of work: its outcome, with everything written since it started
+    (a successful run's slices, rollups and reconciliation), in one transaction."""
+    with unit_of_work():
+        run.status, run.error, run.error_kind, run.finished_at = status, error, kind, utcnow()
     log.info("sync run %s of account %s: %s %s", run.id, run.ad_account_id, status, error or "")
     return run
 

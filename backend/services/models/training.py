@@ -35,6 +35,7 @@ from backend.services import audit
 from backend.services.models import outputs, versions
 from backend.services.models.data import ModelInputs, read_model_inputs
 from backend.services.models.scoring import CHURN_HORIZON_DAYS, score_customers
+from backend.services.transaction import unit_of_work
 
 log = logging.getLogger("spendlens.models")
 TRAIN_TASK = "workers.tasks.models.train_and_score"
@@ -66,7 +67,7 @@ def request_training(
         None,
         {"as_of": as_of, "holdout_days": holdout_days},
     )
-    db.session.commit()
+    db.session.commit()  # before the task is sent: the worker must find the version
     answer_as_queued(version)
     send_task(
         current_app,
@@ -92,16 +93,17 @@ def train_and_score(
     `request` token); on failure the version is marked 'failed' with the error."""
     version = _claim(version_id, request)
     try:
+        # committed on its own: the revenue rows it re-converts stay locked for this step only,
+        # not for the whole training
         prepared = versions.prepare_data()
-        as_of = as_of or dt.datetime.now(dt.UTC).date() - dt.timedelta(days=1)
-        inputs = read_model_inputs(as_of)
-        trained = _train(version, inputs, holdout_days, modified)
-        if activate:
-            versions.activate_pair(trained.ltv, trained.churn)
-        trained.ltv.params = {**trained.ltv.params, **prepared}
-        db.session.commit()
-        outputs.prune_old_outputs()
-        db.session.commit()
+        with unit_of_work():  # the versions, their outputs, the activation and the pruning
+            as_of = as_of or dt.datetime.now(dt.UTC).date() - dt.timedelta(days=1)
+            inputs = read_model_inputs(as_of)
+            trained = _train(version, inputs, holdout_days, modified)
+            if activate:
+                versions.activate_pair(trained.ltv, trained.churn)
+            trained.ltv.params = {**trained.ltv.params, **prepared}
+            outputs.prune_old_outputs()
         return trained
     except Exception as exc:
         db.session.rollback()
@@ -267,6 +269,8 @@ def _new_version(kind: ModelKind, algorithm: str) -> ModelVersion:
 def _claim(version_id: int | None, request: str | None) -> ModelVersion:
     if version_id is None:
         version = _new_version(ModelKind.LTV, "pending")
+        # committed at once: the version shows as 'training' meanwhile, and a failure can mark
+        # it 'failed' after the training's rollback
         db.session.commit()
         return version
     version = db.session.get(ModelVersion, version_id)
@@ -282,7 +286,7 @@ def _mark_failed(version_id: int, exc: Exception) -> None:
     if version is None:
         return
     message = getattr(exc, "message", None) or f"{type(exc).__name__}: {exc}"
-    version.status = ModelStatus.FAILED
-    version.metrics = {"error": message[:2000]}
-    version.trained_at = dt.datetime.now(dt.UTC)
-    db.session.commit()
+    with unit_of_work():
+        version.status = ModelStatus.FAILED
+        version.metrics = {"error": message[:2000]}
+        version.trained_at = dt.datetime.now(dt.UTC)
