@@ -15,9 +15,11 @@ import datetime as dt
 import time
 from decimal import Decimal
 
+import numpy as np
 from flask import current_app
 from sqlalchemy import func, select
 
+from analytics import pacing
 from backend.extensions import db
 from backend.models import AdAccount, Budget, SyncRun, SyncStatus
 from backend.models.types import utcnow
@@ -25,12 +27,12 @@ from backend.services.ingestion.slices import Slice, replace_metric_slice
 from backend.services.roi.rollups import refresh_rollups
 from connectors import Breakdown, Level, platform_label
 from connectors.sandbox.economics import UNITS_PER_USD
-from connectors.sandbox.generator import World
+from connectors.sandbox.generator import World, to_decimal
 from connectors.sandbox.history import reported_rows
 
 #: Budget per platform as a share of the month's spend the generator expects: Google Ads has
 #: room, Meta is heading for overspend.
-BUDGET_SHARES = {"google_ads": Decimal("1.07"), "meta": Decimal("0.8")}
+BUDGET_SHARES = {"google_ads": Decimal("1.1"), "meta": Decimal("0.8")}
 #: The generator's pace is measured over this many days before the budget's day.
 PACE_DAYS = 7
 _SLICES = (
@@ -89,15 +91,27 @@ def month_of(day: dt.date) -> tuple[dt.date, int]:
 
 
 def expected_month_spend(world: World, platform: str, day: dt.date) -> Decimal:
-    """The platform's spend (USD) in `day`'s month at the pace of the week up to `day`."""
-    _, days = month_of(day)
-    spend = 0.0
+    """The platform's spend (USD) in `day`'s month as the budgets' pacing will project it on
+    `day` (the mean of its seasonal and linear projections: budget plans move spend within a
+    month, so the last week's pace alone can miss it)."""
+    first, days = month_of(day)
+    start = min(first, day - dt.timedelta(days=pacing.FACTOR_DAYS + pacing.LEVEL_DAYS))
+    values = np.zeros((day - start).days + 1)
     for account in world.demo_accounts:
         if account.platform != platform:
             continue
-        totals = world.total(account, day - dt.timedelta(days=PACE_DAYS - 1), day)
-        spend += float(totals.spend) / UNITS_PER_USD[account.currency]
-    return Decimal(spend / PACE_DAYS * days)
+        usd = UNITS_PER_USD[account.currency]
+        for cell in world.ad_cells(account, start, day):
+            spend = float(to_decimal(cell.spend_minor, account.currency))
+            values[(cell.date - start).days] += spend / usd
+    series = pacing.DailySpend(start, values)
+    last = first + dt.timedelta(days=days - 1)
+    projections = [
+        pacing.project(series, first, last, day, method)
+        for method in (pacing.SEASONAL, pacing.LINEAR)
+    ]
+    points = [p.point for p in projections if p is not None]
+    return Decimal(sum(points) / len(points)) if points else Decimal(0)
 
 
 def ensure_budgets(world: World, recipients: list[str], today: dt.date | None = None) -> int:

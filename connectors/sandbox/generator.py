@@ -10,21 +10,26 @@ and removes the campaigns marked `vanishes` from those days.
 
 The economics are those of a small app business: each channel has a typical cost per install
 (`CHANNEL_COSTS`), each campaign its own CPI around it and its own `quality` (how its customers
-pay, relative to the channel's average; connectors/sandbox/customers.py). Most campaigns run for
-years, a few were launched within the last one. Accounts marked `demo=False` exist on the
-platforms (the sandbox credentials list them) but the demo does not add them, so that an admin
-can try adding an account.
+pay, relative to the channel's average; connectors/sandbox/customers.py) and its own response
+curve: installs follow the carryover of its spend through a saturating curve calibrated to its
+CPI at its budget, and its spend moves with budget plans (connectors/sandbox/response.py). Most
+campaigns run for years, a few were launched within the last one. Accounts marked `demo=False`
+exist on the platforms (the sandbox credentials list them) but the demo does not add them, so
+that an admin can try adding an account.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import random
+import zlib
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from functools import cached_property, lru_cache
 from zoneinfo import ZoneInfo
+
+import numpy as np
 
 from connectors.sandbox.economics import (
     CHANNEL_COSTS,
@@ -34,6 +39,12 @@ from connectors.sandbox.economics import (
     UNITS_PER_USD,
 )
 from connectors.sandbox.platforms import ByPlatform, declared_accounts
+from connectors.sandbox.response import (
+    CampaignResponse,
+    carryover_weights,
+    draw_response,
+    plan_level,
+)
 
 RESTATED_DAYS = 7
 #: Minor-unit exponent per currency (ISO 4217).
@@ -97,9 +108,14 @@ class SandboxCampaign:
     countries: tuple[tuple[str, float], ...]
     devices: tuple[tuple[str, float], ...]
     ads: tuple[SandboxAd, ...]
+    #: How its installs answer its spend (connectors/sandbox/response.py).
+    response: CampaignResponse
 
     def active_on(self, day: dt.date) -> bool:
         return self.start <= day and (self.end is None or day <= self.end)
+
+    def __hash__(self) -> int:  # cheap: the caches of its days hash it once per lookup
+        return hash((self.account.external_id, self.campaign_id, self.start, self.end))
 
 
 @dataclass(frozen=True)
@@ -316,6 +332,9 @@ def _campaigns(seed: int, account: SandboxAccount, today: dt.date) -> tuple[Sand
         ctr = rng.uniform(*costs.ctr)
         cpi_usd = costs.cpi * rng.uniform(*CPI_SPREAD)
         quality = rng.uniform(*QUALITY_SPREAD)
+        install_rate = min(0.9, cpm_usd / (1000 * ctr * cpi_usd))
+        cpi_minor = cpm_usd * minor / (1000 * ctr * install_rate)
+        budget_minor = int(budget_usd * minor)
         drafts.append(
             (
                 dict(
@@ -324,18 +343,19 @@ def _campaigns(seed: int, account: SandboxAccount, today: dt.date) -> tuple[Sand
                     name=f"{account.name} | {theme} {n + 1}",
                     start=start,
                     end=end,
-                    daily_budget_minor=int(budget_usd * minor),
+                    daily_budget_minor=budget_minor,
                     weekend_factor=rng.choice((0.7, 0.85, 1.15, 1.3)),
                     cpm_minor=int(cpm_usd * minor),
                     ctr=ctr,
                     # installs per click that make the campaign's CPI
-                    install_rate=min(0.9, cpm_usd / (1000 * ctr * cpi_usd)),
+                    install_rate=install_rate,
                     purchase_rate=costs.purchase_rate * quality,
                     order_value_minor=int(costs.order_value * rng.uniform(0.7, 1.3) * minor),
                     vanishes=n == 2,
                     countries=tuple((c, rng.uniform(0.2, 1.0)) for c in countries),
                     devices=tuple((d, rng.uniform(0.2, 1.0)) for d in devices),
                     ads=tuple(ads),
+                    response=draw_response(seed, cid, budget_minor, cpi_minor),
                 ),
                 quality,
                 budget_usd / cpi_usd * _active_days(start, end, today),
@@ -358,18 +378,67 @@ def _draw_count(rng: random.Random, expected: float) -> int:
     return int(expected + rng.random())
 
 
+_SPEND_BLOCK_DAYS = 128
+
+
+def day_spend(seed: int, rev: int, campaign: SandboxCampaign, day: dt.date) -> int:
+    """The campaign's spend on `day` (minor units; 0 when it did not run): its budget by
+    weekday, season and budget plan, times a daily wobble (drawn again when restated)."""
+    if rev == 0 or not campaign.active_on(day):
+        block, index = divmod(day.toordinal(), _SPEND_BLOCK_DAYS)
+        return int(_spend_block(seed, campaign, block)[index])
+    wobble = _rng(seed, rev, campaign.campaign_id, day.isoformat(), "spend").uniform(0.75, 1.05)
+    return int(_planned_spend(seed, campaign, day) * wobble)
+
+
+def _planned_spend(seed: int, campaign: SandboxCampaign, day: dt.date) -> float:
+    weekday = campaign.weekend_factor if day.weekday() >= 5 else 1.0
+    season = 1.0 + 0.15 * ((day.timetuple().tm_yday % 91) / 91.0)
+    plan = plan_level(seed, campaign.account.external_id, campaign.campaign_id, day)
+    return campaign.daily_budget_minor * weekday * season * plan
+
+
+@lru_cache(maxsize=8192)
+def _spend_block(seed: int, campaign: SandboxCampaign, block: int) -> np.ndarray:
+    """First-reported spend of the `_SPEND_BLOCK_DAYS` days from ordinal block * that."""
+    first = block * _SPEND_BLOCK_DAYS
+    days = [dt.date.fromordinal(first + i) for i in range(_SPEND_BLOCK_DAYS)]
+    key = zlib.crc32(f"{campaign.account.external_id}:{campaign.campaign_id}".encode())
+    wobble = np.random.default_rng((seed, key, block)).uniform(0.75, 1.05, _SPEND_BLOCK_DAYS)
+    planned = np.array(
+        [_planned_spend(seed, campaign, d) if campaign.active_on(d) else 0.0 for d in days]
+    )
+    return np.floor(planned * wobble)
+
+
+def adstock_minor(seed: int, rev: int, campaign: SandboxCampaign, day: dt.date) -> float:
+    """The campaign's adstock on `day`: today's spend (revision `rev`) and the carryover of
+    the days before (as first reported)."""
+    weights = carryover_weights(campaign.response.decay)
+    ordinal = day.toordinal()
+    block, index = divmod(ordinal, _SPEND_BLOCK_DAYS)
+    past = _spend_block(seed, campaign, block)[: index + 1]
+    if len(past) < len(weights):
+        before = _spend_block(seed, campaign, block - 1)
+        past = np.concatenate([before, past])
+    recent = past[-len(weights) :][::-1].copy()
+    recent[0] = day_spend(seed, rev, campaign, day)
+    return float(np.dot(weights, recent))
+
+
 @lru_cache(maxsize=200_000)
 def _ad_cells(seed: int, rev: int, campaign: SandboxCampaign, day: dt.date) -> tuple[Cell, ...]:
     rng = _rng(seed, rev, campaign.campaign_id, day.isoformat())
-    weekday = campaign.weekend_factor if day.weekday() >= 5 else 1.0
-    season = 1.0 + 0.15 * ((day.timetuple().tm_yday % 91) / 91.0)
-    spend = int(campaign.daily_budget_minor * weekday * season * rng.uniform(0.75, 1.05))
+    spend = day_spend(seed, rev, campaign, day)
+    expected = campaign.response.installs(adstock_minor(seed, rev, campaign, day), day)
     parts = split_minor(spend, [ad.weight for ad in campaign.ads])
+    total = max(spend, 1)
     cells = []
     for ad, ad_spend in zip(campaign.ads, parts, strict=True):
         impressions = int(ad_spend * 1000 / max(campaign.cpm_minor, 1))
         clicks = _draw_count(rng, impressions * campaign.ctr * rng.uniform(0.8, 1.2))
-        installs = _draw_count(rng, clicks * campaign.install_rate * rng.uniform(0.8, 1.2))
+        installs = _draw_count(rng, expected * ad_spend / total * rng.uniform(0.8, 1.2))
+        clicks = max(clicks, installs)
         conversions = _draw_count(rng, installs * campaign.purchase_rate * rng.uniform(0.6, 1.4))
         value = conversions * int(campaign.order_value_minor * rng.uniform(0.7, 1.3))
         cells.append(
