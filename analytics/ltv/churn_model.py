@@ -36,7 +36,12 @@ from analytics.ltv.columns import (
     PAID,
     PURCHASES_LAST_30,
 )
-from analytics.ltv.rfm import PurchasePeriods, build_calibration_holdout, period_index
+from analytics.ltv.rfm import (
+    PurchasePeriods,
+    build_calibration_holdout,
+    period_index,
+    purchase_periods,
+)
 
 HGB = "hgb"
 LOGISTIC = "logistic"
@@ -133,6 +138,23 @@ def fit_churn_classifiers(
             estimator.fit(classifier.features(train, customers), train["churned"].to_numpy())
         out[kind] = classifier
     return out
+
+
+def refit_chosen_classifier(
+    transactions: pd.DataFrame | PurchasePeriods,
+    customers: pd.DataFrame | None,
+    as_of: pd.Timestamp,
+    horizon_days: int,
+    chosen: str,
+) -> ChurnClassifier | None:
+    """The classifier the churn backtest chose, trained on the origins before ``as_of``; None
+    when it chose BTYD or the history is too short for it."""
+    if chosen == BTYD_CHURN:
+        return None
+    periods = transactions
+    if not isinstance(periods, PurchasePeriods):
+        periods = purchase_periods(transactions, customers)
+    return fit_churn_classifiers(periods, customers, as_of, horizon_days, (chosen,)).get(chosen)
 
 
 def choose_churn_model(churned: np.ndarray, probabilities: dict[str, np.ndarray]) -> dict:

@@ -24,8 +24,7 @@ import pandas as pd
 from flask import current_app
 
 from analytics.ltv import LTVBacktest, backtest_ltv, train_ltv_model
-from analytics.ltv.churn_model import BTYD_CHURN, fit_churn_classifiers
-from analytics.ltv.rfm import purchase_periods
+from analytics.ltv.churn_model import BTYD_CHURN, refit_chosen_classifier
 from backend.celery_app import answer_as_queued, send_task
 from backend.errors import Invalid, NotFound
 from backend.extensions import db
@@ -137,17 +136,13 @@ def _train(
         segment_calibration=backtest.segment_calibration,
         modified=modified,
     )
-    churn_kind = backtest.churn.get("chosen", BTYD_CHURN)
-    classifier = None
-    if churn_kind != BTYD_CHURN:
-        fitted = fit_churn_classifiers(
-            purchase_periods(inputs.transactions, inputs.customers),
-            inputs.customers,
-            pd.Timestamp(inputs.as_of),
-            CHURN_HORIZON_DAYS,
-            (churn_kind,),
-        )
-        classifier = fitted.get(churn_kind)
+    classifier = refit_chosen_classifier(
+        inputs.transactions,
+        inputs.customers,
+        pd.Timestamp(inputs.as_of),
+        CHURN_HORIZON_DAYS,
+        backtest.churn.get("chosen", BTYD_CHURN),
+    )
     scores = score_customers(model, inputs, classifier)
     family = "mbgnbd" if modified else "bgnbd"
     version.algorithm = model.algorithm
