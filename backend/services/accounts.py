@@ -293,7 +293,7 @@ def _check_account(platform: str, credentials: Mapping[str, Any], external_id: s
         return AccountCheck(
             dataclasses.replace(check, ok=False, message=message), field="external_id"
         )
-    message = f"{check.message}. Account {found.external_id} is readable: {found.name}"
+    message = f"{check.message.rstrip('.')}. Account {found.external_id} is readable: {found.name}"
     return AccountCheck(dataclasses.replace(check, message=message), account=found)
 
 

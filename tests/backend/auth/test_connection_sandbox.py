@@ -182,6 +182,7 @@ def test_a_google_customer_id_is_found_with_or_without_its_dashes(admin, on_goog
         result = _test(admin, "google_ads", sandbox.google_config(), external_id=external_id)
         assert result["ok"] is True, result
         assert result["account"]["external_id"].replace("-", "") == bare
+        assert ".." not in result["message"], result["message"]  # one sentence after another
 
 
 def test_google_revoked_refresh_token_reports_googles_message(admin, on_google):
