@@ -201,6 +201,9 @@ class SandboxCustomer:
     country: str
     device: str
     purchases: tuple[SandboxPurchase, ...]
+    #: Age in days of the first purchase over the customer's whole life, whatever `until` is
+    #: (None: never pays) — the truth the early events are drawn from.
+    first_purchase_age: float | None = None
 
 
 def sandbox_customers(
@@ -258,6 +261,7 @@ def _campaign_day(
             country,
             device,
             purchases,
+            ages[0][0] if ages else None,
         )
 
 

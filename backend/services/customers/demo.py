@@ -1,7 +1,8 @@
 """The sandbox's customers and purchases (connectors/sandbox/customers.py, a known truth per
-channel) loaded through the real CSV loaders, for the stored ad accounts that are sandbox
-accounts (same platform and external id). Idempotent: loading again adds only purchases made
-since, and customers of new days."""
+channel), their in-app events and the fake installs of the fraudulent campaigns
+(connectors/sandbox/in_app.py), loaded through the real CSV loaders, for the stored ad accounts
+that are sandbox accounts (same platform and external id). Idempotent: loading again adds only
+purchases and events made since, and customers of new days."""
 
 from __future__ import annotations
 
@@ -16,10 +17,15 @@ from sqlalchemy import select
 
 from backend.extensions import db
 from backend.models import AdAccount, ModelKind, ModelVersion
-from backend.services.customers.loading import load_customers_csv, load_revenue_csv
-from backend.services.customers.records import CUSTOMERS, REVENUE
+from backend.services.customers.loading import (
+    load_customers_csv,
+    load_events_csv,
+    load_revenue_csv,
+)
+from backend.services.customers.records import CUSTOMERS, EVENTS, REVENUE
 from connectors.sandbox.customers import SandboxCustomer, sandbox_customers
 from connectors.sandbox.generator import World
+from connectors.sandbox.in_app import SandboxEvent, customer_events, fake_customers
 
 log = logging.getLogger("spendlens.customers.demo")
 
@@ -39,20 +45,37 @@ def load_demo_customers(
     accounts = [a for a in world.accounts if (a.platform, a.external_id) in stored]
     today = world.today or dt.datetime.now(dt.UTC).date()
     start = today - dt.timedelta(days=days)
+    if until is None:
+        until = dt.datetime.combine(today, dt.time(), dt.UTC)
     drawn = sandbox_customers(world, accounts, start, today, until=until, share_scale=share_scale)
+    fakes = fake_customers(world, accounts, start, today, until=until, share_scale=share_scale)
     with (
         tempfile.TemporaryFile("w+", newline="", encoding="utf-8") as customers_file,
         tempfile.TemporaryFile("w+", newline="", encoding="utf-8") as revenue_file,
+        tempfile.TemporaryFile("w+", newline="", encoding="utf-8") as events_file,
     ):
-        write_csv_files(drawn, customers_file, revenue_file)
-        customers_file.seek(0)
-        revenue_file.seek(0)
+        events = csv.writer(events_file)
+        events.writerow(EVENTS.columns)
+
+        def with_events() -> Iterable[SandboxCustomer]:
+            for customer in drawn:
+                write_events(events, customer_events(world.seed, customer, until))
+                yield customer
+            for fake in fakes:
+                write_events(events, fake.events)
+                yield fake.customer
+
+        write_csv_files(with_events(), customers_file, revenue_file)
+        for file in (customers_file, revenue_file, events_file):
+            file.seek(0)
         customers = load_customers_csv(customers_file, source="sandbox")
         revenue = load_revenue_csv(revenue_file, source="sandbox")
+        in_app = load_events_csv(events_file, source="sandbox")
     summary: dict[str, object] = {
         "accounts": len(accounts),
         "customers": customers.as_dict(),
         "revenue_events": revenue.as_dict(),
+        "in_app_events": in_app.as_dict(),
     }
     if train and customers.rows and not _has_active_ltv_model():
         summary["model_version"] = _train_now()
@@ -89,6 +112,22 @@ def write_csv_files(
                     purchase.currency,
                 )
             )
+
+
+def write_events(writer, events: Iterable[SandboxEvent]) -> None:
+    """Write sandbox in-app events as rows of the events loader's CSV."""
+    for event in events:
+        value = "" if event.value is None else str(event.value)
+        writer.writerow(
+            (
+                event.event_id,
+                event.customer_external_id,
+                event.occurred_at.isoformat(),
+                event.name,
+                value,
+                "",
+            )
+        )
 
 
 def _has_active_ltv_model() -> bool:
