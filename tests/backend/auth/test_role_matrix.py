@@ -61,6 +61,8 @@ MATRIX: dict[tuple[str, str], object] = {
     ("POST", "/api/revenue/upload"): ADMIN_FINANCE,
     ("POST", "/api/customers/batch"): ADMIN_FINANCE,
     ("POST", "/api/revenue/batch"): ADMIN_FINANCE,
+    ("POST", "/api/events/upload"): ADMIN_FINANCE,
+    ("POST", "/api/events/batch"): ADMIN_FINANCE,
     ("GET", "/api/customers/summary"): ANY,
     ("GET", "/api/models"): ANY,
     ("GET", "/api/models/<int:version_id>"): ANY,
