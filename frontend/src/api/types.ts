@@ -6,7 +6,8 @@ import type { Numeric } from "../lib/format";
 
 export type { Numeric };
 export type Role = "admin" | "marketer" | "finance";
-export type Platform = "meta" | "google_ads" | "apple_search_ads" | (string & {});
+/** A platform's name as the registry declares it (GET /api/platforms lists them). */
+export type Platform = string;
 
 export interface User {
   id: number;
