@@ -359,11 +359,12 @@ def _json(body: bytes, cached: bool) -> Response:
     return response
 
 
-def _answer(kind: str, request: dict, compute) -> tuple[bytes, bool]:
-    """`compute()`'s JSON, through the answer cache when it is on (SPENDLENS_ROI_CACHE)."""
+def _answer(kind: str, request: dict, compute, first: dt.date) -> tuple[bytes, bool]:
+    """`compute()`'s JSON, through the answer cache when it is on (SPENDLENS_ROI_CACHE); the
+    answer reads the days from `first` to the request's end."""
     if not current_app.config.get("ROI_CACHE"):
         return compute().encode(), False
-    return roi_cache.cached_json(kind, request, compute)
+    return roi_cache.cached_json(kind, request, compute, (first, request["end"]))
 
 
 @blp.route("/roi", methods=["GET"])
@@ -385,6 +386,7 @@ def get_roi(query: dict):
             "roi",
             {**query, "as_of": as_of},
             lambda: _dumps(roi.roi_report(_request(query), as_of, concurrent=True)),
+            query["start"],
         )
     )
 
@@ -425,6 +427,7 @@ def get_overview(query: dict):
                 overview.overview_figures(query["start"], query["end"], as_of, concurrent=True)
             )
         ),
+        overview.previous_range(query["start"], query["end"])[0],
     )
     status = _dumps(_overview_status.dump(overview.overview_status())).encode()
     # both are JSON objects: the figures' members, then the status's
@@ -449,4 +452,4 @@ def get_cohorts(query: dict):
         )
         return _dumps(_cohorts.dump(report))
 
-    return _json(*_answer("cohorts", {**query, "as_of": as_of}, compute))
+    return _json(*_answer("cohorts", {**query, "as_of": as_of}, compute, query["start"]))

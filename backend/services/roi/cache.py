@@ -2,8 +2,9 @@
 answers are kept in Redis as JSON under a key of the request and the data version.
 
 The data version is what the reader's own database snapshot says of `roi_data_changes`
-(Σ weight, max id; triggers add a row in every transaction that writes an input, see
-`sql/data_changes.sql`). It is read before the answer is computed, in an earlier or the
+(Σ weight, max id of the changes that overlap the answer's days; triggers add a row in every
+transaction that writes an input, with the days it changed, see `sql/data_changes.sql` and
+`sql/data_change_days.sql`). It is read before the answer is computed, in an earlier or the
 same snapshot, so an answer stored under a version never holds older data than that version: a
 stale answer is never served. What is not data joins the key: the request, the day it is asked
 on (`as_of`), the reporting currency and margin rate, the database, and a fingerprint of the
@@ -14,6 +15,7 @@ Redis unavailable: answers are computed, never refused.
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import json
 import logging
@@ -33,24 +35,38 @@ log = logging.getLogger(__name__)
 TTL_SECONDS = 24 * 3600
 #: roi_data_changes is folded into its newest row once it holds more rows than this.
 FOLD_AT_ROWS = 256
-_VERSION = text("SELECT COALESCE(sum(weight), 0), max(id), count(*) FROM roi_data_changes")
-#: All rows but the newest folded into it (its weight counts theirs): Σ weight and max id stay.
+_VERSION = text(
+    """
+    SELECT COALESCE(sum(weight) FILTER (WHERE first_day <= :last AND last_day >= :first), 0),
+           max(id) FILTER (WHERE first_day <= :last AND last_day >= :first), count(*)
+    FROM roi_data_changes
+    """
+)
+#: All rows but the newest folded into it (its weight counts theirs, its days span theirs): the
+#: version of a range changes at most once, never back to an earlier value.
 _FOLD = text(
     """
     WITH newest AS (SELECT max(id) AS id FROM roi_data_changes),
          gone AS (DELETE FROM roi_data_changes WHERE id < (SELECT id FROM newest)
-                  RETURNING weight)
-    UPDATE roi_data_changes SET weight = weight + (SELECT COALESCE(sum(weight), 0) FROM gone)
+                  RETURNING weight, first_day, last_day)
+    UPDATE roi_data_changes
+    SET weight = weight + (SELECT COALESCE(sum(weight), 0) FROM gone),
+        first_day = LEAST(first_day, (SELECT min(first_day) FROM gone)),
+        last_day = GREATEST(last_day, (SELECT max(last_day) FROM gone))
     WHERE id = (SELECT id FROM newest)
     """
 )
+#: Every day.
+ALL_DAYS = (dt.date.min, dt.date.max)
 #: Packages whose code shapes an answer.
 _CODE = ("backend", "analytics", "connectors")
 
 
-def data_version() -> str:
-    """The version of the ROI answers' inputs in the session's current snapshot."""
-    total, newest, rows = db.session.execute(_VERSION).one()
+def data_version(days: tuple[dt.date, dt.date] = ALL_DAYS) -> str:
+    """The version of the ROI answers' inputs about `days` (first, last; acquisition or spend
+    days) in the session's current snapshot: changes of other days leave it as it is."""
+    first, last = days
+    total, newest, rows = db.session.execute(_VERSION, {"first": first, "last": last}).one()
     if rows > FOLD_AT_ROWS:
         _fold()
     return f"{total}.{newest or 0}"
@@ -100,11 +116,17 @@ def answer_key(kind: str, request: dict, version: str) -> str:
     return f"{config['ROI_CACHE_PREFIX']}:{kind}:{digest[:40]}"
 
 
-def cached_json(kind: str, request: dict, compute: Callable[[], str]) -> tuple[bytes, bool]:
+def cached_json(
+    kind: str,
+    request: dict,
+    compute: Callable[[], str],
+    days: tuple[dt.date, dt.date] = ALL_DAYS,
+) -> tuple[bytes, bool]:
     """(the answer's JSON in UTF-8, whether it came from the cache): the stored answer of this
     request at the current data version, else `compute()`'s, stored. `request` holds everything
-    the answer depends on besides the data (dates as ISO text or dates)."""
-    key = answer_key(kind, request, data_version())
+    the answer depends on besides the data (dates as ISO text or dates); `days`, the days of
+    acquisition and spend it reads."""
+    key = answer_key(kind, request, data_version(days))
     client = _client()
     if client is not None:
         try:

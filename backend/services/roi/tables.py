@@ -163,8 +163,9 @@ class RoiCustomer(db.Model):
 
 class RoiDataChange(db.Model):
     """A committed transaction that changed an input of the ROI answers (written by triggers,
-    `sql/data_changes.sql`); Σ weight and max(id) are the data version the answer
-    cache is keyed by. Old rows are folded into the newest one (its weight counts them)."""
+    `sql/data_changes.sql`, `sql/data_change_days.sql`); Σ weight and max(id) of the changes
+    that overlap an answer's days are the data version the answer cache keys it by. Old rows
+    are folded into the newest one (its weight counts them, its days span theirs)."""
 
     __tablename__ = "roi_data_changes"
 
@@ -172,3 +173,6 @@ class RoiDataChange(db.Model):
         BigInteger, server_default=text("nextval('roi_data_change_ids')"), primary_key=True
     )
     weight: Mapped[int] = mapped_column(BigInteger, server_default=text("1"))
+    #: The days of acquisition or spend it changed (-infinity..infinity: every day).
+    first_day: Mapped[dt.date] = mapped_column(Date, server_default=text("'-infinity'"))
+    last_day: Mapped[dt.date] = mapped_column(Date, server_default=text("'infinity'"))

@@ -192,3 +192,30 @@ def test_the_money_of_a_cached_answer_is_the_reports(app, marketer, world, warm)
     """The cache keeps the body, not a rounded copy."""
     body = marketer.get("/api/roi", query_string=REQUESTS["roi_platform"][1]).json
     assert Decimal(str(body["totals"]["spend"])) == Decimal("370.0")
+
+
+def test_spend_of_other_days_keeps_the_answers_about_a_range(app, db, marketer, world, warm):
+    """A backfill of March leaves the answers about January 1-10 (and the ten days before,
+    which the overview compares with) in the cache."""
+    march = days(dt.date(2024, 3, 1), dt.date(2024, 3, 10))
+    rows = [spend_row(world["meta"], d, "M3", "9", installs=3) for d in march]
+    write_slice(db, world["meta"], rows, march[0], march[-1])
+    assert {how for _, how in ask(marketer).values()} == {"hit"}
+
+
+def test_a_customer_moved_out_of_the_range_changes_the_answers(app, db, marketer, world, warm):
+    db.session.execute(
+        text("UPDATE customers SET acquisition_date = '2024-03-04' WHERE external_id = 'c1'")
+    )
+    db.session.commit()
+    assert_fresh(app, marketer, warm, set(REQUESTS))
+
+
+def test_the_version_of_a_range_counts_the_changes_of_its_days(app, db, world):
+    january = (JAN1, JAN10)
+    march = (dt.date(2024, 3, 1), dt.date(2024, 3, 31))
+    before = roi_cache.data_version(january), roi_cache.data_version(march)
+    write_slice(db, world["meta"], [spend_row(world["meta"], march[0], "M3", "9")],
+                march[0], march[0])  # fmt: skip
+    assert roi_cache.data_version(january) == before[0]
+    assert roi_cache.data_version(march) != before[1]

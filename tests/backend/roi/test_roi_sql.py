@@ -15,20 +15,26 @@ from backend.services.roi.tables import REVENUE_CHECKPOINTS, RoiCustomer, revenu
 
 def test_a_sql_file_splits_into_its_statements():
     statements = roi_sql.statements("data_changes")
-    created = [re.search(r"CREATE FUNCTION (\w+)", s).group(1) for s in statements]
+    created = [re.search(r"CREATE (?:OR REPLACE )?FUNCTION (\w+)", s).group(1) for s in statements]
     assert created == ["record_roi_data_change", "roi_data_changed", "roi_rows_changed"]
     assert all(s.rstrip().endswith("END $$") for s in statements)
 
 
+TRIGGERS = """
+    SELECT t.tgname, p.proname FROM pg_trigger t JOIN pg_proc p ON p.oid = t.tgfoid
+    WHERE t.tgname LIKE '%\\_roi\\_%'
+"""
+
+
 def test_the_migrated_database_has_every_data_change_trigger(db):
     names = {s.split()[2] for s in roi_sql.data_change_triggers()}
-    found = set(
-        db.session.execute(
-            text("SELECT tgname FROM pg_trigger WHERE tgname LIKE '%\\_roi\\_%'")
-        ).scalars()
-    )
-    assert names <= found
     assert {s.split()[2] for s in roi_sql.drop_data_change_triggers()} == names
+    found = dict(db.session.execute(text(TRIGGERS)).all())
+    new_rows_only = {f"{table}_roi_insert" for table in roi_sql.NAMED_COLUMNS}
+    assert set(found) == names - new_rows_only
+    for table in roi_sql.DATED_TABLES:
+        for event in ("insert", "update", "delete"):
+            assert found[f"{table}_roi_{event}"] == "roi_days_changed"
 
 
 CUSTOMERS = """

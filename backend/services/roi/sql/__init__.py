@@ -83,3 +83,46 @@ def drop_data_change_triggers() -> list[str]:
     names += [(f"ad_accounts_roi_{e}", "ad_accounts") for e in ("insert", "update", "delete")]
     names.append(("ad_accounts_roi_truncate", "ad_accounts"))
     return [f"DROP TRIGGER {name} ON {table}" for name, table in names]
+
+
+#: The tables whose changes are dated (migration 0017): the first and the last day a row is
+#: about, and whether an update can move a row to other days.
+DATED_TABLES = {
+    "daily_rollups": ("date", "date", False),
+    "monthly_rollups": ("month", "month + interval '1 month' - interval '1 day'", False),
+    "roi_customers": ("acquisition_date", "acquisition_date", True),
+}
+
+
+#: Tables of names and attributes the answers show on every day: only an update of these
+#: columns changes them (a new campaign or account has no figures yet; a backfill moving a
+#: campaign's first_seen changes nothing shown).
+NAMED_COLUMNS = {"campaigns": ("name", "ad_account_id"), "ad_accounts": ACCOUNT_COLUMNS}
+
+
+def dated_data_change_triggers() -> list[str]:
+    """Statements that make the data change triggers record the days a write to the dated
+    inputs changed (`data_change_days.sql`), and a change of every day for an update of the
+    columns of NAMED_COLUMNS only."""
+    out = []
+    for table, columns in NAMED_COLUMNS.items():
+        changed = " OR ".join(f"OLD.{c} IS DISTINCT FROM NEW.{c}" for c in columns)
+        out += [
+            f"DROP TRIGGER IF EXISTS {table}_roi_insert ON {table}",
+            f"DROP TRIGGER IF EXISTS {table}_roi_update ON {table}",
+            f"CREATE TRIGGER {table}_roi_update AFTER UPDATE ON {table} FOR EACH ROW "
+            f"WHEN ({changed}) EXECUTE FUNCTION roi_data_changed()",
+        ]
+    for table, (first, last, moves) in DATED_TABLES.items():
+        for event, side in _TRANSITION.items():
+            transitions, days = f"{side} TABLE AS changed", [first, last]
+            if event == "UPDATE" and moves:
+                transitions = "OLD TABLE AS old_changed NEW TABLE AS changed"
+                days.append("old_changed")
+            arguments = ", ".join("'" + d.replace("'", "''") + "'" for d in days)
+            out.append(
+                f"CREATE OR REPLACE TRIGGER {table}_roi_{event.lower()} AFTER {event} ON {table} "
+                f"REFERENCING {transitions} FOR EACH STATEMENT "
+                f"EXECUTE FUNCTION roi_days_changed({arguments})"
+            )
+    return out

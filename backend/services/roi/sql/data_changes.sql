@@ -6,7 +6,7 @@
 -- RESTART IDENTITY keeps counting). Writers only insert: no writer waits for another.
 
 -- One row per transaction, however many statements and tables it changes.
-CREATE FUNCTION record_roi_data_change() RETURNS void LANGUAGE plpgsql AS $$
+CREATE OR REPLACE FUNCTION record_roi_data_change() RETURNS void LANGUAGE plpgsql AS $$
 BEGIN
     IF current_setting('spendlens.roi_data_changed', true)
        IS DISTINCT FROM CAST(txid_current() AS text) THEN
@@ -16,7 +16,7 @@ BEGIN
 END $$
 ;
 -- Trigger: a change (TRUNCATE, or a row whose columns the answers read).
-CREATE FUNCTION roi_data_changed() RETURNS trigger LANGUAGE plpgsql AS $$
+CREATE OR REPLACE FUNCTION roi_data_changed() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
     PERFORM record_roi_data_change();
     RETURN NULL;
@@ -24,7 +24,7 @@ END $$
 ;
 -- Trigger: a change when the statement's transition table `changed` holds rows; nothing when
 -- it wrote none (an upsert whose rows were all unchanged, an update that matched nothing).
-CREATE FUNCTION roi_rows_changed() RETURNS trigger LANGUAGE plpgsql AS $$
+CREATE OR REPLACE FUNCTION roi_rows_changed() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
     IF EXISTS (SELECT 1 FROM changed) THEN
         PERFORM record_roi_data_change();
