@@ -15,7 +15,7 @@ import { platformColor, platformLabel } from "../lib/platforms";
 import { previousRange } from "../lib/dates";
 import { useDateRange, useRangeSearch, useReportedCurrency } from "../state/report";
 import { useFormat, type Formatters } from "../state/useFormat";
-import { channelSeries, type SeriesMetric } from "./overview/series";
+import { channelSeries, partialDays, type SeriesMetric } from "./overview/series";
 import { can } from "../auth/permissions";
 import { useAuth } from "../auth/AuthContext";
 import { SeverityTag } from "./alerts/SeverityTag";
@@ -24,12 +24,13 @@ import { useNoOpenAlertsText } from "./alerts/noAlerts";
 
 const YOUNG_SHADE = "rgba(134, 142, 150, 0.12)";
 
-function trendOption(data: Overview, metric: SeriesMetric, f: Formatters): EChartsOption {
+export function trendOption(data: Overview, metric: SeriesMetric, f: Formatters): EChartsOption {
   const age = data.comparable?.days ?? 7;
   const s = channelSeries(data.series, metric, data.comparable?.through ?? null);
   const fmt = (v: number) => (metric === "roas" ? f.ratioPercent(v, 0) : f.moneyAxis(v));
   const stacked = metric !== "roas";
   const young = metric === "spend" ? [] : s.young;
+  const partial = partialDays(s.dates, data.freshness.map((e) => e.data_through));
   const shade =
     young.length > 0
       ? {
@@ -44,7 +45,15 @@ function trendOption(data: Overview, metric: SeriesMetric, f: Formatters): EChar
           },
           data: [[{ xAxis: young[0] }, { xAxis: young[young.length - 1] }]] as never,
         }
-      : undefined;
+      : partial.length > 0
+        ? {
+            silent: true,
+            itemStyle: { color: YOUNG_SHADE },
+            label: { show: true, position: "insideTopRight" as const, color: "#868e96", fontSize: 11, formatter: "Not every account has reported" },
+            // from the last day every account reported: the line's fall into the partial days is shaded
+            data: [[{ xAxis: s.dates[Math.max(s.dates.indexOf(partial[0]) - 1, 0)] }, { xAxis: partial[partial.length - 1] }]] as never,
+          }
+        : undefined;
   return {
     tooltip: {
       trigger: "axis",

@@ -1,4 +1,4 @@
-import { channelSeries } from "./series";
+import { channelSeries, partialDays } from "./series";
 import { orderBreakdown } from "../channels/Breakdowns";
 import type { RoiRow } from "../../api/types";
 
@@ -35,5 +35,26 @@ describe("orderBreakdown", () => {
     expect(orderBreakdown("weekday", [row("Sun", 1), row("Mon", 2), row("Wed", 3)]).map((r) => r.key)).toEqual(["Mon", "Wed", "Sun"]);
     expect(orderBreakdown("hour", [row("13", 1), row("2", 2)]).map((r) => r.key)).toEqual(["2", "13"]);
     expect(orderBreakdown("country", [row("FR", 1), row("US", 5)]).map((r) => r.key)).toEqual(["US", "FR"]);
+  });
+});
+
+describe("partialDays", () => {
+  const dates = ["2024-03-01", "2024-03-02", "2024-03-03"];
+
+  it("are the days after the earliest day every account has reported", () => {
+    expect(partialDays(dates, ["2024-03-03", "2024-03-02", "2024-03-03"])).toEqual(["2024-03-03"]);
+  });
+
+  it("are none when every account has reported the last day, or none has data yet", () => {
+    expect(partialDays(dates, ["2024-03-03", "2024-03-03"])).toEqual([]);
+    expect(partialDays(dates, [null, undefined])).toEqual([]);
+  });
+
+  it("leave out an account stale for longer than a time zone explains", () => {
+    expect(partialDays(dates, ["2024-02-10", "2024-03-03", "2024-03-02"])).toEqual(["2024-03-03"]);
+  });
+
+  it("leave out accounts with no data at all (a new account does not hide the others' days)", () => {
+    expect(partialDays(dates, [null, "2024-03-03"])).toEqual([]);
   });
 });

@@ -49,3 +49,20 @@ export function channelSeries(points: readonly SeriesPoint[], metric: SeriesMetr
   }
   return { dates, platforms, values, young };
 }
+
+/** Days an account may lag the others for its time zone (one behind UTC finishes a day later). */
+const TIME_ZONE_LAG_DAYS = 2;
+
+/** The dates of the chart some account has not reported yet: after the earliest "data through"
+ * of the accounts that have data, so that a low last day reads as not yet reported, not as a
+ * fall in spend. An account further behind than a time zone explains is stale, not partial
+ * (the freshness list says so) and does not shade the chart. */
+export function partialDays(dates: readonly string[], dataThrough: readonly (string | null | undefined)[]): string[] {
+  const known = dataThrough.filter((d): d is string => Boolean(d)).sort();
+  if (!known.length) return [];
+  const latest = new Date(`${known[known.length - 1]}T00:00:00Z`);
+  latest.setUTCDate(latest.getUTCDate() - TIME_ZONE_LAG_DAYS);
+  const floor = latest.toISOString().slice(0, 10);
+  const lagging = known.filter((d) => d >= floor);
+  return dates.filter((d) => d > lagging[0]);
+}
