@@ -11,13 +11,14 @@ import pytest
 from backend.services.connectors import build_connector
 from connectors import AccountInfo, Level
 from connectors.sandbox import credentials
+from connectors.sandbox.generator import World
 from connectors.sandbox.history import reported_rows
 
-CONFIGS = {
-    "meta": credentials.meta_config,
-    "google_ads": credentials.google_config,
-    "apple_search_ads": credentials.apple_config,
-}
+#: The second demo account of each platform (the first when it has one only).
+ACCOUNTS = [
+    [a for a in World().demo_accounts if a.platform == platform][:2][-1].external_id
+    for platform in dict.fromkeys(a.platform for a in World().demo_accounts)
+]
 
 
 def comparable(rows) -> list[tuple]:
@@ -45,7 +46,7 @@ def comparable(rows) -> list[tuple]:
     )
 
 
-@pytest.mark.parametrize("external_id", ["act_1002", "2345678901", "40002"])
+@pytest.mark.parametrize("external_id", ACCOUNTS)
 def test_the_history_rows_are_the_rows_the_connector_reads(app, world, external_id):
     account = world.account(external_id)
     info = AccountInfo(
@@ -54,7 +55,9 @@ def test_the_history_rows_are_the_rows_the_connector_reads(app, world, external_
     end = world.account_today(account) - dt.timedelta(days=1)
     start = end - dt.timedelta(days=4)
     with app.app_context():
-        connector = build_connector(account.platform, CONFIGS[account.platform]())
+        connector = build_connector(
+            account.platform, credentials.sandbox_configs()[account.platform]
+        )
         for level in (Level.CAMPAIGN, Level.AD):
             for breakdown in (None, *connector.breakdowns):
                 if level is Level.AD and breakdown is not None:
