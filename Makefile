@@ -43,11 +43,11 @@ frontend-build: $(NPM_STAMP)
 frontend-test: $(NPM_STAMP)
 	@if [ -f $(FRONTEND)/package.json ]; then cd $(FRONTEND) && npm test; fi
 
-# Options of the launcher, e.g. make demo DEMO_ARGS="--port 8001" (see python -m backend.devstack -h)
+# Options of the launcher, e.g. make demo DEMO_ARGS="--port 8001" (see python -m devstack -h)
 DEMO_ARGS ?=
 
 demo: $(STAMP) frontend-build
-	$(PY) -m backend.devstack $(DEMO_ARGS)
+	$(PY) -m devstack $(DEMO_ARGS)
 
 test: $(STAMP) frontend-build frontend-test
 	$(PY) -m pytest

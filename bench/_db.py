@@ -29,7 +29,7 @@ def scratch_app(database: str | None = None, keep: bool = False, **config) -> It
     handle = None
     server_url = os.environ.get("DATABASE_URL")
     if not server_url:
-        from backend.embedded import start_postgres
+        from devstack.embedded import start_postgres
 
         server_url, handle = start_postgres(ROOT / "var" / "bench", database="postgres")
     server_url = sqlalchemy_url(server_url)

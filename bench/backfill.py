@@ -42,10 +42,10 @@ def main() -> None:
 
     from backend.extensions import db
     from backend.models import SyncRun
-    from backend.services.demo import ensure_sandbox_accounts
     from backend.services.ingestion.sync import execute_sync_run, request_sync
     from backend.services.ingestion.windows import account_today
     from connectors.sandbox.runner import start_sandbox
+    from devstack.demo import ensure_sandbox_accounts
 
     queue = f"bench-backfill-{os.getpid()}"
     sandbox = start_sandbox()

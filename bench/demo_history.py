@@ -1,5 +1,5 @@
 """Benchmark: the demo's older history loaded straight from the sandbox's World
-(`backend.services.demo_world.load_spend_history`: the connectors' rows without the network,
+(`devstack.demo_world.load_spend_history`: the connectors' rows without the network,
 through the sync's COPY slice path) for every demo account.
 
 Reference in the same run: the same days of the same accounts through the platforms, one sync
@@ -33,12 +33,12 @@ def main() -> None:
 
     from backend.extensions import db
     from backend.models import SyncRun
-    from backend.services.demo import ensure_sandbox_accounts
-    from backend.services.demo_world import load_spend_history
     from backend.services.ingestion.sync import execute_sync_run
     from backend.services.ingestion.windows import account_today
     from connectors.sandbox.generator import World
     from connectors.sandbox.runner import start_sandbox
+    from devstack.demo import ensure_sandbox_accounts
+    from devstack.demo_world import load_spend_history
 
     sandbox = start_sandbox()
     world = World()

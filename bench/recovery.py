@@ -38,10 +38,10 @@ def main() -> None:
 
     from backend.config import DEFAULTS
     from backend.extensions import db
-    from backend.services.demo import ensure_sandbox_accounts
     from backend.services.ingestion.sync import request_sync
     from backend.services.ingestion.windows import account_today
     from connectors.sandbox.runner import start_sandbox
+    from devstack.demo import ensure_sandbox_accounts
     from tests.chaos import Stack, patiently, run_states, wait_for_windows
     from tests.servers import kill_group
 

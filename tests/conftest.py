@@ -37,8 +37,8 @@ EMBEDDED_VAR = ROOT / "var" / "test"
 def embedded_run():
     """`var/test/run`, owned by this test run: what an earlier, killed run left there is stopped
     first, and the embedded servers started in it are stopped at the end."""
-    from backend.embedded import owned_run_directory
-    from backend.process_groups import RunDirectoryInUse
+    from devstack.embedded import owned_run_directory
+    from devstack.process_groups import RunDirectoryInUse
 
     try:
         run = owned_run_directory(EMBEDDED_VAR, f"a pytest run ({' '.join(sys.argv[1:])[:80]})")
@@ -55,7 +55,7 @@ def server_database_url(request) -> Iterator[str]:
     if url:
         yield sqlalchemy_url(url)
         return
-    from backend.embedded import start_postgres
+    from devstack.embedded import start_postgres
 
     url, server = start_postgres(
         EMBEDDED_VAR, database="postgres", run=request.getfixturevalue("embedded_run")
@@ -72,7 +72,7 @@ def redis_url(request) -> Iterator[str]:
     if url:
         yield url
         return
-    from backend.embedded import start_redis
+    from devstack.embedded import start_redis
 
     url, server = start_redis(EMBEDDED_VAR, run=request.getfixturevalue("embedded_run"))
     try:

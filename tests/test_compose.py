@@ -64,7 +64,7 @@ def test_image_build_copies_every_python_package():
 def test_the_web_server_runs_threaded_workers_like_the_demo():
     """gunicorn's sync workers are killed after 30 s; a model import over millions of
     customers takes longer, so both the compose web service and the demo's use threads."""
-    from backend import devstack
+    from devstack import launcher as devstack
 
     for web in (
         COMPOSE["services"]["web"]["command"],

@@ -4,7 +4,6 @@ runs."""
 from __future__ import annotations
 
 import datetime as dt
-import json
 from pathlib import Path
 
 import click
@@ -60,31 +59,6 @@ def register(app: Flask) -> None:
         from backend.services.customers import load_events_csv
 
         _load(path, load_events_csv)
-
-    @app.cli.command("demo-customers")
-    @click.option("--days", default=180, show_default=True, help="Days of acquisitions.")
-    @click.option("--seed", default=7, show_default=True, help="The sandbox World's seed.")
-    @click.option(
-        "--share-scale",
-        default=1.0,
-        show_default=True,
-        help="Scale of the share of installs that become customers.",
-    )
-    @click.option(
-        "--train/--no-train",
-        default=True,
-        show_default=True,
-        help="Train a model when none is active.",
-    )
-    def demo_customers_command(days: int, seed: int, share_scale: float, train: bool) -> None:
-        """Load the sandbox's customers and purchases for the stored sandbox ad accounts."""
-        from backend.services.customers.demo import load_demo_customers
-        from connectors.sandbox.generator import World
-
-        result = load_demo_customers(
-            days, world=World(seed=seed), share_scale=share_scale, train=train
-        )
-        click.echo(json.dumps(result, default=str))
 
     @app.cli.command("train-models")
     @click.option(

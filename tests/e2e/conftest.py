@@ -191,7 +191,7 @@ def _ensure_model(app, timeout: float = 600) -> int | None:
 @pytest.fixture(scope="package")
 def demo_stack(app, e2e_app, live_server, celery_worker, tmp_path_factory) -> Iterator[DemoStack]:
     """The demo seeded on the real stack for the whole e2e package; tables emptied after."""
-    from backend.services.demo import seed
+    from devstack.demo import seed
 
     truncate_all(e2e_app)
     var_dir = tmp_path_factory.mktemp("demo")

@@ -11,9 +11,9 @@ from collections import defaultdict
 
 import pytest
 
-from backend.services.demo import HISTORY_DAYS
 from connectors.sandbox.customers import CHANNELS
 from connectors.sandbox.generator import World
+from devstack.demo import HISTORY_DAYS
 from tests.e2e.conftest import run_task
 
 pytestmark = pytest.mark.e2e

@@ -10,7 +10,6 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from backend.services.customers.demo import load_demo_customers
 from connectors.sandbox.customers import (
     CHANNELS,
     UNITS_PER_USD,
@@ -18,6 +17,7 @@ from connectors.sandbox.customers import (
     true_ltv_by_channel,
 )
 from connectors.sandbox.generator import World
+from devstack.demo_customers import load_demo_customers
 
 from .conftest import add_account, rows
 

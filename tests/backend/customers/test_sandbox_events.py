@@ -9,10 +9,10 @@ import statistics
 
 import pytest
 
-from backend.services.customers.demo import load_demo_customers
 from connectors.sandbox.customers import sandbox_customers
 from connectors.sandbox.generator import World
 from connectors.sandbox.in_app import customer_events, fake_customers, fraudulent_campaigns
+from devstack.demo_customers import load_demo_customers
 
 from .conftest import add_account, rows
 

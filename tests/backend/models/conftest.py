@@ -51,7 +51,7 @@ def store_reference_rates(day: dt.date = dt.date(2020, 1, 1)) -> None:
 
 
 def load_sandbox_year(world: World, days: int = 365, share_scale: float = 0.3) -> dict:
-    from backend.services.customers.demo import load_demo_customers
+    from devstack.demo_customers import load_demo_customers
 
     store_sandbox_accounts(world)
     store_reference_rates()

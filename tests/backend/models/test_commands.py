@@ -6,9 +6,12 @@ from __future__ import annotations
 from .conftest import query, store_reference_rates, store_sandbox_accounts
 
 
-def test_the_demo_customers_train_and_drift_commands(runner, db, tmp_path):
+def test_the_demo_customers_train_and_drift_commands(app, db, tmp_path):
     from connectors.sandbox.generator import World
+    from devstack import commands
 
+    commands.register(app)  # the demo's commands are not the product's
+    runner = app.test_cli_runner()
     world = World()
     store_sandbox_accounts(world)
     store_reference_rates()

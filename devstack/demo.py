@@ -169,9 +169,9 @@ def never_synced(accounts: list[AdAccount]) -> list[AdAccount]:
 def load_history(accounts: list[AdAccount], history_days: int, backfill_days: int) -> int:
     """Spend from `history_days` ago up to the days the worker backfills, straight from the
     sandbox's World (`demo_world.load_spend_history`); returns the rows written."""
-    from backend.services.demo_world import load_spend_history
     from backend.services.ingestion.windows import account_today
     from connectors.sandbox.generator import World
+    from devstack.demo_world import load_spend_history
 
     world = World()
     rows = 0
@@ -224,8 +224,8 @@ def seed(
     with clock("spend_history"):
         history_rows = load_history(new, history_days, days)
     customers = None
-    if _module_exists("backend.services.customers.demo"):
-        from backend.services.customers import demo as customer_demo
+    if _module_exists("devstack.demo_customers"):
+        from devstack import demo_customers as customer_demo
 
         with clock("customers"):
             customers = customer_demo.load_demo_customers(
@@ -269,8 +269,8 @@ class _PhaseClock:
 
 
 def _ensure_budgets(demo_users: list[DemoUser]) -> int:
-    from backend.services.demo_world import ensure_budgets
     from connectors.sandbox.generator import World
+    from devstack.demo_world import ensure_budgets
 
     finance = [u.email for u in demo_users if u.role == Role.FINANCE.value]
     return ensure_budgets(World(), finance)

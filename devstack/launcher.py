@@ -11,7 +11,7 @@ each group its signal, a deadline, then SIGKILL. A start clears what an earlier 
 left running, and refuses, in one sentence, when another one is still running or a port it needs
 is taken. The data stays in var/ for the next run.
 
-`python -m backend.devstack [--port 8000] [--var DIR] [--smtp-port 8025] [--no-seed]`
+`python -m devstack [--port 8000] [--var DIR] [--smtp-port 8025] [--no-seed]`
 """
 
 from __future__ import annotations
@@ -28,8 +28,8 @@ import urllib.request
 from collections.abc import Callable
 from pathlib import Path
 
-from backend.process_groups import RunDirectory, RunDirectoryInUse, port_holder, port_in_use
-from backend.supervisor import SERVERS, ChildSpec, CrashLoop, OneOff, Supervisor
+from devstack.process_groups import RunDirectory, RunDirectoryInUse, port_holder, port_in_use
+from devstack.supervisor import SERVERS, ChildSpec, CrashLoop, OneOff, Supervisor
 
 ROOT = Path(__file__).resolve().parent.parent
 VAR = ROOT / "var"
@@ -44,7 +44,7 @@ SANDBOX_USERS = ("worker", "beat", "web")
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(
-        prog="python -m backend.devstack", description="Run the whole Spendlens product here."
+        prog="python -m devstack", description="Run the whole Spendlens product here."
     )
     parser.add_argument(
         "--port",
@@ -98,7 +98,7 @@ def _processes(env: dict[str, str], port: int, var: Path = VAR) -> dict[str, lis
     python = sys.executable
     procs = {
         "mail": [
-            python, "-m", "backend.mailcatcher",
+            python, "-m", "devstack.mailcatcher",
             "--port", env["SPENDLENS_SMTP_PORT"], "--dir", str(var / "mail"),
         ],
         "worker": [
@@ -182,7 +182,7 @@ class Demo:
 
     def start_servers(self) -> None:
         """The embedded PostgreSQL and Redis, where DATABASE_URL / REDIS_URL are unset."""
-        from backend import embedded
+        from devstack import embedded
 
         for variable, make in (
             ("DATABASE_URL", embedded.postgres_service),
@@ -246,8 +246,17 @@ class Demo:
         python = sys.executable
         flask = [python, "-m", "flask", "--app", "backend"]
         self.supervisor.run_once(self._spec("migrate", [*flask, "db", "upgrade"]))
-        if not self.args.no_seed and importlib.util.find_spec("backend.commands.demo"):
-            seed = [*flask, "demo-seed", "--var", str(self.var)]
+        if not self.args.no_seed:
+            seed = [
+                python,
+                "-m",
+                "flask",
+                "--app",
+                "devstack.app",
+                "demo-seed",
+                "--var",
+                str(self.var),
+            ]
             return self.supervisor.begin_once(self._spec("seed", seed))
         return None
 
@@ -362,7 +371,3 @@ def main(argv: list[str] | None = None) -> int:
         demo.stop()
     log.info("stopped")
     return code
-
-
-if __name__ == "__main__":
-    sys.exit(main())

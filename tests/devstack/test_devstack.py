@@ -20,7 +20,7 @@ from pathlib import Path
 import psutil
 import pytest
 
-from backend.process_groups import RUN_DIR_VARIABLE, Record, port_in_use
+from devstack.process_groups import RUN_DIR_VARIABLE, Record, port_in_use
 from tests.conftest import ROOT, RUN_ID, service_env, truncate_all
 
 STOP_TIMEOUT_S = 3
@@ -53,7 +53,7 @@ class Launcher:
         with self.output.open("wb") as out:
             self.proc = subprocess.Popen(
                 [
-                    sys.executable, "-m", "backend.devstack",
+                    sys.executable, "-m", "devstack",
                     "--port", str(self.port), "--smtp-port", str(self.smtp_port),
                     "--var", str(self.var), "--stop-timeout", str(STOP_TIMEOUT_S), *extra,
                 ],

@@ -10,10 +10,10 @@ from pathlib import Path
 from sqlalchemy import func, select
 
 from backend.models import AdAccount, Budget, FxRate, ModelVersion, SyncRun, User
-from backend.services.demo import seed, synthetic_ecb_csv
 from backend.services.ingestion.fx import parse_ecb_csv
 from connectors.sandbox import credentials
 from connectors.sandbox.generator import World
+from devstack.demo import seed, synthetic_ecb_csv
 
 
 def counts(db):

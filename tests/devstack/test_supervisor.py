@@ -11,8 +11,8 @@ from pathlib import Path
 import psutil
 import pytest
 
-from backend.process_groups import RunDirectory
-from backend.supervisor import SERVERS, ChildSpec, CrashLoop, Supervisor
+from devstack.process_groups import RunDirectory
+from devstack.supervisor import SERVERS, ChildSpec, CrashLoop, Supervisor
 
 SLEEPER = [sys.executable, "-c", "import time; time.sleep(600)"]
 CRASHER = [sys.executable, "-c", "import sys; sys.exit(3)"]

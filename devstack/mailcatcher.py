@@ -1,6 +1,6 @@
 """A local SMTP catcher for the demo: accepts every message and keeps it under var/mail/.
 
-`python -m backend.mailcatcher --port 8025 --dir var/mail`
+`python -m devstack.mailcatcher --port 8025 --dir var/mail`
 """
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""The demo launcher's children: started in process groups of their own (backend.process_groups),
+"""The demo launcher's children: started in process groups of their own (devstack.process_groups),
 restarted when they die, within a budget, and stopped together on the way out.
 
 A child that exits is started again after a short backoff (1, 2, 4, ... s); one that exits more
@@ -20,7 +20,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from backend.process_groups import Record, RunDirectory
+from devstack.process_groups import Record, RunDirectory
 
 log = logging.getLogger("spendlens.demo")
 

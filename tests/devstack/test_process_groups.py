@@ -13,7 +13,7 @@ from pathlib import Path
 import psutil
 import pytest
 
-from backend.process_groups import (
+from devstack.process_groups import (
     RUN_DIR_VARIABLE,
     Record,
     RunDirectory,
@@ -126,7 +126,7 @@ def test_a_second_owner_is_refused_while_the_first_lives(tmp_path):
             sys.executable,
             "-c",
             "import sys, time; from pathlib import Path;"
-            "from backend.process_groups import RunDirectory;"
+            "from devstack.process_groups import RunDirectory;"
             "run = RunDirectory(Path(sys.argv[1])); run.acquire('make demo on port 8123');"
             "print('ready', flush=True); time.sleep(600)",
             str(tmp_path / "run"),

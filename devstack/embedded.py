@@ -3,7 +3,7 @@ var directory, no servers needed.
 
 Used by `make demo` and by the tests and benchmarks when DATABASE_URL / REDIS_URL are not set. Each
 server runs in the foreground as a child of the process that starts it, in a process group of its
-own recorded under `<var>/run/` (see backend.process_groups), so that its owner stops it for sure,
+own recorded under `<var>/run/` (see devstack.process_groups), so that its owner stops it for sure,
 and a later start stops what a killed owner left. The data stays in the var directory.
 """
 
@@ -19,7 +19,7 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from backend.process_groups import Record, RunDirectory
+from devstack.process_groups import Record, RunDirectory
 
 log = logging.getLogger("spendlens.embedded")
 
