@@ -41,7 +41,7 @@ def customer_attribute(
     customers: pd.DataFrame | None, index: pd.Index, column: str, as_text: bool = False
 ) -> pd.Series | None:
     """``column`` of the customer of each id in ``index`` (NaN where the id is unknown; with
-    ``as_text`` every known value as text, None as 'None'), indexed like ``index``; None when
+    ``as_text`` the values as ``astype(str)`` gives them), indexed like ``index``; None when
     there is no such column."""
     if customers is None or column not in customers:
         return None

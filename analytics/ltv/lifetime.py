@@ -23,16 +23,23 @@ def predicted_remainder(
     customers: pd.DataFrame | None,
     windows: pd.DataFrame,
     days: np.ndarray,
+    anchors_curve: np.ndarray | None = None,
 ) -> np.ndarray:
     """Predicted revenue of each customer in its next ``days[i]`` days, from the deployed
-    ``windows`` (``clv_<h>`` per anchor) interpolated along its BTYD curve."""
+    ``windows`` (``clv_<h>`` per anchor) interpolated along its BTYD curve (``anchors_curve``:
+    the curve at the model's horizons, ``btyd_at_anchors``, when the caller has it)."""
     days = np.asarray(days, dtype=float)
     horizons = sorted(model.horizons_days)
-    curve = expected_revenue(model.btyd, summary, customers, days)
+    coming = days > 0  # the others have nothing left to predict: their curve is not evaluated
+    curve = np.zeros(len(summary))
+    if coming.any():
+        curve[coming] = expected_revenue(model.btyd, summary[coming], customers, days[coming])
     anchors = np.array((0, *horizons), dtype=float)
     zeros = np.zeros(len(summary))
     chosen = np.column_stack([zeros] + [windows[clv_column(h)].to_numpy() for h in horizons])
-    shape = np.column_stack([zeros, expected_revenue_by(model.btyd, summary, customers, horizons)])
+    if anchors_curve is None:
+        anchors_curve = btyd_at_anchors(model, summary, customers)
+    shape = np.column_stack([zeros, anchors_curve])
     hi = np.clip(np.searchsorted(anchors, days, side="left"), 1, anchors.size - 1)
     lo = hi - 1
     rows = np.arange(len(summary))
@@ -47,6 +54,13 @@ def predicted_remainder(
     result = chosen[rows, lo] + (chosen[rows, hi] - chosen[rows, lo]) * np.clip(along, 0.0, 1.0)
     result = np.where(beyond, scaled, result)
     return np.maximum(np.where(days > 0, result, 0.0), 0.0)
+
+
+def btyd_at_anchors(
+    model: LTVModel, summary: pd.DataFrame, customers: pd.DataFrame | None
+) -> np.ndarray:
+    """Each customer's BTYD revenue over the model's horizons (columns, ascending)."""
+    return expected_revenue_by(model.btyd, summary, customers, sorted(model.horizons_days))
 
 
 def remaining_days(summary: pd.DataFrame, horizon_days: int) -> np.ndarray:

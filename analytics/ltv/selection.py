@@ -339,11 +339,13 @@ def score_ltv(
     *,
     churn_horizons_days: Sequence[int] = (30, 90),
     daily_discount_rate: float = 0.0,
+    summary: pd.DataFrame | None = None,
 ) -> pd.DataFrame:
     """Per customer born by ``as_of``: predicted future revenue ``clv_<h>`` (deployed kind,
     calibrated, discounted alike), ``p_alive`` and ``churn_<h>`` = P(no purchase in the next h
-    days) of the BTYD models."""
-    summary = build_rfm_summary(transactions, as_of, customers)
+    days) of the BTYD models. ``summary``: the RFM summary at ``as_of`` when the caller has it."""
+    if summary is None:
+        summary = build_rfm_summary(transactions, as_of, customers)
     out = deployed_windows(model, summary, customers, daily_discount_rate)
     churn = predict_btyd_churn(model.btyd, summary, customers, churn_horizons_days)
     return out.join(churn)

@@ -21,7 +21,7 @@ from analytics.ltv.columns import (
     P_ALIVE,
     churn_column,
 )
-from analytics.ltv.lifetime import predicted_remainder
+from analytics.ltv.lifetime import btyd_at_anchors, predicted_remainder
 from backend.models.model_runs import LTV_HORIZONS_DAYS
 from backend.services.models.data import ModelInputs, realized_revenue
 
@@ -45,15 +45,21 @@ def score_customers(
     customers, transactions = inputs.customers, inputs.transactions
     summary = build_rfm_summary(transactions, as_of, customers)
     windows = score_ltv(
-        model, transactions, customers, as_of, churn_horizons_days=(CHURN_HORIZON_DAYS,)
+        model,
+        transactions,
+        customers,
+        as_of,
+        churn_horizons_days=(CHURN_HORIZON_DAYS,),
+        summary=summary,
     ).reindex(summary.index)
+    anchors = btyd_at_anchors(model, summary, customers)
     realized = realized_revenue(inputs, LTV_HORIZONS_DAYS).reindex(summary.index)
     birth = customers.set_index(CUSTOMER_ID)[ACQUIRED_AT].dt.normalize().reindex(summary.index)
     age = (as_of.normalize() - birth).dt.days.to_numpy(dtype=float)
     out = pd.DataFrame(index=summary.index)
     for horizon in LTV_HORIZONS_DAYS:
         days = np.maximum(horizon - 1 - age, 0.0)
-        future = predicted_remainder(model, summary, customers, windows, days)
+        future = predicted_remainder(model, summary, customers, windows, days, anchors)
         out[f"predicted_ltv_{horizon}"] = realized[f"realized_{horizon}"].to_numpy() + np.maximum(
             future, 0.0
         )
