@@ -19,6 +19,7 @@ import datetime as dt
 import hashlib
 import json
 import logging
+import time
 from collections.abc import Callable
 from functools import cache
 from pathlib import Path
@@ -33,6 +34,8 @@ log = logging.getLogger(__name__)
 
 #: How long an answer is kept; a new data version makes it unreachable long before.
 TTL_SECONDS = 24 * 3600
+#: How long the others wait for a request computing an answer (its marker expires then too).
+COMPUTING_SECONDS = 30
 #: roi_data_changes is folded into its newest row once it holds more rows than this.
 FOLD_AT_ROWS = 256
 _VERSION = text(
@@ -125,22 +128,48 @@ def cached_json(
     """(the answer's JSON in UTF-8, whether it came from the cache): the stored answer of this
     request at the current data version, else `compute()`'s, stored. `request` holds everything
     the answer depends on besides the data (dates as ISO text or dates); `days`, the days of
-    acquisition and spend it reads."""
+    acquisition and spend it reads.
+
+    One request computes a missing answer at a time: the others asking for it meanwhile wait
+    for it (up to COMPUTING_SECONDS, then compute it themselves)."""
     key = answer_key(kind, request, data_version(days))
     client = _client()
-    if client is not None:
-        try:
-            hit = client.get(key)
-        except redis.RedisError as exc:
-            log.warning("ROI answer cache unavailable: %s", exc)
-            client = None
-        else:
-            if hit is not None:
-                return hit, True
-    body = compute().encode()
-    if client is not None:
-        try:
-            client.set(key, body, ex=TTL_SECONDS)
-        except redis.RedisError as exc:
-            log.warning("could not keep a ROI answer: %s", exc)
+    if client is None:
+        return compute().encode(), False
+    try:
+        hit = client.get(key)
+        if hit is None and not client.set(key + ":computing", b"1", nx=True, ex=COMPUTING_SECONDS):
+            hit = _wait_for(client, key)
+    except redis.RedisError as exc:
+        log.warning("ROI answer cache unavailable: %s", exc)
+        return compute().encode(), False
+    if hit is not None:
+        return hit, True
+    try:
+        body = compute().encode()
+        client.set(key, body, ex=TTL_SECONDS)
+    except redis.RedisError as exc:
+        log.warning("could not keep a ROI answer: %s", exc)
+    finally:
+        _forget_marker(client, key)
     return body, False
+
+
+def _forget_marker(client: redis.Redis, key: str) -> None:
+    """The others stop waiting (an answer stored, or none to wait for: the computation failed)."""
+    try:
+        client.delete(key + ":computing")
+    except redis.RedisError as exc:
+        log.warning("could not clear a ROI answer's computing marker: %s", exc)
+
+
+def _wait_for(client: redis.Redis, key: str) -> bytes | None:
+    """The answer another request is computing, once it is stored; None after
+    COMPUTING_SECONDS or when that request gave up (its marker gone without an answer)."""
+    deadline = time.monotonic() + COMPUTING_SECONDS
+    while time.monotonic() < deadline:
+        time.sleep(0.02)
+        answer, computing = client.mget(key, key + ":computing")
+        if answer is not None or computing is None:
+            return answer
+    return None

@@ -6,6 +6,9 @@ setting) the next answer is the freshly computed one, never the stale one."""
 from __future__ import annotations
 
 import datetime as dt
+import secrets
+import threading
+import time
 from decimal import Decimal
 
 import pytest
@@ -19,6 +22,8 @@ from backend.services.roi import cache as roi_cache
 from tests.backend.roi.conftest import JAN1, JAN10, days, score, spend_row, write_slice
 
 RANGE = {"start": "2024-01-01", "end": "2024-01-10"}
+#: Keys of this run's own (the test Redis is shared by runs).
+RUN = secrets.token_hex(4)
 REQUESTS = {
     "roi_platform": ("/api/roi", {**RANGE, "group_by": "platform"}),
     "roi_campaign": ("/api/roi", {**RANGE, "group_by": "campaign"}),
@@ -219,3 +224,38 @@ def test_the_version_of_a_range_counts_the_changes_of_its_days(app, db, world):
                 march[0], march[0])  # fmt: skip
     assert roi_cache.data_version(january) == before[0]
     assert roi_cache.data_version(march) != before[1]
+
+
+def test_a_missing_answer_is_computed_once_for_everyone_asking(app, db, world):
+    """Requests asking at once for an answer not in the cache wait for the one computing it."""
+    calls = []
+
+    def compute() -> str:
+        calls.append(1)
+        time.sleep(0.5)
+        return '{"answer": 42}'
+
+    def ask_once(out: list) -> None:
+        with app.app_context():
+            out.append(roi_cache.cached_json("test", {"n": RUN}, compute))
+
+    answers: list = []
+    threads = [threading.Thread(target=ask_once, args=(answers,)) for _ in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert len(calls) == 1
+    assert sorted(cached for _, cached in answers) == [False, True, True, True]
+    assert {body for body, _ in answers} == {b'{"answer": 42}'}
+
+
+def test_a_failed_computation_lets_the_next_request_compute(app, db, world):
+    def fail() -> str:
+        raise ValueError("no")
+
+    with pytest.raises(ValueError):
+        roi_cache.cached_json("test-fail", {"n": RUN}, fail)
+    key = roi_cache.answer_key("test-fail", {"n": RUN}, roi_cache.data_version())
+    assert app.extensions["spendlens_roi_cache"].exists(key + ":computing") == 0
+    assert roi_cache.cached_json("test-fail", {"n": RUN}, lambda: "{}") == (b"{}", False)
