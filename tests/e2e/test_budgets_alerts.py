@@ -88,3 +88,15 @@ def test_finance_creates_a_budget_and_sees_its_alert(page_as, demo_stack, budget
     ours = [a for a in alerts if a["budget_id"] == created["id"]]
     assert ours and any(a["rule"] == "threshold" for a in ours)
     expect(rows).to_have_count(len(ours))
+
+
+def test_with_no_budget_the_alerts_page_never_says_budgets_are_on_track(page_as):
+    # The shared stack has budgets and an open alert; the answers of a deployment with neither
+    # are served to the page (the rest of it is the real stack).
+    page = page_as("finance")
+    empty = {"status": 200, "content_type": "application/json", "body": "[]"}
+    page.route("**/api/budgets", lambda route: route.fulfill(**empty))
+    page.route("**/api/alerts?*", lambda route: route.fulfill(**empty))
+    page.goto("/alerts")
+    expect(page.get_by_text("no budget is set yet, so there is nothing to watch")).to_be_visible()
+    expect(page.get_by_text("on track")).to_have_count(0)
