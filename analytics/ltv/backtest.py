@@ -75,6 +75,13 @@ CRITERION = (
 )
 
 
+def rolling_origins(as_of: pd.Timestamp, horizon_days: int) -> tuple[pd.Timestamp, pd.Timestamp]:
+    """(selection origin, report origin) of a horizon: as_of - 2h and as_of - h. Whatever is
+    chosen at the first is judged at the second, on outcomes the choice never saw; every model
+    (LTV, churn, first purchase) is backtested at these two origins."""
+    return as_of - pd.Timedelta(days=2 * horizon_days), as_of - pd.Timedelta(days=horizon_days)
+
+
 def selection_score(metrics: dict[str, float]) -> float:
     """The criterion of the module docstring (inf when it is undefined)."""
     ratio, gini, mape = (metrics.get(k) for k in ("total_ratio", "normalized_gini", "decile_mape"))
@@ -210,7 +217,7 @@ def backtest_ltv(
 
     result = LTVBacktest(as_of)
     for h in horizons:
-        origin = as_of - pd.Timedelta(days=2 * h)
+        origin = rolling_origins(as_of, h)[0]
         if origin < earliest:
             continue
         at = point(origin)
@@ -244,7 +251,7 @@ def backtest_ltv(
     _drop_disagreeing_calibration(result)
     result.churn = _churn_backtest(point, as_of, earliest, churn_horizon_days, customers, periods)
     for h in horizons:
-        origin = as_of - pd.Timedelta(days=h)
+        origin = rolling_origins(as_of, h)[1]
         if origin < earliest:
             continue
         at = point(origin)
@@ -428,14 +435,13 @@ def _churn_at(
 def _churn_backtest(point, as_of, earliest, horizon, customers, periods) -> dict:
     """Churn candidates chosen by log-loss at as_of - 2H, judged at as_of - H, with drivers."""
     chosen, selection = BTYD_CHURN, {}
-    select_origin = as_of - pd.Timedelta(days=2 * horizon)
+    select_origin, report_origin = rolling_origins(as_of, horizon)
     if select_origin >= earliest and point(select_origin).model is not None:
         churned, probabilities, _ = _churn_at(point(select_origin), horizon, customers, periods)
         if 0 < churned.sum() < churned.size:
             selection = choose_churn_model(churned, probabilities)
             selection["origin"] = select_origin.date().isoformat()
             chosen = selection["chosen"]
-    report_origin = as_of - pd.Timedelta(days=horizon)
     if report_origin < earliest or point(report_origin).model is None:
         return {}
     at = point(report_origin)

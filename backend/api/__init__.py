@@ -21,9 +21,10 @@ def register(app: Flask) -> None:
 
     for module in (budgets, alerts):
         api.register_blueprint(module.blp)
-    from backend.api import roi
+    from backend.api import roi, traffic
 
     api.register_blueprint(roi.blp)
+    api.register_blueprint(traffic.blp)
     from backend.api import metrics
 
     app.register_blueprint(metrics.bp)  # text exposition for Prometheus, not a JSON API

@@ -63,6 +63,8 @@ MATRIX: dict[tuple[str, str], object] = {
     ("POST", "/api/revenue/batch"): ADMIN_FINANCE,
     ("POST", "/api/events/upload"): ADMIN_FINANCE,
     ("POST", "/api/events/batch"): ADMIN_FINANCE,
+    ("GET", "/api/traffic-quality"): ANY,
+    ("GET", "/api/traffic-quality/suspects.csv"): ANY,
     ("GET", "/api/customers/summary"): ANY,
     ("GET", "/api/models"): ANY,
     ("GET", "/api/models/<int:version_id>"): ANY,

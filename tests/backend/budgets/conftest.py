@@ -30,6 +30,7 @@ ONLY_THRESHOLD = {
     "anomaly": {"enabled": False},
     "stale_data": {"enabled": False},
     "credentials": {"enabled": False},
+    "suspect_traffic": {"enabled": False},
 }
 
 

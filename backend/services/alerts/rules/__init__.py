@@ -39,6 +39,7 @@ from backend.services.alerts.rules import (
     predicted_roas,
     projected_overspend,
     stale_data,
+    suspect_traffic,
     threshold,
 )
 from backend.services.alerts.rules.base import (
@@ -57,6 +58,7 @@ RULES: tuple[AlertRule, ...] = (
     anomaly.RULE,
     stale_data.RULE,
     credentials.RULE,
+    suspect_traffic.RULE,
 )
 BY_NAME: dict[str, AlertRule] = {rule.name: rule for rule in RULES}
 #: The figures of `base_figures` and of every rule, by key.

@@ -1,0 +1,101 @@
+"""/api/traffic-quality: each campaign's share of suspect customers over the last days with the
+reasons (every role), and the suspected customers as a CSV for disputes with the ad network."""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+
+from flask import Response
+from flask_smorest import Blueprint
+from marshmallow import Schema, fields, validate
+
+from analytics.early.traffic import DEFAULT_SHARE_LIMIT, DEFAULT_WINDOW_DAYS, REASONS, SCORE
+from backend.api.strings import Text
+from backend.auth import signed_in
+from backend.services.early.data import CAMPAIGN_EXTERNAL_ID, read_early_inputs
+from backend.services.early.report import traffic_report
+
+blp = Blueprint("traffic", __name__, url_prefix="/api", description="Traffic quality")
+
+
+class TrafficQuerySchema(Schema):
+    days = fields.Integer(load_default=DEFAULT_WINDOW_DAYS, validate=validate.Range(1, 90))
+    share_pct = fields.Float(
+        load_default=100 * DEFAULT_SHARE_LIMIT, validate=validate.Range(1, 100)
+    )
+
+
+class CampaignQualitySchema(Schema):
+    campaign = Text(required=True, metadata={"description": "platform:account:campaign"})
+    campaign_external_id = Text(allow_none=True)
+    customers = fields.Integer(required=True)
+    suspects = fields.Integer(required=True)
+    share = fields.Float(required=True)
+    flagged = fields.Boolean(required=True)
+    reasons = fields.Dict(keys=Text(), values=fields.Integer())
+
+
+def _report(query: dict) -> dict:
+    now = dt.datetime.now(dt.UTC)
+    since = now - dt.timedelta(days=query["days"] + 1)
+    inputs = read_early_inputs(now, since=since)
+    return traffic_report(inputs, query["days"], query["share_pct"] / 100)
+
+
+@blp.route("/traffic-quality", methods=["GET"])
+@signed_in
+@blp.arguments(TrafficQuerySchema, location="query")
+@blp.response(200, CampaignQualitySchema(many=True))
+def campaign_quality(query: dict):
+    """Per campaign, the customers acquired over the last `days` (a day old at least), the
+    suspects among them, their share, whether it is above `share_pct`, and the reasons."""
+    campaigns = _report(query)["campaigns"]
+    return campaigns.sort_values("share", ascending=False).to_dict("records")
+
+
+@blp.route("/traffic-quality/suspects.csv", methods=["GET"])
+@signed_in
+@blp.arguments(TrafficQuerySchema, location="query")
+@blp.response(200, content_type="text/csv", description="The suspected customers")
+def export_suspects(query: dict):
+    """The suspected customers of the last `days`: id, campaign, score and reasons."""
+    report = _report(query)
+    scores = report["scores"]
+    suspects = scores[scores["suspect"]]
+    from backend.extensions import db
+    from backend.models import Customer
+
+    rows = (
+        db.session.query(
+            Customer.id,
+            Customer.external_id,
+            Customer.platform,
+            Customer.campaign_external_id,
+            Customer.acquired_at,
+        )
+        .filter(Customer.id.in_([int(i) for i in suspects.index]))
+        .all()
+    )
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(
+        ("customer_id", "platform", CAMPAIGN_EXTERNAL_ID, "acquired_at", SCORE, REASONS)
+    )
+    for row in sorted(rows, key=lambda r: r.acquired_at):
+        writer.writerow(
+            (
+                row.external_id,
+                row.platform,
+                row.campaign_external_id or "",
+                row.acquired_at.isoformat(),
+                suspects.at[row.id, SCORE],
+                " ".join(suspects.at[row.id, REASONS]),
+            )
+        )
+    return Response(
+        out.getvalue(),
+        mimetype="text/csv",
+        headers={"Content-Disposition": 'attachment; filename="suspected_customers.csv"'},
+    )

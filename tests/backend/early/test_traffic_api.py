@@ -1,0 +1,34 @@
+"""GET /api/traffic-quality and its suspects CSV: the campaigns of the last days with their
+suspect share, flag and reasons; the suspected customers for a dispute."""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+
+from tests.backend.budgets.test_suspect_traffic import load_traffic
+from tests.backend.customers.conftest import add_account
+
+
+def test_campaigns_come_with_their_suspect_share_and_reasons(marketer, db):
+    add_account(db, "meta", "act_1", "USD")
+    load_traffic(fake_in_bad=12, day=dt.datetime.now(dt.UTC).date() - dt.timedelta(days=2))
+    answer = marketer.get("/api/traffic-quality")
+    assert answer.status_code == 200, answer.json
+    by_campaign = {row["campaign_external_id"]: row for row in answer.json}
+    bad, ok = by_campaign["cmp_bad"], by_campaign["cmp_ok"]
+    assert (bad["customers"], bad["suspects"], bad["flagged"]) == (32, 12, True)
+    assert bad["reasons"]["instant_first_event"] == 12
+    assert (ok["suspects"], ok["flagged"]) == (0, False)
+    assert marketer.get("/api/traffic-quality?days=0").status_code == 422
+
+
+def test_the_suspects_export_lists_the_fake_customers(marketer, db):
+    add_account(db, "meta", "act_1", "USD")
+    load_traffic(fake_in_bad=5, day=dt.datetime.now(dt.UTC).date() - dt.timedelta(days=2))
+    answer = marketer.get("/api/traffic-quality/suspects.csv")
+    assert answer.status_code == 200 and answer.mimetype == "text/csv"
+    rows = list(csv.DictReader(io.StringIO(answer.get_data(as_text=True))))
+    assert sorted(r["customer_id"] for r in rows) == [f"fake{n}" for n in range(5)]
+    assert all("no_activity" in r["reasons"] and float(r["suspicion"]) >= 0.6 for r in rows)
