@@ -20,7 +20,9 @@ Adding a rule touches two files:
 2. a line in `RULES` below (the order is the order of the form).
 Then test the judge in tests/backend/budgets/ like the others. Budgets stored before the rule
 get its defaults when read or changed (`merged_rules`); nothing else needs to change — no
-migration (`alerts.rule` is a plain string), no front-end code, no mail template.
+migration (`alerts.rule` is a plain string), no front-end code, no mail template. (The front
+end's tests read the rules from frontend/src/test/alertRules.json; regenerate it, as
+tests/backend/budgets/test_rule_catalog.py says, only when a test there should use the new rule.)
 """
 
 from __future__ import annotations
