@@ -237,6 +237,8 @@ def seed(
                 customers["model_version"] = request_training(None).id
     with clock("budgets"):
         budgets = _ensure_budgets(demo_users)
+    with clock("recommendation"):
+        recommendation = _first_recommendation()
     with clock("backfill"):
         queued = backfill(new, days)
     existing = db.session.scalar(select(func.count(User.id)))
@@ -247,6 +249,7 @@ def seed(
         "history_rows": history_rows,
         "customers": customers,
         "budgets": budgets,
+        "recommendation_run": recommendation,
         "backfill_runs": queued,
         "total_users": existing,
         "seconds": timings,
@@ -266,6 +269,17 @@ class _PhaseClock:
             yield
         finally:
             self.timings[phase] = round(time.perf_counter() - began, 1)
+
+
+def _first_recommendation() -> int | None:
+    """Queue the demo's first reallocation run (it waits for the first LTV model), unless one
+    exists; returns its id."""
+    from backend.models import RecommendationRun
+    from backend.services.recommendations import runs
+
+    if db.session.scalar(select(func.count(RecommendationRun.id))):
+        return None
+    return runs.request_run(None, {"wait_for_model": True}, trigger="schedule").id
 
 
 def _ensure_budgets(demo_users: list[DemoUser]) -> int:

@@ -46,6 +46,12 @@ def beat_schedule(config: Mapping[str, Any]) -> dict[str, dict[str, Any]]:
             "task": "workers.tasks.alerts.deliver_outbox",
             "schedule": timedelta(minutes=1),
         },
+        "weekly-recommendation": {
+            "task": "workers.tasks.recommendations.weekly_recommendation",
+            "schedule": crontab(
+                minute=30, hour=4, day_of_week=int(config.get("RECOMMENDATION_WEEKDAY", 1))
+            ),
+        },
         "alert-digests": {
             "task": "workers.tasks.alerts.send_digests",
             "schedule": crontab(minute=0, hour=7),

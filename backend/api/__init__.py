@@ -21,10 +21,11 @@ def register(app: Flask) -> None:
 
     for module in (budgets, alerts):
         api.register_blueprint(module.blp)
-    from backend.api import roi, traffic
+    from backend.api import recommendations, roi, traffic
 
     api.register_blueprint(roi.blp)
     api.register_blueprint(traffic.blp)
+    api.register_blueprint(recommendations.blp)
     from backend.api import metrics
 
     app.register_blueprint(metrics.bp)  # text exposition for Prometheus, not a JSON API

@@ -16,6 +16,7 @@ from backend.models.model_runs import (
     ModelVersion,
 )
 from backend.models.outbox import MailPreference, OutboxMessage, OutboxStatus
+from backend.models.recommendations import RecommendationRun, RunStatus
 from backend.models.sync import SyncRun, SyncStatus
 from backend.models.user import Role, User, UserSession
 
@@ -55,8 +56,10 @@ __all__ = [
     "MonthlyRollup",
     "OutboxMessage",
     "OutboxStatus",
+    "RecommendationRun",
     "RevenueEvent",
     "Role",
+    "RunStatus",
     "ScopeType",
     "Severity",
     "SyncRun",

@@ -12,6 +12,7 @@ const ChannelsPage = lazy(() => import("./pages/ChannelsPage"));
 const CohortsPage = lazy(() => import("./pages/CohortsPage"));
 const BudgetsPage = lazy(() => import("./pages/BudgetsPage"));
 const AlertsPage = lazy(() => import("./pages/AlertsPage"));
+const RecommendationsPage = lazy(() => import("./pages/RecommendationsPage"));
 const AccountsPage = lazy(() => import("./pages/admin/AccountsPage"));
 const DataPage = lazy(() => import("./pages/admin/DataPage"));
 const ModelsPage = lazy(() => import("./pages/admin/ModelsPage"));
@@ -51,6 +52,7 @@ export function App() {
           <Route path="channels" element={guarded("viewReports", <ChannelsPage />)} />
           <Route path="cohorts" element={guarded("viewReports", <CohortsPage />)} />
           <Route path="budgets" element={guarded("viewBudgets", <BudgetsPage />)} />
+          <Route path="recommendations" element={guarded("viewBudgets", <RecommendationsPage />)} />
           <Route path="alerts" element={guarded("viewAlerts", <AlertsPage />)} />
           <Route path="admin">
             <Route index element={<Navigate to="accounts" replace />} />

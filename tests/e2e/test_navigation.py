@@ -10,7 +10,14 @@ from playwright.sync_api import expect
 
 pytestmark = pytest.mark.e2e
 
-REPORTS = ["Overview", "Channels & campaigns", "Cohorts & LTV", "Budgets & pacing", "Alerts"]
+REPORTS = [
+    "Overview",
+    "Channels & campaigns",
+    "Cohorts & LTV",
+    "Budgets & pacing",
+    "Reallocation",
+    "Alerts",
+]
 ADMINISTRATION = ["Ad accounts", "Data uploads", "Model versions", "Users & roles", "Audit log"]
 ROLE_LABELS = {"admin": "Admin", "finance": "Finance", "marketer": "Marketer"}
 

@@ -5,7 +5,7 @@ import { can, type Permission } from "./permissions";
 export interface NavItem {
   path: string;
   label: string;
-  icon: "overview" | "channels" | "cohorts" | "budgets" | "alerts" | "accounts" | "data" | "models" | "users" | "audit";
+  icon: "overview" | "channels" | "cohorts" | "budgets" | "recommendations" | "alerts" | "accounts" | "data" | "models" | "users" | "audit";
   permission: Permission;
   group?: "admin";
 }
@@ -15,6 +15,7 @@ export const NAV_ITEMS: readonly NavItem[] = [
   { path: "/channels", label: "Channels & campaigns", icon: "channels", permission: "viewReports" },
   { path: "/cohorts", label: "Cohorts & LTV", icon: "cohorts", permission: "viewReports" },
   { path: "/budgets", label: "Budgets & pacing", icon: "budgets", permission: "viewBudgets" },
+  { path: "/recommendations", label: "Reallocation", icon: "recommendations", permission: "viewBudgets" },
   { path: "/alerts", label: "Alerts", icon: "alerts", permission: "viewAlerts" },
   { path: "/admin/accounts", label: "Ad accounts", icon: "accounts", permission: "administer", group: "admin" },
   { path: "/admin/data", label: "Data uploads", icon: "data", permission: "administer", group: "admin" },
