@@ -202,8 +202,11 @@ def curve_points(item: FittedItem, upto: float, points: int = 60) -> dict:
     """The steady-state curve of an item from 0 to `upto` a day: spend, outcome and 80% band."""
     spend = np.linspace(0.0, max(upto, 1e-6), points)
     draws = item.curve.revenue(spend)
-    sample = draws[1:] if len(draws) > 1 else draws
-    low, high = np.quantile(sample, [0.1, 0.9], axis=0)
+    if len(draws) > 1:  # the bootstrap's spread around its median, placed around the fit
+        spread = draws[1:] - np.median(draws[1:], axis=0) + draws[0]
+        low, high = np.maximum(np.quantile(spread, [0.1, 0.9], axis=0), 0.0)
+    else:
+        low = high = draws[0]
     return {
         "spend": spend.tolist(),
         "outcome": draws[0].tolist(),

@@ -181,10 +181,10 @@ function RunFacts({ run, f }: { run: RecommendationRun; f: Formatters }) {
 export default function RecommendationsPage() {
   const { user } = useAuth();
   const canEdit = can(user?.role, "editBudgets");
-  const f = useFormat();
   const { message } = App.useApp();
   const queryClient = useQueryClient();
   const latest = useQuery({ queryKey: LATEST, queryFn: ({ signal }) => fetchLatestRecommendation(signal), retry: false });
+  const f = useFormat(latest.data?.result?.currency);
   const [whatIf, setWhatIf] = useState<RecommendationResult | null>(null);
   const refresh = () => void queryClient.invalidateQueries({ queryKey: ["recommendations"] });
   const onError = (err: Error) => message.error(err.message);
@@ -214,9 +214,6 @@ export default function RecommendationsPage() {
   return (
     <div>
       <div className="page-toolbar">
-        <Typography.Title level={4} style={{ margin: 0 }}>
-          Budget reallocation
-        </Typography.Title>
         <Space>
           {canEdit && (
             <Button icon={<ReloadOutlined />} loading={run.isPending} onClick={() => run.mutate()}>

@@ -14,12 +14,13 @@ from backend.services.roi.rollups import refresh_rollups
 from connectors import Level
 from connectors.sandbox.generator import World
 from connectors.sandbox.history import reported_rows
+from tests.backend.ingestion.conftest import add_sandbox_account
 
 TODAY = dt.date(2026, 11, 1)
 HISTORY_DAYS = 300
 
 
-def store_history(db, world: World, days: int = HISTORY_DAYS) -> list[AdAccount]:
+def store_history(app, db, world: World, days: int = HISTORY_DAYS) -> list[AdAccount]:
     """The campaign-level spend of every demo account in US dollars for `days` days."""
     end = TODAY - dt.timedelta(days=1)
     start = end - dt.timedelta(days=days - 1)
@@ -27,16 +28,7 @@ def store_history(db, world: World, days: int = HISTORY_DAYS) -> list[AdAccount]
     for sandbox in world.demo_accounts:
         if sandbox.currency != "USD":
             continue
-        account = AdAccount(
-            platform=sandbox.platform,
-            external_id=sandbox.external_id,
-            name=sandbox.name,
-            currency=sandbox.currency,
-            timezone=sandbox.timezone,
-            status="active",
-        )
-        db.session.add(account)
-        db.session.commit()
+        account = add_sandbox_account(app, db, sandbox)
         cursor = db.session.connection().connection.dbapi_connection.cursor()
         target = Slice(account.id, Level.CAMPAIGN, "none", start, end)
         rows = list(reported_rows(world, sandbox, start, end, Level.CAMPAIGN))
@@ -48,5 +40,5 @@ def store_history(db, world: World, days: int = HISTORY_DAYS) -> list[AdAccount]
 
 
 @pytest.fixture
-def history(db) -> list[AdAccount]:
-    return store_history(db, World(today=TODAY))
+def history(app, db) -> list[AdAccount]:
+    return store_history(app, db, World(today=TODAY))

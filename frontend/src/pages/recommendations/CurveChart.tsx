@@ -4,6 +4,11 @@ import type { ChannelCurve } from "../../api/recommendations";
 import { AXIS, EChart, type EChartsOption } from "../../components/charts/EChart";
 import type { Formatters } from "../../state/useFormat";
 
+/** One marked point of the curve (today's spend, the recommended one). */
+function point(name: string, x: number, y: number, symbol: string, color: string) {
+  return { name, type: "line" as const, data: [[x, y]], symbol, symbolSize: 12, itemStyle: { color } };
+}
+
 export function curveOption(curve: ChannelCurve, f: Formatters): EChartsOption {
   const pairs = (ys: number[]) => curve.spend.map((x, i) => [x, ys[i]]);
   const money = (v: unknown) => f.money(Array.isArray(v) ? (v[1] as number) : (v as number));
@@ -13,7 +18,7 @@ export function curveOption(curve: ChannelCurve, f: Formatters): EChartsOption {
       valueFormatter: (v) => money(v),
       axisPointer: { type: "line" },
     },
-    legend: { data: ["Expected revenue", "Current", "Recommended"] },
+    legend: { top: 0, left: 0, data: ["Expected revenue", "Current", "Recommended"] },
     xAxis: {
       type: "value",
       name: "Daily spend",
@@ -56,22 +61,8 @@ export function curveOption(curve: ChannelCurve, f: Formatters): EChartsOption {
         lineStyle: { width: 2.5, color: "#3b5bdb" },
         itemStyle: { color: "#3b5bdb" },
       },
-      {
-        name: "Current",
-        type: "line",
-        data: [[curve.current_spend, curve.current_outcome]],
-        symbol: "circle",
-        symbolSize: 11,
-        itemStyle: { color: "#868e96" },
-      },
-      {
-        name: "Recommended",
-        type: "line",
-        data: [[curve.recommended_spend, curve.recommended_outcome]],
-        symbol: "diamond",
-        symbolSize: 14,
-        itemStyle: { color: "#f59f00" },
-      },
+      point("Current", curve.current_spend, curve.current_outcome, "circle", "#868e96"),
+      point("Recommended", curve.recommended_spend, curve.recommended_outcome, "diamond", "#f59f00"),
     ],
   };
 }

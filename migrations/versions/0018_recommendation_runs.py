@@ -1,7 +1,7 @@
 """recommendation runs
 
-Revision ID: 0017_recommendation_runs
-Revises: 0016_ad_account_platform_open
+Revision ID: 0018_recommendation_runs
+Revises: 0017_roi_data_change_days
 Create Date: 2026-12-07 01:40:00.000000
 """
 
@@ -10,8 +10,8 @@ from alembic import op
 from sqlalchemy.dialects import postgresql
 
 # revision identifiers, used by Alembic.
-revision = "0017_recommendation_runs"
-down_revision = "0016_ad_account_platform_open"
+revision = "0018_recommendation_runs"
+down_revision = "0017_roi_data_change_days"
 branch_labels = None
 depends_on = None
 
