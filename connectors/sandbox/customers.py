@@ -220,11 +220,18 @@ def sandbox_customers(
     if until is None:
         today = world.today or dt.datetime.now(dt.UTC).date()
         until = dt.datetime.combine(today, dt.time(), dt.UTC)
+    for campaign, day, installs in campaign_day_installs(world, accounts, start, end):
+        yield from _campaign_day(world.seed, campaign, day, installs, until, share_scale)
+
+
+def campaign_day_installs(
+    world: World, accounts: Iterable[SandboxAccount], start: dt.date, end: dt.date
+) -> Iterator[tuple[SandboxCampaign, dt.date, int]]:
+    """(campaign, day, installs) of every reported campaign-day of the accounts."""
     for account in accounts:
         cells = world.ad_cells(account, start, end)
         for (campaign, day), group in itertools.groupby(cells, lambda c: (c.campaign, c.date)):
-            installs = sum(cell.installs for cell in group)
-            yield from _campaign_day(world.seed, campaign, day, installs, until, share_scale)
+            yield campaign, day, sum(cell.installs for cell in group)
 
 
 def _campaign_day(

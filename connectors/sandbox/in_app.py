@@ -25,7 +25,6 @@ genuine ones, all acquired within `BURST_MINUTES`, each with one `session_start`
 from __future__ import annotations
 
 import datetime as dt
-import itertools
 import math
 import random
 from collections.abc import Iterable, Iterator
@@ -33,7 +32,12 @@ from dataclasses import dataclass
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
-from connectors.sandbox.customers import CHANNELS, SandboxCustomer, SandboxPurchase
+from connectors.sandbox.customers import (
+    CHANNELS,
+    SandboxCustomer,
+    SandboxPurchase,
+    campaign_day_installs,
+)
 from connectors.sandbox.economics import UNITS_PER_USD
 from connectors.sandbox.generator import CURRENCY_EXPONENT, SandboxAccount, SandboxCampaign, World
 
@@ -145,14 +149,9 @@ def fake_customers(
     share_scale: float = 1.0,
 ) -> Iterator[FakeCustomer]:
     """The fake customers of the fraudulent campaigns, acquired from `start` to `end`."""
-    for account in accounts:
-        today = world.account_today(account)
-        cells = world.ad_cells(account, start, end)
-        for (campaign, day), group in itertools.groupby(cells, lambda c: (c.campaign, c.date)):
-            begins = fraud_start(world.seed, campaign, today)
-            if begins is None or day < begins:
-                continue
-            installs = sum(cell.installs for cell in group)
+    for campaign, day, installs in campaign_day_installs(world, accounts, start, end):
+        begins = fraud_start(world.seed, campaign, world.account_today(campaign.account))
+        if begins is not None and day >= begins:
             yield from _burst(world.seed, campaign, day, installs, until, share_scale)
 
 
