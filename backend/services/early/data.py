@@ -74,6 +74,7 @@ def read_early_inputs(
                    campaign_external_id AS {CAMPAIGN_EXTERNAL_ID}
             FROM customers WHERE {chosen} ORDER BY id""",
         params,
+        dtype={CAMPAIGN: str, CAMPAIGN_EXTERNAL_ID: str, COUNTRY: str, DEVICE: str},
     )
     events = _copy_frame(
         cursor,
@@ -82,6 +83,7 @@ def read_early_inputs(
             FROM customer_events e JOIN customers c ON c.id = e.customer_id
             WHERE e.occurred_at < %(until)s AND {chosen.replace("acquired_at", "c.acquired_at")}""",
         params,
+        dtype={EVENT_NAME: str},
     )
     payments = _copy_frame(
         cursor,

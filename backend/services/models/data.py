@@ -49,13 +49,15 @@ class ModelInputs:
         return pd.Timestamp(self.customers[ACQUIRED_AT].min()).date()
 
 
-def _copy_frame(cursor, query: str, params: dict) -> pd.DataFrame:
+def _copy_frame(cursor, query: str, params: dict, dtype: dict | None = None) -> pd.DataFrame:
+    """The query's rows read with COPY ... TO STDOUT; `dtype` fixes columns' types (an id of
+    digits stays text)."""
     buffer = io.StringIO()
     cursor.copy_expert(
         f"COPY ({cursor.mogrify(query, params).decode()}) TO STDOUT WITH CSV HEADER", buffer
     )
     buffer.seek(0)
-    return pd.read_csv(buffer, keep_default_na=False, na_values=[""])
+    return pd.read_csv(buffer, keep_default_na=False, na_values=[""], dtype=dtype)
 
 
 def read_model_inputs(as_of: dt.date) -> ModelInputs:
