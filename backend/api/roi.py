@@ -99,6 +99,14 @@ class ChurnAccuracySchema(Schema):
     pr_auc = fields.Float(allow_none=True)
     brier = fields.Float(allow_none=True)
     model = Text(allow_none=True, metadata={"description": "Churn model the backtest chose"})
+    predicted_rate = fields.Float(
+        allow_none=True,
+        metadata={"description": "Mean predicted churn of the customers the backtest judged"},
+    )
+    observed_rate = fields.Float(
+        allow_none=True, metadata={"description": "The share of them that did churn"}
+    )
+    customers = fields.Integer(allow_none=True, metadata={"description": "Customers judged"})
 
 
 class RoiMetricsSchema(Schema):
@@ -137,6 +145,19 @@ class RoiMetricsSchema(Schema):
         allow_none=True,
         metadata={"description": "predicted_roas x (1 -+ accuracy.error_p80), at least roas"},
     )
+    ltv_cac_accuracy = fields.Nested(
+        AccuracySchema,
+        allow_none=True,
+        metadata={"description": "The backtest of LTV at ltv_horizon (LTV:CAC's), at that age"},
+    )
+    payback_accuracy = fields.Nested(
+        AccuracySchema,
+        allow_none=True,
+        metadata={
+            "description": "The backtest of the revenue predicted through the payback day (the "
+            "horizon when not paid back within it); null when the payback is observed"
+        },
+    )
 
 
 class RoiRowSchema(RoiMetricsSchema):
@@ -161,6 +182,17 @@ class RoiReportSchema(Schema):
     rows = fields.List(fields.Nested(RoiRowSchema), required=True)
     totals = fields.Nested(RoiMetricsSchema, required=True)
     note = Text(allow_none=True, metadata={"description": "Why figures are missing, if any"})
+    churn_accuracy = fields.Nested(
+        ChurnAccuracySchema,
+        allow_none=True,
+        metadata={"description": "The active churn version's backtest (churn_rate's model)"},
+    )
+    age_days = fields.Integer(
+        metadata={
+            "description": "Days from the middle of the range to as_of: the customers' age the "
+            "accuracy of the predictions is read at"
+        }
+    )
 
 
 class OverviewKpiSchema(Schema):
@@ -174,6 +206,15 @@ class OverviewKpiSchema(Schema):
     cpi = Money(allow_none=True)
     customers = fields.Integer()
     cac = Money(allow_none=True)
+    accuracy = fields.Nested(
+        AccuracySchema,
+        allow_none=True,
+        metadata={"description": "How far to trust predicted_roas (the ROI report's totals)"},
+    )
+    predicted_roas_interval = fields.Nested(IntervalSchema, allow_none=True)
+    age_days = fields.Integer(
+        metadata={"description": "The customers' age (middle of the range) accuracy is read at"}
+    )
 
 
 class OverviewSeriesPointSchema(Schema):
@@ -252,8 +293,20 @@ class CohortCurvePointSchema(Schema):
 
 
 class CohortSurvivalPointSchema(Schema):
-    day = fields.Integer(required=True)
-    p = fields.Float(required=True)
+    day = fields.Integer(required=True, metadata={"description": "Days since acquisition"})
+    p = fields.Float(
+        required=True,
+        metadata={
+            "description": "Kaplan-Meier share of the cohort still buying on that day (its last "
+            "purchase on that day or later); churn = 90 days without a purchase"
+        },
+    )
+    observed = fields.Boolean(
+        metadata={
+            "description": "From observed churn alone; false where customers whose 90 days have "
+            "not passed count with their predicted churn probability"
+        }
+    )
 
 
 class ChurnDriverSchema(Schema):
@@ -289,6 +342,18 @@ class CohortSchema(Schema):
     payback_days = fields.Integer(allow_none=True)
     churn_rate = fields.Float(allow_none=True)
     survival = fields.List(fields.Nested(CohortSurvivalPointSchema))
+    churn_drivers = fields.List(
+        fields.Nested(ChurnDriverSchema),
+        metadata={
+            "description": "Traits whose customers of this cohort the model predicts to churn "
+            "notably more often than the cohort's others, the channel's strongest first"
+        },
+    )
+    payback_accuracy = fields.Nested(
+        AccuracySchema,
+        allow_none=True,
+        metadata={"description": "As the ROI report's: null when the payback is observed"},
+    )
     age_days = fields.Integer(
         metadata={"description": "Days from the middle of the cohort's period to today"}
     )

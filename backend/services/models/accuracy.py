@@ -11,6 +11,7 @@ never below the ROAS already realized.
 
 from __future__ import annotations
 
+from analytics.cohort_churn import MIN_RATIO
 from analytics.ltv.backtest import AGE_BUCKETS
 
 
@@ -66,23 +67,52 @@ def interval(predicted: float | None, realized: float | None, accuracy: dict | N
     return {"low": round(low, 4), "high": round(predicted * (1.0 + error), 4)}
 
 
+def payback_accuracy(
+    metrics: dict | None, payback_days: float | None, horizon_days: int, age_days: float
+) -> dict | None:
+    """The accuracy of a payback day that rests on predicted revenue: that of the revenue
+    predicted through the payback day (the horizon when not paid back within it) at
+    `age_days`. None when the cohort paid back by its age (observed) or nothing was judged."""
+    if payback_days is not None and payback_days <= age_days:
+        return None
+    through = horizon_days if payback_days is None else min(int(payback_days), horizon_days)
+    return accuracy_at(metrics, through, age_days)
+
+
 def churn_accuracy(metrics: dict | None) -> dict | None:
-    """The churn backtest's headline figures (horizon, AUC, PR-AUC, Brier), or None."""
+    """The churn backtest's headline figures (horizon, AUC, PR-AUC, Brier) and its calibration
+    in total: the mean predicted churn and the share that churned (from the reliability
+    table), or None."""
     if not metrics or metrics.get("auc") is None:
         return None
+    bins = [b for b in metrics.get("reliability") or [] if b.get("customers")]
+    customers = sum(b["customers"] for b in bins)
+    predicted = observed = None
+    if customers:
+        predicted = sum(b["customers"] * b["predicted"] for b in bins) / customers
+        observed = sum(b["customers"] * b["observed"] for b in bins) / customers
     return {
         "horizon_days": metrics.get("horizon_days"),
         "auc": _round(metrics.get("auc")),
         "pr_auc": _round(metrics.get("pr_auc")),
         "brier": _round(metrics.get("brier")),
         "model": metrics.get("chosen"),
+        "predicted_rate": _round(predicted),
+        "observed_rate": _round(observed),
+        "customers": customers or None,
     }
 
 
 def churn_drivers(metrics: dict | None, platform: str | None = None) -> dict[str, list[dict]]:
     """The active churn version's drivers per channel (each: trait, feature, importance,
-    churn_ratio, the two churn rates, customers_with, sentence), for one channel or all."""
-    drivers = (metrics or {}).get("drivers") or {}
+    churn_ratio, the two churn rates, customers_with, sentence), for one channel or all; a
+    trait whose customers churn less than MIN_RATIO times as often is no driver worth a
+    sentence ("1.0x as often")."""
+    stored = (metrics or {}).get("drivers") or {}
+    drivers = {
+        channel: [d for d in items if (d.get("churn_ratio") or 0.0) >= MIN_RATIO]
+        for channel, items in stored.items()
+    }
     if platform is not None:
         return {platform: drivers[platform]} if platform in drivers else {}
-    return dict(drivers)
+    return drivers

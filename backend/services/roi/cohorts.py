@@ -1,17 +1,16 @@
 """Acquisition cohorts (GET /api/cohorts): per cohort period and platform, the customers, the
 spend of that period, the cumulative revenue curve (actual, then projected), actual and predicted
-ROAS, payback, churn and the Kaplan-Meier survival curve (`analytics.ltv`), with the active
-LTV model that made the predictions."""
+ROAS, payback, churn, the Kaplan-Meier survival curve and the churn drivers of each cohort
+(`analytics.cohort_churn`), with the active LTV model that made the predictions."""
 
 from __future__ import annotations
 
 import datetime as dt
 
 import numpy as np
-import pandas as pd
 
 from analytics import cohorts as C
-from analytics.ltv import kaplan_meier, survival_on_grid
+from analytics.cohort_churn import cohort_churn_drivers, cohort_survival
 from backend.errors import Invalid
 from backend.services.models import accuracy as A
 from backend.services.roi import queries as q
@@ -52,15 +51,19 @@ def cohort_report(
     grouping, customer_key = _grouping(grain)
     selection = roi.selection_of(request)
     reads = roi.reads_for(concurrent)
-    survival_read = q.read_lifetimes(selection, customer_key, as_of, reads)
+    lifetimes_read, traits_read = q.read_churn(selection, customer_key, as_of, reads)
     frames, _ = roi.load_frames(selection, grouping, as_of, customer_key, reads)
     keys = sorted(frames.keys())
     table = C.roi_table(frames, as_of, end, 365, roi.margin_rate())
     curves = C.revenue_curves(frames, keys)
-    survival = _survival(q.lifetimes(survival_read.result()))
+    survival = cohort_survival(q.churn_frame(lifetimes_read.result()), SURVIVAL_DAYS)
+    models = q.active_models()
+    channel_drivers = A.churn_drivers((models.get("churn") or {}).get("metrics"), platform)
+    drivers = cohort_churn_drivers(
+        q.churn_frame(traits_read.result()), _driver_order(keys, channel_drivers)
+    )
     cohorts = []
     metric_rows = dict(zip(table.index, roi.metric_values(table), strict=True))
-    models = q.active_models()
     ltv_metrics = (models.get("ltv") or {}).get("metrics")
     for index, key in enumerate(keys):
         values = metric_rows[key]
@@ -79,10 +82,14 @@ def cohort_report(
                 "payback_days": values["payback_days"],
                 "churn_rate": values["churn_rate"],
                 "survival": survival.get(key, []),
+                "churn_drivers": drivers.get(key, []),
                 "age_days": age,
                 "accuracy": accuracy,
                 "roas_predicted_interval": A.interval(
                     values["predicted_roas"], values["roas"], accuracy
+                ),
+                "payback_accuracy": A.payback_accuracy(
+                    ltv_metrics, values["payback_days"], PREDICTED_HORIZON_DAYS, age
                 ),
             }
         )
@@ -91,7 +98,7 @@ def cohort_report(
         "cohort_grain": grain,
         "model": _model(models.get("ltv")),
         "churn_accuracy": A.churn_accuracy((models.get("churn") or {}).get("metrics")),
-        "churn_drivers": A.churn_drivers((models.get("churn") or {}).get("metrics"), platform),
+        "churn_drivers": channel_drivers,
         "cohorts": cohorts,
     }
 
@@ -121,22 +128,16 @@ def _curve(curves: C.Curves, index: int) -> list[dict]:
     return points
 
 
-def _survival(lifetimes: pd.DataFrame) -> dict[str, list[dict]]:
-    """Kaplan-Meier S(day) of each cohort (analytics.ltv), on the days it is known."""
-    out: dict[str, list[dict]] = {}
-    for key, group in lifetimes.groupby("key", sort=False):
-        counts = group["customers"].to_numpy(dtype=int)
-        curve = kaplan_meier(
-            np.repeat(group["duration"].to_numpy(dtype=float), counts),
-            np.repeat(group["ended"].to_numpy(dtype=bool), counts),
+def _driver_order(keys: list[str], channel_drivers: dict[str, list[dict]]) -> dict[str, list]:
+    """Per cohort key, the traits of its channel's drivers, the most important first."""
+    order = {}
+    for key in keys:
+        platform = key.partition("|")[2]
+        ranked = sorted(
+            channel_drivers.get(platform, []), key=lambda d: -(d.get("importance") or 0.0)
         )
-        grid = survival_on_grid(curve, max(SURVIVAL_DAYS))
-        out[key] = [
-            {"day": day, "p": round(float(grid[day]), 4)}
-            for day in SURVIVAL_DAYS
-            if not np.isnan(grid[day])
-        ]
-    return out
+        order[key] = [d["trait"] for d in ranked]
+    return order
 
 
 def _model(version: dict | None) -> dict | None:

@@ -20,6 +20,8 @@ from backend.services.roi.tables import revenue_column
 from connectors import platforms
 
 KPIS = ("spend", "revenue", "roas", "predicted_roas", "installs", "cpi", "customers", "cac")
+#: How far to trust predicted_roas (backend.services.roi): its accuracy and interval.
+TRUST = ("accuracy", "predicted_roas_interval")
 
 #: Spend per day and platform from the daily rollups; revenue to date of the customers acquired
 #: that day (the same cohort revenue as the ROI report, so the days add up to its total) and
@@ -141,8 +143,11 @@ def _strict_sum(values) -> float | None:
 
 
 def _kpis(start: dt.date, end: dt.date, as_of: dt.date | None, concurrent: bool) -> dict:
-    totals = roi.roi_report(roi.RoiRequest(start, end), as_of, concurrent)["totals"]
-    return {name: totals[name] for name in KPIS}
+    """The KPIS of a range, with the backtested accuracy of its predicted ROAS at the range's
+    age and its interval (as the ROI report's totals)."""
+    report = roi.roi_report(roi.RoiRequest(start, end), as_of, concurrent)
+    totals = report["totals"]
+    return {name: totals[name] for name in (*KPIS, *TRUST)} | {"age_days": report["age_days"]}
 
 
 def _series(start: dt.date, end: dt.date, as_of: dt.date) -> list[dict]:

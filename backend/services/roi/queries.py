@@ -272,16 +272,48 @@ def _text_keys(rows: list[tuple]) -> list[tuple]:
     return [(UNATTRIBUTED if key is None else str(key), *rest) for key, *rest in rows]
 
 
-def read_lifetimes(selection: Selection, customer_key: str, as_of: dt.date, reads: Reads) -> Future:
-    """Reads the customers per group, lifetime duration (days) and whether it ended; `lifetimes`
-    of its result is what `analytics.ltv.kaplan_meier` needs, as counts."""
+#: The traits of `analytics.cohort_churn.TRAIT_FRAGMENTS` (`analytics.ltv.churn_model.TRAITS`)
+#: as conditions on a customer's row on `as_of`.
+TRAIT_CONDITIONS = {
+    "no_first_week_purchase": f"({_AGE} >= 7 AND c.{revenue_column(7)} = 0)",
+    "not_bought": "(c.events = 0)",
+    "single_purchase": "(c.events = 1)",
+    "quiet_30_days": f"(c.events = 0 OR {_AGE} - c.last_purchase_day >= 30)",
+    "quiet_since": f"(c.events > 0 AND {_AGE} - c.last_purchase_day > 60)",
+}
+
+
+def read_churn(
+    selection: Selection, customer_key: str, as_of: dt.date, reads: Reads
+) -> tuple[Future, Future]:
+    """Reads the selected customers counted per group (`analytics.cohort_churn`): by last
+    purchase day, age and whether the lifetime ended; and by the traits of TRAIT_CONDITIONS;
+    each with the count and sum of their churn probabilities."""
     params = selection.params() | {"as_of": as_of, "inactivity": C.CHURN_INACTIVITY_DAYS}
-    return reads.submit(_lifetimes_sql(selection, customer_key, _DURATION), params)
+    churn = (
+        f"count(*) AS {C.CUSTOMERS}, count(c.churn_probability) AS {C.CHURN_SCORED}, "
+        f"sum(c.churn_probability) AS {C.CHURN_SUM}"
+    )
+    lifetimes_sql = f"""
+        SELECT {customer_key} AS {C.KEY}, c.last_purchase_day AS last_day, {_AGE} AS age,
+               {_ENDED} AS settled, {churn}
+        {_customer_rows(selection)}
+        GROUP BY 1, 2, 3, 4
+    """
+    traits = ", ".join(f"{sql} AS {name}" for name, sql in TRAIT_CONDITIONS.items())
+    groups = ", ".join(str(i + 2) for i in range(len(TRAIT_CONDITIONS)))
+    traits_sql = f"""
+        SELECT {customer_key} AS {C.KEY}, {traits}, {churn}
+        {_customer_rows(selection)}
+        GROUP BY 1, {groups}
+    """
+    return reads.submit(lifetimes_sql, params), reads.submit(traits_sql, params)
 
 
-def lifetimes(fetched: Fetched) -> pd.DataFrame:
-    """KEY, duration, ENDED and CUSTOMERS from what `read_lifetimes` read."""
-    return _lifetimes(fetched, "duration")
+def churn_frame(fetched: Fetched) -> pd.DataFrame:
+    """A frame of what `read_churn` read."""
+    names, rows = fetched
+    return pd.DataFrame(_text_keys(rows), columns=names)
 
 
 def active_models() -> dict[str, dict]:

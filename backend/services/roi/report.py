@@ -149,7 +149,8 @@ def roi_report(request: RoiRequest, as_of: dt.date | None = None, concurrent: bo
     notes = [HOUR_NOTE] if hourly else []
     notes += _fx_notes(spend, frames)
     total_values = metric_values(totals)[0]
-    _add_accuracy([*rows, total_values], request, as_of)
+    models = q.active_models()
+    _add_accuracy([*rows, total_values], request, as_of, models)
     return {
         "currency": reporting_currency(),
         "group_by": request.group_by,
@@ -162,6 +163,8 @@ def roi_report(request: RoiRequest, as_of: dt.date | None = None, concurrent: bo
         "rows": rows,
         "totals": total_values,
         "note": " ".join(notes) or None,
+        "churn_accuracy": A.churn_accuracy((models.get("churn") or {}).get("metrics")),
+        "age_days": range_age(request, as_of),
     }
 
 
@@ -172,14 +175,22 @@ def range_age(request: RoiRequest, as_of: dt.date) -> int:
     return max((as_of - middle).days, 0)
 
 
-def _add_accuracy(rows: list[dict], request: RoiRequest, as_of: dt.date) -> None:
-    """`accuracy` and `predicted_roas_interval` of every row (`accuracy` module)."""
-    metrics = (q.active_models().get("ltv") or {}).get("metrics")
-    accuracy = A.accuracy_at(metrics, request.horizon, range_age(request, as_of))
+def _add_accuracy(rows: list[dict], request: RoiRequest, as_of: dt.date, models: dict) -> None:
+    """Of every row (`accuracy` module): `accuracy` (predicted LTV and ROAS at the horizon) and
+    `predicted_roas_interval`, `ltv_cac_accuracy` (LTV at its own horizon) and
+    `payback_accuracy` (None when the payback is observed)."""
+    backtest = (models.get("ltv") or {}).get("metrics")
+    age = range_age(request, as_of)
+    accuracy = A.accuracy_at(backtest, request.horizon, age)
+    ltv_cac = A.accuracy_at(backtest, metrics.LTV_HORIZON_DAYS, age)
     for row in rows:
         row["accuracy"] = accuracy
         row["predicted_roas_interval"] = A.interval(
             row.get("predicted_roas"), row.get("roas"), accuracy
+        )
+        row["ltv_cac_accuracy"] = ltv_cac
+        row["payback_accuracy"] = A.payback_accuracy(
+            backtest, row.get("payback_days"), request.horizon, age
         )
 
 

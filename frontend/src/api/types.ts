@@ -106,6 +106,19 @@ export interface RoiMetrics {
   ltv_cac: Numeric;
   payback_days: Numeric;
   churn_rate: Numeric;
+  /** How far to trust predicted_ltv and predicted_roas (absent from APIs without it). */
+  accuracy?: PredictionAccuracy | null;
+  predicted_roas_interval?: { low: number; high: number } | null;
+  /** The backtest of LTV at ltv_horizon (LTV:CAC's). */
+  ltv_cac_accuracy?: PredictionAccuracy | null;
+  /** The backtest of the revenue a predicted payback rests on; null when observed. */
+  payback_accuracy?: PredictionAccuracy | null;
+}
+
+/** How far to trust the predicted ROAS of a set of KPIs (the overview's). */
+export interface PredictedRoasTrust {
+  accuracy?: PredictionAccuracy | null;
+  predicted_roas_interval?: { low: number; high: number } | null;
 }
 
 export interface RoiRow extends RoiMetrics {
@@ -133,6 +146,10 @@ export interface RoiReport {
   note?: string | null;
   rows: RoiRow[];
   totals: Partial<RoiMetrics>;
+  /** The active churn model's backtest (churn_rate's model). */
+  churn_accuracy?: ChurnAccuracy | null;
+  /** The customers' age (days, middle of the range) the accuracy is read at. */
+  age_days?: number;
 }
 
 export interface RoiFilters {
@@ -165,7 +182,11 @@ export interface Cohort {
   roas_predicted: Numeric;
   payback_days: Numeric;
   churn_rate: Numeric;
-  survival: { day: number; p: Numeric }[];
+  /** Kaplan-Meier share still buying on each day lived; `observed`: from observed churn alone
+   * (otherwise it includes the churn model's prediction for customers not yet settled). */
+  survival: { day: number; p: Numeric; observed?: boolean }[];
+  /** Traits whose customers of this cohort the model predicts to churn more often. */
+  churn_drivers?: ChurnDriver[];
   /** Days from the middle of the cohort's period to today (APIs with backtested accuracy). */
   age_days?: number;
   /** How far to trust roas_predicted (and its LTV, LTV:CAC) at this cohort's age, from the
@@ -173,6 +194,7 @@ export interface Cohort {
    * API does not report accuracy. */
   accuracy?: PredictionAccuracy | null;
   roas_predicted_interval?: { low: number; high: number } | null;
+  payback_accuracy?: PredictionAccuracy | null;
 }
 
 export interface PredictionAccuracy {
@@ -206,6 +228,10 @@ export interface ChurnAccuracy {
   pr_auc?: number | null;
   brier?: number | null;
   model?: string | null;
+  /** Mean predicted churn of the customers the backtest judged, and the share that churned. */
+  predicted_rate?: number | null;
+  observed_rate?: number | null;
+  customers?: number | null;
   /** Per channel, the traits that drive churn (when the API reports them here). */
   drivers?: Record<string, ChurnDriver[]> | null;
 }

@@ -26,6 +26,8 @@ export interface DataColumn<T> {
   value: (row: T) => unknown;
   /** Custom cell; the default formats `value` by `kind`. */
   render?: (row: T) => ReactNode;
+  /** A line under the formatted value (e.g. how far to trust a prediction); not exported. */
+  note?: (row: T) => ReactNode;
   /** false when the value is not final yet (shown as "incomplete", exported empty). */
   complete?: (row: T) => boolean | null | undefined;
   currency?: string | null;
@@ -235,7 +237,16 @@ export function DataTable<T extends object>({
             </Tooltip>
           );
         }
-        return numeric ? <span className="num">{text}</span> : text;
+        const cell = numeric ? <span className="num">{text}</span> : text;
+        const note = column.note?.(row);
+        return note ? (
+          <>
+            {cell}
+            {note}
+          </>
+        ) : (
+          cell
+        );
       },
     };
   });
@@ -264,7 +275,11 @@ export function DataTable<T extends object>({
                   {i === 0 ? (
                     <strong>{totalsLabel}</strong>
                   ) : column.key in totals && isNumeric(column.kind) ? (
-                    <strong className="num">{format(column, totals[column.key])}</strong>
+                    <>
+                      <strong className="num">{format(column, totals[column.key])}</strong>
+                      {/* the totals carry the rows' fields, so a row's note reads them alike */}
+                      {column.note?.(totals as unknown as T)}
+                    </>
                   ) : null}
                 </Table.Summary.Cell>
               ))}

@@ -27,9 +27,11 @@ interface KpiCardProps {
   help?: string;
   loading?: boolean;
   comparison?: KpiComparison;
+  /** A line under the value (e.g. how far to trust a prediction). */
+  note?: ReactNode;
 }
 
-export function KpiCard({ title, current, previous, format, good, help, loading, comparison }: KpiCardProps) {
+export function KpiCard({ title, current, previous, format, good, help, loading, comparison, note }: KpiCardProps) {
   const { locale } = useReport();
   const compared = comparison ?? {
     current,
@@ -59,6 +61,7 @@ export function KpiCard({ title, current, previous, format, good, help, loading,
       ) : (
         <>
           <div className="kpi-value num">{format(current)}</div>
+          {note}
           <Tooltip title={compared.tooltip}>
             <div className={`kpi-delta kpi-delta-${tone}`} data-testid={`kpi-delta-${title}`}>
               {delta.direction === "up" && <ArrowUpOutlined />}

@@ -14,6 +14,7 @@ import { Breakdowns } from "./channels/Breakdowns";
 import { CohortAgeNote } from "./channels/CohortAge";
 import { drillHint, type Level } from "./channels/drill";
 import { nameColumn, platformColumn, roiMetricColumns } from "./channels/columns";
+import { useFormat } from "../state/useFormat";
 
 
 const LEVEL_TITLES: Record<Level, string> = { platform: "Channel", account: "Account", campaign: "Campaign" };
@@ -57,12 +58,13 @@ export default function ChannelsPage() {
   const query: RoiFilters = { ...filters, group_by: drill.level as GroupBy };
   const report = useQuery({ queryKey: queryKeys.roi(query), queryFn: ({ signal }) => fetchRoi(query, signal) });
   useReportedCurrency(report.data?.currency);
+  const f = useFormat(report.data?.currency);
 
   const columns = useMemo<DataColumn<RoiRow>[]>(() => {
     const cols = [nameColumn(LEVEL_TITLES[drill.level], false)];
     if (drill.level !== "platform") cols.push(platformColumn());
-    return [...cols, ...roiMetricColumns(report.data ?? {})];
-  }, [drill.level, report.data]);
+    return [...cols, ...roiMetricColumns(report.data ?? {}, f)];
+  }, [drill.level, report.data, f]);
 
   const drillInto = (row: RoiRow) => {
     if (drill.level === "platform") {

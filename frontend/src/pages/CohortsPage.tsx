@@ -15,20 +15,21 @@ import { csvFileName } from "../lib/csv";
 import { toNumber } from "../lib/format";
 import { useDateRange, useReportedCurrency } from "../state/report";
 import { useFormat, type Formatters } from "../state/useFormat";
+import { TrustNote } from "../components/TrustNote";
+import { churnSentence, churnShort, errorSentence, errorShort } from "../lib/trust";
 import {
   cohortColor,
   cohortKey,
   cohortName,
   ltvCurveOption,
-  observedDays,
+  hasSurvival,
   roasBarsHeight,
   roasBarsOption,
   survivalOption,
-  survivalShowsChurn,
   topCohorts,
   type CurveMetric,
 } from "./cohorts/charts";
-import { accuracyCell, accuracySentence, CHURN_INACTIVITY_DAYS, churnDriverLines, MAX_SHOWN, roasInterval } from "./cohorts/trust";
+import { accuracyCell, accuracySentence, CHURN_INACTIVITY_DAYS, churnDriverLines, cohortDriverLines, MAX_SHOWN, roasInterval } from "./cohorts/trust";
 
 const METRIC_LABELS: Record<string, string> = {
   mape: "MAPE",
@@ -64,6 +65,7 @@ function metricValue(key: string, value: unknown, f: Formatters) {
   // analytics/ reports MAPE and rates as ratios (0.12 = 12%)
   if (/mape|rate$/.test(key)) return f.ratioPercent(n);
   if (key === "total_ratio") return `${f.number(n, 2)}×`;
+  if (key === "total_error") return f.ratioPercent(n);
   if (/^total_/.test(key)) return f.money(n);
   return f.number(n, 3);
 }
@@ -177,12 +179,26 @@ function cohortColumns(
           } satisfies DataColumn<Cohort>,
         ]
       : []),
-    { key: "payback_days", title: "Payback", kind: "days", value: (c) => c.payback_days, help: "— when the cohort has not paid back yet" },
+    {
+      key: "payback_days",
+      title: "Payback",
+      kind: "days",
+      value: (c) => c.payback_days,
+      help: "— when the cohort has not paid back yet",
+      note: (c) =>
+        c.payback_accuracy && c.payback_days != null ? (
+          <TrustNote
+            text={`predicted, ${errorShort(c.payback_accuracy, f)}`}
+            tooltip={`The payback day rests on predicted revenue. ${errorSentence("Revenue through day {h}", c.payback_accuracy, c.age_days, f) ?? ""}`}
+          />
+        ) : null,
+    },
     {
       key: "churn_rate",
       title: "Predicted churn",
       kind: "ratioPercent",
       value: (c) => c.churn_rate,
+      note: (c) => (c.churn_rate == null ? null : <TrustNote text={churnShort(churn, f)} tooltip={churnSentence(churn, f)} />),
       help:
         churn?.auc != null
           ? `Share predicted not to buy again${churn.horizon_days ? ` within ${churn.horizon_days} days` : ""}. Churn model backtested AUC ${f.number(churn.auc, 2)} (0.5 = guessing, 1 = perfect)`
@@ -191,25 +207,68 @@ function cohortColumns(
   ];
 }
 
-function ChurnDriversCard({ drivers, backtested }: { drivers: Record<string, ChurnDriver[]>; backtested: boolean }) {
+function ChurnDriversCard({
+  drivers,
+  backtested,
+  cohorts,
+  name,
+}: {
+  drivers: Record<string, ChurnDriver[]>;
+  backtested: boolean;
+  cohorts: Cohort[];
+  name: (c: Cohort) => string;
+}) {
   const lines = churnDriverLines(drivers);
+  const cohortLines = cohortDriverLines(cohorts, name);
   return (
     <Card className="section churn-drivers" title="What drives churn">
-      {lines.length ? (
-        <ul style={{ margin: 0, paddingLeft: 18 }}>
-          {lines.map((l) => (
-            <li key={`${l.platform}|${l.text}`} className="churn-driver">
-              <PlatformTag platform={l.platform} /> {l.text}
-            </li>
-          ))}
-        </ul>
-      ) : (
-        <Typography.Text type="secondary">
-          {backtested
-            ? "No trait makes the customers of a channel churn notably more often than the others."
-            : "No churn model has been backtested yet: what drives churn will show here once one has."}
-        </Typography.Text>
-      )}
+      <Row gutter={[32, 12]}>
+        <Col xs={24} xl={12}>
+          <Typography.Title level={5} style={{ marginTop: 0 }}>
+            By channel
+          </Typography.Title>
+          <Typography.Paragraph type="secondary" style={{ fontSize: 12, marginBottom: 8 }}>
+            Measured in the churn model&apos;s backtest: how often customers with a trait stopped buying for {CHURN_INACTIVITY_DAYS} days,
+            against the channel&apos;s other customers.
+          </Typography.Paragraph>
+          {lines.length ? (
+            <ul style={{ margin: 0, paddingLeft: 18 }}>
+              {lines.map((l) => (
+                <li key={`${l.platform}|${l.text}`} className="churn-driver">
+                  <PlatformTag platform={l.platform} /> {l.text}
+                </li>
+              ))}
+            </ul>
+          ) : (
+            <Typography.Text type="secondary">
+              {backtested
+                ? "No trait makes the customers of a channel churn notably more often than the others."
+                : "No churn model has been backtested yet: what drives churn will show here once one has."}
+            </Typography.Text>
+          )}
+        </Col>
+        <Col xs={24} xl={12}>
+          <Typography.Title level={5} style={{ marginTop: 0 }}>
+            By cohort (the cohorts on the charts)
+          </Typography.Title>
+          <Typography.Paragraph type="secondary" style={{ fontSize: 12, marginBottom: 8 }}>
+            The churn the model predicts for each cohort&apos;s customers with a trait, against the cohort&apos;s other customers.
+          </Typography.Paragraph>
+          {cohortLines.length ? (
+            <ul style={{ margin: 0, paddingLeft: 18 }}>
+              {cohortLines.map((l) => (
+                <li key={`${l.cohort}|${l.text}`} className="cohort-churn-driver">
+                  <Typography.Text strong>{l.cohort}:</Typography.Text> {l.text}
+                </li>
+              ))}
+            </ul>
+          ) : (
+            <Typography.Text type="secondary" className="cohort-churn-drivers-empty">
+              No trait makes the customers of these cohorts notably more likely to churn (or the cohorts are too small to tell).
+            </Typography.Text>
+          )}
+        </Col>
+      </Row>
     </Card>
   );
 }
@@ -277,8 +336,8 @@ export default function CohortsPage() {
           const labels = { withPlatform, grain };
           const withAccuracy = d.cohorts.some((c) => c.accuracy !== undefined);
           const drivers = d.churn_drivers ?? d.churn_accuracy?.drivers;
-          const surviving = shown.filter(survivalShowsChurn);
-          const oldest = Math.max(0, ...shown.map(observedDays));
+          const surviving = shown.filter(hasSurvival);
+          const anyPredicted = surviving.some((c) => c.survival.some((p) => p.observed === false));
           return (
             <>
               <ModelCard model={d.model} churn={d.churn_accuracy} f={f} />
@@ -364,7 +423,7 @@ export default function CohortsPage() {
                   </Card>
                 </Col>
                 <Col xs={24} xl={12}>
-                  <Card title="Survival (share of customers still active)" style={{ height: "100%" }}>
+                  <Card title="Survival: share of customers still buying" style={{ height: "100%" }}>
                     {surviving.length ? (
                       <>
                         <EChart
@@ -372,21 +431,21 @@ export default function CohortsPage() {
                           option={survivalOption(surviving, labels, f, colorOf)}
                           height={300}
                         />
-                        <Typography.Text type="secondary" className="survival-note">
-                          Kaplan-Meier, over each cohort&apos;s observed life; a customer has churned after {CHURN_INACTIVITY_DAYS} days without
-                          a purchase.
-                          {surviving.length < shown.length
-                            ? ` ${shown.length - surviving.length} of the cohorts picked are too young to show churn yet.`
+                        <Typography.Paragraph type="secondary" className="survival-note" style={{ fontSize: 12, margin: 0 }}>
+                          Kaplan-Meier, over each cohort&apos;s life so far: the share of its customers who buy on day N or later (all of
+                          them on day 0, not drawn; those who never buy after their first day have left by day 1). A customer has churned
+                          after {CHURN_INACTIVITY_DAYS} days without a purchase, as in the table&apos;s predicted churn.
+                          {anyPredicted
+                            ? ` Solid: churn already observed. Dashed: customers whose ${CHURN_INACTIVITY_DAYS} days have not passed yet count with the churn model's prediction, so each curve ends at 100% minus the cohort's predicted churn.`
                             : ""}
-                        </Typography.Text>
+                        </Typography.Paragraph>
                       </>
                     ) : (
                       <EmptyState
                         description={
                           <span className="survival-note">
-                            No churn can be observed yet: a customer counts as churned after {CHURN_INACTIVITY_DAYS} days without a
-                            purchase, and the oldest cohort picked has been followed for {f.days(oldest)}. The predicted churn in the
-                            table below is the model&apos;s estimate.
+                            No survival to draw yet: these customers were acquired today, or none of them has a churn prediction
+                            (the model scores customers when it is trained).
                           </span>
                         }
                       />
@@ -394,7 +453,14 @@ export default function CohortsPage() {
                   </Card>
                 </Col>
               </Row>
-              {drivers != null && <ChurnDriversCard drivers={drivers} backtested={d.churn_accuracy != null} />}
+              {drivers != null && (
+                <ChurnDriversCard
+                  drivers={drivers}
+                  backtested={d.churn_accuracy != null}
+                  cohorts={shown}
+                  name={(c) => cohortName(c, withPlatform, grain, f)}
+                />
+              )}
               <Card className="section">
                 <DataTable<Cohort>
                   title="Cohorts"

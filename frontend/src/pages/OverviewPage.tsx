@@ -5,8 +5,10 @@ import { Link } from "react-router";
 import { Badge, Card, Col, List, Row, Segmented, Space, Tag, Typography } from "antd";
 import { useQuery } from "@tanstack/react-query";
 import { fetchAlerts, fetchOverview, queryKeys } from "../api";
-import type { Alert, FreshnessEntry, Overview } from "../api/types";
+import type { Alert, FreshnessEntry, Overview, PredictedRoasTrust } from "../api/types";
 import { KpiCard, type KpiComparison } from "../components/KpiCard";
+import { TrustNote } from "../components/TrustNote";
+import { errorSentence, intervalText } from "../lib/trust";
 import { EmptyState, ErrorState, QueryView } from "../components/QueryView";
 import { EChart, AXIS, type EChartsOption } from "../components/charts/EChart";
 import { PlatformTag } from "../components/PlatformTag";
@@ -119,6 +121,18 @@ function atAge(data: Overview, key: "revenue" | "roas", f: Formatters): KpiCompa
   };
 }
 
+/** How far to trust the range's predicted ROAS: its likely range, the backtest on hover. */
+function predictedRoasNote(kpis: Overview["current"], f: Formatters) {
+  const trust = kpis as unknown as PredictedRoasTrust & { age_days?: number };
+  if (kpis.predicted_roas == null || !("accuracy" in trust)) return undefined;
+  return (
+    <TrustNote
+      text={intervalText(trust.predicted_roas_interval, f) ?? "not backtested at this age"}
+      tooltip={errorSentence("D{h} ROAS", trust.accuracy, trust.age_days, f, 365)}
+    />
+  );
+}
+
 function Kpis({ data, f }: { data: Overview; f: Formatters }) {
   const c = data.current ?? ({} as Overview["current"]);
   const p = data.previous ?? ({} as Overview["previous"]);
@@ -146,6 +160,7 @@ function Kpis({ data, f }: { data: Overview; f: Formatters }) {
       format: f.roas,
       good: "up" as const,
       help: "Predicted 365-day revenue of the customers acquired ÷ spend",
+      note: predictedRoasNote(c, f),
     },
     { title: "Installs", key: "installs", format: f.integer, good: "up" as const },
     { title: "CPI", key: "cpi", format: f.money, good: "down" as const, help: "Cost per install: spend ÷ installs" },
@@ -162,6 +177,7 @@ function Kpis({ data, f }: { data: Overview; f: Formatters }) {
             good={card.good}
             help={card.help}
             comparison={card.comparison}
+            note={card.note}
           />
         </Col>
       ))}

@@ -19,7 +19,7 @@ ROW_METRICS = {
     "predicted_roas", "ltv_cac", "payback_days", "churn_rate",
 }  # fmt: skip
 #: How far to trust the predicted figures (the active LTV version's backtest at the range's age).
-ACCURACY = {"accuracy", "predicted_roas_interval"}
+ACCURACY = {"accuracy", "predicted_roas_interval", "ltv_cac_accuracy", "payback_accuracy"}
 
 
 @pytest.mark.parametrize("role", [Role.ADMIN, Role.MARKETER, Role.FINANCE])
@@ -37,7 +37,10 @@ def test_anonymous_callers_are_refused(client, url):
 
 def test_roi_answers_the_documented_shape(marketer, world):
     body = marketer.get("/api/roi", query_string={**RANGE, "group_by": "campaign"}).json
-    assert set(body) >= {"currency", "group_by", "start", "end", "rows", "totals", "note"}
+    assert set(body) >= {
+        "currency", "group_by", "start", "end", "rows", "totals", "note", "churn_accuracy",
+        "age_days",
+    }  # fmt: skip
     assert body["currency"] == "USD" and body["start"] == "2024-01-01"
     for row in body["rows"]:
         assert set(row) >= {"key", "label"} | ROW_METRICS | ACCURACY
@@ -127,7 +130,7 @@ def test_overview_compares_with_the_preceding_range(marketer, world):
     assert body["currency"] == "USD"
     current, previous = body["current"], body["previous"]
     assert set(current) >= {"spend", "revenue", "roas", "predicted_roas", "installs", "cpi",
-                            "customers", "cac"}  # fmt: skip
+                            "customers", "cac", "accuracy", "predicted_roas_interval"}  # fmt: skip
     assert (current["spend"], current["revenue"], current["customers"]) == (370.0, 161.0, 4)
     assert previous["start"] == "2023-12-22" and previous["end"] == "2023-12-31"
     assert previous["spend"] == 0.0 and previous["roas"] is None
@@ -179,7 +182,11 @@ def test_cohorts_by_week_and_platform(marketer, world):
     first = google["curve"][0]
     assert first == {"day": 1, "revenue": 100.0, "predicted": None}
     # c3 bought once, on day 0, and has not for far more than 90 days: its lifetime ended on day 0
-    assert google["survival"][0] == {"day": 0, "p": 0.0}
+    assert google["survival"][:2] == [
+        {"day": 0, "p": 1.0, "observed": True},
+        {"day": 1, "p": 0.0, "observed": True},
+    ]
+    assert google["churn_drivers"] == [] and "payback_accuracy" in google
     meta = cohorts[("2024-01-01", "meta")]
     assert (meta["customers"], meta["spend"]) == (3, 105.0)
     assert meta["churn_rate"] == 0.4

@@ -1,5 +1,6 @@
 """Cohort curves seen on a fixed day: actual revenue while known, projected after, meeting on the
-last known day; survival per cohort from analytics.ltv."""
+last known day; survival and churn drivers per cohort (analytics.cohort_churn) with the churn the
+table shows."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ import datetime as dt
 import pytest
 
 from backend.services.roi.cohorts import cohort_report
-from tests.backend.roi.conftest import AS_OF, JAN1, JAN10
+from tests.backend.roi.conftest import AS_OF, JAN1, JAN10, add_customer, pay, score
 
 
 def google_month(world) -> dict:
@@ -34,11 +35,67 @@ def test_payback_and_ratios_of_a_cohort(world):
     assert google["roas_predicted"] == pytest.approx(400 / 220, abs=1e-4)
 
 
-def test_survival_of_an_active_customer_stays_one_while_followed(world):
-    survival = google_month(world)["survival"]
-    assert survival[0] == {"day": 0, "p": 1.0}
-    assert all(point["p"] == 1.0 for point in survival)
-    assert survival[-1]["day"] <= 58  # unknown after the follow-up: left out
+def test_survival_of_a_young_cohort_ends_at_one_minus_its_predicted_churn(world):
+    google = google_month(world)
+    survival = google["survival"]
+    # c3 bought on day 0 only and is 58 days old: not inactive for 90 days yet, so it counts
+    # as churned on day 0 with its churn probability (0.5)
+    assert survival[0] == {"day": 0, "p": 1.0, "observed": False}
+    assert survival[1] == {"day": 1, "p": 0.5, "observed": False}
+    assert survival[-1] == {"day": 58, "p": 0.5, "observed": False}  # known to its age only
+    assert survival[-1]["p"] == pytest.approx(1 - google["churn_rate"])
+
+
+def test_survival_of_every_cohort_meets_the_churn_of_the_table(world):
+    report = cohort_report(JAN1, JAN10, "month", as_of=AS_OF)
+    for cohort in report["cohorts"]:
+        assert cohort["survival"][-1]["p"] == pytest.approx(1 - cohort["churn_rate"], abs=1e-4)
+
+
+def test_survival_after_ninety_days_without_a_purchase_is_observed_churn(world):
+    later = dt.date(2024, 6, 1)  # every customer acquired in January has been quiet 90+ days
+    report = cohort_report(JAN1, JAN10, "month", "meta", as_of=later)
+    (meta,) = report["cohorts"]
+    survival = {p["day"]: p for p in meta["survival"]}
+    # c5 never bought and c2 bought on day 0 only: churned on day 0; c1 last bought on day 18
+    assert survival[1]["p"] == pytest.approx(1 / 3, abs=1e-4)
+    assert survival[14]["p"] == pytest.approx(1 / 3, abs=1e-4)
+    assert survival[21]["p"] == 0.0
+    youngest = (later - dt.date(2024, 1, 5)).days
+    assert all(p["observed"] == (p["day"] <= youngest - 90) for p in meta["survival"])
+
+
+def _february_week(world, db) -> None:
+    """A Meta week of 30 customers who bought on day 0 (churn 0.3) and 30 who never bought
+    (churn 0.9)."""
+    day = dt.date(2024, 2, 5)
+    for i in range(60):
+        customer = add_customer(db, f"f{i}", day, "meta", world["meta"].id, world["m1"])
+        if i < 30:
+            pay(db, customer, day, "5")
+        score(db, world["model"], customer, ("5", "6", "7"), 0.3 if i < 30 else 0.9)
+    db.session.commit()
+
+
+def test_each_cohort_carries_its_churn_drivers_in_a_sentence(world, db):
+    _february_week(world, db)
+    report = cohort_report(dt.date(2024, 2, 5), dt.date(2024, 2, 11), "week", "meta", as_of=AS_OF)
+    (week,) = report["cohorts"]
+    # the customers who never bought are those without a purchase in their first week: one
+    # sentence for the one group
+    (driver,) = week["churn_drivers"]
+    assert driver["trait"] == "no_first_week_purchase"
+    assert driver["churn_ratio"] == 3.0
+    assert driver["churn_rate_with"] == 0.9 and driver["churn_rate_without"] == 0.3
+    assert driver["customers_with"] == 30
+    assert driver["sentence"] == (
+        "Customers without a purchase in their first week are predicted to churn 3.0× as often "
+        "as the cohort's others (90% vs 30%)"
+    )
+
+
+def test_a_cohort_too_small_to_tell_has_no_churn_drivers(world):
+    assert google_month(world)["churn_drivers"] == []
 
 
 def test_without_a_model_the_cohort_report_has_no_model(world, db):
@@ -118,6 +175,48 @@ def test_the_roi_report_carries_the_accuracy_at_the_ranges_age(world, db):
             )
     report = roi_report(RoiRequest(JAN1, JAN10, horizon=30), as_of=AS_OF)
     assert report["totals"]["accuracy"] is None  # no backtest at 30 days in this version
+    # LTV:CAC is on its own (365-day) horizon: judged even when the table's horizon is not
+    assert report["totals"]["ltv_cac_accuracy"]["error_p50"] == 0.1
+
+
+def test_a_predicted_payback_carries_the_accuracy_of_the_revenue_it_rests_on(world, db):
+    from backend.services.roi.report import RoiRequest, roi_report
+
+    world["model"].metrics = {
+        "backtest": {"by_age": {"90": {"D90": BACKTEST_AT_D90}, "365": {"D90": {
+            **BACKTEST_AT_D90, "cohort_abs_error_p50": 0.3, "cohort_abs_error_p80": 0.5}}}}
+    }  # fmt: skip
+    db.session.commit()
+    rows = roi_report(RoiRequest(JAN1, JAN10, group_by="platform"), as_of=AS_OF)["rows"]
+    google = next(r for r in rows if r["key"] == "google_ads")
+    # paid back on day 117, later than its customers' age (55 days): predicted revenue through
+    # day 117, judged at the longest horizon up to it (90 days)
+    assert google["payback_days"] == 117
+    assert google["payback_accuracy"]["horizon_days"] == 90
+    assert google["payback_accuracy"]["error_p50"] == 0.1
+    assert google["accuracy"]["error_p50"] == 0.3  # the 365-day figures: their own backtest
+    cohort = google_month(world)
+    assert cohort["payback_accuracy"]["horizon_days"] == 90
+
+
+def test_a_payback_already_reached_needs_no_accuracy(world, db):
+    from backend.services.models.accuracy import payback_accuracy
+
+    metrics = {"backtest": {"by_age": {"365": {"D90": BACKTEST_AT_D90}}}}
+    assert payback_accuracy(metrics, 20, 365, 45) is None
+    assert payback_accuracy(metrics, None, 365, 45)["horizon_days"] == 365  # not within 365
+
+
+def test_the_overview_carries_the_accuracy_of_its_predicted_roas(world, db):
+    from backend.services.roi.overview import overview
+
+    _with_backtest(world, db)
+    current = overview(JAN1, JAN10, as_of=AS_OF)["current"]
+    assert current["age_days"] == 56  # 2024-03-01 - 2024-01-05, the middle of the range
+    assert current["accuracy"]["error_p50"] == 0.1
+    assert current["predicted_roas_interval"]["high"] == pytest.approx(
+        current["predicted_roas"] * 1.25, abs=1e-4
+    )
 
 
 def test_the_cohorts_carry_the_churn_models_backtest_and_drivers(world, db):
@@ -147,7 +246,11 @@ def test_the_cohorts_carry_the_churn_models_backtest_and_drivers(world, db):
                 "pr_auc": 0.9,
                 "brier": 0.15,
                 "chosen": "hgb",
-                "drivers": {"google_ads": [driver], "meta": []},
+                "drivers": {"google_ads": [driver, {**driver, "churn_ratio": 1.04}], "meta": []},
+                "reliability": [
+                    {"low": 0.1, "high": 0.2, "customers": 100, "predicted": 0.15, "observed": 0.2},
+                    {"low": 0.8, "high": 0.9, "customers": 300, "predicted": 0.85, "observed": 0.8},
+                ],
             },
             source="spendlens",
         )
@@ -160,7 +263,17 @@ def test_the_cohorts_carry_the_churn_models_backtest_and_drivers(world, db):
         "pr_auc": 0.9,
         "brier": 0.15,
         "model": "hgb",
+        # calibration in total: (100 x 0.15 + 300 x 0.85) / 400 predicted, 0.65 churned
+        "predicted_rate": 0.675,
+        "observed_rate": 0.65,
+        "customers": 400,
     }
-    assert report["churn_drivers"] == {"google_ads": [driver]}
+    assert report["churn_drivers"] == {"google_ads": [driver]}  # "1.0x as often" is no driver
+    from backend.services.roi.report import RoiRequest, roi_report
+
+    assert (
+        roi_report(RoiRequest(JAN1, JAN10), as_of=AS_OF)["churn_accuracy"]
+        == (report["churn_accuracy"])
+    )
     everyone = cohort_report(JAN1, JAN10, "month", as_of=AS_OF)
     assert set(everyone["churn_drivers"]) == {"google_ads", "meta"}

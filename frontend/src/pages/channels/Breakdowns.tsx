@@ -121,7 +121,7 @@ function Breakdown({ groupBy, name, filters }: { groupBy: GroupBy; name: string;
             <DataTable<RoiRow>
               rows={rows}
               rowKey={(r) => String(r.key)}
-              columns={[nameColumn(name, false), ...roiMetricColumns(d)]}
+              columns={[nameColumn(name, false), ...roiMetricColumns(d, f)]}
               csvName={csvFileName("roi", groupBy, filters.start, filters.end)}
               totals={d.totals}
               size="small"

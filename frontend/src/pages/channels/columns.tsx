@@ -1,5 +1,8 @@
 /** Columns of the ROI table: one definition for the main table, the breakdowns and their CSV. */
 import type { RoiReport, RoiRow } from "../../api/types";
+import { TrustNote } from "../../components/TrustNote";
+import { churnSentence, churnShort, errorSentence, errorShort, intervalText } from "../../lib/trust";
+import type { Formatters } from "../../state/useFormat";
 import type { DataColumn } from "../../components/DataTable";
 import { PlatformTag } from "../../components/PlatformTag";
 import { platformLabel } from "../../lib/platforms";
@@ -11,7 +14,55 @@ export function ltvCacIsDistinct(report: Partial<Pick<RoiReport, "horizon" | "lt
   return margin !== 1 || (report.horizon ?? 365) !== (report.ltv_horizon ?? 365);
 }
 
-export function roiMetricColumns(report: Partial<Pick<RoiReport, "currency" | "horizon" | "ltv_horizon" | "margin_rate">>): DataColumn<RoiRow>[] {
+type TrustFields = "currency" | "horizon" | "ltv_horizon" | "margin_rate" | "churn_accuracy" | "age_days";
+
+const NOT_JUDGED = "not backtested at this age";
+
+/** The notes under the predicted figures of a row: how far to trust each, from the API's
+ * backtest fields; none when the API reports no accuracy (or no formatters are given). */
+function trustNotes(report: Partial<Pick<RoiReport, TrustFields>>, f?: Formatters) {
+  if (!f) return {};
+  const age = report.age_days;
+  const horizon = report.horizon ?? 365;
+  const judged = (r: RoiRow, key: "accuracy" | "ltv_cac_accuracy") => key in r;
+  return {
+    predicted_roas: (r: RoiRow) =>
+      r.predicted_roas == null || !judged(r, "accuracy") ? null : (
+        <TrustNote
+          text={intervalText(r.predicted_roas_interval, f) ?? NOT_JUDGED}
+          tooltip={errorSentence("D{h} ROAS", r.accuracy, age, f, horizon)}
+        />
+      ),
+    predicted_ltv: (r: RoiRow) =>
+      r.predicted_ltv == null || !judged(r, "accuracy") ? null : (
+        <TrustNote
+          text={errorShort(r.accuracy, f) ? `${errorShort(r.accuracy, f)} backtested` : NOT_JUDGED}
+          tooltip={errorSentence("D{h} LTV", r.accuracy, age, f, horizon)}
+        />
+      ),
+    ltv_cac: (r: RoiRow) =>
+      r.ltv_cac == null || !judged(r, "ltv_cac_accuracy") ? null : (
+        <TrustNote
+          text={errorShort(r.ltv_cac_accuracy, f) ? `${errorShort(r.ltv_cac_accuracy, f)} backtested` : NOT_JUDGED}
+          tooltip={errorSentence("D{h} LTV (the LTV in LTV:CAC)", r.ltv_cac_accuracy, age, f, report.ltv_horizon)}
+        />
+      ),
+    payback_days: (r: RoiRow) =>
+      !r.payback_accuracy || r.payback_days == null ? null : (
+        <TrustNote
+          text={`predicted, ${errorShort(r.payback_accuracy, f)}`}
+          tooltip={`The payback day rests on predicted revenue. ${errorSentence("Revenue through day {h}", r.payback_accuracy, age, f) ?? ""}`}
+        />
+      ),
+    churn_rate: (r: RoiRow) =>
+      r.churn_rate == null || !report.churn_accuracy ? null : (
+        <TrustNote text={churnShort(report.churn_accuracy, f)} tooltip={churnSentence(report.churn_accuracy, f)} />
+      ),
+  };
+}
+
+export function roiMetricColumns(report: Partial<Pick<RoiReport, TrustFields>>, f?: Formatters): DataColumn<RoiRow>[] {
+  const notes = trustNotes(report, f);
   const currency = report.currency;
   const horizon = report.horizon ?? 365;
   const ltvHorizon = report.ltv_horizon ?? 365;
@@ -23,6 +74,7 @@ export function roiMetricColumns(report: Partial<Pick<RoiReport, "currency" | "h
           title: "LTV:CAC",
           kind: "multiple",
           value: (r) => r.ltv_cac,
+          note: notes.ltv_cac,
           help: `Margin-adjusted lifetime value per customer ÷ CAC: ${ltvHorizon}-day predicted LTV × ${margin}% margin ÷ customer acquisition cost`,
         },
       ]
@@ -40,18 +92,33 @@ export function roiMetricColumns(report: Partial<Pick<RoiReport, "currency" | "h
       title: "Predicted ROAS",
       kind: "roas",
       value: (r) => r.predicted_roas,
+      note: notes.predicted_roas,
       help: `Predicted ${horizon}-day revenue of the customers acquired ÷ spend${
         ltvCacIsDistinct(report) ? "" : ". With revenue counted as 100% margin this is also LTV:CAC"
       }`,
     },
     ...ltvCac,
-    { key: "payback_days", title: "Payback", kind: "days", value: (r) => r.payback_days, help: "Days until cumulative margin covers spend; — when not reached" },
+    {
+      key: "payback_days",
+      title: "Payback",
+      kind: "days",
+      value: (r) => r.payback_days,
+      note: notes.payback_days,
+      help: "Days until cumulative margin covers spend; — when not reached",
+    },
     { key: "customers", title: "Customers", kind: "integer", value: (r) => r.customers, help: "New paying customers acquired" },
     money("cac", "CAC", "Customer acquisition cost: spend ÷ new customers"),
     money("revenue_d7", "Revenue D7", "Revenue in the first 7 days of each customer; incomplete until every cohort is 7 days old", (r) => r.d7_complete),
     money("revenue_d30", "Revenue D30", "Revenue in the first 30 days; incomplete until every cohort is 30 days old", (r) => r.d30_complete),
-    money("predicted_ltv", "Predicted LTV", `Predicted ${horizon}-day revenue per customer (model output)`),
-    { key: "churn_rate", title: "Churn", kind: "ratioPercent", value: (r) => r.churn_rate, help: "Share of acquired customers predicted to have churned" },
+    { ...money("predicted_ltv", "Predicted LTV", `Predicted ${horizon}-day revenue per customer (model output)`), note: notes.predicted_ltv },
+    {
+      key: "churn_rate",
+      title: "Churn",
+      kind: "ratioPercent",
+      value: (r) => r.churn_rate,
+      note: notes.churn_rate,
+      help: "Share of acquired customers predicted to have churned",
+    },
     { key: "impressions", title: "Impressions", kind: "integer", value: (r) => r.impressions },
     { key: "clicks", title: "Clicks", kind: "integer", value: (r) => r.clicks, help: "Apple Search Ads reports taps" },
   ];

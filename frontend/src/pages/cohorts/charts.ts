@@ -233,12 +233,9 @@ export function roasBarsOption(cohorts: Cohort[], labels: CohortLabels, f: Forma
 export const ACTUAL_ROAS = "Actual ROAS so far";
 export const PREDICTED_ROAS = "Predicted ROAS";
 
-/** Whether a cohort's survival curve shows any churn (a curve at 100% says nothing yet). */
-export function survivalShowsChurn(c: Cohort): boolean {
-  return c.survival.some((p) => {
-    const v = toNumber(p.p);
-    return v !== null && v < 1;
-  });
+/** Whether a cohort has survival points to draw. */
+export function hasSurvival(c: Cohort): boolean {
+  return c.survival.length > 1;
 }
 
 /** The last day a cohort's survival is known (its observed life). */
@@ -246,32 +243,81 @@ export function observedDays(c: Cohort): number {
   return Math.max(0, ...c.survival.map((p) => p.day));
 }
 
-/** Kaplan-Meier survival of each cohort over its observed life; `colorIndex` keeps each cohort's
- * color from the selector. */
+/** A cohort's survival as [day, share] pairs split where observed churn ends: `seen` rests on
+ * observed churn alone, `predicted` (from the last seen day on, so the lines meet) includes the
+ * churn model's prediction for the customers whose inactivity has not lasted long enough. */
+export function survivalParts(c: Cohort): { seen: [number, number | null][]; predicted: [number, number | null][] } {
+  // day 0 is everyone (100%), left out so the axis can show the curves' detail
+  const points = [...c.survival].filter((p) => p.day > 0).sort((a, b) => a.day - b.day);
+  const seen = points.filter((p) => p.observed !== false);
+  const lastSeen = seen.length ? seen[seen.length - 1].day : -1;
+  const predicted = points.filter((p) => p.observed === false || (p.day === lastSeen && points.some((q) => q.observed === false)));
+  const pair = (p: (typeof points)[number]): [number, number | null] => [p.day, toNumber(p.p)];
+  return { seen: seen.map(pair), predicted: predicted.map(pair) };
+}
+
+/** "Week of Nov 9 · Meta Ads: 38% still buying (includes predicted churn)", per cohort, on a day. */
+function survivalTooltip(params: TooltipParam[], f: Formatters): string {
+  const byName = new Map<string, { color: string; text: string }>();
+  for (const p of params) {
+    const raw = Array.isArray(p.value) ? p.value[1] : p.value;
+    if (raw == null) continue;
+    const predicted = String(p.seriesId ?? "").endsWith("-predicted");
+    const name = p.seriesName ?? "";
+    if (byName.has(name) && !predicted) continue;
+    byName.set(name, {
+      color: p.color ?? "",
+      text: `${f.ratioPercent(raw as number, 0)} still buying${predicted ? " (includes predicted churn)" : ""}`,
+    });
+  }
+  const first = params[0];
+  const day = first ? (Array.isArray(first.value) ? first.value[0] : first.axisValue) : "";
+  const rows = [...byName.entries()].map(
+    ([name, e]) =>
+      `<div><span style="display:inline-block;width:8px;height:8px;border-radius:4px;margin-right:6px;background:${escapeHtml(e.color)}"></span>${escapeHtml(name)}: <b>${escapeHtml(e.text)}</b></div>`,
+  );
+  return `<div style="font-weight:600;margin-bottom:4px">Day ${escapeHtml(String(day))} since acquisition</div>${rows.join("")}`;
+}
+
+/** The top of the survival axis: the highest share after day 0 (everyone on day 0, not drawn)
+ * rounded up to a tenth, so that curves that fall to 10% in a day are not drawn flat. */
+export function survivalAxisMax(cohorts: Cohort[]): number {
+  const after = cohorts.flatMap((c) => c.survival.filter((p) => p.day > 0).map((p) => toNumber(p.p) ?? 0));
+  const top = Math.max(0, ...after);
+  return Math.min(1, Math.ceil((top + 0.02) * 10) / 10);
+}
+
+/** Kaplan-Meier survival of each cohort over its observed life: solid where churn is observed,
+ * dashed where it includes the churn model's prediction; `colorIndex` keeps each cohort's color
+ * from the selector. */
 export function survivalOption(cohorts: Cohort[], labels: CohortLabels, f: Formatters, colorIndex: (c: Cohort) => number = () => 0): EChartsOption {
   return {
     legend: { show: false },
-    tooltip: {
-      trigger: "axis",
-      valueFormatter: (v) => (Array.isArray(v) ? f.ratioPercent(v[1] as number) : v == null ? "—" : f.ratioPercent(v as number)),
-    },
-    grid: { top: 16, bottom: 28 },
+    tooltip: { trigger: "axis", formatter: (params: unknown) => survivalTooltip(params as TooltipParam[], f) },
+    grid: { top: 16, bottom: 40, left: 48, right: 16 },
     xAxis: { type: "value", name: "Days since acquisition", nameLocation: "middle", nameGap: 28, min: 0, max: "dataMax", ...AXIS },
     yAxis: {
       type: "value",
       min: 0,
-      max: 1,
+      max: survivalAxisMax(cohorts),
       ...AXIS,
       axisLabel: { ...AXIS.axisLabel, formatter: (v: number) => f.ratioPercent(v, 0) },
     },
-    series: cohorts.map((c) => ({
-      name: cohortName(c, labels.withPlatform, labels.grain, f),
-      type: "line" as const,
-      step: "end" as const,
-      showSymbol: false,
-      data: [...c.survival].sort((a, b) => a.day - b.day).map((p) => [p.day, toNumber(p.p)]),
-      lineStyle: { width: 2, color: cohortColor(colorIndex(c)) },
-      itemStyle: { color: cohortColor(colorIndex(c)) },
-    })),
+    series: cohorts.flatMap((c) => {
+      const name = cohortName(c, labels.withPlatform, labels.grain, f);
+      const color = cohortColor(colorIndex(c));
+      const { seen, predicted } = survivalParts(c);
+      const line = (id: string, data: [number, number | null][], dashed: boolean) => ({
+        id: `${cohortKey(c)}-${id}`,
+        name,
+        type: "line" as const,
+        step: "end" as const,
+        showSymbol: false,
+        data,
+        lineStyle: { width: 2, color, type: dashed ? ("dashed" as const) : ("solid" as const) },
+        itemStyle: { color },
+      });
+      return [line("seen", seen, false), ...(predicted.length ? [line("predicted", predicted, true)] : [])];
+    }),
   };
 }

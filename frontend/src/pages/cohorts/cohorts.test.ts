@@ -1,9 +1,9 @@
 import type { Cohort } from "../../api/types";
 import { formatDays, formatInteger, formatMoney, formatMoneyAxis, formatRatioPercent, formatRoas, formatShortDate, formatDate, formatNumber } from "../../lib/format";
 import type { Formatters } from "../../state/useFormat";
-import { ltvCurveOption, ltvTooltipLines, roasBarsOption, survivalOption, survivalShowsChurn, topCohorts, PREDICTED_ROAS } from "./charts";
+import { ltvCurveOption, ltvTooltipLines, roasBarsOption, survivalAxisMax, survivalOption, survivalParts, topCohorts, PREDICTED_ROAS } from "./charts";
 import { platformLabel } from "../../lib/platforms";
-import { accuracyCell, accuracySentence, churnDriverLines, roasInterval } from "./trust";
+import { accuracyCell, accuracySentence, churnDriverLines, cohortDriverLines, roasInterval } from "./trust";
 
 const locale = "en-US";
 const f = {
@@ -85,12 +85,33 @@ describe("cohort charts", () => {
     expect(html).toContain(`likely ${f.roas(0.6)}–${f.roas(1.2)}`);
   });
 
-  it("knows a survival curve that never leaves 100% shows no churn", () => {
-    expect(survivalShowsChurn(cohort("2026-01-01", 5))).toBe(false);
-    const churned = cohort("2026-01-01", 5, { survival: [{ day: 0, p: 1 }, { day: 120, p: 0.6 }] });
-    expect(survivalShowsChurn(churned)).toBe(true);
-    const option = survivalOption([churned], labels, f, () => 2);
+  it("draws survival solid where churn is observed and dashed where it includes the prediction", () => {
+    const old = cohort("2025-06-01", 5, {
+      survival: [
+        { day: 0, p: 1, observed: true },
+        { day: 90, p: 0.4, observed: true },
+        { day: 180, p: 0.3, observed: false },
+        { day: 200, p: 0.25, observed: false },
+      ],
+    });
+    // day 0 (everyone) is left out: the axis shows the curves' detail
+    expect(survivalParts(old)).toEqual({
+      seen: [[90, 0.4]],
+      predicted: [[90, 0.4], [180, 0.3], [200, 0.25]],
+    });
+    expect(survivalAxisMax([old])).toBe(0.5);
+    const option = survivalOption([old], labels, f, () => 2);
     expect(option.legend).toEqual({ show: false });
+    const series = option.series as { id: string; lineStyle: { type: string } }[];
+    expect(series.map((s) => s.lineStyle.type)).toEqual(["solid", "dashed"]);
+    const formatter = (option.tooltip as { formatter: (p: unknown) => string }).formatter;
+    const html = formatter([
+      { seriesId: series[1].id, seriesName: "Jun 2025", value: [180, 0.3], color: "#000" },
+    ]);
+    expect(html).toContain("Day 180 since acquisition");
+    expect(html).toContain("30% still buying (includes predicted churn)");
+    const young = cohort("2026-01-01", 5, { survival: [{ day: 0, p: 1, observed: false }, { day: 10, p: 0.3, observed: false }] });
+    expect(survivalParts(young).seen).toEqual([]);
   });
 });
 
@@ -126,5 +147,14 @@ describe("trust in predictions", () => {
       google_ads: [],
     });
     expect(lines).toEqual([{ platform: "meta", text: `Customers from ${platformLabel("meta")} without a purchase in week 1 churn 2.3× as often as the others.` }]);
+  });
+
+  it("writes each cohort's churn drivers with the cohort's name", () => {
+    const c = cohort("2026-01-05", 40, {
+      churn_drivers: [{ churn_ratio: 2.3, sentence: "Customers without a purchase in their first week are predicted to churn 2.3× as often as the cohort's others (92% vs 40%)" }],
+    });
+    expect(cohortDriverLines([c, cohort("2026-01-12", 3)], () => "Week of Jan 5")).toEqual([
+      { cohort: "Week of Jan 5", text: "Customers without a purchase in their first week are predicted to churn 2.3× as often as the cohort's others (92% vs 40%)." },
+    ]);
   });
 });

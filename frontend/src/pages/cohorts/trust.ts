@@ -3,6 +3,7 @@
 import type { ChurnDriver, Cohort } from "../../api/types";
 import { platformLabel } from "../../lib/platforms";
 import type { Formatters } from "../../state/useFormat";
+import { errorSentence, intervalText } from "../../lib/trust";
 
 /** Cohorts drawn at once on the charts (one color each). */
 export const MAX_SHOWN = 8;
@@ -24,26 +25,12 @@ export function accuracyCell(c: Cohort, f: Formatters): string {
 
 /** "D365 ROAS predicted at age 7 days: backtested error ±18% ...", or null when not judged. */
 export function accuracySentence(c: Cohort, f: Formatters): string | null {
-  const a = c.accuracy;
-  if (!a || a.error_p50 == null) return null;
-  const age = c.age_days == null ? a.age_bucket : `age ${f.days(c.age_days)}`;
-  let text = `D${a.horizon_days} ROAS predicted at ${age}: backtested error ±${f.ratioPercent(a.error_p50, 0)}`;
-  if (a.error_p80 != null) text += ` (8 in 10 cohorts within ±${f.ratioPercent(a.error_p80, 0)})`;
-  if (a.bias != null && Math.abs(a.bias) >= 0.05) {
-    text += `; in total the model ${a.bias < 0 ? "under" : "over"}-predicted by ${f.ratioPercent(Math.abs(a.bias), 0)}`;
-  }
-  text += a.cohorts ? `. Judged on ${f.integer(a.cohorts)} past cohorts of that age.` : ".";
-  if (a.horizon_days < PREDICTED_HORIZON_DAYS) {
-    text += ` The ${PREDICTED_HORIZON_DAYS}-day prediction itself has too little history to be backtested yet.`;
-  }
-  return text;
+  return errorSentence("D{h} ROAS", c.accuracy, c.age_days, f, PREDICTED_HORIZON_DAYS);
 }
 
 /** "likely 61%–104%": the predicted ROAS's interval, or null without one. */
 export function roasInterval(c: Cohort, f: Formatters): string | null {
-  const i = c.roas_predicted_interval;
-  if (!i) return null;
-  return `likely ${f.roas(i.low)}–${f.roas(i.high)}`;
+  return intervalText(c.roas_predicted_interval, f);
 }
 
 /** One sentence per driver, channel by channel, with the channel's name (not its code). */
@@ -56,5 +43,13 @@ export function churnDriverLines(drivers: Record<string, ChurnDriver[]>): { plat
         .replace(/(\d)x as often/, "$1× as often")
         .replace(/\.?$/, "."),
     })),
+  );
+}
+
+/** One sentence per driver of each cohort ("Week of Nov 9 · Meta Ads" and what its customers
+ * with a trait are predicted to do), in the order of `cohorts`. */
+export function cohortDriverLines(cohorts: readonly Cohort[], name: (c: Cohort) => string): { cohort: string; text: string }[] {
+  return cohorts.flatMap((c) =>
+    (c.churn_drivers ?? []).map((d) => ({ cohort: name(c), text: d.sentence.replace(/\.?$/, ".") })),
   );
 }

@@ -1,0 +1,161 @@
+"""Churn of acquisition cohorts as the dashboard shows it, with the one definition the predicted
+churn of the cohort table uses: a customer has churned once CHURN_INACTIVITY_DAYS (the churn
+model's horizon, "no purchase in the next 90 days") pass without a purchase; the lifetime ends at
+the last purchase (day 0, the acquisition day, for a customer who never bought).
+
+Survival (`cohort_survival`): Kaplan-Meier (lifelines, weighted) of each cohort's lifetimes over
+its whole observed life. A customer whose last purchase is CHURN_INACTIVITY_DAYS or more before
+the day seen has churned at that purchase (observed). A customer whose fate is not settled yet is
+counted as churned at the last purchase with the churn model's probability as weight and as going
+on (censored at its age) with the rest, so that at the cohort's age the curve meets one minus the
+predicted churn of the table. The days up to the youngest customer's age minus
+CHURN_INACTIVITY_DAYS rest on observed churn alone (``observed``).
+
+Drivers (`cohort_churn_drivers`): within each cohort, how much more churn the model predicts for
+the customers with a simple trait (no purchase in the first week, ...) than for the others, in
+plain sentences. Input frames come grouped by the database, one row per group of customers.
+"""
+
+from __future__ import annotations
+
+import warnings
+from collections.abc import Mapping, Sequence
+
+import numpy as np
+import pandas as pd
+from lifelines import KaplanMeierFitter
+
+from analytics.cohorts import CHURN_INACTIVITY_DAYS, CHURN_SCORED, CHURN_SUM, CUSTOMERS, KEY
+from analytics.ltv.churn_model import TRAITS
+
+#: Columns of a survival input row: the last purchase day since acquisition, the customers' age
+#: (days since acquisition on the day seen) and whether their lifetime has ended (SETTLED:
+#: inactive for CHURN_INACTIVITY_DAYS).
+LAST_DAY = "last_day"
+AGE = "age"
+SETTLED = "settled"
+
+#: Traits whose churn a cohort compares (`analytics.ltv.churn_model.TRAITS`, the churn model's
+#: drivers), with how a sentence names the customers who have them.
+TRAIT_FRAGMENTS = {name: fragment for name, (fragment, _test, _feature) in TRAITS.items()}
+#: Customers needed on each side of a trait, and the least ratio worth a sentence.
+MIN_CUSTOMERS = 20
+MIN_RATIO = 1.2
+
+
+def _lifetimes(rows: pd.DataFrame) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Durations, observed flags and weights of a cohort's groups of customers: settled ones
+    churned at their last purchase; unsettled ones split by their predicted churn probability
+    (unscored ones known to have lived up to their last purchase only)."""
+    last = rows[LAST_DAY].to_numpy(dtype=float)
+    age = rows[AGE].to_numpy(dtype=float)
+    settled = rows[SETTLED].to_numpy(dtype=bool)
+    customers = rows[CUSTOMERS].to_numpy(dtype=float)
+    scored = np.where(settled, 0.0, rows[CHURN_SCORED].to_numpy(dtype=float))
+    churn = np.where(settled, 0.0, np.nan_to_num(rows[CHURN_SUM].to_numpy(dtype=float)))
+    # not scored: known to have lived up to the last purchase (no more after day 0)
+    unscored = np.where(settled | (last <= 0), 0.0, customers - scored)
+    durations = np.concatenate([last, last, age, last - 0.5])
+    observed = np.concatenate(
+        [np.ones_like(last), np.ones_like(last), np.zeros_like(age), np.zeros_like(last)]
+    ).astype(bool)
+    weights = np.concatenate(
+        [
+            np.where(settled, customers, 0.0),  # churned, seen
+            churn,  # churned, predicted
+            scored - churn,  # going on, predicted
+            unscored,
+        ]
+    )
+    keep = weights > 1e-9
+    return durations[keep], observed[keep], weights[keep]
+
+
+def survival_curve(rows: pd.DataFrame, days: Sequence[int]) -> list[dict]:
+    """One cohort's points {day, p, observed} for the `days` it has lived: p is the share still
+    buying on day n (last purchase on day n or later), 1 on day 0."""
+    if rows.empty:
+        return []
+    durations, observed, weights = _lifetimes(rows)
+    oldest = float(rows[AGE].max())
+    youngest = float(rows[AGE].min())
+    grid = sorted({d for d in days if d <= oldest} | {int(oldest)})
+    if durations.size == 0:
+        return []
+    fitter = KaplanMeierFitter()
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # lifelines warns about weights that are not integers
+        fitter.fit(durations, observed, weights=weights)
+    # P(T >= n) = S(n - 1/2) for lifetimes in whole days
+    at = np.asarray([max(d - 0.5, 0.0) for d in grid])
+    values = fitter.survival_function_at_times(at).to_numpy(dtype=float)
+    settled_through = youngest - CHURN_INACTIVITY_DAYS
+    return [
+        {
+            "day": int(day),
+            "p": 1.0 if day == 0 else round(float(value), 4),
+            "observed": bool(day <= settled_through),
+        }
+        for day, value in zip(grid, values, strict=True)
+    ]
+
+
+def cohort_survival(rows: pd.DataFrame, days: Sequence[int]) -> dict[str, list[dict]]:
+    """`survival_curve` of each cohort (KEY) of the grouped lifetimes."""
+    return {str(key): survival_curve(group, days) for key, group in rows.groupby(KEY, sort=False)}
+
+
+def cohort_churn_drivers(
+    rows: pd.DataFrame,
+    order: Mapping[str, Sequence[str]] | None = None,
+    top: int = 2,
+) -> dict[str, list[dict]]:
+    """Per cohort (KEY), up to `top` traits whose customers the model predicts to churn notably
+    more often than the cohort's other customers: trait, churn_ratio, the two predicted churn
+    rates, customers_with and a sentence. `rows` has KEY, CHURN_SCORED, CHURN_SUM and one
+    boolean column per trait of TRAIT_FRAGMENTS; `order` (per cohort key) lists the traits by
+    the importance the churn model's backtest gave them, first shown first."""
+    out: dict[str, list[dict]] = {}
+    traits = [t for t in TRAIT_FRAGMENTS if t in rows.columns]
+    for key, group in rows.groupby(KEY, sort=False):
+        scored = group[CHURN_SCORED].to_numpy(dtype=float)
+        churn = np.nan_to_num(group[CHURN_SUM].to_numpy(dtype=float))
+        ranked = list((order or {}).get(str(key), ()))
+        drivers = []
+        for trait in traits:
+            has = group[trait].to_numpy(dtype=bool)
+            n_with, n_without = scored[has].sum(), scored[~has].sum()
+            if n_with < MIN_CUSTOMERS or n_without < MIN_CUSTOMERS:
+                continue
+            rate_with, rate_without = churn[has].sum() / n_with, churn[~has].sum() / n_without
+            if rate_without <= 0 or rate_with < rate_without * MIN_RATIO:
+                continue
+            ratio = rate_with / rate_without
+            drivers.append(
+                {
+                    "trait": trait,
+                    "churn_ratio": round(float(ratio), 2),
+                    "churn_rate_with": round(float(rate_with), 4),
+                    "churn_rate_without": round(float(rate_without), 4),
+                    "customers_with": int(n_with),
+                    "sentence": f"Customers {TRAIT_FRAGMENTS[trait]} are predicted to churn "
+                    f"{ratio:.1f}× as often as the cohort's others "
+                    f"({rate_with:.0%} vs {rate_without:.0%})",
+                }
+            )
+        rank = {t: i for i, t in enumerate(ranked)}
+        drivers.sort(key=lambda d: (rank.get(d["trait"], len(rank)), -d["churn_ratio"]))
+        out[str(key)] = _distinct(drivers)[:top]
+    return out
+
+
+def _distinct(drivers: list[dict]) -> list[dict]:
+    """The drivers less those naming the same customers as an earlier one (in a young cohort,
+    "have not bought yet" and "without a purchase in their first week" are often one group)."""
+    seen, out = set(), []
+    for driver in drivers:
+        group = (driver["customers_with"], driver["churn_rate_with"])
+        if group not in seen:
+            seen.add(group)
+            out.append(driver)
+    return out
