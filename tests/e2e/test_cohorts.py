@@ -1,7 +1,8 @@
 """The Cohorts page as a marketer reads it: the charts show a chosen handful of cohorts (no
-paged legend), the survival card never claims 100% survival it cannot know, and each predicted
-ROAS carries its backtested error and likely range when the API reports them. Every expectation
-is computed from the API's answer for the same range (asked with the page's session)."""
+paged legend), the survival curves show the churn the table shows (never a flat 100% beside 90%
+predicted churn), churn drivers come per channel and per cohort in sentences, and each predicted
+figure carries how far to trust it. Every expectation is computed from the API's answer for the
+same range (asked with the page's session)."""
 
 from __future__ import annotations
 
@@ -71,20 +72,76 @@ def test_charts_show_the_largest_cohorts_picked_in_a_selector_not_a_paged_legend
     expect(tags).to_have_count(len(expected))
 
 
-def test_survival_card_shows_churn_or_says_why_it_cannot(cohorts_page):
+def percent(ratio: float) -> str:
+    return f"{formatting.integer(Decimal(str(ratio)) * 100)}%"
+
+
+def test_survival_ends_at_the_churn_the_table_shows(cohorts_page):
     page, report = cohorts_page
+    with_platform = len({c["platform"] or "" for c in report["cohorts"]}) > 1
+    shown = [c for c in largest(report["cohorts"], MAX_SHOWN) if len(c["survival"]) > 1]
+    assert shown, "no cohort of the demo has a survival curve"
+    expect(page.get_by_role("img", name="Survival curves by cohort")).to_be_visible()
+    expect(page.locator(".survival-note")).to_contain_text(
+        f"after {CHURN_INACTIVITY_DAYS} days without a purchase"
+    )
+    ends = page.locator(".survival-end")
+    expect(ends).to_have_count(len(shown))
+    for c in shown:
+        last = c["survival"][-1]
+        # the curve meets the table: still buying = 1 - predicted churn (no flat 100%), within
+        # a few points: Kaplan-Meier weighs the customers of a week by how long each was followed
+        assert last["p"] == pytest.approx(1 - c["churn_rate"], abs=0.03), c["cohort"]
+        assert last["p"] < 1
+        tag = page.locator(f'.survival-end[data-key="{c["cohort"]}|{c["platform"] or ""}"]')
+        expect(tag).to_have_text(
+            f"{week_name(c, with_platform)}: {percent(last['p'])} on day {last['day']}"
+        )
+
+
+def test_churn_drivers_of_the_cohorts_on_the_charts_are_one_sentence_each(cohorts_page):
+    page, report = cohorts_page
+    with_platform = len({c["platform"] or "" for c in report["cohorts"]}) > 1
     shown = largest(report["cohorts"], MAX_SHOWN)
-    churned = [c for c in shown if any(p["p"] is not None and p["p"] < 1 for p in c["survival"])]
-    note = page.locator(".survival-note")
-    if churned:
-        expect(page.get_by_role("img", name="Survival curves by cohort")).to_be_visible()
-        expect(note).to_contain_text(f"after {CHURN_INACTIVITY_DAYS} days without a purchase")
-    else:
-        # no flat 100% line: the card says why no churn can be seen yet
-        expect(page.get_by_role("img", name="Survival curves by cohort")).to_have_count(0)
-        oldest = max((p["day"] for c in shown for p in c["survival"]), default=0)
-        expect(note).to_contain_text("No churn can be observed yet")
-        expect(note).to_contain_text(f"followed for {days(oldest)}")
+    lines = [
+        f"{week_name(c, with_platform)}: {d['sentence']}."
+        for c in shown
+        for d in c["churn_drivers"]
+    ]
+    assert lines, "no cohort on the charts has a churn driver in the demo"
+    items = page.locator(".churn-drivers .cohort-churn-driver")
+    expect(items).to_have_count(len(lines))
+    assert [t.strip() for t in items.all_inner_texts()] == lines
+    for c in shown:
+        for d in c["churn_drivers"]:
+            assert d["churn_ratio"] >= 1.2 and d["churn_rate_with"] > d["churn_rate_without"]
+
+
+def test_payback_and_churn_say_how_far_to_trust_them(cohorts_page):
+    page, report = cohorts_page
+    table = main_table(page)
+    churn = report["churn_accuracy"]
+    assert churn and churn["auc"] is not None, "the demo's churn model has no backtest"
+    checked = 0
+    for c in report["cohorts"]:
+        row = table.locator(f'tr[data-row-key="{c["cohort"]}|{c["platform"] or ""}"]')
+        if row.count() == 0:  # on another page of the table
+            continue
+        churn_cell = row.locator("> td").nth(column_index(page, "Predicted churn"))
+        expect(churn_cell.locator(".trust-note")).to_have_text(f"AUC {churn['auc']:.2f}")
+        payback = row.locator("> td").nth(column_index(page, "Payback"))
+        judged = c.get("payback_accuracy")
+        if judged and c["payback_days"] is not None:
+            error = formatting.integer(Decimal(str(judged["error_p50"])) * 100)
+            expect(payback.locator(".trust-note")).to_have_text(f"predicted, ±{error}%")
+        else:
+            expect(payback.locator(".trust-note")).to_have_count(0)
+        checked += 1
+    assert checked
+    churn_cell.locator(".trust-note").hover()
+    expect(page.get_by_role("tooltip")).to_contain_text(
+        f"Churn = no purchase within {churn['horizon_days']} days. Backtested AUC"
+    )
 
 
 def test_predicted_roas_carries_its_backtested_error_and_range(cohorts_page):

@@ -135,7 +135,8 @@ def test_a_column_of_percentages_reads_in_one_format(page_as, demo_stack):
     titles = header_titles(table)
     for title in ("ROAS", "Predicted ROAS"):
         column = titles.index(title)
-        cells = table.locator("tbody tr.ant-table-row").locator(f"> td:nth-child({column + 1})")
+        rows = table.locator("tbody tr.ant-table-row")
+        cells = rows.locator(f"> td:nth-child({column + 1}) .num")  # the figure, not its note
         expect(cells.first).to_be_visible()
         for text in cells.all_inner_texts():
             assert re.fullmatch(r"-?[\d,]+\.\d%|—", text.strip()), (title, text)

@@ -23,6 +23,7 @@ import {
   cohortName,
   ltvCurveOption,
   hasSurvival,
+  survivalEnd,
   roasBarsHeight,
   roasBarsOption,
   survivalOption,
@@ -431,6 +432,25 @@ export default function CohortsPage() {
                           option={survivalOption(surviving, labels, f, colorOf)}
                           height={300}
                         />
+                        <div className="survival-ends" style={{ margin: "4px 0 8px" }}>
+                          {surviving.map((c) => {
+                            const end = survivalEnd(c);
+                            if (!end) return null;
+                            return (
+                              <Tooltip
+                                key={cohortKey(c)}
+                                title={`${f.ratioPercent(end.p, 0)} of the cohort still buying on day ${end.day}${end.observed ? " (observed)" : `, counting the predicted churn of customers whose ${CHURN_INACTIVITY_DAYS} days have not passed`}`}
+                              >
+                                <Tag className="survival-end" data-key={cohortKey(c)} style={{ marginBottom: 4 }}>
+                                  <span
+                                    style={{ display: "inline-block", width: 8, height: 8, borderRadius: 4, background: cohortColor(colorOf(c)), marginRight: 6 }}
+                                  />
+                                  {cohortName(c, withPlatform, grain, f)}: {f.ratioPercent(end.p, 0)} on day {end.day}
+                                </Tag>
+                              </Tooltip>
+                            );
+                          })}
+                        </div>
                         <Typography.Paragraph type="secondary" className="survival-note" style={{ fontSize: 12, margin: 0 }}>
                           Kaplan-Meier, over each cohort&apos;s life so far: the share of its customers who buy on day N or later (all of
                           them on day 0, not drawn; those who never buy after their first day have left by day 1). A customer has churned

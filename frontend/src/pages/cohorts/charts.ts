@@ -279,6 +279,15 @@ function survivalTooltip(params: TooltipParam[], f: Formatters): string {
   return `<div style="font-weight:600;margin-bottom:4px">Day ${escapeHtml(String(day))} since acquisition</div>${rows.join("")}`;
 }
 
+/** The last known point of a cohort's survival: how many are still buying on the day it has
+ * reached, and whether that rests on observed churn alone; null without points. */
+export function survivalEnd(c: Cohort): { day: number; p: number; observed: boolean } | null {
+  const points = [...c.survival].sort((a, b) => a.day - b.day);
+  const last = points[points.length - 1];
+  const p = last ? toNumber(last.p) : null;
+  return last && p !== null ? { day: last.day, p, observed: last.observed !== false } : null;
+}
+
 /** The top of the survival axis: the highest share after day 0 (everyone on day 0, not drawn)
  * rounded up to a tenth, so that curves that fall to 10% in a day are not drawn flat. */
 export function survivalAxisMax(cohorts: Cohort[]): number {
