@@ -35,6 +35,15 @@ def supervisor(tmp_path):
     run.release()
 
 
+def command_line(pid: int, timeout: float = 5) -> list[str]:
+    """The process's command line once the kernel has set it: Popen returns when the vforked
+    child has exec'd, a moment before the new image's arguments are readable in /proc."""
+    deadline = time.monotonic() + timeout
+    while not (cmdline := psutil.Process(pid).cmdline()) and time.monotonic() < deadline:
+        time.sleep(0.01)
+    return cmdline
+
+
 def poll_until(supervisor: Supervisor, condition, timeout: float = 30):
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
@@ -54,7 +63,7 @@ def test_a_child_that_dies_is_started_again(supervisor):
 
     assert child.restarts == 1
     assert child.proc.poll() is None
-    assert psutil.Process(child.proc.pid).cmdline() == SLEEPER
+    assert command_line(child.proc.pid) == SLEEPER
     assert (supervisor.run.path / "worker.pid").read_text().count(str(child.proc.pid)) == 1
 
 
