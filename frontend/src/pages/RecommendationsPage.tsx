@@ -170,7 +170,7 @@ function RunFacts({ run, f }: { run: RecommendationRun; f: Formatters }) {
         <span data-testid="backtest">
           {" "}
           Backtest: fitted without the 28 days from {f.date(bt.origin)}, it predicted their revenue{" "}
-          {f.percent(bt.total_error * 100, 1)} off (
+          {f.percent(Math.abs(bt.total_error) * 100, 1)} {bt.total_error < 0 ? "under" : "over"} what happened (
           {bt.coverage !== null ? `${f.percent(bt.coverage * 100, 0)} of the channels inside their 80% interval` : "no interval"}).
         </span>
       )}
@@ -213,15 +213,13 @@ export default function RecommendationsPage() {
 
   return (
     <div>
-      <div className="page-toolbar">
-        <Space>
-          {canEdit && (
-            <Button icon={<ReloadOutlined />} loading={run.isPending} onClick={() => run.mutate()}>
-              Run now
-            </Button>
-          )}
-        </Space>
-      </div>
+      {canEdit && (
+        <div className="page-toolbar">
+          <Button icon={<ReloadOutlined />} loading={run.isPending} onClick={() => run.mutate()}>
+            Run now
+          </Button>
+        </div>
+      )}
       {notYet ? (
         <Card>
           <EmptyState description="No recommendation has been computed yet: runs are weekly, or on demand." />
