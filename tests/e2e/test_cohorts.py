@@ -51,6 +51,8 @@ def cohorts_page(page_as, demo_stack):
     report = api_json(page, f"/api/cohorts?{query}&cohort=week")
     assert report["cohorts"], "the demo has no cohorts in the default range"
     expect(page.get_by_text("Prediction model in use")).to_be_visible()
+    # the version's metrics are those of its backtest, and the card says so
+    expect(page.get_by_text("rolling-origin backtest", exact=False)).to_be_visible()
     return page, report
 
 

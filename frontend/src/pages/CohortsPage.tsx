@@ -89,7 +89,7 @@ function ModelCard({ model, churn, f }: { model: ModelInfo | null; churn?: Churn
       <Descriptions size="small" column={{ xs: 1, sm: 2, lg: 3 }} style={{ marginBottom: 12 }}>
         <Descriptions.Item label="Version">{String(model.id)}</Descriptions.Item>
         <Descriptions.Item label="Trained">{f.dateTime(model.trained_at)}</Descriptions.Item>
-        <Descriptions.Item label="Evaluation">holdout period</Descriptions.Item>
+        <Descriptions.Item label="Evaluation">rolling-origin backtest: fitted on the data up to earlier days, judged on what followed</Descriptions.Item>
         {churn?.auc != null && (
           <Descriptions.Item label="Churn model">
             backtested AUC {f.number(churn.auc, 2)}
