@@ -30,6 +30,13 @@ WEIGHTS = {
     "install_burst": 0.3,
     "refunded_purchase": 0.3,
 }
+#: Each reason in plain words, as the dashboard shows it (served by /api/traffic-quality/reasons).
+REASON_LABELS = {
+    "no_activity": "No activity after the first minute",
+    "instant_first_event": "Opened the app seconds after installing",
+    "install_burst": "Installed in a sudden burst of installs",
+    "refunded_purchase": "Bought, then got a refund",
+}
 SUSPECT_SCORE = 0.6
 INSTANT_S = 10.0
 ACTIVE_AFTER_S = 60.0

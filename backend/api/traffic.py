@@ -11,10 +11,17 @@ from flask import Response
 from flask_smorest import Blueprint
 from marshmallow import Schema, fields, validate
 
-from analytics.early.traffic import DEFAULT_SHARE_LIMIT, DEFAULT_WINDOW_DAYS, REASONS, SCORE
+from analytics.early.traffic import (
+    DEFAULT_SHARE_LIMIT,
+    DEFAULT_WINDOW_DAYS,
+    REASON_LABELS,
+    REASONS,
+    SCORE,
+    SUSPECT_SCORE,
+)
 from backend.api.strings import Text
 from backend.auth import signed_in
-from backend.services.early.data import CAMPAIGN_EXTERNAL_ID, read_early_inputs
+from backend.services.early.data import CAMPAIGN_EXTERNAL_ID, campaign_names, read_early_inputs
 from backend.services.early.report import traffic_report
 
 blp = Blueprint("traffic", __name__, url_prefix="/api", description="Traffic quality")
@@ -30,6 +37,7 @@ class TrafficQuerySchema(Schema):
 class CampaignQualitySchema(Schema):
     campaign = Text(required=True, metadata={"description": "platform:account:campaign"})
     campaign_external_id = Text(allow_none=True)
+    campaign_name = Text(allow_none=True, metadata={"description": "the name the platform gives"})
     customers = fields.Integer(required=True)
     suspects = fields.Integer(required=True)
     share = fields.Float(required=True)
@@ -52,7 +60,29 @@ def campaign_quality(query: dict):
     """Per campaign, the customers acquired over the last `days` (a day old at least), the
     suspects among them, their share, whether it is above `share_pct`, and the reasons."""
     campaigns = _report(query)["campaigns"]
-    return campaigns.sort_values("share", ascending=False).to_dict("records")
+    rows = campaigns.sort_values("share", ascending=False).to_dict("records")
+    names = campaign_names([row["campaign"] for row in rows])
+    return [{**row, "campaign_name": names.get(row["campaign"])} for row in rows]
+
+
+class SuspicionRulesSchema(Schema):
+    reasons = fields.Dict(keys=Text(), values=Text(), metadata={"description": "reason: words"})
+    suspect_score = fields.Float(metadata={"description": "the score from which one is suspect"})
+    share_pct = fields.Float(metadata={"description": "the default flagging level"})
+    days = fields.Integer(metadata={"description": "the default window"})
+
+
+@blp.route("/traffic-quality/reasons", methods=["GET"])
+@signed_in
+@blp.response(200, SuspicionRulesSchema)
+def suspicion_rules():
+    """What makes a customer suspect, in plain words, and the default flagging level."""
+    return {
+        "reasons": REASON_LABELS,
+        "suspect_score": SUSPECT_SCORE,
+        "share_pct": 100 * DEFAULT_SHARE_LIMIT,
+        "days": DEFAULT_WINDOW_DAYS,
+    }
 
 
 @blp.route("/traffic-quality/suspects.csv", methods=["GET"])

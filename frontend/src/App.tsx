@@ -10,6 +10,7 @@ const LoginPage = lazy(() => import("./pages/LoginPage"));
 const OverviewPage = lazy(() => import("./pages/OverviewPage"));
 const ChannelsPage = lazy(() => import("./pages/ChannelsPage"));
 const CohortsPage = lazy(() => import("./pages/CohortsPage"));
+const TrafficPage = lazy(() => import("./pages/TrafficPage"));
 const BudgetsPage = lazy(() => import("./pages/BudgetsPage"));
 const AlertsPage = lazy(() => import("./pages/AlertsPage"));
 const RecommendationsPage = lazy(() => import("./pages/RecommendationsPage"));
@@ -51,6 +52,7 @@ export function App() {
           <Route path="overview" element={guarded("viewReports", <OverviewPage />)} />
           <Route path="channels" element={guarded("viewReports", <ChannelsPage />)} />
           <Route path="cohorts" element={guarded("viewReports", <CohortsPage />)} />
+          <Route path="traffic" element={guarded("viewReports", <TrafficPage />)} />
           <Route path="budgets" element={guarded("viewBudgets", <BudgetsPage />)} />
           <Route path="recommendations" element={guarded("viewBudgets", <RecommendationsPage />)} />
           <Route path="alerts" element={guarded("viewAlerts", <AlertsPage />)} />

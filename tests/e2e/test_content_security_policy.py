@@ -15,7 +15,7 @@ PAGES = {
         "/admin/accounts", "/admin/users", "/admin/audit",
     ],
     "finance": ["/overview", "/budgets", "/alerts"],
-    "marketer": ["/channels", "/cohorts"],
+    "marketer": ["/channels", "/cohorts", "/traffic"],
 }  # fmt: skip
 
 

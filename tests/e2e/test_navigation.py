@@ -14,6 +14,7 @@ REPORTS = [
     "Overview",
     "Channels & campaigns",
     "Cohorts & LTV",
+    "Traffic quality",
     "Budgets & pacing",
     "Reallocation",
     "Alerts",

@@ -75,6 +75,12 @@ def test_screenshot_cohorts(page_as, demo_budgets):
     shoot(page, "cohorts")
 
 
+def test_screenshot_traffic(page_as, demo_budgets):
+    page = page_as("marketer", "/traffic")
+    expect(page.get_by_test_id("traffic-summary")).to_be_visible()
+    shoot(page, "traffic")
+
+
 def test_screenshot_budgets(page_as, demo_budgets):
     page = page_as("finance", "/budgets")
     expect(page.locator(".budget-card")).to_have_count(len(page.request.get("/api/budgets").json()))

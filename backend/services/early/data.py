@@ -8,6 +8,7 @@ import datetime as dt
 from dataclasses import dataclass
 
 import pandas as pd
+from sqlalchemy import select, tuple_
 
 from analytics.early.features import EVENT_NAME
 from analytics.early.traffic import CAMPAIGN
@@ -103,3 +104,22 @@ def read_early_inputs(
     events[EVENT_NAME] = events[EVENT_NAME].astype(str)
     end = pd.Timestamp(until).tz_convert("UTC").tz_localize(None)
     return EarlyInputs(end, customers, events, payments)
+
+
+def campaign_names(keys: list[str]) -> dict[str, str]:
+    """The stored name of each campaign key ("platform:ad_account_id:campaign_external_id")."""
+    from backend.models import Campaign
+
+    wanted = {}
+    for key in keys:
+        _, account, external_id = key.split(":", 2)
+        if account.isdigit() and external_id:
+            wanted[(int(account), external_id)] = key
+    if not wanted:
+        return {}
+    rows = db.session.execute(
+        select(Campaign.ad_account_id, Campaign.external_id, Campaign.name).where(
+            tuple_(Campaign.ad_account_id, Campaign.external_id).in_(list(wanted))
+        )
+    ).all()
+    return {wanted[(r.ad_account_id, r.external_id)]: r.name for r in rows}

@@ -5,5 +5,6 @@ export * from "./reports";
 export * from "./budgets";
 export * from "./admin";
 export * from "./data";
+export * from "./traffic";
 export type * from "./types";
 export { queryKeys } from "./keys";

@@ -3,6 +3,7 @@ import type { AuditFilters, RoiFilters } from "./types";
 import type { CohortFilters } from "./reports";
 import type { DateRange } from "../lib/dates";
 import type { AlertFilter } from "./budgets";
+import type { TrafficFilters } from "./traffic";
 
 export const queryKeys = {
   session: ["session"] as const,
@@ -23,4 +24,6 @@ export const queryKeys = {
   auditFacets: ["audit-facets"] as const,
   customerSummary: ["customer-summary"] as const,
   modelVersions: ["model-versions"] as const,
+  trafficQuality: (f: TrafficFilters) => ["traffic-quality", f] as const,
+  suspicionRules: ["traffic-quality", "reasons"] as const,
 };

@@ -5,7 +5,7 @@ import { can, type Permission } from "./permissions";
 export interface NavItem {
   path: string;
   label: string;
-  icon: "overview" | "channels" | "cohorts" | "budgets" | "recommendations" | "alerts" | "accounts" | "data" | "models" | "users" | "audit";
+  icon: "overview" | "channels" | "cohorts" | "traffic" | "budgets" | "recommendations" | "alerts" | "accounts" | "data" | "models" | "users" | "audit";
   permission: Permission;
   group?: "admin";
 }
@@ -14,6 +14,7 @@ export const NAV_ITEMS: readonly NavItem[] = [
   { path: "/overview", label: "Overview", icon: "overview", permission: "viewReports" },
   { path: "/channels", label: "Channels & campaigns", icon: "channels", permission: "viewReports" },
   { path: "/cohorts", label: "Cohorts & LTV", icon: "cohorts", permission: "viewReports" },
+  { path: "/traffic", label: "Traffic quality", icon: "traffic", permission: "viewReports" },
   { path: "/budgets", label: "Budgets & pacing", icon: "budgets", permission: "viewBudgets" },
   { path: "/recommendations", label: "Reallocation", icon: "recommendations", permission: "viewBudgets" },
   { path: "/alerts", label: "Alerts", icon: "alerts", permission: "viewAlerts" },

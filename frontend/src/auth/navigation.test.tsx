@@ -42,8 +42,8 @@ function menuLabels() {
 describe("navItemsFor", () => {
   it("gives each role its pages", () => {
     const paths = (role: User["role"]) => navItemsFor(role).map((i) => i.path);
-    expect(paths("marketer")).toEqual(["/overview", "/channels", "/cohorts", "/budgets", "/recommendations", "/alerts"]);
-    expect(paths("finance")).toEqual(["/overview", "/channels", "/cohorts", "/budgets", "/recommendations", "/alerts"]);
+    expect(paths("marketer")).toEqual(["/overview", "/channels", "/cohorts", "/traffic", "/budgets", "/recommendations", "/alerts"]);
+    expect(paths("finance")).toEqual(["/overview", "/channels", "/cohorts", "/traffic", "/budgets", "/recommendations", "/alerts"]);
     expect(paths("admin")).toContain("/admin/accounts");
     expect(paths("admin")).toContain("/admin/users");
     expect(paths("admin")).toContain("/admin/data");
@@ -66,7 +66,7 @@ describe("role-aware navigation", () => {
     api(USERS.marketer);
     renderApp(<App />, { route: "/overview" });
     await screen.findByRole("navigation", { name: "Main" });
-    expect(menuLabels()).toEqual(["Overview", "Channels & campaigns", "Cohorts & LTV", "Budgets & pacing", "Reallocation", "Alerts"]);
+    expect(menuLabels()).toEqual(["Overview", "Channels & campaigns", "Cohorts & LTV", "Traffic quality", "Budgets & pacing", "Reallocation", "Alerts"]);
     expect(screen.queryByText("Administration")).not.toBeInTheDocument();
   });
 

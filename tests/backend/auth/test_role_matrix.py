@@ -65,6 +65,7 @@ MATRIX: dict[tuple[str, str], object] = {
     ("POST", "/api/events/batch"): ADMIN_FINANCE,
     ("GET", "/api/traffic-quality"): ANY,
     ("GET", "/api/traffic-quality/suspects.csv"): ANY,
+    ("GET", "/api/traffic-quality/reasons"): ANY,
     ("GET", "/api/customers/summary"): ANY,
     ("GET", "/api/models"): ANY,
     ("GET", "/api/models/<int:version_id>"): ANY,

@@ -7,12 +7,15 @@ import csv
 import datetime as dt
 import io
 
+from analytics.early.traffic import WEIGHTS
 from tests.backend.budgets.test_suspect_traffic import load_traffic
-from tests.backend.customers.conftest import add_account
+from tests.backend.customers.conftest import add_account, add_campaign
 
 
 def test_campaigns_come_with_their_suspect_share_and_reasons(marketer, db):
-    add_account(db, "meta", "act_1", "USD")
+    account = add_account(db, "meta", "act_1", "USD")
+    add_campaign(db, account, "cmp_bad").name = "Spring installs"
+    db.session.commit()
     load_traffic(fake_in_bad=12, day=dt.datetime.now(dt.UTC).date() - dt.timedelta(days=2))
     answer = marketer.get("/api/traffic-quality")
     assert answer.status_code == 200, answer.json
@@ -21,6 +24,7 @@ def test_campaigns_come_with_their_suspect_share_and_reasons(marketer, db):
     assert (bad["customers"], bad["suspects"], bad["flagged"]) == (32, 12, True)
     assert bad["reasons"]["instant_first_event"] == 12
     assert (ok["suspects"], ok["flagged"]) == (0, False)
+    assert (bad["campaign_name"], ok["campaign_name"]) == ("Spring installs", None)
     assert marketer.get("/api/traffic-quality?days=0").status_code == 422
 
 
@@ -32,3 +36,11 @@ def test_the_suspects_export_lists_the_fake_customers(marketer, db):
     rows = list(csv.DictReader(io.StringIO(answer.get_data(as_text=True))))
     assert sorted(r["customer_id"] for r in rows) == [f"fake{n}" for n in range(5)]
     assert all("no_activity" in r["reasons"] and float(r["suspicion"]) >= 0.6 for r in rows)
+
+
+def test_the_reasons_are_served_in_plain_words_with_the_default_level(marketer):
+    answer = marketer.get("/api/traffic-quality/reasons")
+    assert answer.status_code == 200
+    assert set(answer.json["reasons"]) == set(WEIGHTS)
+    assert answer.json["reasons"]["no_activity"] == "No activity after the first minute"
+    assert (answer.json["share_pct"], answer.json["days"]) == (10.0, 7)
