@@ -35,6 +35,9 @@ function expiryDays(value: string | null | undefined): number | null {
   return dayjs(value).diff(dayjs(), "day");
 }
 
+/** An account's status while its sync health is being read. */
+const CHECKING = "checking…";
+
 /** Accounts an admin should look at, and why. */
 export function needsAttention(rows: AccountRow[]): { row: AccountRow; reasons: string[] }[] {
   return rows
@@ -69,7 +72,9 @@ export default function AccountsPage() {
     refetchInterval: 60_000,
   });
   const rows = useMemo(() => mergeHealth(accounts.data ?? [], health.data), [accounts.data, health.data]);
-  const attention = needsAttention(rows);
+  // until the sync health has answered, no account is called never synced (nor needing attention)
+  const healthKnown = health.data !== undefined;
+  const attention = healthKnown ? needsAttention(rows) : [];
   const shown = rows.find((r) => r.id === shownId) ?? null;
   const edit = (account: AdAccount) => {
     setEditing(account);
@@ -149,9 +154,10 @@ export default function AccountsPage() {
       key: "status",
       title: "Status",
       help: "Failing: the last sync ended in an error. Click a status for the full error and the account's syncs.",
-      value: (r) => accountState(r, r.health).label,
+      value: (r) => (healthKnown ? accountState(r, r.health).label : CHECKING),
       filterable: true,
       render: (r) => {
+        if (!healthKnown) return <Tag>{CHECKING}</Tag>;
         const state = accountState(r, r.health);
         return (
           <Tooltip title={state.error ? "Click for the full error and the syncs" : "Click for the syncs"}>
