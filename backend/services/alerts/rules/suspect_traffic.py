@@ -15,7 +15,8 @@ NAME = "suspect_traffic"
 
 
 def suspect_traffic(ctx: BudgetContext, config: dict) -> list[Finding]:
-    from backend.services.early.data import read_early_inputs
+    from analytics.early.traffic import REASON_LABELS
+    from backend.services.early.data import campaign_names, read_early_inputs
     from backend.services.early.report import traffic_report
 
     share_pct = float(config.get("share_pct", 10))
@@ -33,9 +34,15 @@ def suspect_traffic(ctx: BudgetContext, config: dict) -> list[Finding]:
     flagged = shares[shares["flagged"]].sort_values("share", ascending=False)
     if flagged.empty:
         return []
+    names = campaign_names(list(flagged["campaign"]))
     listed = "; ".join(
-        f"{row.campaign_external_id or row.campaign}: {row.share:.0%} of {row.customers} "
-        f"customers ({', '.join(sorted(row.reasons, key=row.reasons.get, reverse=True))})"
+        f"{names.get(row.campaign) or row.campaign_external_id or row.campaign}: "
+        f"{row.share:.0%} of {row.customers} customers ("
+        + ", ".join(
+            REASON_LABELS.get(reason, reason).lower()
+            for reason in sorted(row.reasons, key=row.reasons.get, reverse=True)
+        )
+        + ")"
         for row in flagged.itertuples()
     )
     message = (
