@@ -26,7 +26,7 @@ import pandas as pd
 from lifelines import KaplanMeierFitter
 
 from analytics.cohorts import CHURN_INACTIVITY_DAYS, CHURN_SCORED, CHURN_SUM, CUSTOMERS, KEY
-from analytics.ltv.churn_model import TRAITS
+from analytics.ltv.churn_model import MIN_RATIO, TRAITS
 
 #: Columns of a survival input row: the last purchase day since acquisition, the customers' age
 #: (days since acquisition on the day seen) and whether their lifetime has ended (SETTLED:
@@ -40,7 +40,6 @@ SETTLED = "settled"
 TRAIT_FRAGMENTS = {name: fragment for name, (fragment, _test, _feature) in TRAITS.items()}
 #: Customers needed on each side of a trait, and the least ratio worth a sentence.
 MIN_CUSTOMERS = 20
-MIN_RATIO = 1.2
 
 
 def _lifetimes(rows: pd.DataFrame) -> tuple[np.ndarray, np.ndarray, np.ndarray]:

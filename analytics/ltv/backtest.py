@@ -26,7 +26,7 @@ and neither can one that ranks well but misses the total. A horizon without a se
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -197,10 +197,12 @@ def backtest_ltv(
     *,
     min_history_days: int = 30,
     churn_horizon_days: int = 90,
+    channel_label: Callable[[str], str] = str,
     **fit_options,
 ) -> LTVBacktest:
     """Backtest, select and calibrate (module docstring); ``fit_options`` go to
-    ``fit_candidates`` (modified, segment_column)."""
+    ``fit_candidates`` (modified, segment_column); ``channel_label`` names a channel in the
+    churn drivers' sentences."""
     as_of = pd.Timestamp(as_of)
     horizons = sorted(int(h) for h in horizons_days)
     periods = purchase_periods(transactions, customers)
@@ -249,7 +251,9 @@ def backtest_ltv(
     _fill_unselected(result, horizons)
     _channel_relative_factors(result)
     _drop_disagreeing_calibration(result)
-    result.churn = _churn_backtest(point, as_of, earliest, churn_horizon_days, customers, periods)
+    result.churn = _churn_backtest(
+        point, as_of, earliest, churn_horizon_days, customers, periods, channel_label
+    )
     for h in horizons:
         origin = rolling_origins(as_of, h)[1]
         if origin < earliest:
@@ -432,7 +436,7 @@ def _churn_at(
     return (bought == 0).astype(int), probabilities, classifiers
 
 
-def _churn_backtest(point, as_of, earliest, horizon, customers, periods) -> dict:
+def _churn_backtest(point, as_of, earliest, horizon, customers, periods, channel_label) -> dict:
     """Churn candidates chosen by log-loss at as_of - 2H, judged at as_of - H, with drivers."""
     chosen, selection = BTYD_CHURN, {}
     select_origin, report_origin = rolling_origins(as_of, horizon)
@@ -455,6 +459,7 @@ def _churn_backtest(point, as_of, earliest, horizon, customers, periods) -> dict
         customers,
         churned,
         _platforms(at.summary, customers),
+        label=channel_label,
     )
     return {
         "horizon_days": horizon,

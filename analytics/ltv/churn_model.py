@@ -15,7 +15,7 @@ often").
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -190,6 +190,9 @@ TRAITS = {
         DAYS_SINCE_LAST,
     ),
 }
+#: A trait whose customers churn less than this many times as often as the others is no driver
+#: worth a sentence ("1.0x as often").
+MIN_RATIO = 1.2
 
 
 def churn_drivers(
@@ -201,10 +204,12 @@ def churn_drivers(
     *,
     max_rows: int = 5_000,
     top: int = 3,
+    label: Callable[[str], str] = str,
 ) -> dict[str, list[dict]]:
     """Per channel, the traits whose customers churn most more often than the others, each with
     the churn ratio, the two rates, the permutation importance (AUC drop) of its feature and a
-    sentence. ``churned`` are the outcomes of the summary's customers."""
+    sentence naming the channel by ``label``. ``churned`` are the outcomes of the summary's
+    customers."""
     out: dict[str, list[dict]] = {}
     churned = np.asarray(churned, dtype=bool)
     for platform in sorted(platforms.unique()):
@@ -219,7 +224,7 @@ def churn_drivers(
             if has.sum() < 30 or (~has).sum() < 30:
                 continue
             rate_with, rate_without = outcome[has].mean(), outcome[~has].mean()
-            if rate_without <= 0 or rate_with <= rate_without:
+            if rate_without <= 0 or rate_with < rate_without * MIN_RATIO:
                 continue
             ratio = rate_with / rate_without
             drivers.append(
@@ -231,8 +236,8 @@ def churn_drivers(
                     "churn_rate_with": round(float(rate_with), 4),
                     "churn_rate_without": round(float(rate_without), 4),
                     "customers_with": int(has.sum()),
-                    "sentence": f"Customers from {platform} {fragment} churn "
-                    f"{ratio:.1f}x as often as the others",
+                    "sentence": f"Customers from {label(str(platform))} {fragment} churn "
+                    f"{ratio:.1f}× as often as the others.",
                 }
             )
         drivers.sort(key=lambda d: (-(d["importance"] or 0.0), -d["churn_ratio"]))

@@ -11,8 +11,8 @@ never below the ROAS already realized.
 
 from __future__ import annotations
 
-from analytics.cohort_churn import MIN_RATIO
 from analytics.ltv.backtest import AGE_BUCKETS
+from analytics.ltv.churn_model import MIN_RATIO
 
 
 def age_bucket(age_days: float) -> str | None:

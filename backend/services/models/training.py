@@ -35,6 +35,7 @@ from backend.services.models import outputs, versions
 from backend.services.models.data import ModelInputs, read_model_inputs
 from backend.services.models.scoring import CHURN_HORIZON_DAYS, score_customers
 from backend.services.transaction import unit_of_work
+from connectors.registry import platform_label
 
 log = logging.getLogger("spendlens.models")
 TRAIN_TASK = "workers.tasks.models.train_and_score"
@@ -121,6 +122,7 @@ def _train(
         pd.Timestamp(inputs.as_of),
         horizons,
         churn_horizon_days=CHURN_HORIZON_DAYS,
+        channel_label=platform_label,
         modified=modified,
     )
     if holdout_days not in backtest.report:

@@ -15,10 +15,12 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
+from analytics.ltv.churn_model import MIN_RATIO
 from backend.extensions import db
 from backend.models import ModelVersion
 from backend.services.models.drift import measure_drift
 from backend.services.models.training import TrainedVersions, train_and_score
+from connectors.registry import platform_label
 from connectors.sandbox.customers import (
     CHANNELS,
     SandboxCustomer,
@@ -134,6 +136,15 @@ def test_the_churn_version_is_trained_alongside_and_separates_churners(run):
     assert churn.metrics["auc"] > 0.7
     assert {"pr_auc", "brier", "reliability"} <= set(churn.metrics)
     assert churn.metrics["horizon_days"] == 90
+
+
+def test_the_churn_drivers_name_each_channel_as_the_dashboard_does(run):
+    drivers = run.latest.churn.metrics["drivers"]
+    sentences = [(channel, d["sentence"]) for channel, found in drivers.items() for d in found]
+    assert sentences, drivers
+    for channel, sentence in sentences:
+        assert sentence.startswith(f"Customers from {platform_label(channel)} "), sentence
+    assert all(d["churn_ratio"] >= MIN_RATIO for found in drivers.values() for d in found)
 
 
 def test_the_latest_versions_are_the_active_ones(run):
