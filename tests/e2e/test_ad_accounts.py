@@ -41,9 +41,20 @@ def open_new_account_form(page):
     page.get_by_role("button", name="Add account").first.click()
     drawer = page.locator(".ant-drawer-content").filter(has_text="Add an ad account")
     expect(drawer).to_be_visible()
-    drawer.get_by_label("Platform", exact=True).click()
-    page.locator(".ant-select-item-option").filter(has_text="Meta").click()
-    expect(drawer.get_by_label("Access token (long-lived)", exact=True)).to_be_visible()
+    token = drawer.get_by_label("Access token (long-lived)", exact=True)
+    # the options come from /api/platforms; a click while the dropdown is still opening (or its
+    # list is replaced by the answer) can leave it open with nothing chosen: choose again
+    meta = page.locator(".ant-select-item-option").filter(has_text="Meta")
+    for _ in range(3):
+        if not meta.is_visible():  # the dropdown is closed: open it
+            drawer.get_by_label("Platform", exact=True).click()
+        meta.click()
+        try:
+            expect(token).to_be_visible(timeout=5_000)
+            break
+        except AssertionError:
+            continue
+    expect(token).to_be_visible()
     return drawer
 
 
