@@ -19,7 +19,7 @@ import threading
 import time
 from collections import Counter
 from dataclasses import dataclass
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
@@ -27,6 +27,7 @@ import jwt
 
 from connectors.sandbox import apple_reports as reports
 from connectors.sandbox.apple_reports import ApiProblem, error_body
+from connectors.sandbox.background import BackgroundServer
 from connectors.sandbox.credentials import (
     APPLE_CLIENT_ID,
     APPLE_KEY_ID,
@@ -61,7 +62,7 @@ class SeenRequest:
 Answer = tuple[int, dict[str, str], Any]
 
 
-class AppleSandboxServer:
+class AppleSandboxServer(BackgroundServer):
     """The running server; `.url`, `.endpoints_kwargs()`, `.stop()`, and test hooks."""
 
     def __init__(self, world: World, host: str, port: int, token_lifetime: int = 3600) -> None:
@@ -72,28 +73,10 @@ class AppleSandboxServer:
         self._tokens: dict[str, float] = {}
         self._counts: Counter[tuple[str, str]] = Counter()
         self._lock = threading.Lock()
-        self._httpd = ThreadingHTTPServer((host, port), _handler_for(self))
-        self._httpd.daemon_threads = True
-        self._thread = threading.Thread(
-            target=self._httpd.serve_forever, name="apple-sandbox", daemon=True
-        )
-        self._thread.start()
-
-    @property
-    def port(self) -> int:
-        return self._httpd.server_address[1]
-
-    @property
-    def url(self) -> str:
-        return f"http://{self._httpd.server_address[0]}:{self.port}"
+        super().__init__(_handler_for(self), host, port, "apple-sandbox")
 
     def endpoints_kwargs(self) -> dict[str, str]:
         return {"apple_api_url": self.url, "apple_token_url": self.url + TOKEN_PATH}
-
-    def stop(self) -> None:
-        self._httpd.shutdown()
-        self._httpd.server_close()
-        self._thread.join(timeout=5)
 
     # -- test hooks ----------------------------------------------------------------------------
 

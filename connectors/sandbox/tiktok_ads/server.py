@@ -16,10 +16,11 @@ import threading
 import time
 from collections import Counter
 from dataclasses import dataclass
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
+from connectors.sandbox.background import BackgroundServer
 from connectors.sandbox.generator import World
 from connectors.sandbox.tiktok_ads import reports
 from connectors.sandbox.tiktok_ads.reports import ApiProblem, envelope
@@ -40,7 +41,7 @@ class SeenRequest:
     code: int
 
 
-class TikTokSandboxServer:
+class TikTokSandboxServer(BackgroundServer):
     """The running server; `.url`, `.endpoints_kwargs()`, `.stop()`, and test hooks."""
 
     def __init__(self, world: World, host: str, port: int) -> None:
@@ -48,25 +49,10 @@ class TikTokSandboxServer:
         self.requests: list[SeenRequest] = []
         self._counts: Counter[tuple[str, str]] = Counter()
         self._lock = threading.Lock()
-        self._httpd = ThreadingHTTPServer((host, port), _handler_for(self))
-        self._httpd.daemon_threads = True
-        self._thread = threading.Thread(
-            target=self._httpd.serve_forever, name="tiktok-sandbox", daemon=True
-        )
-        self._thread.start()
-
-    @property
-    def url(self) -> str:
-        host, port = self._httpd.server_address[:2]
-        return f"http://{host}:{port}"
+        super().__init__(_handler_for(self), host, port, "tiktok-sandbox")
 
     def endpoints_kwargs(self) -> dict[str, str]:
         return {"tiktok_api_url": self.url}
-
-    def stop(self) -> None:
-        self._httpd.shutdown()
-        self._httpd.server_close()
-        self._thread.join(timeout=5)
 
     def reset(self) -> None:
         """Forget the request log and the per-request fault counters."""
