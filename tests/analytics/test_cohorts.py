@@ -12,9 +12,9 @@ import datetime as dt
 import numpy as np
 import pandas as pd
 import pytest
+from lifelines import KaplanMeierFitter
 
 from analytics import cohorts, metrics
-from analytics.ltv import kaplan_meier, survival_on_grid
 from analytics.revenue_curves import (
     CHECKPOINTS,
     anchored_per_customer,
@@ -181,18 +181,42 @@ def test_without_a_model_the_projection_carries_the_survivors_revenue_rate():
     assert pd.isna(cohorts.roi_table(more, AS_OF, CLOSED).loc["g", "payback_days"])
 
 
-def test_survival_per_interval_equals_the_ltv_kaplan_meier_at_the_checkpoints():
-    durations, observed = [0, 2, 5, 20], [1, 1, 1, 1]
-    reference = survival_on_grid(kaplan_meier(durations, observed), 40)
+def _life_table(durations, observed) -> tuple[np.ndarray, np.ndarray]:
+    """(at_risk, ended) per checkpoint interval of individual lifetimes, as the database counts
+    them: lasting at least to the interval's first day; observed to end within it."""
     starts = (0, *CHECKPOINTS[:-1])
     at_risk = np.array([[sum(d >= s for d in durations) for s in starts]], dtype=float)
     intervals = list(zip(starts, CHECKPOINTS, strict=True))
-    ended = np.array([[sum(s <= d < n for d in durations) for s, n in intervals]], dtype=float)
-    ours = survival_matrix(at_risk, ended)[0]
-    for index, n in enumerate((1, 3, 7, 14)):
-        assert ours[index] == pytest.approx(reference[n - 1])
-    assert ours[4] == reference[20] == 0.0  # the last lifetime ended on day 20, in days 14-29
+    pairs = list(zip(durations, observed, strict=True))
+    ended = np.array([[sum(o and s <= d < n for d, o in pairs) for s, n in intervals]], float)
+    return at_risk, ended
+
+
+def _lifelines_at(durations, observed, days) -> np.ndarray:
+    """lifelines' Kaplan-Meier S(day) (the library the cohort survival curves use)."""
+    fitter = KaplanMeierFitter().fit(durations, observed)
+    return fitter.survival_function_at_times(days).to_numpy(dtype=float)
+
+
+def test_survival_per_interval_equals_lifelines_kaplan_meier_at_the_checkpoints():
+    durations, observed = [0, 2, 5, 20], [1, 1, 1, 1]
+    reference = _lifelines_at(durations, observed, [n - 1 for n in CHECKPOINTS[:6]])
+    ours = survival_matrix(*_life_table(durations, observed))[0]
+    np.testing.assert_allclose(ours[:4], reference[:4])  # days 0, 2, 6, 13
+    assert ours[4] == reference[4] == 0.0  # the last lifetime ended on day 20, in days 14-29
     assert ours[5] == 0.0  # the curve reached 0: it stays 0
+
+
+def test_survival_with_censoring_at_interval_ends_equals_lifelines_kaplan_meier():
+    # censored on an interval's last day, after that interval's endings: a life table and
+    # Kaplan-Meier agree exactly there
+    durations = [0, 0, 1, 2, 4, 6, 6, 9, 13, 13, 20, 29, 45, 59, 59, 75]
+    observed = [1, 1, 1, 0, 1, 1, 0, 1, 0, 0, 1, 0, 1, 1, 0, 1]
+    checkpoints = [n for n in CHECKPOINTS if n <= 90]
+    reference = _lifelines_at(durations, observed, [n - 1 for n in checkpoints])
+    ours = survival_matrix(*_life_table(durations, observed))[0][: len(checkpoints)]
+    np.testing.assert_allclose(ours, reference)
+    assert 0.0 < ours[-2] < ours[0] < 1.0
 
 
 def test_survival_is_unknown_after_follow_up_unless_it_reached_zero():
