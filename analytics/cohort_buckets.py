@@ -4,7 +4,7 @@ in one pass over the customers (no per-checkpoint filters):
 - by_lived: per KEY and LIVED (how many CHECKPOINTS the customers have lived through: 0 for
   none, 1 for the first day, ...): CUSTOMERS, REVENUE, through_column(n) for every checkpoint
   (Σ cumulative revenue of the first n days; NaN when a payment had no rate), SCORED, the LTV
-  sums, CHURN_SCORED and CHURN_SUM;
+  sums, CHURN_SCORED and CHURN_SUM, SUSPECTS and SUSPECT_REVENUE;
 - by_lifetime: per KEY, BUCKET (the checkpoint interval the lifetime's duration falls in: 0 for
   day 0, 1 for days 1-2, ...) and ENDED: CUSTOMERS.
 """
@@ -14,18 +14,20 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from analytics import cohorts
+from analytics import cohorts as C
 from analytics.revenue_curves import CHECKPOINTS
 
 LIVED = "lived"
 BUCKET = "bucket"
 ENDED = "ended"
 TOTAL_COLUMNS = (
-    cohorts.CUSTOMERS,
-    cohorts.REVENUE,
-    cohorts.SCORED,
-    *cohorts.SCORE_COLUMNS,
-    cohorts.CHURN_SCORED,
+    C.CUSTOMERS,
+    C.REVENUE,
+    C.SCORED,
+    *C.SCORE_COLUMNS,
+    C.CHURN_SCORED,
+    C.SUSPECTS,
+    C.SUSPECT_REVENUE,
 )
 
 
@@ -40,7 +42,7 @@ class _Grids:
 
     def __init__(self, frame: pd.DataFrame, keys: list, position: str) -> None:
         self.frame, self.shape = frame, (len(keys), len(CHECKPOINTS) + 1)
-        rows = pd.Index(keys).get_indexer(frame[cohorts.KEY]) if len(frame) else np.zeros(0, int)
+        rows = pd.Index(keys).get_indexer(frame[C.KEY]) if len(frame) else np.zeros(0, int)
         self.known = rows >= 0
         positions = frame[position].to_numpy(dtype=int) if len(frame) else np.zeros(0, int)
         # flat cell of each known row in a (keys × positions) grid
@@ -66,28 +68,29 @@ def _at_least(grid: np.ndarray) -> np.ndarray:
 
 def customers_from_buckets(by_lived: pd.DataFrame, by_lifetime: pd.DataFrame) -> pd.DataFrame:
     """One row per KEY with every column of `analytics.cohorts.CUSTOMER_COLUMNS`."""
-    keys = list(dict.fromkeys(by_lived[cohorts.KEY]))
-    out: dict[str, object] = {cohorts.KEY: keys}
+    keys = list(dict.fromkeys(by_lived[C.KEY]))
+    out: dict[str, object] = {C.KEY: keys}
     grid = _Grids(by_lived, keys, LIVED)
     for column in TOTAL_COLUMNS:
         sums = grid(column)
         # revenue stays unknown if a part is; the other sums skip customers without a score
-        out[column] = sums.sum(axis=1) if column == cohorts.REVENUE else np.nansum(sums, axis=1)
-    lived = _at_least(grid(cohorts.CUSTOMERS))
+        strict = column in (C.REVENUE, C.SUSPECT_REVENUE)
+        out[column] = sums.sum(axis=1) if strict else np.nansum(sums, axis=1)
+    lived = _at_least(grid(C.CUSTOMERS))
     before = np.zeros((len(keys), len(CHECKPOINTS) + 1))
     for index, days in enumerate(CHECKPOINTS):
         through = grid(through_column(days))
         if days in (7, 30):
-            out[cohorts.REVENUE_D7 if days == 7 else cohorts.REVENUE_D30] = through.sum(axis=1)
+            out[C.REVENUE_D7 if days == 7 else C.REVENUE_D30] = through.sum(axis=1)
         # customers who lived through this checkpoint: their revenue since the previous one
-        out[cohorts.matured_column(days)] = lived[:, index + 1]
+        out[C.matured_column(days)] = lived[:, index + 1]
         gains = _at_least(through)[:, index + 1] - _at_least(before)[:, index + 1]
-        out[cohorts.gain_column(days)] = gains
+        out[C.gain_column(days)] = gains
         before = through
     lifetimes = _Grids(by_lifetime, keys, BUCKET)
-    at_risk = _at_least(lifetimes(cohorts.CUSTOMERS))
-    ended = lifetimes(cohorts.CUSTOMERS, rows=by_lifetime[ENDED].to_numpy(dtype=bool))
+    at_risk = _at_least(lifetimes(C.CUSTOMERS))
+    ended = lifetimes(C.CUSTOMERS, rows=by_lifetime[ENDED].to_numpy(dtype=bool))
     for index, days in enumerate(CHECKPOINTS):
-        out[cohorts.at_risk_column(days)] = at_risk[:, index]
-        out[cohorts.ended_column(days)] = ended[:, index]
-    return cohorts.numeric_frame(keys, {column: out[column] for column in cohorts.CUSTOMER_COLUMNS})
+        out[C.at_risk_column(days)] = at_risk[:, index]
+        out[C.ended_column(days)] = ended[:, index]
+    return C.numeric_frame(keys, {column: out[column] for column in C.CUSTOMER_COLUMNS})

@@ -5,12 +5,13 @@ payback, as pure functions on two small frames the database produces, one row pe
 - spend: SPEND (reporting currency, NaN when a rate is missing), IMPRESSIONS, CLICKS, INSTALLS;
 - customers: CUSTOMERS acquired; REVENUE to date, REVENUE_D7 and REVENUE_D30 (of all of them,
   NaN when a payment had no rate); SCORED (customers with an LTV prediction) and ltv_column(H)
-  (Σ of their predicted LTV_H); CHURN_SCORED and CHURN_SUM (Σ churn probability); and for each
+  (Σ of their predicted LTV_H); CHURN_SCORED and CHURN_SUM (Σ churn probability); SUSPECTS
+  (customers judged suspect traffic) and SUSPECT_REVENUE (their revenue to date); and for each
   checkpoint n of CHECKPOINTS: matured_column(n) (customers who have lived the first n days),
   gain_column(n) (their revenue between the previous checkpoint and n), at_risk_column(n)
   (lifetimes lasting at least to the previous checkpoint) and ended_column(n) (lifetimes observed
   to end before n; a customer's lifetime ends at the last purchase once inactive for
-  CHURN_INACTIVITY_DAYS, as `analytics.cohort_churn` defines it).
+  CHURN_INACTIVITY_DAYS, as `analytics.ltv.lifetimes_from_summary` defines it).
 
 Days are UTC calendar days: day 0 is the acquisition date (the model outputs' "day 1"), so the
 predicted LTV_H of a customer is its cumulative revenue through day H - 1.
@@ -48,6 +49,8 @@ REVENUE_D30 = "revenue_d30"
 SCORED = "scored"
 CHURN_SCORED = "churn_scored"
 CHURN_SUM = "churn_sum"
+SUSPECTS = "suspects"
+SUSPECT_REVENUE = "suspect_revenue"
 TOTAL = "total"
 #: A customer without a purchase for this many days has lapsed (the churn models' horizon).
 CHURN_INACTIVITY_DAYS = 90
@@ -76,7 +79,13 @@ def ended_column(days: int) -> str:
 
 SPEND_COLUMNS = (SPEND, IMPRESSIONS, CLICKS, INSTALLS)
 #: Sums that are unknown (NaN) as soon as one part is: amounts that may lack a rate.
-STRICT_COLUMNS = (REVENUE, REVENUE_D7, REVENUE_D30, *(gain_column(n) for n in CHECKPOINTS))
+STRICT_COLUMNS = (
+    REVENUE,
+    REVENUE_D7,
+    REVENUE_D30,
+    SUSPECT_REVENUE,
+    *(gain_column(n) for n in CHECKPOINTS),
+)
 #: Sums over the scored customers only (NaN when none is).
 SCORE_COLUMNS = (*(ltv_column(h) for h in HORIZONS), CHURN_SUM)
 CUSTOMER_COLUMNS = (
@@ -88,6 +97,8 @@ CUSTOMER_COLUMNS = (
     *(ltv_column(h) for h in HORIZONS),
     CHURN_SCORED,
     CHURN_SUM,
+    SUSPECTS,
+    SUSPECT_REVENUE,
     *(f(n) for n in CHECKPOINTS for f in (matured_column, gain_column)),
     *(f(n) for n in CHECKPOINTS for f in (at_risk_column, ended_column)),
 )
@@ -111,6 +122,10 @@ ROI_METRICS = (
     "ltv_cac",
     "payback_days",
     "churn_rate",
+    "suspects",
+    "suspect_share",
+    "cac_excluding_suspects",
+    "roas_excluding_suspects",
 )
 
 
@@ -247,8 +262,9 @@ def roi_table(
     spend, impressions, clicks, installs = _values(frames.spend, keys, [*SPEND_COLUMNS], 0.0).T
     impressions, clicks, installs = (np.nan_to_num(v) for v in (impressions, clicks, installs))
     aligned = _Aligned(frames.customers, keys)
-    figures = [CUSTOMERS, REVENUE, REVENUE_D7, REVENUE_D30, SCORED, CHURN_SCORED]
-    customers, revenue, d7, d30, scored, churn_scored = aligned.get(figures).T
+    figures = [CUSTOMERS, REVENUE, REVENUE_D7, REVENUE_D30, SCORED, CHURN_SCORED, SUSPECTS]
+    customers, revenue, d7, d30, scored, churn_scored, suspects = aligned.get(figures).T
+    (suspect_revenue,) = aligned.get([SUSPECT_REVENUE]).T
     ltv, lifetime_ltv, churn_sum = aligned.get(
         [ltv_column(horizon), ltv_column(metrics.LTV_HORIZON_DAYS), CHURN_SUM], absent=np.nan
     ).T
@@ -264,6 +280,10 @@ def roi_table(
         "roas": metrics.roas(revenue, spend),
         "predicted_ltv": metrics.safe_divide(ltv, scored),
         "churn_rate": metrics.churn_rate(churn_sum, churn_scored),
+        "suspects": suspects,
+        "suspect_share": metrics.suspect_share(suspects, customers),
+        "cac_excluding_suspects": metrics.cac_excluding_suspects(spend, customers, suspects),
+        "roas_excluding_suspects": metrics.roas_excluding_suspects(revenue, suspect_revenue, spend),
     }
     for days, value in ((7, d7), (30, d30)):
         complete = metrics.cohort_complete(range_end, as_of, days)

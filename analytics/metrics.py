@@ -15,6 +15,10 @@ alike; a column in gives a float column out.
 - predicted ROAS (horizon H) = Σ predicted LTV_H of the cohort's customers ÷ the cohort's spend
 - payback = first day (since acquisition) when the cumulative margin ≥ the spend
 - churn rate = customers expected to have churned (Σ churn probabilities) ÷ customers
+- suspect share = suspect customers (analytics.early.traffic) ÷ customers
+- CAC excluding suspect traffic = spend ÷ (customers − suspect customers); ROAS excluding suspect
+  traffic = (revenue − the suspect customers' revenue) ÷ spend. The spend stays whole: the money
+  was spent, the suspects only do not count as customers nor their payments as revenue
 """
 
 from __future__ import annotations
@@ -126,6 +130,22 @@ def predicted_roas(predicted_ltv_total: Any, spend: Any) -> Any:
 def churn_rate(expected_churned: Any, customers: Any) -> Any:
     """Share of customers churned: Σ churn probabilities (or churned count) ÷ customers."""
     return safe_divide(expected_churned, customers)
+
+
+def suspect_share(suspects: Any, customers: Any) -> Any:
+    """Share of the customers that are suspect traffic: suspects ÷ customers."""
+    return safe_divide(suspects, customers)
+
+
+def cac_excluding_suspects(spend: Any, customers: Any, suspects: Any) -> Any:
+    """CAC without suspect traffic: the whole spend ÷ the customers who are not suspect."""
+    return cac(spend, _subtract(customers, suspects))
+
+
+def roas_excluding_suspects(revenue: Any, suspect_revenue: Any, spend: Any) -> Any:
+    """ROAS without suspect traffic: the revenue of the customers who are not suspect ÷ the
+    whole spend."""
+    return roas(_subtract(revenue, suspect_revenue), spend)
 
 
 def cohort_roas(revenue_through_day: Any, spend: Any, complete: Any) -> Any:

@@ -23,6 +23,7 @@ from backend.services.customers.loading import (
     load_revenue_csv,
 )
 from backend.services.customers.records import CUSTOMERS, EVENTS, REVENUE
+from backend.services.early.suspicion import refresh_suspicion
 from connectors.sandbox.customers import SandboxCustomer, sandbox_customers
 from connectors.sandbox.generator import World
 from connectors.sandbox.in_app import SandboxEvent, customer_events, fake_customers
@@ -76,6 +77,7 @@ def load_demo_customers(
         "customers": customers.as_dict(),
         "revenue_events": revenue.as_dict(),
         "in_app_events": in_app.as_dict(),
+        "traffic_quality": refresh_suspicion(until),
     }
     if train and customers.rows and not _has_active_ltv_model():
         summary["model_version"] = _train_now()
@@ -153,7 +155,7 @@ def needs_first_model() -> bool:
 
 def _train_now() -> int | None:
     from backend.errors import ServiceError
-    from backend.services.predictions.training import train_and_score
+    from backend.services.models.training import train_and_score
 
     try:
         return train_and_score().ltv.id

@@ -38,6 +38,13 @@ REASON_LABELS = {
     "refunded_purchase": "Bought, then got a refund",
 }
 SUSPECT_SCORE = 0.6
+
+
+def reason_words(codes: list[str]) -> str:
+    """Reasons (codes) in the dashboard's words, joined by '; '."""
+    return "; ".join(REASON_LABELS.get(code, code) for code in codes)
+
+
 INSTANT_S = 10.0
 ACTIVE_AFTER_S = 60.0
 BURST_WINDOW = pd.Timedelta(minutes=20)

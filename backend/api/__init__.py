@@ -13,9 +13,9 @@ def register(app: Flask) -> None:
     api.init_app(app)
     for blueprint in (health,):
         api.register_blueprint(blueprint)
-    from backend.api import ad_accounts, audit, auth, customers, platforms, predictions, sync, users
+    from backend.api import ad_accounts, audit, auth, customers, models, platforms, sync, users
 
-    for module in (auth, users, ad_accounts, platforms, audit, sync, customers, predictions):
+    for module in (auth, users, ad_accounts, platforms, audit, sync, customers, models):
         api.register_blueprint(module.blp)
     from backend.api import alerts, budgets
 
@@ -26,6 +26,9 @@ def register(app: Flask) -> None:
     api.register_blueprint(roi.blp)
     api.register_blueprint(traffic.blp)
     api.register_blueprint(recommendations.blp)
-    from backend.api import telemetry
+    from backend.api import action_lists
 
-    app.register_blueprint(telemetry.bp)  # text exposition for Prometheus, not a JSON API
+    api.register_blueprint(action_lists.blp)
+    from backend.api import metrics
+
+    app.register_blueprint(metrics.bp)  # text exposition for Prometheus, not a JSON API

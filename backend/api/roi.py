@@ -22,6 +22,11 @@ from connectors import platforms
 blp = Blueprint("roi", __name__, url_prefix="/api", description="ROI, overview and cohorts")
 
 Money = fields.Float  # rounded to cents (unit costs to 4 decimals); null when unknown
+SUSPECT_SHARE = (
+    "Suspect customers ÷ customers: those whose behaviour after the install (no activity, "
+    "opening the app seconds after installing, a burst of installs, a refunded purchase) "
+    "makes them likely fake (GET /api/traffic-quality/reasons)"
+)
 
 
 class ReportRangeSchema(Schema):
@@ -131,6 +136,20 @@ class RoiMetricsSchema(Schema):
     )
     payback_days = fields.Integer(allow_none=True)
     churn_rate = fields.Float(allow_none=True)
+    suspects = fields.Integer(
+        metadata={"description": "Of those customers, the ones traffic quality judged suspect"}
+    )
+    suspect_share = fields.Float(allow_none=True, metadata={"description": SUSPECT_SHARE})
+    cac_excluding_suspects = Money(
+        allow_none=True,
+        metadata={"description": "Spend (all of it) ÷ customers that are not suspect"},
+    )
+    roas_excluding_suspects = fields.Float(
+        allow_none=True,
+        metadata={
+            "description": "Revenue of the customers that are not suspect ÷ spend (all of it)"
+        },
+    )
     accuracy = fields.Nested(
         AccuracySchema,
         allow_none=True,
@@ -206,6 +225,10 @@ class OverviewKpiSchema(Schema):
     cpi = Money(allow_none=True)
     customers = fields.Integer()
     cac = Money(allow_none=True)
+    suspects = fields.Integer()
+    suspect_share = fields.Float(allow_none=True, metadata={"description": SUSPECT_SHARE})
+    cac_excluding_suspects = Money(allow_none=True)
+    roas_excluding_suspects = fields.Float(allow_none=True)
     accuracy = fields.Nested(
         AccuracySchema,
         allow_none=True,
@@ -341,6 +364,8 @@ class CohortSchema(Schema):
     roas_predicted = fields.Float(allow_none=True)
     payback_days = fields.Integer(allow_none=True)
     churn_rate = fields.Float(allow_none=True)
+    suspects = fields.Integer(metadata={"description": "Customers judged suspect traffic"})
+    suspect_share = fields.Float(allow_none=True, metadata={"description": SUSPECT_SHARE})
     survival = fields.List(fields.Nested(CohortSurvivalPointSchema))
     churn_drivers = fields.List(
         fields.Nested(ChurnDriverSchema),

@@ -18,6 +18,7 @@ from analytics.early.traffic import (
     REASONS,
     SCORE,
     SUSPECT_SCORE,
+    reason_words,
 )
 from backend.api.strings import Text
 from backend.auth import signed_in
@@ -90,7 +91,8 @@ def suspicion_rules():
 @blp.arguments(TrafficQuerySchema, location="query")
 @blp.response(200, content_type="text/csv", description="The suspected customers")
 def export_suspects(query: dict):
-    """The suspected customers of the last `days`: id, campaign, score and reasons."""
+    """The suspected customers of the last `days`: id, campaign, score, the reasons in the
+    Traffic quality page's words ('; ' between them) and their codes (reason_codes)."""
     report = _report(query)
     scores = report["scores"]
     suspects = scores[scores["suspect"]]
@@ -111,7 +113,15 @@ def export_suspects(query: dict):
     out = io.StringIO()
     writer = csv.writer(out)
     writer.writerow(
-        ("customer_id", "platform", CAMPAIGN_EXTERNAL_ID, "acquired_at", SCORE, REASONS)
+        (
+            "customer_id",
+            "platform",
+            CAMPAIGN_EXTERNAL_ID,
+            "acquired_at",
+            SCORE,
+            REASONS,
+            "reason_codes",
+        )
     )
     for row in sorted(rows, key=lambda r: r.acquired_at):
         writer.writerow(
@@ -121,6 +131,7 @@ def export_suspects(query: dict):
                 row.campaign_external_id or "",
                 row.acquired_at.isoformat(),
                 suspects.at[row.id, SCORE],
+                reason_words(suspects.at[row.id, REASONS]),
                 " ".join(suspects.at[row.id, REASONS]),
             )
         )

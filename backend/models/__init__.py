@@ -5,9 +5,9 @@ from backend.models.alerts import Alert, AlertEvent, AlertState, Severity
 from backend.models.api_token import ApiToken
 from backend.models.audit import AuditLog
 from backend.models.budgets import Budget, BudgetPeriod, ScopeType
-from backend.models.customers import Customer, CustomerEvent, RevenueEvent
-from backend.models.daily_facts import AdDailyMetric, CampaignDailyMetric
+from backend.models.customers import Customer, CustomerEvent, CustomerSuspicion, RevenueEvent
 from backend.models.fx import FxRate
+from backend.models.metrics import AdDailyMetric, CampaignDailyMetric
 from backend.models.model_runs import (
     ModelDrift,
     ModelKind,
@@ -43,6 +43,7 @@ __all__ = [
     "CampaignDailyMetric",
     "Customer",
     "CustomerEvent",
+    "CustomerSuspicion",
     "RoiCustomer",
     "RoiDataChange",
     "DailyRollup",

@@ -18,15 +18,17 @@ from decimal import Decimal
 from sqlalchemy import (
     CHAR,
     BigInteger,
+    Boolean,
     CheckConstraint,
     Date,
     DateTime,
+    Double,
     ForeignKey,
     Index,
     Numeric,
     Text,
 )
-from sqlalchemy.dialects.postgresql import JSONB
+from sqlalchemy.dialects.postgresql import ARRAY, JSONB
 from sqlalchemy.orm import Mapped, mapped_column
 
 from backend.extensions import db
@@ -100,3 +102,20 @@ class CustomerEvent(db.Model):
     value: Mapped[Decimal | None] = mapped_column(Numeric(20, 6))
     properties: Mapped[dict | None] = mapped_column(JSONB)
     loaded_at: Mapped[dt.datetime] = created_at_column()
+
+
+class CustomerSuspicion(db.Model):
+    """A customer's traffic-quality judgement (`analytics.early.traffic`) as last scored: the
+    suspicion score, the reasons that raised it (codes of `REASON_LABELS`) and whether that makes
+    the customer suspect. Written by backend.services.early.suspicion, which also marks
+    `roi_customers.suspect` for the ROI figures that exclude suspect traffic."""
+
+    __tablename__ = "customer_suspicion"
+
+    customer_id: Mapped[int] = mapped_column(
+        BigInteger, ForeignKey("customers.id", ondelete="CASCADE"), primary_key=True
+    )
+    score: Mapped[float] = mapped_column(Double)
+    reasons: Mapped[list[str]] = mapped_column(ARRAY(Text))
+    suspect: Mapped[bool] = mapped_column(Boolean)
+    scored_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))

@@ -117,3 +117,20 @@ def test_ltv_cac_counts_the_margin_share_of_a_column_of_lifetime_values():
     ltv = pd.Series([150.0, None, 80.0])
     out = metrics.ltv_cac(ltv, pd.Series([50.0, 10.0, 0.0]), margin_rate=0.5)
     assert out.iloc[0] == pytest.approx(1.5) and out.iloc[1:].isna().all()
+
+
+def test_excluding_suspects_keeps_the_whole_spend_and_drops_their_customers_and_revenue():
+    # 100 spent, 5 customers of whom 2 suspect; revenue 60, of which 15 by the suspects
+    assert metrics.cac_excluding_suspects(100, 5, 2) == pytest.approx(100 / 3)
+    assert metrics.roas_excluding_suspects(60, 15, 100) == pytest.approx(0.45)
+    assert metrics.suspect_share(2, 5) == pytest.approx(0.4)
+
+
+def test_excluding_suspects_is_undefined_when_every_customer_is_suspect_or_nothing_was_spent():
+    assert metrics.cac_excluding_suspects(100, 2, 2) is None
+    assert metrics.roas_excluding_suspects(60, 15, 0) is None
+    assert metrics.suspect_share(0, 0) is None
+    column = metrics.cac_excluding_suspects(
+        np.array([100.0, 50.0]), np.array([4, 1]), np.array([2, 1])
+    )
+    assert column[0] == 50.0 and np.isnan(column[1])

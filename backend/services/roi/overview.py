@@ -20,6 +20,13 @@ from backend.services.roi.tables import revenue_column
 from connectors import platforms
 
 KPIS = ("spend", "revenue", "roas", "predicted_roas", "installs", "cpi", "customers", "cac")
+#: The same figures without suspect traffic (analytics.metrics), and the share left out.
+EXCLUDING_SUSPECTS = (
+    "suspects",
+    "suspect_share",
+    "cac_excluding_suspects",
+    "roas_excluding_suspects",
+)
 #: How far to trust predicted_roas (backend.services.roi): its accuracy and interval.
 TRUST = ("accuracy", "predicted_roas_interval")
 
@@ -147,7 +154,8 @@ def _kpis(start: dt.date, end: dt.date, as_of: dt.date | None, concurrent: bool)
     age and its interval (as the ROI report's totals)."""
     report = roi.roi_report(roi.RoiRequest(start, end), as_of, concurrent)
     totals = report["totals"]
-    return {name: totals[name] for name in (*KPIS, *TRUST)} | {"age_days": report["age_days"]}
+    names = (*KPIS, *EXCLUDING_SUSPECTS, *TRUST)
+    return {name: totals[name] for name in names} | {"age_days": report["age_days"]}
 
 
 def _series(start: dt.date, end: dt.date, as_of: dt.date) -> list[dict]:

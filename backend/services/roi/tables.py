@@ -143,6 +143,9 @@ class RoiCustomer(db.Model):
     predicted_ltv_90: Mapped[float | None] = mapped_column(Double)
     predicted_ltv_365: Mapped[float | None] = mapped_column(Double)
     churn_probability: Mapped[float | None] = mapped_column(Double)
+    #: Whether traffic quality judged the customer suspect (written with `customer_suspicion`
+    #: by backend.services.early.suspicion; false until scored).
+    suspect: Mapped[bool] = mapped_column(Boolean, server_default=false())
     #: Cumulative revenue of the first n days, one column per REVENUE_CHECKPOINTS (a test checks
     #: that they agree).
     revenue_1d: Mapped[float] = mapped_column(Double)

@@ -6,5 +6,6 @@ export * from "./budgets";
 export * from "./admin";
 export * from "./data";
 export * from "./traffic";
+export * from "./actionLists";
 export type * from "./types";
 export { queryKeys } from "./keys";

@@ -106,6 +106,13 @@ export interface RoiMetrics {
   ltv_cac: Numeric;
   payback_days: Numeric;
   churn_rate: Numeric;
+  /** Customers traffic quality judged suspect, and their share of the customers. */
+  suspects?: Numeric;
+  suspect_share?: Numeric;
+  /** Spend (all of it) ÷ the customers that are not suspect. */
+  cac_excluding_suspects?: Numeric;
+  /** Revenue of the customers that are not suspect ÷ spend (all of it). */
+  roas_excluding_suspects?: Numeric;
   /** How far to trust predicted_ltv and predicted_roas (absent from APIs without it). */
   accuracy?: PredictionAccuracy | null;
   predicted_roas_interval?: { low: number; high: number } | null;
@@ -182,6 +189,9 @@ export interface Cohort {
   roas_predicted: Numeric;
   payback_days: Numeric;
   churn_rate: Numeric;
+  /** Customers judged suspect traffic, and their share of the cohort's customers. */
+  suspects?: Numeric;
+  suspect_share?: Numeric;
   /** Kaplan-Meier share still buying on each day lived; `observed`: from observed churn alone
    * (otherwise it includes the churn model's prediction for customers not yet settled). */
   survival: { day: number; p: Numeric; observed?: boolean }[];

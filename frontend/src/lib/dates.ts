@@ -74,3 +74,12 @@ export function rangePresets(today: Dayjs = dayjs()): RangePreset[] {
     },
   ];
 }
+
+/** The days of a cohort period (its first day, day/week/month) that fall within a range. */
+export function cohortDays(cohort: string, grain: "day" | "week" | "month", range: DateRange): DateRange {
+  const first = dayjs(cohort);
+  const last = grain === "day" ? first : grain === "week" ? first.add(6, "day") : first.endOf("month");
+  const start = first.format(ISO_DAY) < range.start ? range.start : first.format(ISO_DAY);
+  const end = last.format(ISO_DAY) > range.end ? range.end : last.format(ISO_DAY);
+  return { start, end };
+}

@@ -15,6 +15,7 @@ import { CohortAgeNote } from "./channels/CohortAge";
 import { drillHint, type Level } from "./channels/drill";
 import { nameColumn, platformColumn, roiMetricColumns } from "./channels/columns";
 import { useFormat } from "../state/useFormat";
+import { ActionListsMenu } from "../components/ActionListsMenu";
 
 
 const LEVEL_TITLES: Record<Level, string> = { platform: "Channel", account: "Account", campaign: "Campaign" };
@@ -114,6 +115,16 @@ export default function ChannelsPage() {
       <div className="page-toolbar">
         <Breadcrumb items={crumbs} />
         <Space wrap>
+          <ActionListsMenu
+            label={drill.campaignId ? "This campaign's customer lists" : "Customer lists"}
+            scope={{
+              start: range.start,
+              end: range.end,
+              platform: drill.platform,
+              account_id: drill.accountId,
+              campaign_id: drill.campaignId,
+            }}
+          />
           <Segmented
             value={drill.level}
             onChange={(v) => update({ level: String(v), campaign_id: null, campaign: null })}

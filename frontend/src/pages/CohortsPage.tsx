@@ -12,6 +12,10 @@ import { EmptyState, QueryView } from "../components/QueryView";
 import { PlatformTag } from "../components/PlatformTag";
 import { platformLabel, platformOptions } from "../lib/platforms";
 import { csvFileName } from "../lib/csv";
+import { cohortDays } from "../lib/dates";
+import type { ActionListScope } from "../api/actionLists";
+import { ActionListsMenu } from "../components/ActionListsMenu";
+import { SUSPECT_DEFINITION } from "./channels/columns";
 import { toNumber } from "../lib/format";
 import { useDateRange, useReportedCurrency } from "../state/report";
 import { useFormat, type Formatters } from "../state/useFormat";
@@ -119,6 +123,7 @@ function cohortColumns(
   f: Formatters,
   withAccuracy: boolean,
   churn: ChurnAccuracy | null | undefined,
+  scope: (c: Cohort) => ActionListScope,
 ): DataColumn<Cohort>[] {
   const cols: DataColumn<Cohort>[] = [
     { key: "cohort", title: "Cohort", value: (c) => c.cohort, render: (c) => name(c), fixed: "left" },
@@ -136,6 +141,13 @@ function cohortColumns(
   return [
     ...cols,
     { key: "customers", title: "Customers", kind: "integer", value: (c) => c.customers },
+    {
+      key: "suspect_share",
+      title: "Suspect share",
+      kind: "ratioPercent",
+      value: (c) => c.suspect_share,
+      help: `Suspect customers ÷ the cohort's customers. ${SUSPECT_DEFINITION}`,
+    },
     { key: "spend", title: "Spend", kind: "money", currency, value: (c) => c.spend },
     { key: "roas_actual", title: "Actual ROAS", kind: "roas", value: (c) => c.roas_actual },
     {
@@ -204,6 +216,15 @@ function cohortColumns(
         churn?.auc != null
           ? `Share predicted not to buy again${churn.horizon_days ? ` within ${churn.horizon_days} days` : ""}. Churn model backtested AUC ${f.number(churn.auc, 2)} (0.5 = guessing, 1 = perfect)`
           : "Share of customers the model predicts will not buy again",
+    },
+    {
+      key: "lists",
+      title: "Customer lists",
+      help: "Download the cohort's customers likely to pay, likely to churn or suspected (CSV)",
+      value: () => "",
+      render: (c) => <ActionListsMenu size="small" label="Lists" scope={scope(c)} />,
+      sortable: false,
+      exportable: false,
     },
   ];
 }
@@ -485,7 +506,10 @@ export default function CohortsPage() {
                 <DataTable<Cohort>
                   title="Cohorts"
                   rows={d.cohorts}
-                  columns={cohortColumns(d.currency, withPlatform, (c) => cohortName(c, false, grain, f), f, withAccuracy, d.churn_accuracy)}
+                  columns={cohortColumns(d.currency, withPlatform, (c) => cohortName(c, false, grain, f), f, withAccuracy, d.churn_accuracy, (c) => ({
+                    ...cohortDays(c.cohort, grain, range),
+                    platform: c.platform ?? platform,
+                  }))}
                   rowKey={(c) => `${c.cohort}|${c.platform ?? ""}`}
                   defaultSort={{ key: "cohort", order: "descend" }}
                   csvName={csvFileName("cohorts", grain, platform, range.start, range.end)}

@@ -7,6 +7,7 @@ import { useQuery } from "@tanstack/react-query";
 import { fetchAlerts, fetchOverview, queryKeys } from "../api";
 import type { Alert, FreshnessEntry, Overview, PredictedRoasTrust } from "../api/types";
 import { KpiCard, type KpiComparison } from "../components/KpiCard";
+import { SUSPECT_DEFINITION } from "./channels/columns";
 import { TrustNote } from "../components/TrustNote";
 import { errorSentence, intervalText } from "../lib/trust";
 import { EmptyState, ErrorState, QueryView } from "../components/QueryView";
@@ -133,6 +134,19 @@ function predictedRoasNote(kpis: Overview["current"], f: Formatters) {
   );
 }
 
+/** ROAS without the suspect customers' revenue, under the ROAS, when some customers are suspect. */
+function excludingSuspectsNote(kpis: Overview["current"], f: Formatters) {
+  const k = kpis as Record<string, unknown>;
+  const suspects = Number(k.suspects ?? 0);
+  if (!suspects || k.roas_excluding_suspects == null) return undefined;
+  return (
+    <TrustNote
+      text={`${f.roas(k.roas_excluding_suspects as number)} excl. suspect traffic`}
+      tooltip={`ROAS excluding suspect traffic: the revenue of the customers who are not suspect ÷ the whole spend. ${f.integer(suspects)} suspect customers (${f.ratioPercent(k.suspect_share as number)} of the customers) and their revenue are left out; the spend is not reduced, since the money was spent. ${SUSPECT_DEFINITION}`}
+    />
+  );
+}
+
 function Kpis({ data, f }: { data: Overview; f: Formatters }) {
   const c = data.current ?? ({} as Overview["current"]);
   const p = data.previous ?? ({} as Overview["previous"]);
@@ -153,6 +167,7 @@ function Kpis({ data, f }: { data: Overview; f: Formatters }) {
       good: "up" as const,
       help: "Revenue to date ÷ spend: it grows as the customers acquired keep paying",
       comparison: atAge(data, "roas", f),
+      note: excludingSuspectsNote(c, f),
     },
     {
       title: "Predicted ROAS",

@@ -12,11 +12,18 @@ import { EmptyState, QueryView } from "../components/QueryView";
 import { PlatformTag } from "../components/PlatformTag";
 import { csvFileName } from "../lib/csv";
 import { useFormat } from "../state/useFormat";
+import { ActionListsMenu } from "../components/ActionListsMenu";
 import { campaignPlatform, campaignTitle, flaggedSentence, reasonLines } from "./traffic/reasons";
 
 const WINDOWS = [7, 14, 30];
 
-function columns(labels: Record<string, string>, sharePct: number): DataColumn<CampaignQuality>[] {
+/** The days the page judges (customers a day old at least) as acquisition dates. */
+function windowDays(days: number, now: Date = new Date()): { start: string; end: string } {
+  const utcDay = (back: number) => new Date(now.getTime() - back * 86_400_000).toISOString().slice(0, 10);
+  return { start: utcDay(days + 1), end: utcDay(1) };
+}
+
+function columns(labels: Record<string, string>, sharePct: number, days: number): DataColumn<CampaignQuality>[] {
   return [
     {
       key: "campaign",
@@ -87,6 +94,25 @@ function columns(labels: Record<string, string>, sharePct: number): DataColumn<C
         );
       },
       sortable: false,
+    },
+    {
+      key: "lists",
+      title: "Customer lists",
+      help: "Download this campaign's suspected customers (with the signs seen), or those likely to pay or churn (CSV)",
+      value: () => "",
+      render: (r) => {
+        const [platform, account] = r.campaign.split(":");
+        return (
+          <ActionListsMenu
+            size="small"
+            label="Lists"
+            scope={{ ...windowDays(days), platform, account_id: account, campaign_external_id: r.campaign_external_id }}
+          />
+        );
+      },
+      sortable: false,
+      exportable: false,
+      width: 110,
     },
   ];
 }
@@ -176,7 +202,7 @@ export default function TrafficPage() {
                   </Typography.Text>
                 }
                 rows={rows}
-                columns={columns(labels, filters.share_pct)}
+                columns={columns(labels, filters.share_pct, filters.days)}
                 rowKey={(r) => r.campaign}
                 csvName={csvFileName("traffic-quality", `${filters.days}-days`)}
                 defaultSort={{ key: "share", order: "descend" }}

@@ -23,7 +23,7 @@ MATRIX: dict[tuple[str, str], object] = {
     # service and static routes
     ("GET", "/api/openapi.json"): PUBLIC,
     ("GET", "/api/health"): PUBLIC,
-    ("GET", "/metrics"): ADMIN,  # or SPENDLENS_METRICS_TOKEN (tests/backend/test_telemetry.py)
+    ("GET", "/metrics"): ADMIN,  # or SPENDLENS_METRICS_TOKEN (tests/backend/test_metrics.py)
     ("GET", "/"): PUBLIC,
     ("GET", "/<path:path>"): PUBLIC,
     # sessions and API tokens
@@ -66,6 +66,7 @@ MATRIX: dict[tuple[str, str], object] = {
     ("GET", "/api/traffic-quality"): ANY,
     ("GET", "/api/traffic-quality/suspects.csv"): ANY,
     ("GET", "/api/traffic-quality/reasons"): ANY,
+    ("GET", "/api/action-lists/<kind>"): ANY,
     ("GET", "/api/customers/summary"): ANY,
     ("GET", "/api/models"): ANY,
     ("GET", "/api/models/<int:version_id>"): ANY,

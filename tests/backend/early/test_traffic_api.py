@@ -7,7 +7,7 @@ import csv
 import datetime as dt
 import io
 
-from analytics.early.traffic import WEIGHTS
+from analytics.early.traffic import REASON_LABELS, WEIGHTS
 from tests.backend.budgets.test_suspect_traffic import load_traffic
 from tests.backend.customers.conftest import add_account, add_campaign
 
@@ -35,7 +35,10 @@ def test_the_suspects_export_lists_the_fake_customers(marketer, db):
     assert answer.status_code == 200 and answer.mimetype == "text/csv"
     rows = list(csv.DictReader(io.StringIO(answer.get_data(as_text=True))))
     assert sorted(r["customer_id"] for r in rows) == [f"fake{n}" for n in range(5)]
-    assert all("no_activity" in r["reasons"] and float(r["suspicion"]) >= 0.6 for r in rows)
+    assert all("no_activity" in r["reason_codes"] and float(r["suspicion"]) >= 0.6 for r in rows)
+    # the reasons in the page's words, from the same registry
+    assert all(REASON_LABELS["no_activity"] in r["reasons"].split("; ") for r in rows)
+    assert not any("_" in r["reasons"] for r in rows)
 
 
 def test_the_reasons_are_served_in_plain_words_with_the_default_level(marketer):

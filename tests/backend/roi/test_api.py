@@ -16,7 +16,8 @@ RANGE = {"start": "2024-01-01", "end": "2024-01-10"}
 ROW_METRICS = {
     "spend", "impressions", "clicks", "installs", "cpi", "customers", "cac", "revenue",
     "revenue_d7", "revenue_d30", "d7_complete", "d30_complete", "roas", "predicted_ltv",
-    "predicted_roas", "ltv_cac", "payback_days", "churn_rate",
+    "predicted_roas", "ltv_cac", "payback_days", "churn_rate", "suspects", "suspect_share",
+    "cac_excluding_suspects", "roas_excluding_suspects",
 }  # fmt: skip
 #: How far to trust the predicted figures (the active LTV version's backtest at the range's age).
 ACCURACY = {"accuracy", "predicted_roas_interval", "ltv_cac_accuracy", "payback_accuracy"}

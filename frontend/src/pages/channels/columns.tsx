@@ -108,6 +108,7 @@ export function roiMetricColumns(report: Partial<Pick<RoiReport, TrustFields>>, 
     },
     { key: "customers", title: "Customers", kind: "integer", value: (r) => r.customers, help: "New paying customers acquired" },
     money("cac", "CAC", "Customer acquisition cost: spend ÷ new customers"),
+    ...suspectColumns(currency),
     money("revenue_d7", "Revenue D7", "Revenue in the first 7 days of each customer; incomplete until every cohort is 7 days old", (r) => r.d7_complete),
     money("revenue_d30", "Revenue D30", "Revenue in the first 30 days; incomplete until every cohort is 30 days old", (r) => r.d30_complete),
     { ...money("predicted_ltv", "Predicted LTV", `Predicted ${horizon}-day revenue per customer (model output)`), note: notes.predicted_ltv },
@@ -121,6 +122,38 @@ export function roiMetricColumns(report: Partial<Pick<RoiReport, TrustFields>>, 
     },
     { key: "impressions", title: "Impressions", kind: "integer", value: (r) => r.impressions },
     { key: "clicks", title: "Clicks", kind: "integer", value: (r) => r.clicks, help: "Apple Search Ads reports taps" },
+  ];
+}
+
+/** What traffic quality leaves out, said once for every figure that excludes it. */
+export const SUSPECT_DEFINITION =
+  "Suspect customers are those whose behaviour after installing (no activity after the first minute, opening the app seconds after installing, a sudden burst of installs, a purchase then refunded) makes them likely fake; see the Traffic quality page.";
+
+/** Suspect share, and CAC and ROAS without the suspect customers (the spend stays whole). */
+export function suspectColumns(currency?: string): DataColumn<RoiRow>[] {
+  return [
+    {
+      key: "suspect_share",
+      title: "Suspect share",
+      kind: "ratioPercent",
+      value: (r) => r.suspect_share,
+      help: `Suspect customers ÷ customers acquired. ${SUSPECT_DEFINITION}`,
+    },
+    {
+      key: "cac_excluding_suspects",
+      title: "CAC excl. suspect",
+      kind: "money",
+      currency,
+      value: (r) => r.cac_excluding_suspects,
+      help: `CAC excluding suspect traffic: the whole spend ÷ the customers who are not suspect. The suspect customers are not counted; the spend is not reduced, since the money was spent. ${SUSPECT_DEFINITION}`,
+    },
+    {
+      key: "roas_excluding_suspects",
+      title: "ROAS excl. suspect",
+      kind: "roas",
+      value: (r) => r.roas_excluding_suspects,
+      help: `ROAS excluding suspect traffic: the revenue of the customers who are not suspect ÷ the whole spend. The suspect customers' revenue is left out; the spend is not reduced, since the money was spent. ${SUSPECT_DEFINITION}`,
+    },
   ];
 }
 
