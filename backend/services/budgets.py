@@ -26,6 +26,7 @@ from backend.services import audit
 from backend.services.alerts import evaluation, lifecycle, rules
 from backend.services.pacing import period_bounds
 from backend.services.rows import find_by_id
+from backend.services.transaction import unit_of_work
 from connectors import platforms
 
 log = logging.getLogger("spendlens.budgets")
@@ -55,14 +56,16 @@ def get_budget(budget_id: int, *, for_update: bool = False) -> Budget:
 
 
 def create_budget(actor: User | None, data: Mapping[str, Any], *, evaluate: bool = False) -> Budget:
-    """Store a new budget; with `evaluate`, judge it at once (see `_evaluate`)."""
-    now = utcnow()
-    budget = Budget(created_by=actor.id if actor else None, created_at=now, updated_at=now)
-    _apply(budget, {**_defaults(), **data})
-    db.session.add(budget)
-    db.session.flush()
-    audit.record(actor, "budget.create", "budget", budget.id, None, audit.snapshot(budget, AUDITED))
-    db.session.commit()
+    """Store a new budget; with `evaluate`, judge it at once (see `_evaluate`; not inside
+    another unit of work, whose budgets are not committed yet)."""
+    with unit_of_work():
+        now = utcnow()
+        budget = Budget(created_by=actor.id if actor else None, created_at=now, updated_at=now)
+        _apply(budget, {**_defaults(), **data})
+        db.session.add(budget)
+        db.session.flush()
+        snapshot = audit.snapshot(budget, AUDITED)
+        audit.record(actor, "budget.create", "budget", budget.id, None, snapshot)
     if evaluate:
         _evaluate(budget.id)
     return budget
@@ -73,14 +76,14 @@ def update_budget(
 ) -> Budget:
     """Change the given fields; a change of amount, scope, period or rules is judged at the
     next evaluation (at once with `evaluate`), which resolves alerts whose cause it removed."""
-    budget = get_budget(budget_id, for_update=True)
-    before = audit.snapshot(budget, AUDITED)
-    _apply(budget, data)
-    budget.updated_at = utcnow()
-    after = audit.snapshot(budget, AUDITED)
-    if before != after:
-        audit.record(actor, "budget.update", "budget", budget.id, before, after)
-    db.session.commit()
+    with unit_of_work():
+        budget = get_budget(budget_id, for_update=True)
+        before = audit.snapshot(budget, AUDITED)
+        _apply(budget, data)
+        budget.updated_at = utcnow()
+        after = audit.snapshot(budget, AUDITED)
+        if before != after:
+            audit.record(actor, "budget.update", "budget", budget.id, before, after)
     if evaluate and before != after:
         _evaluate(budget.id)
     return budget
@@ -99,12 +102,13 @@ def _evaluate(budget_id: int) -> None:
 
 def delete_budget(actor: User | None, budget_id: int) -> None:
     """Delete the budget; its alerts stay in the history, resolved."""
-    budget = get_budget(budget_id, for_update=True)
-    alerts = list(db.session.scalars(select(Alert).where(Alert.budget_id == budget.id)))
-    lifecycle.resolve_for_budget(alerts, utcnow(), "The budget was deleted.")
-    audit.record(actor, "budget.delete", "budget", budget.id, audit.snapshot(budget, AUDITED), None)
-    db.session.delete(budget)
-    db.session.commit()
+    with unit_of_work():
+        budget = get_budget(budget_id, for_update=True)
+        alerts = list(db.session.scalars(select(Alert).where(Alert.budget_id == budget.id)))
+        lifecycle.resolve_for_budget(alerts, utcnow(), "The budget was deleted.")
+        before = audit.snapshot(budget, AUDITED)
+        audit.record(actor, "budget.delete", "budget", budget.id, before, None)
+        db.session.delete(budget)
 
 
 def _defaults() -> dict[str, Any]:

@@ -24,6 +24,7 @@ from backend.models.recommendations import RecommendationRun, RunStatus
 from backend.models.types import utcnow
 from backend.services import audit, budgets
 from backend.services.recommendations.runs import get_run
+from backend.services.transaction import unit_of_work
 
 
 def next_month(today: dt.date | None = None) -> tuple[dt.date, int]:
@@ -35,65 +36,69 @@ def next_month(today: dt.date | None = None) -> tuple[dt.date, int]:
 
 def apply_run(actor, run_id: int, today: dt.date | None = None) -> RecommendationRun:
     """Write the run's recommendation as next month's budgets."""
-    run = _locked(run_id)
-    if run.status != RunStatus.READY.value:
-        raise Conflict("Only a ready recommendation can be applied.")
-    if run.applied_at is not None and run.undone_at is None:
-        raise Conflict("This recommendation is already applied; undo it first.")
-    first, days = next_month(today)
-    level = run.inputs["level"]
-    changes = []
-    for row in run.result["items"]:
-        amount = Decimal(str(row["recommended_spend"] * days)).quantize(
-            Decimal("0.01"), ROUND_HALF_UP
-        )
-        if amount <= 0:
-            continue
-        scope = _scope(level, row["key"])
-        existing = _existing(scope, first)
-        if existing is not None:
-            before = str(existing.amount)
-            budgets.update_budget(actor, existing.id, {"amount": amount})
-            changes.append({"budget_id": existing.id, "created": False, "before": before})
-        else:
-            created = budgets.create_budget(
-                actor,
-                {
-                    "name": f"{row['label']} — {first:%B %Y} (recommended)",
-                    "scope": scope,
-                    "period": "month",
-                    "period_start": first,
-                    "amount": amount,
-                },
+    with unit_of_work():  # the budgets and the run's application: all of them or none
+        run = _locked(run_id)
+        if run.status != RunStatus.READY.value:
+            raise Conflict("Only a ready recommendation can be applied.")
+        if run.applied_at is not None and run.undone_at is None:
+            raise Conflict("This recommendation is already applied; undo it first.")
+        first, days = next_month(today)
+        level = run.inputs["level"]
+        changes = []
+        for row in run.result["items"]:
+            amount = Decimal(str(row["recommended_spend"] * days)).quantize(
+                Decimal("0.01"), ROUND_HALF_UP
             )
-            changes.append({"budget_id": created.id, "created": True, "before": None})
-    run = _locked(run_id)
-    run.applied_at, run.applied_by, run.undone_at = utcnow(), actor.id if actor else None, None
-    run.application = {"period_start": first.isoformat(), "budgets": changes}
-    audit.record(actor, "recommendation.apply", "recommendation_run", run.id, None, run.application)
-    db.session.commit()
+            if amount <= 0:
+                continue
+            scope = _scope(level, row["key"])
+            existing = _existing(scope, first)
+            if existing is not None:
+                before = str(existing.amount)
+                budgets.update_budget(actor, existing.id, {"amount": amount})
+                changes.append({"budget_id": existing.id, "created": False, "before": before})
+            else:
+                created = budgets.create_budget(
+                    actor,
+                    {
+                        "name": f"{row['label']} — {first:%B %Y} (recommended)",
+                        "scope": scope,
+                        "period": "month",
+                        "period_start": first,
+                        "amount": amount,
+                    },
+                )
+                changes.append({"budget_id": created.id, "created": True, "before": None})
+        run = _locked(run_id)
+        run.applied_at, run.applied_by, run.undone_at = utcnow(), actor.id if actor else None, None
+        run.application = {"period_start": first.isoformat(), "budgets": changes}
+        audit.record(
+            actor, "recommendation.apply", "recommendation_run", run.id, None, run.application
+        )
     return run
 
 
 def undo_run(actor, run_id: int) -> RecommendationRun:
     """Delete the budgets the application created and restore the amounts it changed."""
-    run = _locked(run_id)
-    if run.applied_at is None or run.undone_at is not None:
-        raise Conflict("This recommendation is not applied.")
-    for change in reversed(run.application["budgets"]):
-        try:
-            if change["created"]:
-                budgets.delete_budget(actor, change["budget_id"])
-            else:
-                budgets.update_budget(
-                    actor, change["budget_id"], {"amount": Decimal(change["before"])}
-                )
-        except NotFound:
-            continue  # deleted by hand since: nothing to undo
-    run = _locked(run_id)
-    run.undone_at = utcnow()
-    audit.record(actor, "recommendation.undo", "recommendation_run", run.id, run.application, None)
-    db.session.commit()
+    with unit_of_work():  # the budgets put back and the run's undoing: all of them or none
+        run = _locked(run_id)
+        if run.applied_at is None or run.undone_at is not None:
+            raise Conflict("This recommendation is not applied.")
+        for change in reversed(run.application["budgets"]):
+            try:
+                if change["created"]:
+                    budgets.delete_budget(actor, change["budget_id"])
+                else:
+                    budgets.update_budget(
+                        actor, change["budget_id"], {"amount": Decimal(change["before"])}
+                    )
+            except NotFound:
+                continue  # deleted by hand since: nothing to undo
+        run = _locked(run_id)
+        run.undone_at = utcnow()
+        audit.record(
+            actor, "recommendation.undo", "recommendation_run", run.id, run.application, None
+        )
     return run
 
 

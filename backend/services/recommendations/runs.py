@@ -42,6 +42,7 @@ from backend.services.recommendations.data import (
     NoActiveModel,
     read_run_data,
 )
+from backend.services.transaction import unit_of_work
 from connectors import platform_label
 
 log = logging.getLogger("spendlens.recommendations")
@@ -69,12 +70,12 @@ def request_run(
         raise Invalid(f"level must be one of {', '.join(LEVELS)}", field="level")
     if merged["total_budget"] is not None and merged["target_roas"] is not None:
         raise Invalid("Give a total budget or a target ROAS, not both.", field="target_roas")
-    run = RecommendationRun(status=RunStatus.QUEUED.value, trigger=trigger, inputs=merged)
-    run.requested_by = actor.id if actor else None
-    db.session.add(run)
-    db.session.flush()
-    audit.record(actor, "recommendation.request", "recommendation_run", run.id, None, merged)
-    db.session.commit()
+    with unit_of_work():  # committed before the task is sent: the worker must find the run
+        run = RecommendationRun(status=RunStatus.QUEUED.value, trigger=trigger, inputs=merged)
+        run.requested_by = actor.id if actor else None
+        db.session.add(run)
+        db.session.flush()
+        audit.record(actor, "recommendation.request", "recommendation_run", run.id, None, merged)
     answer_as_queued(run)
     send_task(current_app, RUN_TASK, run.id)
     return run
@@ -83,38 +84,39 @@ def request_run(
 def carry_out(run_id: int) -> RecommendationRun:
     """Fit, recommend and backtest a queued run (a run already taken is left alone). A run
     whose inputs say `wait_for_model` goes back to the queue while no LTV model is active."""
-    claimed = db.session.execute(
-        update(RecommendationRun)
-        .where(RecommendationRun.id == run_id, RecommendationRun.status == RunStatus.QUEUED.value)
-        .values(status=RunStatus.RUNNING.value, started_at=utcnow())
-        .returning(RecommendationRun.id)
-    ).scalar()
-    db.session.commit()
+    # committed at once: the run shows as running, and no other worker takes it
+    with unit_of_work():
+        claimed = db.session.execute(
+            update(RecommendationRun)
+            .where(
+                RecommendationRun.id == run_id, RecommendationRun.status == RunStatus.QUEUED.value
+            )
+            .values(status=RunStatus.RUNNING.value, started_at=utcnow())
+            .returning(RecommendationRun.id)
+        ).scalar()
     run = get_run(run_id)
     if claimed is None:
         return run
     try:
-        _compute(run)
-        run.status = RunStatus.READY.value
+        with unit_of_work():  # the result and the run's status together
+            _compute(run)
+            run.status, run.finished_at = RunStatus.READY.value, utcnow()
+        return run
     except NoActiveModel as exc:
-        db.session.rollback()
         run = get_run(run_id)
         if run.inputs.get("wait_for_model"):  # the demo's first run waits for its first model
-            run.status, run.started_at = RunStatus.QUEUED.value, None
-            db.session.commit()
+            with unit_of_work():  # back in the queue, as it was before it was claimed
+                run.status, run.started_at = RunStatus.QUEUED.value, None
             return run
-        run.status, run.error = RunStatus.FAILED.value, exc.message
+        error = exc.message
     except (ServiceError, InfeasibleAllocation) as exc:
-        db.session.rollback()
-        run = get_run(run_id)
-        run.status, run.error = RunStatus.FAILED.value, getattr(exc, "message", str(exc))
+        error = getattr(exc, "message", str(exc))
     except Exception as exc:
-        db.session.rollback()
-        run = get_run(run_id)
-        run.status, run.error = RunStatus.FAILED.value, f"{type(exc).__name__}: {exc}"
+        error = f"{type(exc).__name__}: {exc}"
         log.exception("recommendation run %s failed", run_id)
-    run.finished_at = utcnow()
-    db.session.commit()
+    with unit_of_work():  # the failure, after the failed work was rolled back
+        run = get_run(run_id)
+        run.status, run.error, run.finished_at = RunStatus.FAILED.value, error, utcnow()
     return run
 
 

@@ -8,10 +8,12 @@ import csv
 import io
 import time
 
+import pytest
 from sqlalchemy import select
 
-from backend.models import AuditLog, Budget, RecommendationRun
-from backend.services.recommendations import runs
+from backend.models import AuditLog, Budget, RecommendationRun, Role
+from backend.services import budgets
+from backend.services.recommendations import application, runs
 from backend.services.recommendations.application import next_month
 
 INSTALLS = {"outcome": "installs"}
@@ -122,6 +124,28 @@ def test_applying_writes_next_months_budgets_and_undo_removes_them(history, db, 
     db.session.expire_all()
     assert db.session.scalars(select(Budget)).all() == []
     assert "recommendation.undo" in set(db.session.scalars(select(AuditLog.action)))
+
+
+def test_an_application_that_fails_part_way_writes_no_budget(history, db, make_user, monkeypatch):
+    """The budgets and the run's application are one unit of work: all of them or none."""
+    assert len(history) > 1
+    run_id = ready_run(db)
+    create, created = budgets.create_budget, []
+
+    def create_then_fail(actor, data, **options):
+        if created:
+            raise RuntimeError("the connection was lost")
+        created.append(create(actor, data, **options))
+        return created[-1]
+
+    monkeypatch.setattr(budgets, "create_budget", create_then_fail)
+    with pytest.raises(RuntimeError):
+        application.apply_run(make_user(Role.FINANCE), run_id)
+    assert created, "no budget was written before the failure"
+    db.session.expire_all()
+    assert db.session.scalars(select(Budget)).all() == []
+    assert db.session.get(RecommendationRun, run_id).applied_at is None
+    assert "budget.create" not in set(db.session.scalars(select(AuditLog.action)))
 
 
 def test_applying_changes_an_existing_budget_and_undo_puts_its_amount_back(history, db, finance):
