@@ -14,20 +14,20 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from analytics import cohorts as C
+from analytics import cohorts
 from analytics.revenue_curves import CHECKPOINTS
 
 LIVED = "lived"
 BUCKET = "bucket"
 ENDED = "ended"
 TOTAL_COLUMNS = (
-    C.CUSTOMERS,
-    C.REVENUE,
-    C.SCORED,
-    *C.SCORE_COLUMNS,
-    C.CHURN_SCORED,
-    C.SUSPECTS,
-    C.SUSPECT_REVENUE,
+    cohorts.CUSTOMERS,
+    cohorts.REVENUE,
+    cohorts.SCORED,
+    *cohorts.SCORE_COLUMNS,
+    cohorts.CHURN_SCORED,
+    cohorts.SUSPECTS,
+    cohorts.SUSPECT_REVENUE,
 )
 
 
@@ -42,7 +42,7 @@ class _Grids:
 
     def __init__(self, frame: pd.DataFrame, keys: list, position: str) -> None:
         self.frame, self.shape = frame, (len(keys), len(CHECKPOINTS) + 1)
-        rows = pd.Index(keys).get_indexer(frame[C.KEY]) if len(frame) else np.zeros(0, int)
+        rows = pd.Index(keys).get_indexer(frame[cohorts.KEY]) if len(frame) else np.zeros(0, int)
         self.known = rows >= 0
         positions = frame[position].to_numpy(dtype=int) if len(frame) else np.zeros(0, int)
         # flat cell of each known row in a (keys × positions) grid
@@ -68,29 +68,29 @@ def _at_least(grid: np.ndarray) -> np.ndarray:
 
 def customers_from_buckets(by_lived: pd.DataFrame, by_lifetime: pd.DataFrame) -> pd.DataFrame:
     """One row per KEY with every column of `analytics.cohorts.CUSTOMER_COLUMNS`."""
-    keys = list(dict.fromkeys(by_lived[C.KEY]))
-    out: dict[str, object] = {C.KEY: keys}
+    keys = list(dict.fromkeys(by_lived[cohorts.KEY]))
+    out: dict[str, object] = {cohorts.KEY: keys}
     grid = _Grids(by_lived, keys, LIVED)
     for column in TOTAL_COLUMNS:
         sums = grid(column)
         # revenue stays unknown if a part is; the other sums skip customers without a score
-        strict = column in (C.REVENUE, C.SUSPECT_REVENUE)
+        strict = column in (cohorts.REVENUE, cohorts.SUSPECT_REVENUE)
         out[column] = sums.sum(axis=1) if strict else np.nansum(sums, axis=1)
-    lived = _at_least(grid(C.CUSTOMERS))
+    lived = _at_least(grid(cohorts.CUSTOMERS))
     before = np.zeros((len(keys), len(CHECKPOINTS) + 1))
     for index, days in enumerate(CHECKPOINTS):
         through = grid(through_column(days))
         if days in (7, 30):
-            out[C.REVENUE_D7 if days == 7 else C.REVENUE_D30] = through.sum(axis=1)
+            out[cohorts.REVENUE_D7 if days == 7 else cohorts.REVENUE_D30] = through.sum(axis=1)
         # customers who lived through this checkpoint: their revenue since the previous one
-        out[C.matured_column(days)] = lived[:, index + 1]
+        out[cohorts.matured_column(days)] = lived[:, index + 1]
         gains = _at_least(through)[:, index + 1] - _at_least(before)[:, index + 1]
-        out[C.gain_column(days)] = gains
+        out[cohorts.gain_column(days)] = gains
         before = through
     lifetimes = _Grids(by_lifetime, keys, BUCKET)
-    at_risk = _at_least(lifetimes(C.CUSTOMERS))
-    ended = lifetimes(C.CUSTOMERS, rows=by_lifetime[ENDED].to_numpy(dtype=bool))
+    at_risk = _at_least(lifetimes(cohorts.CUSTOMERS))
+    ended = lifetimes(cohorts.CUSTOMERS, rows=by_lifetime[ENDED].to_numpy(dtype=bool))
     for index, days in enumerate(CHECKPOINTS):
-        out[C.at_risk_column(days)] = at_risk[:, index]
-        out[C.ended_column(days)] = ended[:, index]
-    return C.numeric_frame(keys, {column: out[column] for column in C.CUSTOMER_COLUMNS})
+        out[cohorts.at_risk_column(days)] = at_risk[:, index]
+        out[cohorts.ended_column(days)] = ended[:, index]
+    return cohorts.numeric_frame(keys, {column: out[column] for column in cohorts.CUSTOMER_COLUMNS})

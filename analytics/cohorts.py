@@ -11,7 +11,7 @@ payback, as pure functions on two small frames the database produces, one row pe
   gain_column(n) (their revenue between the previous checkpoint and n), at_risk_column(n)
   (lifetimes lasting at least to the previous checkpoint) and ended_column(n) (lifetimes observed
   to end before n; a customer's lifetime ends at the last purchase once inactive for
-  CHURN_INACTIVITY_DAYS, as `analytics.ltv.lifetimes_from_summary` defines it).
+  CHURN_INACTIVITY_DAYS, as `analytics.cohort_churn` defines it).
 
 Days are UTC calendar days: day 0 is the acquisition date (the model outputs' "day 1"), so the
 predicted LTV_H of a customer is its cumulative revenue through day H - 1.

@@ -11,9 +11,12 @@ checkpoints and is computed at the interval ends only (`daily` expands it):
   customers; it is known while at least `min_support` of the customers have lived through the
   interval (NaN after, and after an unconverted payment).
 - The survival curve is Kaplan-Meier on the customers' lifetimes, grouped by interval (a life
-  table: `analytics.ltv.kaplan_meier` exactly at checkpoints where nobody is censored within the
-  interval, close otherwise): NaN past the last interval the group was followed into, except that
-  a curve that reached 0 stays 0.
+  table on the counts the database returns: lifelines' Kaplan-Meier exactly at checkpoints where
+  nobody is censored within an interval before its last day, close otherwise; the tests hold it
+  to lifelines). NaN past the last interval the group was followed into, except that a curve
+  that reached 0 stays 0. It is one cumulative product over a matrix of every group because a
+  lifelines fit per group (about 18 ms on the shared machine) would cost seconds for the
+  hundreds of groups of one report; the cohort survival charts (`cohort_churn`) fit lifelines.
 - The projection continues the actual curve past its last known day: with predicted LTV anchors
   (per customer, predicted total revenue of the first H days) the increments between anchors are
   spread over the days in proportion to survival; without them, the revenue rate of surviving

@@ -128,7 +128,7 @@ def store_and_activate_model(db) -> dict:
 def activate(db, version: int) -> None:
     from sqlalchemy import text
 
-    # as services.models.versions does it: the others off, then this one on (one active a kind)
+    # as services.predictions.versions does it: the others off, then this one on (one active a kind)
     db.session.execute(
         text("UPDATE model_versions SET is_active = false WHERE kind = 'ltv' AND id <> :v"),
         {"v": version},

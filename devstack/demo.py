@@ -232,7 +232,7 @@ def seed(
                 days=history_days, train=not train_in_worker
             )
             if train_in_worker and customer_demo.needs_first_model():
-                from backend.services.models.training import request_training
+                from backend.services.predictions.training import request_training
 
                 customers["model_version"] = request_training(None).id
     with clock("budgets"):

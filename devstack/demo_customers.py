@@ -155,7 +155,7 @@ def needs_first_model() -> bool:
 
 def _train_now() -> int | None:
     from backend.errors import ServiceError
-    from backend.services.models.training import train_and_score
+    from backend.services.predictions.training import train_and_score
 
     try:
         return train_and_score().ltv.id

@@ -23,19 +23,19 @@ def beat_schedule(config: Mapping[str, Any]) -> dict[str, dict[str, Any]]:
             "options": {"expires": int(config.get("SYNC_REAPER_SECONDS", 60))},
         },
         "train-models": {
-            "task": "workers.tasks.models.train_and_score",
+            "task": "workers.tasks.predictions.train_and_score",
             "schedule": crontab(minute=0, hour=int(config.get("MODEL_TRAINING_HOUR_UTC", 3))),
         },
         "resume-activations": {
-            "task": "workers.tasks.models.resume_activations",
+            "task": "workers.tasks.predictions.resume_activations",
             "schedule": timedelta(minutes=5),
         },
         "measure-drift": {
-            "task": "workers.tasks.models.measure_drift",
+            "task": "workers.tasks.predictions.measure_drift",
             "schedule": timedelta(hours=6),
         },
         "refresh-customer-data": {
-            "task": "workers.tasks.models.refresh_customer_data",
+            "task": "workers.tasks.predictions.refresh_customer_data",
             "schedule": timedelta(hours=1),
         },
         "score-traffic": {

@@ -1,7 +1,7 @@
 """LTV and churn models as pure functions on DataFrames: BTYD purchase models (BG/NBD, modified
 BG/NBD) with Gamma-Gamma spend and a first-purchase model, a gradient-boosted revenue model,
-rolling-origin backtests that select and calibrate them, churn probability and Kaplan-Meier
-survival per cohort. Imports nothing of the project."""
+rolling-origin backtests that select and calibrate them, and churn probability (Kaplan-Meier
+survival per cohort is `analytics.cohort_churn`, on lifelines). Imports nothing of the project."""
 
 from analytics.ltv.backtest import AGE_BUCKETS, LTVBacktest, backtest_ltv, selection_score
 from analytics.ltv.btyd import (
@@ -33,12 +33,6 @@ from analytics.ltv.selection import (
     score_ltv,
     train_ltv_model,
 )
-from analytics.ltv.survival import (
-    kaplan_meier,
-    kaplan_meier_by_cohort,
-    lifetimes_from_summary,
-    survival_on_grid,
-)
 
 __all__ = [
     "AGE_BUCKETS",
@@ -62,9 +56,6 @@ __all__ = [
     "fit_btyd",
     "fit_btyd_model",
     "fit_gamma_gamma",
-    "kaplan_meier",
-    "kaplan_meier_by_cohort",
-    "lifetimes_from_summary",
     "observed_churn",
     "predict_btyd_churn",
     "predict_btyd_clv",
@@ -77,6 +68,5 @@ __all__ = [
     "deployed_windows",
     "fit_candidates",
     "predict_windows",
-    "survival_on_grid",
     "train_ltv_model",
 ]

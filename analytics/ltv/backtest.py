@@ -15,7 +15,8 @@ older customers than it learned), not a bias of the procedure, and every factor 
 (``calibration_note`` says so). At the report
 origin the deployed procedure (the chosen kind, calibrated) is judged; those are the metrics a
 version stores, by horizon and by cohort age at prediction time (D1, D3, D7, D14, D30: LTV_N from
-acquisition, realized + predicted remainder, as the product stores it).
+acquisition, realized + predicted remainder, as the product stores it); the churn backtest is
+kept by cohort age too (AUC, PR-AUC, Brier of the customers of each age at its report origin).
 
 Selection criterion (lower wins): |log(total ratio)| + decile MAPE + (1 - normalized Gini). A
 model that predicts zero has an infinite log ratio and an undefined Gini, so it can never win,
@@ -468,10 +469,30 @@ def _churn_backtest(point, as_of, earliest, horizon, customers, periods, channel
         "chosen": chosen,
         **churn_metrics(churned, predicted),
         "reliability": reliability_table(churned, predicted),
+        "by_age": _churn_by_age(at.summary, churned, predicted),
         "candidates": {kind: churn_metrics(churned, p) for kind, p in probabilities.items()},
         "selection": selection,
         "drivers": drivers,
     }
+
+
+def _churn_by_age(
+    summary: pd.DataFrame, churned: np.ndarray, predicted: np.ndarray
+) -> dict[str, dict]:
+    """The chosen churn model's AUC, PR-AUC and Brier score among the customers of each cohort
+    age (AGE_BUCKETS, days since acquisition at the origin) with MIN_BUCKET_CUSTOMERS at least;
+    AUC and PR-AUC are NaN where every customer of an age churned, or none did."""
+    age = summary[AGE].to_numpy(dtype=float) if AGE in summary else summary["T"].to_numpy()
+    out = {}
+    for label, (low, high) in AGE_BUCKETS.items():
+        rows = (age >= low) & (age <= high)
+        if rows.sum() >= MIN_BUCKET_CUSTOMERS:
+            out[label] = {
+                **churn_metrics(churned[rows], predicted[rows]),
+                "predicted_rate": float(predicted[rows].mean()),
+                "customers": int(rows.sum()),
+            }
+    return out
 
 
 def _purchases_between(periods, ids, after, through) -> np.ndarray:

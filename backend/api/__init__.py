@@ -13,9 +13,9 @@ def register(app: Flask) -> None:
     api.init_app(app)
     for blueprint in (health,):
         api.register_blueprint(blueprint)
-    from backend.api import ad_accounts, audit, auth, customers, models, platforms, sync, users
+    from backend.api import ad_accounts, audit, auth, customers, platforms, predictions, sync, users
 
-    for module in (auth, users, ad_accounts, platforms, audit, sync, customers, models):
+    for module in (auth, users, ad_accounts, platforms, audit, sync, customers, predictions):
         api.register_blueprint(module.blp)
     from backend.api import alerts, budgets
 
@@ -29,6 +29,6 @@ def register(app: Flask) -> None:
     from backend.api import action_lists
 
     api.register_blueprint(action_lists.blp)
-    from backend.api import metrics
+    from backend.api import telemetry
 
-    app.register_blueprint(metrics.bp)  # text exposition for Prometheus, not a JSON API
+    app.register_blueprint(telemetry.bp)  # text exposition for Prometheus, not a JSON API

@@ -68,8 +68,8 @@ def register(app: Flask) -> None:
     @click.option("--activate/--no-activate", default=True, show_default=True)
     def train_models_command(as_of: str | None, holdout_days: int | None, activate: bool) -> None:
         """Train and score the LTV and churn models now (in this process)."""
-        from backend.services.models.drift import measure_drift
-        from backend.services.models.training import train_and_score
+        from backend.services.predictions.drift import measure_drift
+        from backend.services.predictions.training import train_and_score
 
         try:
             trained = train_and_score(
@@ -94,7 +94,7 @@ def register(app: Flask) -> None:
     @click.option("--activate/--no-activate", default=False, show_default=True)
     def import_model_command(path: Path, name: str, activate: bool) -> None:
         """Import external model outputs (customer_id, predicted_ltv_30/90/365, ...)."""
-        from backend.services.models.imports import import_outputs
+        from backend.services.predictions.imports import import_outputs
 
         try:
             with path.open(newline="", encoding="utf-8-sig", errors="surrogateescape") as stream:
@@ -109,7 +109,7 @@ def register(app: Flask) -> None:
     def activate_model_command(version_id: int) -> None:
         """Make a ready model version the active one of its kind, here and now (the API queues
         the same request for a worker)."""
-        from backend.services.models import versions
+        from backend.services.predictions import versions
 
         try:
             version = versions.record_activation_request(None, version_id)
@@ -124,7 +124,7 @@ def register(app: Flask) -> None:
     @click.option("--through", default=None, help="Last complete day; default yesterday.")
     def measure_drift_command(through: str | None) -> None:
         """Measure predicted vs realized revenue of the cohorts that matured."""
-        from backend.services.models.drift import measure_drift
+        from backend.services.predictions.drift import measure_drift
 
         written = measure_drift(dt.date.fromisoformat(through) if through else None)
         for version_id, rows in written.items():

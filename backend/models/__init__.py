@@ -6,8 +6,8 @@ from backend.models.api_token import ApiToken
 from backend.models.audit import AuditLog
 from backend.models.budgets import Budget, BudgetPeriod, ScopeType
 from backend.models.customers import Customer, CustomerEvent, CustomerSuspicion, RevenueEvent
+from backend.models.daily_facts import AdDailyMetric, CampaignDailyMetric
 from backend.models.fx import FxRate
-from backend.models.metrics import AdDailyMetric, CampaignDailyMetric
 from backend.models.model_runs import (
     ModelDrift,
     ModelKind,

@@ -274,9 +274,9 @@ def pacing_of(budgets: list[Budget]) -> dict[int, dict]:
     memory)."""
     if not budgets:
         return {}
-    world = evaluation.load_world(budgets, utcnow(), read_only=True)
+    inputs = evaluation.load_inputs(budgets, utcnow(), read_only=True)
     out = {}
     for budget in budgets:
-        _, mail = world.context(budget, store_backtest=False)
+        _, mail = inputs.context(budget, store_backtest=False)
         out[budget.id] = mail.pacing
     return out

@@ -29,7 +29,7 @@ import redis
 from flask import current_app
 from itsdangerous import BadSignature, URLSafeSerializer
 
-from backend import metrics
+from backend import telemetry
 from backend.errors import ServiceError
 
 log = logging.getLogger("spendlens.auth")
@@ -170,7 +170,7 @@ def charge(email: str, address: str | None, device_id: str | None = None) -> Att
         return Attempt(None, ())
     wait, longest = answer.split()
     if float(wait) > 0:
-        metrics.LOGIN_THROTTLES.inc(scope=_scope(buckets[int(longest) - 1][1]))
+        telemetry.LOGIN_THROTTLES.inc(scope=_scope(buckets[int(longest) - 1][1]))
         raise TooManyAttempts(max(1, math.ceil(float(wait))))
     return Attempt(address_bucket, tuple(key for key, _ in cleared))
 

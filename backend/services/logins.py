@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 from sqlalchemy import select
 
-from backend import metrics
+from backend import telemetry
 from backend.auth.passwords import verify_password
 from backend.errors import ServiceError
 from backend.extensions import db
@@ -49,12 +49,12 @@ def authenticate(
     if user is None:
         verify_password(None, password)
         db.session.rollback()
-        metrics.LOGIN_FAILURES.inc()
+        telemetry.LOGIN_FAILURES.inc()
         raise LoginRefused(REFUSED)
     if not verify_password(user.password_hash, password) or not user.is_active:
         db.session.rollback()
         log.info("refused login for user %s", user.id)
-        metrics.LOGIN_FAILURES.inc()
+        telemetry.LOGIN_FAILURES.inc()
         raise LoginRefused(REFUSED)
     login_throttle.forgive(attempt)
     user.last_login_at = utcnow()

@@ -5,20 +5,24 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from analytics import cohort_buckets as B
-from analytics import cohorts as C
+from analytics import cohort_buckets, cohorts
 from analytics.revenue_curves import CHECKPOINTS
 
 
 def lived_row(key, lived, customers, revenue, through: dict, scored=0, ltv=np.nan) -> dict:
-    row = {C.KEY: key, B.LIVED: lived, C.CUSTOMERS: customers, C.REVENUE: revenue}
+    row = {
+        cohorts.KEY: key,
+        cohort_buckets.LIVED: lived,
+        cohorts.CUSTOMERS: customers,
+        cohorts.REVENUE: revenue,
+    }
     last = 0.0
     for n in CHECKPOINTS:
         last = through.get(n, last)
-        row[B.through_column(n)] = last
-    row |= {C.SCORED: scored, C.CHURN_SCORED: 0, C.CHURN_SUM: np.nan}
-    row |= {C.SUSPECTS: 0, C.SUSPECT_REVENUE: 0.0}
-    return row | {C.ltv_column(h): ltv for h in (30, 90, 365)}
+        row[cohort_buckets.through_column(n)] = last
+    row |= {cohorts.SCORED: scored, cohorts.CHURN_SCORED: 0, cohorts.CHURN_SUM: np.nan}
+    row |= {cohorts.SUSPECTS: 0, cohorts.SUSPECT_REVENUE: 0.0}
+    return row | {cohorts.ltv_column(h): ltv for h in (30, 90, 365)}
 
 
 def build(a_through_7=25.0):
@@ -31,25 +35,28 @@ def build(a_through_7=25.0):
         ]
     )
     by_lifetime = pd.DataFrame(
-        [("g", 2, False, 1), ("g", 0, True, 1)], columns=[C.KEY, B.BUCKET, B.ENDED, C.CUSTOMERS]
+        [("g", 2, False, 1), ("g", 0, True, 1)],
+        columns=[cohorts.KEY, cohort_buckets.BUCKET, cohort_buckets.ENDED, cohorts.CUSTOMERS],
     )
-    return B.customers_from_buckets(by_lived, by_lifetime).set_index(C.KEY).loc["g"]
+    return (
+        cohort_buckets.customers_from_buckets(by_lived, by_lifetime).set_index(cohorts.KEY).loc["g"]
+    )
 
 
 def test_customers_and_checkpoint_sums_match_hand_computation():
     g = build()
-    assert (g[C.CUSTOMERS], g[C.REVENUE], g[C.REVENUE_D7]) == (2, 36.0, 31.0)
-    assert g[C.SCORED] == 1 and g[C.ltv_column(365)] == 120.0
+    assert (g[cohorts.CUSTOMERS], g[cohorts.REVENUE], g[cohorts.REVENUE_D7]) == (2, 36.0, 31.0)
+    assert g[cohorts.SCORED] == 1 and g[cohorts.ltv_column(365)] == 120.0
     # lived through day 1: both; through 3 and 7: A only; through 14: nobody
-    assert [g[C.matured_column(n)] for n in (1, 3, 7, 14)] == [2, 1, 1, 0]
+    assert [g[cohorts.matured_column(n)] for n in (1, 3, 7, 14)] == [2, 1, 1, 0]
     # gains: day 0 = 10 + 6; days 1-2: 0 (A); days 3-6: 25 - 10 (A); 7-13: nobody has lived it
-    assert [g[C.gain_column(n)] for n in (1, 3, 7, 14)] == [16.0, 0.0, 15.0, 0.0]
+    assert [g[cohorts.gain_column(n)] for n in (1, 3, 7, 14)] == [16.0, 0.0, 15.0, 0.0]
     # lifetimes: B ended on day 0, A is active and was followed into days 3-6
-    assert [g[C.at_risk_column(n)] for n in (1, 3, 7, 14)] == [2, 1, 1, 0]
-    assert [g[C.ended_column(n)] for n in (1, 3, 7)] == [1, 0, 0]
+    assert [g[cohorts.at_risk_column(n)] for n in (1, 3, 7, 14)] == [2, 1, 1, 0]
+    assert [g[cohorts.ended_column(n)] for n in (1, 3, 7)] == [1, 0, 0]
 
 
 def test_an_unconverted_payment_makes_the_sums_that_include_it_unknown():
     g = build(a_through_7=np.nan)
-    assert np.isnan(g[C.REVENUE_D7]) and np.isnan(g[C.gain_column(7)])
-    assert g[C.gain_column(1)] == 16.0 and g[C.gain_column(3)] == 0.0
+    assert np.isnan(g[cohorts.REVENUE_D7]) and np.isnan(g[cohorts.gain_column(7)])
+    assert g[cohorts.gain_column(1)] == 16.0 and g[cohorts.gain_column(3)] == 0.0

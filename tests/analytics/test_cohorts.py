@@ -12,10 +12,9 @@ import datetime as dt
 import numpy as np
 import pandas as pd
 import pytest
+from lifelines import KaplanMeierFitter
 
-from analytics import cohorts as C
-from analytics import metrics
-from analytics.ltv import kaplan_meier, survival_on_grid
+from analytics import cohorts, metrics
 from analytics.revenue_curves import (
     CHECKPOINTS,
     anchored_per_customer,
@@ -31,7 +30,7 @@ CLOSED = dt.date(2024, 1, 1)
 def spend(**groups) -> pd.DataFrame:
     """spend(meta=(spend, impressions, clicks, installs), ...)"""
     rows = [(k, *v) for k, v in groups.items()]
-    return pd.DataFrame(rows, columns=[C.KEY, *C.SPEND_COLUMNS])
+    return pd.DataFrame(rows, columns=[cohorts.KEY, *cohorts.SPEND_COLUMNS])
 
 
 def customers(key, n, revenue=0.0, d7=0.0, d30=0.0, *, matured=None, gains=None, at_risk=None,
@@ -39,28 +38,32 @@ def customers(key, n, revenue=0.0, d7=0.0, d30=0.0, *, matured=None, gains=None,
               suspects=(0, 0.0)) -> dict:  # fmt: skip
     """One group's row; checkpoint figures by checkpoint day (absent ones are 0); `suspects`:
     (suspect customers, their revenue)."""
-    row = {C.KEY: key, C.CUSTOMERS: n, C.REVENUE: revenue, C.REVENUE_D7: d7}
-    row |= {C.REVENUE_D30: d30, C.SCORED: scored, C.CHURN_SCORED: churn[0]}
-    row |= {C.CHURN_SUM: churn[1], C.SUSPECTS: suspects[0], C.SUSPECT_REVENUE: suspects[1]}
-    row |= {C.ltv_column(h): v for h, v in zip((30, 90, 365), ltv, strict=True)}
+    row = {cohorts.KEY: key, cohorts.CUSTOMERS: n, cohorts.REVENUE: revenue, cohorts.REVENUE_D7: d7}
+    row |= {cohorts.REVENUE_D30: d30, cohorts.SCORED: scored, cohorts.CHURN_SCORED: churn[0]}
+    row |= {
+        cohorts.CHURN_SUM: churn[1],
+        cohorts.SUSPECTS: suspects[0],
+        cohorts.SUSPECT_REVENUE: suspects[1],
+    }
+    row |= {cohorts.ltv_column(h): v for h, v in zip((30, 90, 365), ltv, strict=True)}
     for column, values in (
-        (C.matured_column, matured),
-        (C.gain_column, gains),
-        (C.at_risk_column, at_risk),
-        (C.ended_column, ended),
+        (cohorts.matured_column, matured),
+        (cohorts.gain_column, gains),
+        (cohorts.at_risk_column, at_risk),
+        (cohorts.ended_column, ended),
     ):
         row |= {column(n): (values or {}).get(n, 0.0) for n in CHECKPOINTS}
     return row
 
 
-def frames(spend_frame, customer_rows) -> C.CohortFrames:
-    return C.CohortFrames(
-        spend_frame, pd.DataFrame(customer_rows, columns=[C.KEY, *C.CUSTOMER_COLUMNS])
+def frames(spend_frame, customer_rows) -> cohorts.CohortFrames:
+    return cohorts.CohortFrames(
+        spend_frame, pd.DataFrame(customer_rows, columns=[cohorts.KEY, *cohorts.CUSTOMER_COLUMNS])
     )
 
 
 @pytest.fixture
-def two_channels() -> C.CohortFrames:
+def two_channels() -> cohorts.CohortFrames:
     """meta: 100 spent, 2 customers acquired 2024-01-01 (60 days lived on AS_OF) who paid 20 on
     day 0, 10 on day 5 and 30 on day 40, both still active; scored 30/60/150 each; churn 0.1 +
     0.4. google: 50 spent, no customer."""
@@ -75,7 +78,7 @@ def two_channels() -> C.CohortFrames:
 
 
 def test_roi_table_matches_hand_computation(two_channels):
-    meta = C.roi_table(two_channels, AS_OF, CLOSED).loc["meta"]
+    meta = cohorts.roi_table(two_channels, AS_OF, CLOSED).loc["meta"]
     assert meta["cpi"] == 25.0  # 100 / 4
     assert meta["cac"] == 50.0  # 100 / 2
     assert meta["revenue"] == 60.0
@@ -93,11 +96,11 @@ def test_payback_continues_the_actual_curve_with_the_predicted_one(two_channels)
     # day 364, spread evenly (survival is 1 throughout): at day 59 it is 30 + 30 x 30/60 = 45.
     # Projection: 60 + 2 x (P(k) - 45) >= 100  <=>  P(k) >= 65  <=>  60 + 90 (k-89)/275 >= 65
     # <=>  k - 89 >= 15.28, so k = 105.
-    assert C.roi_table(two_channels, AS_OF, CLOSED).loc["meta", "payback_days"] == 105
+    assert cohorts.roi_table(two_channels, AS_OF, CLOSED).loc["meta", "payback_days"] == 105
 
 
 def test_a_channel_without_customers_has_no_acquisition_cost_or_payback(two_channels):
-    google = C.roi_table(two_channels, AS_OF, CLOSED).loc["google"]
+    google = cohorts.roi_table(two_channels, AS_OF, CLOSED).loc["google"]
     assert google["customers"] == 0 and np.isnan(google["cac"])
     assert google["revenue"] == 0.0 and google["roas"] == 0.0
     assert np.isnan(google["cpi"])  # no installs
@@ -105,7 +108,7 @@ def test_a_channel_without_customers_has_no_acquisition_cost_or_payback(two_chan
 
 
 def test_totals_recompute_the_ratios_from_summed_inputs(two_channels):
-    total = C.roi_table(two_channels.combined(), AS_OF, CLOSED).loc[C.TOTAL]
+    total = cohorts.roi_table(two_channels.combined(), AS_OF, CLOSED).loc[cohorts.TOTAL]
     assert total["spend"] == 150.0 and total["installs"] == 4
     assert total["roas"] == pytest.approx(0.4)
     assert total["predicted_roas"] == pytest.approx(2.0)
@@ -116,7 +119,7 @@ def test_totals_recompute_the_ratios_from_summed_inputs(two_channels):
 def test_an_incomplete_cohort_has_no_d7_or_d30_revenue_never_zero():
     data = frames(spend(meta=(100.0, 0, 0, 0)), [customers("meta", 1, 5.0, 5.0, 5.0)])
     # acquired through Feb 25: its 7th day, Mar 2, is not over on Mar 1
-    meta = C.roi_table(data, AS_OF, dt.date(2024, 2, 25)).loc["meta"]
+    meta = cohorts.roi_table(data, AS_OF, dt.date(2024, 2, 25)).loc["meta"]
     assert not meta["d7_complete"] and np.isnan(meta["revenue_d7"])
     assert not meta["d30_complete"] and np.isnan(meta["revenue_d30"])
     assert meta["revenue"] == 5.0
@@ -124,7 +127,7 @@ def test_an_incomplete_cohort_has_no_d7_or_d30_revenue_never_zero():
 
 def test_d30_is_incomplete_while_d7_is_complete():
     data = frames(spend(meta=(10.0, 0, 0, 0)), [customers("meta", 1)])
-    meta = C.roi_table(data, AS_OF, dt.date(2024, 2, 10)).loc["meta"]
+    meta = cohorts.roi_table(data, AS_OF, dt.date(2024, 2, 10)).loc["meta"]
     assert meta["d7_complete"] and meta["revenue_d7"] == 0.0
     assert not meta["d30_complete"] and np.isnan(meta["revenue_d30"])
 
@@ -133,17 +136,17 @@ def test_revenue_without_an_exchange_rate_makes_revenue_unknown_not_smaller():
     row = customers(
         "meta", 1, np.nan, np.nan, np.nan, matured={1: 1, 3: 1, 7: 1}, gains={1: 20.0, 7: np.nan}
     )
-    meta = C.roi_table(frames(spend(meta=(30.0, 0, 0, 0)), [row]), AS_OF, CLOSED).loc["meta"]
+    meta = cohorts.roi_table(frames(spend(meta=(30.0, 0, 0, 0)), [row]), AS_OF, CLOSED).loc["meta"]
     assert np.isnan(meta["revenue"]) and np.isnan(meta["roas"]) and np.isnan(meta["revenue_d7"])
     assert pd.isna(meta["payback_days"])  # 20 < 30 through day 2, unknown after
-    assert C.revenue_curves(frames(spend(), [row]), ["meta"]).last_known_day[0] == 2
+    assert cohorts.revenue_curves(frames(spend(), [row]), ["meta"]).last_known_day[0] == 2
 
 
 def test_spend_without_an_exchange_rate_is_unknown_not_zero():
     data = frames(spend(meta=(np.nan, 10, 1, 1)), [])
-    meta = C.roi_table(data, AS_OF, CLOSED).loc["meta"]
+    meta = cohorts.roi_table(data, AS_OF, CLOSED).loc["meta"]
     assert np.isnan(meta["spend"]) and np.isnan(meta["cpi"])
-    assert np.isnan(C.roi_table(data.combined(), AS_OF, CLOSED).loc[C.TOTAL, "spend"])
+    assert np.isnan(cohorts.roi_table(data.combined(), AS_OF, CLOSED).loc[cohorts.TOTAL, "spend"])
 
 
 def test_the_actual_curve_chains_customers_of_different_ages():
@@ -153,7 +156,7 @@ def test_the_actual_curve_chains_customers_of_different_ages():
     row = customers(
         "g", 2, 136.0, matured={1: 2, 3: 2, 7: 1}, gains={1: 16.0, 7: 20.0}
     )  # fmt: skip
-    curves = C.revenue_curves(frames(spend(), [row]), ["g"])
+    curves = cohorts.revenue_curves(frames(spend(), [row]), ["g"])
     assert curves.last_known_day[0] == 6
     actual = curves.actual_daily(0)
     np.testing.assert_allclose(actual[:7], [16, 16, 16, 26, 36, 46, 56])
@@ -173,29 +176,53 @@ def test_without_a_model_the_projection_carries_the_survivors_revenue_rate():
         ended={14: 1},
     )  # fmt: skip
     data = frames(spend(g=(164.0, 0, 0, 0)), [row])
-    projected = C.revenue_curves(data, ["g"]).projected_daily(0)
+    projected = cohorts.revenue_curves(data, ["g"]).projected_daily(0)
     rate = 72 / 16.5
     assert projected[29] == pytest.approx(160.0)
     assert projected[30] == pytest.approx(160 + 2 * rate * 0.5)
     assert projected[59] == pytest.approx(160 + 2 * 30 * rate * 0.5)
     assert np.isnan(projected[60])
-    assert C.roi_table(data, AS_OF, CLOSED).loc["g", "payback_days"] == 30
+    assert cohorts.roi_table(data, AS_OF, CLOSED).loc["g", "payback_days"] == 30
     more = frames(spend(g=(300.0, 0, 0, 0)), [row])
-    assert pd.isna(C.roi_table(more, AS_OF, CLOSED).loc["g", "payback_days"])
+    assert pd.isna(cohorts.roi_table(more, AS_OF, CLOSED).loc["g", "payback_days"])
 
 
-def test_survival_per_interval_equals_the_ltv_kaplan_meier_at_the_checkpoints():
-    durations, observed = [0, 2, 5, 20], [1, 1, 1, 1]
-    reference = survival_on_grid(kaplan_meier(durations, observed), 40)
+def _life_table(durations, observed) -> tuple[np.ndarray, np.ndarray]:
+    """(at_risk, ended) per checkpoint interval of individual lifetimes, as the database counts
+    them: lasting at least to the interval's first day; observed to end within it."""
     starts = (0, *CHECKPOINTS[:-1])
     at_risk = np.array([[sum(d >= s for d in durations) for s in starts]], dtype=float)
     intervals = list(zip(starts, CHECKPOINTS, strict=True))
-    ended = np.array([[sum(s <= d < n for d in durations) for s, n in intervals]], dtype=float)
-    ours = survival_matrix(at_risk, ended)[0]
-    for index, n in enumerate((1, 3, 7, 14)):
-        assert ours[index] == pytest.approx(reference[n - 1])
-    assert ours[4] == reference[20] == 0.0  # the last lifetime ended on day 20, in days 14-29
+    pairs = list(zip(durations, observed, strict=True))
+    ended = np.array([[sum(o and s <= d < n for d, o in pairs) for s, n in intervals]], float)
+    return at_risk, ended
+
+
+def _lifelines_at(durations, observed, days) -> np.ndarray:
+    """lifelines' Kaplan-Meier S(day) (the library the cohort survival curves use)."""
+    fitter = KaplanMeierFitter().fit(durations, observed)
+    return fitter.survival_function_at_times(days).to_numpy(dtype=float)
+
+
+def test_survival_per_interval_equals_lifelines_kaplan_meier_at_the_checkpoints():
+    durations, observed = [0, 2, 5, 20], [1, 1, 1, 1]
+    reference = _lifelines_at(durations, observed, [n - 1 for n in CHECKPOINTS[:6]])
+    ours = survival_matrix(*_life_table(durations, observed))[0]
+    np.testing.assert_allclose(ours[:4], reference[:4])  # days 0, 2, 6, 13
+    assert ours[4] == reference[4] == 0.0  # the last lifetime ended on day 20, in days 14-29
     assert ours[5] == 0.0  # the curve reached 0: it stays 0
+
+
+def test_survival_with_censoring_at_interval_ends_equals_lifelines_kaplan_meier():
+    # censored on an interval's last day, after that interval's endings: a life table and
+    # Kaplan-Meier agree exactly there
+    durations = [0, 0, 1, 2, 4, 6, 6, 9, 13, 13, 20, 29, 45, 59, 59, 75]
+    observed = [1, 1, 1, 0, 1, 1, 0, 1, 0, 0, 1, 0, 1, 1, 0, 1]
+    checkpoints = [n for n in CHECKPOINTS if n <= 90]
+    reference = _lifelines_at(durations, observed, [n - 1 for n in checkpoints])
+    ours = survival_matrix(*_life_table(durations, observed))[0][: len(checkpoints)]
+    np.testing.assert_allclose(ours, reference)
+    assert 0.0 < ours[-2] < ours[0] < 1.0
 
 
 def test_survival_is_unknown_after_follow_up_unless_it_reached_zero():
@@ -247,7 +274,9 @@ def test_payback_on_the_intervals_is_the_payback_of_the_daily_curves():
 def test_figures_excluding_suspects_drop_their_customers_and_revenue_but_keep_the_spend():
     # meta: 3 customers, one suspect who paid 10 of the 70; 90 spent
     meta = customers("meta", 3, 70.0, suspects=(1, 10.0))
-    table = C.roi_table(frames(spend(meta=(90.0, 0, 0, 3)), [meta]), AS_OF, CLOSED).loc["meta"]
+    table = cohorts.roi_table(frames(spend(meta=(90.0, 0, 0, 3)), [meta]), AS_OF, CLOSED).loc[
+        "meta"
+    ]
     assert (table["suspects"], table["suspect_share"]) == (1, pytest.approx(1 / 3))
     assert table["cac"] == 30.0 and table["cac_excluding_suspects"] == 45.0  # 90 / 2
     assert table["roas_excluding_suspects"] == pytest.approx(60.0 / 90.0)
@@ -255,7 +284,7 @@ def test_figures_excluding_suspects_drop_their_customers_and_revenue_but_keep_th
 
 def test_suspect_revenue_without_an_exchange_rate_leaves_the_excluded_roas_unknown():
     meta = customers("meta", 3, 70.0, suspects=(1, np.nan))
-    total = C.roi_table(frames(spend(meta=(90.0, 0, 0, 3)), [meta]).combined(), AS_OF, CLOSED).loc[
-        C.TOTAL
-    ]
+    total = cohorts.roi_table(
+        frames(spend(meta=(90.0, 0, 0, 3)), [meta]).combined(), AS_OF, CLOSED
+    ).loc[cohorts.TOTAL]
     assert total["suspects"] == 1 and np.isnan(total["roas_excluding_suspects"])

@@ -13,6 +13,7 @@ import pandas as pd
 import pytest
 
 from analytics.ltv import (
+    AGE_BUCKETS,
     BLEND,
     BOOSTING,
     BTYD,
@@ -218,6 +219,24 @@ def test_churn_is_chosen_by_log_loss_on_an_origin_before_the_reported_one(backte
     assert selected + pd.Timedelta(days=90) <= pd.Timestamp(churn["origin"])
     assert churn["auc"] == churn["candidates"][churn["chosen"]]["auc"]
     assert sum(row["customers"] for row in churn["reliability"]) == churn["customers"]
+
+
+def test_churn_accuracy_is_kept_by_cohort_age_at_the_report_origin(backtest, two_channels):
+    customers, transactions = two_channels
+    churn = backtest.churn
+    by_age = churn["by_age"]
+    assert {"D3", "D7", "D14", "D30"} <= set(by_age)
+    origin = pd.Timestamp(churn["origin"])
+    acquired = pd.to_datetime(customers["acquired_at"])
+    ages = (origin.normalize() - acquired.dt.normalize()).dt.days
+    for label, figures in by_age.items():
+        low, high = AGE_BUCKETS[label]
+        assert figures["customers"] == int(((ages >= low) & (ages <= high)).sum())
+        assert {"auc", "pr_auc", "brier", "churn_rate", "predicted_rate"} <= set(figures)
+        assert 0.0 <= figures["brier"] <= 1.0
+    assert sum(f["customers"] for f in by_age.values()) <= churn["customers"]
+    judged = [f for f in by_age.values() if not math.isnan(f["auc"])]
+    assert judged and all(0.5 < f["auc"] <= 1.0 for f in judged)
 
 
 def test_churn_drivers_say_per_channel_which_customers_churn_more_often(backtest):

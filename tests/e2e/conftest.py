@@ -162,13 +162,13 @@ def _check_backfill(app) -> None:
 def _ensure_model(app, timeout: float = 600) -> int | None:
     """The active LTV model version, so that predicted ROAS has figures: the one the worker
     trains for the seed (waited for), else trained here; None without the model code."""
-    if importlib.util.find_spec("backend.services.models.training") is None:
+    if importlib.util.find_spec("backend.services.predictions.training") is None:
         return None
     from sqlalchemy import select
 
     from backend.extensions import db
     from backend.models import ModelKind, ModelVersion
-    from backend.services.models.training import train_and_score
+    from backend.services.predictions.training import train_and_score
 
     active = select(ModelVersion.id).where(
         ModelVersion.kind == ModelKind.LTV, ModelVersion.is_active.is_(True)

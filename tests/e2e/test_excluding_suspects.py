@@ -22,9 +22,9 @@ pytestmark = pytest.mark.e2e
 def campaign_page(page_as, demo_stack):
     """The campaigns of the account holding the campaign with the most suspect customers."""
     query = range_query(demo_stack)
-    campaigns = api_json(
-        page_as("marketer", "/overview"), f"/api/roi?{query}&group_by=campaign"
-    )["rows"]
+    campaigns = api_json(page_as("marketer", "/overview"), f"/api/roi?{query}&group_by=campaign")[
+        "rows"
+    ]
     row = max(campaigns, key=lambda r: r["suspects"] or 0)
     assert row["suspects"], "the demo has no suspect customer in the range"
     scope = f"level=campaign&platform={row['platform']}&account_id={row['account_id']}"

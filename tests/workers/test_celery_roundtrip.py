@@ -35,3 +35,54 @@ def test_beat_schedule_names_only_registered_tasks(app, celery_worker, test_queu
     assert registered, f"the test worker did not answer: {replies}"
     for entry in beat_schedule(app.config).values():
         assert entry["task"] in registered
+
+
+# The LTV and churn tasks moved from workers.tasks.models to workers.tasks.predictions; messages
+# queued under the old names (during an upgrade, or by a beat not yet restarted) must still run.
+FORMER, CURRENT = "workers.tasks.models.", "workers.tasks.predictions."
+#: the tasks that were sent as workers.tasks.models.<name> before the rename
+MOVED = (
+    "train_and_score",
+    "activate_version",
+    "resume_activations",
+    "measure_drift",
+    "refresh_customer_data",
+)
+
+
+def test_a_prediction_task_sent_under_its_former_name_runs_on_the_worker(
+    app, db, celery_worker, test_queue
+):
+    celery = app.extensions["celery"]
+    former = celery.send_task(f"{FORMER}refresh_customer_data", queue=test_queue).get(timeout=30)
+    current = celery.send_task(f"{CURRENT}refresh_customer_data", queue=test_queue).get(timeout=30)
+    assert set(former) == {"customers_linked_to_campaigns", "revenue_events_reconverted"}
+    assert former == current
+
+
+def test_the_worker_knows_every_prediction_task_under_its_former_name(app, celery_worker):
+    replies = app.extensions["celery"].control.inspect(timeout=5).registered() or {}
+    registered = {
+        name.split()[0] for worker, names in replies.items() if RUN_ID in worker for name in names
+    }
+    assert registered, f"the test worker did not answer: {replies}"
+    for name in MOVED:
+        assert {f"{FORMER}{name}", f"{CURRENT}{name}"} <= registered, name
+
+
+def test_a_former_task_name_runs_the_same_function_with_the_same_options(app):
+    from workers.tasks import predictions
+
+    tasks = app.extensions["celery"].tasks
+    for name in MOVED:
+        former, current = tasks[f"{FORMER}{name}"], tasks[f"{CURRENT}{name}"]
+        assert current.run is getattr(predictions, name).run
+        assert former.run is current.run
+        for option in ("acks_late", "ignore_result", "max_retries"):
+            assert getattr(former, option) == getattr(current, option), (name, option)
+
+
+def test_beat_sends_the_prediction_tasks_under_their_new_names(app):
+    sent = [entry["task"] for entry in beat_schedule(app.config).values()]
+    assert any(name.startswith(CURRENT) for name in sent)
+    assert not any(name.startswith(FORMER) for name in sent)

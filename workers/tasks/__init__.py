@@ -1,3 +1,3 @@
 """Task modules. Importing this package registers every task with Celery."""
 
-from workers.tasks import alerts, models, recommendations, sync, system, traffic  # noqa: F401
+from workers.tasks import alerts, predictions, recommendations, sync, system, traffic  # noqa: F401

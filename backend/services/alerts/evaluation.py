@@ -20,7 +20,7 @@ from flask import current_app
 from sqlalchemy import or_, select, text
 
 from analytics.pacing import period_end
-from backend import metrics
+from backend import telemetry
 from backend.extensions import db
 from backend.models import Alert, Budget
 from backend.models.types import utcnow
@@ -95,7 +95,7 @@ def evaluate_budgets(budget_ids: Sequence[int], now: dt.datetime | None = None) 
             db.session.rollback()
             raise
     if report.budgets:
-        metrics.ALERT_EVALUATIONS.inc(report.budgets)
+        telemetry.ALERT_EVALUATIONS.inc(report.budgets)
     return report
 
 
@@ -109,16 +109,16 @@ def _evaluate_batch(ids: list[int], now: dt.datetime) -> EvaluationReport:
     if not budgets:
         db.session.commit()
         return report
-    world = load_world(budgets, now)
+    inputs = load_inputs(budgets, now)
     existing: dict[int, list[Alert]] = {}
     for alert in db.session.scalars(select(Alert).where(Alert.budget_id.in_(ids))):
         existing.setdefault(alert.budget_id, []).append(alert)
     to_mail: list[tuple[Alert, notify.BudgetMail]] = []
     events: list = []
     for budget in budgets:
-        ctx, mail = world.context(budget, store_backtest=True)
+        ctx, mail = inputs.context(budget, store_backtest=True)
         changes = lifecycle.apply_findings(
-            world.target(budget),
+            inputs.target(budget),
             rules.judge(ctx),
             existing.get(budget.id, []),
             now,
@@ -136,7 +136,7 @@ def _evaluate_batch(ids: list[int], now: dt.datetime) -> EvaluationReport:
     return report
 
 
-class World:
+class BudgetInputs:
     """Everything a batch of budgets is judged on, read in a few queries. For reads
     (`read_only`), a stored backtest is used whatever its day; evaluation refreshes it daily."""
 
@@ -214,8 +214,8 @@ class World:
         return ctx, mail
 
 
-def load_world(budgets: list[Budget], now: dt.datetime, read_only: bool = False) -> World:
-    return World(budgets, now, read_only)
+def load_inputs(budgets: list[Budget], now: dt.datetime, read_only: bool = False) -> BudgetInputs:
+    return BudgetInputs(budgets, now, read_only)
 
 
 def scope_of(budget: Budget) -> spend.Scope:

@@ -22,7 +22,7 @@ from analytics.ltv.columns import (
     PLATFORM,
 )
 from backend.extensions import db
-from backend.services.models.data import _copy_frame
+from backend.services.predictions.data import _copy_frame
 
 CAMPAIGN_EXTERNAL_ID = "campaign_external_id"
 DAY = pd.Timedelta(days=1)

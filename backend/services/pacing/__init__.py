@@ -17,14 +17,14 @@ from decimal import Decimal
 
 import numpy as np
 
-from analytics import pacing as p
+import analytics.pacing
 from backend.models import Budget
 from backend.services.pacing.spend import ScopeSpend
 
 #: History read for a backtest: the months replayed plus the weekday-factor window.
-BACKTEST_HISTORY_DAYS = 31 * p.BACKTEST_MONTHS + p.FACTOR_DAYS
+BACKTEST_HISTORY_DAYS = 31 * analytics.pacing.BACKTEST_MONTHS + analytics.pacing.FACTOR_DAYS
 #: History read otherwise: the weekday factors' and the anomaly lookback's windows.
-RECENT_HISTORY_DAYS = p.FACTOR_DAYS + 7
+RECENT_HISTORY_DAYS = analytics.pacing.FACTOR_DAYS + 7
 
 
 @dataclass(frozen=True)
@@ -32,13 +32,13 @@ class BudgetPacing:
     period_start: dt.date
     period_last: dt.date
     as_of: dt.date
-    figures: p.Pacing
+    figures: analytics.pacing.Pacing
     backtest: dict | None
-    series: p.DailySpend
+    series: analytics.pacing.DailySpend
     missing_fx_days: int
 
     @property
-    def projection(self) -> p.Projection | None:
+    def projection(self) -> analytics.pacing.Projection | None:
         return self.figures.projection
 
     @property
@@ -48,7 +48,7 @@ class BudgetPacing:
 
 
 def period_bounds(budget: Budget) -> tuple[dt.date, dt.date]:
-    return budget.period_start, p.period_end(budget.period_start, budget.period)
+    return budget.period_start, analytics.pacing.period_end(budget.period_start, budget.period)
 
 
 def history_start(budget: Budget, with_backtest: bool) -> dt.date:
@@ -60,7 +60,9 @@ def needs_backtest(budget: Budget, as_of: dt.date) -> bool:
     return budget.backtested_on != as_of or budget.forecast_mape is None
 
 
-def budget_series(spend: ScopeSpend, period_start: dt.date, until: dt.date) -> p.DailySpend:
+def budget_series(
+    spend: ScopeSpend, period_start: dt.date, until: dt.date
+) -> analytics.pacing.DailySpend:
     """The scope's spend from its first day with data (or the period start, if earlier) to
     `until`: zeros before a scope's first spend would distort the weekday factors."""
     first = min(spend.first_data or period_start, period_start)
@@ -69,12 +71,16 @@ def budget_series(spend: ScopeSpend, period_start: dt.date, until: dt.date) -> p
     values = np.zeros(max(hi - lo, 0))
     known = spend.values[lo:hi]
     values[: len(known)] = known
-    return p.DailySpend(spend.start + dt.timedelta(days=lo), values)
+    return analytics.pacing.DailySpend(spend.start + dt.timedelta(days=lo), values)
 
 
-def measure_backtest(series: p.DailySpend, period_start: dt.date) -> dict:
-    result = p.backtest(series, before=period_start)
-    return {p.SEASONAL: result.seasonal, p.LINEAR: result.linear, "months": result.months}
+def measure_backtest(series: analytics.pacing.DailySpend, period_start: dt.date) -> dict:
+    result = analytics.pacing.backtest(series, before=period_start)
+    return {
+        analytics.pacing.SEASONAL: result.seasonal,
+        analytics.pacing.LINEAR: result.linear,
+        "months": result.months,
+    }
 
 
 def measure(
@@ -85,10 +91,16 @@ def measure(
     series = budget_series(spend, start, max(as_of, start))
     if backtest is None:
         backtest = measure_backtest(series, start)
-    method = p.better_method(
-        p.Backtest(backtest.get(p.SEASONAL, {}), backtest.get(p.LINEAR, {}), 0)
+    method = analytics.pacing.better_method(
+        analytics.pacing.Backtest(
+            backtest.get(analytics.pacing.SEASONAL, {}),
+            backtest.get(analytics.pacing.LINEAR, {}),
+            0,
+        )
     )
-    figures = p.measure_pacing(float(budget.amount), start, last, series, as_of, method)
+    figures = analytics.pacing.measure_pacing(
+        float(budget.amount), start, last, series, as_of, method
+    )
     counted = (min(as_of, last) - spend.start).days + 1
     first = (start - spend.start).days
     missing = int(np.count_nonzero(spend.missing_fx[max(first, 0) : max(counted, 0)]))
@@ -126,7 +138,7 @@ def _mape(backtest: dict | None) -> dict | None:
         return None
     return {
         method: {k: None if v is None else round(v, 4) for k, v in backtest[method].items()}
-        for method in (p.SEASONAL, p.LINEAR)
+        for method in (analytics.pacing.SEASONAL, analytics.pacing.LINEAR)
         if method in backtest
     }
 
@@ -141,7 +153,7 @@ def _series(pacing: BudgetPacing, amount: float) -> list[dict]:
         index = series.index(day)
         spend = float(series.values[index]) if 0 <= index < len(series.values) else 0.0
         cumulative += spend
-        expected = p.expected_to_date(amount, offset + 1, pacing.figures.period_days)
+        expected = analytics.pacing.expected_to_date(amount, offset + 1, pacing.figures.period_days)
         out.append(
             {
                 "date": day,

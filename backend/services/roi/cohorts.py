@@ -9,11 +9,11 @@ import datetime as dt
 
 import numpy as np
 
-from analytics import cohorts as C
+from analytics import cohorts
 from analytics.cohort_churn import cohort_churn_drivers, cohort_survival
 from backend.errors import Invalid
-from backend.services.models import accuracy as A
-from backend.services.roi import queries as q
+from backend.services.predictions import accuracy
+from backend.services.roi import queries
 from backend.services.roi import report as roi
 
 GRAINS = ("day", "week", "month")
@@ -25,12 +25,14 @@ PREDICTED_HORIZON_DAYS = 365
 _HALF_PERIOD_DAYS = {"day": 0, "week": 3, "month": 15}
 
 
-def _grouping(grain: str) -> tuple[q.Grouping, str]:
+def _grouping(grain: str) -> tuple[queries.Grouping, str]:
     def key(date: str, platform: str) -> str:
         return f"to_char(date_trunc('{grain}', {date}), 'YYYY-MM-DD') || '|' || {platform}"
 
     spend = key("r.date", "r.platform")
-    return q.Grouping("none", spend, "", needs_days=True), key("c.acquisition_date", "c.platform")
+    return queries.Grouping("none", spend, "", needs_days=True), key(
+        "c.acquisition_date", "c.platform"
+    )
 
 
 def cohort_report(
@@ -51,26 +53,26 @@ def cohort_report(
     grouping, customer_key = _grouping(grain)
     selection = roi.selection_of(request)
     reads = roi.reads_for(concurrent)
-    lifetimes_read, traits_read = q.read_churn(selection, customer_key, as_of, reads)
+    lifetimes_read, traits_read = queries.read_churn(selection, customer_key, as_of, reads)
     frames, _ = roi.load_frames(selection, grouping, as_of, customer_key, reads)
     keys = sorted(frames.keys())
-    table = C.roi_table(frames, as_of, end, 365, roi.margin_rate())
-    curves = C.revenue_curves(frames, keys)
-    survival = cohort_survival(q.churn_frame(lifetimes_read.result()), SURVIVAL_DAYS)
-    models = q.active_models()
-    channel_drivers = A.churn_drivers((models.get("churn") or {}).get("metrics"), platform)
+    table = cohorts.roi_table(frames, as_of, end, 365, roi.margin_rate())
+    curves = cohorts.revenue_curves(frames, keys)
+    survival = cohort_survival(queries.churn_frame(lifetimes_read.result()), SURVIVAL_DAYS)
+    models = queries.active_models()
+    channel_drivers = accuracy.churn_drivers((models.get("churn") or {}).get("metrics"), platform)
     drivers = cohort_churn_drivers(
-        q.churn_frame(traits_read.result()), _driver_order(keys, channel_drivers)
+        queries.churn_frame(traits_read.result()), _driver_order(keys, channel_drivers)
     )
-    cohorts = []
+    rows = []
     metric_rows = dict(zip(table.index, roi.metric_values(table), strict=True))
     ltv_metrics = (models.get("ltv") or {}).get("metrics")
     for index, key in enumerate(keys):
         values = metric_rows[key]
         cohort, _, cohort_platform = key.partition("|")
         age = cohort_age(cohort, grain, as_of)
-        accuracy = A.accuracy_at(ltv_metrics, PREDICTED_HORIZON_DAYS, age)
-        cohorts.append(
+        at_age = accuracy.accuracy_at(ltv_metrics, PREDICTED_HORIZON_DAYS, age)
+        rows.append(
             {
                 "cohort": cohort,
                 "platform": cohort_platform or None,
@@ -86,11 +88,11 @@ def cohort_report(
                 "survival": survival.get(key, []),
                 "churn_drivers": drivers.get(key, []),
                 "age_days": age,
-                "accuracy": accuracy,
-                "roas_predicted_interval": A.interval(
-                    values["predicted_roas"], values["roas"], accuracy
+                "accuracy": at_age,
+                "roas_predicted_interval": accuracy.interval(
+                    values["predicted_roas"], values["roas"], at_age
                 ),
-                "payback_accuracy": A.payback_accuracy(
+                "payback_accuracy": accuracy.payback_accuracy(
                     ltv_metrics, values["payback_days"], PREDICTED_HORIZON_DAYS, age
                 ),
             }
@@ -99,9 +101,9 @@ def cohort_report(
         "currency": roi.reporting_currency(),
         "cohort_grain": grain,
         "model": _model(models.get("ltv")),
-        "churn_accuracy": A.churn_accuracy((models.get("churn") or {}).get("metrics")),
+        "churn_accuracy": accuracy.churn_accuracy((models.get("churn") or {}).get("metrics")),
         "churn_drivers": channel_drivers,
-        "cohorts": cohorts,
+        "cohorts": rows,
     }
 
 
@@ -115,7 +117,7 @@ def _number(value: float) -> float | None:
     return None if np.isnan(value) else round(float(value), 2)
 
 
-def _curve(curves: C.Curves, index: int) -> list[dict]:
+def _curve(curves: cohorts.Curves, index: int) -> list[dict]:
     """Cumulative revenue of the first n days: actual while known, projected from the last
     known day on (that day carries both, so the two lines meet)."""
     last = int(curves.last_known_day[index])

@@ -21,8 +21,7 @@ import pandas as pd
 from sqlalchemy import text
 from sqlalchemy.engine import Engine
 
-from analytics import cohort_buckets as B
-from analytics import cohorts as C
+from analytics import cohort_buckets, cohorts
 from analytics.revenue_curves import CHECKPOINTS, HORIZONS
 from backend.extensions import db
 from backend.services.roi.tables import revenue_column
@@ -216,8 +215,8 @@ _DURATION = f"CASE WHEN {_ENDED} THEN c.last_purchase_day ELSE {_AGE} END"
 #: The suspect customers (traffic quality, stored by `backend.services.early.suspicion`) and
 #: their revenue, for the figures that exclude suspect traffic (`analytics.metrics`).
 _SUSPECT_SUMS = (
-    f"count(*) FILTER (WHERE c.suspect) AS {C.SUSPECTS}, "
-    f"coalesce(sum(c.revenue) FILTER (WHERE c.suspect), 0) AS {C.SUSPECT_REVENUE}"
+    f"count(*) FILTER (WHERE c.suspect) AS {cohorts.SUSPECTS}, "
+    f"coalesce(sum(c.revenue) FILTER (WHERE c.suspect), 0) AS {cohorts.SUSPECT_REVENUE}"
 )
 
 
@@ -229,21 +228,23 @@ def read_customers(
     column of `analytics.cohorts.CUSTOMER_COLUMNS` (customers, revenue, predictions of the
     active LTV model, churn: the churn model's probability, else the LTV model's; the suspect
     customers and their revenue; the checkpoint counts and sums of the curves)."""
-    through = ", ".join(f"sum(c.{revenue_column(n)}) AS {B.through_column(n)}" for n in CHECKPOINTS)
-    ltv = ", ".join(f"sum(c.predicted_ltv_{h}) AS {C.ltv_column(h)}" for h in HORIZONS)
+    through = ", ".join(
+        f"sum(c.{revenue_column(n)}) AS {cohort_buckets.through_column(n)}" for n in CHECKPOINTS
+    )
+    ltv = ", ".join(f"sum(c.predicted_ltv_{h}) AS {cohorts.ltv_column(h)}" for h in HORIZONS)
     lived_sql = f"""
         SELECT {customer_key} AS key,
-               width_bucket({_AGE}, CAST(:checkpoints AS int[])) AS {B.LIVED},
-               count(*) AS {C.CUSTOMERS}, sum(c.revenue) AS {C.REVENUE}, {through},
-               count(*) FILTER (WHERE c.ltv_scored) AS {C.SCORED}, {ltv},
-               count(c.churn_probability) AS {C.CHURN_SCORED},
-               sum(c.churn_probability) AS {C.CHURN_SUM}, {_SUSPECT_SUMS}
+               width_bucket({_AGE}, CAST(:checkpoints AS int[])) AS {cohort_buckets.LIVED},
+               count(*) AS {cohorts.CUSTOMERS}, sum(c.revenue) AS {cohorts.REVENUE}, {through},
+               count(*) FILTER (WHERE c.ltv_scored) AS {cohorts.SCORED}, {ltv},
+               count(c.churn_probability) AS {cohorts.CHURN_SCORED},
+               sum(c.churn_probability) AS {cohorts.CHURN_SUM}, {_SUSPECT_SUMS}
         {_customer_rows(selection)}
         GROUP BY 1, 2
     """
     params = selection.params() | {
         "as_of": as_of,
-        "inactivity": C.CHURN_INACTIVITY_DAYS,
+        "inactivity": cohorts.CHURN_INACTIVITY_DAYS,
         "checkpoints": list(CHECKPOINTS),
     }
     bucket = f"width_bucket({_DURATION}, CAST(:checkpoints AS int[]))"
@@ -257,7 +258,9 @@ def customers(by_lived: Fetched, by_lifetime: Fetched) -> pd.DataFrame:
     """The customers frame from what `read_customers` read."""
     names, rows = by_lived
     lived = pd.DataFrame(_text_keys(rows), columns=names)
-    return B.customers_from_buckets(lived, _lifetimes(by_lifetime, B.BUCKET))
+    return cohort_buckets.customers_from_buckets(
+        lived, _lifetimes(by_lifetime, cohort_buckets.BUCKET)
+    )
 
 
 def _lifetimes_sql(selection: Selection, customer_key: str, duration: str) -> str:
@@ -271,7 +274,9 @@ def _lifetimes_sql(selection: Selection, customer_key: str, duration: str) -> st
 
 def _lifetimes(fetched: Fetched, name: str) -> pd.DataFrame:
     """KEY, `name` (the lifetime's duration), ENDED and CUSTOMERS."""
-    return pd.DataFrame(_text_keys(fetched[1]), columns=[C.KEY, name, B.ENDED, C.CUSTOMERS])
+    return pd.DataFrame(
+        _text_keys(fetched[1]), columns=[cohorts.KEY, name, cohort_buckets.ENDED, cohorts.CUSTOMERS]
+    )
 
 
 def _text_keys(rows: list[tuple]) -> list[tuple]:
@@ -297,13 +302,13 @@ def read_churn(
     """Reads the selected customers counted per group (`analytics.cohort_churn`): by last
     purchase day, age and whether the lifetime ended; and by the traits of TRAIT_CONDITIONS;
     each with the count and sum of their churn probabilities."""
-    params = selection.params() | {"as_of": as_of, "inactivity": C.CHURN_INACTIVITY_DAYS}
+    params = selection.params() | {"as_of": as_of, "inactivity": cohorts.CHURN_INACTIVITY_DAYS}
     churn = (
-        f"count(*) AS {C.CUSTOMERS}, count(c.churn_probability) AS {C.CHURN_SCORED}, "
-        f"sum(c.churn_probability) AS {C.CHURN_SUM}"
+        f"count(*) AS {cohorts.CUSTOMERS}, count(c.churn_probability) AS {cohorts.CHURN_SCORED}, "
+        f"sum(c.churn_probability) AS {cohorts.CHURN_SUM}"
     )
     lifetimes_sql = f"""
-        SELECT {customer_key} AS {C.KEY}, c.last_purchase_day AS last_day, {_AGE} AS age,
+        SELECT {customer_key} AS {cohorts.KEY}, c.last_purchase_day AS last_day, {_AGE} AS age,
                {_ENDED} AS settled, {churn}
         {_customer_rows(selection)}
         GROUP BY 1, 2, 3, 4
@@ -311,7 +316,7 @@ def read_churn(
     traits = ", ".join(f"{sql} AS {name}" for name, sql in TRAIT_CONDITIONS.items())
     groups = ", ".join(str(i + 2) for i in range(len(TRAIT_CONDITIONS)))
     traits_sql = f"""
-        SELECT {customer_key} AS {C.KEY}, {traits}, {churn}
+        SELECT {customer_key} AS {cohorts.KEY}, {traits}, {churn}
         {_customer_rows(selection)}
         GROUP BY 1, {groups}
     """

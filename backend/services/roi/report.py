@@ -19,13 +19,12 @@ import pandas as pd
 from flask import current_app
 from sqlalchemy import text
 
-from analytics import cohorts as C
-from analytics import metrics
+from analytics import cohorts, metrics
 from backend.errors import Invalid
 from backend.extensions import db
 from backend.models.types import utcnow
-from backend.services.models import accuracy as A
-from backend.services.roi import queries as q
+from backend.services.predictions import accuracy
+from backend.services.roi import queries
 from connectors import platform_label, platforms
 
 GROUP_BY = ("platform", "account", "campaign", "country", "device", "weekday", "hour")
@@ -91,8 +90,8 @@ def today() -> dt.date:
     return utcnow().date()
 
 
-def selection_of(request: RoiRequest) -> q.Selection:
-    return q.Selection(
+def selection_of(request: RoiRequest) -> queries.Selection:
+    return queries.Selection(
         start=request.start,
         end=request.end,
         reporting_currency=reporting_currency(),
@@ -103,32 +102,32 @@ def selection_of(request: RoiRequest) -> q.Selection:
     )
 
 
-def reads_for(concurrent: bool) -> q.Reads:
+def reads_for(concurrent: bool) -> queries.Reads:
     """Where a report's queries run: concurrently in one snapshot (`queries.Reads`) when
     asked (a GET request, whose transaction has written nothing) and configured
     (SPENDLENS_ROI_CONCURRENT_READS), else on the session."""
-    return q.Reads(concurrent and current_app.config["ROI_CONCURRENT_READS"])
+    return queries.Reads(concurrent and current_app.config["ROI_CONCURRENT_READS"])
 
 
 def load_frames(
-    selection: q.Selection,
-    grouping: q.Grouping,
+    selection: queries.Selection,
+    grouping: queries.Grouping,
     as_of: dt.date,
     customer_key: str | None = None,
-    reads: q.Reads | None = None,
-) -> tuple[C.CohortFrames, pd.DataFrame]:
+    reads: queries.Reads | None = None,
+) -> tuple[cohorts.CohortFrames, pd.DataFrame]:
     """The cohort frames of a selection, and the raw spend frame (labels, FX gaps); the three
     queries go through `reads` (default: the session)."""
-    reads = reads or q.Reads()
-    spend_read = q.read_spend(selection, grouping, reads)
-    lived, lifetimes = q.read_customers(
+    reads = reads or queries.Reads()
+    spend_read = queries.read_spend(selection, grouping, reads)
+    lived, lifetimes = queries.read_customers(
         selection, customer_key or grouping.customer_key, as_of, reads
     )
-    spend = q.frame(spend_read.result())
-    customers = q.customers(lived.result(), lifetimes.result())
-    spend_figures = {c: spend[c].to_numpy(dtype=float) for c in C.SPEND_COLUMNS}
-    frames = C.CohortFrames(
-        spend=C.numeric_frame(spend[C.KEY].tolist(), spend_figures), customers=customers
+    spend = queries.frame(spend_read.result())
+    customers = queries.customers(lived.result(), lifetimes.result())
+    spend_figures = {c: spend[c].to_numpy(dtype=float) for c in cohorts.SPEND_COLUMNS}
+    frames = cohorts.CohortFrames(
+        spend=cohorts.numeric_frame(spend[cohorts.KEY].tolist(), spend_figures), customers=customers
     )
     return frames, spend
 
@@ -139,17 +138,19 @@ def roi_report(request: RoiRequest, as_of: dt.date | None = None, concurrent: bo
     check_range(request.start, request.end)
     as_of = as_of or today()
     hourly = request.group_by == "hour"
-    grouping = q.GROUPINGS["platform" if hourly else request.group_by]
+    grouping = queries.GROUPINGS["platform" if hourly else request.group_by]
     frames, spend = load_frames(selection_of(request), grouping, as_of, reads=reads_for(concurrent))
-    totals = C.roi_table(frames.combined(), as_of, request.end, request.horizon, margin_rate())
+    totals = cohorts.roi_table(
+        frames.combined(), as_of, request.end, request.horizon, margin_rate()
+    )
     rows = []
     if not hourly:
-        table = C.roi_table(frames, as_of, request.end, request.horizon, margin_rate())
+        table = cohorts.roi_table(frames, as_of, request.end, request.horizon, margin_rate())
         rows = _rows(request.group_by, table, spend)
     notes = [HOUR_NOTE] if hourly else []
     notes += _fx_notes(spend, frames)
     total_values = metric_values(totals)[0]
-    models = q.active_models()
+    models = queries.active_models()
     _add_accuracy([*rows, total_values], request, as_of, models)
     return {
         "currency": reporting_currency(),
@@ -163,7 +164,7 @@ def roi_report(request: RoiRequest, as_of: dt.date | None = None, concurrent: bo
         "rows": rows,
         "totals": total_values,
         "note": " ".join(notes) or None,
-        "churn_accuracy": A.churn_accuracy((models.get("churn") or {}).get("metrics")),
+        "churn_accuracy": accuracy.churn_accuracy((models.get("churn") or {}).get("metrics")),
         "age_days": range_age(request, as_of),
     }
 
@@ -181,15 +182,15 @@ def _add_accuracy(rows: list[dict], request: RoiRequest, as_of: dt.date, models:
     `payback_accuracy` (None when the payback is observed)."""
     backtest = (models.get("ltv") or {}).get("metrics")
     age = range_age(request, as_of)
-    accuracy = A.accuracy_at(backtest, request.horizon, age)
-    ltv_cac = A.accuracy_at(backtest, metrics.LTV_HORIZON_DAYS, age)
+    at_age = accuracy.accuracy_at(backtest, request.horizon, age)
+    ltv_cac = accuracy.accuracy_at(backtest, metrics.LTV_HORIZON_DAYS, age)
     for row in rows:
-        row["accuracy"] = accuracy
-        row["predicted_roas_interval"] = A.interval(
-            row.get("predicted_roas"), row.get("roas"), accuracy
+        row["accuracy"] = at_age
+        row["predicted_roas_interval"] = accuracy.interval(
+            row.get("predicted_roas"), row.get("roas"), at_age
         )
         row["ltv_cac_accuracy"] = ltv_cac
-        row["payback_accuracy"] = A.payback_accuracy(
+        row["payback_accuracy"] = accuracy.payback_accuracy(
             backtest, row.get("payback_days"), request.horizon, age
         )
 
@@ -198,8 +199,8 @@ def metric_columns(table: pd.DataFrame) -> dict[str, list]:
     """Each metric of a table as a list of JSON values: None for unknown, money rounded to
     cents (unit costs to 4 decimals), ratios to 4 decimals, counts as integers."""
     out: dict[str, list] = {}
-    block = table[list(C.ROI_METRICS)].to_numpy(dtype=float)
-    for index, name in enumerate(C.ROI_METRICS):
+    block = table[list(cohorts.ROI_METRICS)].to_numpy(dtype=float)
+    for index, name in enumerate(cohorts.ROI_METRICS):
         numbers = block[:, index]
         if name.endswith("_complete"):
             out[name] = [bool(v) for v in numbers.tolist()]
@@ -216,7 +217,7 @@ def metric_values(table: pd.DataFrame) -> list[dict]:
     """One dict of JSON metric values per row of a table."""
     columns = metric_columns(table)
     rows = zip(*columns.values(), strict=True)
-    return [dict(zip(C.ROI_METRICS, values, strict=True)) for values in rows]
+    return [dict(zip(cohorts.ROI_METRICS, values, strict=True)) for values in rows]
 
 
 def _rows(group_by: str, table: pd.DataFrame, spend: pd.DataFrame) -> list[dict]:
@@ -232,7 +233,7 @@ def _labels(group_by: str, keys: list[str], spend: pd.DataFrame) -> dict[str, di
     unattributed = "Not attributed" if group_by in ("account", "campaign") else "Unknown"
     labels: dict[str, dict] = {}
     for key in keys:
-        if key == q.UNATTRIBUTED:
+        if key == queries.UNATTRIBUTED:
             labels[key] = {"label": unattributed}
         elif group_by == "platform":
             labels[key] = {"label": platform_label(key), "platform": key}
@@ -253,7 +254,7 @@ def device_label(code: str) -> str:
 
 
 def _name_entities(group_by: str, labels: dict[str, dict]) -> None:
-    ids = [int(k) for k in labels if k != q.UNATTRIBUTED]
+    ids = [int(k) for k in labels if k != queries.UNATTRIBUTED]
     if group_by == "account":
         sql = "SELECT a.id, a.name, a.platform, a.id AS account_id FROM ad_accounts a"
     else:
@@ -269,7 +270,7 @@ def _name_entities(group_by: str, labels: dict[str, dict]) -> None:
             entry["campaign_id"] = row["id"]
 
 
-def _fx_notes(spend: pd.DataFrame, frames: C.CohortFrames) -> list[str]:
+def _fx_notes(spend: pd.DataFrame, frames: cohorts.CohortFrames) -> list[str]:
     notes = []
     missing = sorted({c for cs in spend.get("fx_missing", []) if cs for c in cs})
     rep = reporting_currency()
@@ -278,7 +279,7 @@ def _fx_notes(spend: pd.DataFrame, frames: C.CohortFrames) -> list[str]:
             f"No exchange rate to {rep} for {', '.join(missing)} on some days: "
             "spend that includes them is unknown."
         )
-    if frames.customers[C.REVENUE].isna().any():
+    if frames.customers[cohorts.REVENUE].isna().any():
         notes.append(
             f"Some revenue has no exchange rate to {rep}: revenue that includes it is unknown."
         )
@@ -293,11 +294,11 @@ def roi_csv(request: RoiRequest, as_of: dt.date | None = None, concurrent: bool 
     report = roi_report(request, as_of, concurrent)
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
-    writer.writerow([*CSV_IDENTITY, "currency", *C.ROI_METRICS])
+    writer.writerow([*CSV_IDENTITY, "currency", *cohorts.ROI_METRICS])
     total = {"key": "total", "label": "Total", **report["totals"]}
     for row in [*report["rows"], total]:
         identity = [row.get(name) for name in CSV_IDENTITY]
-        values = [row.get(name) for name in C.ROI_METRICS]
+        values = [row.get(name) for name in cohorts.ROI_METRICS]
         writer.writerow([_cell(v) for v in [*identity, report["currency"], *values]])
     return out.getvalue()
 

@@ -240,13 +240,13 @@ def _counted(counter) -> dict[tuple[str, ...], float]:
 
 
 def test_refusals_and_throttles_are_counted_in_the_metrics(app, client, make_user):
-    from backend import metrics
+    from backend import telemetry
 
     user = make_user()
-    failures = _counted(metrics.LOGIN_FAILURES).get((), 0)
-    throttles = _counted(metrics.LOGIN_THROTTLES)
+    failures = _counted(telemetry.LOGIN_FAILURES).get((), 0)
+    throttles = _counted(telemetry.LOGIN_THROTTLES)
     statuses = _fail_until_throttled(client, user.email)
-    assert _counted(metrics.LOGIN_FAILURES)[()] == failures + statuses.count(401)
-    after = _counted(metrics.LOGIN_THROTTLES)
+    assert _counted(telemetry.LOGIN_FAILURES)[()] == failures + statuses.count(401)
+    after = _counted(telemetry.LOGIN_THROTTLES)
     assert after[("account",)] == throttles.get(("account",), 0) + 1
     assert after.get(("ip",), 0) == throttles.get(("ip",), 0)

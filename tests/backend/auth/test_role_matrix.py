@@ -23,7 +23,7 @@ MATRIX: dict[tuple[str, str], object] = {
     # service and static routes
     ("GET", "/api/openapi.json"): PUBLIC,
     ("GET", "/api/health"): PUBLIC,
-    ("GET", "/metrics"): ADMIN,  # or SPENDLENS_METRICS_TOKEN (tests/backend/test_metrics.py)
+    ("GET", "/metrics"): ADMIN,  # or SPENDLENS_METRICS_TOKEN (tests/backend/test_telemetry.py)
     ("GET", "/"): PUBLIC,
     ("GET", "/<path:path>"): PUBLIC,
     # sessions and API tokens

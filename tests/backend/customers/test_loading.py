@@ -95,7 +95,7 @@ def test_a_changed_record_is_updated_in_place(db, meta_account):
 
 
 def test_a_campaign_synced_later_is_linked_before_training(db, meta_account):
-    from backend.services.models.versions import prepare_data
+    from backend.services.predictions.versions import prepare_data
 
     load_customers_csv(CUSTOMERS)
     campaign = add_campaign(db, meta_account, "cmp_unsynced")

@@ -62,13 +62,13 @@ def account(db):
 
 
 def sandbox_credentials(platform: str, *, bad: bool = False) -> dict:
-    from connectors.sandbox import credentials as c
+    from connectors.sandbox import credentials
 
     if bad and platform == "meta":
-        return c.meta_config(c.META_EXPIRED_TOKEN)
+        return credentials.meta_config(credentials.META_EXPIRED_TOKEN)
     if bad and platform == "google_ads":
-        return c.google_config(c.GOOGLE_REVOKED_REFRESH_TOKEN)
-    return c.sandbox_configs()[platform]
+        return credentials.google_config(credentials.GOOGLE_REVOKED_REFRESH_TOKEN)
+    return credentials.sandbox_configs()[platform]
 
 
 def add_sandbox_account(app, db, sandbox_account, *, bad: bool = False) -> AdAccount:

@@ -17,7 +17,7 @@ from sqlalchemy import select, text
 from backend.models import Customer, ModelVersion
 from backend.services.customers import load_customers_batch, load_revenue_batch
 from backend.services.ingestion.fx import load_fx_csv
-from backend.services.models import versions
+from backend.services.predictions import versions
 from backend.services.roi import cache as roi_cache
 from tests.backend.roi.conftest import JAN1, JAN10, days, score, spend_row, write_slice
 

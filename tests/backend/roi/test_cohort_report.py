@@ -200,7 +200,7 @@ def test_a_predicted_payback_carries_the_accuracy_of_the_revenue_it_rests_on(wor
 
 
 def test_a_payback_already_reached_needs_no_accuracy(world, db):
-    from backend.services.models.accuracy import payback_accuracy
+    from backend.services.predictions.accuracy import payback_accuracy
 
     metrics = {"backtest": {"by_age": {"365": {"D90": BACKTEST_AT_D90}}}}
     assert payback_accuracy(metrics, 20, 365, 45) is None

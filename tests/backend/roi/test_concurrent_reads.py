@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import text
 
-from backend.services.roi import queries as q
+from backend.services.roi import queries
 from backend.services.roi.cohorts import cohort_report
 from backend.services.roi.overview import overview
 from backend.services.roi.report import GROUP_BY, RoiRequest, roi_report
@@ -39,7 +39,7 @@ def test_a_concurrent_overview_answers_what_the_session_reads(world):
 
 def test_every_concurrent_read_sees_the_snapshot_of_the_session(db):
     db.session.execute(text("SELECT 1"))  # the session's transaction is open
-    reads = q.Reads(concurrent=True)
+    reads = queries.Reads(concurrent=True)
     with db.engine.begin() as other:  # a load commits after the snapshot was taken
         other.execute(
             text(
@@ -51,4 +51,4 @@ def test_every_concurrent_read_sees_the_snapshot_of_the_session(db):
     assert first.result()[1] == second.result()[1] == [(0,)]
     # without the snapshot, a new read of the session (read committed) sees the load
     assert db.session.execute(text(COUNT_RATES)).scalar_one() == 1
-    assert q.Reads().submit(COUNT_RATES, {}).result()[1] == [(1,)]
+    assert queries.Reads().submit(COUNT_RATES, {}).result()[1] == [(1,)]

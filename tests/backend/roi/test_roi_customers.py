@@ -15,7 +15,7 @@ from sqlalchemy import text
 from backend.models import FxRate
 from backend.services.customers import load_customers_batch, load_revenue_batch
 from backend.services.customers.fx import refresh_revenue_conversion
-from backend.services.models import imports, versions
+from backend.services.predictions import imports, versions
 
 
 def summary(db, external_id: str = "u1") -> dict | None:

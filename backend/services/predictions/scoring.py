@@ -23,7 +23,7 @@ from analytics.ltv.columns import (
 )
 from analytics.ltv.lifetime import btyd_at_anchors, predicted_remainder
 from backend.models.model_runs import LTV_HORIZONS_DAYS
-from backend.services.models.data import ModelInputs, realized_revenue
+from backend.services.predictions.data import ModelInputs, realized_revenue
 
 #: `churn_probability` = P(no purchase within this many days after the scoring date).
 CHURN_HORIZON_DAYS = 90

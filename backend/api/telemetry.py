@@ -1,4 +1,4 @@
-"""GET /metrics: the Prometheus exposition (backend/metrics.py).
+"""GET /metrics: the Prometheus exposition (backend/telemetry.py).
 
 Admins may read it with their session or an API token; a scraper uses `Authorization: Bearer
 <SPENDLENS_METRICS_TOKEN>` (when that is set), which opens this route and nothing else.
@@ -11,11 +11,11 @@ import hmac
 from flask import Blueprint, Response, current_app, request
 from prometheus_client import CONTENT_TYPE_LATEST
 
-from backend import metrics
+from backend import telemetry
 from backend.auth import roles_allowed
 from backend.models import Role
 
-bp = Blueprint("metrics", __name__)
+bp = Blueprint("telemetry", __name__)
 
 
 def _scraper() -> bool:
@@ -25,7 +25,7 @@ def _scraper() -> bool:
 
 
 def _exposition() -> Response:
-    return Response(metrics.render(), mimetype=CONTENT_TYPE_LATEST)
+    return Response(telemetry.render(), mimetype=CONTENT_TYPE_LATEST)
 
 
 @bp.before_request

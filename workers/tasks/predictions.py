@@ -1,19 +1,42 @@
-"""LTV and churn model tasks: thin wrappers around backend.services.models."""
+"""LTV and churn prediction tasks: thin wrappers around backend.services.predictions.
+
+Each task is registered under its name, `workers.tasks.predictions.<task>`, and under the name it
+had before the module was renamed, `workers.tasks.models.<task>`: a message sent under the old name
+(queued in Redis while the web and workers were upgraded, or by a beat not yet restarted) still
+runs the same function. Beat and the services send the new names.
+"""
 
 from __future__ import annotations
 
 import datetime as dt
 import logging
+from collections.abc import Callable
+from typing import Any
 
 from celery import shared_task
 
 from backend.errors import ServiceError
-from backend.services.models import drift, training, versions
+from backend.services.predictions import drift, training, versions
 
-log = logging.getLogger("spendlens.workers.models")
+log = logging.getLogger("spendlens.workers.predictions")
 
 
-@shared_task(name="workers.tasks.models.train_and_score", acks_late=True)
+def renamed_task(name: str, *, former: str, **options: Any) -> Callable[[Callable], Any]:
+    """`shared_task(name=name)`, and the same function registered again under its `former` name
+    (with the same options) for messages sent before the rename."""
+
+    def register(function: Callable) -> Any:
+        shared_task(name=former, **options)(function)
+        return shared_task(name=name, **options)(function)
+
+    return register
+
+
+@renamed_task(
+    "workers.tasks.predictions.train_and_score",
+    former="workers.tasks.models.train_and_score",
+    acks_late=True,
+)
 def train_and_score(
     version_id: int | None = None,
     as_of: str | None = None,
@@ -41,7 +64,11 @@ def train_and_score(
     }
 
 
-@shared_task(name="workers.tasks.models.activate_version", acks_late=True)
+@renamed_task(
+    "workers.tasks.predictions.activate_version",
+    former="workers.tasks.models.activate_version",
+    acks_late=True,
+)
 def activate_version(version_id: int) -> dict:
     """Carry out an admin's request to activate a version: every customer's predictions are
     rewritten in this task's transaction; a request overtaken by a later one does nothing."""
@@ -50,7 +77,10 @@ def activate_version(version_id: int) -> dict:
     return {"version_id": version_id, "outcome": outcome}
 
 
-@shared_task(name="workers.tasks.models.resume_activations")
+@renamed_task(
+    "workers.tasks.predictions.resume_activations",
+    former="workers.tasks.models.resume_activations",
+)
 def resume_activations() -> dict:
     """Carry out activation requests still pending ten minutes after they were made."""
     outcomes = versions.resume_activations()
@@ -59,13 +89,19 @@ def resume_activations() -> dict:
     return {str(k): v for k, v in outcomes.items()}
 
 
-@shared_task(name="workers.tasks.models.measure_drift")
+@renamed_task(
+    "workers.tasks.predictions.measure_drift",
+    former="workers.tasks.models.measure_drift",
+)
 def measure_drift() -> dict:
     """Predicted vs realized revenue of the cohorts that matured, for every ready LTV version."""
     return {str(k): v for k, v in drift.measure_drift().items()}
 
 
-@shared_task(name="workers.tasks.models.refresh_customer_data")
+@renamed_task(
+    "workers.tasks.predictions.refresh_customer_data",
+    former="workers.tasks.models.refresh_customer_data",
+)
 def refresh_customer_data() -> dict:
     """Link customers to campaigns synced since they were loaded; re-convert revenue whose
     exchange rate has arrived or changed."""

@@ -6,10 +6,10 @@ process's memory: a login failure counted by one gunicorn worker, an alert evalu
 a Celery child and the scrape answered by a third process all see the same figure. An increment
 that cannot reach Redis is dropped with a debug log line; it never fails the caller.
 
-    from backend import metrics
+    from backend import telemetry
 
-    metrics.LOGIN_FAILURES.inc()                 # a refused password
-    metrics.LOGIN_THROTTLES.inc(scope="ip")      # a login answered 429 ("ip", "account", "device")
+    telemetry.LOGIN_FAILURES.inc()               # a refused password
+    telemetry.LOGIN_THROTTLES.inc(scope="ip")    # a login answered 429 ("ip", "account", "device")
 
 Everything else (sync runs by platform and status, durations, rows written, reaped runs, queue
 depth, outbox backlog, worker and beat last seen) is read from PostgreSQL and Redis at scrape
@@ -30,7 +30,7 @@ from sqlalchemy import text
 
 from backend.extensions import db
 
-log = logging.getLogger("spendlens.metrics")
+log = logging.getLogger("spendlens.telemetry")
 
 _clients: dict[str, redis.Redis] = {}
 

@@ -31,14 +31,14 @@ from backend.extensions import db
 from backend.models import ModelKind, ModelStatus, ModelVersion
 from backend.models.model_runs import LTV_HORIZONS_DAYS
 from backend.services import audit
-from backend.services.models import outputs, versions
-from backend.services.models.data import ModelInputs, read_model_inputs
-from backend.services.models.scoring import CHURN_HORIZON_DAYS, score_customers
+from backend.services.predictions import outputs, versions
+from backend.services.predictions.data import ModelInputs, read_model_inputs
+from backend.services.predictions.scoring import CHURN_HORIZON_DAYS, score_customers
 from backend.services.transaction import unit_of_work
 from connectors.registry import platform_label
 
 log = logging.getLogger("spendlens.models")
-TRAIN_TASK = "workers.tasks.models.train_and_score"
+TRAIN_TASK = "workers.tasks.predictions.train_and_score"
 MIN_CUSTOMERS = 200
 MIN_HISTORY_DAYS = 21
 DEFAULT_HOLDOUT_DAYS = 90

@@ -14,8 +14,8 @@ from backend.errors import Invalid
 from backend.models import ModelVersion
 from backend.services.customers import load_customers_csv, load_revenue_csv
 from backend.services.customers.problems import LoadRejected
-from backend.services.models import imports, outputs, training, versions
-from backend.services.models.drift import measure_drift
+from backend.services.predictions import imports, outputs, training, versions
+from backend.services.predictions.drift import measure_drift
 
 from .conftest import query
 

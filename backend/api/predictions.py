@@ -1,5 +1,9 @@
 """/api/models: LTV and churn model versions with their holdout metrics and drift (every role);
-training, importing external outputs and activating a version (admin)."""
+training, importing external outputs and activating a version (admin).
+
+The URL and the OpenAPI tag keep the name "models" (they are the public contract, and in a URL
+nothing else is called a model); in the code the ML side is "predictions" and "models" is the ORM.
+"""
 
 from __future__ import annotations
 
@@ -15,7 +19,7 @@ from backend.errors import Invalid
 from backend.http_guards import accepts_upload
 from backend.models import ModelKind, Role
 from backend.services.customers.problems import LoadRejected
-from backend.services.models import imports, training, versions
+from backend.services.predictions import imports, training, versions
 
 blp = Blueprint("models", __name__, url_prefix="/api/models", description="LTV and churn models")
 

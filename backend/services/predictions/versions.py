@@ -54,7 +54,7 @@ def drift_of(version_id: int) -> list[ModelDrift]:
     return list(db.session.scalars(query))
 
 
-ACTIVATE_TASK = "workers.tasks.models.activate_version"
+ACTIVATE_TASK = "workers.tasks.predictions.activate_version"
 
 
 def _check_ready(version: ModelVersion) -> None:

@@ -10,7 +10,7 @@ import redis
 from prometheus_client.parser import text_string_to_metric_families
 from sqlalchemy import text
 
-from backend import create_app, metrics
+from backend import create_app, telemetry
 from backend.models import AdAccount, OutboxMessage
 from tests.conftest import RUN_ID
 
@@ -130,12 +130,12 @@ def test_outbox_backlog_and_queue_depth_are_reported(scraped_app, db):
 def test_shared_counters_add_up_across_processes_apps(scraped_app, app_config):
     second = create_app({**dict(scraped_app.config)})
     with scraped_app.app_context():
-        metrics.LOGIN_FAILURES.inc()
-        metrics.LOGIN_THROTTLES.inc(scope="ip")
+        telemetry.LOGIN_FAILURES.inc()
+        telemetry.LOGIN_THROTTLES.inc(scope="ip")
     with second.app_context():
-        metrics.LOGIN_FAILURES.inc(2)
-        metrics.LOGIN_THROTTLES.inc(scope="account")
-        metrics.ALERT_EVALUATIONS.inc(5)
+        telemetry.LOGIN_FAILURES.inc(2)
+        telemetry.LOGIN_THROTTLES.inc(scope="account")
+        telemetry.ALERT_EVALUATIONS.inc(5)
     got = scrape(scraped_app)
     assert got[("spendlens_login_failures_total", ())] == 3
     assert got[("spendlens_login_throttles_total", (("scope", "ip"),))] == 1
@@ -146,12 +146,12 @@ def test_shared_counters_add_up_across_processes_apps(scraped_app, app_config):
 def test_a_counter_refuses_wrong_labels_and_going_down(scraped_app):
     with scraped_app.app_context():
         with pytest.raises(ValueError):
-            metrics.LOGIN_THROTTLES.inc()
+            telemetry.LOGIN_THROTTLES.inc()
         with pytest.raises(ValueError):
-            metrics.LOGIN_FAILURES.inc(-1)
+            telemetry.LOGIN_FAILURES.inc(-1)
 
 
 def test_a_counter_increment_without_redis_is_dropped_not_raised(app_config, app):
     broken = create_app({**app_config, "REDIS_URL": "redis://127.0.0.1:1/0"})
     with broken.app_context():
-        metrics.LOGIN_FAILURES.inc()
+        telemetry.LOGIN_FAILURES.inc()

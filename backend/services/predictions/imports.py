@@ -28,7 +28,7 @@ from backend.services.customers.records import (
     copy_text,
     parse_identifier,
 )
-from backend.services.models import versions
+from backend.services.predictions import versions
 
 _NAME = re.compile(r"^[A-Za-z0-9_.-]{1,64}$")
 _LTV_COLUMNS = ("predicted_ltv_30", "predicted_ltv_90", "predicted_ltv_365")

@@ -18,8 +18,8 @@ import pytest
 from analytics.ltv.churn_model import MIN_RATIO
 from backend.extensions import db
 from backend.models import ModelVersion
-from backend.services.models.drift import measure_drift
-from backend.services.models.training import TrainedVersions, train_and_score
+from backend.services.predictions.drift import measure_drift
+from backend.services.predictions.training import TrainedVersions, train_and_score
 from connectors.registry import platform_label
 from connectors.sandbox.customers import (
     CHANNELS,
