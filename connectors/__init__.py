@@ -13,6 +13,8 @@ from connectors.base import (
     Endpoints,
     Level,
     SpendRow,
+    connector_class,
+    get_connector,
 )
 from connectors.errors import (
     AccountUnavailableError,
@@ -24,8 +26,6 @@ from connectors.errors import (
     TransientError,
 )
 from connectors.registry import (
-    connector_class,
-    get_connector,
     platform_label,
     platform_spec,
     platform_specs,

@@ -15,7 +15,7 @@ from enum import StrEnum
 from typing import Any, ClassVar
 
 from connectors.errors import ConfigurationError
-from connectors.registry import endpoint_defaults
+from connectors.registry import endpoint_defaults, load, platform_spec
 from connectors.retry import RetryPolicy
 
 #: The value of an id or breakdown key at a level that does not exist for a row (never NULL,
@@ -220,3 +220,18 @@ class Connector(ABC):
         """True when an account added by id must be looked up in `list_accounts()` for what the
         admin does not type (Google Ads: the manager it is reached through)."""
         return False
+
+
+def connector_class(platform: str) -> type[Connector]:
+    """The platform's connector class (`PlatformSpec.connector`), imported with its SDK."""
+    return load(platform_spec(platform).connector)
+
+
+def get_connector(
+    platform: str,
+    config: Mapping[str, Any],
+    *,
+    endpoints: Endpoints | None = None,
+    retry: RetryPolicy | None = None,
+) -> Connector:
+    return connector_class(platform)(config, endpoints=endpoints, retry=retry)

@@ -1,7 +1,8 @@
 """The platforms Spendlens knows, each declared by its own package (connectors/<name>/platform.py).
 
 Adding a platform is a new package and one line in `PLATFORM_MODULES` (connectors/README.md).
-Connectors are imported lazily, so a process pays only for the SDKs it uses.
+The registry reads declarations only (it sits below connectors/base.py, which builds a platform's
+connector from them); connectors are imported lazily, so a process pays only for the SDKs it uses.
 """
 
 from __future__ import annotations
@@ -9,14 +10,10 @@ from __future__ import annotations
 import importlib
 from collections.abc import Mapping
 from functools import cache
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from connectors.errors import ConfigurationError
 from connectors.spec import PlatformSpec
-
-if TYPE_CHECKING:
-    from connectors.base import Connector, Endpoints
-    from connectors.retry import RetryPolicy
 
 #: One line per platform: the module that declares its `PLATFORM` (a PlatformSpec).
 PLATFORM_MODULES: tuple[str, ...] = (
@@ -74,29 +71,16 @@ def endpoint_defaults() -> dict[str, str | None]:
     return out
 
 
-def _load(target: str) -> Any:
+def load(target: str) -> Any:
+    """The object a "module:attribute" declaration names, importing its module."""
     module_name, _, attr = target.partition(":")
     return getattr(importlib.import_module(module_name), attr)
-
-
-def connector_class(platform: str) -> type[Connector]:
-    return _load(platform_spec(platform).connector)
 
 
 def sandbox_world(platform: str) -> Any | None:
     """The platform's part of the sandbox World, if its package declares one there."""
     target = platform_spec(platform).sandbox_world
-    return _load(target) if target else None
-
-
-def get_connector(
-    platform: str,
-    config: Mapping[str, Any],
-    *,
-    endpoints: Endpoints | None = None,
-    retry: RetryPolicy | None = None,
-) -> Connector:
-    return connector_class(platform)(config, endpoints=endpoints, retry=retry)
+    return load(target) if target else None
 
 
 def lazy_exports(names: Mapping[str, str]) -> Any:

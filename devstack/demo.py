@@ -111,11 +111,12 @@ def write_sandbox_guide(var_dir: Path) -> Path:
     """The sandbox platforms' credentials and the accounts not yet added, for the admin who
     tries "Add account" (`make demo` prints it); the Apple private key beside it."""
     from connectors.sandbox import credentials as sandbox_credentials
+    from connectors.sandbox.apple_search_ads import world as apple_sandbox
     from connectors.sandbox.generator import World
 
     var_dir.mkdir(parents=True, exist_ok=True)
     key_file = var_dir / "sandbox-apple-private-key.pem"
-    key_file.write_text(sandbox_credentials.apple_private_key_pem())
+    key_file.write_text(apple_sandbox.private_key_pem())
     guide = var_dir / "sandbox-credentials.txt"
     guide.write_text(sandbox_credentials.admin_guide(World().accounts, str(key_file)))
     for path in (key_file, guide):

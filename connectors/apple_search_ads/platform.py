@@ -14,4 +14,5 @@ PLATFORM = PlatformSpec(
     },
     connector="connectors.apple_search_ads.connector:AppleSearchAdsConnector",
     sandbox_server="connectors.sandbox.apple_server",
+    sandbox_world="connectors.sandbox.apple_search_ads.world:SANDBOX",
 )

@@ -17,4 +17,5 @@ PLATFORM = PlatformSpec(
     },
     connector="connectors.google_ads.connector:GoogleAdsConnector",
     sandbox_server="connectors.sandbox.google_ads_server",
+    sandbox_world="connectors.sandbox.google_ads.world:SANDBOX",
 )

@@ -12,4 +12,5 @@ PLATFORM = PlatformSpec(
     endpoints={"meta_graph_url": "https://graph.facebook.com"},
     connector="connectors.meta.connector:MetaConnector",
     sandbox_server="connectors.sandbox.meta_server",
+    sandbox_world="connectors.sandbox.meta.world:SANDBOX",
 )

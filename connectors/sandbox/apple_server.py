@@ -27,13 +27,8 @@ import jwt
 
 from connectors.sandbox import apple_reports as reports
 from connectors.sandbox.apple_reports import ApiProblem, error_body
+from connectors.sandbox.apple_search_ads import world as apple_sandbox
 from connectors.sandbox.background import BackgroundServer
-from connectors.sandbox.credentials import (
-    APPLE_CLIENT_ID,
-    APPLE_KEY_ID,
-    APPLE_TEAM_ID,
-    apple_public_key_pem,
-)
 from connectors.sandbox.generator import SandboxAccount, World
 
 TOKEN_PATH = "/auth/oauth2/token"
@@ -137,7 +132,7 @@ class AppleSandboxServer(BackgroundServer):
             return 400, {}, {"error": "unsupported_grant_type"}
         if form.get("scope") != "searchadsorg":
             return 400, {}, {"error": "invalid_scope"}
-        if form.get("client_id") != APPLE_CLIENT_ID or not _valid_client_secret(
+        if form.get("client_id") != apple_sandbox.CLIENT_ID or not _valid_client_secret(
             form.get("client_secret", "")
         ):
             return 400, {}, {"error": "invalid_client"}
@@ -229,10 +224,10 @@ def _valid_client_secret(secret: str) -> bool:
         header = jwt.get_unverified_header(secret)
         claims = jwt.decode(
             secret,
-            apple_public_key_pem(),
+            apple_sandbox.public_key_pem(),
             algorithms=["ES256"],
             audience=AUDIENCE,
-            issuer=APPLE_TEAM_ID,
+            issuer=apple_sandbox.TEAM_ID,
             options={"require": ["sub", "iss", "aud", "iat", "exp"]},
         )
     except jwt.PyJWTError:
@@ -240,8 +235,8 @@ def _valid_client_secret(secret: str) -> bool:
     lifetime = dt.timedelta(seconds=int(claims["exp"]) - int(claims["iat"]))
     return (
         header.get("alg") == "ES256"
-        and header.get("kid") == APPLE_KEY_ID
-        and claims.get("sub") == APPLE_CLIENT_ID
+        and header.get("kid") == apple_sandbox.KEY_ID
+        and claims.get("sub") == apple_sandbox.CLIENT_ID
         and lifetime <= MAX_SECRET_LIFETIME
     )
 

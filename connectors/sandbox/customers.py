@@ -16,9 +16,8 @@ time of the install day in the account's time zone. In days since acquisition:
   engagement (`engagement_days`) and follows the season (`SEASON_AMPLITUDE`, peaking at
   Christmas); each purchase is a price of `prices`.
 
-Meta brings cheap customers who seldom pay, Google Ads middling ones, Apple Search Ads the most
-valuable: against the World's costs per install, Apple Search Ads pays back within about 90
-days, Google Ads about breaks even within a year, Meta loses money. Amounts are in the account's
+Each platform's sandbox package (connectors/sandbox/<name>/world.py) declares its channel's
+parameters, and against its costs per install whether it pays back. Amounts are in the account's
 currency at `UNITS_PER_USD`, rounded to the currency's minor unit.
 
 Everything is derived from (seed, campaign, day): any process asking for the same days gets the
@@ -138,35 +137,11 @@ class ChannelTruth:
         return dict(self.__dict__)
 
 
-_PRICES = ((1.99, 3.0), (3.99, 4.0), (5.99, 3.0), (9.99, 2.0), (24.99, 1.0), (59.99, 0.3))
+#: The app's in-app prices (USD) and how often each is bought.
+PRICES = ((1.99, 3.0), (3.99, 4.0), (5.99, 3.0), (9.99, 2.0), (24.99, 1.0), (59.99, 0.3))
 
-#: Per platform (the declared platforms' `truth` after these; connectors/sandbox/platforms.py).
-CHANNELS: ByPlatform[ChannelTruth] = ByPlatform(
-    {
-        "meta": ChannelTruth(
-            "meta", 0.9, 0.13, 0.3, 9.99, 0.55, 0.12, 0.6, 0.06, 25.0, _PRICES, 0.6, 12.0
-        ),
-        "google_ads": ChannelTruth(
-            "google_ads", 0.9, 0.19, 0.45, 13.99, 0.4, 0.08, 0.6, 0.06, 45.0, _PRICES, 0.6, 12.0
-        ),
-        "apple_search_ads": ChannelTruth(
-            "apple_search_ads",
-            0.9,
-            0.21,
-            0.55,
-            17.99,
-            0.3,
-            0.06,
-            0.55,
-            0.08,
-            60.0,
-            _PRICES,
-            0.65,
-            10.0,
-        ),
-    },
-    "truth",
-)
+#: Per platform, as its sandbox package declares it (connectors/sandbox/<name>/world.py).
+CHANNELS: ByPlatform[ChannelTruth] = ByPlatform("truth")
 
 
 def true_ltv_by_channel(days: float) -> dict[str, float]:

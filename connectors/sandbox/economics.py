@@ -1,8 +1,9 @@
-"""What the sandbox's traffic costs: per channel the CPM, click-through rate and cost per install
-(USD), the spread between campaigns, and the reference exchange rates the sandbox converts at.
+"""What the sandbox's traffic costs: the shape of a channel's costs (CPM, click-through rate and
+cost per install, USD), the spread between campaigns, and the reference exchange rates the
+sandbox converts at.
 Together with the customers' value (connectors/sandbox/customers.py) they make the demo's
-economics: Apple Search Ads pays back within about 90 days, Google Ads about breaks even within
-a year, Meta loses money."""
+economics; each platform's sandbox package (connectors/sandbox/<name>/world.py) declares its
+own costs and customers, and says whether it pays back."""
 
 from __future__ import annotations
 
@@ -34,15 +35,8 @@ class ChannelCosts:
     order_value: float
 
 
-#: Meta: cheap broad reach; Google Ads: search, dearer clicks; Apple Search Ads: high intent.
-CHANNEL_COSTS = ByPlatform(
-    {
-        "meta": ChannelCosts((6.0, 12.0), (0.008, 0.02), 5.0, 0.03, 9.0),
-        "google_ads": ChannelCosts((25.0, 50.0), (0.025, 0.05), 6.5, 0.05, 11.0),
-        "apple_search_ads": ChannelCosts((100.0, 180.0), (0.06, 0.1), 6.0, 0.09, 12.0),
-    },
-    "costs",
-)
+#: Per platform, as its sandbox package declares it (connectors/sandbox/<name>/world.py).
+CHANNEL_COSTS: ByPlatform[ChannelCosts] = ByPlatform("costs")
 #: Daily budget of a campaign (USD, before weekday and season).
 DAILY_BUDGET_USD = (3.0, 12.0)
 #: A campaign's CPI ranges around its channel's by this factor, its quality by this.

@@ -8,14 +8,15 @@ largest-remainder method), so the totals reconcile to the cent on every level.
 `revision` models restatement: bumping it changes the numbers of the last `RESTATED_DAYS` days
 and removes the campaigns marked `vanishes` from those days.
 
-The economics are those of a small app business: each channel has a typical cost per install
-(`CHANNEL_COSTS`), each campaign its own CPI around it and its own `quality` (how its customers
-pay, relative to the channel's average; connectors/sandbox/customers.py) and its own response
-curve: installs follow the carryover of its spend through a saturating curve calibrated to its
-CPI at its budget, and its spend moves with budget plans (connectors/sandbox/response.py). Most
-campaigns run for years, a few were launched within the last one. Accounts marked `demo=False`
-exist on the platforms (the sandbox credentials list them) but the demo does not add them, so
-that an admin can try adding an account.
+The economics are those of a small app business: each channel has a typical cost per install and
+each platform its accounts, devices and ad structure, declared by its sandbox package
+(connectors/sandbox/<name>/world.py); each campaign has its own CPI around the channel's, its own
+`quality` (how its customers pay, relative to the channel's average;
+connectors/sandbox/customers.py) and its own response curve: installs follow the carryover of its
+spend through a saturating curve calibrated to its CPI at its budget, and its spend moves with
+budget plans (connectors/sandbox/response.py). Most campaigns run for years, a few were launched
+within the last one. Accounts marked `demo=False` exist on the platforms (the sandbox credentials
+list them) but the demo does not add them, so that an admin can try adding an account.
 """
 
 from __future__ import annotations
@@ -32,13 +33,12 @@ from zoneinfo import ZoneInfo
 import numpy as np
 
 from connectors.sandbox.economics import (
-    CHANNEL_COSTS,
     CPI_SPREAD,
     DAILY_BUDGET_USD,
     QUALITY_SPREAD,
     UNITS_PER_USD,
 )
-from connectors.sandbox.platforms import ByPlatform, declared_accounts
+from connectors.sandbox.platforms import ByPlatform, declared_accounts, facts_of
 from connectors.sandbox.response import (
     CampaignResponse,
     carryover_weights,
@@ -51,14 +51,7 @@ RESTATED_DAYS = 7
 CURRENCY_EXPONENT = {"USD": 2, "EUR": 2, "GBP": 2, "AUD": 2, "CAD": 2, "JPY": 0}
 COUNTRIES = ("US", "GB", "DE", "FR", "JP", "AU", "CA", "BR")
 #: Device / OS labels per platform (normalized vocabulary; servers map them to wire names).
-DEVICES = ByPlatform(
-    {
-        "meta": ("iphone", "ipad", "android_phone", "desktop"),
-        "google_ads": ("mobile", "tablet", "desktop"),
-        "apple_search_ads": ("iphone", "ipad"),
-    },
-    "devices",
-)
+DEVICES: ByPlatform[tuple[str, ...]] = ByPlatform("devices")
 FAULTS = frozenset({"rate_limit", "server_error", "slow", "malformed", "expired_token"})
 
 
@@ -145,21 +138,6 @@ class Totals:
     conversion_value: Decimal
 
 
-_ACCOUNTS = (
-    ("meta", "act_1001", "Acme Apps US", "USD", "America/Los_Angeles", None),
-    ("meta", "act_1002", "Acme Apps EU", "EUR", "Europe/Berlin", None),
-    ("meta", "act_1003", "Acme Apps JP", "JPY", "Asia/Tokyo", None),
-    ("google_ads", "1234567890", "Acme Search US", "USD", "America/New_York", "9990001111"),
-    ("google_ads", "2345678901", "Acme Search UK", "GBP", "Europe/London", "9990001111"),
-    ("google_ads", "3456789012", "Acme Search FR", "EUR", "Europe/Paris", "9990001111"),
-    ("apple_search_ads", "40001", "Acme iOS US", "USD", "America/Los_Angeles", None),
-    ("apple_search_ads", "40002", "Acme iOS AU", "AUD", "Australia/Sydney", None),
-    ("meta", "act_1004", "Acme Apps CA", "CAD", "America/Toronto", None, False),
-    ("google_ads", "4567890123", "Acme Search DE", "EUR", "Europe/Berlin", "9990001111", False),
-    ("apple_search_ads", "40003", "Acme iOS UK", "GBP", "Europe/London", None, False),
-)
-
-
 _THEMES = (
     "Brand",
     "Prospecting",
@@ -218,7 +196,7 @@ class World:
 
     @cached_property
     def accounts(self) -> tuple[SandboxAccount, ...]:
-        return tuple(SandboxAccount(*row) for row in (*_ACCOUNTS, *declared_accounts()))
+        return tuple(SandboxAccount(*row) for row in declared_accounts())
 
     @property
     def demo_accounts(self) -> tuple[SandboxAccount, ...]:
@@ -303,8 +281,8 @@ class World:
 def _campaigns(seed: int, account: SandboxAccount, today: dt.date) -> tuple[SandboxCampaign, ...]:
     rng = _rng(seed, account.external_id, "campaigns")
     minor = 10 ** CURRENCY_EXPONENT.get(account.currency, 2) * UNITS_PER_USD[account.currency]
-    costs = CHANNEL_COSTS[account.platform]
-    devices = DEVICES[account.platform]
+    facts = facts_of(account.platform)
+    costs, devices, ads_per_group = facts.costs, facts.devices, facts.ads_per_ad_group
     drafts = []
     for n in range(rng.randint(6, 9)):
         cid = f"{account.external_id.removeprefix('act_')}{n + 1:03d}"
@@ -316,10 +294,10 @@ def _campaigns(seed: int, account: SandboxAccount, today: dt.date) -> tuple[Sand
         ads = []
         for g in range(2):
             gid = f"{cid}{g + 1}"
-            for a in range(2 if account.platform == "meta" else 1):
+            for a in range(ads_per_group or 1):
                 ads.append(
                     SandboxAd(
-                        ad_id=f"{gid}{a + 1}" if account.platform == "meta" else gid,
+                        ad_id=f"{gid}{a + 1}" if ads_per_group else gid,
                         name=f"{theme} {g + 1}.{a + 1}",
                         ad_group_id=gid,
                         ad_group_name=f"{theme} group {g + 1}",

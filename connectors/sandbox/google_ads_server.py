@@ -47,8 +47,8 @@ import grpc
 from google.ads.googleads.v26.errors.types.errors import GoogleAdsFailure
 from google.ads.googleads.v26.services.types import customer_service, google_ads_service
 
-from connectors.sandbox import credentials
 from connectors.sandbox.generator import World
+from connectors.sandbox.google_ads import world as google_sandbox
 from connectors.sandbox.google_ads_rows import (
     MANAGERS,
     PLATFORM,
@@ -144,7 +144,7 @@ class GoogleAdsSandbox:
                 "OAUTH_TOKEN_EXPIRED",
                 "The OAuth token in the header has expired.",
             )
-        if metadata.get("developer-token") != credentials.GOOGLE_DEVELOPER_TOKEN:
+        if metadata.get("developer-token") != google_sandbox.DEVELOPER_TOKEN:
             raise _auth_abort(
                 "authentication_error",
                 "DEVELOPER_TOKEN_INVALID",

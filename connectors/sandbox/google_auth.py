@@ -27,7 +27,7 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import NameOID
 
-from connectors.sandbox import credentials
+from connectors.sandbox.google_ads import world as google_sandbox
 
 ACCESS_TOKEN_SECONDS = 3599
 
@@ -50,17 +50,17 @@ class TokenIssuer:
                 "error_description": f"Invalid grant_type: {form.get('grant_type', '')}",
             }
         if (
-            form.get("client_id") != credentials.GOOGLE_CLIENT_ID
-            or form.get("client_secret") != credentials.GOOGLE_CLIENT_SECRET
+            form.get("client_id") != google_sandbox.CLIENT_ID
+            or form.get("client_secret") != google_sandbox.CLIENT_SECRET
         ):
             return 401, {"error": "invalid_client", "error_description": "Unauthorized"}
         refresh = form.get("refresh_token")
-        if refresh == credentials.GOOGLE_REVOKED_REFRESH_TOKEN:
+        if refresh == google_sandbox.REVOKED_REFRESH_TOKEN:
             return 400, {
                 "error": "invalid_grant",
                 "error_description": "Token has been expired or revoked.",
             }
-        if refresh != credentials.GOOGLE_REFRESH_TOKEN:
+        if refresh != google_sandbox.REFRESH_TOKEN:
             return 400, {"error": "invalid_grant", "error_description": "Bad Request"}
         token = "ya29.sandbox-" + secrets.token_urlsafe(24)
         with self._lock:

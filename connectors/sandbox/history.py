@@ -16,10 +16,8 @@ from collections.abc import Iterator
 
 from connectors.base import NO_ID, Breakdown, Level, SpendRow
 from connectors.sandbox.generator import Cell, SandboxAccount, World, to_decimal
-from connectors.sandbox.platforms import declared
+from connectors.sandbox.platforms import facts_of
 
-#: The attribution windows the Meta connector asks for (and stamps on its rows).
-META_ATTRIBUTION = "7d_click,1d_view"
 _COUNTS = ("spend_minor", "impressions", "clicks", "installs", "conversions", "value_minor")
 
 
@@ -34,16 +32,17 @@ def reported_rows(
     """The rows of one slice (account, level, breakdown, days) as the connector reports them."""
     sums: dict[tuple, list] = {}
     for cell in world.cells(account, start, end, breakdown.value if breakdown else None):
-        key = _key(account, cell, level)
+        key = _key(cell, level)
         entry = sums.get(key)
         if entry is None:
             sums[key] = [cell, *(getattr(cell, name) for name in _COUNTS)]
         else:
             for i, name in enumerate(_COUNTS, start=1):
                 entry[i] += getattr(cell, name)
+    facts = facts_of(account.platform)
     for cell, spend, impressions, clicks, installs, conversions, value in sums.values():
-        if account.platform == "apple_search_ads":
-            conversions = value = 0  # Apple Search Ads reports installs, not purchases
+        if not facts.reports_purchases:
+            conversions = value = 0
         if not (spend or impressions or clicks or installs or conversions or value):
             continue
         yield SpendRow(
@@ -59,27 +58,25 @@ def reported_rows(
             installs=installs,
             conversions=to_decimal(conversions, "JPY"),
             conversion_value=to_decimal(value, account.currency),
-            **_ad_fields(account, cell, level),
+            **_ad_fields(facts.ad_fields, cell, level),
             country=cell.country or NO_ID,
             device=cell.device or NO_ID,
-            attribution=META_ATTRIBUTION if account.platform == "meta" else "",
+            attribution=facts.attribution,
         )
 
 
-def _key(account: SandboxAccount, cell: Cell, level: Level) -> tuple:
-    ad = None
-    if level is Level.AD:
-        ad = cell.ad.ad_id if account.platform == "meta" else cell.ad.ad_group_id
+def _key(cell: Cell, level: Level) -> tuple:
+    # the ad's id is its ad group's where the ad group is the finest level
+    ad = cell.ad.ad_id if level is Level.AD else None
     return (cell.date, cell.campaign.campaign_id, ad, cell.country, cell.device)
 
 
-def _ad_fields(account: SandboxAccount, cell: Cell, level: Level) -> dict[str, str]:
+def _ad_fields(ad_fields: str, cell: Cell, level: Level) -> dict[str, str]:
     if level is Level.CAMPAIGN:
         return {}
     group = {"ad_group_id": cell.ad.ad_group_id, "ad_group_name": cell.ad.ad_group_name}
-    if account.platform == "meta" or account.platform in declared():
-        # the declared platforms report ads under their ad groups, as Meta does
+    if ad_fields == "ad":
         return {**group, "ad_id": cell.ad.ad_id, "ad_name": cell.ad.name}
-    if account.platform == "apple_search_ads":
+    if ad_fields == "ad_group":
         return {**group, "ad_id": cell.ad.ad_group_id, "ad_name": cell.ad.ad_group_name}
     return group

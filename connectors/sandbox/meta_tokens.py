@@ -1,8 +1,9 @@
 """Access tokens in the sandbox Graph API: which ones work, and what `/debug_token` says.
 
-Only `credentials.META_GOOD_TOKEN` works (sent as `access_token` or `Authorization: Bearer`);
-`META_EXPIRED_TOKEN` answers code 190 / subcode 463 like an expired long-lived token. An
-`appsecret_proof`, when sent, must be the HMAC-SHA256 of the token under the sandbox app secret.
+Only the sandbox's `GOOD_TOKEN` (connectors/sandbox/meta/world.py) works (sent as `access_token` or
+`Authorization: Bearer`); `EXPIRED_TOKEN` answers code 190 / subcode 463 like an expired long-lived
+token. An `appsecret_proof`, when sent, must be the HMAC-SHA256 of the token under the sandbox app
+secret.
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ import hmac
 from collections.abc import Mapping
 from typing import Any
 
-from connectors.sandbox import credentials
+from connectors.sandbox.meta import world as meta_sandbox
 from connectors.sandbox.meta_graph import GraphError
 
 #: Lifetime of a long-lived user token.
@@ -26,7 +27,7 @@ def expired_error() -> GraphError:
 
 
 def _app_token() -> str:
-    config = credentials.meta_config()
+    config = meta_sandbox.config()
     return f"{config['app_id']}|{config['app_secret']}"
 
 
@@ -34,7 +35,7 @@ def _check_proof(token: str, params: Mapping[str, str]) -> None:
     proof = params.get("appsecret_proof")
     if proof is None:
         return
-    secret = credentials.meta_config()["app_secret"].encode()
+    secret = meta_sandbox.config()["app_secret"].encode()
     expected = hmac.new(secret, token.encode(), hashlib.sha256).hexdigest()
     if not hmac.compare_digest(proof, expected):
         raise GraphError(
@@ -49,9 +50,9 @@ def check_token(params: Mapping[str, str]) -> None:
     token = params.get("access_token")
     if not token:
         raise GraphError("An access token is required to request this resource.", code=104)
-    if token == credentials.META_EXPIRED_TOKEN:
+    if token == meta_sandbox.EXPIRED_TOKEN:
         raise expired_error()
-    if token != credentials.META_GOOD_TOKEN:
+    if token != meta_sandbox.GOOD_TOKEN:
         raise GraphError(_INVALID, code=190)
     _check_proof(token, params)
 
@@ -60,8 +61,8 @@ def debug_token(params: Mapping[str, str], started: float) -> dict[str, Any]:
     """`GET /debug_token`: inspect `input_token`. The caller authenticates with the app token
     (`app_id|app_secret`) or a valid user token. Times count from `started` (server start)."""
     caller = params.get("access_token", "")
-    if not hmac.compare_digest(caller, _app_token()) and caller != credentials.META_GOOD_TOKEN:
-        if caller == credentials.META_EXPIRED_TOKEN:
+    if not hmac.compare_digest(caller, _app_token()) and caller != meta_sandbox.GOOD_TOKEN:
+        if caller == meta_sandbox.EXPIRED_TOKEN:
             raise expired_error()
         raise GraphError(_INVALID, code=190)
     _check_proof(caller, params)
@@ -69,13 +70,13 @@ def debug_token(params: Mapping[str, str], started: float) -> dict[str, Any]:
     now = int(started)
     issued = now - 5 * _DAY
     base = {
-        "app_id": credentials.meta_config()["app_id"],
+        "app_id": meta_sandbox.config()["app_id"],
         "type": "USER",
         "application": "Spendlens Sandbox",
         "scopes": ["ads_read", "ads_management", "business_management"],
         "user_id": "10000000001",
     }
-    if token == credentials.META_GOOD_TOKEN:
+    if token == meta_sandbox.GOOD_TOKEN:
         data = {
             **base,
             "data_access_expires_at": issued + 90 * _DAY,
@@ -83,7 +84,7 @@ def debug_token(params: Mapping[str, str], started: float) -> dict[str, Any]:
             "is_valid": True,
             "issued_at": issued,
         }
-    elif token == credentials.META_EXPIRED_TOKEN:
+    elif token == meta_sandbox.EXPIRED_TOKEN:
         data = {
             **base,
             "data_access_expires_at": issued + 30 * _DAY,

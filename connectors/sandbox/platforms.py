@@ -1,10 +1,11 @@
-"""The sandbox World's facts per platform, for platforms that declare them in their own sandbox
-package (`PlatformSpec.sandbox_world` → a `SandboxPlatform`).
+"""The sandbox World's facts per platform, each declared by the platform's own sandbox package
+(`connectors/sandbox/<name>/world.py`, named by `PlatformSpec.sandbox_world`) as a
+`SandboxPlatform`.
 
 The World's tables (accounts, devices, costs per install, customers' value, the credentials the
-sandbox accepts) are `ByPlatform` mappings: the rows written in the table, then those every
-registered platform's sandbox package declares, loaded on first use. A new platform's sandbox
-therefore plugs into the World without editing these tables.
+sandbox accepts) are `ByPlatform` views of one attribute of every registered platform's
+declaration, loaded on first use, so a new platform's sandbox plugs into the World without
+editing them.
 """
 
 from __future__ import annotations
@@ -32,6 +33,16 @@ class SandboxPlatform:
     truth: Any
     #: A connector configuration the sandbox accepts.
     config: Callable[[], dict[str, str]]
+    #: Ads under each ad group, each with its own id; None: the ad group is the finest level
+    #: (its one ad carries the ad group's id).
+    ads_per_ad_group: int | None = None
+    #: What the connector's ad-level rows carry below the ad group: "ad" (the ad's id and
+    #: name), "ad_group" (the ad group's id and name as the ad's) or "" (nothing).
+    ad_fields: str = "ad"
+    #: False when the platform reports installs but no purchases.
+    reports_purchases: bool = True
+    #: The attribution label the connector stamps on its rows ("" when none).
+    attribution: str = ""
 
 
 @cache
@@ -47,32 +58,29 @@ def declared() -> dict[str, SandboxPlatform]:
     return out
 
 
-class ByPlatform(Mapping[str, T], Generic[T]):
-    """A table keyed by platform: its own rows, then the declared platforms' `attribute`."""
+def facts_of(platform: str) -> SandboxPlatform:
+    """The platform's part of the World (KeyError when its package declares none)."""
+    return declared()[platform]
 
-    def __init__(self, own: Mapping[str, T], attribute: str) -> None:
-        self._own = dict(own)
+
+class ByPlatform(Mapping[str, T], Generic[T]):
+    """A table keyed by platform, in the registry's order: each declared platform's
+    `attribute`."""
+
+    def __init__(self, attribute: str) -> None:
         self._attribute = attribute
-        self._all: dict[str, T] | None = None
 
     def _table(self) -> dict[str, T]:
-        if self._all is None:
-            extra = {
-                name: getattr(facts, self._attribute)
-                for name, facts in declared().items()
-                if name not in self._own
-            }
-            self._all = {**self._own, **extra}
-        return self._all
+        return {name: getattr(facts, self._attribute) for name, facts in declared().items()}
 
     def __getitem__(self, platform: str) -> T:
-        return self._table()[platform]
+        return getattr(facts_of(platform), self._attribute)
 
     def __iter__(self) -> Iterator[str]:
-        return iter(self._table())
+        return iter(declared())
 
     def __len__(self) -> int:
-        return len(self._table())
+        return len(declared())
 
     def __repr__(self) -> str:
         return f"ByPlatform({self._table()!r})"

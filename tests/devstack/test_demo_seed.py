@@ -12,6 +12,7 @@ from sqlalchemy import func, select
 from backend.models import AdAccount, Budget, FxRate, ModelVersion, SyncRun, User
 from backend.services.ingestion.fx import parse_ecb_csv
 from connectors.sandbox import credentials
+from connectors.sandbox.apple_search_ads import world as apple_sandbox
 from connectors.sandbox.generator import World
 from devstack.demo import seed, synthetic_ecb_csv
 
@@ -85,7 +86,7 @@ def test_the_seed_writes_the_sandbox_credentials_and_the_accounts_to_add(app, db
     for account in World().accounts:
         assert (f"not yet added: {account.external_id} " in guide) is (not account.demo)
     key = tmp_path / "sandbox-apple-private-key.pem"
-    assert key.read_text() == credentials.apple_private_key_pem()
+    assert key.read_text() == apple_sandbox.private_key_pem()
     assert key.stat().st_mode & 0o077 == 0
 
 

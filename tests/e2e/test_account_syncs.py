@@ -10,7 +10,7 @@ import time
 import pytest
 from playwright.sync_api import expect
 
-from connectors.sandbox import credentials as sandbox_credentials
+from connectors.sandbox.meta import world as meta_sandbox
 from tests.e2e.conftest import csrf_headers
 from tests.e2e.review import review_shot
 
@@ -38,7 +38,7 @@ def failing_account(page_as):
             "name": FAILING_NAME,
             "currency": "USD",
             "timezone": "UTC",
-            "credentials": sandbox_credentials.meta_config(),
+            "credentials": meta_sandbox.config(),
         },
     )
     assert created.status == 201, created.text()

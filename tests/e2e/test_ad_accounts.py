@@ -11,7 +11,7 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from connectors.sandbox import credentials as sandbox
+from connectors.sandbox.meta import world as meta_sandbox
 from tests.e2e.conftest import csrf_headers
 from tests.e2e.formatting import date
 
@@ -22,7 +22,7 @@ NEW_EXTERNAL_ID = "act_1004"
 #: A Meta ad account id the seed did not add, and the sandbox token does not read.
 UNREADABLE_ID = "act_1999"
 NEW_NAME = "E2E Meta extra"
-SECRETS = (sandbox.META_GOOD_TOKEN, sandbox.meta_config()["app_secret"])
+SECRETS = (meta_sandbox.GOOD_TOKEN, meta_sandbox.config()["app_secret"])
 
 
 @pytest.fixture
@@ -59,7 +59,7 @@ def open_new_account_form(page):
 
 
 def fill_meta_credentials(drawer, access_token: str) -> None:
-    config = sandbox.meta_config(access_token)
+    config = meta_sandbox.config(access_token)
     drawer.get_by_label("Access token (long-lived)", exact=True).fill(config["access_token"])
     drawer.get_by_label("App ID", exact=True).fill(config["app_id"])
     drawer.get_by_label("App secret", exact=True).fill(config["app_secret"])
@@ -79,7 +79,7 @@ def test_admin_adds_an_account_and_its_secrets_come_back_masked(admin_page):
     drawer.get_by_label(re.compile(r"^Currency")).fill("cad")
     drawer.get_by_label(re.compile(r"^Time zone")).fill("America/Toronto")
     page.locator(".ant-select-item-option[title='America/Toronto']").click()
-    fill_meta_credentials(drawer, sandbox.META_GOOD_TOKEN)
+    fill_meta_credentials(drawer, meta_sandbox.GOOD_TOKEN)
 
     drawer.get_by_role("button", name="Test connection").click()
     expect(drawer.get_by_test_id("connection-result")).to_contain_text("Connection works")
@@ -101,7 +101,7 @@ def test_admin_adds_an_account_and_its_secrets_come_back_masked(admin_page):
         secret_input = editor.get_by_label(label, exact=True)
         expect(secret_input).to_have_value("")
         expect(secret_input).to_have_attribute("placeholder", re.compile(r"^Saved: •{4}"))
-    expect(editor.get_by_label("App ID", exact=True)).to_have_value(sandbox.meta_config()["app_id"])
+    expect(editor.get_by_label("App ID", exact=True)).to_have_value(meta_sandbox.config()["app_id"])
     assert_no_secret_in_html(page)
     stored = next(a for a in page.request.get("/api/ad-accounts").json() if a["name"] == NEW_NAME)
     assert stored["credentials"]["access_token"].startswith("••••")
@@ -118,7 +118,7 @@ def test_an_account_id_the_credentials_do_not_read_is_reported_at_that_field(adm
     drawer = open_new_account_form(page)
     drawer.get_by_label("Name", exact=True).fill(NEW_NAME)
     drawer.get_by_label("Account ID on the platform", exact=True).fill(UNREADABLE_ID)
-    fill_meta_credentials(drawer, sandbox.META_GOOD_TOKEN)
+    fill_meta_credentials(drawer, meta_sandbox.GOOD_TOKEN)
     account_id = form_item(drawer, "Account ID on the platform")
     currency = form_item(drawer, "Currency")
 
@@ -145,7 +145,7 @@ def test_a_readable_account_id_passes_the_test_and_is_described(admin_page):
     name = "Acme Apps US"  # the seeded Meta account act_1001
     page.get_by_role("button", name=f"Edit {name}").click()
     editor = page.locator(".ant-drawer-content").filter(has_text=f"Edit {name}")
-    fill_meta_credentials(editor, sandbox.META_GOOD_TOKEN)  # typed: tested before saving
+    fill_meta_credentials(editor, meta_sandbox.GOOD_TOKEN)  # typed: tested before saving
 
     editor.get_by_role("button", name="Test connection").click()
 
@@ -188,7 +188,7 @@ def test_a_saved_accounts_test_shows_the_expiry_it_reported_in_its_row(admin_pag
 
 def test_a_bad_credential_shows_the_platforms_own_message(admin_page):
     drawer = open_new_account_form(admin_page)
-    fill_meta_credentials(drawer, sandbox.META_EXPIRED_TOKEN)
+    fill_meta_credentials(drawer, meta_sandbox.EXPIRED_TOKEN)
 
     drawer.get_by_role("button", name="Test connection").click()
 

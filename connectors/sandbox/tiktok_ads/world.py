@@ -7,7 +7,7 @@ often and less than Meta's, so that like Meta it does not pay back within a year
 
 from __future__ import annotations
 
-from connectors.sandbox.customers import _PRICES, ChannelTruth
+from connectors.sandbox.customers import PRICES, ChannelTruth
 from connectors.sandbox.economics import ChannelCosts
 from connectors.sandbox.platforms import SandboxPlatform
 
@@ -34,7 +34,7 @@ SANDBOX = SandboxPlatform(
     # CPM 4-9 USD, CTR 0.6-1.5 %, CPI 4.5 USD; 2.5 % of installs buy, for 8 USD
     costs=ChannelCosts((4.0, 9.0), (0.006, 0.015), 4.5, 0.025, 8.0),
     truth=ChannelTruth(
-        PLATFORM, 0.9, 0.11, 0.25, 7.99, 0.6, 0.14, 0.6, 0.05, 20.0, _PRICES, 0.6, 12.0
+        PLATFORM, 0.9, 0.11, 0.25, 7.99, 0.6, 0.14, 0.6, 0.05, 20.0, PRICES, 0.6, 12.0
     ),
     config=config,
 )

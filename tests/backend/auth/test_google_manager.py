@@ -12,11 +12,11 @@ import pytest
 from backend.models import AdAccount, SyncRun
 from backend.services.ingestion.sync import execute_sync_run
 from connectors import RetryPolicy
-from connectors.sandbox import credentials as sandbox
+from connectors.sandbox.google_ads import world as google_sandbox
 from tests.backend.auth.conftest import account_payload, point_app_at
 
 CLIENT = "2345678901"
-MANAGER = sandbox.GOOGLE_MANAGER_ID
+MANAGER = google_sandbox.MANAGER_ID
 FAST = RetryPolicy(base_delay=0.01, max_delay=0.05)
 
 
@@ -30,7 +30,7 @@ def on_google(app, monkeypatch, google_sandbox):
 
 
 def no_login_credentials() -> dict[str, str]:
-    config = sandbox.google_config()
+    config = google_sandbox.config()
     del config["login_customer_id"]
     return config
 
@@ -108,7 +108,7 @@ def test_an_account_stored_before_its_manager_was_kept_still_syncs(admin, db, on
 
 def test_with_a_login_customer_id_no_lookup_is_made(admin, on_google):
     since = len(on_google.calls)
-    created = add_google_account(admin, sandbox.google_config())
+    created = add_google_account(admin, google_sandbox.config())
     assert created["manager_id"] is None
     assert on_google.calls[since:] == []
 
@@ -120,7 +120,7 @@ def test_an_unreachable_platform_does_not_refuse_the_account(admin, app, monkeyp
 
 
 def test_new_credentials_look_the_manager_up_again(admin, on_google):
-    created = add_google_account(admin, sandbox.google_config())
+    created = add_google_account(admin, google_sandbox.config())
     response = admin.patch(
         f"/api/ad-accounts/{created['id']}", json={"credentials": no_login_credentials()}
     )

@@ -9,6 +9,8 @@ import pytest
 
 from backend.models import AdAccount
 from connectors import SpendRow
+from connectors.sandbox.google_ads import world as google_sandbox
+from connectors.sandbox.meta import world as meta_sandbox
 
 
 def make_row(
@@ -65,9 +67,9 @@ def sandbox_credentials(platform: str, *, bad: bool = False) -> dict:
     from connectors.sandbox import credentials
 
     if bad and platform == "meta":
-        return credentials.meta_config(credentials.META_EXPIRED_TOKEN)
+        return meta_sandbox.config(meta_sandbox.EXPIRED_TOKEN)
     if bad and platform == "google_ads":
-        return credentials.google_config(credentials.GOOGLE_REVOKED_REFRESH_TOKEN)
+        return google_sandbox.config(google_sandbox.REVOKED_REFRESH_TOKEN)
     return credentials.sandbox_configs()[platform]
 
 

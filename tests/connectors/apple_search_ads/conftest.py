@@ -13,8 +13,8 @@ import pytest
 from connectors.apple_search_ads import AppleSearchAdsConnector
 from connectors.base import AccountInfo, Endpoints
 from connectors.retry import RetryPolicy
+from connectors.sandbox.apple_search_ads import world as apple_sandbox
 from connectors.sandbox.apple_server import AppleSandboxServer, serve
-from connectors.sandbox.credentials import apple_config
 from connectors.sandbox.generator import World
 from tests.connectors.apple_search_ads.support import (
     PAGE_LIMIT,
@@ -63,7 +63,7 @@ def make_connector(endpoints: Endpoints) -> Callable[..., AppleSearchAdsConnecto
         endpoints_: Endpoints | None = None,
     ) -> AppleSearchAdsConnector:
         return AppleSearchAdsConnector(
-            config or apple_config(),
+            config or apple_sandbox.config(),
             endpoints=endpoints_ or endpoints,
             retry=retry or fast_retry(),
             page_limit=page_limit,

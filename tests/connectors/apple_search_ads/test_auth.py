@@ -13,24 +13,17 @@ from connectors.apple_search_ads import AppleSearchAdsConnector
 from connectors.apple_search_ads.auth import TokenCache, load_private_key, make_client_secret
 from connectors.errors import ConfigurationError
 from connectors.registry import platform_spec
-from connectors.sandbox.credentials import (
-    APPLE_CLIENT_ID,
-    APPLE_KEY_ID,
-    APPLE_TEAM_ID,
-    apple_config,
-    apple_private_key_pem,
-    apple_public_key_pem,
-)
+from connectors.sandbox.apple_search_ads import world as apple_sandbox
 
 NOW = dt.datetime(2025, 3, 15, 12, 0, tzinfo=dt.UTC)
 
 
 def sandbox_secret(**kwargs):
     return make_client_secret(
-        load_private_key(apple_private_key_pem()),
-        client_id=APPLE_CLIENT_ID,
-        team_id=APPLE_TEAM_ID,
-        key_id=APPLE_KEY_ID,
+        load_private_key(apple_sandbox.private_key_pem()),
+        client_id=apple_sandbox.CLIENT_ID,
+        team_id=apple_sandbox.TEAM_ID,
+        key_id=apple_sandbox.KEY_ID,
         now=NOW,
         **kwargs,
     )
@@ -39,7 +32,7 @@ def sandbox_secret(**kwargs):
 def test_client_secret_header_is_es256_with_the_key_id():
     header = jwt.get_unverified_header(sandbox_secret().value)
 
-    assert header == {"alg": "ES256", "kid": APPLE_KEY_ID}
+    assert header == {"alg": "ES256", "kid": apple_sandbox.KEY_ID}
 
 
 def test_client_secret_claims_verify_with_the_public_key():
@@ -47,14 +40,14 @@ def test_client_secret_claims_verify_with_the_public_key():
 
     claims = jwt.decode(
         secret.value,
-        apple_public_key_pem(),
+        apple_sandbox.public_key_pem(),
         algorithms=["ES256"],
         audience="https://appleid.apple.com",
         options={"verify_exp": False},
     )
 
-    assert claims["sub"] == APPLE_CLIENT_ID
-    assert claims["iss"] == APPLE_TEAM_ID
+    assert claims["sub"] == apple_sandbox.CLIENT_ID
+    assert claims["iss"] == apple_sandbox.TEAM_ID
     assert claims["aud"] == "https://appleid.apple.com"
     assert claims["iat"] == int(NOW.timestamp())
     assert claims["exp"] == int((NOW + dt.timedelta(days=180)).timestamp())
@@ -71,7 +64,7 @@ def test_malformed_private_key_is_a_configuration_error_naming_private_key():
     key = "-----BEGIN PRIVATE KEY-----\nc2VjcmV0LWJ1dC1icm9rZW4=\n-----END PRIVATE KEY-----"
 
     with pytest.raises(ConfigurationError) as err:
-        AppleSearchAdsConnector(apple_config(private_key=key))
+        AppleSearchAdsConnector(apple_sandbox.config(private_key=key))
 
     assert err.value.message.startswith("private_key:")
     assert "c2VjcmV0LWJ1dC1icm9rZW4" not in str(err.value)
@@ -83,29 +76,29 @@ def test_private_key_on_another_curve_is_a_configuration_error():
     )
 
     with pytest.raises(ConfigurationError, match="^private_key: .*P-256"):
-        AppleSearchAdsConnector(apple_config(private_key=other.decode()))
+        AppleSearchAdsConnector(apple_sandbox.config(private_key=other.decode()))
 
 
 def test_sec1_private_key_as_apple_downloads_it_is_accepted():
-    key = load_private_key(apple_private_key_pem()).private_bytes(
+    key = load_private_key(apple_sandbox.private_key_pem()).private_bytes(
         serialization.Encoding.PEM,
         serialization.PrivateFormat.TraditionalOpenSSL,
         serialization.NoEncryption(),
     )
 
-    connector = AppleSearchAdsConnector(apple_config(private_key=key.decode()))
+    connector = AppleSearchAdsConnector(apple_sandbox.config(private_key=key.decode()))
 
     assert connector.credentials_expiry() is not None
 
 
 def test_private_key_pasted_with_escaped_newlines_is_accepted():
-    pasted = apple_private_key_pem().strip().replace("\n", "\\n")
+    pasted = apple_sandbox.private_key_pem().strip().replace("\n", "\\n")
 
     assert isinstance(load_private_key(pasted), ec.EllipticCurvePrivateKey)
 
 
 def test_credentials_expiry_is_the_client_secret_expiry():
-    connector = AppleSearchAdsConnector(apple_config())
+    connector = AppleSearchAdsConnector(apple_sandbox.config())
 
     expiry = connector.credentials_expiry()
     secret = connector.client.client_secret()
@@ -147,7 +140,7 @@ def test_configuration_schema_marks_the_private_key_secret():
 
 
 def test_missing_key_id_is_a_configuration_error():
-    config = apple_config()
+    config = apple_sandbox.config()
     del config["key_id"]
 
     with pytest.raises(ConfigurationError, match="^key_id: is required"):
@@ -161,6 +154,6 @@ def test_connector_declares_platform_restatement_and_breakdowns():
 
 
 def test_registry_finds_the_connector():
-    from connectors.registry import connector_class
+    from connectors.base import connector_class
 
     assert connector_class("apple_search_ads") is AppleSearchAdsConnector

@@ -9,7 +9,7 @@ from decimal import Decimal
 import pytest
 
 from connectors.base import NO_ID, Breakdown, Endpoints, Level
-from connectors.sandbox.credentials import apple_config
+from connectors.sandbox.apple_search_ads import world as apple_sandbox
 from connectors.sandbox.generator import to_decimal
 from tests.connectors.apple_search_ads.support import PAGE_LIMIT, TODAY, WINDOW, account_info
 
@@ -27,7 +27,7 @@ def test_list_accounts_reads_the_orgs_from_the_acls(connector, world):
 
 
 def test_org_id_in_the_config_limits_the_accounts_to_that_org(make_connector):
-    connector = make_connector({**apple_config(), "org_id": "40002"})
+    connector = make_connector({**apple_sandbox.config(), "org_id": "40002"})
 
     assert [a.external_id for a in connector.list_accounts()] == ["40002"]
 
@@ -40,7 +40,7 @@ def test_test_connection_counts_the_orgs_and_reports_the_secret_expiry(connector
 
 
 def test_test_connection_with_an_org_the_credentials_cannot_read_fails(make_connector):
-    check = make_connector({**apple_config(), "org_id": "99999"}).test_connection()
+    check = make_connector({**apple_sandbox.config(), "org_id": "99999"}).test_connection()
 
     assert not check.ok
     assert "99999" in check.message

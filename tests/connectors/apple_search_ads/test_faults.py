@@ -18,7 +18,7 @@ from connectors.errors import (
     TransientError,
 )
 from connectors.retry import RetryPolicy
-from connectors.sandbox.credentials import apple_config, apple_private_key_pem
+from connectors.sandbox.apple_search_ads import world as apple_sandbox
 from tests.connectors.apple_search_ads.support import TODAY, WINDOW, fast_retry
 
 REPORT = "/api/v5/reports/campaigns"
@@ -157,7 +157,7 @@ def test_a_malformed_account_total_is_rejected(connector, world, us_org):
 
 
 def test_refused_client_credentials_raise_at_once_without_retry(make_connector, sandbox, us_org):
-    connector = make_connector(apple_config(private_key=other_p256_key()))
+    connector = make_connector(apple_sandbox.config(private_key=other_p256_key()))
 
     with pytest.raises(AuthenticationError, match="invalid_client"):
         list(connector.fetch_daily(us_org, *WINDOW))
@@ -166,7 +166,7 @@ def test_refused_client_credentials_raise_at_once_without_retry(make_connector, 
 
 
 def test_test_connection_reports_refused_credentials_with_the_platform_message(make_connector):
-    check = make_connector(apple_config(private_key=other_p256_key())).test_connection()
+    check = make_connector(apple_sandbox.config(private_key=other_p256_key())).test_connection()
 
     assert not check.ok
     assert "invalid_client" in check.message
@@ -194,4 +194,4 @@ def test_authentication_errors_do_not_contain_secrets(make_connector, world, us_
     text = str(err.value)
     assert connector.client.client_secret().value not in text
     assert connector.client.tokens.current() not in text
-    assert "PRIVATE KEY" not in text and apple_private_key_pem()[40:80] not in text
+    assert "PRIVATE KEY" not in text and apple_sandbox.private_key_pem()[40:80] not in text

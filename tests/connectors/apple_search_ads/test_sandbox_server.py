@@ -11,12 +11,7 @@ from cryptography.hazmat.primitives.asymmetric import ec
 
 from connectors.apple_search_ads.auth import load_private_key, make_client_secret
 from connectors.sandbox.apple_reports import MALFORMED_AMOUNT
-from connectors.sandbox.credentials import (
-    APPLE_CLIENT_ID,
-    APPLE_KEY_ID,
-    APPLE_TEAM_ID,
-    apple_private_key_pem,
-)
+from connectors.sandbox.apple_search_ads import world as apple_sandbox
 from tests.connectors.apple_search_ads.support import TODAY
 
 TOKEN = "/auth/oauth2/token"
@@ -26,10 +21,10 @@ YESTERDAY = TODAY - dt.timedelta(days=1)
 
 def client_secret(**overrides) -> str:
     fields = {
-        "client_id": APPLE_CLIENT_ID,
-        "team_id": APPLE_TEAM_ID,
-        "key_id": APPLE_KEY_ID,
-        "key": load_private_key(apple_private_key_pem()),
+        "client_id": apple_sandbox.CLIENT_ID,
+        "team_id": apple_sandbox.TEAM_ID,
+        "key_id": apple_sandbox.KEY_ID,
+        "key": load_private_key(apple_sandbox.private_key_pem()),
         **overrides,
     }
     key = fields.pop("key")
@@ -39,7 +34,7 @@ def client_secret(**overrides) -> str:
 def ask_token(sandbox, secret: str | None = None, **form) -> requests.Response:
     data = {
         "grant_type": "client_credentials",
-        "client_id": APPLE_CLIENT_ID,
+        "client_id": apple_sandbox.CLIENT_ID,
         "client_secret": secret or client_secret(),
         "scope": "searchadsorg",
         **form,
@@ -120,14 +115,17 @@ def test_an_expired_secret_is_an_invalid_client(sandbox):
 def test_a_secret_valid_for_more_than_180_days_is_an_invalid_client(sandbox):
     now = int(dt.datetime.now(dt.UTC).timestamp())
     claims = {
-        "sub": APPLE_CLIENT_ID,
-        "iss": APPLE_TEAM_ID,
+        "sub": apple_sandbox.CLIENT_ID,
+        "iss": apple_sandbox.TEAM_ID,
         "aud": "https://appleid.apple.com",
         "iat": now,
         "exp": now + 181 * 86400,
     }
     secret = jwt.encode(
-        claims, apple_private_key_pem(), algorithm="ES256", headers={"kid": APPLE_KEY_ID}
+        claims,
+        apple_sandbox.private_key_pem(),
+        algorithm="ES256",
+        headers={"kid": apple_sandbox.KEY_ID},
     )
 
     assert ask_token(sandbox, secret).json() == {"error": "invalid_client"}

@@ -17,8 +17,8 @@ from google.ads.googleads.v26.services.types.google_ads_service import (
 from connectors.base import Endpoints
 from connectors.google_ads import GoogleAdsConnector
 from connectors.retry import RetryPolicy
-from connectors.sandbox import credentials
 from connectors.sandbox.generator import World
+from connectors.sandbox.google_ads import world as google_sandbox
 from connectors.sandbox.google_ads_server import SandboxServer, serve
 
 TODAY = dt.date(2025, 3, 15)
@@ -71,7 +71,7 @@ def make_connector(
         config: dict[str, str] | None = None, retry: RetryPolicy | None = None
     ) -> GoogleAdsConnector:
         connector = GoogleAdsConnector(
-            config or credentials.google_config(), endpoints=endpoints, retry=retry or fast_retry
+            config or google_sandbox.config(), endpoints=endpoints, retry=retry or fast_retry
         )
         made.append(connector)
         return connector

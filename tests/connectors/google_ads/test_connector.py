@@ -11,8 +11,8 @@ from connectors.base import NO_ID, Breakdown, Endpoints, Level
 from connectors.errors import AuthenticationError, BadResponseError, RateLimitedError
 from connectors.google_ads import GoogleAdsConnector
 from connectors.retry import RetryPolicy
-from connectors.sandbox import credentials
 from connectors.sandbox.generator import COUNTRIES, DEVICES, World
+from connectors.sandbox.google_ads import world as google_sandbox
 from connectors.sandbox.google_ads_server import serve
 
 START, END = dt.date(2025, 1, 10), dt.date(2025, 3, 10)  # 60 days
@@ -37,14 +37,14 @@ def test_test_connection_succeeds_and_counts_the_client_accounts(connector, worl
 
 
 def test_a_revoked_refresh_token_fails_the_connection_test_with_googles_message(make_connector):
-    connector = make_connector(credentials.google_config(credentials.GOOGLE_REVOKED_REFRESH_TOKEN))
+    connector = make_connector(google_sandbox.config(google_sandbox.REVOKED_REFRESH_TOKEN))
     check = connector.test_connection()
     assert not check.ok
     assert check.message == "Token has been expired or revoked."
 
 
 def test_a_wrong_developer_token_fails_the_connection_test(make_connector):
-    config = credentials.google_config() | {"developer_token": "not-the-token"}
+    config = google_sandbox.config() | {"developer_token": "not-the-token"}
     check = make_connector(config).test_connection()
     assert not check.ok
     assert check.message == "The developer token is not valid."
@@ -60,20 +60,20 @@ def test_list_accounts_returns_the_clients_under_the_manager(connector, world):
             expected.currency,
             expected.timezone,
         )
-        assert account.manager_id == credentials.GOOGLE_MANAGER_ID
+        assert account.manager_id == google_sandbox.MANAGER_ID
 
 
 def test_list_accounts_walks_every_accessible_customer_without_a_login_customer_id(
     make_connector,
 ):
-    config = credentials.google_config()
+    config = google_sandbox.config()
     del config["login_customer_id"]
     accounts = make_connector(config).list_accounts()
     assert [a.external_id for a in accounts] == list(ACCOUNT_IDS)
 
 
 def test_customer_ids_restrict_the_accounts(make_connector):
-    config = credentials.google_config() | {"customer_ids": "234-567-8901"}
+    config = google_sandbox.config() | {"customer_ids": "234-567-8901"}
     assert [a.external_id for a in make_connector(config).list_accounts()] == ["2345678901"]
 
 
@@ -154,7 +154,7 @@ def test_rows_are_dated_in_the_accounts_own_time_zone(make_connector, fast_retry
     server = serve(world)
     try:
         connector = GoogleAdsConnector(
-            credentials.google_config(),
+            google_sandbox.config(),
             endpoints=Endpoints(**server.endpoints_kwargs()),
             retry=fast_retry,
         )
@@ -224,7 +224,7 @@ def test_an_expired_token_raises_at_once_without_retry(connector, accounts, set_
 
 
 def test_a_revoked_refresh_token_raises_at_once_without_retry(make_connector, accounts, sandbox):
-    connector = make_connector(credentials.google_config(credentials.GOOGLE_REVOKED_REFRESH_TOKEN))
+    connector = make_connector(google_sandbox.config(google_sandbox.REVOKED_REFRESH_TOKEN))
     before, calls = sandbox.token_requests, len(sandbox.calls)
     with pytest.raises(AuthenticationError, match="Token has been expired or revoked."):
         list(connector.fetch_daily(accounts["1234567890"], *SHORT))
@@ -269,7 +269,7 @@ def test_restated_days_are_fetched_again_with_new_numbers(endpoints, fast_retry)
     server = serve(world)
     try:
         connector = GoogleAdsConnector(
-            credentials.google_config(),
+            google_sandbox.config(),
             endpoints=Endpoints(**server.endpoints_kwargs()),
             retry=fast_retry,
         )
@@ -290,16 +290,14 @@ def test_secrets_never_reach_the_logs(make_connector, accounts, set_faults, capl
     connector = make_connector()
     set_faults("1234567890", "rate_limit")
     list(connector.fetch_daily(accounts["1234567890"], *SHORT))
-    make_connector(
-        credentials.google_config(credentials.GOOGLE_REVOKED_REFRESH_TOKEN)
-    ).test_connection()
+    make_connector(google_sandbox.config(google_sandbox.REVOKED_REFRESH_TOKEN)).test_connection()
     token = connector._tokens.cached.token
     text = caplog.text
     for secret in (
-        credentials.GOOGLE_REFRESH_TOKEN,
-        credentials.GOOGLE_REVOKED_REFRESH_TOKEN,
-        credentials.GOOGLE_CLIENT_SECRET,
-        credentials.GOOGLE_DEVELOPER_TOKEN,
+        google_sandbox.REFRESH_TOKEN,
+        google_sandbox.REVOKED_REFRESH_TOKEN,
+        google_sandbox.CLIENT_SECRET,
+        google_sandbox.DEVELOPER_TOKEN,
         token,
     ):
         assert secret not in text

@@ -11,13 +11,13 @@ import pytest
 
 from connectors.base import AccountInfo
 from connectors.errors import AccountUnavailableError, AuthenticationError
-from connectors.sandbox import credentials
+from connectors.sandbox.google_ads import world as google_sandbox
 
 SHORT = (dt.date(2025, 3, 1), dt.date(2025, 3, 3))
 CLIENT = "1234567890"
 CANCELLED_DIRECT = "5550001111"
 CANCELLED_CLIENT = "5550002222"
-MANAGER = credentials.GOOGLE_MANAGER_ID
+MANAGER = google_sandbox.MANAGER_ID
 
 
 @pytest.fixture
@@ -29,7 +29,7 @@ def modes(sandbox):
 
 def no_login_config() -> dict[str, str]:
     """Credentials as the admin form allows them: no login_customer_id."""
-    config = credentials.google_config()
+    config = google_sandbox.config()
     del config["login_customer_id"]
     return config
 

@@ -13,7 +13,7 @@ from connectors.google_ads import GoogleAdsConnector
 from connectors.google_ads.auth import RENEW_BEFORE, TokenSource
 from connectors.google_ads.client import AdsApi
 from connectors.retry import RetryPolicy
-from connectors.sandbox import credentials
+from connectors.sandbox.google_ads import world as google_sandbox
 
 CLIENT = "1234567890"
 
@@ -24,15 +24,15 @@ def api(sandbox):
         sandbox.token_url,
         data={
             "grant_type": "refresh_token",
-            "client_id": credentials.GOOGLE_CLIENT_ID,
-            "client_secret": credentials.GOOGLE_CLIENT_SECRET,
-            "refresh_token": credentials.GOOGLE_REFRESH_TOKEN,
+            "client_id": google_sandbox.CLIENT_ID,
+            "client_secret": google_sandbox.CLIENT_SECRET,
+            "refresh_token": google_sandbox.REFRESH_TOKEN,
         },
         timeout=10,
     ).json()["access_token"]
     api = AdsApi(
         token,
-        credentials.GOOGLE_DEVELOPER_TOKEN,
+        google_sandbox.DEVELOPER_TOKEN,
         sandbox.url,
         sandbox.root_cert_path.read_bytes(),
     )
@@ -53,9 +53,9 @@ def test_the_token_endpoint_issues_bearer_tokens_for_an_hour(sandbox):
         sandbox.token_url,
         data={
             "grant_type": "refresh_token",
-            "client_id": credentials.GOOGLE_CLIENT_ID,
-            "client_secret": credentials.GOOGLE_CLIENT_SECRET,
-            "refresh_token": credentials.GOOGLE_REFRESH_TOKEN,
+            "client_id": google_sandbox.CLIENT_ID,
+            "client_secret": google_sandbox.CLIENT_SECRET,
+            "refresh_token": google_sandbox.REFRESH_TOKEN,
         },
         timeout=10,
     )
@@ -70,9 +70,9 @@ def test_the_token_endpoint_refuses_a_revoked_refresh_token_as_google_does(sandb
         sandbox.token_url,
         data={
             "grant_type": "refresh_token",
-            "client_id": credentials.GOOGLE_CLIENT_ID,
-            "client_secret": credentials.GOOGLE_CLIENT_SECRET,
-            "refresh_token": credentials.GOOGLE_REVOKED_REFRESH_TOKEN,
+            "client_id": google_sandbox.CLIENT_ID,
+            "client_secret": google_sandbox.CLIENT_SECRET,
+            "refresh_token": google_sandbox.REVOKED_REFRESH_TOKEN,
         },
         timeout=10,
     )
@@ -85,7 +85,7 @@ def test_the_token_endpoint_refuses_a_revoked_refresh_token_as_google_does(sandb
 
 def test_a_wrong_client_secret_is_an_authentication_error(sandbox):
     source = TokenSource(
-        sandbox.token_url, credentials.GOOGLE_CLIENT_ID, "wrong", credentials.GOOGLE_REFRESH_TOKEN
+        sandbox.token_url, google_sandbox.CLIENT_ID, "wrong", google_sandbox.REFRESH_TOKEN
     )
     with pytest.raises(AuthenticationError):
         source.token()
@@ -95,9 +95,9 @@ def test_tokens_are_renewed_shortly_before_they_expire(sandbox):
     now = [dt.datetime(2025, 3, 15, 12, 0, tzinfo=dt.UTC)]
     source = TokenSource(
         sandbox.token_url,
-        credentials.GOOGLE_CLIENT_ID,
-        credentials.GOOGLE_CLIENT_SECRET,
-        credentials.GOOGLE_REFRESH_TOKEN,
+        google_sandbox.CLIENT_ID,
+        google_sandbox.CLIENT_SECRET,
+        google_sandbox.REFRESH_TOKEN,
         clock=lambda: now[0],
     )
     first = source.token()
@@ -110,7 +110,7 @@ def test_tokens_are_renewed_shortly_before_they_expire(sandbox):
 def test_the_channel_is_real_tls_not_trusted_without_the_sandbox_certificate(sandbox):
     endpoints = Endpoints(google_ads_endpoint=sandbox.url, google_oauth_token_url=sandbox.token_url)
     connector = GoogleAdsConnector(
-        credentials.google_config(), endpoints=endpoints, retry=RetryPolicy(max_attempts=1)
+        google_sandbox.config(), endpoints=endpoints, retry=RetryPolicy(max_attempts=1)
     )
     with pytest.raises(TransientError):
         connector.list_accounts()
@@ -130,7 +130,7 @@ def test_a_query_the_api_cannot_parse_is_refused_with_its_message(api, sandbox):
 def test_metrics_on_the_manager_are_refused(api):
     with pytest.raises(ConnectorError, match="Metrics cannot be requested for a manager"):
         api.search_stream(
-            credentials.GOOGLE_MANAGER_ID,
+            google_sandbox.MANAGER_ID,
             "SELECT metrics.clicks FROM customer "
             "WHERE segments.date BETWEEN '2025-03-01' AND '2025-03-02'",
             None,
@@ -145,7 +145,7 @@ def test_a_client_account_needs_the_manager_as_login_customer_id(api):
 def test_an_unknown_access_token_is_refused(sandbox):
     api = AdsApi(
         "ya29.made-up",
-        credentials.GOOGLE_DEVELOPER_TOKEN,
+        google_sandbox.DEVELOPER_TOKEN,
         sandbox.url,
         sandbox.root_cert_path.read_bytes(),
     )
@@ -155,7 +155,7 @@ def test_an_unknown_access_token_is_refused(sandbox):
 
 
 def test_list_accessible_customers_names_the_manager(api):
-    assert api.accessible_customers() == [f"customers/{credentials.GOOGLE_MANAGER_ID}"]
+    assert api.accessible_customers() == [f"customers/{google_sandbox.MANAGER_ID}"]
 
 
 def test_geographic_view_counts_each_country_once_per_location_type(api):
@@ -163,10 +163,10 @@ def test_geographic_view_counts_each_country_once_per_location_type(api):
         "SELECT geographic_view.country_criterion_id, metrics.clicks FROM geographic_view "
         "WHERE segments.date BETWEEN '2025-03-01' AND '2025-03-02'"
     )
-    every_type = api.search_stream(CLIENT, base, credentials.GOOGLE_MANAGER_ID)
+    every_type = api.search_stream(CLIENT, base, google_sandbox.MANAGER_ID)
     presence = api.search_stream(
         CLIENT,
         base + " AND geographic_view.location_type = 'LOCATION_OF_PRESENCE'",
-        credentials.GOOGLE_MANAGER_ID,
+        google_sandbox.MANAGER_ID,
     )
     assert sum(r.metrics.clicks for r in every_type) == 2 * sum(r.metrics.clicks for r in presence)

@@ -14,8 +14,8 @@ import pytest
 from connectors.base import AccountInfo, Endpoints
 from connectors.meta import MetaConnector
 from connectors.retry import RetryPolicy
-from connectors.sandbox import credentials
 from connectors.sandbox.generator import World
+from connectors.sandbox.meta import world as meta_sandbox
 from connectors.sandbox.meta_server import SandboxServer, serve
 
 TODAY = dt.date(2025, 6, 30)
@@ -71,7 +71,7 @@ def make_connector(graph: SandboxServer, fast_retry: RetryPolicy) -> Callable[..
     def make(config: dict[str, str] | None = None, **kwargs: Any) -> MetaConnector:
         kwargs.setdefault("poll_interval", 0.01)
         return MetaConnector(
-            config or credentials.meta_config(),
+            config or meta_sandbox.config(),
             endpoints=Endpoints(**graph.endpoints_kwargs()),
             retry=kwargs.pop("retry", fast_retry),
             **kwargs,

@@ -9,12 +9,12 @@ from decimal import Decimal
 
 import pytest
 
-from connectors.base import NO_ID, Breakdown, Level
+from connectors.base import NO_ID, Breakdown, Level, connector_class
 from connectors.errors import AuthenticationError, BadResponseError, ConfigurationError
 from connectors.meta import MetaConnector
-from connectors.registry import connector_class, platform_spec
-from connectors.sandbox import credentials
+from connectors.registry import platform_spec
 from connectors.sandbox.generator import COUNTRIES, DEVICES
+from connectors.sandbox.meta import world as meta_sandbox
 from tests.connectors.meta.conftest import TODAY
 
 START, END = TODAY - dt.timedelta(days=10), TODAY - dt.timedelta(days=1)
@@ -36,7 +36,7 @@ def test_schema_marks_token_and_app_secret_as_secret():
 
 
 def test_a_config_without_a_token_is_refused():
-    config = credentials.meta_config()
+    config = meta_sandbox.config()
     del config["access_token"]
     with pytest.raises(ConfigurationError, match="access_token"):
         MetaConnector(config)
@@ -61,7 +61,7 @@ def test_list_accounts_pages_through_small_pages(make_connector, graph, world):
 
 
 def test_account_ids_limit_the_accounts_listed(make_connector):
-    config = {**credentials.meta_config(), "account_ids": "act_1002, 1003"}
+    config = {**meta_sandbox.config(), "account_ids": "act_1002, 1003"}
     assert [a.external_id for a in make_connector(config).list_accounts()] == [
         "act_1002",
         "act_1003",
@@ -77,16 +77,14 @@ def test_connection_check_counts_accounts_and_reports_token_expiry(connector, wo
 
 
 def test_expiry_is_unknown_when_debug_token_refuses_the_app(make_connector):
-    config = {**credentials.meta_config(), "app_secret": "not-the-app-secret"}
+    config = {**meta_sandbox.config(), "app_secret": "not-the-app-secret"}
     assert make_connector(config).credentials_expiry() is None
 
 
 def test_connection_check_with_an_expired_token_fails_with_the_platform_message(
     make_connector, graph
 ):
-    check = make_connector(
-        credentials.meta_config(credentials.META_EXPIRED_TOKEN)
-    ).test_connection()
+    check = make_connector(meta_sandbox.config(meta_sandbox.EXPIRED_TOKEN)).test_connection()
     assert not check.ok
     assert check.message == "Error validating access token: Session has expired"
     assert check.expires_at is not None and check.expires_at < dt.datetime.now(dt.UTC)
@@ -233,7 +231,7 @@ def test_secrets_never_reach_logs_or_errors(make_connector, world, us_account, c
     with pytest.raises(AuthenticationError) as info:
         list(connector.fetch_daily(us_account, START, END))
     connector.test_connection()
-    secrets = (credentials.META_GOOD_TOKEN, credentials.meta_config()["app_secret"])
+    secrets = (meta_sandbox.GOOD_TOKEN, meta_sandbox.config()["app_secret"])
     text = caplog.text + info.value.message + repr(info.value)
     assert not any(secret in text for secret in secrets)
 
@@ -243,17 +241,17 @@ def test_an_unreachable_graph_is_transient_and_names_no_token(fast_retry):
     from connectors.errors import TransientError
 
     connector = MetaConnector(
-        credentials.meta_config(),
+        meta_sandbox.config(),
         endpoints=Endpoints(meta_graph_url="http://127.0.0.1:9"),
         retry=fast_retry,
     )
     with pytest.raises(TransientError) as info:
         connector.list_accounts()
-    assert credentials.META_GOOD_TOKEN not in info.value.message
+    assert meta_sandbox.GOOD_TOKEN not in info.value.message
     assert info.value.__context__ is None
 
 
 def test_a_wrong_app_secret_fails_the_connection_check(make_connector):
-    config = {**credentials.meta_config(), "app_secret": "not-the-app-secret"}
+    config = {**meta_sandbox.config(), "app_secret": "not-the-app-secret"}
     check = make_connector(config).test_connection()
     assert not check.ok and "appsecret_proof" in check.message

@@ -7,14 +7,14 @@ import json
 import pytest
 import requests
 
-from connectors.sandbox import credentials
+from connectors.sandbox.meta import world as meta_sandbox
 from connectors.sandbox.meta_graph import WIRE_DEVICE
 from connectors.sandbox.meta_server import SandboxServer
 
 DAY = {"since": "2025-06-01", "until": "2025-06-01"}
 
 
-def get(graph: SandboxServer, path: str, token: str = credentials.META_GOOD_TOKEN, **params):
+def get(graph: SandboxServer, path: str, token: str = meta_sandbox.GOOD_TOKEN, **params):
     return requests.get(
         f"{graph.url}/v26.0/{path}", params={"access_token": token, **params}, timeout=10
     )
@@ -59,7 +59,7 @@ def test_every_answer_carries_usage_headers(graph):
 def test_pages_follow_cursors_and_the_last_page_has_no_next(graph):
     first = insights(graph, limit="3").json()
     assert len(first["data"]) == 3 and "next" in first["paging"]
-    assert credentials.META_GOOD_TOKEN not in first["paging"]["next"]
+    assert meta_sandbox.GOOD_TOKEN not in first["paging"]["next"]
     seen = list(first["data"])
     after = first["paging"]["cursors"]["after"]
     while True:
@@ -83,7 +83,7 @@ def test_numbers_are_strings_as_graph_sends_them(graph):
 
 
 def test_expired_token_answers_oauth_error_190_463(graph):
-    answer = insights(graph, token=credentials.META_EXPIRED_TOKEN)
+    answer = insights(graph, token=meta_sandbox.EXPIRED_TOKEN)
     assert answer.status_code == 400
     error = answer.json()["error"]
     assert (error["code"], error["error_subcode"], error["type"]) == (190, 463, "OAuthException")
@@ -137,7 +137,7 @@ def test_async_report_run_completes_after_polling_and_pages_its_results(graph):
     graph.configure_async(polls_before_done=2)
     post = requests.post(
         f"{graph.url}/v26.0/act_1001/insights",
-        params={"access_token": credentials.META_GOOD_TOKEN},
+        params={"access_token": meta_sandbox.GOOD_TOKEN},
         data={
             "fields": '["campaign_id","spend"]',
             "level": "campaign",
@@ -157,10 +157,10 @@ def test_async_report_run_completes_after_polling_and_pages_its_results(graph):
 
 @pytest.mark.parametrize(
     ("token", "valid"),
-    [(credentials.META_GOOD_TOKEN, True), (credentials.META_EXPIRED_TOKEN, False)],
+    [(meta_sandbox.GOOD_TOKEN, True), (meta_sandbox.EXPIRED_TOKEN, False)],
 )
 def test_debug_token_reports_validity_and_expiry(graph, token, valid):
-    config = credentials.meta_config()
+    config = meta_sandbox.config()
     body = get(
         graph, "debug_token", token=f"{config['app_id']}|{config['app_secret']}", input_token=token
     ).json()
@@ -176,7 +176,7 @@ def test_request_log_keeps_no_tokens(graph):
 def test_a_bearer_token_in_the_authorization_header_is_accepted(graph, world):
     answer = requests.get(
         f"{graph.url}/v26.0/me/adaccounts",
-        headers={"Authorization": f"Bearer {credentials.META_GOOD_TOKEN}"},
+        headers={"Authorization": f"Bearer {meta_sandbox.GOOD_TOKEN}"},
         timeout=10,
     )
     assert answer.status_code == 200

@@ -15,7 +15,7 @@ from connectors.errors import (
 )
 from connectors.meta.errors import platform_message, translate
 from connectors.meta.usage import Usage, parse_usage
-from connectors.sandbox import credentials
+from connectors.sandbox.meta import world as meta_sandbox
 from tests.connectors.meta.conftest import load_payload
 
 
@@ -24,7 +24,7 @@ def graph_error(body: dict, status: int = 400, headers: dict | None = None) -> F
     context = {
         "method": "GET",
         "path": "https://graph.facebook.com/v26.0/act_1001/insights",
-        "params": {"fields": "spend", "access_token": credentials.META_GOOD_TOKEN},
+        "params": {"fields": "spend", "access_token": meta_sandbox.GOOD_TOKEN},
         "headers": {},
         "files": {},
     }
@@ -112,5 +112,5 @@ def test_an_invalid_parameter_is_not_retried():
 
 def test_error_messages_never_contain_the_request_parameters():
     error = translate(graph_error(error_body(190, "Invalid OAuth access token")))
-    assert credentials.META_GOOD_TOKEN not in error.message
-    assert credentials.META_GOOD_TOKEN not in str(error)
+    assert meta_sandbox.GOOD_TOKEN not in error.message
+    assert meta_sandbox.GOOD_TOKEN not in str(error)

@@ -8,9 +8,9 @@ from decimal import Decimal
 
 import pytest
 
-from connectors.base import NO_ID, Breakdown, Level
+from connectors.base import NO_ID, Breakdown, Level, connector_class
 from connectors.errors import AuthenticationError, BadResponseError, RateLimitedError
-from connectors.registry import connector_class, platform_spec
+from connectors.registry import platform_spec
 from connectors.sandbox.generator import DEVICES
 from connectors.sandbox.tiktok_ads.world import PLATFORM, REVOKED_TOKEN, config
 from connectors.tiktok_ads import TikTokAdsConnector
