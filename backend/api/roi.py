@@ -96,6 +96,20 @@ class IntervalSchema(Schema):
     high = fields.Float(required=True)
 
 
+class ChurnAgeAccuracySchema(Schema):
+    age_bucket = Text(
+        metadata={"description": "Cohort age at prediction time: D1, D3, D7, D14, D30, D90, D365"}
+    )
+    auc = fields.Float(
+        allow_none=True, metadata={"description": "null when all or none of them churned"}
+    )
+    pr_auc = fields.Float(allow_none=True)
+    brier = fields.Float(allow_none=True)
+    predicted_rate = fields.Float(allow_none=True, metadata={"description": "Mean predicted"})
+    observed_rate = fields.Float(allow_none=True, metadata={"description": "Share that churned"})
+    customers = fields.Integer(metadata={"description": "Customers of that age judged"})
+
+
 class ChurnAccuracySchema(Schema):
     horizon_days = fields.Integer(
         allow_none=True, metadata={"description": "Churn = no purchase within these days"}
@@ -112,6 +126,15 @@ class ChurnAccuracySchema(Schema):
         allow_none=True, metadata={"description": "The share of them that did churn"}
     )
     customers = fields.Integer(allow_none=True, metadata={"description": "Customers judged"})
+    by_age = fields.List(
+        fields.Nested(ChurnAgeAccuracySchema),
+        metadata={"description": "The same backtest among the customers of each cohort age"},
+    )
+    at_age = fields.Nested(
+        ChurnAgeAccuracySchema,
+        allow_none=True,
+        metadata={"description": "The backtest at the customers' age (age_days), when judged"},
+    )
 
 
 class RoiMetricsSchema(Schema):
@@ -366,6 +389,14 @@ class CohortSchema(Schema):
     churn_rate = fields.Float(allow_none=True)
     suspects = fields.Integer(metadata={"description": "Customers judged suspect traffic"})
     suspect_share = fields.Float(allow_none=True, metadata={"description": SUSPECT_SHARE})
+    churn_accuracy = fields.Nested(
+        ChurnAgeAccuracySchema,
+        allow_none=True,
+        metadata={
+            "description": "How far to trust churn_rate: the active churn version's backtest "
+            "among customers of this cohort's age; null when that age was not judged"
+        },
+    )
     survival = fields.List(fields.Nested(CohortSurvivalPointSchema))
     churn_drivers = fields.List(
         fields.Nested(ChurnDriverSchema),

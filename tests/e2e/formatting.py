@@ -35,6 +35,22 @@ def integer(value: int | float) -> str:
     return f"{_rounded(value, 0):,.0f}"
 
 
+def number(value: float | int | str, places: int = 2) -> str:
+    """A plain number with at most `places` decimals, trailing zeros dropped: 0.80 → "0.8"."""
+    text = f"{_rounded(value, places):,.{places}f}"
+    return text.rstrip("0").rstrip(".") if "." in text else text
+
+
+def churn_note(overall: dict | None, at_age: dict | None) -> str:
+    """The note beside a predicted churn: the backtest at the customers' age ("AUC 0.77 at
+    D90", or its Brier score where the AUC is undefined), else the overall "AUC 0.81"."""
+    if at_age and at_age.get("auc") is not None:
+        return f"AUC {number(at_age['auc'])} at {at_age['age_bucket']}"
+    if at_age and at_age.get("brier") is not None:
+        return f"Brier {number(at_age['brier'])} at {at_age['age_bucket']}"
+    return f"AUC {number(overall['auc'])}"
+
+
 def roas(ratio: float | str) -> str:
     """A ratio as a percentage with one decimal: 0.157 → "15.7%", 1.2 → "120.0%"."""
     percent = _rounded(Decimal(str(ratio)) * 100, 1)

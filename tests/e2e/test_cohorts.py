@@ -130,7 +130,9 @@ def test_payback_and_churn_say_how_far_to_trust_them(cohorts_page):
         if row.count() == 0:  # on another page of the table
             continue
         churn_cell = row.locator("> td").nth(column_index(page, "Predicted churn"))
-        expect(churn_cell.locator(".trust-note")).to_have_text(f"AUC {churn['auc']:.2f}")
+        expect(churn_cell.locator(".trust-note")).to_have_text(
+            formatting.churn_note(churn, c.get("churn_accuracy"))
+        )
         payback = row.locator("> td").nth(column_index(page, "Payback"))
         judged = c.get("payback_accuracy")
         if judged and c["payback_days"] is not None:
@@ -144,6 +146,23 @@ def test_payback_and_churn_say_how_far_to_trust_them(cohorts_page):
     expect(page.get_by_role("tooltip")).to_contain_text(
         f"Churn = no purchase within {churn['horizon_days']} days. Backtested AUC"
     )
+    if c.get("churn_accuracy"):
+        expect(page.get_by_role("tooltip")).to_contain_text(
+            f"Predicted at cohort age {c['churn_accuracy']['age_bucket']}: backtested"
+        )
+
+
+def test_churn_accuracy_is_shown_by_cohort_age(cohorts_page):
+    page, report = cohorts_page
+    ages = report["churn_accuracy"]["by_age"]
+    assert ages, "the demo's churn backtest judged no cohort age"
+    table = page.locator(".churn-accuracy-by-age")
+    expect(table.locator("tbody tr")).to_have_count(len(ages))
+    for row, age in zip(table.locator("tbody tr").all(), ages, strict=True):
+        cells = row.locator("td")
+        expect(cells.nth(0)).to_have_text(age["age_bucket"])
+        auc = "—" if age["auc"] is None else formatting.number(age["auc"])
+        expect(cells.nth(1)).to_have_text(auc)
 
 
 def test_predicted_roas_carries_its_backtested_error_and_range(cohorts_page):

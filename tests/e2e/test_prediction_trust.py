@@ -64,7 +64,9 @@ def test_every_predicted_figure_of_a_channel_says_how_far_to_trust_it(channels):
         else:
             expect(note(page, key, "Payback")).to_have_count(0)
         if row["churn_rate"] is not None:
-            expect(note(page, key, "Churn")).to_have_text(f"AUC {churn['auc']:.2f}")
+            expect(note(page, key, "Churn")).to_have_text(
+                formatting.churn_note(churn, churn.get("at_age"))
+            )
     totals = main_table(page).locator(".table-totals")
     if report["totals"]["predicted_roas_interval"]:
         predicted = totals.locator("td").nth(

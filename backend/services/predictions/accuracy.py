@@ -79,12 +79,40 @@ def payback_accuracy(
     return accuracy_at(metrics, through, age_days)
 
 
-def churn_accuracy(metrics: dict | None) -> dict | None:
-    """The churn backtest's headline figures (horizon, AUC, PR-AUC, Brier) and its calibration
-    in total: the mean predicted churn and the share that churned (from the reliability
-    table), or None."""
+def churn_at_age(metrics: dict | None, age_days: float | None) -> dict | None:
+    """The churn backtest among the customers of the age bucket of `age_days` (the churn
+    version's ``by_age``): AUC, PR-AUC, Brier, predicted and observed churn; None when that age
+    was not judged."""
+    bucket = age_bucket(age_days) if age_days is not None else None
+    found = ((metrics or {}).get("by_age") or {}).get(bucket) if bucket else None
+    return _churn_age_figures(bucket, found) if found else None
+
+
+def _churn_age_figures(bucket: str, found: dict) -> dict:
+    return {
+        "age_bucket": bucket,
+        "auc": _round(found.get("auc")),
+        "pr_auc": _round(found.get("pr_auc")),
+        "brier": _round(found.get("brier")),
+        "predicted_rate": _round(found.get("predicted_rate")),
+        "observed_rate": _round(found.get("churn_rate")),
+        "customers": int(found.get("customers") or 0),
+    }
+
+
+def churn_accuracy(metrics: dict | None, age_days: float | None = None) -> dict | None:
+    """The churn backtest's headline figures (horizon, AUC, PR-AUC, Brier), its calibration
+    in total (the mean predicted churn and the share that churned, from the reliability
+    table), the same figures by cohort age (``by_age``, youngest first) and, given
+    `age_days`, those of that age (``at_age``); or None."""
     if not metrics or metrics.get("auc") is None:
         return None
+    stored_ages = metrics.get("by_age") or {}
+    by_age = [
+        _churn_age_figures(bucket, stored_ages[bucket])
+        for bucket in AGE_BUCKETS
+        if stored_ages.get(bucket)
+    ]
     bins = [b for b in metrics.get("reliability") or [] if b.get("customers")]
     customers = sum(b["customers"] for b in bins)
     predicted = observed = None
@@ -100,6 +128,8 @@ def churn_accuracy(metrics: dict | None) -> dict | None:
         "predicted_rate": _round(predicted),
         "observed_rate": _round(observed),
         "customers": customers or None,
+        "by_age": by_age,
+        "at_age": churn_at_age(metrics, age_days),
     }
 
 

@@ -67,6 +67,7 @@ def cohort_report(
     rows = []
     metric_rows = dict(zip(table.index, roi.metric_values(table), strict=True))
     ltv_metrics = (models.get("ltv") or {}).get("metrics")
+    churn_metrics = (models.get("churn") or {}).get("metrics")
     for index, key in enumerate(keys):
         values = metric_rows[key]
         cohort, _, cohort_platform = key.partition("|")
@@ -85,6 +86,7 @@ def cohort_report(
                 "churn_rate": values["churn_rate"],
                 "suspects": values["suspects"],
                 "suspect_share": values["suspect_share"],
+                "churn_accuracy": accuracy.churn_at_age(churn_metrics, age),
                 "survival": survival.get(key, []),
                 "churn_drivers": drivers.get(key, []),
                 "age_days": age,
@@ -101,7 +103,7 @@ def cohort_report(
         "currency": roi.reporting_currency(),
         "cohort_grain": grain,
         "model": _model(models.get("ltv")),
-        "churn_accuracy": accuracy.churn_accuracy((models.get("churn") or {}).get("metrics")),
+        "churn_accuracy": accuracy.churn_accuracy(churn_metrics),
         "churn_drivers": channel_drivers,
         "cohorts": rows,
     }

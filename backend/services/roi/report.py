@@ -164,7 +164,9 @@ def roi_report(request: RoiRequest, as_of: dt.date | None = None, concurrent: bo
         "rows": rows,
         "totals": total_values,
         "note": " ".join(notes) or None,
-        "churn_accuracy": accuracy.churn_accuracy((models.get("churn") or {}).get("metrics")),
+        "churn_accuracy": accuracy.churn_accuracy(
+            (models.get("churn") or {}).get("metrics"), range_age(request, as_of)
+        ),
         "age_days": range_age(request, as_of),
     }
 

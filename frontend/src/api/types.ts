@@ -205,6 +205,8 @@ export interface Cohort {
   accuracy?: PredictionAccuracy | null;
   roas_predicted_interval?: { low: number; high: number } | null;
   payback_accuracy?: PredictionAccuracy | null;
+  /** How far to trust churn_rate: the churn backtest among customers of this cohort's age. */
+  churn_accuracy?: ChurnAgeAccuracy | null;
 }
 
 export interface PredictionAccuracy {
@@ -244,6 +246,23 @@ export interface ChurnAccuracy {
   customers?: number | null;
   /** Per channel, the traits that drive churn (when the API reports them here). */
   drivers?: Record<string, ChurnDriver[]> | null;
+  /** The same backtest among the customers of each cohort age (youngest first). */
+  by_age?: ChurnAgeAccuracy[];
+  /** The backtest at the customers' age the report reads it at (`age_days`), when judged. */
+  at_age?: ChurnAgeAccuracy | null;
+}
+
+/** The churn backtest among customers of one cohort age at prediction time. */
+export interface ChurnAgeAccuracy {
+  /** D1, D3, D7, D14, D30, D90, D365. */
+  age_bucket: string;
+  /** Null when every customer of that age churned, or none did. */
+  auc: number | null;
+  pr_auc?: number | null;
+  brier?: number | null;
+  predicted_rate?: number | null;
+  observed_rate?: number | null;
+  customers?: number;
 }
 
 export interface CohortReport {

@@ -1,6 +1,6 @@
 /** How far to trust a predicted figure, in words a marketer reads beside it: the active model's
  * backtest at the customers' age (API field `accuracy` and its kin), never invented here. */
-import type { ChurnAccuracy, PredictionAccuracy } from "../api/types";
+import type { ChurnAccuracy, ChurnAgeAccuracy, PredictionAccuracy } from "../api/types";
 import type { Formatters } from "../state/useFormat";
 
 /** "±18%": the median backtested error, or null when the backtest did not judge that age. */
@@ -37,17 +37,47 @@ export function intervalText(i: { low: number; high: number } | null | undefined
   return i ? `likely ${f.roas(i.low)}–${f.roas(i.high)}` : null;
 }
 
-/** "AUC 0.81": the churn model's backtested ranking, or null without a backtest. */
+/** "AUC 0.81": the churn model's backtested ranking (at the customers' age when the backtest
+ * judged it: "AUC 0.77 at D90"), or null without a backtest. */
 export function churnShort(c: ChurnAccuracy | null | undefined, f: Formatters): string | null {
-  return c?.auc != null ? `AUC ${f.number(c.auc, 2)}` : null;
+  return churnAgeShort(c?.at_age, f) ?? (c?.auc != null ? `AUC ${f.number(c.auc, 2)}` : null);
 }
 
-/** The churn backtest in a sentence: what churn means, how well it ranks, how calibrated. */
-export function churnSentence(c: ChurnAccuracy | null | undefined, f: Formatters): string | null {
+/** "AUC 0.77 at D90" (or "Brier 0.20 at D7" where AUC is undefined), or null. */
+export function churnAgeShort(a: ChurnAgeAccuracy | null | undefined, f: Formatters): string | null {
+  if (!a) return null;
+  if (a.auc != null) return `AUC ${f.number(a.auc, 2)} at ${a.age_bucket}`;
+  return a.brier != null ? `Brier ${f.number(a.brier, 2)} at ${a.age_bucket}` : null;
+}
+
+/** The churn backtest among customers of one age, in a sentence. */
+export function churnAgeSentence(a: ChurnAgeAccuracy | null | undefined, f: Formatters): string | null {
+  if (!a) return null;
+  const parts: string[] = [];
+  if (a.auc != null) parts.push(`AUC ${f.number(a.auc, 2)}`);
+  if (a.pr_auc != null) parts.push(`PR-AUC ${f.number(a.pr_auc, 2)}`);
+  if (a.brier != null) parts.push(`Brier ${f.number(a.brier, 2)}`);
+  if (!parts.length) return null;
+  let text = `Predicted at cohort age ${a.age_bucket}: backtested ${parts.join(", ")}`;
+  if (a.auc == null) text += " (AUC undefined: all or none of them churned)";
+  if (a.predicted_rate != null && a.observed_rate != null) {
+    text += `; it predicted ${f.ratioPercent(a.predicted_rate, 0)} churn where ${f.ratioPercent(a.observed_rate, 0)} churned`;
+  }
+  return a.customers ? `${text} (${f.integer(a.customers)} customers of that age).` : `${text}.`;
+}
+
+/** The churn backtest in a sentence: what churn means, how well it ranks, how calibrated, and
+ * how well at the customers' age (`atAge`, by default the report's `at_age`). */
+export function churnSentence(
+  c: ChurnAccuracy | null | undefined,
+  f: Formatters,
+  atAge?: ChurnAgeAccuracy | null,
+): string | null {
   if (!c || c.auc == null) return null;
   let text = `Churn = no purchase within ${c.horizon_days ?? "the model's"} days. Backtested AUC ${f.number(c.auc, 2)} (0.5 = guessing, 1 = perfect)`;
   if (c.predicted_rate != null && c.observed_rate != null) {
     text += `; in the backtest it predicted ${f.ratioPercent(c.predicted_rate, 0)} churn where ${f.ratioPercent(c.observed_rate, 0)} churned`;
   }
-  return `${text}.`;
+  const age = churnAgeSentence(atAge === undefined ? c.at_age : atAge, f);
+  return age ? `${text}. ${age}` : `${text}.`;
 }

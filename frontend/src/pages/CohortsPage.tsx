@@ -2,10 +2,10 @@
  * survival by acquisition cohort and channel, and the model behind the predictions. */
 import { useState } from "react";
 import { useSearchParams } from "react-router";
-import { Button, Card, Col, Descriptions, Row, Segmented, Select, Space, Statistic, Tag, Tooltip, Typography } from "antd";
+import { Button, Card, Col, Descriptions, Row, Segmented, Select, Space, Statistic, Table, Tag, Tooltip, Typography } from "antd";
 import { useQuery } from "@tanstack/react-query";
 import { fetchCohorts, queryKeys } from "../api";
-import type { ChurnAccuracy, ChurnDriver, Cohort, CohortGrain, CohortReport, ModelInfo } from "../api/types";
+import type { ChurnAccuracy, ChurnAgeAccuracy, ChurnDriver, Cohort, CohortGrain, CohortReport, ModelInfo } from "../api/types";
 import { DataTable, type DataColumn } from "../components/DataTable";
 import { EChart } from "../components/charts/EChart";
 import { EmptyState, QueryView } from "../components/QueryView";
@@ -20,7 +20,7 @@ import { toNumber } from "../lib/format";
 import { useDateRange, useReportedCurrency } from "../state/report";
 import { useFormat, type Formatters } from "../state/useFormat";
 import { TrustNote } from "../components/TrustNote";
-import { churnSentence, churnShort, errorSentence, errorShort } from "../lib/trust";
+import { churnAgeShort, churnSentence, churnShort, errorSentence, errorShort } from "../lib/trust";
 import {
   cohortColor,
   cohortKey,
@@ -101,6 +101,7 @@ function ModelCard({ model, churn, f }: { model: ModelInfo | null; churn?: Churn
           </Descriptions.Item>
         )}
       </Descriptions>
+      {churn?.by_age?.length ? <ChurnByAge ages={churn.by_age} f={f} /> : null}
       {metrics.length ? (
         <Row gutter={[24, 12]}>
           {metrics.map(([key, value]) => (
@@ -113,6 +114,32 @@ function ModelCard({ model, churn, f }: { model: ModelInfo | null; churn?: Churn
         <Typography.Text type="secondary">No holdout metrics recorded.</Typography.Text>
       )}
     </Card>
+  );
+}
+
+/** The churn model's backtest among the customers of each cohort age at prediction time. */
+function ChurnByAge({ ages, f }: { ages: ChurnAgeAccuracy[]; f: Formatters }) {
+  const value = (v: number | null | undefined, digits = 2) => (v == null ? "—" : f.number(v, digits));
+  const rate = (v: number | null | undefined) => (v == null ? "—" : f.ratioPercent(v, 0));
+  return (
+    <Table<ChurnAgeAccuracy>
+      className="churn-accuracy-by-age"
+      size="small"
+      pagination={false}
+      style={{ marginBottom: 12 }}
+      rowKey="age_bucket"
+      dataSource={ages}
+      title={() => "Churn accuracy by cohort age (backtest; — where all or none of them churned)"}
+      columns={[
+        { title: "Cohort age", dataIndex: "age_bucket" },
+        { title: "AUC", render: (_, a) => value(a.auc) },
+        { title: "PR-AUC", render: (_, a) => value(a.pr_auc) },
+        { title: "Brier", render: (_, a) => value(a.brier) },
+        { title: "Predicted churn", render: (_, a) => rate(a.predicted_rate) },
+        { title: "Churned", render: (_, a) => rate(a.observed_rate) },
+        { title: "Customers", render: (_, a) => (a.customers == null ? "—" : f.integer(a.customers)) },
+      ]}
+    />
   );
 }
 
@@ -211,7 +238,13 @@ function cohortColumns(
       title: "Predicted churn",
       kind: "ratioPercent",
       value: (c) => c.churn_rate,
-      note: (c) => (c.churn_rate == null ? null : <TrustNote text={churnShort(churn, f)} tooltip={churnSentence(churn, f)} />),
+      note: (c) =>
+        c.churn_rate == null ? null : (
+          <TrustNote
+            text={churnAgeShort(c.churn_accuracy, f) ?? churnShort(churn, f)}
+            tooltip={churnSentence(churn, f, c.churn_accuracy ?? null)}
+          />
+        ),
       help:
         churn?.auc != null
           ? `Share predicted not to buy again${churn.horizon_days ? ` within ${churn.horizon_days} days` : ""}. Churn model backtested AUC ${f.number(churn.auc, 2)} (0.5 = guessing, 1 = perfect)`

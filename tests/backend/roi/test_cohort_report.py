@@ -219,6 +219,25 @@ def test_the_overview_carries_the_accuracy_of_its_predicted_roas(world, db):
     )
 
 
+CHURN_AT_D90 = {"auc": 0.77, "pr_auc": 0.8, "brier": 0.18, "churn_rate": 0.6,
+                "predicted_rate": 0.63, "customers": 250}  # fmt: skip
+CHURN_AT_D7 = {"auc": None, "pr_auc": None, "brier": 0.2, "churn_rate": 1.0,
+               "predicted_rate": 0.9, "customers": 30}  # fmt: skip
+
+
+def _churn_figures(bucket: str, stored: dict) -> dict:
+    """What the API shows of a stored churn backtest at one cohort age."""
+    return {
+        "age_bucket": bucket,
+        "auc": stored["auc"],
+        "pr_auc": stored["pr_auc"],
+        "brier": stored["brier"],
+        "predicted_rate": stored["predicted_rate"],
+        "observed_rate": stored["churn_rate"],
+        "customers": stored["customers"],
+    }
+
+
 def test_the_cohorts_carry_the_churn_models_backtest_and_drivers(world, db):
     from backend.models import ModelVersion
 
@@ -251,12 +270,14 @@ def test_the_cohorts_carry_the_churn_models_backtest_and_drivers(world, db):
                     {"low": 0.1, "high": 0.2, "customers": 100, "predicted": 0.15, "observed": 0.2},
                     {"low": 0.8, "high": 0.9, "customers": 300, "predicted": 0.85, "observed": 0.8},
                 ],
+                "by_age": {"D90": CHURN_AT_D90, "D7": CHURN_AT_D7},
             },
             source="spendlens",
         )
     )
     db.session.commit()
     report = cohort_report(JAN1, JAN10, "month", "google_ads", as_of=AS_OF)
+    at_d7, at_d90 = _churn_figures("D7", CHURN_AT_D7), _churn_figures("D90", CHURN_AT_D90)
     assert report["churn_accuracy"] == {
         "horizon_days": 90,
         "auc": 0.81,
@@ -267,13 +288,16 @@ def test_the_cohorts_carry_the_churn_models_backtest_and_drivers(world, db):
         "predicted_rate": 0.675,
         "observed_rate": 0.65,
         "customers": 400,
+        "by_age": [at_d7, at_d90],  # youngest first
+        "at_age": None,
     }
+    # the January cohort is 45 days old on 2024-03-01 (from the middle of its month): D90
+    assert [c["churn_accuracy"] for c in report["cohorts"]] == [at_d90]
     assert report["churn_drivers"] == {"google_ads": [driver]}  # "1.0x as often" is no driver
     from backend.services.roi.report import RoiRequest, roi_report
 
-    assert (
-        roi_report(RoiRequest(JAN1, JAN10), as_of=AS_OF)["churn_accuracy"]
-        == (report["churn_accuracy"])
-    )
+    channels = roi_report(RoiRequest(JAN1, JAN10), as_of=AS_OF)["churn_accuracy"]
+    # the channels' customers are 56 days old (the middle of the range): D90 too
+    assert channels == {**report["churn_accuracy"], "at_age": at_d90}
     everyone = cohort_report(JAN1, JAN10, "month", as_of=AS_OF)
     assert set(everyone["churn_drivers"]) == {"google_ads", "meta"}
