@@ -26,7 +26,7 @@ import pandas as pd
 from lifelines import KaplanMeierFitter
 
 from analytics.cohorts import CHURN_INACTIVITY_DAYS, CHURN_SCORED, CHURN_SUM, CUSTOMERS, KEY
-from analytics.ltv.churn_model import MIN_RATIO, TRAITS
+from analytics.ltv.churn_traits import MIN_RATIO, TRAITS
 
 #: Columns of a survival input row: the last purchase day since acquisition, the customers' age
 #: (days since acquisition on the day seen) and whether their lifetime has ended (SETTLED:
@@ -35,9 +35,9 @@ LAST_DAY = "last_day"
 AGE = "age"
 SETTLED = "settled"
 
-#: Traits whose churn a cohort compares (`analytics.ltv.churn_model.TRAITS`, the churn model's
+#: Traits whose churn a cohort compares (`analytics.ltv.churn_traits.TRAITS`, the churn model's
 #: drivers), with how a sentence names the customers who have them.
-TRAIT_FRAGMENTS = {name: fragment for name, (fragment, _test, _feature) in TRAITS.items()}
+TRAIT_FRAGMENTS = {name: trait.fragment for name, trait in TRAITS.items()}
 #: Customers needed on each side of a trait, and the least ratio worth a sentence.
 MIN_CUSTOMERS = 20
 

@@ -26,7 +26,7 @@ from analytics.ltv import (
     train_ltv_model,
 )
 from analytics.ltv.backtest import LTVBacktest, _drop_disagreeing_calibration
-from analytics.ltv.churn_model import MIN_RATIO
+from analytics.ltv.churn_traits import MIN_RATIO
 from analytics.ltv.rfm import purchase_periods
 from analytics.ltv.selection import fit_boosting
 

@@ -12,7 +12,7 @@ never below the ROAS already realized.
 from __future__ import annotations
 
 from analytics.ltv.backtest import AGE_BUCKETS
-from analytics.ltv.churn_model import MIN_RATIO
+from analytics.ltv.churn_traits import MIN_RATIO
 
 
 def age_bucket(age_days: float) -> str | None:

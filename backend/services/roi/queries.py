@@ -22,6 +22,7 @@ from sqlalchemy import text
 from sqlalchemy.engine import Engine
 
 from analytics import cohort_buckets, cohorts
+from analytics.ltv import churn_traits
 from analytics.revenue_curves import CHECKPOINTS, HORIZONS
 from backend.extensions import db
 from backend.services.roi.tables import revenue_column
@@ -285,15 +286,16 @@ def _text_keys(rows: list[tuple]) -> list[tuple]:
     return [(UNATTRIBUTED if key is None else str(key), *rest) for key, *rest in rows]
 
 
-#: The traits of `analytics.cohort_churn.TRAIT_FRAGMENTS` (`analytics.ltv.churn_model.TRAITS`)
-#: as conditions on a customer's row on `as_of`.
-TRAIT_CONDITIONS = {
-    "no_first_week_purchase": f"({_AGE} >= 7 AND c.{revenue_column(7)} = 0)",
-    "not_bought": "(c.events = 0)",
-    "single_purchase": "(c.events = 1)",
-    "quiet_30_days": f"(c.events = 0 OR {_AGE} - c.last_purchase_day >= 30)",
-    "quiet_since": f"(c.events > 0 AND {_AGE} - c.last_purchase_day > 60)",
-}
+#: The churn traits (`analytics.ltv.churn_traits.TRAITS`, where each is declared once) as
+#: conditions on a customer's row on `as_of`.
+TRAIT_CONDITIONS = churn_traits.conditions(
+    {
+        "age": _AGE,
+        "purchases": "c.events",
+        "last_purchase_day": "c.last_purchase_day",
+        "first_week_revenue": f"c.{revenue_column(7)}",
+    }
+)
 
 
 def read_churn(

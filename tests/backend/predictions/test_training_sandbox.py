@@ -15,7 +15,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from analytics.ltv.churn_model import MIN_RATIO
+from analytics.ltv.churn_traits import MIN_RATIO
 from backend.extensions import db
 from backend.models import ModelVersion
 from backend.services.predictions.drift import measure_drift
