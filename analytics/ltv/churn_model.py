@@ -111,27 +111,38 @@ def fit_churn_classifiers(
     train = churn_training_set(periods, as_of, horizon_days)
     if train is None:
         return {}
+    churned = train["churned"].to_numpy()
+    return {
+        kind: fit_churn_classifier(kind, train, customers, churned, horizon_days) for kind in kinds
+    }
+
+
+def fit_churn_classifier(
+    kind: str,
+    train: pd.DataFrame,
+    customers: pd.DataFrame | None,
+    churned: np.ndarray,
+    horizon_days: int,
+) -> ChurnClassifier:
+    """One classifier (HGB or LOGISTIC) of ``churned`` from the features of the RFM summaries
+    ``train`` and the customers' acquisition attributes."""
     categories = category_levels(customers)
-    template = build_features(train, customers, categories)
-    columns = tuple(template.columns)
-    out = {}
-    for kind in kinds:
-        if kind == HGB:
-            estimator = HistGradientBoostingClassifier(
-                max_iter=200,
-                learning_rate=0.1,
-                max_leaf_nodes=15,
-                min_samples_leaf=max(50, len(train) // 1000),
-                categorical_features=[c in categories for c in columns],
-                random_state=0,
-            )
-        else:
-            estimator = make_pipeline(StandardScaler(), LogisticRegression(max_iter=500))
-        classifier = ChurnClassifier(kind, estimator, categories, horizon_days, columns, len(train))
-        with threadpool_limits(1, user_api="openmp"):
-            estimator.fit(classifier.features(train, customers), train["churned"].to_numpy())
-        out[kind] = classifier
-    return out
+    columns = tuple(build_features(train.head(1), customers, categories).columns)
+    if kind == HGB:
+        estimator = HistGradientBoostingClassifier(
+            max_iter=200,
+            learning_rate=0.1,
+            max_leaf_nodes=15,
+            min_samples_leaf=max(50, len(train) // 1000),
+            categorical_features=[c in categories for c in columns],
+            random_state=0,
+        )
+    else:
+        estimator = make_pipeline(StandardScaler(), LogisticRegression(max_iter=500))
+    classifier = ChurnClassifier(kind, estimator, categories, horizon_days, columns, len(train))
+    with threadpool_limits(1, user_api="openmp"):
+        estimator.fit(classifier.features(train, customers), np.asarray(churned))
+    return classifier
 
 
 def refit_chosen_classifier(
