@@ -26,29 +26,6 @@ from backend.services.pacing import BudgetPacing
 from backend.services.pacing import describe as describe_pacing
 
 SEVERITY_COLORS = {"info": "#1677ff", "warning": "#d46b08", "critical": "#cf1322"}
-MONEY_FIGURES = {
-    "budget",
-    "spend_to_date",
-    "expected_to_date",
-    "projected",
-    "projected_low",
-    "projected_high",
-    "projected_over",
-    "predicted_ltv_365",
-    "latest_actual",
-    "latest_expected",
-}
-PERCENT_FIGURES = {"level_pct", "spent_pct", "tolerance_pct"}
-#: Shown in the mail's pacing block instead.
-HIDDEN_FIGURES = {
-    "currency",
-    "method",
-    "as_of",
-    "expected_to_date",
-    "projected",
-    "projected_low",
-    "projected_high",
-}
 
 
 @dataclass
@@ -132,19 +109,13 @@ def money_text(value: Any, currency: str) -> str:
 
 
 def figure_rows(figures: dict, currency: str) -> list[tuple[str, str]]:
+    """(label, value) of each figure the mail shows, as its rule declares it (`rules.figure`)."""
     rows = []
     for key, value in figures.items():
-        if key in HIDDEN_FIGURES or value is None:
-            continue
-        if key in MONEY_FIGURES:
-            shown = money_text(value, currency)
-        elif key in PERCENT_FIGURES:
-            shown = f"{float(value):.1f}%" if key == "spent_pct" else f"{float(value):g}%"
-        elif key == "predicted_roas" or key == "target_roas":
-            shown = f"{float(value):.1%}"
-        else:
-            shown = str(value)
-        rows.append((rules.figure_label(key), shown))
+        figure = rules.figure(key)
+        shown = figure.text(value, currency)
+        if shown is not None:
+            rows.append((figure.label, shown))
     return rows
 
 

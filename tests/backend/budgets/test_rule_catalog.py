@@ -60,6 +60,28 @@ def test_labels_come_from_the_rules_and_an_unknown_rule_keeps_its_name():
     assert rules.figure_label("new_figure") == "New figure"
 
 
+def test_a_figure_shows_its_value_as_its_rule_declares():
+    assert rules.figure("projected_over").text("1234.5", "EUR") == "EUR 1,234.50"
+    assert rules.figure("level_pct").text(80, "EUR") == "80%"
+    assert rules.figure("tolerance_pct").text(2.5, "EUR") == "2.5%"
+    assert rules.figure("spent_pct").text(83.44, "EUR") == "83.4%"
+    assert rules.figure("predicted_roas").text(1.25, "EUR") == "125.0%"
+    assert rules.figure("stale_accounts").text("Meta EU", "EUR") == "Meta EU"
+    assert rules.figure("projected").text(10, "EUR") is None  # the pacing block shows it
+    assert rules.figure("budget").text(None, "EUR") is None
+    assert rules.figure("retired_figure").text(3, "EUR") == "3"
+
+
+def test_a_figure_two_rules_add_means_one_thing():
+    """The mail shows a figure by its key: a rule that adds a figure the base or another rule
+    declares declares it alike."""
+    declared = [rules.BASE_FIGURES, *(rule.figures for rule in rules.RULES)]
+    seen: dict[str, rules.Figure] = {}
+    for figures in declared:
+        for key, figure in figures.items():
+            assert seen.setdefault(key, figure) == figure, key
+
+
 def test_the_dashboards_fixture_says_what_the_api_says_of_each_rule_it_lists():
     """The front end's tests and mock server read the rules from this fixture. A rule added
     since needs no change there (the form is built from whatever the API lists); one changed

@@ -5,7 +5,8 @@ description, whether a new budget has it on, its parameter schema with their def
 judge function. `RULES` below lists them once; everything else asks this list: a budget's default
 rules and their merging (services/budgets.py), the API's validation and OpenAPI document
 (`GET /api/alerts/rules` serves `catalog()`; api/budgets.py nests each rule's schema), the budget
-form and the alert labels of the dashboard, the mail's labels and the evaluation (`judge`).
+form and the alert labels of the dashboard, the mail's labels and figures (`figure`) and the
+evaluation (`judge`).
 
 A rule returns `Finding`s, one per alert it keeps alive (the threshold rule one per crossed
 level). A finding with `create=False` keeps an existing alert alive without opening a new one.
@@ -16,7 +17,9 @@ Adding a rule touches two files:
 1. a new module here, e.g. `suspect_traffic.py`, with `NAME`, a judge function
    `(ctx: BudgetContext, config: dict) -> list[Finding]` and `RULE = AlertRule(...)` (copy
    `stale_data.py`: parameters are marshmallow fields with `title` and `x-unit` in their
-   metadata, which the form shows; `defaults` gives each parameter's value for a new budget);
+   metadata, which the form shows; `defaults` gives each parameter's value for a new budget;
+   `figures` declares each figure its findings add: its label and how the mail shows it, e.g.
+   `Figure("Projected overspend", Shown.MONEY)`);
 2. a line in `RULES` below (the order is the order of the form).
 Then test the judge in tests/backend/budgets/ like the others. Budgets stored before the rule
 get its defaults when read or changed (`merged_rules`); nothing else needs to change — no
@@ -46,13 +49,16 @@ from backend.services.alerts.rules import (
     threshold,
 )
 from backend.services.alerts.rules.base import (
+    BASE_FIGURES,
     AlertRule,
     BudgetContext,
     Cohort,
+    Figure,
     Finding,
+    Shown,
 )
 
-__all__ = ["RULES", "AlertRule", "BudgetContext", "Cohort", "Finding"]
+__all__ = ["RULES", "AlertRule", "BudgetContext", "Cohort", "Figure", "Finding", "Shown"]
 
 RULES: tuple[AlertRule, ...] = (
     threshold.RULE,
@@ -66,11 +72,9 @@ RULES: tuple[AlertRule, ...] = (
 )
 BY_NAME: dict[str, AlertRule] = {rule.name: rule for rule in RULES}
 #: The figures of `base_figures` and of every rule, by key.
-FIGURE_LABELS: dict[str, str] = {
-    "budget": "Budget",
-    "spend_to_date": "Spend to date",
-    "spent_pct": "Share of the budget spent",
-    **{key: text for rule in RULES for key, text in rule.figure_labels.items()},
+FIGURES: dict[str, Figure] = {
+    **BASE_FIGURES,
+    **{key: shown for rule in RULES for key, shown in rule.figures.items()},
 }
 
 
@@ -80,9 +84,14 @@ def label(name: str) -> str:
     return rule.label if rule else name
 
 
+def figure(key: str) -> Figure:
+    """How the mail names and shows a figure of a finding; one no rule declares (a rule since
+    removed) as text, under its key."""
+    return FIGURES.get(key) or Figure(key.replace("_", " ").capitalize())
+
+
 def figure_label(key: str) -> str:
-    """How the mail names a figure of a finding."""
-    return FIGURE_LABELS.get(key) or key.replace("_", " ").capitalize()
+    return figure(key).label
 
 
 def default_rules() -> dict[str, dict]:

@@ -9,7 +9,7 @@ import numpy as np
 
 from analytics.anomalies import ZERO, detect_anomalies
 from backend.models import Severity
-from backend.services.alerts.rules.base import AlertRule, BudgetContext, Finding, fmt
+from backend.services.alerts.rules.base import AlertRule, BudgetContext, Figure, Finding, Shown, fmt
 from backend.services.pacing import money
 
 NAME = "anomaly"
@@ -56,11 +56,12 @@ RULE = AlertRule(
     parameters={},
     defaults={},
     judge=anomaly,
-    figure_labels={
-        "latest_day": "Day",
-        "latest_kind": "Kind",
-        "latest_actual": "Spend that day",
-        "latest_expected": "Expected that day",
-        "unusual_days": "Unusual days this period",
+    figures={
+        "latest_day": Figure("Day"),
+        "latest_kind": Figure("Kind"),
+        "latest_actual": Figure("Spend that day", Shown.MONEY),
+        "latest_expected": Figure("Expected that day", Shown.MONEY),
+        "unusual_days": Figure("Unusual days this period"),
+        "currency": Figure("Currency", Shown.NOT_SHOWN),
     },
 )

@@ -1,11 +1,14 @@
 """What an alert rule is (`AlertRule`), what it judges (`BudgetContext`) and what it returns
-(`Finding`), with the figures and formatting the rules share."""
+(`Finding`), with the figures and formatting the rules share: each figure a finding carries is
+declared as a `Figure` (its label and how the mail shows its value) by the rule that adds it,
+the budget and pacing figures every rule may add in `BASE_FIGURES`."""
 
 from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from enum import StrEnum
 from functools import cached_property
 from typing import Any
 
@@ -65,6 +68,45 @@ class Finding:
 Judge = Callable[[BudgetContext, dict], list[Finding]]
 
 
+class Shown(StrEnum):
+    """How the mail shows a figure's value."""
+
+    #: as it is stored: a count, a day, names
+    TEXT = "text"
+    #: an amount in the reporting currency: "USD 1,234.50"
+    MONEY = "money"
+    #: a percentage as it was given: 80 → "80%", 2.5 → "2.5%"
+    PERCENT = "percent"
+    #: a measured percentage to one decimal: 83.44 → "83.4%"
+    PERCENT_1DP = "percent_1dp"
+    #: a ratio as a percentage to one decimal: 1.25 → "125.0%"
+    RATIO = "ratio"
+    #: not one of the mail's figures (its pacing block shows it, or it serves the rule only)
+    NOT_SHOWN = "not_shown"
+
+
+@dataclass(frozen=True)
+class Figure:
+    """A figure of a finding as the mail shows it: its label and how its value reads."""
+
+    label: str
+    shown: Shown = Shown.TEXT
+
+    def text(self, value: Any, currency: str) -> str | None:
+        """The value as the mail shows it; None when it is not shown."""
+        if value is None or self.shown == Shown.NOT_SHOWN:
+            return None
+        if self.shown == Shown.MONEY:
+            return fmt(float(value), currency)
+        if self.shown == Shown.PERCENT:
+            return f"{float(value):g}%"
+        if self.shown == Shown.PERCENT_1DP:
+            return f"{float(value):.1f}%"
+        if self.shown == Shown.RATIO:
+            return f"{float(value):.1%}"
+        return str(value)
+
+
 @dataclass(frozen=True)
 class AlertRule:
     """One alert rule: everything the API, the budget form, the mail and the evaluation know of
@@ -80,8 +122,8 @@ class AlertRule:
     parameters: Mapping[str, fields.Field]
     defaults: Mapping[str, Any]
     judge: Judge
-    #: How the mail names the figures this rule adds to `base_figures` (others: capitalized key).
-    figure_labels: Mapping[str, str] = field(default_factory=dict)
+    #: The figures this rule's findings add to `base_figures`, by key: how the mail shows them.
+    figures: Mapping[str, Figure] = field(default_factory=dict)
     #: The rule needs the budget's target ROAS: setting a target switches it on.
     needs_target_roas: bool = False
     #: Tidies a configuration after merging (e.g. sorts the threshold levels).
@@ -106,6 +148,21 @@ def _copy(values: Mapping[str, Any]) -> dict[str, Any]:
 
 def fmt(value: float | None, currency: str) -> str:
     return "—" if value is None else f"{currency} {value:,.2f}"
+
+
+#: The figures of `base_figures`; the pacing block of the mail shows those it does not list.
+BASE_FIGURES: Mapping[str, Figure] = {
+    "budget": Figure("Budget", Shown.MONEY),
+    "currency": Figure("Currency", Shown.NOT_SHOWN),
+    "spend_to_date": Figure("Spend to date", Shown.MONEY),
+    "spent_pct": Figure("Share of the budget spent", Shown.PERCENT_1DP),
+    "expected_to_date": Figure("Expected to date", Shown.NOT_SHOWN),
+    "as_of": Figure("As of", Shown.NOT_SHOWN),
+    "projected": Figure("Projected", Shown.NOT_SHOWN),
+    "projected_low": Figure("Projected (low)", Shown.NOT_SHOWN),
+    "projected_high": Figure("Projected (high)", Shown.NOT_SHOWN),
+    "method": Figure("Forecast method", Shown.NOT_SHOWN),
+}
 
 
 def base_figures(ctx: BudgetContext) -> dict:

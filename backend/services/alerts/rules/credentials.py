@@ -8,7 +8,7 @@ import datetime as dt
 from marshmallow import fields, validate
 
 from backend.models import AccountStatus, Severity
-from backend.services.alerts.rules.base import AlertRule, BudgetContext, Finding
+from backend.services.alerts.rules.base import AlertRule, BudgetContext, Figure, Finding
 
 NAME = "credentials"
 
@@ -60,5 +60,5 @@ RULE = AlertRule(
     },
     defaults={"days_before": 14},
     judge=credentials,
-    figure_labels={"failing_accounts": "Failing", "expiring_accounts": "Expiring"},
+    figures={"failing_accounts": Figure("Failing"), "expiring_accounts": Figure("Expiring")},
 )

@@ -6,7 +6,15 @@ from __future__ import annotations
 from marshmallow import fields, validate
 
 from backend.models import Severity
-from backend.services.alerts.rules.base import AlertRule, BudgetContext, Finding, base_figures, fmt
+from backend.services.alerts.rules.base import (
+    AlertRule,
+    BudgetContext,
+    Figure,
+    Finding,
+    Shown,
+    base_figures,
+    fmt,
+)
 from backend.services.pacing import money
 
 NAME = "predicted_roas"
@@ -55,11 +63,11 @@ RULE = AlertRule(
     },
     defaults={"min_customers": 50},
     judge=predicted_roas,
-    figure_labels={
-        "customers": "Customers acquired",
-        "predicted_ltv_365": "Predicted 365-day LTV",
-        "predicted_roas": "Predicted ROAS",
-        "target_roas": "Target ROAS",
+    figures={
+        "customers": Figure("Customers acquired"),
+        "predicted_ltv_365": Figure("Predicted 365-day LTV", Shown.MONEY),
+        "predicted_roas": Figure("Predicted ROAS", Shown.RATIO),
+        "target_roas": Figure("Target ROAS", Shown.RATIO),
     },
     needs_target_roas=True,
 )

@@ -7,7 +7,15 @@ from __future__ import annotations
 from marshmallow import fields, validate
 
 from backend.models import Severity
-from backend.services.alerts.rules.base import AlertRule, BudgetContext, Finding, base_figures, fmt
+from backend.services.alerts.rules.base import (
+    AlertRule,
+    BudgetContext,
+    Figure,
+    Finding,
+    Shown,
+    base_figures,
+    fmt,
+)
 from backend.services.pacing import money
 
 NAME = "projected_overspend"
@@ -73,5 +81,8 @@ RULE = AlertRule(
     },
     defaults={"tolerance_pct": 5},
     judge=projected_overspend,
-    figure_labels={"tolerance_pct": "Tolerance today", "projected_over": "Projected overspend"},
+    figures={
+        "tolerance_pct": Figure("Tolerance today", Shown.PERCENT),
+        "projected_over": Figure("Projected overspend", Shown.MONEY),
+    },
 )

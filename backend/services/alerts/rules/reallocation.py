@@ -7,7 +7,7 @@ from __future__ import annotations
 from marshmallow import fields, validate
 
 from backend.models import Severity
-from backend.services.alerts.rules.base import AlertRule, BudgetContext, Finding, fmt
+from backend.services.alerts.rules.base import AlertRule, BudgetContext, Figure, Finding, fmt
 
 NAME = "reallocation_opportunity"
 
@@ -55,9 +55,9 @@ RULE = AlertRule(
     },
     defaults={"min_gain_pct": 5},
     judge=reallocation_opportunity,
-    figure_labels={
-        "run": "Recommendation run",
-        "expected_gain_pct": "Expected gain (%)",
-        "expected_gain_daily": "Expected gain a day",
+    figures={
+        "run": Figure("Recommendation run"),
+        "expected_gain_pct": Figure("Expected gain (%)"),
+        "expected_gain_daily": Figure("Expected gain a day"),
     },
 )

@@ -8,7 +8,7 @@ import datetime as dt
 from marshmallow import fields, validate
 
 from backend.models import AccountStatus, Severity
-from backend.services.alerts.rules.base import AlertRule, BudgetContext, Finding
+from backend.services.alerts.rules.base import AlertRule, BudgetContext, Figure, Finding
 
 NAME = "stale_data"
 
@@ -53,5 +53,5 @@ RULE = AlertRule(
     },
     defaults={"hours": 24},
     judge=stale_data,
-    figure_labels={"hours": "Hours without a sync", "stale_accounts": "Accounts"},
+    figures={"hours": Figure("Hours without a sync"), "stale_accounts": Figure("Accounts")},
 )

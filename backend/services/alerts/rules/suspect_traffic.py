@@ -9,7 +9,7 @@ import datetime as dt
 from marshmallow import fields, validate
 
 from backend.models import ScopeType, Severity
-from backend.services.alerts.rules.base import AlertRule, BudgetContext, Finding
+from backend.services.alerts.rules.base import AlertRule, BudgetContext, Figure, Finding
 
 NAME = "suspect_traffic"
 
@@ -80,11 +80,11 @@ RULE = AlertRule(
     },
     defaults={"share_pct": 10, "days": 7},
     judge=suspect_traffic,
-    figure_labels={
-        "share_pct": "Suspect share limit (%)",
-        "days": "Days judged",
-        "highest_suspect_share_pct": "Highest suspect share (%)",
-        "suspect_customers": "Suspect customers",
-        "suspect_campaigns": "Campaigns",
+    figures={
+        "share_pct": Figure("Suspect share limit (%)"),
+        "days": Figure("Days judged"),
+        "highest_suspect_share_pct": Figure("Highest suspect share (%)"),
+        "suspect_customers": Figure("Suspect customers"),
+        "suspect_campaigns": Figure("Campaigns"),
     },
 )

@@ -8,7 +8,15 @@ from __future__ import annotations
 from marshmallow import fields, validate
 
 from backend.models import Severity
-from backend.services.alerts.rules.base import AlertRule, BudgetContext, Finding, base_figures, fmt
+from backend.services.alerts.rules.base import (
+    AlertRule,
+    BudgetContext,
+    Figure,
+    Finding,
+    Shown,
+    base_figures,
+    fmt,
+)
 
 NAME = "threshold"
 
@@ -70,6 +78,6 @@ RULE = AlertRule(
     },
     defaults={"levels": [50, 80, 100]},
     judge=threshold,
-    figure_labels={"level_pct": "Threshold"},
+    figures={"level_pct": Figure("Threshold", Shown.PERCENT)},
     normalize=whole_sorted_levels,
 )
