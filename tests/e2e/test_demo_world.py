@@ -1,8 +1,9 @@
 """The demo is a business that makes sense, read through the product's own API on the seeded
 stack: Apple Search Ads pays back within 90 days, Google Ads about breaks even within a year,
 Meta loses money; campaigns of a channel differ; customers are the sandbox's stated share of the
-installs the platforms report; and this month's seeded budgets are one on track, one heading
-for overspend (with its alert)."""
+installs the platforms report; this month's seeded budgets are one on track, one heading for
+overspend (with its alert); and the worker synced every platform's demo accounts, TikTok Ads
+included."""
 
 from __future__ import annotations
 
@@ -126,3 +127,28 @@ def test_the_seeded_budgets_are_one_on_track_and_one_heading_for_overspend(api, 
     over = max(projected, key=projected.get)
     alerts = get(api, "/api/alerts?state=unresolved")
     assert any(a["budget_id"] == over and a["rule"] == "projected_overspend" for a in alerts)
+
+
+def test_every_platform_syncs_its_demo_accounts_through_the_worker(demo_stack):
+    """Each demo account of every platform, TikTok Ads included, had its recent days backfilled
+    by the Celery worker: a succeeded run with a task id, a start and rows."""
+    from sqlalchemy import select
+
+    from backend.extensions import db
+    from backend.models import AdAccount, SyncRun
+
+    with demo_stack.app.app_context():
+        runs = db.session.execute(
+            select(AdAccount.platform, AdAccount.external_id, SyncRun)
+            .join(SyncRun, SyncRun.ad_account_id == AdAccount.id)
+            .where(SyncRun.kind == "backfill", SyncRun.status == "succeeded")
+        ).all()
+        db.session.remove()
+    synced = {
+        (platform, external_id)
+        for platform, external_id, run in runs
+        if run.task_id and run.started_at and run.rows > 0
+    }
+    expected = {(a.platform, a.external_id) for a in World().demo_accounts}
+    assert expected <= synced, sorted(expected - synced)
+    assert {platform for platform, _ in expected} == set(PLATFORMS) and "tiktok_ads" in PLATFORMS
