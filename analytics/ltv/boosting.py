@@ -30,7 +30,6 @@ from sklearn.ensemble import HistGradientBoostingRegressor
 from threadpoolctl import threadpool_limits
 
 from analytics.ltv.attributes import customer_attribute
-from analytics.ltv.btyd import distinct_keys
 from analytics.ltv.columns import (
     AGE,
     CATEGORICAL_FEATURES,
@@ -180,7 +179,7 @@ def predict_revenue_windows(
     plain = summary.drop(columns=WINDOW) if WINDOW in summary else summary
     features = build_features(plain, customers, model.categories)
     key = pd.util.hash_pandas_object(features, index=False).to_numpy()
-    inverse, first, _ = distinct_keys(key)
+    _, first, inverse = np.unique(key, return_index=True, return_inverse=True)
     distinct = features.to_numpy()[first]
     out = {}
     with threadpool_limits(1, user_api="openmp"):
@@ -188,5 +187,5 @@ def predict_revenue_windows(
             rows = distinct
             if model.windows:  # the window is the last feature
                 rows = np.column_stack([distinct, np.full(len(distinct), float(window))])
-            out[window] = model.estimator.predict(rows)[inverse]
+            out[window] = model.estimator.predict(rows)[inverse.ravel()]
     return out

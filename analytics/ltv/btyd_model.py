@@ -276,11 +276,9 @@ def predict_btyd_churn(
 
     def predict(fit: Fit, part: pd.DataFrame, rows: np.ndarray) -> np.ndarray:
         purchases = fit[0]
-        (x, t_x, big_t), inverse, _ = unique_rows(part[FREQUENCY], part[RECENCY], part[T])
-        distinct = pd.DataFrame({FREQUENCY: x, RECENCY: t_x, T: big_t})
-        columns = [alive_probability(purchases, distinct)]
-        columns += [churn_probability(purchases, distinct, h) for h in horizons_days]
-        return np.column_stack(columns)[inverse]
+        columns = [alive_probability(purchases, part)]
+        columns += [churn_probability(purchases, part, h) for h in horizons_days]
+        return np.column_stack(columns)
 
     values = _by_segment(model, summary, customers, predict, 1 + len(horizons_days))
     names = [P_ALIVE, *(churn_column(h) for h in horizons_days)]

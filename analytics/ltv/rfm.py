@@ -116,13 +116,8 @@ def purchase_periods(
         return PurchasePeriods(ids, code, period, amount, birth)
     offset = period.min()
     span = int(period.max() - offset + 1)
-    # hash the (customer, period) keys, then sort the distinct ones only
-    inverse, keys = pd.factorize(code * span + (period - offset))
-    order = np.argsort(keys)
-    rank = np.empty_like(order)
-    rank[order] = np.arange(order.size)
-    keys = keys[order]
-    total = np.bincount(rank[inverse], weights=amount, minlength=keys.size)
+    keys, inverse = np.unique(code * span + (period - offset), return_inverse=True)
+    total = np.bincount(inverse.ravel(), weights=amount, minlength=keys.size)
     return PurchasePeriods(ids, keys // span, keys % span + offset, total, birth)
 
 
