@@ -8,8 +8,10 @@ first /api/health (the stack's floor), then each of the overview, ROI by platfor
 country, and the day cohorts. Each request picks one of a few popular ranges (last 7, 30 and 90
 days, the whole data) with probability 0.8, else a new random range. Answers from the answer
 cache (X-Spendlens-Cache: hit) are "warm", the others "cold". With BENCH_WRITES=1, the overview
-is driven once more while a writer replaces one account's spend slices again and again (a
-backfill) and activates a model version: its p95 then is `under_writes_p95_ms`.
+is driven once more while one writer replaces one account's spend slices again and again (a
+backfill, a commit per 30-day chunk) and another stores and activates a model version:
+`under_writes` holds the writers' commits, the activation's seconds, the floor measured while
+they write, the overview's figures and their ratios to the quiet run's (`p95_vs_quiet`).
 
 Environment: BENCH_AD_ROWS (default 10,000,000 ad-level rows), BENCH_CUSTOMERS (1,000,000),
 BENCH_REVENUE_EVENTS (20,000,000), BENCH_CLIENTS (8), BENCH_SECONDS (20),
@@ -104,9 +106,9 @@ def load(db) -> dict:
     return {"ad_rows": ad_rows, **timings}
 
 
-def store_and_activate_model(db) -> dict:
+def store_and_activate_model(db, both_orders: bool = True) -> dict:
     """A model version's outputs stored while it is inactive, then the version activated; then
-    the other order: a version activated first, its outputs stored after."""
+    (`both_orders`) the other order: a version activated first, its outputs stored after."""
     from sqlalchemy import text
 
     began = time.perf_counter()
@@ -117,12 +119,20 @@ def store_and_activate_model(db) -> dict:
     began = time.perf_counter()
     activate(db, version)
     timings = {"model_store_s": stored, "model_activate_s": time.perf_counter() - began}
+    if not both_orders:
+        return timings
     began = time.perf_counter()
     version = db.session.execute(text(EMPTY_VERSION)).scalar_one()
     activate(db, version)
+    timings["model_activate_empty_s"] = time.perf_counter() - began
+    began = time.perf_counter()
     db.session.execute(text(OUTPUTS), {"v": version})
     db.session.commit()
-    return timings | {"model_active_first_s": time.perf_counter() - began}
+    timings["model_store_under_active_s"] = time.perf_counter() - began
+    timings["model_active_first_s"] = (
+        timings["model_activate_empty_s"] + timings["model_store_under_active_s"]
+    )
+    return timings
 
 
 def activate(db, version: int) -> None:
@@ -339,16 +349,21 @@ def summary(results: list, seconds: float) -> dict:
 
 
 class Backfill:
-    """A writer replacing one account's spend slices again and again (each chunk committed, as a
-    backfill does), then activating a model version, until stopped."""
+    """Writers while the dashboard is read: one replaces one account's spend slices again and
+    again, each 30-day chunk committed as a backfill does; another stores a model version's
+    outputs and activates it, once (its seconds in `activation_s`, None if unfinished)."""
 
     def __init__(self, app) -> None:
-        self.app, self.commits, self.errors = app, 0, 0
+        self.app, self.commits, self.activation_s = app, 0, None
         self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._run, daemon=True)
-        self._thread.start()
+        self._threads = [
+            threading.Thread(target=self._backfill, daemon=True),
+            threading.Thread(target=self._activation, daemon=True),
+        ]
+        for thread in self._threads:
+            thread.start()
 
-    def _run(self) -> None:
+    def _backfill(self) -> None:
         from sqlalchemy import text
 
         from backend.extensions import db
@@ -359,7 +374,6 @@ class Backfill:
             account = db.session.execute(
                 text("SELECT id, platform, external_id, currency FROM ad_accounts ORDER BY id")
             ).first()
-            activated = False
             while not self._stop.is_set():
                 for first, last in world.chunks(START, DAYS):
                     if self._stop.is_set():
@@ -373,15 +387,26 @@ class Backfill:
                             refresh_rollups(cursor, target, "USD")
                     db.session.commit()
                     self.commits += 1
-                    if not activated:
-                        store_and_activate_model(db)
-                        activated = True
             db.session.remove()
 
-    def stop(self) -> int:
+    def _activation(self) -> None:
+        from backend.extensions import db
+
+        with self.app.app_context():
+            began = time.perf_counter()
+            store_and_activate_model(db, both_orders=False)
+            self.activation_s = round(time.perf_counter() - began, 1)
+            db.session.remove()
+
+    def stop(self) -> dict:
         self._stop.set()
-        self._thread.join()
-        return self.commits
+        for thread in self._threads:
+            thread.join()
+        return {"commits": self.commits, "activation_s": self.activation_s}
+
+
+def _ratio(value: float | None, reference: float | None) -> float | None:
+    return round(value / reference, 2) if value and reference else None
 
 
 def main() -> None:
@@ -420,8 +445,17 @@ def main() -> None:
             if WRITES:
                 path, extra = ENDPOINTS["overview"]
                 backfill = Backfill(app)
+                floor_under = summary(drive(clients, "/api/health", {}, 3.0, False), 3.0)
                 under = summary(drive(clients, path, extra, SECONDS, True), SECONDS)
-                writes = {"commits": backfill.stop(), **under}
+                writes = {
+                    **backfill.stop(),
+                    "floor_p95_ms": floor_under["p95_ms"],
+                    **under,
+                    "p95_vs_quiet": _ratio(under["p95_ms"], endpoints["overview"]["p95_ms"]),
+                    "warm_p95_vs_quiet": _ratio(
+                        under["warm_p95_ms"], endpoints["overview"]["warm_p95_ms"]
+                    ),
+                }
                 print(f"overview under writes: {writes}", file=sys.stderr, flush=True)
             max_rss = watch.stop()
         finally:

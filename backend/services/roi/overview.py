@@ -15,6 +15,7 @@ from sqlalchemy import text
 from analytics import metrics
 from backend.extensions import db
 from backend.services.ingestion.health import freshness
+from backend.services.roi import queries
 from backend.services.roi import report as roi
 from backend.services.roi.tables import revenue_column
 from connectors import platforms
@@ -30,12 +31,14 @@ EXCLUDING_SUSPECTS = (
 #: How far to trust predicted_roas (backend.services.roi): its accuracy and interval.
 TRUST = ("accuracy", "predicted_roas_interval")
 
-#: Spend per day and platform from the daily rollups; revenue to date of the customers acquired
-#: that day (the same cohort revenue as the ROI report, so the days add up to its total) and
-#: through their first COMPARABLE_AGE_DAYS days, from roi_customers (one row per customer; NaN
-#: revenue: a payment without an exchange rate).
-SERIES = text(
-    f"""
+
+def _series_sql() -> str:
+    """Spend per day and platform from the daily rollups; revenue to date of the customers
+    acquired that day (the same cohort revenue as the ROI report, so the days add up to its
+    total) and through their first COMPARABLE_AGE_DAYS days, from the customer side summed per
+    day (`queries.CUSTOMER_SOURCES`; unknown: a payment without an exchange rate)."""
+    at_age = revenue_column(metrics.COMPARABLE_AGE_DAYS)
+    return f"""
     WITH spend AS (
         SELECT r.date, r.platform,
                CASE WHEN count(*) = count(r.spend) THEN sum(r.spend) END AS spend
@@ -45,10 +48,11 @@ SERIES = text(
         GROUP BY r.date, r.platform
     ), revenue AS (
         SELECT c.acquisition_date AS date, c.platform,
-               CASE WHEN bool_and(c.revenue <> 'NaN') THEN sum(c.revenue) END AS revenue,
-               CASE WHEN bool_and(c.{revenue_column(metrics.COMPARABLE_AGE_DAYS)} <> 'NaN')
-                    THEN sum(c.{revenue_column(metrics.COMPARABLE_AGE_DAYS)}) END AS revenue_at_age
-        FROM roi_customers c
+               CASE WHEN sum(c.revenue_unknown) = 0
+                    THEN CAST(sum(c.revenue) AS float8) END AS revenue,
+               CASE WHEN sum(c.{at_age}_unknown) = 0
+                    THEN CAST(sum(c.{at_age}) AS float8) END AS revenue_at_age
+        FROM {queries.CUSTOMER_SOURCES["days"]} c
         WHERE c.acquisition_date BETWEEN :start AND :end AND c.platform = ANY(:platforms)
         GROUP BY c.acquisition_date, c.platform
     )
@@ -59,7 +63,6 @@ SERIES = text(
     FROM spend s FULL JOIN revenue v ON v.date = s.date AND v.platform = s.platform
     ORDER BY 1, 2
     """
-)
 
 
 def previous_range(start: dt.date, end: dt.date) -> tuple[dt.date, dt.date]:
@@ -176,7 +179,7 @@ def _series(start: dt.date, end: dt.date, as_of: dt.date) -> list[dict]:
             "revenue": _money(row.revenue),
             "revenue_at_age": _money(row.revenue_at_age) if row.date <= old_enough else None,
         }
-        for row in db.session.execute(SERIES, params)
+        for row in db.session.execute(text(_series_sql()), params)
     ]
 
 

@@ -4,10 +4,12 @@ Spend comes from the rollups, never the fact tables: the whole months inside the
 `monthly_rollups`, the partial months at its ends from `daily_rollups` (groupings that need the
 day, such as the weekday, read the daily rollups only). Customers are those acquired in the range
 on an ad platform, grouped the same way; their revenue in the reporting currency (converted at
-the rate of each event's date) and the predictions of the active models are read from
-`roi_customers`, one row per customer kept by triggers, never from the revenue events or the
-model outputs. Every group key is text; a customer without the
-grouping's attribute is in the group '-'.
+the rate of each event's date) and the predictions of the active models are read from the
+customer side pre-aggregated per acquisition day, campaign, country and device
+(`roi_customer_days`, `roi_customer_lifetimes`, kept from `roi_customers` by a trigger), never
+from the customers, the revenue events or the model outputs: a cold report reads rows per day
+and campaign, not per customer. Every group key is text; a customer without the grouping's
+attribute is in the group '-'.
 """
 
 from __future__ import annotations
@@ -196,11 +198,17 @@ def frame(fetched: Fetched) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=columns)
 
 
-def _customer_rows(selection: Selection) -> str:
-    """FROM and WHERE of the customers acquired in the selection: one row each in
-    roi_customers (acquisition attributes, revenue summary, active predictions), aliased c."""
+#: Where the customer side is read: the relations of `sql.customer_groups.AGGREGATES` (a
+#: test reads the same columns per customer instead, `customer_groups.per_customer_sql`).
+CUSTOMER_SOURCES = {"days": "roi_customer_days", "lifetimes": "roi_customer_lifetimes"}
+
+
+def _customer_rows(selection: Selection, source: str = "days") -> str:
+    """FROM and WHERE of the groups of customers acquired in the selection (a group: an
+    acquisition day, platform, account, campaign, country and device, with the lifetimes'
+    further keys), aliased c."""
     return f"""
-        FROM roi_customers c
+        FROM {CUSTOMER_SOURCES[source]} c
         WHERE c.acquisition_date BETWEEN :start AND :end AND c.platform = ANY(:platforms)
         {_filters("c", "ad_account_id", "campaign_id")}
     """
@@ -216,8 +224,9 @@ _DURATION = f"CASE WHEN {_ENDED} THEN c.last_purchase_day ELSE {_AGE} END"
 #: The suspect customers (traffic quality, stored by `backend.services.early.suspicion`) and
 #: their revenue, for the figures that exclude suspect traffic (`analytics.metrics`).
 _SUSPECT_SUMS = (
-    f"count(*) FILTER (WHERE c.suspect) AS {cohorts.SUSPECTS}, "
-    f"coalesce(sum(c.revenue) FILTER (WHERE c.suspect), 0) AS {cohorts.SUSPECT_REVENUE}"
+    f"CAST(sum(c.suspects) AS bigint) AS {cohorts.SUSPECTS}, "
+    f"CASE WHEN sum(c.suspect_revenue_unknown) = 0 THEN CAST(sum(c.suspect_revenue) AS float8) "
+    f"ELSE 'NaN' END AS {cohorts.SUSPECT_REVENUE}"
 )
 
 
@@ -230,16 +239,22 @@ def read_customers(
     active LTV model, churn: the churn model's probability, else the LTV model's; the suspect
     customers and their revenue; the checkpoint counts and sums of the curves)."""
     through = ", ".join(
-        f"sum(c.{revenue_column(n)}) AS {cohort_buckets.through_column(n)}" for n in CHECKPOINTS
+        f"{revenue_sum(revenue_column(n))} AS {cohort_buckets.through_column(n)}"
+        for n in CHECKPOINTS
     )
-    ltv = ", ".join(f"sum(c.predicted_ltv_{h}) AS {cohorts.ltv_column(h)}" for h in HORIZONS)
+    ltv = ", ".join(
+        f"{_sum_of_some(f'predicted_ltv_{h}', f'predicted_ltv_{h}_count')} "
+        f"AS {cohorts.ltv_column(h)}"
+        for h in HORIZONS
+    )
     lived_sql = f"""
         SELECT {customer_key} AS key,
                width_bucket({_AGE}, CAST(:checkpoints AS int[])) AS {cohort_buckets.LIVED},
-               count(*) AS {cohorts.CUSTOMERS}, sum(c.revenue) AS {cohorts.REVENUE}, {through},
-               count(*) FILTER (WHERE c.ltv_scored) AS {cohorts.SCORED}, {ltv},
-               count(c.churn_probability) AS {cohorts.CHURN_SCORED},
-               sum(c.churn_probability) AS {cohorts.CHURN_SUM}, {_SUSPECT_SUMS}
+               {_count("customers")} AS {cohorts.CUSTOMERS},
+               {revenue_sum("revenue")} AS {cohorts.REVENUE}, {through},
+               {_count("ltv_scored")} AS {cohorts.SCORED}, {ltv},
+               {_count("churn_scored")} AS {cohorts.CHURN_SCORED},
+               {_sum_of_some("churn_sum", "churn_scored")} AS {cohorts.CHURN_SUM}, {_SUSPECT_SUMS}
         {_customer_rows(selection)}
         GROUP BY 1, 2
     """
@@ -255,6 +270,25 @@ def read_customers(
     )
 
 
+def _count(column: str) -> str:
+    """The customers a group's count column counts, summed over groups (an int)."""
+    return f"CAST(sum(c.{column}) AS bigint)"
+
+
+def revenue_sum(column: str) -> str:
+    """A revenue sum over groups: NaN when a customer's figure had no exchange rate (the
+    group's `<column>_unknown` count), as a sum over the customers would be."""
+    return (
+        f"CASE WHEN sum(c.{column}_unknown) = 0 THEN CAST(sum(c.{column}) AS float8) ELSE 'NaN' END"
+    )
+
+
+def _sum_of_some(column: str, count: str) -> str:
+    """A sum over groups of a figure some customers lack: NULL when none has it, as SQL's sum
+    over the customers would be."""
+    return f"CASE WHEN sum(c.{count}) > 0 THEN CAST(sum(c.{column}) AS float8) END"
+
+
 def customers(by_lived: Fetched, by_lifetime: Fetched) -> pd.DataFrame:
     """The customers frame from what `read_customers` read."""
     names, rows = by_lived
@@ -267,8 +301,8 @@ def customers(by_lived: Fetched, by_lifetime: Fetched) -> pd.DataFrame:
 def _lifetimes_sql(selection: Selection, customer_key: str, duration: str) -> str:
     """The selected customers counted per group, `duration` and whether the lifetime ended."""
     return f"""
-        SELECT {customer_key}, {duration}, {_ENDED}, count(*)
-        {_customer_rows(selection)}
+        SELECT {customer_key}, {duration}, {_ENDED}, {_count("customers")}
+        {_customer_rows(selection, "lifetimes")}
         GROUP BY 1, 2, 3
     """
 
@@ -287,13 +321,15 @@ def _text_keys(rows: list[tuple]) -> list[tuple]:
 
 
 #: The churn traits (`analytics.ltv.churn_traits.TRAITS`, where each is declared once) as
-#: conditions on a customer's row on `as_of`.
+#: conditions on a group of roi_customer_lifetimes on `as_of`: its purchases are 0, 1 or 2 for
+#: more (the traits tell none, one and some apart) and `nothing_first_week` says whether the
+#: revenue of days 0-6 is 0 (the traits compare it with 0 only).
 TRAIT_CONDITIONS = churn_traits.conditions(
     {
         "age": _AGE,
-        "purchases": "c.events",
+        "purchases": "c.purchases",
         "last_purchase_day": "c.last_purchase_day",
-        "first_week_revenue": f"c.{revenue_column(7)}",
+        "first_week_revenue": "(CASE WHEN c.nothing_first_week THEN 0 ELSE 1 END)",
     }
 )
 
@@ -306,20 +342,21 @@ def read_churn(
     each with the count and sum of their churn probabilities."""
     params = selection.params() | {"as_of": as_of, "inactivity": cohorts.CHURN_INACTIVITY_DAYS}
     churn = (
-        f"count(*) AS {cohorts.CUSTOMERS}, count(c.churn_probability) AS {cohorts.CHURN_SCORED}, "
-        f"sum(c.churn_probability) AS {cohorts.CHURN_SUM}"
+        f"{_count('customers')} AS {cohorts.CUSTOMERS}, "
+        f"{_count('churn_scored')} AS {cohorts.CHURN_SCORED}, "
+        f"{_sum_of_some('churn_sum', 'churn_scored')} AS {cohorts.CHURN_SUM}"
     )
     lifetimes_sql = f"""
         SELECT {customer_key} AS {cohorts.KEY}, c.last_purchase_day AS last_day, {_AGE} AS age,
                {_ENDED} AS settled, {churn}
-        {_customer_rows(selection)}
+        {_customer_rows(selection, "lifetimes")}
         GROUP BY 1, 2, 3, 4
     """
     traits = ", ".join(f"{sql} AS {name}" for name, sql in TRAIT_CONDITIONS.items())
     groups = ", ".join(str(i + 2) for i in range(len(TRAIT_CONDITIONS)))
     traits_sql = f"""
         SELECT {customer_key} AS {cohorts.KEY}, {traits}, {churn}
-        {_customer_rows(selection)}
+        {_customer_rows(selection, "lifetimes")}
         GROUP BY 1, {groups}
     """
     return reads.submit(lifetimes_sql, params), reads.submit(traits_sql, params)

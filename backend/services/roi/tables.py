@@ -10,6 +10,8 @@
   rollups, so its cost depends on campaigns and months, not days. Reporting amounts are NULL
   when any day of the month had no rate (`fx_missing_days` counts them).
 - `RoiCustomer`: each customer with its acquisition attributes, revenue and active predictions.
+- `roi_customer_days`, `roi_customer_lifetimes`: the customer side summed per acquisition day
+  and campaign, country, device, kept by a trigger on roi_customers (`sql/customer_groups.py`).
 - `RoiDataChange`: the data version the answer cache is keyed by.
 """
 
@@ -22,13 +24,16 @@ from sqlalchemy import (
     BigInteger,
     Boolean,
     CheckConstraint,
+    Column,
     Date,
     Double,
     ForeignKey,
     Index,
     Integer,
     Numeric,
+    SmallInteger,
     String,
+    Table,
     Text,
     false,
     text,
@@ -38,6 +43,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 from analytics.revenue_curves import CHECKPOINTS
 from backend.extensions import db
 from backend.models.types import Money
+from backend.services.roi.sql import customer_groups
 
 
 class RollupFigures:
@@ -179,3 +185,38 @@ class RoiDataChange(db.Model):
     #: The days of acquisition or spend it changed (-infinity..infinity: every day).
     first_day: Mapped[dt.date] = mapped_column(Date, server_default=text("'-infinity'"))
     last_day: Mapped[dt.date] = mapped_column(Date, server_default=text("'infinity'"))
+
+
+_GROUP_TYPES = {"date": Date, "text": Text, "integer": Integer, "bigint": BigInteger,
+                "smallint": SmallInteger, "boolean": Boolean, "numeric": Numeric}  # fmt: skip
+
+
+def _customer_group_table(name: str) -> Table:
+    """`customer_groups.AGGREGATES[name]` as a table of the metadata (migration 0019 creates it
+    and its trigger): the key's columns, then the sums."""
+    key, aggregates = customer_groups.AGGREGATES[name]
+    columns = []
+    for column in key:
+        kind = customer_groups.KEY_TYPES[column]
+        columns.append(
+            Column(column, _GROUP_TYPES[kind.split()[0]](), nullable="NOT NULL" not in kind)
+        )
+    columns += [
+        Column(column, _GROUP_TYPES[kind](), nullable=False)
+        for column, (kind, _) in aggregates.items()
+    ]
+    return Table(
+        name,
+        db.metadata,
+        *columns,
+        Index(f"ux_{name}_key", *key, unique=True, postgresql_nulls_not_distinct=True),
+        Index(f"ix_{name}_empty", "acquisition_date", postgresql_where=text("customers = 0")),
+    )
+
+
+#: The customer side pre-aggregated per acquisition day and campaign, country, device
+#: (`sql/customer_groups.py`): what the reports read instead of roi_customers.
+roi_customer_days = _customer_group_table("roi_customer_days")
+#: The same with the last purchase's day, the payments (0, 1, 2+) and whether the first week
+#: paid nothing: what lifetimes, survival and churn drivers read.
+roi_customer_lifetimes = _customer_group_table("roi_customer_lifetimes")

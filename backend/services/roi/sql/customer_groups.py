@@ -1,0 +1,201 @@
+"""The customer side of the ROI read model pre-aggregated like spend (migration 0019), so that a
+report reads rows per day and campaign, not per customer:
+
+- `roi_customer_days`: per acquisition day × platform × account × campaign × country × device,
+  the customers, their payments, revenue to date and at each checkpoint, predicted LTV per
+  horizon and churn probabilities, as sums with a count of the customers each sum covers;
+- `roi_customer_lifetimes`: the same key with the last purchase's day, the payments capped at 2
+  (none, one, more) and whether nothing was paid in the first week: what the lifetimes, the
+  survival curves and the churn drivers read, with the customers and their churn sums.
+
+Both follow `roi_customers` by one statement-level trigger per write to it: the written rows
+are added (new) and subtracted (old) per group in one upsert, so a bulk load or an activation
+costs one grouped pass over its rows, and concurrent writers add up (row locks on the groups,
+no lost update). Sums are exact (numeric: adding and subtracting leaves no rounding residue,
+so the table always equals the groups computed afresh). A revenue figure without an exchange
+rate (NaN) is counted in its `*_unknown` column instead of summed, so the sum stays additive; a
+reader makes the group's sum NaN while that count is not 0. Groups left without customers are
+deleted; a TRUNCATE of roi_customers empties both.
+
+`AGGREGATES` is the definition: `live_view_sql` computes the same groups from roi_customers
+directly (the tests compare the two).
+"""
+
+from __future__ import annotations
+
+from backend.services.roi.sql.roi_customers import CHECKPOINTS, HORIZONS
+
+KEY = ("acquisition_date", "platform", "ad_account_id", "campaign_id", "country", "device")
+LIFETIME_KEY = (*KEY, "last_purchase_day", "purchases", "nothing_first_week")
+
+#: Key columns of the lifetimes table computed from a roi_customers row.
+LIFETIME_KEY_SQL = {
+    "last_purchase_day": "last_purchase_day",
+    "purchases": "LEAST(events, 2)",
+    "nothing_first_week": "(revenue_7d = 0)",
+}
+KEY_TYPES = {
+    "acquisition_date": "date NOT NULL",
+    "platform": "text",
+    "ad_account_id": "integer",
+    "campaign_id": "bigint",
+    "country": "text",
+    "device": "text",
+    "last_purchase_day": "integer NOT NULL",
+    "purchases": "smallint NOT NULL",
+    "nothing_first_week": "boolean NOT NULL",
+}
+
+REVENUES = ("revenue", *(f"revenue_{n}d" for n in CHECKPOINTS))
+
+
+def _known(column: str) -> str:
+    return f"CAST(CASE WHEN {column} = 'NaN' THEN 0 ELSE {column} END AS numeric)"
+
+
+def _days_aggregates() -> dict[str, tuple[str, str]]:
+    """name: (SQL type, value of one roi_customers row, summed)."""
+    out = {
+        "customers": ("bigint", "1"),
+        "events": ("bigint", "events"),
+        "ltv_scored": ("bigint", "CAST(ltv_scored AS int)"),
+    }
+    for column in REVENUES:
+        out[column] = ("numeric", _known(column))
+        out[f"{column}_unknown"] = ("bigint", f"CAST({column} = 'NaN' AS int)")
+    for h in HORIZONS:
+        out[f"predicted_ltv_{h}"] = (
+            "numeric",
+            f"CAST(COALESCE(predicted_ltv_{h}, 0) AS numeric)",
+        )
+        out[f"predicted_ltv_{h}_count"] = (
+            "bigint",
+            f"CAST(predicted_ltv_{h} IS NOT NULL AS int)",
+        )
+    out["suspects"] = ("bigint", "CAST(suspect AS int)")
+    out["suspect_revenue"] = ("numeric", f"CASE WHEN suspect THEN {_known('revenue')} ELSE 0 END")
+    out["suspect_revenue_unknown"] = ("bigint", "CAST(suspect AND revenue = 'NaN' AS int)")
+    out["churn_scored"] = ("bigint", "CAST(churn_probability IS NOT NULL AS int)")
+    out["churn_sum"] = ("numeric", "CAST(COALESCE(churn_probability, 0) AS numeric)")
+    return out
+
+
+AGGREGATES = {
+    "roi_customer_days": (KEY, _days_aggregates()),
+    "roi_customer_lifetimes": (
+        LIFETIME_KEY,
+        {
+            "customers": ("bigint", "1"),
+            "churn_scored": ("bigint", "CAST(churn_probability IS NOT NULL AS int)"),
+            "churn_sum": ("numeric", "CAST(COALESCE(churn_probability, 0) AS numeric)"),
+        },
+    ),
+}
+
+
+def _key_sql(column: str) -> str:
+    return LIFETIME_KEY_SQL.get(column, column)
+
+
+def create_table_sql(table: str) -> list[str]:
+    key, aggregates = AGGREGATES[table]
+    columns = [f"{c} {KEY_TYPES[c]}" for c in key]
+    columns += [f"{name} {kind} NOT NULL" for name, (kind, _) in aggregates.items()]
+    return [
+        f"CREATE TABLE {table} ({', '.join(columns)})",
+        f"CREATE UNIQUE INDEX ux_{table}_key ON {table} ({', '.join(key)}) NULLS NOT DISTINCT",
+        f"CREATE INDEX ix_{table}_empty ON {table} (acquisition_date) WHERE customers = 0",
+    ]
+
+
+def _grouped(table: str, source: str, sign: str = "1", per: str = "") -> str:
+    """SELECT of the groups of `source` (rows of roi_customers, each with a column `sign`
+    unless `sign` is a constant) with the table's key and sums; `per`: a further grouping
+    column that is not selected."""
+    key, aggregates = AGGREGATES[table]
+    keys = ", ".join(f"{_key_sql(c)} AS {c}" for c in key)
+    sums = ", ".join(
+        f"sum({sign} * ({value})) AS {name}" for name, (_, value) in aggregates.items()
+    )
+    groups = ", ".join([str(i + 1) for i in range(len(key))] + ([per] if per else []))
+    return f"SELECT {keys}, {sums} FROM {source} GROUP BY {groups}"
+
+
+def live_view_sql(table: str) -> str:
+    """The groups of `table` computed from roi_customers now (what the table must hold)."""
+    return _grouped(table, "roi_customers")
+
+
+def per_customer_sql(table: str) -> str:
+    """The rows of `table` one per customer (a relation with the table's columns): what the
+    reports would read without the pre-aggregation."""
+    return f"({_grouped(table, 'roi_customers', per='customer_id')})"
+
+
+def fill_sql(table: str) -> str:
+    return f"INSERT INTO {table} {_grouped(table, 'roi_customers')}"
+
+
+def _upsert(table: str, delta: str) -> str:
+    key, aggregates = AGGREGATES[table]
+    nonzero = " OR ".join(f"{name} <> 0" for name in aggregates)
+    updates = ", ".join(f"{name} = t.{name} + excluded.{name}" for name in aggregates)
+    return f"""
+        INSERT INTO {table} AS t
+        SELECT * FROM ({_grouped(table, delta, "sign")}) g WHERE {nonzero}
+        ON CONFLICT ({", ".join(key)}) DO UPDATE SET {updates};
+        DELETE FROM {table} WHERE customers = 0;"""
+
+
+_DELTAS = {
+    "INSERT": "(SELECT 1 AS sign, n.* FROM new_rows n) d",
+    "DELETE": "(SELECT -1 AS sign, o.* FROM old_rows o) d",
+    "UPDATE": "(SELECT 1 AS sign, n.* FROM new_rows n UNION ALL "
+    "SELECT -1 AS sign, o.* FROM old_rows o) d",
+}
+_TRANSITIONS = {
+    "INSERT": "NEW TABLE AS new_rows",
+    "DELETE": "OLD TABLE AS old_rows",
+    "UPDATE": "OLD TABLE AS old_rows NEW TABLE AS new_rows",
+}
+
+
+def trigger_sql() -> list[str]:
+    """The function and the three statement-level triggers on roi_customers that keep both
+    tables current."""
+    branches = "\n".join(
+        f"    {'IF' if i == 0 else 'ELSIF'} TG_OP = '{op}' THEN"
+        + "".join(_upsert(table, delta) for table in AGGREGATES)
+        for i, (op, delta) in enumerate(_DELTAS.items())
+    )
+    out = [
+        f"""CREATE FUNCTION roi_customer_groups_changed() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+{branches}
+    END IF;
+    RETURN NULL;
+END $$"""
+    ]
+    out.append(
+        "CREATE FUNCTION roi_customer_groups_truncated() RETURNS trigger LANGUAGE plpgsql AS $$\n"
+        f"BEGIN {' '.join(f'DELETE FROM {t};' for t in AGGREGATES)} RETURN NULL; END $$"
+    )
+    out.append(
+        "CREATE TRIGGER roi_customers_groups_truncate AFTER TRUNCATE ON roi_customers "
+        "FOR EACH STATEMENT EXECUTE FUNCTION roi_customer_groups_truncated()"
+    )
+    for op, transitions in _TRANSITIONS.items():
+        out.append(
+            f"CREATE TRIGGER roi_customers_groups_{op.lower()} AFTER {op} ON roi_customers "
+            f"REFERENCING {transitions} FOR EACH STATEMENT "
+            "EXECUTE FUNCTION roi_customer_groups_changed()"
+        )
+    return out
+
+
+def drop_sql() -> list[str]:
+    ops = (*_DELTAS, "TRUNCATE")
+    out = [f"DROP TRIGGER roi_customers_groups_{op.lower()} ON roi_customers" for op in ops]
+    out += [f"DROP FUNCTION roi_customer_groups_{f}()" for f in ("changed", "truncated")]
+    out += [f"DROP TABLE {table}" for table in AGGREGATES]
+    return out

@@ -1,0 +1,245 @@
+"""The pre-aggregated customer side of the ROI read model (roi_customer_days,
+roi_customer_lifetimes) always equals its groups computed afresh from roi_customers: on random
+small worlds, after every kind of write the loaders, the FX refresh and the model versions make
+(customer and revenue loads, restatements, deletions, a customer moved to another day, an
+exchange rate arriving, outputs stored before and after a version is active, activation,
+suspects marked by traffic quality); and
+every ROI, overview and cohort answer read from them equals the answer read per customer."""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import random
+from decimal import Decimal
+
+import pytest
+from sqlalchemy import text
+
+from backend.models import FxRate
+from backend.services.customers import load_customers_batch, load_revenue_batch
+from backend.services.customers.fx import refresh_revenue_conversion
+from backend.services.predictions import imports, versions
+from backend.services.roi import queries
+from backend.services.roi.cohorts import cohort_report
+from backend.services.roi.overview import overview_figures
+from backend.services.roi.report import RoiRequest, roi_report
+from backend.services.roi.sql.customer_groups import AGGREGATES, live_view_sql, per_customer_sql
+from tests.backend.roi.conftest import add_account, spend_row, write_slice
+
+START = dt.date(2024, 1, 1)
+HEADER = "customer_id,predicted_ltv_30,predicted_ltv_90,predicted_ltv_365,churn_probability\n"
+
+
+def _rows(db, sql: str) -> list[tuple]:
+    return sorted(
+        (tuple(row) for row in db.session.execute(text(sql))),
+        key=lambda r: tuple((v is None, str(v)) for v in r),
+    )
+
+
+def assert_groups_current(db) -> int:
+    """Each pre-aggregate equals its groups computed from roi_customers now; the number of
+    groups of roi_customer_days."""
+    for table in AGGREGATES:
+        stored = _rows(db, f"SELECT * FROM {table}")
+        assert stored == _rows(db, live_view_sql(table)), table
+    return db.session.execute(text("SELECT count(*) FROM roi_customer_days")).scalar_one()
+
+
+class RandomWorld:
+    """Accounts with campaigns, and customers with payments drawn from one seed."""
+
+    def __init__(self, db, seed: int) -> None:
+        self.db, self.rng = db, random.Random(seed)
+        self.accounts = []
+        for platform, external, currency in (("meta", "act_1", "USD"), ("google_ads", "9", "EUR")):
+            account = add_account(db, platform, external, currency, f"{platform} account")
+            rows = [spend_row(account, START, f"{external}-c{i}", "1") for i in range(3)]
+            write_slice(db, account, rows, START, START)
+            self.accounts.append(account)
+        self.customers = [f"u{i}" for i in range(self.rng.randint(15, 40))]
+        self.events = 0
+
+    def customer(self, external_id: str) -> dict:
+        rng = self.rng
+        item = {
+            "customer_id": external_id,
+            "acquired_at": f"{START + dt.timedelta(days=rng.randint(0, 9))}T09:00:00Z",
+        }
+        if rng.random() < 0.85:
+            account = rng.choice(self.accounts)
+            item["platform"] = account.platform
+            if rng.random() < 0.8:
+                item["account_external_id"] = account.external_id
+                if rng.random() < 0.8:
+                    item["campaign_external_id"] = f"{account.external_id}-c{rng.randint(0, 2)}"
+        if rng.random() < 0.8:
+            item["country"] = rng.choice(["US", "DE", "fr"])
+        if rng.random() < 0.7:
+            item["device"] = rng.choice(["iphone", "Android_Phone"])
+        return item
+
+    def payments(self, count: int, currencies=("USD", "USD", "EUR")) -> list[dict]:
+        out = []
+        for _ in range(count):
+            self.events += 1
+            day = START + dt.timedelta(days=self.rng.randint(0, 60))
+            out.append(
+                {
+                    "event_id": f"e{self.events}",
+                    "customer_id": self.rng.choice(self.customers),
+                    "occurred_at": f"{day}T12:00:00Z",
+                    "amount": str(self.rng.choice([1, 2.5, 9.99, 30])),
+                    "currency": self.rng.choice(currencies),
+                }
+            )
+        return out
+
+    def mark_suspects(self, share: float) -> None:
+        """Some customers flagged suspect (and the others not), as traffic quality's scoring
+        writes roi_customers.suspect."""
+        suspects = [u for u in self.customers if self.rng.random() < share] or self.customers[:1]
+        self.db.session.execute(
+            text(
+                "UPDATE roi_customers r SET suspect = (c.external_id = ANY(:ids)) "
+                "FROM customers c WHERE c.id = r.customer_id"
+            ),
+            {"ids": suspects},
+        )
+        self.db.session.commit()
+
+    def predictions(self, name: str, share: float) -> list:
+        lines = []
+        for external_id in self.customers:
+            if self.rng.random() < share:
+                ltv = sorted(round(self.rng.uniform(0, 50), 2) for _ in range(3))
+                churn = "" if self.rng.random() < 0.3 else f"{self.rng.random():.3f}"
+                lines.append(f"{external_id},{ltv[0]},{ltv[1]},{ltv[2]},{churn}")
+        return imports.import_outputs(io.StringIO(HEADER + "\n".join(lines) + "\n"), name)
+
+
+def activate(version_id: int) -> None:
+    versions.record_activation_request(None, version_id)
+    assert versions.carry_out_activation(version_id) == "activated"
+
+
+@pytest.mark.parametrize("seed", range(5))
+def test_the_pre_aggregates_follow_every_kind_of_change(db, seed):
+    world = RandomWorld(db, seed)
+    load_customers_batch([world.customer(u) for u in world.customers])
+    assert assert_groups_current(db) > 0
+    load_revenue_batch(world.payments(60))  # EUR payments have no rate yet: NaN revenue
+    assert (
+        db.session.execute(text("SELECT sum(revenue_unknown) FROM roi_customer_days")).scalar_one()
+        > 0
+    )
+    assert_groups_current(db)
+    load_revenue_batch(world.payments(10))
+    restated = world.payments(5)
+    for i, item in enumerate(restated, start=1):
+        item["event_id"] = f"e{i}"  # the same events, restated
+    load_revenue_batch(restated)
+    assert_groups_current(db)
+
+    rate = FxRate(date=START - dt.timedelta(days=1), currency="EUR", reporting_currency="USD",
+                  rate=Decimal("1.1"), source="test")  # fmt: skip
+    db.session.add(rate)
+    db.session.commit()
+    refresh_revenue_conversion()
+    db.session.commit()
+    assert (
+        db.session.execute(text("SELECT sum(revenue_unknown) FROM roi_customer_days")).scalar_one()
+        == 0
+    )
+    assert_groups_current(db)
+
+    ltv, _churn = world.predictions("first", 0.7)
+    assert_groups_current(db)  # stored, not active: nothing changes
+    activate(ltv.id)
+    assert (
+        db.session.execute(text("SELECT sum(ltv_scored) FROM roi_customer_days")).scalar_one() > 0
+    )
+    assert_groups_current(db)
+    second_ltv, second_churn = world.predictions("second", 0.5)
+    activate(second_churn.id)
+    activate(second_ltv.id)
+    assert_groups_current(db)
+    db.session.execute(
+        text("UPDATE model_outputs SET predicted_ltv_365 = predicted_ltv_365 + 1 "
+             "WHERE model_version_id = :v"), {"v": second_ltv.id}
+    )  # fmt: skip
+    db.session.commit()
+    assert_groups_current(db)
+
+    world.mark_suspects(0.3)  # as traffic quality's scoring marks them
+    assert db.session.execute(text("SELECT sum(suspects) FROM roi_customer_days")).scalar_one()
+    assert_groups_current(db)
+
+    moved = world.rng.sample(world.customers, 5)
+    load_customers_batch([world.customer(u) for u in moved])  # other days, campaigns, ...
+    assert_groups_current(db)
+    db.session.execute(text("DELETE FROM revenue_events WHERE event_id LIKE 'e1%'"))
+    db.session.commit()
+    assert_groups_current(db)
+    db.session.execute(
+        text("DELETE FROM customers WHERE external_id = ANY(:ids)"), {"ids": moved[:3]}
+    )
+    db.session.commit()
+    assert_groups_current(db)
+    db.session.execute(text("DELETE FROM customers"))
+    db.session.commit()
+    assert assert_groups_current(db) == 0
+
+
+def test_outputs_stored_under_an_active_version_reach_the_pre_aggregates(db):
+    world = RandomWorld(db, 7)
+    load_customers_batch([world.customer(u) for u in world.customers])
+    body = HEADER + f"{world.customers[0]},1,2,3,0.5\n"
+    (ltv,) = imports.import_outputs(io.StringIO(body), "active-first")[:1]
+    activate(ltv.id)
+    db.session.execute(
+        text(
+            "INSERT INTO model_outputs (model_version_id, customer_id, predicted_ltv_30, "
+            "predicted_ltv_90, predicted_ltv_365, churn_probability) "
+            "SELECT :v, id, 4, 5, 6, 0.25 FROM customers WHERE external_id <> :first"
+        ),
+        {"v": ltv.id, "first": world.customers[0]},
+    )
+    db.session.commit()
+    scored = db.session.execute(text("SELECT sum(ltv_scored) FROM roi_customer_days"))
+    assert scored.scalar_one() == len(world.customers)
+    assert_groups_current(db)
+
+
+def answers(start: dt.date, end: dt.date, as_of: dt.date) -> dict:
+    """Every ROI, overview and cohort answer over the range."""
+    out = {
+        f"roi_{group_by}": roi_report(RoiRequest(start, end, group_by=group_by), as_of)
+        for group_by in ("platform", "account", "campaign", "country", "device", "weekday")
+    }
+    out["roi_campaign_filtered"] = roi_report(
+        RoiRequest(start, end, group_by="campaign", platform="meta"), as_of
+    )
+    out["overview"] = overview_figures(start, end, as_of)
+    for grain in ("day", "week", "month"):
+        out[f"cohorts_{grain}"] = cohort_report(start, end, grain, as_of=as_of)
+    return out
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_the_answers_from_the_pre_aggregates_equal_those_read_per_customer(db, seed, monkeypatch):
+    world = RandomWorld(db, 100 + seed)
+    load_customers_batch([world.customer(u) for u in world.customers])
+    load_revenue_batch(world.payments(80))  # some EUR payments without a rate: unknown sums
+    ltv, churn = world.predictions("first", 0.8)
+    activate(ltv.id)
+    activate(churn.id)
+    world.mark_suspects(0.2)
+    as_of = START + dt.timedelta(days=world.rng.choice([5, 40, 200]))
+    end = START + dt.timedelta(days=world.rng.randint(3, 9))
+    aggregated = answers(START, end, as_of)
+    assert aggregated["roi_platform"]["totals"]["customers"] > 0
+    for name, table in (("days", "roi_customer_days"), ("lifetimes", "roi_customer_lifetimes")):
+        monkeypatch.setitem(queries.CUSTOMER_SOURCES, name, per_customer_sql(table))
+    assert answers(START, end, as_of) == aggregated
