@@ -19,6 +19,15 @@ alike; a column in gives a float column out.
 - CAC excluding suspect traffic = spend ÷ (customers − suspect customers); ROAS excluding suspect
   traffic = (revenue − the suspect customers' revenue) ÷ spend. The spend stays whole: the money
   was spent, the suspects only do not count as customers nor their payments as revenue
+- expected payers (horizon H) = Σ over the cohort's scored customers of P(first purchase within
+  H days of acquisition) (1 for a customer who already paid within H, 0 once H has passed
+  unpaid), scaled to the cohort's customers (those acquired after the scoring count at the scored
+  ones' rate)
+- early predicted ROAS (horizon H) = expected payers_H × value per payer_H ÷ the cohort's spend,
+  the value per payer_H being the mean revenue within H days of a customer who paid within H
+  (the first-purchase version's training data): what a cohort younger than EARLY_AGE_DAYS is
+  expected to return before it has any revenue history; its backtested error is read at the age
+  (D1, D3) the cohort had when it was scored
 """
 
 from __future__ import annotations
@@ -40,6 +49,11 @@ LTV_HORIZON_DAYS = 365
 #: The age (days since acquisition) at which cohorts of different ages are compared: revenue to
 #: date of young cohorts is not comparable with that of older ones, which had longer to earn.
 COMPARABLE_AGE_DAYS = 7
+#: Cohorts younger than this (days since acquisition) have no revenue history to speak of: their
+#: predicted ROAS is the early one, from first-purchase probabilities.
+EARLY_AGE_DAYS = 7
+#: The horizon (days from acquisition) of expected payers and of the early predicted ROAS.
+EARLY_HORIZON_DAYS = 30
 
 
 def _is_column(value: Any) -> bool:
@@ -125,6 +139,24 @@ def ltv_cac(ltv_per_customer: Any, acquisition_cost: Any, margin_rate: float = 1
 def predicted_roas(predicted_ltv_total: Any, spend: Any) -> Any:
     """Predicted ROAS at a horizon: Σ predicted LTV_H of the cohort's customers ÷ its spend."""
     return safe_divide(predicted_ltv_total, spend)
+
+
+def expected_payers(probability_sum: Any, scored: Any, customers: Any) -> Any:
+    """Expected payers of a cohort: Σ P(first purchase within the horizon) of its scored
+    customers × customers ÷ scored (None when none is scored)."""
+    return _times(safe_divide(probability_sum, scored), customers)
+
+
+def early_predicted_roas(expected: Any, value_per_payer: Any, spend: Any) -> Any:
+    """Early predicted ROAS: expected payers × value per payer ÷ spend."""
+    return safe_divide(_times(expected, value_per_payer), spend)
+
+
+def _times(left: Any, right: Any) -> Any:
+    if _is_column(left) or _is_column(right):
+        return _as_column(left) * _as_column(right)
+    a, b = _as_float(left), _as_float(right)
+    return None if a is None or b is None else a * b
 
 
 def churn_rate(expected_churned: Any, customers: Any) -> Any:

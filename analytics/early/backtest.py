@@ -148,3 +148,35 @@ def backtest_first_purchase(
         "selection": selection,
         "horizons": report,
     }
+
+
+def feature_age_label(age_days: float) -> str:
+    """The feature age (D1, D3) a customer `age_days` old at the scoring is scored with."""
+    reached = [age for age in FEATURE_AGES if age <= age_days] or [FEATURE_AGES[0]]
+    return f"D{max(reached)}"
+
+
+def accuracy_at_age(metrics: dict | None, horizon: int, age_days: float) -> dict | None:
+    """The backtested accuracy, stored in a first-purchase version's `metrics` (the result of
+    `backtest_first_purchase`), of horizon-day expected payers and early predicted revenue
+    (hence ROAS, the spend being known) of cohorts `age_days` old when scored: the mean error
+    per weekly cohort in percent, with the AUC and Brier score of the probabilities."""
+    by_age = (((metrics or {}).get("horizons") or {}).get(str(horizon)) or {}).get("by_age")
+    label = feature_age_label(age_days)
+    judged = (by_age or {}).get(label)
+    if not judged:
+        return None
+    cohorts = judged.get("cohorts") or {}
+    return {
+        "age_bucket": label,
+        "horizon_days": horizon,
+        "expected_payers_err_pct": _rounded(cohorts.get("expected_payers_err_pct")),
+        "predicted_roas_err_pct": _rounded(cohorts.get("predicted_revenue_err_pct")),
+        "auc": _rounded(judged.get("auc"), 4),
+        "brier": _rounded(judged.get("brier"), 4),
+        "weeks": int(cohorts.get("weeks") or 0),
+    }
+
+
+def _rounded(value, digits: int = 1) -> float | None:
+    return round(float(value), digits) if isinstance(value, int | float) else None

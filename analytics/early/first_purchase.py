@@ -142,6 +142,29 @@ class FirstPurchaseModel:
             return pd.DataFrame(columns=[*(p_column(h) for h in HORIZONS), "feature_age"])
         return pd.concat(frames)
 
+    def outputs(self, table: FeatureTable, first_paid: pd.Series, at: pd.Timestamp) -> pd.DataFrame:
+        """What a version stores: for every customer acquired in the last max(HORIZONS) days
+        before `at` (index CUSTOMER_ID), P(first purchase within each horizon of acquisition):
+        the model's for one who has not paid by `at`, 1 or 0 for one who has (whether the
+        first payment fell within the horizon). P(within a longer horizon) is at least that of a
+        shorter one."""
+        customers = table.customers
+        acquired = customers[ACQUIRED_AT]
+        recent = customers[(acquired < at) & (acquired >= at - max(HORIZONS) * DAY)]
+        ids = pd.Index(recent[CUSTOMER_ID], name=CUSTOMER_ID)
+        scored = self.score(table, first_paid, at)
+        paid_after = (recent[CUSTOMER_ID].map(first_paid) - recent[ACQUIRED_AT]).to_numpy()
+        paid = (recent[CUSTOMER_ID].map(first_paid) < at).to_numpy()
+        out = pd.DataFrame(index=ids)
+        shorter = np.zeros(len(ids))
+        for horizon in sorted(HORIZONS):
+            model_p = scored[p_column(horizon)].reindex(ids).fillna(0.0).to_numpy(dtype=float)
+            known = (paid_after < horizon * DAY).astype(float)
+            # each horizon has its own classifier: a longer one never says less than a shorter
+            shorter = np.maximum(shorter, np.where(paid, known, model_p))
+            out[p_column(horizon)] = shorter
+        return out
+
 
 def outcome(customers: pd.DataFrame, first_paid: pd.Series, horizon: int) -> np.ndarray:
     """1 when the customer first paid within `horizon` days of acquisition."""

@@ -19,14 +19,16 @@ from backend.errors import Invalid
 from backend.http_guards import accepts_upload
 from backend.models import ModelKind, Role
 from backend.services.customers.problems import LoadRejected
-from backend.services.predictions import imports, training, versions
+from backend.services.predictions import first_purchase, imports, training, versions
 
-blp = Blueprint("models", __name__, url_prefix="/api/models", description="LTV and churn models")
+blp = Blueprint(
+    "models", __name__, url_prefix="/api/models", description="LTV, churn and first-purchase models"
+)
 
 
 class ModelVersionSchema(Schema):
     id = fields.Integer(required=True)
-    kind = Text(required=True, metadata={"description": "'ltv' or 'churn'"})
+    kind = Text(required=True, metadata={"description": "'ltv', 'churn' or 'first_purchase'"})
     algorithm = Text(required=True)
     status = Text(required=True, metadata={"description": "'training', 'ready' or 'failed'"})
     is_active = fields.Boolean(required=True)
@@ -122,6 +124,25 @@ def train_model(data: dict):
     return training.request_training(
         current_actor(), as_of=data["as_of"], holdout_days=data["holdout_days"]
     )
+
+
+class FirstPurchaseTrainSchema(Schema):
+    as_of = fields.Date(
+        allow_none=True, load_default=None, metadata={"description": "Data through; yesterday"}
+    )
+
+
+@blp.route("/first-purchase/train", methods=["POST"])
+@roles_allowed(Role.ADMIN)
+@blp.arguments(FirstPurchaseTrainSchema)
+@blp.response(202, ModelVersionSchema)
+def train_first_purchase_model(data: dict):
+    """Queue a first-purchase training (it also follows every LTV training): the answer is the
+    new version, in 'training' until the worker is done (then 'ready' and active, or 'failed'
+    with metrics.error). Its metrics are the rolling-origin backtest by horizon (7, 30 days)
+    and feature age (D1, D3), summarised under by_age: AUC, Brier and the errors of expected
+    payers and early predicted ROAS per weekly cohort."""
+    return first_purchase.request_training(current_actor(), as_of=data["as_of"])
 
 
 @blp.route("/import", methods=["POST"])

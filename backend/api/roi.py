@@ -137,6 +137,67 @@ class ChurnAccuracySchema(Schema):
     )
 
 
+class EarlyAccuracySchema(Schema):
+    age_bucket = Text(
+        required=True,
+        metadata={"description": "D1 or D3: the feature age the cohort was scored at"},
+    )
+    horizon_days = fields.Integer(required=True)
+    expected_payers_err_pct = fields.Float(
+        allow_none=True,
+        metadata={"description": "Backtested mean error of expected payers per weekly cohort, %"},
+    )
+    predicted_roas_err_pct = fields.Float(
+        allow_none=True,
+        metadata={
+            "description": "Backtested mean error of the early predicted revenue (hence ROAS, "
+            "the spend being known) per weekly cohort, %"
+        },
+    )
+    auc = fields.Float(allow_none=True)
+    brier = fields.Float(allow_none=True)
+    weeks = fields.Integer(metadata={"description": "Weekly cohorts the backtest judged"})
+
+
+class EarlySchema(Schema):
+    """Early figures of customers too young to have revenue history (analytics.metrics)."""
+
+    start = fields.Date(data_key="from", attribute="from")
+    end = fields.Date(data_key="to", attribute="to")
+    customers = fields.Integer()
+    scored = fields.Integer(metadata={"description": "Customers the first-purchase model scored"})
+    expected_payers_7 = fields.Float(allow_none=True)
+    expected_payers_30 = fields.Float(allow_none=True)
+    value_per_payer = Money(allow_none=True)
+    spend = Money(allow_none=True)
+    predicted_roas = fields.Float(
+        allow_none=True,
+        metadata={
+            "description": "Early predicted ROAS at horizon_days: expected payers × value per "
+            "payer ÷ spend"
+        },
+    )
+    horizon_days = fields.Integer()
+    accuracy = fields.Nested(EarlyAccuracySchema, allow_none=True)
+    model_version_id = fields.Integer()
+    scored_as_of = fields.Date()
+
+
+class FirstPurchaseModelSchema(Schema):
+    id = fields.Integer(required=True)
+    scored_as_of = fields.Date()
+    horizon_days = fields.Integer()
+    early_age_days = fields.Integer(
+        metadata={"description": "Cohorts younger than this get early figures"}
+    )
+    value_per_payer = fields.Float(allow_none=True)
+    by_age = fields.Dict(
+        keys=Text(),
+        values=fields.Dict(keys=Text(), values=fields.Float(allow_none=True)),
+        metadata={"description": "Per feature age (D1, D3): AUC, Brier and errors by horizon"},
+    )
+
+
 class RoiMetricsSchema(Schema):
     spend = Money(allow_none=True)
     impressions = fields.Integer()
@@ -200,6 +261,14 @@ class RoiMetricsSchema(Schema):
             "horizon when not paid back within it); null when the payback is observed"
         },
     )
+    early = fields.Nested(
+        EarlySchema,
+        allow_none=True,
+        metadata={
+            "description": "Expected payers and early predicted ROAS of the customers acquired "
+            "in the range's days younger than early_age_days, with their backtested error"
+        },
+    )
 
 
 class RoiRowSchema(RoiMetricsSchema):
@@ -235,6 +304,12 @@ class RoiReportSchema(Schema):
             "accuracy of the predictions is read at"
         }
     )
+    early_range = fields.List(
+        fields.Date(),
+        allow_none=True,
+        metadata={"description": "[first, last] day of the range whose cohorts are early"},
+    )
+    first_purchase_model = fields.Nested(FirstPurchaseModelSchema, allow_none=True)
 
 
 class OverviewKpiSchema(Schema):
@@ -260,6 +335,14 @@ class OverviewKpiSchema(Schema):
     predicted_roas_interval = fields.Nested(IntervalSchema, allow_none=True)
     age_days = fields.Integer(
         metadata={"description": "The customers' age (middle of the range) accuracy is read at"}
+    )
+    early = fields.Nested(
+        EarlySchema,
+        allow_none=True,
+        metadata={
+            "description": "Expected payers and early predicted ROAS of the customers acquired "
+            "in the range's days younger than early_age_days, with their backtested error"
+        },
     )
 
 
@@ -429,6 +512,14 @@ class CohortSchema(Schema):
             "description": "roas_predicted x (1 -+ accuracy.error_p80), never below roas_actual"
         },
     )
+    early = fields.Nested(
+        EarlySchema,
+        allow_none=True,
+        metadata={
+            "description": "For a cohort younger than early_age_days: expected payers and the "
+            "early predicted ROAS, with their backtested error at the cohort's age"
+        },
+    )
 
 
 class CohortModelSchema(Schema):
@@ -456,6 +547,7 @@ class CohortReportSchema(Schema):
             "often, from the active churn version's backtest, strongest first"
         },
     )
+    first_purchase_model = fields.Nested(FirstPurchaseModelSchema, allow_none=True)
     cohorts = fields.List(fields.Nested(CohortSchema), required=True)
 
 

@@ -1,4 +1,5 @@
-"""LTV and churn model versions, their per-customer outputs, and their drift as cohorts mature.
+"""LTV, churn and first-purchase model versions, their per-customer outputs, and their drift as
+cohorts mature.
 
 A version is trained by Spendlens (`source` 'spendlens') or imported from a data-science team's
 own scores (`source` 'import:<name>', `algorithm` 'external'). At most one version per `kind` is
@@ -45,6 +46,8 @@ LTV_HORIZONS_DAYS = (30, 90, 365)
 class ModelKind(StrEnum):
     LTV = "ltv"
     CHURN = "churn"
+    #: P(first purchase within 7 and 30 days) of recent customers (analytics/early).
+    FIRST_PURCHASE = "first_purchase"
 
 
 class ModelStatus(StrEnum):
@@ -56,7 +59,7 @@ class ModelStatus(StrEnum):
 class ModelVersion(db.Model):
     __tablename__ = "model_versions"
     __table_args__ = (
-        CheckConstraint("kind IN ('ltv', 'churn')", name="kind_known"),
+        CheckConstraint("kind IN ('ltv', 'churn', 'first_purchase')", name="kind_known"),
         CheckConstraint("status IN ('training', 'ready', 'failed')", name="status_known"),
         CheckConstraint("NOT is_active OR status = 'ready'", name="active_is_ready"),
         Index(
@@ -116,6 +119,10 @@ class ModelOutput(db.Model):
     predicted_ltv_365: Mapped[Decimal | None] = mapped_column(Money)
     churn_probability: Mapped[Decimal | None] = mapped_column(Numeric)
     p_alive: Mapped[Decimal | None] = mapped_column(Numeric)
+    #: First-purchase versions: P(first purchase within 7 / 30 days of acquisition) of a
+    #: customer acquired in the 30 days before the scoring (1 or 0 once they have paid).
+    p_first_purchase_7: Mapped[Decimal | None] = mapped_column(Numeric)
+    p_first_purchase_30: Mapped[Decimal | None] = mapped_column(Numeric)
     scored_at: Mapped[dt.datetime] = created_at_column()
 
 

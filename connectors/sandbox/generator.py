@@ -65,6 +65,9 @@ class SandboxAccount:
     manager_id: str | None = None
     #: Added by the demo seed (False: left for an admin to add).
     demo: bool = True
+    #: Days before today its newest campaign was launched (None: none so young): a campaign too
+    #: young for revenue history, the case early signals are for.
+    launched_days_ago: int | None = None
 
     def today(self, now: dt.datetime | None = None) -> dt.date:
         now = now or dt.datetime.now(dt.UTC)
@@ -280,68 +283,80 @@ class World:
 @lru_cache(maxsize=64)
 def _campaigns(seed: int, account: SandboxAccount, today: dt.date) -> tuple[SandboxCampaign, ...]:
     rng = _rng(seed, account.external_id, "campaigns")
+    drafts = [_draft(seed, account, rng, n, today) for n in range(rng.randint(6, 9))]
+    # the install-weighted mean quality of an account is 1: the channel's truth is its average
+    # (a launched campaign apart: it leaves the others as they were)
+    mean = sum(q * w for _, q, w in drafts) / sum(w for _, _, w in drafts)
+    if account.launched_days_ago is not None:
+        launch = _rng(seed, account.external_id, "launched campaign")
+        drafts.append(_draft(seed, account, launch, len(drafts), today, account.launched_days_ago))
+    return tuple(SandboxCampaign(**fields, quality=q / mean) for fields, q, _ in drafts)
+
+
+def _draft(
+    seed: int,
+    account: SandboxAccount,
+    rng: random.Random,
+    n: int,
+    today: dt.date,
+    launched_days_ago: int | None = None,
+) -> tuple[dict, float, float]:
+    """The fields of the account's campaign number n, its quality and its expected installs."""
     minor = 10 ** CURRENCY_EXPONENT.get(account.currency, 2) * UNITS_PER_USD[account.currency]
     facts = facts_of(account.platform)
     costs, devices, ads_per_group = facts.costs, facts.devices, facts.ads_per_ad_group
-    drafts = []
-    for n in range(rng.randint(6, 9)):
-        cid = f"{account.external_id.removeprefix('act_')}{n + 1:03d}"
-        theme = _THEMES[(n + rng.randint(0, 9)) % len(_THEMES)]
+    cid = f"{account.external_id.removeprefix('act_')}{n + 1:03d}"
+    theme = _THEMES[(n + rng.randint(0, 9)) % len(_THEMES)]
+    if launched_days_ago is None:
         # most campaigns run for years; the last ones were launched within the year
         age = rng.randint(500, 1200) if n < 5 else rng.randint(60, 330)
         start = today - dt.timedelta(days=age)
         end = today - dt.timedelta(days=rng.randint(20, 90)) if n == 5 else None
-        ads = []
-        for g in range(2):
-            gid = f"{cid}{g + 1}"
-            for a in range(ads_per_group or 1):
-                ads.append(
-                    SandboxAd(
-                        ad_id=f"{gid}{a + 1}" if ads_per_group else gid,
-                        name=f"{theme} {g + 1}.{a + 1}",
-                        ad_group_id=gid,
-                        ad_group_name=f"{theme} group {g + 1}",
-                        weight=rng.uniform(0.5, 1.5),
-                    )
+    else:
+        start, end = today - dt.timedelta(days=launched_days_ago), None
+    ads = []
+    for g in range(2):
+        gid = f"{cid}{g + 1}"
+        for a in range(ads_per_group or 1):
+            ads.append(
+                SandboxAd(
+                    ad_id=f"{gid}{a + 1}" if ads_per_group else gid,
+                    name=f"{theme} {g + 1}.{a + 1}",
+                    ad_group_id=gid,
+                    ad_group_name=f"{theme} group {g + 1}",
+                    weight=rng.uniform(0.5, 1.5),
                 )
-        countries = rng.sample(COUNTRIES, rng.randint(2, 5))
-        budget_usd = rng.uniform(*DAILY_BUDGET_USD)
-        cpm_usd = rng.uniform(*costs.cpm)
-        ctr = rng.uniform(*costs.ctr)
-        cpi_usd = costs.cpi * rng.uniform(*CPI_SPREAD)
-        quality = rng.uniform(*QUALITY_SPREAD)
-        install_rate = min(0.9, cpm_usd / (1000 * ctr * cpi_usd))
-        cpi_minor = cpm_usd * minor / (1000 * ctr * install_rate)
-        budget_minor = int(budget_usd * minor)
-        drafts.append(
-            (
-                dict(
-                    account=account,
-                    campaign_id=cid,
-                    name=f"{account.name} | {theme} {n + 1}",
-                    start=start,
-                    end=end,
-                    daily_budget_minor=budget_minor,
-                    weekend_factor=rng.choice((0.7, 0.85, 1.15, 1.3)),
-                    cpm_minor=int(cpm_usd * minor),
-                    ctr=ctr,
-                    # installs per click that make the campaign's CPI
-                    install_rate=install_rate,
-                    purchase_rate=costs.purchase_rate * quality,
-                    order_value_minor=int(costs.order_value * rng.uniform(0.7, 1.3) * minor),
-                    vanishes=n == 2,
-                    countries=tuple((c, rng.uniform(0.2, 1.0)) for c in countries),
-                    devices=tuple((d, rng.uniform(0.2, 1.0)) for d in devices),
-                    ads=tuple(ads),
-                    response=draw_response(seed, cid, budget_minor, cpi_minor),
-                ),
-                quality,
-                budget_usd / cpi_usd * _active_days(start, end, today),
             )
-        )
-    # the install-weighted mean quality of an account is 1: the channel's truth is its average
-    mean = sum(q * w for _, q, w in drafts) / sum(w for _, _, w in drafts)
-    return tuple(SandboxCampaign(**fields, quality=q / mean) for fields, q, _ in drafts)
+    countries = rng.sample(COUNTRIES, rng.randint(2, 5))
+    budget_usd = rng.uniform(*DAILY_BUDGET_USD)
+    cpm_usd = rng.uniform(*costs.cpm)
+    ctr = rng.uniform(*costs.ctr)
+    cpi_usd = costs.cpi * rng.uniform(*CPI_SPREAD)
+    quality = rng.uniform(*QUALITY_SPREAD)
+    install_rate = min(0.9, cpm_usd / (1000 * ctr * cpi_usd))
+    cpi_minor = cpm_usd * minor / (1000 * ctr * install_rate)
+    budget_minor = int(budget_usd * minor)
+    fields = dict(
+        account=account,
+        campaign_id=cid,
+        name=f"{account.name} | {theme} {n + 1}",
+        start=start,
+        end=end,
+        daily_budget_minor=budget_minor,
+        weekend_factor=rng.choice((0.7, 0.85, 1.15, 1.3)),
+        cpm_minor=int(cpm_usd * minor),
+        ctr=ctr,
+        # installs per click that make the campaign's CPI
+        install_rate=install_rate,
+        purchase_rate=costs.purchase_rate * quality,
+        order_value_minor=int(costs.order_value * rng.uniform(0.7, 1.3) * minor),
+        vanishes=n == 2,
+        countries=tuple((c, rng.uniform(0.2, 1.0)) for c in countries),
+        devices=tuple((d, rng.uniform(0.2, 1.0)) for d in devices),
+        ads=tuple(ads),
+        response=draw_response(seed, cid, budget_minor, cpi_minor),
+    )
+    return fields, quality, budget_usd / cpi_usd * _active_days(start, end, today)
 
 
 def _active_days(start: dt.date, end: dt.date | None, today: dt.date, within: int = 400) -> int:

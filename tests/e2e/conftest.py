@@ -188,6 +188,28 @@ def _ensure_model(app, timeout: float = 600) -> int | None:
     return version
 
 
+def _ensure_first_purchase_model(app, timeout: float = 600) -> None:
+    """An active first-purchase version, so that young cohorts have early figures: the one the
+    worker trains after the LTV models (waited for), else trained here."""
+    from sqlalchemy import select
+
+    from backend.extensions import db
+    from backend.models import ModelKind, ModelVersion
+    from backend.services.predictions.first_purchase import train_first_purchase
+
+    kind = ModelVersion.kind == ModelKind.FIRST_PURCHASE
+    active = select(ModelVersion.id).where(kind, ModelVersion.is_active.is_(True))
+    training = select(ModelVersion.id).where(kind, ModelVersion.status == "training")
+    deadline = time.monotonic() + timeout
+    with app.app_context():
+        while db.session.scalar(training) is not None and time.monotonic() < deadline:
+            db.session.remove()
+            time.sleep(1)
+        if db.session.scalar(active) is None:
+            train_first_purchase()
+        db.session.remove()
+
+
 @pytest.fixture(scope="package")
 def demo_stack(app, e2e_app, live_server, celery_worker, tmp_path_factory) -> Iterator[DemoStack]:
     """The demo seeded on the real stack for the whole e2e package; tables emptied after."""
@@ -201,6 +223,7 @@ def demo_stack(app, e2e_app, live_server, celery_worker, tmp_path_factory) -> It
         wait_for_sync_runs(e2e_app)
         _check_backfill(e2e_app)
         version = _ensure_model(e2e_app)
+        _ensure_first_purchase_model(e2e_app)
         yield DemoStack(
             url=live_server,
             app=e2e_app,

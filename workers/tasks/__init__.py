@@ -1,3 +1,10 @@
 """Task modules. Importing this package registers every task with Celery."""
 
-from workers.tasks import alerts, predictions, recommendations, sync, system, traffic  # noqa: F401
+from workers.tasks import (  # noqa: F401
+    alerts,
+    predictions,
+    recommendations,
+    sync,
+    system,
+    traffic,
+)

@@ -1,9 +1,11 @@
-"""LTV and churn prediction tasks: thin wrappers around backend.services.predictions.
+"""LTV, churn and first-purchase prediction tasks: thin wrappers around
+backend.services.predictions.
 
 Each task is registered under its name, `workers.tasks.predictions.<task>`, and under the name it
 had before the module was renamed, `workers.tasks.models.<task>`: a message sent under the old name
 (queued in Redis while the web and workers were upgraded, or by a beat not yet restarted) still
-runs the same function. Beat and the services send the new names.
+runs the same function. Beat and the services send the new names. train_first_purchase came
+after the rename and has its new name only.
 """
 
 from __future__ import annotations
@@ -16,7 +18,7 @@ from typing import Any
 from celery import shared_task
 
 from backend.errors import ServiceError
-from backend.services.predictions import drift, training, versions
+from backend.services.predictions import drift, first_purchase, training, versions
 
 log = logging.getLogger("spendlens.workers.predictions")
 
@@ -44,7 +46,8 @@ def train_and_score(
     request: str | None = None,
 ) -> dict:
     """Train, score and activate (nightly with no arguments, or a version an admin requested),
-    then measure drift. A run the data cannot support ends 'failed' with the reason."""
+    then measure drift and queue the first-purchase training. A run the data cannot support
+    ends 'failed' with the reason."""
     try:
         trained = training.train_and_score(
             version_id,
@@ -56,12 +59,32 @@ def train_and_score(
         log.warning("model training %s not done: %s", version_id or "(nightly)", exc.message)
         return {"version_id": version_id, "status": "failed", "error": exc.message}
     drift.measure_drift()
+    queued = first_purchase.request_training(
+        None, as_of=dt.date.fromisoformat(as_of) if as_of else None
+    )
     return {
+        "first_purchase_version_id": queued.id,
         "version_id": trained.ltv.id,
         "churn_version_id": trained.churn.id,
         "status": trained.ltv.status,
         "algorithm": trained.ltv.algorithm,
     }
+
+
+@shared_task(name="workers.tasks.predictions.train_first_purchase", acks_late=True)
+def train_first_purchase(
+    version_id: int | None = None, as_of: str | None = None, request: str | None = None
+) -> dict:
+    """Train, score and activate a first-purchase version (queued after each LTV training, or
+    by an admin). A run the data cannot support ends 'failed' with the reason."""
+    try:
+        version = first_purchase.train_first_purchase(
+            version_id, as_of=dt.date.fromisoformat(as_of) if as_of else None, request=request
+        )
+    except ServiceError as exc:
+        log.warning("first-purchase training %s not done: %s", version_id, exc.message)
+        return {"version_id": version_id, "status": "failed", "error": exc.message}
+    return {"version_id": version.id, "status": version.status, "algorithm": version.algorithm}
 
 
 @renamed_task(

@@ -6,12 +6,18 @@ campaign's suspect share over the last days, flagged above a limit."""
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 
 import pandas as pd
 
 from analytics.early.backtest import backtest_first_purchase
 from analytics.early.features import FeatureTable, event_vocabulary
-from analytics.early.first_purchase import HORIZONS, fit_first_purchase, p_column
+from analytics.early.first_purchase import (
+    HORIZONS,
+    FirstPurchaseModel,
+    fit_first_purchase,
+    p_column,
+)
 from analytics.early.traffic import (
     CAMPAIGN,
     DEFAULT_SHARE_LIMIT,
@@ -23,9 +29,19 @@ from analytics.ltv.columns import ACQUIRED_AT, CUSTOMER_ID, OCCURRED_AT
 from backend.services.early.data import CAMPAIGN_EXTERNAL_ID, DAY, EarlyInputs, read_early_inputs
 
 
-def first_purchase_report(inputs: EarlyInputs) -> dict:
-    """The backtest (what a version would store) and the expected payers of each cohort of
-    the last 30 days by the model fitted on everything known."""
+@dataclass
+class DeployedFirstPurchase:
+    """The first-purchase procedure run on the data known at `inputs.until`: its backtest and
+    the chosen kinds refitted on everything known."""
+
+    backtest: dict
+    model: FirstPurchaseModel
+    table: FeatureTable
+    first_paid: pd.Series
+
+
+def deploy_first_purchase(inputs: EarlyInputs) -> DeployedFirstPurchase:
+    """Backtest the procedure (rolling origins), then refit the chosen kinds through `until`."""
     first_paid = inputs.first_paid()
     values = inputs.horizon_value(HORIZONS)
     earliest = inputs.until - 2 * max(HORIZONS) * DAY
@@ -34,7 +50,15 @@ def first_purchase_report(inputs: EarlyInputs) -> dict:
     backtest = backtest_first_purchase(table, first_paid, values, inputs.until)
     kinds = {int(h): kind for h, kind in backtest["chosen"].items()}
     model = fit_first_purchase(table, first_paid, values, inputs.until, kinds)
-    scores = model.score(table, first_paid, inputs.until)
+    return DeployedFirstPurchase(backtest, model, table, first_paid)
+
+
+def first_purchase_report(inputs: EarlyInputs) -> dict:
+    """The backtest (what a version would store) and the expected payers of each cohort of
+    the last 30 days by the model fitted on everything known."""
+    deployed = deploy_first_purchase(inputs)
+    backtest, first_paid = deployed.backtest, deployed.first_paid
+    scores = deployed.model.score(deployed.table, first_paid, inputs.until)
     recent = inputs.customers[inputs.customers[ACQUIRED_AT] >= inputs.until - 30 * DAY]
     paid = recent[CUSTOMER_ID].map(first_paid) < inputs.until
     frame = pd.DataFrame({"cohort": recent[ACQUIRED_AT].dt.date.astype(str), "paid": paid})

@@ -13,6 +13,7 @@ from analytics import cohorts
 from analytics.cohort_churn import cohort_churn_drivers, cohort_survival
 from backend.errors import Invalid
 from backend.services.predictions import accuracy
+from backend.services.roi import early as early_figures
 from backend.services.roi import queries
 from backend.services.roi import report as roi
 
@@ -68,6 +69,8 @@ def cohort_report(
     metric_rows = dict(zip(table.index, roi.metric_values(table), strict=True))
     ltv_metrics = (models.get("ltv") or {}).get("metrics")
     churn_metrics = (models.get("churn") or {}).get("metrics")
+    first_purchase = early_figures.FirstPurchaseVersion.active(models)
+    early = _early(selection, keys, metric_rows, first_purchase, as_of, reads, customer_key)
     for index, key in enumerate(keys):
         values = metric_rows[key]
         cohort, _, cohort_platform = key.partition("|")
@@ -97,6 +100,7 @@ def cohort_report(
                 "payback_accuracy": accuracy.payback_accuracy(
                     ltv_metrics, values["payback_days"], PREDICTED_HORIZON_DAYS, age
                 ),
+                "early": early.get(key),
             }
         )
     return {
@@ -105,8 +109,29 @@ def cohort_report(
         "model": _model(models.get("ltv")),
         "churn_accuracy": accuracy.churn_accuracy(churn_metrics),
         "churn_drivers": channel_drivers,
+        "first_purchase_model": early_figures.model_summary(first_purchase),
         "cohorts": rows,
     }
+
+
+def _early(selection, keys, values, version, as_of, reads, customer_key) -> dict[str, dict]:
+    """The early figures of the cohorts that began in the young days (`roi.early`), on each
+    cohort's own spend."""
+    young = early_figures.young_range(selection.start, selection.end, as_of)
+    if young is None or version is None:
+        return {}
+    starts = {key: dt.date.fromisoformat(key.partition("|")[0]) for key in keys}
+    spend = {key: values[key]["spend"] for key in keys if starts[key] >= young[0]}
+    figures = early_figures.early_by_key(
+        selection,
+        queries.GROUPINGS["platform"],
+        version,
+        as_of,
+        reads,
+        customer_key=customer_key,
+        spend=spend,
+    )
+    return {key: figure for key, figure in figures.items() if key in spend}
 
 
 def cohort_age(cohort: str, grain: str, as_of: dt.date) -> int:

@@ -28,8 +28,9 @@ EXCLUDING_SUSPECTS = (
     "cac_excluding_suspects",
     "roas_excluding_suspects",
 )
-#: How far to trust predicted_roas (backend.services.roi): its accuracy and interval.
-TRUST = ("accuracy", "predicted_roas_interval")
+#: How far to trust predicted_roas (backend.services.roi): its accuracy and interval; and the
+#: early figures of the range's days too young for revenue history (`roi.early`).
+TRUST = ("accuracy", "predicted_roas_interval", "early")
 
 
 def _series_sql() -> str:

@@ -369,10 +369,10 @@ def churn_frame(fetched: Fetched) -> pd.DataFrame:
 
 
 def active_models() -> dict[str, dict]:
-    """The active version of each model kind: id, kind, algorithm, trained_at, metrics."""
+    """The active version of each model kind: id, kind, algorithm, trained_at, metrics, params."""
     rows = db.session.execute(
         text(
-            "SELECT id, kind, algorithm, trained_at, metrics FROM model_versions "
+            "SELECT id, kind, algorithm, trained_at, metrics, params FROM model_versions "
             "WHERE is_active AND status = 'ready'"
         )
     ).mappings()

@@ -24,6 +24,7 @@ from backend.errors import Invalid
 from backend.extensions import db
 from backend.models.types import utcnow
 from backend.services.predictions import accuracy
+from backend.services.roi import early as early_figures
 from backend.services.roi import queries
 from connectors import platform_label, platforms
 
@@ -152,6 +153,8 @@ def roi_report(request: RoiRequest, as_of: dt.date | None = None, concurrent: bo
     total_values = metric_values(totals)[0]
     models = queries.active_models()
     _add_accuracy([*rows, total_values], request, as_of, models)
+    first_purchase = early_figures.FirstPurchaseVersion.active(models)
+    _add_early(rows, total_values, request, grouping, hourly, first_purchase, as_of, concurrent)
     return {
         "currency": reporting_currency(),
         "group_by": request.group_by,
@@ -168,7 +171,24 @@ def roi_report(request: RoiRequest, as_of: dt.date | None = None, concurrent: bo
             (models.get("churn") or {}).get("metrics"), range_age(request, as_of)
         ),
         "age_days": range_age(request, as_of),
+        "early_range": early_figures.young_range(request.start, request.end, as_of),
+        "first_purchase_model": early_figures.model_summary(first_purchase),
     }
+
+
+def _add_early(rows, totals, request, grouping, hourly, version, as_of, concurrent) -> None:
+    """`early` of every row and of the totals: expected payers and the early predicted ROAS of
+    the customers acquired in the range's days younger than EARLY_AGE_DAYS (`roi.early`), None
+    when there are none or no first-purchase version is active."""
+    selection = selection_of(request)
+    reads = reads_for(concurrent)
+    total = early_figures.early_by_key(selection, early_figures.ALL, version, as_of, reads)
+    totals["early"] = total.get("all")
+    by_key = (
+        {} if hourly else early_figures.early_by_key(selection, grouping, version, as_of, reads)
+    )
+    for row in rows:
+        row["early"] = by_key.get(row["key"])
 
 
 def range_age(request: RoiRequest, as_of: dt.date) -> int:

@@ -29,7 +29,8 @@ def config(token: str = GOOD_TOKEN) -> dict[str, str]:
 
 SANDBOX = SandboxPlatform(
     accounts=(
-        (PLATFORM, "act_1001", "Acme Apps US", "USD", "America/Los_Angeles", None),
+        # its newest campaign was launched 4 days ago: no revenue history yet (early signals)
+        (PLATFORM, "act_1001", "Acme Apps US", "USD", "America/Los_Angeles", None, True, 4),
         (PLATFORM, "act_1002", "Acme Apps EU", "EUR", "Europe/Berlin", None),
         (PLATFORM, "act_1003", "Acme Apps JP", "JPY", "Asia/Tokyo", None),
         (PLATFORM, "act_1004", "Acme Apps CA", "CAD", "America/Toronto", None, False),

@@ -29,5 +29,8 @@ export const fetchModelVersions = (signal?: AbortSignal) =>
 /** Queues a training; the answer is the new version, in "training" until the worker is done. */
 export const trainModel = (input: { as_of?: string | null; holdout_days?: number | null }) =>
   http.post<ModelVersion>("/api/models/train", input);
+/** Queues a first-purchase training (it also follows every LTV training). */
+export const trainFirstPurchaseModel = (input: { as_of?: string | null }) =>
+  http.post<ModelVersion>("/api/models/first-purchase/train", input);
 /** Asks for a version to become active; a worker carries it out (202). */
 export const activateModelVersion = (id: number) => http.post<ModelVersion>(`/api/models/${id}/activate`);

@@ -120,12 +120,55 @@ export interface RoiMetrics {
   ltv_cac_accuracy?: PredictionAccuracy | null;
   /** The backtest of the revenue a predicted payback rests on; null when observed. */
   payback_accuracy?: PredictionAccuracy | null;
+  /** Early figures of the customers acquired in the range's young days. */
+  early?: EarlyFigures | null;
 }
 
 /** How far to trust the predicted ROAS of a set of KPIs (the overview's). */
 export interface PredictedRoasTrust {
   accuracy?: PredictionAccuracy | null;
   predicted_roas_interval?: { low: number; high: number } | null;
+  /** Early figures of the range's days too young for revenue history. */
+  early?: EarlyFigures | null;
+}
+
+/** The backtested error of early figures at the age (D1, D3) a cohort was scored at. */
+export interface EarlyAccuracy {
+  age_bucket: string;
+  horizon_days: number;
+  /** Mean error per weekly cohort in the backtest, percent. */
+  expected_payers_err_pct: number | null;
+  predicted_roas_err_pct: number | null;
+  auc?: number | null;
+  brier?: number | null;
+  weeks?: number;
+}
+
+/** Expected payers and the early predicted ROAS of customers too young for revenue history
+ * (from the first-purchase model): expected payers × value per payer ÷ spend. */
+export interface EarlyFigures {
+  from: string;
+  to: string;
+  customers: number;
+  scored: number;
+  expected_payers_7: number | null;
+  expected_payers_30: number | null;
+  value_per_payer: Numeric;
+  spend: Numeric;
+  predicted_roas: number | null;
+  horizon_days: number;
+  accuracy: EarlyAccuracy | null;
+  model_version_id?: number;
+  scored_as_of?: string;
+}
+
+export interface FirstPurchaseModelInfo {
+  id: number;
+  scored_as_of: string;
+  horizon_days: number;
+  early_age_days: number;
+  value_per_payer: number | null;
+  by_age: Record<string, Record<string, number | null>>;
 }
 
 export interface RoiRow extends RoiMetrics {
@@ -157,6 +200,9 @@ export interface RoiReport {
   churn_accuracy?: ChurnAccuracy | null;
   /** The customers' age (days, middle of the range) the accuracy is read at. */
   age_days?: number;
+  /** [first, last] day of the range whose cohorts get early figures. */
+  early_range?: [string, string] | null;
+  first_purchase_model?: FirstPurchaseModelInfo | null;
 }
 
 export interface RoiFilters {
@@ -207,6 +253,8 @@ export interface Cohort {
   payback_accuracy?: PredictionAccuracy | null;
   /** How far to trust churn_rate: the churn backtest among customers of this cohort's age. */
   churn_accuracy?: ChurnAgeAccuracy | null;
+  /** For a cohort too young for revenue history: expected payers and early predicted ROAS. */
+  early?: EarlyFigures | null;
 }
 
 export interface PredictionAccuracy {
@@ -273,6 +321,7 @@ export interface CohortReport {
   churn_accuracy?: ChurnAccuracy | null;
   /** Per channel, the traits that drive churn, one sentence each. */
   churn_drivers?: Record<string, ChurnDriver[]> | null;
+  first_purchase_model?: FirstPurchaseModelInfo | null;
 }
 
 // ---- budgets --------------------------------------------------------------------------------

@@ -5,7 +5,8 @@ import { useSearchParams } from "react-router";
 import { Button, Card, Col, Descriptions, Row, Segmented, Select, Space, Statistic, Table, Tag, Tooltip, Typography } from "antd";
 import { useQuery } from "@tanstack/react-query";
 import { fetchCohorts, queryKeys } from "../api";
-import type { ChurnAccuracy, ChurnAgeAccuracy, ChurnDriver, Cohort, CohortGrain, CohortReport, ModelInfo } from "../api/types";
+import type { ChurnAccuracy, ChurnAgeAccuracy, ChurnDriver, Cohort, CohortGrain, CohortReport, FirstPurchaseModelInfo, ModelInfo } from "../api/types";
+import { earlyColumns } from "./channels/columns";
 import { DataTable, type DataColumn } from "../components/DataTable";
 import { EChart } from "../components/charts/EChart";
 import { EmptyState, QueryView } from "../components/QueryView";
@@ -151,6 +152,7 @@ function cohortColumns(
   withAccuracy: boolean,
   churn: ChurnAccuracy | null | undefined,
   scope: (c: Cohort) => ActionListScope,
+  firstPurchase?: FirstPurchaseModelInfo | null,
 ): DataColumn<Cohort>[] {
   const cols: DataColumn<Cohort>[] = [
     { key: "cohort", title: "Cohort", value: (c) => c.cohort, render: (c) => name(c), fixed: "left" },
@@ -219,6 +221,7 @@ function cohortColumns(
           } satisfies DataColumn<Cohort>,
         ]
       : []),
+    ...(firstPurchase ? earlyColumns<Cohort>(firstPurchase, `of cohorts under ${firstPurchase.early_age_days} days old`, currency, f) : []),
     {
       key: "payback_days",
       title: "Payback",
@@ -539,10 +542,19 @@ export default function CohortsPage() {
                 <DataTable<Cohort>
                   title="Cohorts"
                   rows={d.cohorts}
-                  columns={cohortColumns(d.currency, withPlatform, (c) => cohortName(c, false, grain, f), f, withAccuracy, d.churn_accuracy, (c) => ({
-                    ...cohortDays(c.cohort, grain, range),
-                    platform: c.platform ?? platform,
-                  }))}
+                  columns={cohortColumns(
+                    d.currency,
+                    withPlatform,
+                    (c) => cohortName(c, false, grain, f),
+                    f,
+                    withAccuracy,
+                    d.churn_accuracy,
+                    (c) => ({
+                      ...cohortDays(c.cohort, grain, range),
+                      platform: c.platform ?? platform,
+                    }),
+                    d.cohorts.some((c) => c.early) ? d.first_purchase_model : null,
+                  )}
                   rowKey={(c) => `${c.cohort}|${c.platform ?? ""}`}
                   defaultSort={{ key: "cohort", order: "descend" }}
                   csvName={csvFileName("cohorts", grain, platform, range.start, range.end)}

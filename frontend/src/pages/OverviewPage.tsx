@@ -1,15 +1,17 @@
 /** The morning view: KPIs against the previous period, spend and revenue by channel over time,
  * open alerts and how fresh each account's data is. */
-import { useState } from "react";
+import { useState, type ReactNode } from "react";
 import { Link } from "react-router";
 import { Badge, Card, Col, List, Row, Segmented, Space, Tag, Typography } from "antd";
 import { useQuery } from "@tanstack/react-query";
 import { fetchAlerts, fetchOverview, queryKeys } from "../api";
 import type { Alert, FreshnessEntry, Overview, PredictedRoasTrust } from "../api/types";
+import type { Numeric } from "../lib/format";
 import { KpiCard, type KpiComparison } from "../components/KpiCard";
 import { SUSPECT_DEFINITION } from "./channels/columns";
 import { TrustNote } from "../components/TrustNote";
 import { errorSentence, intervalText } from "../lib/trust";
+import { earlySentence, earlyShort } from "../lib/early";
 import { EmptyState, ErrorState, QueryView } from "../components/QueryView";
 import { EChart, AXIS, type EChartsOption } from "../components/charts/EChart";
 import { PlatformTag } from "../components/PlatformTag";
@@ -147,10 +149,36 @@ function excludingSuspectsNote(kpis: Overview["current"], f: Formatters) {
   );
 }
 
+/** The early predicted ROAS of the range's days too young for revenue history, if any. */
+function earlyCard(kpis: Overview["current"], f: Formatters, currency: string) {
+  const early = (kpis as unknown as PredictedRoasTrust).early;
+  if (!early || early.predicted_roas == null) return [];
+  return [
+    {
+      title: "Early ROAS",
+      key: "early_roas",
+      value: early.predicted_roas,
+      format: f.roas,
+      good: "up" as const,
+      help: `Early predicted ${early.horizon_days}-day ROAS of the customers acquired ${f.shortDate(early.from)}–${f.shortDate(early.to)}, too young for revenue history: ${f.number(early.expected_payers_30 ?? 0, 1)} expected payers of ${f.integer(early.customers)} × value per payer ÷ spend`,
+      note: <TrustNote text={earlyShort(early)} tooltip={earlySentence(early, f, currency)} />,
+    },
+  ];
+}
+
 function Kpis({ data, f }: { data: Overview; f: Formatters }) {
   const c = data.current ?? ({} as Overview["current"]);
   const p = data.previous ?? ({} as Overview["previous"]);
-  const cards = [
+  const cards: {
+    title: string;
+    key: string;
+    value?: number;
+    format: (v: Numeric) => string;
+    good: "up" | "down" | "neutral";
+    help?: string;
+    comparison?: KpiComparison;
+    note?: ReactNode;
+  }[] = [
     { title: "Spend", key: "spend", format: f.moneyWhole, good: "neutral" as const },
     {
       title: "Revenue",
@@ -179,6 +207,7 @@ function Kpis({ data, f }: { data: Overview; f: Formatters }) {
     },
     { title: "Installs", key: "installs", format: f.integer, good: "up" as const },
     { title: "CPI", key: "cpi", format: f.money, good: "down" as const, help: "Cost per install: spend ÷ installs" },
+    ...earlyCard(c, f, data.currency),
   ];
   return (
     <Row gutter={[16, 16]} className="section">
@@ -186,8 +215,8 @@ function Kpis({ data, f }: { data: Overview; f: Formatters }) {
         <Col key={card.key} xs={24} sm={12} lg={8} xl={4}>
           <KpiCard
             title={card.title}
-            current={c[card.key]}
-            previous={p[card.key]}
+            current={card.value ?? c[card.key]}
+            previous={card.value != null ? null : p[card.key]}
             format={card.format}
             good={card.good}
             help={card.help}

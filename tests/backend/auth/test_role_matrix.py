@@ -72,6 +72,7 @@ MATRIX: dict[tuple[str, str], object] = {
     ("GET", "/api/models/<int:version_id>"): ANY,
     ("GET", "/api/models/<int:version_id>/drift"): ANY,
     ("POST", "/api/models/train"): ADMIN,
+    ("POST", "/api/models/first-purchase/train"): ADMIN,
     ("POST", "/api/models/import"): ADMIN,
     ("POST", "/api/models/<int:version_id>/activate"): ADMIN,
     # budgets, pacing and alerts

@@ -21,6 +21,8 @@ ROW_METRICS = {
 }  # fmt: skip
 #: How far to trust the predicted figures (the active LTV version's backtest at the range's age).
 ACCURACY = {"accuracy", "predicted_roas_interval", "ltv_cac_accuracy", "payback_accuracy"}
+#: Expected payers and the early predicted ROAS of the range's young days (null: none).
+EARLY = {"early"}
 
 
 @pytest.mark.parametrize("role", [Role.ADMIN, Role.MARKETER, Role.FINANCE])
@@ -40,12 +42,12 @@ def test_roi_answers_the_documented_shape(marketer, world):
     body = marketer.get("/api/roi", query_string={**RANGE, "group_by": "campaign"}).json
     assert set(body) >= {
         "currency", "group_by", "start", "end", "rows", "totals", "note", "churn_accuracy",
-        "age_days",
+        "age_days", "early_range", "first_purchase_model",
     }  # fmt: skip
     assert body["currency"] == "USD" and body["start"] == "2024-01-01"
     for row in body["rows"]:
-        assert set(row) >= {"key", "label"} | ROW_METRICS | ACCURACY
-    assert set(body["totals"]) == ROW_METRICS | ACCURACY
+        assert set(row) >= {"key", "label"} | ROW_METRICS | ACCURACY | EARLY
+    assert set(body["totals"]) == ROW_METRICS | ACCURACY | EARLY
     m1 = next(r for r in body["rows"] if r["label"] == "Campaign M1")
     assert m1["spend"] == 100.0 and m1["campaign_id"] == world["m1"]
 

@@ -53,12 +53,22 @@ from backend.services.alerts.rules.base import (
     AlertRule,
     BudgetContext,
     Cohort,
+    EarlyEstimate,
     Figure,
     Finding,
     Shown,
 )
 
-__all__ = ["RULES", "AlertRule", "BudgetContext", "Cohort", "Figure", "Finding", "Shown"]
+__all__ = [
+    "RULES",
+    "AlertRule",
+    "BudgetContext",
+    "Cohort",
+    "EarlyEstimate",
+    "Figure",
+    "Finding",
+    "Shown",
+]
 
 RULES: tuple[AlertRule, ...] = (
     threshold.RULE,

@@ -1,16 +1,18 @@
-/** Model versions (LTV and churn) with their metrics; train a new version and activate one. An
- * activation is carried out by a worker: the version shows "activating" until it is active. */
+/** Model versions (LTV, churn and first purchase) with their metrics; train a new version and
+ * activate one. An activation is carried out by a worker: the version shows "activating" until it is active. */
 import { useState } from "react";
-import { Alert, App, Button, Card, DatePicker, Form, InputNumber, Modal, Space, Table, Tag, Tooltip, Typography } from "antd";
+import { Alert, App, Button, Card, DatePicker, Form, InputNumber, Modal, Radio, Space, Table, Tag, Tooltip, Typography } from "antd";
 import { CheckCircleOutlined, ExperimentOutlined, LoadingOutlined } from "@ant-design/icons";
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import dayjs, { type Dayjs } from "dayjs";
-import { activateModelVersion, fetchModelVersions, queryKeys, trainModel } from "../../api";
+import { activateModelVersion, fetchModelVersions, queryKeys, trainFirstPurchaseModel, trainModel } from "../../api";
 import type { ModelVersion } from "../../api/types";
 import { QueryView, EmptyState } from "../../components/QueryView";
 import { toIsoDay } from "../../lib/dates";
 import { useFormat } from "../../state/useFormat";
 import { headlineMetrics, MetricsView } from "./models/MetricsView";
+
+const KIND_LABELS: Record<string, string> = { ltv: "LTV", churn: "CHURN", first_purchase: "FIRST PURCHASE" };
 
 export type VersionState = "training" | "failed" | "active" | "activating" | "ready";
 
@@ -37,13 +39,20 @@ const STATE_TAGS: Record<VersionState, { color: string; label: string }> = {
   ready: { color: "default", label: "ready" },
 };
 
+type TrainValues = { kind: "ltv" | "first_purchase"; as_of: Dayjs | null; holdout_days: number | null };
+
 function TrainModal({ open, onClose }: { open: boolean; onClose: () => void }) {
   const { message } = App.useApp();
   const queryClient = useQueryClient();
-  const [form] = Form.useForm<{ as_of: Dayjs | null; holdout_days: number | null }>();
+  const [form] = Form.useForm<TrainValues>();
+  const kind = Form.useWatch("kind", form) ?? "ltv";
   const train = useMutation({
-    mutationFn: (values: { as_of: Dayjs | null; holdout_days: number | null }) =>
-      trainModel({ as_of: values.as_of ? toIsoDay(values.as_of) : null, holdout_days: values.holdout_days ?? null }),
+    mutationFn: (values: TrainValues) => {
+      const asOf = values.as_of ? toIsoDay(values.as_of) : null;
+      return values.kind === "first_purchase"
+        ? trainFirstPurchaseModel({ as_of: asOf })
+        : trainModel({ as_of: asOf, holdout_days: values.holdout_days ?? null });
+    },
     onSuccess: (version) => {
       message.success(`Training of version ${version.id} queued`);
       void queryClient.invalidateQueries({ queryKey: queryKeys.modelVersions });
@@ -61,20 +70,48 @@ function TrainModal({ open, onClose }: { open: boolean; onClose: () => void }) {
       destroyOnClose
     >
       <Typography.Paragraph type="secondary">
-        Fits the LTV and churn models on the loaded customers and revenue, measures them on the most recent days (the
-        holdout), and makes the new versions active when done. It runs in the background.
+        {kind === "first_purchase"
+          ? "Fits the first-purchase model on the customers' first-day and third-day in-app events, backtests it at rolling origins (AUC, Brier, expected payers at D1 and D3), scores the customers of the last 30 days and makes the new version active when done. It also runs after every LTV training."
+          : "Fits the LTV and churn models on the loaded customers and revenue, measures them on the most recent days (the holdout), and makes the new versions active when done. The first-purchase model is trained after them."}{" "}
+        It runs in the background.
       </Typography.Paragraph>
-      <Form form={form} layout="vertical" preserve={false} onFinish={(values) => train.mutate(values)}>
+      <Form form={form} layout="vertical" preserve={false} initialValues={{ kind: "ltv" }} onFinish={(values) => train.mutate(values)}>
+        <Form.Item name="kind" label="Model">
+          <Radio.Group
+            options={[
+              { value: "ltv", label: "LTV and churn" },
+              { value: "first_purchase", label: "First purchase" },
+            ]}
+          />
+        </Form.Item>
         <Form.Item name="as_of" label="Data through" tooltip="Empty: yesterday">
           <DatePicker disabledDate={(d) => d.isAfter(dayjs(), "day")} placeholder="yesterday" style={{ width: 200 }} />
         </Form.Item>
-        <Form.Item name="holdout_days" label="Holdout days" tooltip="Days kept aside to measure the version; empty: the default">
-          <InputNumber min={7} max={365} placeholder="default" style={{ width: 200 }} />
-        </Form.Item>
+        {kind === "ltv" && (
+          <Form.Item name="holdout_days" label="Holdout days" tooltip="Days kept aside to measure the version; empty: the default">
+            <InputNumber min={7} max={365} placeholder="default" style={{ width: 200 }} />
+          </Form.Item>
+        )}
       </Form>
       {train.isError && <Alert type="error" showIcon message={train.error.message} />}
     </Modal>
   );
+}
+
+/** A first-purchase version's backtest in a line: per feature age, the AUC and the errors of
+ * expected payers and early predicted ROAS (30 days) per weekly cohort. */
+export function firstPurchaseHeadline(metrics: Record<string, unknown>): string | null {
+  const byAge = metrics.by_age as Record<string, Record<string, number | null>> | undefined;
+  if (!byAge) return null;
+  const parts = Object.entries(byAge).map(([age, m]) => {
+    const bits = [];
+    if (m.auc_30 != null) bits.push(`AUC ${m.auc_30.toFixed(2)}`);
+    if (m.brier_30 != null) bits.push(`Brier ${m.brier_30.toFixed(3)}`);
+    if (m.expected_payers_err_pct_30 != null) bits.push(`payers ±${m.expected_payers_err_pct_30.toFixed(1)}%`);
+    if (m.predicted_roas_err_pct_30 != null) bits.push(`ROAS ±${m.predicted_roas_err_pct_30.toFixed(1)}%`);
+    return `${age}: ${bits.join(", ")}`;
+  });
+  return parts.length ? parts.join(" · ") : null;
 }
 
 export default function ModelsPage() {
@@ -144,7 +181,7 @@ export default function ModelsPage() {
                   render: (_, v) => (
                     <Space direction="vertical" size={0}>
                       <span>
-                        <strong>#{v.id}</strong> <Tag>{v.kind.toUpperCase()}</Tag>
+                        <strong>#{v.id}</strong> <Tag>{KIND_LABELS[v.kind] ?? v.kind.toUpperCase()}</Tag>
                       </span>
                       <Typography.Text type="secondary" style={{ fontSize: 12 }}>
                         {v.algorithm} · {v.source}
@@ -207,7 +244,9 @@ export default function ModelsPage() {
                         {String(v.metrics.error ?? "failed")}
                       </Typography.Text>
                     ) : (
-                      <span className="num">{headlineMetrics(v.metrics) || "—"}</span>
+                      <span className="num" data-testid={`version-headline-${v.id}`}>
+                        {(v.kind === "first_purchase" ? firstPurchaseHeadline(v.metrics) : headlineMetrics(v.metrics)) || "—"}
+                      </span>
                     ),
                 },
                 {

@@ -1,5 +1,6 @@
 /** Columns of the ROI table: one definition for the main table, the breakdowns and their CSV. */
-import type { RoiReport, RoiRow } from "../../api/types";
+import type { EarlyFigures, FirstPurchaseModelInfo, RoiReport, RoiRow } from "../../api/types";
+import { earlySentence, earlyShort } from "../../lib/early";
 import { TrustNote } from "../../components/TrustNote";
 import { churnSentence, churnShort, errorSentence, errorShort, intervalText } from "../../lib/trust";
 import type { Formatters } from "../../state/useFormat";
@@ -14,7 +15,53 @@ export function ltvCacIsDistinct(report: Partial<Pick<RoiReport, "horizon" | "lt
   return margin !== 1 || (report.horizon ?? 365) !== (report.ltv_horizon ?? 365);
 }
 
-type TrustFields = "currency" | "horizon" | "ltv_horizon" | "margin_rate" | "churn_accuracy" | "age_days";
+type TrustFields =
+  | "currency"
+  | "horizon"
+  | "ltv_horizon"
+  | "margin_rate"
+  | "churn_accuracy"
+  | "age_days"
+  | "early_range"
+  | "first_purchase_model";
+
+/** Expected payers and the early predicted ROAS of customers too young for revenue history
+ * (`who`: which customers, e.g. "acquired 3 Dec–7 Dec"), with their backtested error; none
+ * without an active first-purchase model. */
+export function earlyColumns<T extends { early?: EarlyFigures | null }>(
+  model: FirstPurchaseModelInfo | null | undefined,
+  who: string,
+  currency: string | null | undefined,
+  f?: Formatters,
+): DataColumn<T>[] {
+  if (!model) return [];
+  return [
+    {
+      key: "early_roas",
+      title: "Early ROAS",
+      kind: "roas",
+      value: (r) => r.early?.predicted_roas ?? null,
+      note: (r) => (f && r.early ? <TrustNote text={earlyShort(r.early)} tooltip={earlySentence(r.early, f, currency)} /> : null),
+      help: `Early predicted ${model.horizon_days}-day ROAS of the customers ${who}, too young for revenue history: expected payers × value per payer ÷ spend. Below it: the age it was predicted at and its backtested error`,
+    },
+    {
+      key: "expected_payers",
+      title: "Expected payers",
+      kind: "number",
+      value: (r) => r.early?.expected_payers_30 ?? null,
+      note: (r) => (f && r.early ? <TrustNote text={`of ${f.integer(r.early.customers)} customers`} /> : null),
+      help: `Customers ${who} expected to make a first purchase within ${model.horizon_days} days of acquisition`,
+    },
+  ];
+}
+
+/** The early columns of an ROI report: the customers of its young days (`early_range`). */
+function reportEarlyColumns(report: Partial<Pick<RoiReport, TrustFields>>, f?: Formatters): DataColumn<RoiRow>[] {
+  if (!report.early_range) return [];
+  const [from, to] = report.early_range;
+  const days = f ? `${f.shortDate(from)}–${f.shortDate(to)}` : `${from}–${to}`;
+  return earlyColumns<RoiRow>(report.first_purchase_model, `acquired ${days}`, report.currency, f);
+}
 
 const NOT_JUDGED = "not backtested at this age";
 
@@ -98,6 +145,7 @@ export function roiMetricColumns(report: Partial<Pick<RoiReport, TrustFields>>, 
       }`,
     },
     ...ltvCac,
+    ...reportEarlyColumns(report, f),
     {
       key: "payback_days",
       title: "Payback",

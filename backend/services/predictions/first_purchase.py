@@ -1,0 +1,206 @@
+"""First-purchase model versions: trained by the procedure of analytics/early (rolling-origin
+backtest, the chosen kinds refitted through the scoring date), stored with their backtest and
+each recent customer's P(first purchase within 7 and 30 days), and activated like the LTV
+versions (`versions`: one active version of the kind).
+
+A training runs as a Celery task: after each LTV training (nightly on beat, or an admin's) and
+on an admin's request. Data through `as_of` (default yesterday, UTC)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import logging
+import secrets
+
+import pandas as pd
+from flask import current_app
+
+from analytics.early.first_purchase import FEATURE_AGES, HORIZONS, p_column
+from backend.celery_app import answer_as_queued, send_task
+from backend.errors import Invalid, NotFound
+from backend.extensions import db
+from backend.models import ModelKind, ModelStatus, ModelVersion
+from backend.services import audit
+from backend.services.early.data import EarlyInputs, read_early_inputs
+from backend.services.early.report import DeployedFirstPurchase, deploy_first_purchase
+from backend.services.predictions import outputs, versions
+from backend.services.predictions.training import json_ready
+from backend.services.transaction import unit_of_work
+
+log = logging.getLogger("spendlens.predictions")
+TRAIN_TASK = "workers.tasks.predictions.train_first_purchase"
+MIN_CUSTOMERS = 200
+#: Stored per customer: P(first purchase within each horizon), in model_outputs' columns.
+OUTPUT_COLUMNS = tuple(p_column(h) for h in HORIZONS)
+
+
+def request_training(actor, *, as_of: dt.date | None = None) -> ModelVersion:
+    """Create a first-purchase version in 'training' and queue its training (with a token only
+    this request knows, so that a stale message can never train another version): an admin's
+    request (audited), or after an LTV training (`actor` None)."""
+    version = _new_version()
+    request = secrets.token_hex(8)
+    version.params = {"request": request, "as_of": as_of.isoformat() if as_of else None}
+    db.session.flush()
+    if actor is not None:  # after an LTV training nobody asked for it
+        audit.record(
+            actor,
+            "model_version.train",
+            "model_version",
+            version.id,
+            None,
+            {"kind": ModelKind.FIRST_PURCHASE.value, "as_of": as_of},
+        )
+    db.session.commit()  # before the task is sent: the worker must find the version
+    answer_as_queued(version)
+    send_task(current_app, TRAIN_TASK, version.id, as_of.isoformat() if as_of else None, request)
+    return version
+
+
+def train_first_purchase(
+    version_id: int | None = None,
+    *,
+    as_of: dt.date | None = None,
+    activate: bool = True,
+    request: str | None = None,
+) -> ModelVersion:
+    """Train, score and store a first-purchase version (a new one, or the requested one:
+    `version_id` with its `request` token), active unless told otherwise; on failure the
+    version is marked 'failed' with the error."""
+    version = _claim(version_id, request)
+    try:
+        with unit_of_work():
+            as_of = as_of or dt.datetime.now(dt.UTC).date() - dt.timedelta(days=1)
+            until = dt.datetime.combine(as_of + dt.timedelta(days=1), dt.time(), dt.UTC)
+            inputs = read_early_inputs(until)
+            _train(version, inputs, as_of)
+            if activate:
+                versions.activate_pair(version)
+            outputs.prune_old_outputs()
+        return version
+    except Exception as exc:
+        db.session.rollback()
+        _mark_failed(version.id, exc)
+        raise
+
+
+def _train(version: ModelVersion, inputs: EarlyInputs, as_of: dt.date) -> None:
+    if len(inputs.customers) < MIN_CUSTOMERS:
+        raise Invalid(
+            f"{len(inputs.customers)} customers; the first-purchase model needs at least "
+            f"{MIN_CUSTOMERS}",
+            field="as_of",
+        )
+    deployed = deploy_first_purchase(inputs)
+    if not deployed.backtest["horizons"] or not any(
+        judged
+        for report in deployed.backtest["horizons"].values()
+        for judged in report["by_age"].values()
+    ):
+        raise Invalid("the backtest could not judge the model: not enough history", field="as_of")
+    probabilities = deployed.model.outputs(deployed.table, deployed.first_paid, inputs.until)
+    first = inputs.customers["acquired_at"].min()
+    report_origin = deployed.backtest["horizons"][str(max(HORIZONS))]["origin"]
+    version.algorithm = "+".join(sorted(set(deployed.backtest["chosen"].values())))
+    version.training_start = first.date() if pd.notna(first) else None
+    version.training_end = dt.date.fromisoformat(report_origin) - dt.timedelta(days=1)
+    version.holdout_start = dt.date.fromisoformat(report_origin)
+    version.holdout_end = as_of
+    version.params = _params(deployed, inputs, as_of, len(probabilities))
+    version.metrics = json_ready({**deployed.backtest, "by_age": summary(deployed.backtest)})
+    db.session.flush()
+    write_probabilities(version.id, probabilities)
+    version.status, version.trained_at = ModelStatus.READY, dt.datetime.now(dt.UTC)
+    log.info("first-purchase version %s scored %s customers", version.id, len(probabilities))
+
+
+def _params(deployed: DeployedFirstPurchase, inputs: EarlyInputs, as_of: dt.date, scored: int):
+    return {
+        "scored_as_of": as_of.isoformat(),
+        "kinds": deployed.backtest["chosen"],
+        "horizons_days": list(HORIZONS),
+        "feature_ages_days": list(FEATURE_AGES),
+        "event_names": deployed.table.vocabulary,
+        #: mean revenue (reporting currency) within each horizon of a customer who paid in it
+        "value_per_payer": {str(h): v for h, v in deployed.model.payer_value.items()},
+        "currency": current_app.config["REPORTING_CURRENCY"],
+        "customers": len(inputs.customers),
+        "events": len(inputs.events),
+        "scored_customers": scored,
+    }
+
+
+def summary(backtest: dict) -> dict:
+    """Per feature age (D1, D3): AUC, Brier, and the errors of expected payers and early
+    predicted revenue per weekly cohort (percent), for each horizon judged at that age."""
+    out: dict[str, dict] = {}
+    for horizon, report in backtest["horizons"].items():
+        for age, judged in report["by_age"].items():
+            if not judged:
+                continue
+            cohorts = judged.get("cohorts") or {}
+            out.setdefault(age, {}).update(
+                {
+                    f"auc_{horizon}": judged.get("auc"),
+                    f"brier_{horizon}": judged.get("brier"),
+                    f"expected_payers_err_pct_{horizon}": cohorts.get("expected_payers_err_pct"),
+                    f"predicted_roas_err_pct_{horizon}": cohorts.get("predicted_revenue_err_pct"),
+                }
+            )
+    return out
+
+
+def write_probabilities(version_id: int, probabilities: pd.DataFrame) -> int:
+    """COPY each customer's probabilities (indexed by customer id) into model_outputs."""
+    frame = probabilities[list(OUTPUT_COLUMNS)].copy()
+    frame.insert(0, "model_version_id", version_id)
+    buffer = io.StringIO()
+    frame.to_csv(buffer, header=False, float_format="%.6f")
+    buffer.seek(0)
+    cursor = db.session.connection().connection.cursor()
+    names = ", ".join(["customer_id", "model_version_id", *OUTPUT_COLUMNS])
+    cursor.copy_expert(f"COPY model_outputs ({names}) FROM STDIN WITH CSV", buffer)
+    return len(frame)
+
+
+def _new_version() -> ModelVersion:
+    version = ModelVersion(
+        kind=ModelKind.FIRST_PURCHASE.value,
+        algorithm="pending",
+        status=ModelStatus.TRAINING,
+        is_active=False,
+        params={},
+        metrics={},
+        source="spendlens",
+    )
+    db.session.add(version)
+    return version
+
+
+def _claim(version_id: int | None, request: str | None) -> ModelVersion:
+    if version_id is None:
+        version = _new_version()
+        db.session.commit()  # shows as 'training' meanwhile; a failure can mark it 'failed'
+        return version
+    version = db.session.get(ModelVersion, version_id)
+    if (
+        version is None
+        or version.kind != ModelKind.FIRST_PURCHASE
+        or (request is not None and version.params.get("request") != request)
+    ):
+        raise NotFound(f"no first-purchase model version {version_id} requested as {request}")
+    if version.status != ModelStatus.TRAINING:
+        raise Invalid(f"model version {version_id} is {version.status}, not training")
+    return version
+
+
+def _mark_failed(version_id: int, exc: Exception) -> None:
+    version = db.session.get(ModelVersion, version_id)
+    if version is None:
+        return
+    message = getattr(exc, "message", None) or f"{type(exc).__name__}: {exc}"
+    with unit_of_work():
+        version.status = ModelStatus.FAILED
+        version.metrics = {"error": message[:2000]}
+        version.trained_at = dt.datetime.now(dt.UTC)

@@ -1,0 +1,42 @@
+import type { EarlyFigures } from "../api/types";
+import { formatInteger, formatMoney, formatNumber, formatShortDate } from "./format";
+import type { Formatters } from "../state/useFormat";
+import { earlySentence, earlyShort } from "./early";
+
+const locale = "en-US";
+const f = {
+  money: (v: number) => formatMoney(v, "USD", { locale }),
+  integer: (v: number) => formatInteger(v, { locale }),
+  number: (v: number, digits = 2) => formatNumber(v, { locale, digits }),
+  shortDate: (v: string) => formatShortDate(v, { locale }),
+} as unknown as Formatters;
+
+const early: EarlyFigures = {
+  from: "2026-12-01",
+  to: "2026-12-07",
+  customers: 40,
+  scored: 30,
+  expected_payers_7: 2.5,
+  expected_payers_30: 4.2,
+  value_per_payer: 50,
+  spend: 300,
+  predicted_roas: 0.7,
+  horizon_days: 30,
+  accuracy: { age_bucket: "D3", horizon_days: 30, expected_payers_err_pct: 4.6, predicted_roas_err_pct: 8.4, auc: 0.96, weeks: 4 },
+};
+
+describe("early figures", () => {
+  it("say the age they were predicted at and their backtested error", () => {
+    expect(earlyShort(early)).toBe("D3 ±8% backtested");
+    expect(earlyShort({ ...early, accuracy: { ...early.accuracy!, predicted_roas_err_pct: null } })).toBe("D3, not judged");
+    expect(earlyShort({ ...early, accuracy: null })).toBeNull();
+  });
+
+  it("spell out the definition and the backtest", () => {
+    const text = earlySentence(early, f, "USD")!;
+    expect(text).toContain("4.2 expected first-time payers of 40 customers × $50.00 per payer ÷ $300.00 spend");
+    expect(text).toContain("off by ±8.4% on average and expected payers by ±4.6% (AUC 0.96)");
+    expect(text).toContain("10 customers acquired since the last scoring");
+    expect(earlySentence({ ...early, predicted_roas: null }, f)).toBeNull();
+  });
+});

@@ -1,0 +1,28 @@
+/** The early predicted ROAS and expected payers of customers too young for revenue history, in
+ * words a marketer reads beside them, with their backtested error (API field `early`). */
+import type { EarlyFigures } from "../api/types";
+import type { Formatters } from "../state/useFormat";
+
+/** "D1 ±12% backtested": the age the figures were predicted at and their backtested error. */
+export function earlyShort(e: EarlyFigures | null | undefined): string | null {
+  if (!e?.accuracy) return null;
+  const error = e.accuracy.predicted_roas_err_pct;
+  return error == null ? `${e.accuracy.age_bucket}, not judged` : `${e.accuracy.age_bucket} ±${Math.round(error)}% backtested`;
+}
+
+/** The whole definition and its backtest in sentences (a tooltip). */
+export function earlySentence(e: EarlyFigures | null | undefined, f: Formatters, currency?: string | null): string | null {
+  if (!e || e.predicted_roas == null) return null;
+  const money = (v: EarlyFigures["spend"]) => f.money(v, currency ?? undefined);
+  let text =
+    `Early predicted ${e.horizon_days}-day ROAS of the customers acquired ${f.shortDate(e.from)}–${f.shortDate(e.to)}, too young for revenue history: ` +
+    `${f.number(e.expected_payers_30 ?? 0, 1)} expected first-time payers of ${f.integer(e.customers)} customers ` +
+    `× ${money(e.value_per_payer)} per payer ÷ ${money(e.spend)} spend.`;
+  const a = e.accuracy;
+  if (a) {
+    text += ` Predicted at ${a.age_bucket} from in-app events; in a backtest over ${f.integer(a.weeks ?? 0)} weekly cohorts the early predicted revenue was off by ±${f.number(a.predicted_roas_err_pct ?? 0, 1)}% on average and expected payers by ±${f.number(a.expected_payers_err_pct ?? 0, 1)}%`;
+    text += a.auc != null ? ` (AUC ${f.number(a.auc, 2)}).` : ".";
+  }
+  if (e.scored < e.customers) text += ` ${f.integer(e.customers - e.scored)} customers acquired since the last scoring count at the scored ones' rate.`;
+  return text;
+}

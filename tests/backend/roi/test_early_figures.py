@@ -1,0 +1,173 @@
+"""Expected payers and the early predicted ROAS of cohorts too young for revenue history, from
+the active first-purchase version's outputs (backend.services.roi.early), in the cohorts, ROI
+and overview answers, computed by hand on the small world of conftest.
+
+Seen on 2024-01-06 (the young days: 2024-01-01 .. 2024-01-06), the first-purchase version
+scored through 2024-01-05 with a value per payer of 50 (30 days):
+
+- c1 2024-01-02 meta (paid on day 0): P30 = 1; c2 2024-01-05 meta: P30 = 0.4;
+  c5 2024-01-04 meta: P30 = 0.3; c3 2024-01-03 google: P30 = 1 (paid on day 0);
+- c6 2024-01-06 meta, acquired after the scoring: not scored.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+
+import pytest
+from sqlalchemy import text
+
+from backend.models import ModelOutput, ModelVersion
+from backend.services.roi.cohorts import cohort_report
+from backend.services.roi.overview import overview_figures
+from backend.services.roi.report import RoiRequest, roi_report
+from tests.backend.roi.conftest import JAN1, JAN10, add_customer
+
+SEEN_ON = dt.date(2024, 1, 6)
+VALUE_PER_PAYER = 50.0
+BACKTEST = {
+    "horizons": {
+        "30": {
+            "by_age": {
+                "D1": {
+                    "auc": 0.86,
+                    "brier": 0.09,
+                    "cohorts": {
+                        "weeks": 4,
+                        "expected_payers_err_pct": 6.0,
+                        "predicted_revenue_err_pct": 12.5,
+                    },
+                },
+                "D3": {
+                    "auc": 0.93,
+                    "brier": 0.07,
+                    "cohorts": {
+                        "weeks": 4,
+                        "expected_payers_err_pct": 4.0,
+                        "predicted_revenue_err_pct": 8.5,
+                    },
+                },
+            }
+        }
+    }
+}
+
+
+def first_purchase_version(db, world, *, active: bool = True) -> ModelVersion:
+    version = ModelVersion(
+        kind="first_purchase",
+        algorithm="hgb",
+        status="ready",
+        is_active=active,
+        params={"scored_as_of": "2024-01-05", "value_per_payer": {"7": 40.0, "30": 50.0}},
+        metrics={**BACKTEST, "by_age": {"D1": {"auc_30": 0.86}, "D3": {"auc_30": 0.93}}},
+        source="spendlens",
+    )
+    db.session.add(version)
+    db.session.flush()
+    ids = dict(db.session.execute(text("SELECT external_id, id FROM customers")).all())
+    for external_id, p7, p30 in (("c1", 1, 1), ("c2", 0.2, 0.4), ("c5", 0.1, 0.3), ("c3", 1, 1)):
+        db.session.add(
+            ModelOutput(
+                model_version_id=version.id,
+                customer_id=ids[external_id],
+                p_first_purchase_7=Decimal(str(p7)),
+                p_first_purchase_30=Decimal(str(p30)),
+            )
+        )
+    add_customer(db, "c6", SEEN_ON, "meta", world["meta"].id, world["m1"], "US")
+    db.session.commit()
+    return version
+
+
+@pytest.fixture
+def early_world(db, world):
+    return {**world, "first_purchase": first_purchase_version(db, world)}
+
+
+def day_cohorts(report) -> dict[str, dict]:
+    return {f"{c['cohort']}|{c['platform']}": c for c in report["cohorts"]}
+
+
+def test_a_young_cohort_has_expected_payers_and_an_early_predicted_roas(early_world):
+    cohorts = day_cohorts(cohort_report(JAN1, JAN10, "day", as_of=SEEN_ON))
+    early = cohorts["2024-01-05|meta"]["early"]
+    # c2 alone: 0.4 expected payers x 50 per payer over meta's 15 spent that day
+    assert early["expected_payers_30"] == 0.4 and early["expected_payers_7"] == 0.2
+    assert early["predicted_roas"] == pytest.approx(0.4 * VALUE_PER_PAYER / 15, abs=1e-4)
+    assert early["customers"] == early["scored"] == 1
+
+
+def test_the_early_error_is_the_backtests_at_the_age_the_cohort_was_scored(early_world):
+    cohorts = day_cohorts(cohort_report(JAN1, JAN10, "day", as_of=SEEN_ON))
+    # 2024-01-02 was 3.5 days old at the scoring: D3; 2024-01-05 half a day: D1
+    d3 = cohorts["2024-01-02|meta"]["early"]["accuracy"]
+    d1 = cohorts["2024-01-05|meta"]["early"]["accuracy"]
+    assert (d3["age_bucket"], d3["predicted_roas_err_pct"], d3["expected_payers_err_pct"]) == (
+        "D3",
+        8.5,
+        4.0,
+    )
+    assert (d1["age_bucket"], d1["predicted_roas_err_pct"], d1["auc"]) == ("D1", 12.5, 0.86)
+
+
+def test_cohorts_not_scored_or_too_old_have_no_early_figures(early_world):
+    cohorts = day_cohorts(cohort_report(JAN1, JAN10, "day", as_of=SEEN_ON))
+    assert cohorts["2024-01-06|meta"]["early"] is None  # acquired after the scoring
+    later = day_cohorts(cohort_report(JAN1, JAN10, "day", as_of=dt.date(2024, 1, 20)))
+    assert all(c["early"] is None for c in later.values())  # all older than 7 days
+
+
+def test_channel_rows_and_totals_scale_the_scored_rate_to_every_young_customer(early_world):
+    report = roi_report(RoiRequest(JAN1, JAN10), as_of=SEEN_ON)
+    rows = {r["key"]: r["early"] for r in report["rows"]}
+    meta = rows["meta"]
+    # meta: 1 + 0.4 + 0.3 over 3 scored of 4 customers; spend 15 a day over 6 young days
+    expected = 1.7 / 3 * 4
+    assert (meta["customers"], meta["scored"]) == (4, 3)
+    assert meta["expected_payers_30"] == round(expected, 1)
+    assert meta["predicted_roas"] == pytest.approx(expected * VALUE_PER_PAYER / 90, abs=1e-4)
+    assert rows["google_ads"]["predicted_roas"] == pytest.approx(50 / 132, abs=1e-4)
+    assert report["early_range"] == (JAN1, SEEN_ON)
+    total = report["totals"]["early"]
+    # the totals scale on their own: 2.7 over 4 scored of 5 young customers
+    assert total["expected_payers_30"] == round(2.7 / 4 * 5, 1)
+    assert total["predicted_roas"] == pytest.approx(2.7 / 4 * 5 * 50 / 222, abs=1e-4)
+    assert report["first_purchase_model"]["id"] == early_world["first_purchase"].id
+
+
+def test_without_an_active_first_purchase_version_there_are_no_early_figures(db, world):
+    first_purchase_version(db, world, active=False)
+    report = roi_report(RoiRequest(JAN1, JAN10), as_of=SEEN_ON)
+    assert report["totals"]["early"] is None
+    assert all(row["early"] is None for row in report["rows"])
+    assert report["first_purchase_model"] is None
+
+
+def test_the_overview_gives_the_early_figures_of_its_range(early_world):
+    figures = overview_figures(JAN1, JAN10, SEEN_ON)
+    assert figures["current"]["early"]["predicted_roas"] == pytest.approx(
+        2.7 / 4 * 5 * 50 / 222, abs=1e-4
+    )
+
+
+def test_the_api_answers_the_early_figures_with_their_accuracy(early_world, marketer, monkeypatch):
+    from backend.services.roi import report
+
+    monkeypatch.setattr(report, "today", lambda: SEEN_ON)
+    answer = marketer.get(
+        "/api/cohorts", query_string={"start": JAN1, "end": JAN10, "cohort": "day"}
+    )
+    assert answer.status_code == 200, answer.json
+    early = next(
+        c["early"]
+        for c in answer.json["cohorts"]
+        if (c["cohort"], c["platform"]) == ("2024-01-05", "meta")
+    )
+    assert early["from"] == "2024-01-01" and early["to"] == "2024-01-06"
+    assert early["accuracy"]["age_bucket"] == "D1"
+    assert early["predicted_roas"] == pytest.approx(0.4 * 50 / 15, abs=1e-4)
+    assert answer.json["first_purchase_model"]["horizon_days"] == 30
+    rows = marketer.get("/api/roi", query_string={"start": JAN1, "end": JAN10}).json
+    assert rows["totals"]["early"]["accuracy"]["predicted_roas_err_pct"] is not None

@@ -1,0 +1,74 @@
+"""Early predicted ROAS on the pages, as a marketer reads it (issue 20's done check): the demo's
+campaign launched a few days ago has no revenue history, and its cohorts show expected payers
+and an early predicted ROAS with the backtested error at the age they were scored — on the
+Cohorts page (day cohorts) and on the Channels page (by campaign). Every expectation comes
+from the API's answer for the same range (asked with the page's session)."""
+
+from __future__ import annotations
+
+import pytest
+from playwright.sync_api import expect
+
+from connectors.sandbox.generator import World
+from tests.e2e import formatting
+from tests.e2e.test_reports import api_json, cell, range_query
+
+pytestmark = pytest.mark.e2e
+
+
+def launched_campaign() -> str:
+    """The name of the sandbox's campaign launched a few days ago."""
+    world = World()
+    for account in world.demo_accounts:
+        if account.launched_days_ago is not None:
+            return world.campaigns(account)[-1].name
+    raise AssertionError("the demo world launched no campaign in the last days")
+
+
+def trust_note(early: dict) -> str:
+    accuracy = early["accuracy"]
+    return f"{accuracy['age_bucket']} ±{round(accuracy['predicted_roas_err_pct'])}% backtested"
+
+
+def test_young_day_cohorts_show_an_early_predicted_roas_with_its_backtested_error(
+    page_as, demo_stack
+):
+    query = range_query(demo_stack)
+    page = page_as("marketer", f"/cohorts?{query}&cohort=day")
+    report = api_json(page, f"/api/cohorts?{query}&cohort=day")
+    early = [c for c in report["cohorts"] if c["early"] and c["early"]["predicted_roas"]]
+    assert early, "no young cohort has an early predicted ROAS"
+    assert report["first_purchase_model"]["horizon_days"] == 30
+    for cohort in early[-3:]:
+        key = f"{cohort['cohort']}|{cohort['platform']}"
+        figure = cell(page, key, "Early ROAS")
+        expect(figure.locator(".num")).to_have_text(
+            formatting.roas(cohort["early"]["predicted_roas"])
+        )
+        expect(figure.locator(".trust-note")).to_have_text(trust_note(cohort["early"]))
+    # cohorts with revenue history keep the LTV prediction alone
+    old = next(c for c in report["cohorts"] if c["age_days"] > 10 and c["customers"])
+    assert old["early"] is None
+
+
+def test_the_launched_campaign_shows_its_early_predicted_roas_on_channels(page_as, demo_stack):
+    query = range_query(demo_stack)
+    page = page_as("marketer", f"/channels?{query}")
+    report = api_json(page, f"/api/roi?{query}&group_by=campaign")
+    (row,) = [r for r in report["rows"] if r["label"] == launched_campaign()]
+    page.goto(
+        f"/channels?{query}&level=campaign&platform={row['platform']}"
+        f"&account_id={row['account_id']}"
+    )
+    early = row["early"]
+    assert early["customers"] > 0 and early["predicted_roas"] is not None, early
+    assert row["revenue"] is not None
+    expect(cell(page, row["key"], "Early ROAS").locator(".num")).to_have_text(
+        formatting.roas(early["predicted_roas"])
+    )
+    expect(cell(page, row["key"], "Early ROAS").locator(".trust-note")).to_have_text(
+        trust_note(early)
+    )
+    expect(cell(page, row["key"], "Expected payers").locator(".trust-note")).to_have_text(
+        f"of {formatting.integer(early['customers'])} customers"
+    )
