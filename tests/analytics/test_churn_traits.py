@@ -89,4 +89,3 @@ def test_the_sql_conditions_are_filled_from_the_reader_columns_and_refuse_a_miss
     with pytest.raises(KeyError, match="first_week_revenue"):
         conditions({k: v for k, v in SQL_COLUMNS.items() if k != "first_week_revenue"})
     assert set(PLACEHOLDERS) == set(SQL_COLUMNS)
-
