@@ -1,7 +1,7 @@
 """first-purchase model versions and their outputs
 
-Revision ID: 0020_first_purchase_models
-Revises: 0019_customer_suspicion
+Revision ID: 0021_first_purchase_models
+Revises: 0020_roi_customer_groups
 Create Date: 2026-12-07 04:00:00.000000
 
 A model version may be of kind 'first_purchase' (analytics/early); its outputs are each recent
@@ -12,8 +12,8 @@ import sqlalchemy as sa
 from alembic import op
 
 # revision identifiers, used by Alembic.
-revision = "0020_first_purchase_models"
-down_revision = "0019_customer_suspicion"
+revision = "0021_first_purchase_models"
+down_revision = "0020_roi_customer_groups"
 branch_labels = None
 depends_on = None
 
