@@ -1,7 +1,8 @@
 """Rebuilding the rollups (`tables.DailyRollup`, `tables.MonthlyRollup`): the daily rollups of
 a campaign-level slice a sync wrote (`refresh_rollups`) or of the currencies new exchange rates
 arrived for (`refresh_for_currencies`), then the monthly rollups of the months they touch from
-the daily ones, in the same transaction, so both always agree."""
+the daily ones, in the same transaction, so both always agree. A slice's rows that come out
+the same are left as they are (a re-sync of unchanged days moves no data version)."""
 
 from __future__ import annotations
 
@@ -55,19 +56,51 @@ MONTHLY_INSERT = monthly_insert(
 )
 
 
+DAILY_KEY = ("date", "ad_account_id", "campaign_id", "breakdown", "country", "device")
+MONTHLY_KEY = (
+    "month", "ad_account_id", "campaign_id", "breakdown", "country", "device", "reporting_currency"
+)  # fmt: skip
+
+
+def replace_changed_rows(cursor, table: str, key: tuple[str, ...], delete: str, insert: str,
+                         params: dict) -> int:  # fmt: skip
+    """Replace the rows of `table` that `delete` (a DELETE FROM `table` ... statement) removes
+    by those `insert` (an INSERT INTO `table` ... statement) writes, touching only the rows
+    that differ: a sync re-delivering the same figures changes nothing, so no data version
+    moves and the cached answers about its days stay. Returns the rows of the new slice."""
+    stage = f"{table}_stage"
+    cursor.execute(
+        f"DROP TABLE IF EXISTS {stage}; "
+        f"CREATE TEMP TABLE {stage} (LIKE {table} INCLUDING DEFAULTS) ON COMMIT DROP"
+    )
+    cursor.execute(insert.replace(f"INSERT INTO {table}", f"INSERT INTO {stage}", 1), params)
+    rows = cursor.rowcount
+    same = " AND ".join(f"s.{c} = {table}.{c}" for c in key)
+    cursor.execute(
+        f"{delete} AND NOT EXISTS (SELECT 1 FROM {stage} s WHERE {same} "
+        f"AND (s.*) IS NOT DISTINCT FROM ({table}.*))",
+        params,
+    )
+    cursor.execute(f"INSERT INTO {table} SELECT * FROM {stage} ON CONFLICT DO NOTHING")
+    cursor.execute(f"DROP TABLE {stage}")
+    return rows
+
+
 def refresh_monthly_rollups(
     cursor, ad_account_id: int, start: dt.date, end: dt.date, breakdown: str | None = None
 ) -> int:
     """Rebuild the account's monthly rollups of every month from `start`'s to `end`'s (one
-    breakdown, or all when None) from its daily rollups; psycopg2 cursor, the caller commits."""
+    breakdown, or all when None) from its daily rollups, writing only the rows that change;
+    psycopg2 cursor, the caller commits."""
     params = {"acc": ad_account_id, "bd": breakdown, "start": start, "end": end}
-    cursor.execute(MONTHLY_DELETE, params)
-    cursor.execute(MONTHLY_INSERT, params)
-    return cursor.rowcount
+    return replace_changed_rows(
+        cursor, "monthly_rollups", MONTHLY_KEY, MONTHLY_DELETE, MONTHLY_INSERT, params
+    )
 
 
 def refresh_rollups(cursor, target: Slice, reporting_currency: str) -> int:
-    """Rebuild the reporting-currency rollups of one campaign-level slice."""
+    """Rebuild the reporting-currency rollups of one campaign-level slice, writing only the
+    rows that change (`replace_changed_rows`)."""
     params = {
         "acc": target.ad_account_id,
         "bd": target.breakdown,
@@ -75,15 +108,17 @@ def refresh_rollups(cursor, target: Slice, reporting_currency: str) -> int:
         "end": target.end,
         "rep": reporting_currency,
     }
-    cursor.execute(
+    written = replace_changed_rows(
+        cursor,
+        "daily_rollups",
+        DAILY_KEY,
         """
         DELETE FROM daily_rollups WHERE ad_account_id = %(acc)s AND breakdown = %(bd)s
           AND date BETWEEN %(start)s AND %(end)s
         """,
+        ROLLUP_INSERT + " AND f.breakdown = %(bd)s",
         params,
     )
-    cursor.execute(ROLLUP_INSERT + " AND f.breakdown = %(bd)s", params)
-    written = cursor.rowcount
     refresh_monthly_rollups(
         cursor, target.ad_account_id, target.start, target.end, target.breakdown
     )

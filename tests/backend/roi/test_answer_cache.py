@@ -89,6 +89,24 @@ def test_a_sync_slice_changes_the_answers(app, db, marketer, world, warm):
     assert_fresh(app, marketer, warm, set(REQUESTS))
 
 
+def test_a_sync_re_delivering_the_same_figures_keeps_the_answers(app, db, marketer, world, warm):
+    """The slice is replaced by identical rows (a restatement window that did not restate):
+    no rollup row changes, so no data version moves."""
+    before = roi_cache.data_version()
+    rows = [spend_row(world["meta"], d, "M1", "10", installs=5, impressions=1000, clicks=20)
+            for d in days(JAN1, JAN10)]  # fmt: skip
+    rows += [spend_row(world["meta"], d, "M2", "5", installs=1) for d in days(JAN1, JAN10)]
+    rows += [spend_row(world["meta"], d, "M1", "1")
+             for d in days(dt.date(2024, 1, 11), dt.date(2024, 2, 29))]  # fmt: skip
+    write_slice(db, world["meta"], rows, JAN1, dt.date(2024, 2, 29))
+    assert roi_cache.data_version() == before
+    assert ask(marketer) == {name: (body, "hit") for name, body in warm.items()}
+    rows[0] = spend_row(world["meta"], JAN1, "M1", "10.01", installs=5, impressions=1000,
+                        clicks=20)  # fmt: skip
+    write_slice(db, world["meta"], rows, JAN1, dt.date(2024, 2, 29))  # one figure restated
+    assert_fresh(app, marketer, warm, {"roi_platform", "roi_campaign", "overview"})
+
+
 def test_a_customer_load_changes_the_answers(app, db, marketer, world, warm):
     load_customers_batch(
         [{"customer_id": "new", "acquired_at": "2024-01-06T09:00:00Z", "platform": "meta"}]

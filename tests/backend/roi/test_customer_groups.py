@@ -124,8 +124,33 @@ def activate(version_id: int) -> None:
     assert versions.carry_out_activation(version_id) == "activated"
 
 
+@pytest.fixture(params=["deltas", "rebuilds"])
+def way(request, db):
+    """Every write adjusts the groups by its deltas, or every write rebuilds the groups of its
+    days (what a bulk write of REBUILD_ROWS rows or more does)."""
+    threshold = "1000000000" if request.param == "deltas" else "0"
+    _set_rebuild_rows(db, threshold)
+    setting = text("SELECT current_setting('spendlens.roi_groups_rebuild_rows', true)")
+    assert db.session.execute(setting).scalar_one() == threshold
+    yield request.param
+    _set_rebuild_rows(db, None)
+
+
+def _set_rebuild_rows(db, value: str | None) -> None:
+    setting = "RESET spendlens.roi_groups_rebuild_rows" if value is None else (
+        f"SET spendlens.roi_groups_rebuild_rows = {value}"
+    )  # fmt: skip
+    db.session.execute(
+        text(f"DO $$ BEGIN EXECUTE format('ALTER DATABASE %I {setting}', current_database()); "
+             "END $$")
+    )  # fmt: skip
+    db.session.commit()
+    db.session.remove()
+    db.engine.dispose()  # new connections read the database's setting
+
+
 @pytest.mark.parametrize("seed", range(5))
-def test_the_pre_aggregates_follow_every_kind_of_change(db, seed):
+def test_the_pre_aggregates_follow_every_kind_of_change(db, seed, way):
     world = RandomWorld(db, seed)
     load_customers_batch([world.customer(u) for u in world.customers])
     assert assert_groups_current(db) > 0
@@ -192,7 +217,7 @@ def test_the_pre_aggregates_follow_every_kind_of_change(db, seed):
     assert assert_groups_current(db) == 0
 
 
-def test_outputs_stored_under_an_active_version_reach_the_pre_aggregates(db):
+def test_outputs_stored_under_an_active_version_reach_the_pre_aggregates(db, way):
     world = RandomWorld(db, 7)
     load_customers_batch([world.customer(u) for u in world.customers])
     body = HEADER + f"{world.customers[0]},1,2,3,0.5\n"

@@ -160,22 +160,74 @@ _TRANSITIONS = {
 }
 
 
-def trigger_sql() -> list[str]:
-    """The function and the three statement-level triggers on roi_customers that keep both
-    tables current."""
+#: Rows a statement writes to roi_customers from which its groups are rebuilt instead of
+#: adjusted (setting `spendlens.roi_groups_rebuild_rows` overrides it): upserting a delta into
+#: each of hundreds of thousands of groups costs far more than summing the days afresh.
+REBUILD_ROWS = 20000
+_TOUCHED = {
+    "INSERT": "SELECT acquisition_date FROM new_rows",
+    "DELETE": "SELECT acquisition_date FROM old_rows",
+    "UPDATE": "SELECT acquisition_date FROM new_rows UNION ALL "
+    "SELECT acquisition_date FROM old_rows",
+}
+
+
+def _rebuild(table: str) -> str:
+    source = "(SELECT * FROM roi_customers WHERE acquisition_date BETWEEN first AND last) r"
+    return f"""
+    DELETE FROM {table} WHERE acquisition_date BETWEEN first AND last;
+    INSERT INTO {table} {_grouped(table, source)};"""
+
+
+def function_sql(rebuild: bool = True) -> list[str]:
+    """The trigger function that keeps both tables current, and the rebuild of the groups of a
+    range of days it calls for a bulk write: under a lock that lets readers read but waits for
+    every other writer of the groups to commit, so the sums it reads afresh hold every
+    committed change, and a writer after it adds its delta to them. `rebuild`=False: deltas
+    only, whatever the size (migration 0020's first definition)."""
     branches = "\n".join(
-        f"    {'IF' if i == 0 else 'ELSIF'} TG_OP = '{op}' THEN"
+        f"""    {"IF" if i == 0 else "ELSIF"} TG_OP = '{op}' THEN
+        SELECT count(*), min(acquisition_date), max(acquisition_date) INTO touched, first, last
+        FROM ({_TOUCHED[op]}) t;
+        IF touched >= threshold THEN
+            PERFORM roi_customer_groups_rebuild(first, last);
+        ELSIF touched > 0 THEN"""
         + "".join(_upsert(table, delta) for table in AGGREGATES)
+        + "\n        END IF;"
         for i, (op, delta) in enumerate(_DELTAS.items())
     )
-    out = [
-        f"""CREATE FUNCTION roi_customer_groups_changed() RETURNS trigger LANGUAGE plpgsql AS $$
+    rebuilds = "".join(_rebuild(table) for table in AGGREGATES)
+    threshold = (
+        "COALESCE(CAST(NULLIF(current_setting('spendlens.roi_groups_rebuild_rows', true), '') "
+        f"AS bigint), {REBUILD_ROWS})"
+        if rebuild
+        else "NULL"  # never reached: `touched >= NULL` is not true
+    )
+    return [
+        f"""CREATE OR REPLACE FUNCTION roi_customer_groups_rebuild(first date, last date)
+RETURNS void LANGUAGE plpgsql AS $$
+BEGIN
+    LOCK TABLE {", ".join(AGGREGATES)} IN SHARE ROW EXCLUSIVE MODE;{rebuilds}
+END $$""",
+        f"""CREATE OR REPLACE FUNCTION roi_customer_groups_changed() RETURNS trigger
+LANGUAGE plpgsql AS $$
+DECLARE
+    threshold bigint := {threshold};
+    touched bigint;
+    first date;
+    last date;
 BEGIN
 {branches}
     END IF;
     RETURN NULL;
-END $$"""
+END $$""",
     ]
+
+
+def trigger_sql() -> list[str]:
+    """The functions and the three statement-level triggers on roi_customers that keep both
+    tables current."""
+    out = function_sql()
     out.append(
         "CREATE FUNCTION roi_customer_groups_truncated() RETURNS trigger LANGUAGE plpgsql AS $$\n"
         f"BEGIN {' '.join(f'DELETE FROM {t};' for t in AGGREGATES)} RETURN NULL; END $$"
@@ -197,5 +249,6 @@ def drop_sql() -> list[str]:
     ops = (*_DELTAS, "TRUNCATE")
     out = [f"DROP TRIGGER roi_customers_groups_{op.lower()} ON roi_customers" for op in ops]
     out += [f"DROP FUNCTION roi_customer_groups_{f}()" for f in ("changed", "truncated")]
+    out.append("DROP FUNCTION IF EXISTS roi_customer_groups_rebuild(date, date)")
     out += [f"DROP TABLE {table}" for table in AGGREGATES]
     return out
