@@ -1,7 +1,7 @@
 """a bulk write to roi_customers rebuilds the customer groups of its days
 
-Revision ID: 0021_roi_customer_groups_rebuild
-Revises: 0020_roi_customer_groups
+Revision ID: 0022_roi_customer_groups_rebuild
+Revises: 0021_first_purchase_models
 Create Date: 2026-12-07 04:35:00.000000
 
 A statement writing at least REBUILD_ROWS rows of roi_customers (an activation, a bulk load)
@@ -15,8 +15,8 @@ from alembic import op
 from backend.services.roi.sql import customer_groups
 
 # revision identifiers, used by Alembic.
-revision = "0021_roi_customer_groups_rebuild"
-down_revision = "0020_roi_customer_groups"
+revision = "0022_roi_customer_groups_rebuild"
+down_revision = "0021_first_purchase_models"
 branch_labels = None
 depends_on = None
 
