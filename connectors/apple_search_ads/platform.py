@@ -13,6 +13,6 @@ PLATFORM = PlatformSpec(
         "apple_token_url": "https://appleid.apple.com/auth/oauth2/token",
     },
     connector="connectors.apple_search_ads.connector:AppleSearchAdsConnector",
-    sandbox_server="connectors.sandbox.apple_server",
+    sandbox_server="connectors.sandbox.apple_search_ads.server",
     sandbox_world="connectors.sandbox.apple_search_ads.world:SANDBOX",
 )

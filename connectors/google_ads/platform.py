@@ -16,6 +16,6 @@ PLATFORM = PlatformSpec(
         "google_oauth_token_url": "https://oauth2.googleapis.com/token",
     },
     connector="connectors.google_ads.connector:GoogleAdsConnector",
-    sandbox_server="connectors.sandbox.google_ads_server",
+    sandbox_server="connectors.sandbox.google_ads.server",
     sandbox_world="connectors.sandbox.google_ads.world:SANDBOX",
 )

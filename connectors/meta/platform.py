@@ -11,6 +11,6 @@ PLATFORM = PlatformSpec(
     default_concurrency=2,
     endpoints={"meta_graph_url": "https://graph.facebook.com"},
     connector="connectors.meta.connector:MetaConnector",
-    sandbox_server="connectors.sandbox.meta_server",
+    sandbox_server="connectors.sandbox.meta.server",
     sandbox_world="connectors.sandbox.meta.world:SANDBOX",
 )

@@ -1,2 +1,2 @@
-"""Apple Search Ads in the sandbox: its part of the World (world.py); the OAuth and REST server
-is connectors/sandbox/apple_server.py."""
+"""Apple Search Ads in the sandbox: its part of the World (world.py) and an OAuth and REST server
+(server.py, its payloads in reports.py)."""

@@ -1,2 +1,2 @@
-"""Google Ads in the sandbox: its part of the World (world.py); the gRPC server is
-connectors/sandbox/google_ads_server.py."""
+"""Google Ads in the sandbox: its part of the World (world.py) and a gRPC server (server.py, with
+GAQL in gaql.py, its rows in rows.py, the OAuth token endpoint and certificate in auth.py)."""

@@ -1,2 +1,2 @@
-"""Meta Ads in the sandbox: its part of the World (world.py); the Graph API server is
-connectors/sandbox/meta_server.py."""
+"""Meta Ads in the sandbox: its part of the World (world.py) and a Graph API server (server.py,
+with its payloads in graph.py, its documented faults in faults.py and its tokens in tokens.py)."""

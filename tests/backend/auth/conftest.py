@@ -63,21 +63,21 @@ def _sandbox(module_name: str):
 
 @pytest.fixture(scope="session")
 def meta_sandbox():
-    server = _sandbox("connectors.sandbox.meta_server")
+    server = _sandbox("connectors.sandbox.meta.server")
     yield server
     server.stop()
 
 
 @pytest.fixture(scope="session")
 def google_sandbox():
-    server = _sandbox("connectors.sandbox.google_ads_server")
+    server = _sandbox("connectors.sandbox.google_ads.server")
     yield server
     server.stop()
 
 
 @pytest.fixture(scope="session")
 def apple_sandbox():
-    server = _sandbox("connectors.sandbox.apple_server")
+    server = _sandbox("connectors.sandbox.apple_search_ads.server")
     yield server
     server.stop()
 

@@ -14,7 +14,7 @@ from connectors.apple_search_ads import AppleSearchAdsConnector
 from connectors.base import AccountInfo, Endpoints
 from connectors.retry import RetryPolicy
 from connectors.sandbox.apple_search_ads import world as apple_sandbox
-from connectors.sandbox.apple_server import AppleSandboxServer, serve
+from connectors.sandbox.apple_search_ads.server import AppleSandboxServer, serve
 from connectors.sandbox.generator import World
 from tests.connectors.apple_search_ads.support import (
     PAGE_LIMIT,

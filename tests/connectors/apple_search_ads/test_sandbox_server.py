@@ -10,8 +10,8 @@ import requests
 from cryptography.hazmat.primitives.asymmetric import ec
 
 from connectors.apple_search_ads.auth import load_private_key, make_client_secret
-from connectors.sandbox.apple_reports import MALFORMED_AMOUNT
 from connectors.sandbox.apple_search_ads import world as apple_sandbox
+from connectors.sandbox.apple_search_ads.reports import MALFORMED_AMOUNT
 from tests.connectors.apple_search_ads.support import TODAY
 
 TOKEN = "/auth/oauth2/token"

@@ -19,7 +19,7 @@ from connectors.google_ads import GoogleAdsConnector
 from connectors.retry import RetryPolicy
 from connectors.sandbox.generator import World
 from connectors.sandbox.google_ads import world as google_sandbox
-from connectors.sandbox.google_ads_server import SandboxServer, serve
+from connectors.sandbox.google_ads.server import SandboxServer, serve
 
 TODAY = dt.date(2025, 3, 15)
 PAYLOADS = Path(__file__).parent / "payloads"

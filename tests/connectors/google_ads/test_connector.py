@@ -13,7 +13,7 @@ from connectors.google_ads import GoogleAdsConnector
 from connectors.retry import RetryPolicy
 from connectors.sandbox.generator import COUNTRIES, DEVICES, World
 from connectors.sandbox.google_ads import world as google_sandbox
-from connectors.sandbox.google_ads_server import serve
+from connectors.sandbox.google_ads.server import serve
 
 START, END = dt.date(2025, 1, 10), dt.date(2025, 3, 10)  # 60 days
 SHORT = (dt.date(2025, 3, 1), dt.date(2025, 3, 3))

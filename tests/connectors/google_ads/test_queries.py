@@ -8,8 +8,8 @@ import pytest
 
 from connectors.base import Breakdown, Level
 from connectors.google_ads import queries
-from connectors.sandbox.google_ads_rows import check
-from connectors.sandbox.google_gaql import GaqlError, parse
+from connectors.sandbox.google_ads.gaql import GaqlError, parse
+from connectors.sandbox.google_ads.rows import check
 
 START, END = dt.date(2025, 1, 1), dt.date(2025, 1, 7)
 

@@ -16,7 +16,7 @@ from connectors.meta import MetaConnector
 from connectors.retry import RetryPolicy
 from connectors.sandbox.generator import World
 from connectors.sandbox.meta import world as meta_sandbox
-from connectors.sandbox.meta_server import SandboxServer, serve
+from connectors.sandbox.meta.server import SandboxServer, serve
 
 TODAY = dt.date(2025, 6, 30)
 PAYLOADS = Path(__file__).parent / "payloads"

@@ -8,8 +8,8 @@ import pytest
 import requests
 
 from connectors.sandbox.meta import world as meta_sandbox
-from connectors.sandbox.meta_graph import WIRE_DEVICE
-from connectors.sandbox.meta_server import SandboxServer
+from connectors.sandbox.meta.graph import WIRE_DEVICE
+from connectors.sandbox.meta.server import SandboxServer
 
 DAY = {"since": "2025-06-01", "until": "2025-06-01"}
 

@@ -25,9 +25,9 @@ from urllib.parse import parse_qs, urlsplit
 
 import jwt
 
-from connectors.sandbox import apple_reports as reports
-from connectors.sandbox.apple_reports import ApiProblem, error_body
+from connectors.sandbox.apple_search_ads import reports
 from connectors.sandbox.apple_search_ads import world as apple_sandbox
+from connectors.sandbox.apple_search_ads.reports import ApiProblem, error_body
 from connectors.sandbox.background import BackgroundServer
 from connectors.sandbox.generator import SandboxAccount, World
 

@@ -25,7 +25,7 @@ from typing import Any
 import pycountry
 
 from connectors.sandbox.generator import CURRENCY_EXPONENT, Cell, SandboxAccount, World
-from connectors.sandbox.google_gaql import GaqlError, Query
+from connectors.sandbox.google_ads.gaql import GaqlError, Query
 
 PLATFORM = "google_ads"
 #: The manager (MCC) accounts of the sandbox, by id: (name, currency, time zone).

@@ -1,6 +1,6 @@
 """Graph API payloads built from the sandbox `World`: ad accounts, insights rows, error bodies.
 
-Pure functions of (world, account, query): the HTTP server in `meta_server` decides which
+Pure functions of (world, account, query): the HTTP server (server.py) decides which
 answer to give (faults, paging, async jobs) and these build the JSON the Graph API would send.
 Values are strings the way Graph sends them (`"spend": "12.34"`, `"impressions": "1200"`).
 """

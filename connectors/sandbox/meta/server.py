@@ -8,7 +8,7 @@ rate_limit, server_error, slow, malformed and expired_token.
 
 Answer modes beside the World (they change no World numbers): `limit_sync` makes synchronous
 insights over more than N days time out and pages over a row limit answer "reduce the amount of
-data" (Meta's documented errors, see meta_faults); `set_attribution_setting` sets the attribution
+data" (Meta's documented errors, see faults.py); `set_attribution_setting` sets the attribution
 setting of an account's ad sets, which is what each action's `value` counts (the per-window fields
 asked for with `action_attribution_windows` do not depend on it).
 """
@@ -30,7 +30,7 @@ from typing import Any
 from urllib.parse import parse_qsl, urlencode, urlsplit
 
 from connectors.sandbox.generator import SandboxAccount, World
-from connectors.sandbox.meta_faults import (
+from connectors.sandbox.meta.faults import (
     RATE_LIMITED_ANSWERS,
     SLOW_SECONDS,
     SYNC_TIMEOUTS,
@@ -41,7 +41,7 @@ from connectors.sandbox.meta_faults import (
     too_much_data_error,
     usage_headers,
 )
-from connectors.sandbox.meta_graph import (
+from connectors.sandbox.meta.graph import (
     ACCOUNT_FIELDS,
     ATTRIBUTION_SETTINGS,
     DEFAULT_SETTING,
@@ -55,7 +55,7 @@ from connectors.sandbox.meta_graph import (
     parse_insights_query,
     unknown_object,
 )
-from connectors.sandbox.meta_tokens import check_token, debug_token, expired_error
+from connectors.sandbox.meta.tokens import check_token, debug_token, expired_error
 
 _VERSIONED = re.compile(r"^/(v\d+\.\d+)/(.*?)/?$")
 _SECRET_PARAMS = ("access_token", "appsecret_proof", "input_token")

@@ -17,7 +17,7 @@ import json
 from typing import Any
 
 from connectors.sandbox.generator import SandboxAccount
-from connectors.sandbox.meta_graph import GraphError
+from connectors.sandbox.meta.graph import GraphError
 
 #: How many times the same request is refused with the rate_limit fault before it succeeds.
 RATE_LIMITED_ANSWERS = 2

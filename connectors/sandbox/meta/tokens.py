@@ -14,7 +14,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from connectors.sandbox.meta import world as meta_sandbox
-from connectors.sandbox.meta_graph import GraphError
+from connectors.sandbox.meta.graph import GraphError
 
 #: Lifetime of a long-lived user token.
 TOKEN_LIFETIME_DAYS = 60

@@ -26,7 +26,7 @@ slow → 0.3 s per call; malformed → the first row lacks `segments.date` (or, 
 dates, has a negative cost); expired_token → UNAUTHENTICATED, OAUTH_TOKEN_EXPIRED.
 
 The token endpoint (`POST /token`, like https://oauth2.googleapis.com/token) runs beside it in a
-thread; it and the certificate live in google_auth.py.
+thread; it and the certificate live in auth.py.
 """
 
 from __future__ import annotations
@@ -49,7 +49,9 @@ from google.ads.googleads.v26.services.types import customer_service, google_ads
 
 from connectors.sandbox.generator import World
 from connectors.sandbox.google_ads import world as google_sandbox
-from connectors.sandbox.google_ads_rows import (
+from connectors.sandbox.google_ads.auth import TokenIssuer, make_self_signed_cert, token_http_server
+from connectors.sandbox.google_ads.gaql import GaqlError, parse
+from connectors.sandbox.google_ads.rows import (
     MANAGERS,
     PLATFORM,
     ExtraCustomer,
@@ -57,8 +59,6 @@ from connectors.sandbox.google_ads_rows import (
     customer_client_rows,
     metric_rows,
 )
-from connectors.sandbox.google_auth import TokenIssuer, make_self_signed_cert, token_http_server
-from connectors.sandbox.google_gaql import GaqlError, parse
 
 API_VERSION = "v26"
 FAILURE_KEY = f"google.ads.googleads.{API_VERSION}.errors.googleadsfailure-bin"
