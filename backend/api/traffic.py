@@ -3,10 +3,10 @@ reasons (every role), and the suspected customers as a CSV for disputes with the
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
 import io
 
+from defusedcsv import csv
 from flask import Response
 from flask_smorest import Blueprint
 from marshmallow import Schema, fields, validate

@@ -10,7 +10,6 @@ stored traffic-quality judgement (`customer_suspicion`) with its reasons in plai
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
 import io
 import json
@@ -18,6 +17,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
 import pandas as pd
+from defusedcsv import csv
 from sqlalchemy import text
 
 from analytics.early.features import FeatureTable, event_vocabulary

@@ -10,13 +10,13 @@ backtest needs them, and it has run); the what-if reallocates the stored curves.
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
 import io
 import logging
 import math
 from typing import Any
 
+from defusedcsv import csv
 from flask import current_app
 from sqlalchemy import select, update
 

@@ -9,13 +9,13 @@ amounts that could not be converted make their totals null, never smaller.
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
 import io
 from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
+from defusedcsv import csv
 from flask import current_app
 from sqlalchemy import text
 
