@@ -73,3 +73,8 @@ def date(day: str) -> str:
     import datetime as dt
 
     return dt.date.fromisoformat(day).strftime("%b %-d, %Y")
+
+
+def ratio_percent(ratio: float | str) -> str:
+    """A share as a percentage with one decimal: 0.2224 → "22.2%"."""
+    return f"{_rounded(Decimal(str(ratio)) * 100, 1):,.1f}%"

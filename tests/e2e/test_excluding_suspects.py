@@ -13,7 +13,7 @@ from playwright.sync_api import expect
 
 from analytics.early.traffic import REASON_LABELS
 from tests.e2e import formatting
-from tests.e2e.test_reports import api_json, cell, main_table, range_query
+from tests.e2e.test_reports import api_json, cell, column_index, main_table, range_query
 
 pytestmark = pytest.mark.e2e
 
@@ -71,3 +71,22 @@ def test_the_suspected_list_of_the_chosen_campaign_downloads_with_reasons_in_wor
     words = set(REASON_LABELS.values())
     for entry in listed:
         assert set(entry["reasons"].split("; ")) <= words
+
+
+def test_cohorts_show_the_suspect_share_beside_the_customers(page_as, demo_stack):
+    query = range_query(demo_stack)
+    page = page_as("marketer")
+    report = api_json(page, f"/api/cohorts?{query}&cohort=week")
+    assert any(c["suspects"] for c in report["cohorts"]), "no cohort has suspect customers"
+    page.goto(f"/cohorts?{query}")
+    share = column_index(page, "Suspect share")
+    checked = 0
+    for c in report["cohorts"]:
+        row = main_table(page).locator(f'tr[data-row-key="{c["cohort"]}|{c["platform"] or ""}"]')
+        if row.count() == 0 or c["suspect_share"] is None:  # another page; no customer
+            continue
+        expect(row.locator("> td").nth(share)).to_have_text(
+            formatting.ratio_percent(c["suspect_share"])
+        )
+        checked += 1
+    assert checked
