@@ -1,7 +1,8 @@
 """The ROI, overview and cohort answers are kept in Redis per data version: a repeated request is
 answered from the cache, and after every kind of change to their inputs (a sync's slice, a
 customer load, a revenue load, a model activation, an FX upload, a campaign's new name, a margin
-setting) the next answer is the freshly computed one, never the stale one."""
+setting, a traffic-quality refresh that judges a customer anew) the next answer is the freshly
+computed one, never the stale one."""
 
 from __future__ import annotations
 
@@ -14,8 +15,9 @@ from decimal import Decimal
 import pytest
 from sqlalchemy import select, text
 
-from backend.models import Customer, ModelVersion
+from backend.models import Customer, CustomerEvent, ModelVersion
 from backend.services.customers import load_customers_batch, load_revenue_batch
+from backend.services.early.suspicion import refresh_suspicion
 from backend.services.ingestion.fx import load_fx_csv
 from backend.services.predictions import versions
 from backend.services.roi import cache as roi_cache
@@ -277,3 +279,36 @@ def test_a_failed_computation_lets_the_next_request_compute(app, db, world):
     key = roi_cache.answer_key("test-fail", {"n": RUN}, roi_cache.data_version())
     assert app.extensions["spendlens_roi_cache"].exists(key + ":computing") == 0
     assert roi_cache.cached_json("test-fail", {"n": RUN}, lambda: "{}") == (b"{}", False)
+
+
+def _instant_install(db, external_id: str) -> None:
+    """The customer's one in-app event a second after the install, none later: a fake install
+    by traffic quality's rules (no activity after the first day, an instant first event)."""
+    customer = db.session.scalars(select(Customer).where(Customer.external_id == external_id)).one()
+    db.session.add(
+        CustomerEvent(
+            event_id=f"{external_id}-open",
+            customer_id=customer.id,
+            occurred_at=customer.acquired_at + dt.timedelta(seconds=1),
+            name="session_start",
+        )
+    )
+    db.session.commit()
+
+
+def test_a_suspicion_refresh_that_judges_a_customer_anew_changes_the_answers(
+    app, db, marketer, world, warm
+):
+    _instant_install(db, "c2")
+    assert {how for _, how in ask(marketer).values()} == {"hit"}  # events alone show nowhere
+    refreshed = refresh_suspicion(until=dt.datetime(2024, 3, 1, tzinfo=dt.UTC))
+    assert refreshed["suspects"] == refreshed["changed"] == 1
+    assert_fresh(app, marketer, warm, set(REQUESTS))
+
+
+def test_a_suspicion_refresh_that_changes_no_judgement_keeps_the_answers(app, db, marketer, world):
+    _instant_install(db, "c2")
+    refresh_suspicion(until=dt.datetime(2024, 3, 1, tzinfo=dt.UTC))
+    first = ask(marketer)
+    assert refresh_suspicion(until=dt.datetime(2024, 3, 1, tzinfo=dt.UTC))["changed"] == 0
+    assert ask(marketer) == {name: (body, "hit") for name, (body, _) in first.items()}
