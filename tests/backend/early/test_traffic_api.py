@@ -7,6 +7,8 @@ import csv
 import datetime as dt
 import io
 
+from sqlalchemy import text
+
 from analytics.early.traffic import REASON_LABELS, WEIGHTS
 from tests.backend.budgets.test_suspect_traffic import load_traffic
 from tests.backend.customers.conftest import add_account, add_campaign
@@ -47,3 +49,15 @@ def test_the_reasons_are_served_in_plain_words_with_the_default_level(marketer):
     assert set(answer.json["reasons"]) == set(WEIGHTS)
     assert answer.json["reasons"]["no_activity"] == "No activity after the first minute"
     assert (answer.json["share_pct"], answer.json["days"]) == (10.0, 7)
+
+
+def test_the_suspects_export_quotes_an_id_that_would_start_a_formula(marketer, db):
+    add_account(db, "meta", "act_1", "USD")
+    load_traffic(fake_in_bad=2, day=dt.datetime.now(dt.UTC).date() - dt.timedelta(days=2))
+    db.session.execute(
+        text("UPDATE customers SET external_id = '=1+1' WHERE external_id = 'fake0'")
+    )
+    db.session.commit()
+    answer = marketer.get("/api/traffic-quality/suspects.csv")
+    rows = list(csv.DictReader(io.StringIO(answer.get_data(as_text=True))))
+    assert sorted(r["customer_id"] for r in rows) == ["'=1+1", "fake1"]
