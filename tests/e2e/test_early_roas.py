@@ -34,7 +34,8 @@ def test_young_day_cohorts_show_an_early_predicted_roas_with_its_backtested_erro
     page_as, demo_stack
 ):
     query = range_query(demo_stack)
-    page = page_as("marketer", f"/cohorts?{query}&cohort=day")
+    page = page_as("marketer", f"/cohorts?{query}")
+    page.goto(f"/cohorts?{query}&cohort=day")
     report = api_json(page, f"/api/cohorts?{query}&cohort=day")
     early = [c for c in report["cohorts"] if c["early"] and c["early"]["predicted_roas"]]
     assert early, "no young cohort has an early predicted ROAS"
@@ -72,3 +73,19 @@ def test_the_launched_campaign_shows_its_early_predicted_roas_on_channels(page_a
     expect(cell(page, row["key"], "Expected payers").locator(".trust-note")).to_have_text(
         f"of {formatting.integer(early['customers'])} customers"
     )
+
+
+def test_the_model_versions_page_lists_the_first_purchase_version_with_its_backtest(
+    page_as, demo_stack
+):
+    page = page_as("admin", "/admin/models")
+    versions = page.request.get("/api/models?kind=first_purchase").json()
+    (active,) = [v for v in versions if v["is_active"]]
+    row = page.get_by_test_id("model-versions").locator(f"tr[data-row-key='{active['id']}']")
+    expect(row).to_contain_text("FIRST PURCHASE")
+    expect(row.get_by_test_id(f"version-state-{active['id']}")).to_have_text("active")
+    headline = row.get_by_test_id(f"version-headline-{active['id']}")
+    for age in ("D1", "D3"):
+        judged = active["metrics"]["by_age"][age]
+        expect(headline).to_contain_text(f"{age}: AUC {judged['auc_30']:.2f}")
+        expect(headline).to_contain_text(f"payers ±{judged['expected_payers_err_pct_30']:.1f}%")
