@@ -15,7 +15,9 @@ they write, the overview's figures and their ratios to the quiet run's (`p95_vs_
 
 Environment: BENCH_AD_ROWS (default 10,000,000 ad-level rows), BENCH_CUSTOMERS (1,000,000),
 BENCH_REVENUE_EVENTS (20,000,000), BENCH_CLIENTS (8), BENCH_SECONDS (20),
-BENCH_WRITES (1), BENCH_KEEP=1 keeps the database, BENCH_DATABASE=<name> reuses a kept one.
+BENCH_WRITES (1), BENCH_KEEP=1 keeps the database, BENCH_DATABASE=<name> reuses a kept one,
+BENCH_POPULAR_SHARE (0.8: the share of requests for a popular range; 1 asks only those, so that
+after their first answers every request is a cache hit and the warm path is measured alone).
 Last line, one JSON object: {"bench": "api_load", "clients", "customers", "ad_rows",
 "floor_p95_ms", "errors", "max_worker_rss_mb", "endpoints": {name: {"warm_rps", "warm_p50_ms",
 "warm_p95_ms", "warm_p99_ms", "cold_p95_ms", ...}}, ...}. Targets (8 clients, 2 cores): warm
@@ -70,7 +72,7 @@ ENDPOINTS = {
     "roi_country": ("/api/roi", {"group_by": "country"}),
     "cohorts": ("/api/cohorts", {"cohort": "week"}),  # the page's default grain
 }
-POPULAR_SHARE = 0.8
+POPULAR_SHARE = float(os.environ.get("BENCH_POPULAR_SHARE", 0.8))
 
 EMPTY_VERSION = """
     INSERT INTO model_versions (kind, algorithm, status, is_active, trained_at, params, metrics,
@@ -469,6 +471,7 @@ def main() -> None:
         "revenue_events": sizes["revenue_events"],
         "days": DAYS,
         "seconds_per_endpoint": SECONDS,
+        "popular_share": POPULAR_SHARE,
         "floor_p95_ms": floor["p95_ms"],
         "floor_rps": floor["rps"],
         "errors": floor["errors"] + sum(e["errors"] for e in endpoints.values()),

@@ -6,9 +6,11 @@ disguised zero."""
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import json
+from typing import NamedTuple
 
-from flask import Response, current_app
+from flask import Response, current_app, request
 from flask_smorest import Blueprint
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
@@ -565,19 +567,49 @@ def _dumps(report: dict) -> str:
     return json.dumps(report, default=_iso)
 
 
-def _json(body: bytes, cached: bool) -> Response:
-    """A JSON answer, saying whether the answer cache had it (X-Spendlens-Cache: hit | miss)."""
-    response = current_app.response_class(body, mimetype="application/json")
-    response.headers["X-Spendlens-Cache"] = "hit" if cached else "miss"
+class Answer(NamedTuple):
+    """An answer's JSON, whether the answer cache had it, and its entity tag (None: not cached,
+    the cache is off)."""
+
+    body: bytes
+    cached: bool
+    etag: str | None
+
+
+#: The browser keeps an answer and asks whether it is still current (If-None-Match) each time.
+CACHE_CONTROL = "private, no-cache"
+
+
+def _json(answer: Answer) -> Response:
+    """A JSON answer, saying whether the answer cache had it (X-Spendlens-Cache: hit | miss),
+    with its ETag; 304 without a body when the caller's copy (If-None-Match) is that one."""
+    response_class = current_app.response_class
+    if answer.etag is not None and answer.etag in request.if_none_match:
+        response = response_class(status=304)
+    else:
+        response = response_class(answer.body, mimetype="application/json")
+    response.headers["X-Spendlens-Cache"] = "hit" if answer.cached else "miss"
+    if answer.etag is not None:
+        response.set_etag(answer.etag)
+        response.headers["Cache-Control"] = CACHE_CONTROL
     return response
 
 
-def _answer(kind: str, request: dict, compute, first: dt.date) -> tuple[bytes, bool]:
+def _answer(kind: str, query: dict, compute, first: dt.date, whole: bool = True) -> Answer:
     """`compute()`'s JSON, through the answer cache when it is on (SPENDLENS_ROI_CACHE); the
-    answer reads the days from `first` to the request's end."""
+    answer reads the days from `first` to the request's end.
+
+    Its entity tag is its cache key, which names the data version of this request's snapshot:
+    when the answer is the `whole` response, a caller whose copy has that tag gets 304 without
+    the cache being read at all (the copy is the answer kept under that key, or one computed as
+    fresh)."""
     if not current_app.config.get("ROI_CACHE"):
-        return compute().encode(), False
-    return roi_cache.cached_json(kind, request, compute, (first, request["end"]))
+        return Answer(compute().encode(), False, None)
+    key = roi_cache.current_key(kind, query, (first, query["end"]))
+    etag = key.rsplit(":", 1)[1]
+    if whole and etag in request.if_none_match:
+        return Answer(b"", True, etag)
+    return Answer(*roi_cache.answer_at(key, compute), etag)
 
 
 @blp.route("/roi", methods=["GET"])
@@ -595,7 +627,7 @@ def get_roi(query: dict):
     """
     as_of = roi.today()
     return _json(
-        *_answer(
+        _answer(
             "roi",
             {**query, "as_of": as_of},
             lambda: _dumps(roi.roi_report(_request(query), as_of, concurrent=True)),
@@ -632,7 +664,7 @@ def get_overview(query: dict):
     """Headline figures against the preceding range of equal length, spend and revenue per day
     and platform, open alerts and data freshness (these two read on every request)."""
     as_of = roi.today()
-    figures, cached = _answer(
+    figures = _answer(
         "overview",
         {**query, "as_of": as_of},
         lambda: _dumps(
@@ -641,10 +673,19 @@ def get_overview(query: dict):
             )
         ),
         overview.previous_range(query["start"], query["end"])[0],
+        whole=False,
     )
     status = _dumps(_overview_status.dump(overview.overview_status())).encode()
-    # both are JSON objects: the figures' members, then the status's
-    return _json(figures[:-1] + b", " + status[1:], cached)
+    if figures.etag is None:
+        return _json(figures._replace(body=_merged(figures.body, status)))
+    # the status is read on every request: the tag is the figures' and the status's digest
+    etag = figures.etag + "-" + hashlib.sha256(status).hexdigest()[:16]
+    return _json(Answer(_merged(figures.body, status), figures.cached, etag))
+
+
+def _merged(figures: bytes, status: bytes) -> bytes:
+    """Both are JSON objects: the figures' members, then the status's."""
+    return figures[:-1] + b", " + status[1:]
 
 
 _cohorts = CohortReportSchema()
@@ -665,4 +706,4 @@ def get_cohorts(query: dict):
         )
         return _dumps(_cohorts.dump(report))
 
-    return _json(*_answer("cohorts", {**query, "as_of": as_of}, compute, query["start"]))
+    return _json(_answer("cohorts", {**query, "as_of": as_of}, compute, query["start"]))

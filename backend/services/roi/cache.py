@@ -132,7 +132,17 @@ def cached_json(
 
     One request computes a missing answer at a time: the others asking for it meanwhile wait
     for it (up to COMPUTING_SECONDS, then compute it themselves)."""
-    key = answer_key(kind, request, data_version(days))
+    return answer_at(current_key(kind, request, days), compute)
+
+
+def current_key(kind: str, request: dict, days: tuple[dt.date, dt.date] = ALL_DAYS) -> str:
+    """The key of this request's answer at the data version of the session's snapshot (read
+    now: the answer kept under it holds data at least as new as that snapshot's)."""
+    return answer_key(kind, request, data_version(days))
+
+
+def answer_at(key: str, compute: Callable[[], str]) -> tuple[bytes, bool]:
+    """cached_json's answer for a key from current_key (read in this request)."""
     client = _client()
     if client is None:
         return compute().encode(), False

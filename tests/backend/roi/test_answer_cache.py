@@ -312,3 +312,54 @@ def test_a_suspicion_refresh_that_changes_no_judgement_keeps_the_answers(app, db
     first = ask(marketer)
     assert refresh_suspicion(until=dt.datetime(2024, 3, 1, tzinfo=dt.UTC))["changed"] == 0
     assert ask(marketer) == {name: (body, "hit") for name, (body, _) in first.items()}
+
+
+def test_a_copy_the_caller_holds_is_confirmed_until_the_data_changes(app, db, marketer, world,
+                                                                     warm):  # fmt: skip
+    """Every answer has an ETag: asked again with it (If-None-Match), the answer is 304 without
+    a body while the data version is the same; after a change, the fresh answer (200) with a
+    new tag."""
+    tags = {}
+    for name, (url, query) in REQUESTS.items():
+        response = marketer.get(url, query_string=query)
+        assert response.status_code == 200
+        assert response.headers["Cache-Control"] == "private, no-cache"
+        tags[name] = response.headers["ETag"]
+        again = marketer.get(url, query_string=query, headers={"If-None-Match": tags[name]})
+        confirmed = (again.status_code, again.get_data(), again.headers["ETag"])
+        assert confirmed == (304, b"", tags[name]), name
+        other = marketer.get(url, query_string=query, headers={"If-None-Match": '"other"'})
+        assert (other.status_code, other.get_data(as_text=True)) == (200, warm[name]), name
+    rows = [spend_row(world["meta"], d, "M1", "11", installs=6, impressions=1000, clicks=20)
+            for d in days(JAN1, JAN10)]  # fmt: skip
+    write_slice(db, world["meta"], rows, JAN1, JAN10)
+    fresh = computed(app, marketer)
+    for name, (url, query) in REQUESTS.items():
+        response = marketer.get(url, query_string=query, headers={"If-None-Match": tags[name]})
+        assert response.status_code == 200, name
+        assert response.headers["ETag"] != tags[name]
+        assert response.get_data(as_text=True) == fresh[name]
+    assert {name for name in warm if warm[name] != fresh[name]} == set(REQUESTS)
+
+
+def test_the_overview_tag_follows_its_status_too(app, db, marketer, world, warm):
+    """The overview's open alerts and freshness are read on every request: a copy with an
+    older status is not confirmed."""
+    url, query = REQUESTS["overview"]
+    tag = marketer.get(url, query_string=query).headers["ETag"]
+    assert marketer.get(url, query_string=query, headers={"If-None-Match": tag}).status_code == 304
+    # the figures' own tag alone is no copy of the overview
+    bare = tag.strip('"').split("-")[0]
+    response = marketer.get(url, query_string=query, headers={"If-None-Match": f'"{bare}"'})
+    assert response.status_code == 200
+    from backend.models.alerts import Alert
+
+    db.session.add(Alert(budget_name="b", rule="threshold", scope={}, scope_key="k",
+                         period="month", period_start=JAN1, severity="warning", message="m",
+                         figures={}))  # fmt: skip
+    db.session.commit()
+    response = marketer.get(url, query_string=query, headers={"If-None-Match": tag})
+    assert response.status_code == 200
+    assert response.headers["X-Spendlens-Cache"] == "hit"  # the figures did not change
+    assert response.json["open_alerts"] == 1
+    assert response.headers["ETag"] != tag
