@@ -3,12 +3,14 @@ churn of the cohort table uses: a customer has churned once CHURN_INACTIVITY_DAY
 model's horizon, "no purchase in the next 90 days") pass without a purchase; the lifetime ends at
 the last purchase (day 0, the acquisition day, for a customer who never bought).
 
-Survival (`cohort_survival`): Kaplan-Meier (lifelines, weighted) of each cohort's lifetimes over
-its whole observed life. A customer whose last purchase is CHURN_INACTIVITY_DAYS or more before
-the day seen has churned at that purchase (observed). A customer whose fate is not settled yet is
-counted as churned at the last purchase with the churn model's probability as weight and as going
-on (censored at its age) with the rest, so that at the cohort's age the curve meets one minus the
-predicted churn of the table. The days up to the youngest customer's age minus
+Survival (`cohort_survival`): weighted Kaplan-Meier of each cohort's lifetimes over its whole
+observed life (`kaplan_meier`: the product-limit estimate with NumPy, equal to lifelines'
+KaplanMeierFitter, which the tests hold it to; fitting lifelines cost ~12 ms per cohort, ~2 s for a
+year of weekly cohorts of three platforms). A customer whose last purchase is CHURN_INACTIVITY_DAYS
+or more before the day seen has churned at that purchase (observed). A customer whose fate is not
+settled yet is counted as churned at the last purchase with the churn model's probability as weight
+and as going on (censored at its age) with the rest, so that at the cohort's age the curve meets one
+minus the predicted churn of the table. The days up to the youngest customer's age minus
 CHURN_INACTIVITY_DAYS rest on observed churn alone (``observed``).
 
 Drivers (`cohort_churn_drivers`): within each cohort, how much more churn the model predicts for
@@ -18,12 +20,10 @@ plain sentences. Input frames come grouped by the database, one row per group of
 
 from __future__ import annotations
 
-import warnings
 from collections.abc import Mapping, Sequence
 
 import numpy as np
 import pandas as pd
-from lifelines import KaplanMeierFitter
 
 from analytics.cohorts import CHURN_INACTIVITY_DAYS, CHURN_SCORED, CHURN_SUM, CUSTOMERS, KEY
 from analytics.ltv.churn_traits import MIN_RATIO, TRAITS
@@ -70,6 +70,23 @@ def _lifetimes(rows: pd.DataFrame) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     return durations[keep], observed[keep], weights[keep]
 
 
+def kaplan_meier(
+    durations: np.ndarray, observed: np.ndarray, weights: np.ndarray, at: np.ndarray
+) -> np.ndarray:
+    """The weighted product-limit estimate S(t) at the times `at`: at each distinct duration,
+    1 - (weight ended there, observed) / (weight whose duration is that or later), multiplied
+    over the durations up to t (censored lifetimes count at risk at their own time); 1 before
+    the first."""
+    times, index = np.unique(durations, return_inverse=True)
+    ended = np.bincount(index, weights=weights * observed, minlength=times.size)
+    leaving = np.bincount(index, weights=weights, minlength=times.size)
+    at_risk = leaving[::-1].cumsum()[::-1]
+    hazard = np.divide(ended, at_risk, out=np.zeros_like(ended), where=at_risk > 0)
+    survival = np.cumprod(1.0 - hazard)
+    position = np.searchsorted(times, at, side="right") - 1
+    return np.where(position >= 0, survival[np.maximum(position, 0)], 1.0)
+
+
 def survival_curve(rows: pd.DataFrame, days: Sequence[int]) -> list[dict]:
     """One cohort's points {day, p, observed} for the `days` it has lived: p is the share still
     buying on day n (last purchase on day n or later), 1 on day 0."""
@@ -81,13 +98,9 @@ def survival_curve(rows: pd.DataFrame, days: Sequence[int]) -> list[dict]:
     grid = sorted({d for d in days if d <= oldest} | {int(oldest)})
     if durations.size == 0:
         return []
-    fitter = KaplanMeierFitter()
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")  # lifelines warns about weights that are not integers
-        fitter.fit(durations, observed, weights=weights)
     # P(T >= n) = S(n - 1/2) for lifetimes in whole days
     at = np.asarray([max(d - 0.5, 0.0) for d in grid])
-    values = fitter.survival_function_at_times(at).to_numpy(dtype=float)
+    values = kaplan_meier(durations, observed, weights, at)
     settled_through = youngest - CHURN_INACTIVITY_DAYS
     return [
         {

@@ -3,8 +3,12 @@ days without a purchase; predicted where not yet settled), and per-cohort driver
 
 from __future__ import annotations
 
+import warnings
+
+import numpy as np
 import pandas as pd
 import pytest
+from lifelines import KaplanMeierFitter
 
 from analytics.cohort_churn import (
     AGE,
@@ -12,6 +16,7 @@ from analytics.cohort_churn import (
     SETTLED,
     cohort_churn_drivers,
     cohort_survival,
+    kaplan_meier,
     survival_curve,
 )
 from analytics.cohorts import CHURN_SCORED, CHURN_SUM, CUSTOMERS, KEY
@@ -103,3 +108,33 @@ def test_no_sentence_for_a_small_group_or_a_trait_that_changes_little():
     flat = pd.DataFrame(traits("b", 0.5, 0.45))
     drivers = cohort_churn_drivers(pd.concat([small, flat]))
     assert drivers == {"a": [], "b": []}
+
+
+@pytest.mark.parametrize("seed", range(20))
+def test_the_product_limit_estimate_is_lifelines_own(seed):
+    """kaplan_meier equals lifelines' weighted KaplanMeierFitter: ties of deaths and
+    censorings at the same time, half-day durations, fractional and tiny weights, times before
+    the first duration and after the last. The last lifetime goes on (censored, as a cohort's
+    oldest customers still buying are): where all those at risk end at once, lifelines' log of
+    a difference that rounding made negative keeps the earlier value (see the next test)."""
+    rng = np.random.default_rng(seed)
+    n = int(rng.integers(1, 400))
+    durations = rng.integers(0, 60, n).astype(float) - rng.choice([0.0, 0.5], n)
+    durations = np.append(np.maximum(durations, 0.0), 70.0)
+    observed = np.append(rng.random(n) < rng.random(), False)
+    weights = np.append(rng.random(n) * rng.choice([1e-6, 1.0, 50.0], n), 1.0)
+    at = np.asarray([0.0, 0.25, 0.5, 3.5, 17.0, 29.5, 59.5, 80.0])
+    fitter = KaplanMeierFitter()
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # weights that are not integers
+        fitter.fit(durations, observed, weights=weights)
+    expected = fitter.survival_function_at_times(at).to_numpy(dtype=float)
+    np.testing.assert_allclose(kaplan_meier(durations, observed, weights, at), expected,
+                               rtol=1e-12, atol=1e-12)  # fmt: skip
+
+
+def test_nobody_survives_once_all_at_risk_have_ended():
+    weights = np.asarray([0.3, 0.7, 0.1, 0.2])
+    at = np.asarray([0.5, 1.0, 2.0, 5.0])
+    survival = kaplan_meier(np.asarray([1.0, 1.0, 2.0, 2.0]), np.ones(4, bool), weights, at)
+    np.testing.assert_allclose(survival, [1.0, 1 - 1.0 / 1.3, 0.0, 0.0], rtol=1e-12)
