@@ -11,7 +11,7 @@ from playwright.sync_api import expect
 
 from connectors.sandbox.generator import World
 from tests.e2e import formatting
-from tests.e2e.test_reports import api_json, cell, range_query
+from tests.e2e.test_reports import api_json, cell, column_index, range_query
 
 pytestmark = pytest.mark.e2e
 
@@ -73,6 +73,18 @@ def test_the_launched_campaign_shows_its_early_predicted_roas_on_channels(page_a
     expect(cell(page, row["key"], "Expected payers").locator(".trust-note")).to_have_text(
         f"of {formatting.integer(early['customers'])} customers"
     )
+    # the totals row: the account's young customers together, as the API's totals give them
+    scoped = api_json(
+        page,
+        f"/api/roi?{query}&group_by=campaign&platform={row['platform']}"
+        f"&account_id={row['account_id']}",
+    )
+    total_row = page.locator(".data-table").first.locator(".table-totals")
+    total = total_row.locator("td").nth(column_index(page, "Early ROAS"))
+    expect(total.locator(".num")).to_have_text(
+        formatting.roas(scoped["totals"]["early"]["predicted_roas"])
+    )
+    expect(total.locator(".trust-note")).to_have_text(trust_note(scoped["totals"]["early"]))
 
 
 def test_the_model_versions_page_lists_the_first_purchase_version_with_its_backtest(

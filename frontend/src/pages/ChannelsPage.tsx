@@ -157,7 +157,12 @@ export default function ChannelsPage() {
               rows={d.rows}
               columns={columns}
               rowKey={(r) => String(r.key)}
-              totals={d.totals}
+              totals={{
+                ...d.totals,
+                // the early figures of the range's young days, as the rows give them
+                early_roas: d.totals.early?.predicted_roas ?? null,
+                expected_payers: d.totals.early?.expected_payers_30 ?? null,
+              }}
               defaultSort={{ key: "spend", order: "descend" }}
               onRowClick={clickHint ? drillInto : undefined}
               rowTitle={clickHint ? rowTitle : undefined}
