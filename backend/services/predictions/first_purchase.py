@@ -11,17 +11,14 @@ from __future__ import annotations
 import datetime as dt
 import io
 import logging
-import secrets
 
 import pandas as pd
 from flask import current_app
 
 from analytics.early.first_purchase import FEATURE_AGES, HORIZONS, p_column
-from backend.celery_app import answer_as_queued, send_task
-from backend.errors import Invalid, NotFound
+from backend.errors import Invalid
 from backend.extensions import db
 from backend.models import ModelKind, ModelStatus, ModelVersion
-from backend.services import audit
 from backend.services.early.data import EarlyInputs, read_early_inputs
 from backend.services.early.report import DeployedFirstPurchase, deploy_first_purchase
 from backend.services.predictions import outputs, versions
@@ -36,26 +33,15 @@ OUTPUT_COLUMNS = tuple(p_column(h) for h in HORIZONS)
 
 
 def request_training(actor, *, as_of: dt.date | None = None) -> ModelVersion:
-    """Create a first-purchase version in 'training' and queue its training (with a token only
-    this request knows, so that a stale message can never train another version): an admin's
-    request (audited), or after an LTV training (`actor` None)."""
-    version = _new_version()
-    request = secrets.token_hex(8)
-    version.params = {"request": request, "as_of": as_of.isoformat() if as_of else None}
-    db.session.flush()
-    if actor is not None:  # after an LTV training nobody asked for it
-        audit.record(
-            actor,
-            "model_version.train",
-            "model_version",
-            version.id,
-            None,
-            {"kind": ModelKind.FIRST_PURCHASE.value, "as_of": as_of},
-        )
-    db.session.commit()  # before the task is sent: the worker must find the version
-    answer_as_queued(version)
-    send_task(current_app, TRAIN_TASK, version.id, as_of.isoformat() if as_of else None, request)
-    return version
+    """Create a first-purchase version in 'training' and queue its training: an admin's request
+    (audited), or after an LTV training (`actor` None)."""
+    return versions.queue_training(
+        actor,
+        ModelKind.FIRST_PURCHASE,
+        TRAIN_TASK,
+        (as_of.isoformat() if as_of else None,),
+        {"kind": ModelKind.FIRST_PURCHASE.value, "as_of": as_of},
+    )
 
 
 def train_first_purchase(
@@ -68,7 +54,7 @@ def train_first_purchase(
     """Train, score and store a first-purchase version (a new one, or the requested one:
     `version_id` with its `request` token), active unless told otherwise; on failure the
     version is marked 'failed' with the error."""
-    version = _claim(version_id, request)
+    version = versions.claim(ModelKind.FIRST_PURCHASE, version_id, request)
     try:
         with unit_of_work():
             as_of = as_of or dt.datetime.now(dt.UTC).date() - dt.timedelta(days=1)
@@ -81,7 +67,7 @@ def train_first_purchase(
         return version
     except Exception as exc:
         db.session.rollback()
-        _mark_failed(version.id, exc)
+        versions.mark_failed(version.id, exc)
         raise
 
 
@@ -162,45 +148,3 @@ def write_probabilities(version_id: int, probabilities: pd.DataFrame) -> int:
     names = ", ".join(["customer_id", "model_version_id", *OUTPUT_COLUMNS])
     cursor.copy_expert(f"COPY model_outputs ({names}) FROM STDIN WITH CSV", buffer)
     return len(frame)
-
-
-def _new_version() -> ModelVersion:
-    version = ModelVersion(
-        kind=ModelKind.FIRST_PURCHASE.value,
-        algorithm="pending",
-        status=ModelStatus.TRAINING,
-        is_active=False,
-        params={},
-        metrics={},
-        source="spendlens",
-    )
-    db.session.add(version)
-    return version
-
-
-def _claim(version_id: int | None, request: str | None) -> ModelVersion:
-    if version_id is None:
-        version = _new_version()
-        db.session.commit()  # shows as 'training' meanwhile; a failure can mark it 'failed'
-        return version
-    version = db.session.get(ModelVersion, version_id)
-    if (
-        version is None
-        or version.kind != ModelKind.FIRST_PURCHASE
-        or (request is not None and version.params.get("request") != request)
-    ):
-        raise NotFound(f"no first-purchase model version {version_id} requested as {request}")
-    if version.status != ModelStatus.TRAINING:
-        raise Invalid(f"model version {version_id} is {version.status}, not training")
-    return version
-
-
-def _mark_failed(version_id: int, exc: Exception) -> None:
-    version = db.session.get(ModelVersion, version_id)
-    if version is None:
-        return
-    message = getattr(exc, "message", None) or f"{type(exc).__name__}: {exc}"
-    with unit_of_work():
-        version.status = ModelStatus.FAILED
-        version.metrics = {"error": message[:2000]}
-        version.trained_at = dt.datetime.now(dt.UTC)

@@ -16,21 +16,17 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import math
-import secrets
 from dataclasses import dataclass
 from typing import Any
 
 import pandas as pd
-from flask import current_app
 
 from analytics.ltv import LTVBacktest, backtest_ltv, train_ltv_model
 from analytics.ltv.churn_model import BTYD_CHURN, refit_chosen_classifier
-from backend.celery_app import answer_as_queued, send_task
-from backend.errors import Invalid, NotFound
+from backend.errors import Invalid
 from backend.extensions import db
 from backend.models import ModelKind, ModelStatus, ModelVersion
 from backend.models.model_runs import LTV_HORIZONS_DAYS
-from backend.services import audit
 from backend.services.predictions import outputs, versions
 from backend.services.predictions.data import ModelInputs, read_model_inputs
 from backend.services.predictions.scoring import CHURN_HORIZON_DAYS, score_customers
@@ -53,31 +49,14 @@ class TrainedVersions:
 def request_training(
     actor, *, as_of: dt.date | None = None, holdout_days: int | None = None
 ) -> ModelVersion:
-    """Create a version in 'training' and queue the training task for it (with a token only
-    this request knows, so that a stale message can never train another version)."""
-    version = _new_version(ModelKind.LTV, "pending")
-    request = secrets.token_hex(8)
-    version.params = {"request": request, "as_of": as_of.isoformat() if as_of else None}
-    db.session.flush()
-    audit.record(
+    """Create an LTV version in 'training' and queue the training task for it (audited)."""
+    return versions.queue_training(
         actor,
-        "model_version.train",
-        "model_version",
-        version.id,
-        None,
+        ModelKind.LTV,
+        TRAIN_TASK,
+        (as_of.isoformat() if as_of else None, holdout_days),
         {"as_of": as_of, "holdout_days": holdout_days},
     )
-    db.session.commit()  # before the task is sent: the worker must find the version
-    answer_as_queued(version)
-    send_task(
-        current_app,
-        TRAIN_TASK,
-        version.id,
-        as_of.isoformat() if as_of else None,
-        holdout_days,
-        request,
-    )
-    return version
 
 
 def train_and_score(
@@ -91,7 +70,7 @@ def train_and_score(
 ) -> TrainedVersions:
     """Train, score and store (a new version, or the requested one: `version_id` with its
     `request` token); on failure the version is marked 'failed' with the error."""
-    version = _claim(version_id, request)
+    version = versions.claim(ModelKind.LTV, version_id, request)
     try:
         # committed on its own: the revenue rows it re-converts stay locked for this step only,
         # not for the whole training
@@ -107,7 +86,7 @@ def train_and_score(
         return trained
     except Exception as exc:
         db.session.rollback()
-        _mark_failed(version.id, exc)
+        versions.mark_failed(version.id, exc)
         raise
 
 
@@ -159,7 +138,7 @@ def _train(
         "events_without_rate": inputs.events_without_rate,
     }
     version.metrics = ltv_metrics(backtest, holdout_days)
-    churn = _new_version(ModelKind.CHURN, family if classifier is None else classifier.kind)
+    churn = versions.new_version(ModelKind.CHURN, family if classifier is None else classifier.kind)
     _set_windows(churn, inputs, inputs.as_of - dt.timedelta(days=CHURN_HORIZON_DAYS))
     churn.params = {
         "ltv_version_id": version.id,
@@ -247,43 +226,3 @@ def json_ready(value: Any) -> Any:
     if isinstance(value, float) and not math.isfinite(value):
         return None
     return value
-
-
-def _new_version(kind: ModelKind, algorithm: str) -> ModelVersion:
-    version = ModelVersion(
-        kind=kind.value,
-        algorithm=algorithm,
-        status=ModelStatus.TRAINING,
-        is_active=False,
-        params={},
-        metrics={},
-        source="spendlens",
-    )
-    db.session.add(version)
-    return version
-
-
-def _claim(version_id: int | None, request: str | None) -> ModelVersion:
-    if version_id is None:
-        version = _new_version(ModelKind.LTV, "pending")
-        # committed at once: the version shows as 'training' meanwhile, and a failure can mark
-        # it 'failed' after the training's rollback
-        db.session.commit()
-        return version
-    version = db.session.get(ModelVersion, version_id)
-    if version is None or (request is not None and version.params.get("request") != request):
-        raise NotFound(f"no model version {version_id} requested as {request}")
-    if version.status != ModelStatus.TRAINING:
-        raise Invalid(f"model version {version_id} is {version.status}, not training")
-    return version
-
-
-def _mark_failed(version_id: int, exc: Exception) -> None:
-    version = db.session.get(ModelVersion, version_id)
-    if version is None:
-        return
-    message = getattr(exc, "message", None) or f"{type(exc).__name__}: {exc}"
-    with unit_of_work():
-        version.status = ModelStatus.FAILED
-        version.metrics = {"error": message[:2000]}
-        version.trained_at = dt.datetime.now(dt.UTC)

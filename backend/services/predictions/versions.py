@@ -1,5 +1,6 @@
-"""Model versions: listing, activation (one active version per kind), and the data upkeep that
-runs before a training (campaign links, revenue conversions).
+"""Model versions: their life (created as 'training' and queued, claimed by the worker that
+trains them, marked 'failed' with the error), listing, activation (one active version per kind),
+and the data upkeep that runs before a training (campaign links, revenue conversions).
 
 Activating a version rewrites the predictions of every customer (`roi_customers`, at commit), so
 an admin's request is recorded and answered at once and carried out by a worker. Each version
@@ -9,18 +10,88 @@ a request that reaches a worker after a later one of the same kind does nothing.
 from __future__ import annotations
 
 import datetime as dt
+import secrets
+from typing import Any
 
 from flask import current_app
 from sqlalchemy import select, update
 
 from backend.celery_app import answer_as_queued, send_task
-from backend.errors import Conflict, NotFound
+from backend.errors import Conflict, Invalid, NotFound
 from backend.extensions import db
 from backend.models import ModelDrift, ModelKind, ModelStatus, ModelVersion
 from backend.models.types import utcnow
 from backend.services import audit
 from backend.services.customers.fx import refresh_revenue_conversion
 from backend.services.customers.merging import resolve_campaigns
+from backend.services.transaction import unit_of_work
+
+
+def new_version(kind: ModelKind, algorithm: str = "pending") -> ModelVersion:
+    """A version of `kind` in 'training', added to the session (not committed)."""
+    version = ModelVersion(
+        kind=kind.value,
+        algorithm=algorithm,
+        status=ModelStatus.TRAINING,
+        is_active=False,
+        params={},
+        metrics={},
+        source="spendlens",
+    )
+    db.session.add(version)
+    return version
+
+
+def queue_training(
+    actor, kind: ModelKind, task: str, task_args: tuple, audit_details: dict[str, Any]
+) -> ModelVersion:
+    """Create a `kind` version in 'training' and queue `task` for it with `task_args` followed by
+    a token only this request knows (a stale message can never train another version). An
+    actor's request is audited; None is a training queued by another (nobody asked for it)."""
+    version = new_version(kind)
+    request = secrets.token_hex(8)
+    as_of = audit_details.get("as_of")
+    version.params = {"request": request, "as_of": as_of.isoformat() if as_of else None}
+    db.session.flush()
+    if actor is not None:
+        audit.record(actor, "model_version.train", "model_version", version.id, None, audit_details)
+    db.session.commit()  # before the task is sent: the worker must find the version
+    answer_as_queued(version)
+    send_task(current_app, task, version.id, *task_args, request)
+    return version
+
+
+def claim(kind: ModelKind, version_id: int | None, request: str | None) -> ModelVersion:
+    """The version a training works on: a new `kind` version, or the requested one (`version_id`
+    with its `request` token), which must still be 'training'."""
+    if version_id is None:
+        version = new_version(kind)
+        # committed at once: the version shows as 'training' meanwhile, and a failure can mark
+        # it 'failed' after the training's rollback
+        db.session.commit()
+        return version
+    version = db.session.get(ModelVersion, version_id)
+    if (
+        version is None
+        or version.kind != kind.value
+        or (request is not None and version.params.get("request") != request)
+    ):
+        raise NotFound(f"no {kind.value} model version {version_id} requested as {request}")
+    if version.status != ModelStatus.TRAINING:
+        raise Invalid(f"model version {version_id} is {version.status}, not training")
+    return version
+
+
+def mark_failed(version_id: int, exc: Exception) -> None:
+    """Mark a version 'failed' with the error (after the training's rollback)."""
+    version = db.session.get(ModelVersion, version_id)
+    if version is None:
+        return
+    message = getattr(exc, "message", None) or f"{type(exc).__name__}: {exc}"
+    with unit_of_work():
+        version.status = ModelStatus.FAILED
+        version.metrics = {"error": message[:2000]}
+        version.trained_at = dt.datetime.now(dt.UTC)
 
 
 def list_versions(kind: str | None = None, limit: int = 100) -> list[ModelVersion]:
