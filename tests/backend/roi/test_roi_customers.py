@@ -12,7 +12,7 @@ from decimal import Decimal
 
 from sqlalchemy import text
 
-from backend.models import FxRate
+from backend.models import FxRate, ModelKind, ModelStatus, ModelVersion
 from backend.services.customers import load_customers_batch, load_revenue_batch
 from backend.services.customers.fx import refresh_revenue_conversion
 from backend.services.predictions import imports, versions
@@ -194,3 +194,53 @@ def test_switching_versions_rewrites_the_predictions_at_commit(db):
     assert predictions(db, "u2") == (False, None, None, None)
     db.session.commit()
     assert predictions(db) == (True, 5.0, 7.0, None)
+
+
+def ready_first_purchase_version(db) -> int:
+    """A ready, inactive first-purchase version with outputs for u1 (as a training stores)."""
+    version = ModelVersion(
+        kind=ModelKind.FIRST_PURCHASE.value,
+        algorithm="logistic",
+        status=ModelStatus.READY,
+        is_active=False,
+        params={"scored_as_of": "2024-01-02"},
+        metrics={},
+        source="spendlens",
+    )
+    db.session.add(version)
+    db.session.flush()
+    db.session.execute(
+        text(
+            "INSERT INTO model_outputs (customer_id, model_version_id, p_first_purchase_7, "
+            "p_first_purchase_30) SELECT id, :v, 0.2, 0.4 FROM customers WHERE external_id = 'u1'"
+        ),
+        {"v": version.id},
+    )
+    db.session.commit()
+    return version.id
+
+
+def test_activating_a_first_purchase_version_leaves_the_roi_predictions_alone(db):
+    load_customers_batch(
+        [{"customer_id": u, "acquired_at": "2024-01-01T09:00:00Z"} for u in ("u1", "u2")]
+    )
+    ltv, _ = import_predictions()
+    activate(ltv.id)
+    # a mark that only a refresh of every customer's predictions would overwrite
+    db.session.execute(
+        text(
+            "UPDATE roi_customers SET predicted_ltv_30 = 1234 WHERE customer_id = "
+            "(SELECT id FROM customers WHERE external_id = 'u1')"
+        )
+    )
+    db.session.commit()
+    first_purchase = ready_first_purchase_version(db)
+    activate(first_purchase)
+    assert versions.active_version(ModelKind.FIRST_PURCHASE).id == first_purchase
+    assert predictions(db) == (True, 1234.0, 30.0, 0.4)  # not refreshed
+    (second,) = import_predictions(
+        "customer_id,predicted_ltv_30,predicted_ltv_90,predicted_ltv_365\nu1,5,6,7\n", "second"
+    )
+    activate(second.id)  # an LTV activation still refreshes every customer
+    assert predictions(db) == (True, 5.0, 7.0, None)
+    assert predictions(db, "u2") == (False, None, None, None)

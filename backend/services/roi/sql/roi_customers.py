@@ -10,7 +10,8 @@ the predictions of the active model versions, rewritten in the writer's transact
   versions changes.
 
 `REFRESH_PREDICTIONS` is 0008's first definition; `roi_predictions.sql` (migration 0015) is the
-one in use.
+one in use. `COMMIT_TRIGGERS` are 0008's; `roi_predictions_triggers.sql` (migration 0023), in
+use, fires them for the LTV and churn kinds only.
 """
 
 CHECKPOINTS = (1, 3, 7, 14, 30, 60, 90, 120, 180, 270, 365, 540, 730, 1095)
