@@ -162,6 +162,14 @@ function earlyCard(kpis: Overview["current"], f: Formatters, currency: string) {
       good: "up" as const,
       help: `Early predicted ${early.horizon_days}-day ROAS of the customers acquired ${f.shortDate(early.from)}–${f.shortDate(early.to)}, too young for revenue history: ${f.number(early.expected_payers_30 ?? 0, 1)} expected payers of ${f.integer(early.customers)} × value per payer ÷ spend`,
       note: <TrustNote text={earlyShort(early)} tooltip={earlySentence(early, f, currency)} />,
+      // only the range's newest customers have an early ROAS: say whose it is instead of a
+      // comparison with a previous range that has none
+      comparison: {
+        current: null,
+        previous: null,
+        label: `customers of ${f.shortDate(early.from)}–${f.shortDate(early.to)} only`,
+        tooltip: `Only customers too young for revenue history have an early ROAS, so it is not compared with the previous range.`,
+      },
     },
   ];
 }
