@@ -58,8 +58,10 @@ def action_list(query: dict, kind: str):
     """`kind`: likely_to_pay, likely_to_churn or suspected (422 otherwise).
 
     The customers acquired in the range (of a platform, a campaign) likely to make a first
-    purchase (p_first_purchase_7d/30d, not paid yet), likely to churn (churn_probability of the
-    active churn model) or suspected of being fake (suspicion, reasons in words, reason_codes)."""
+    purchase (p_first_purchase_7d/30d of the active first-purchase version, not paid yet, with
+    that version's model_version_id and scored_as_of; 422 when no first-purchase version is
+    active), likely to churn (churn_probability of the active churn model) or suspected of
+    being fake (suspicion, reasons in words, reason_codes)."""
     today = dt.datetime.now(dt.UTC).date()
     end = query.get("end") or today
     request = lists.ListRequest(
@@ -72,9 +74,8 @@ def action_list(query: dict, kind: str):
         campaign_external_id=query.get("campaign_external_id"),
         min_probability=query["min_probability"],
     )
-    lists.check(request)
-    make = lists.row_maker(request)
-    rows = lists.stream_rows(request, make)
+    prepared = lists.prepare(request)
+    rows = lists.stream_rows(prepared)
     if query["format"] == "json":
         return Response(
             stream_with_context(lists.json_chunks(request, rows)), mimetype="application/json"

@@ -4,41 +4,38 @@ win-back audience) and those suspected of being fake (a dispute with the ad netw
 
 Each list is written row by row from a server-side cursor (`stream_rows`), never built whole in
 memory. Likely to pay: P(first purchase within 7 and 30 days) of the customers who have not paid
-yet, by the first-purchase model (`analytics.early.first_purchase`) fitted on the recent
-history. Likely to churn: the active churn model's probability (`roi_customers`). Suspected: the
-stored traffic-quality judgement (`customer_suspicion`) with its reasons in plain words."""
+yet, as the active first-purchase version stored it (`model_outputs`, customers acquired in the
+30 days before its scoring date), each row naming that version and date; with no active
+first-purchase version the list is refused (NoActiveModel, 422). Likely to churn: the active
+churn model's probability (`roi_customers`). Suspected: the stored traffic-quality judgement
+(`customer_suspicion`) with its reasons in plain words."""
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import io
 import json
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
 
-import pandas as pd
 from defusedcsv import csv
 from sqlalchemy import text
 
-from analytics.early.features import FeatureTable, event_vocabulary
-from analytics.early.first_purchase import HORIZONS, fit_first_purchase, p_column
+from analytics.early.first_purchase import HORIZONS, p_column
 from analytics.early.traffic import reason_words
-from analytics.ltv.columns import OCCURRED_AT
 from backend.errors import Invalid
 from backend.extensions import db
-from backend.services.early.data import DAY, read_early_inputs
+from backend.services.roi.early import FirstPurchaseVersion
+from backend.services.roi.queries import active_models
 
 KINDS = ("likely_to_pay", "likely_to_churn", "suspected")
 #: Default lowest probability for "likely" (of a first purchase within 30 days, or of churn).
 DEFAULT_MIN_PROBABILITY = 0.5
-#: Days of history the first-purchase model is fitted on for a list (its 30-day horizon needs
-#: customers at least that old).
-FIT_DAYS = 120
 ROWS_PER_FETCH = 2000
 IDENTITY = ("customer_id", "platform", "campaign_external_id", "campaign_name", "acquired_at")
 
 
-@dataclass(frozen=True)
+@dataclasses.dataclass(frozen=True)
 class ListRequest:
     """Which customers: acquired from `start` through `end` (UTC dates), optionally of one
     platform and one campaign (stored id, or account and the platform's campaign id)."""
@@ -51,6 +48,8 @@ class ListRequest:
     account_id: int | None = None
     campaign_external_id: str | None = None
     min_probability: float = DEFAULT_MIN_PROBABILITY
+    #: The first-purchase version whose outputs a likely-to-pay list reads (`prepare` sets it).
+    first_purchase_version_id: int | None = None
 
     def params(self) -> dict:
         return {
@@ -61,6 +60,7 @@ class ListRequest:
             "acc": self.account_id,
             "ext": self.campaign_external_id,
             "min_p": self.min_probability,
+            "first_purchase": self.first_purchase_version_id,
         }
 
 
@@ -87,20 +87,44 @@ _IDENTITY_SQL = (
     f"cu.id, cu.external_id, cu.platform, {_CAMPAIGN_EXTERNAL_ID}, cm.name, cu.acquired_at"
 )
 _SUSPECTS = "JOIN customer_suspicion s ON s.customer_id = r.customer_id AND s.suspect"
+_FIRST_PURCHASE = """JOIN model_outputs o ON o.customer_id = r.customer_id
+    AND o.model_version_id = :first_purchase"""
+_LIKELIEST = p_column(max(HORIZONS))
 QUERIES = {
-    # not paid yet: no revenue event (the model scores only those)
-    "likely_to_pay": f"""SELECT {_IDENTITY_SQL} {_selected()}
-        AND r.events = 0 ORDER BY cu.acquired_at""",
+    # not paid yet: no revenue event to date (the version may have scored them before they paid)
+    "likely_to_pay": f"""SELECT {_IDENTITY_SQL},
+        {", ".join(f"CAST(o.{p_column(h)} AS float8)" for h in HORIZONS)}
+        {_selected(_FIRST_PURCHASE)}
+        AND r.events = 0 AND o.{_LIKELIEST} >= :min_p
+        ORDER BY o.{_LIKELIEST} DESC, cu.acquired_at""",
     "likely_to_churn": f"""SELECT {_IDENTITY_SQL}, r.churn_probability {_selected()}
         AND r.churn_probability >= :min_p ORDER BY r.churn_probability DESC, cu.acquired_at""",
     "suspected": f"""SELECT {_IDENTITY_SQL}, s.score, s.reasons {_selected(_SUSPECTS)}
         ORDER BY s.score DESC, cu.acquired_at""",
 }
 COLUMNS = {
-    "likely_to_pay": (*IDENTITY, *(f"p_first_purchase_{h}d" for h in HORIZONS)),
+    "likely_to_pay": (
+        *IDENTITY,
+        *(f"p_first_purchase_{h}d" for h in HORIZONS),
+        "model_version_id",
+        "scored_as_of",
+    ),
     "likely_to_churn": (*IDENTITY, "churn_probability"),
     "suspected": (*IDENTITY, "suspicion", "reasons", "reason_codes"),
 }
+
+
+class NoActiveModel(Invalid):
+    """The list reads a model's stored outputs and no version of that model is active."""
+
+
+@dataclasses.dataclass(frozen=True)
+class PreparedList:
+    """What `stream_rows` runs: the request (with the version it reads) and the function of one
+    query row → the list's row."""
+
+    request: ListRequest
+    make: Callable[[tuple], tuple]
 
 
 def check(request: ListRequest) -> None:
@@ -110,41 +134,35 @@ def check(request: ListRequest) -> None:
         raise Invalid("end must not be before start", field="end")
 
 
-def first_purchase_probabilities(until: dt.datetime) -> pd.DataFrame:
-    """P(first purchase within each horizon) of every customer not paid by `until` (index:
-    customer id), by the first-purchase model fitted on the last FIT_DAYS."""
-    inputs = read_early_inputs(until, since=until - dt.timedelta(days=FIT_DAYS))
-    first_paid = inputs.first_paid()
-    values = inputs.horizon_value(HORIZONS)
-    earliest = inputs.until - 2 * max(HORIZONS) * DAY
-    vocabulary = event_vocabulary(inputs.events[inputs.events[OCCURRED_AT] < earliest])
-    table = FeatureTable(inputs.customers, inputs.events, vocabulary)
-    model = fit_first_purchase(table, first_paid, values, inputs.until)
-    return model.score(table, first_paid, inputs.until)
-
-
-def row_maker(request: ListRequest, until: dt.datetime | None = None) -> Callable:
-    """A function of one query row → the list's row (None: not on the list). Likely to pay
-    fits and scores the first-purchase model here, before any row is written."""
+def prepare(request: ListRequest) -> PreparedList:
+    """Check the request and find what its list reads, before any row is written: likely to pay
+    needs an active first-purchase version (NoActiveModel otherwise)."""
+    check(request)
     if request.kind == "likely_to_pay":
-        scores = first_purchase_probabilities(until or dt.datetime.now(dt.UTC))
-        p = {h: scores[p_column(h)].to_dict() for h in HORIZONS}
-        longest = max(HORIZONS)
-
-        def likely(row) -> tuple | None:
-            chance = p[longest].get(row[0])
-            if chance is None or chance < request.min_probability:
-                return None
-            return (*_identity(row), *(round(float(p[h].get(row[0], 0.0)), 4) for h in HORIZONS))
-
-        return likely
+        version = FirstPurchaseVersion.active(active_models())
+        if version is None:
+            raise NoActiveModel(
+                "No first-purchase model is active: a first-purchase model must be trained "
+                "(Predictions, or after the next LTV training) before customers likely to pay "
+                "can be listed.",
+                field="kind",
+            )
+        scored = (version.id, version.scored_as_of.isoformat())
+        request = dataclasses.replace(request, first_purchase_version_id=version.id)
+        return PreparedList(
+            request,
+            lambda row: (*_identity(row), *(round(p, 4) for p in row[6:]), *scored),
+        )
     if request.kind == "likely_to_churn":
-        return lambda row: (*_identity(row), round(float(row[6]), 4))
-    return lambda row: (
-        *_identity(row),
-        round(float(row[6]), 3),
-        reason_words(row[7]),
-        " ".join(row[7]),
+        return PreparedList(request, lambda row: (*_identity(row), round(float(row[6]), 4)))
+    return PreparedList(
+        request,
+        lambda row: (
+            *_identity(row),
+            round(float(row[6]), 3),
+            reason_words(row[7]),
+            " ".join(row[7]),
+        ),
     )
 
 
@@ -153,16 +171,15 @@ def _identity(row) -> tuple:
     return (external_id, platform, campaign or "", name or "", acquired.isoformat())
 
 
-def stream_rows(request: ListRequest, make: Callable) -> Iterator[tuple]:
+def stream_rows(prepared: PreparedList) -> Iterator[tuple]:
     """The list's rows, read from a server-side cursor of a connection of their own."""
+    request = prepared.request
     with db.engine.connect() as conn:
         result = conn.execution_options(stream_results=True, yield_per=ROWS_PER_FETCH).execute(
             text(QUERIES[request.kind]), request.params()
         )
         for row in result:
-            made = make(row)
-            if made is not None:
-                yield made
+            yield prepared.make(row)
 
 
 def csv_chunks(request: ListRequest, rows: Iterator[tuple]) -> Iterator[str]:

@@ -21,6 +21,7 @@ from backend.models import Role
 from backend.services import users
 from backend.services.customers import action_lists as lists
 from backend.services.early.suspicion import refresh_suspicion
+from backend.services.predictions.first_purchase import train_first_purchase
 from connectors import SpendRow
 from connectors.sandbox.customers import sandbox_customers
 from connectors.sandbox.generator import World
@@ -218,10 +219,15 @@ def test_the_suspected_list_of_a_campaign_gives_reasons_in_words(loaded, markete
 
 
 def test_the_likely_to_pay_list_holds_the_customers_who_go_on_to_pay(loaded):
+    """Through a first-purchase version trained, stored and activated by the product's own path
+    on the data through the day before UNTIL."""
     world, accounts, _ = loaded
+    version = train_first_purchase(as_of=UNTIL.date() - dt.timedelta(days=1))
+    assert version.is_active
     request = lists.ListRequest("likely_to_pay", START, END, min_probability=0.3)
-    rows = list(lists.stream_rows(request, lists.row_maker(request, until=UNTIL)))
+    rows = list(lists.stream_rows(lists.prepare(request)))
     assert rows, "some unpaid customers are likely to pay"
+    assert {row[-2:] for row in rows} == {(version.id, version.params["scored_as_of"])}
     later = UNTIL + dt.timedelta(days=max(HORIZONS))
     paid_later = {
         c.external_id
@@ -245,7 +251,7 @@ def test_the_likely_to_pay_list_holds_the_customers_who_go_on_to_pay(loaded):
     listed_rate = len(listed & paid_later) / len(listed)
     rest_rate = len(rest & paid_later) / max(len(rest), 1)
     assert listed_rate >= 2 * rest_rate, (listed_rate, rest_rate)
-    assert all(p30 >= 0.3 and p30 >= p7 for *_, p7, p30 in rows)
+    assert all(p30 >= 0.3 and p30 >= p7 for *_, p7, p30, _, _ in rows)
 
 
 def test_a_second_refresh_changes_nothing_it_has_judged(loaded):
