@@ -46,6 +46,8 @@ DEFAULTS: dict[str, Any] = {
     "ROI_MARGIN_RATE": "1.0",
     # the ROI endpoints' spend and customer queries on connections of their own, in parallel
     "ROI_CONCURRENT_READS": True,
+    # PostgreSQL's work_mem of those concurrent reads: grouping the customer side in memory
+    "ROI_READ_WORK_MEM": "32MB",
     # ROI, overview and cohort answers kept in Redis per data version (services/roi/cache.py)
     "ROI_CACHE": True,
     "ROI_CACHE_PREFIX": "spendlens:roi",

@@ -43,13 +43,16 @@ class Reads:
     session's transaction (`pg_export_snapshot`), so that together they read exactly what the
     session would, and a load committing meanwhile is seen by all or none. For callers whose
     transaction has written nothing a report reads: an exported snapshot does not hold the
-    exporting transaction's own uncommitted changes."""
+    exporting transaction's own uncommitted changes. `work_mem`: PostgreSQL's memory for each
+    sort and hash of a concurrent read (its own transaction's setting), so that grouping the
+    customer side sorts or hashes in memory instead of spilling to disk."""
 
     _pool = ThreadPoolExecutor(max_workers=8, thread_name_prefix="roi-reads")
 
-    def __init__(self, concurrent: bool = False) -> None:
+    def __init__(self, concurrent: bool = False, work_mem: str | None = None) -> None:
         self.snapshot: str | None = None
         self.engine: Engine | None = None
+        self.work_mem = work_mem or None
         if concurrent:
             snapshot = db.session.execute(text("SELECT pg_export_snapshot()")).scalar_one()
             if not _SNAPSHOT_ID.fullmatch(snapshot):
@@ -62,7 +65,9 @@ class Reads:
             done: Future = Future()
             done.set_result(_fetch(db.session.execute(text(sql), params)))
             return done
-        return self._pool.submit(_read_in_snapshot, self.engine, self.snapshot, sql, params)
+        return self._pool.submit(
+            _read_in_snapshot, self.engine, self.snapshot, self.work_mem, sql, params
+        )
 
 
 _SNAPSHOT_ID = re.compile(r"[0-9A-F]+-[0-9A-F]+-[0-9]+")
@@ -73,10 +78,14 @@ def _fetch(result) -> Fetched:
     return list(result.keys()), result.cursor.fetchall()
 
 
-def _read_in_snapshot(engine: Engine, snapshot: str, sql: str, params: dict) -> Fetched:
+def _read_in_snapshot(
+    engine: Engine, snapshot: str, work_mem: str | None, sql: str, params: dict
+) -> Fetched:
     with engine.connect() as conn:
         conn = conn.execution_options(isolation_level="REPEATABLE READ")
         conn.exec_driver_sql(f"SET TRANSACTION SNAPSHOT '{snapshot}'")
+        if work_mem:
+            conn.execute(text("SELECT set_config('work_mem', :v, true)"), {"v": work_mem})
         fetched = _fetch(conn.execute(text(sql), params))
         conn.rollback()
         return fetched

@@ -106,8 +106,12 @@ def selection_of(request: RoiRequest) -> queries.Selection:
 def reads_for(concurrent: bool) -> queries.Reads:
     """Where a report's queries run: concurrently in one snapshot (`queries.Reads`) when
     asked (a GET request, whose transaction has written nothing) and configured
-    (SPENDLENS_ROI_CONCURRENT_READS), else on the session."""
-    return queries.Reads(concurrent and current_app.config["ROI_CONCURRENT_READS"])
+    (SPENDLENS_ROI_CONCURRENT_READS), else on the session; the concurrent reads with
+    SPENDLENS_ROI_READ_WORK_MEM."""
+    return queries.Reads(
+        concurrent and current_app.config["ROI_CONCURRENT_READS"],
+        current_app.config.get("ROI_READ_WORK_MEM"),
+    )
 
 
 def load_frames(

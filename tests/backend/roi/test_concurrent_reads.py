@@ -52,3 +52,14 @@ def test_every_concurrent_read_sees_the_snapshot_of_the_session(db):
     # without the snapshot, a new read of the session (read committed) sees the load
     assert db.session.execute(text(COUNT_RATES)).scalar_one() == 1
     assert queries.Reads().submit(COUNT_RATES, {}).result()[1] == [(1,)]
+
+
+def test_concurrent_reads_have_the_configured_work_mem_and_the_session_keeps_its_own(db):
+    setting = "SELECT current_setting('work_mem')"
+    own = db.session.execute(text(setting)).scalar_one()
+    reads = queries.Reads(concurrent=True, work_mem="48MB")
+    assert reads.submit(setting, {}).result()[1] == [("48MB",)]
+    # the setting is that read's transaction's: the pool's next user of the connection and
+    # the session are back to the server's
+    assert queries.Reads(concurrent=True).submit(setting, {}).result()[1] == [(own,)]
+    assert db.session.execute(text(setting)).scalar_one() == own
