@@ -13,6 +13,7 @@ installs), ...}. BENCH_EARLY_DAYS sets the days of acquisitions (default 100).
 from __future__ import annotations
 
 import datetime as dt
+import io
 import json
 import os
 import sys
@@ -29,11 +30,15 @@ TODAY = dt.date(2025, 9, 30)
 
 
 def main() -> None:
+    from flask import current_app
+
     from backend.extensions import db
     from backend.models import AdAccount
     from backend.services.early.report import early_signal_report
+    from backend.services.ingestion.fx import load_fx_csv
     from connectors.sandbox.generator import World
     from connectors.sandbox.in_app import fraudulent_campaigns
+    from devstack.demo import synthetic_ecb_csv
     from devstack.demo_customers import load_demo_customers
 
     until = dt.datetime.combine(TODAY, dt.time(), dt.UTC)
@@ -51,6 +56,13 @@ def main() -> None:
                 )
             )
         db.session.commit()
+        # the demo's FX rates over the bench's days: revenue in several currencies is judged
+        # in the reporting currency, as the product reads it
+        load_fx_csv(
+            io.StringIO(synthetic_ecb_csv(TODAY - dt.timedelta(days=DAYS + 60), TODAY)),
+            current_app.config["REPORTING_CURRENCY"],
+            source="bench (synthetic ECB format)",
+        )
         started = time.perf_counter()
         loaded = load_demo_customers(DAYS, world=world, until=until, train=False)
         load_seconds = time.perf_counter() - started

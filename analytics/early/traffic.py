@@ -100,7 +100,7 @@ def suspicion_scores(
     refunds = payments[payments[AMOUNT] < 0][CUSTOMER_ID]
     buys = payments[payments[AMOUNT] > 0][CUSTOMER_ID]
     flags = pd.DataFrame(index=ids)
-    flags["no_activity"] = old_enough & ~activity["later"].fillna(False).to_numpy(dtype=bool)
+    flags["no_activity"] = old_enough & ~activity["later"].eq(True).to_numpy()
     flags["instant_first_event"] = (activity["first_s"] < INSTANT_S).to_numpy()
     flags["install_burst"] = _in_burst(customers).reindex(ids).to_numpy()
     flags["refunded_purchase"] = ids.isin(refunds) & ids.isin(buys)
