@@ -1,3 +1,5 @@
+import { saveBlob } from "../lib/csv";
+
 /** Action lists (/api/action-lists/<kind>): the customers of a campaign or cohort to act on,
  * downloaded as CSV (the API streams them). */
 
@@ -37,4 +39,17 @@ export function actionListUrl(kind: ActionListKind, scope: ActionListScope): str
     if (value !== null && value !== undefined && value !== "") params.set(key, String(value));
   }
   return `/api/action-lists/${kind}?${params}`;
+}
+
+/** Fetch a list and save it as the file the API names; an answer that is not a list (4xx/5xx)
+ * rejects with the API's message, so it is shown rather than saved. */
+export async function downloadActionList(kind: ActionListKind, scope: ActionListScope): Promise<void> {
+  const response = await fetch(actionListUrl(kind, scope), { credentials: "same-origin" });
+  if (!response.ok) {
+    const body = (await response.json().catch(() => null)) as { message?: string } | null;
+    throw new Error(body?.message ?? `The list could not be made (HTTP ${response.status})`);
+  }
+  const disposition = response.headers.get("Content-Disposition") ?? "";
+  const filename = /filename="([^"]+)"/.exec(disposition)?.[1] ?? `${kind}.csv`;
+  saveBlob(filename, await response.blob());
 }

@@ -49,7 +49,11 @@ export function csvFileName(...parts: (string | null | undefined)[]): string {
 
 /** Save `csv` as a file (a UTF-8 BOM makes Excel read non-ASCII names right). */
 export function downloadCsv(filename: string, csv: string): void {
-  const blob = new Blob(["\uFEFF", csv], { type: "text/csv;charset=utf-8" });
+  saveBlob(filename, new Blob(["\uFEFF", csv], { type: "text/csv;charset=utf-8" }));
+}
+
+/** Save `blob` as the file `filename` (the browser's download). */
+export function saveBlob(filename: string, blob: Blob): void {
   const url = URL.createObjectURL(blob);
   const a = document.createElement("a");
   a.href = url;
