@@ -136,7 +136,8 @@ def check(request: ListRequest) -> None:
 
 def prepare(request: ListRequest) -> PreparedList:
     """Check the request and find what its list reads, before any row is written: likely to pay
-    needs an active first-purchase version (NoActiveModel otherwise)."""
+    needs an active first-purchase version, likely to churn an active churn or LTV version
+    (NoActiveModel otherwise)."""
     check(request)
     if request.kind == "likely_to_pay":
         version = FirstPurchaseVersion.active(active_models())
@@ -154,6 +155,13 @@ def prepare(request: ListRequest) -> PreparedList:
             lambda row: (*_identity(row), *(round(p, 4) for p in row[6:]), *scored),
         )
     if request.kind == "likely_to_churn":
+        # churn probabilities come from the active churn version, else the LTV version's own
+        if not {"churn", "ltv"} & set(active_models()):
+            raise NoActiveModel(
+                "No churn model is active: an LTV and churn model must be trained (Predictions) "
+                "before customers likely to churn can be listed.",
+                field="kind",
+            )
         return PreparedList(request, lambda row: (*_identity(row), round(float(row[6]), 4)))
     return PreparedList(
         request,

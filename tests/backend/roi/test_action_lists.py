@@ -149,6 +149,16 @@ def test_every_signed_in_role_exports_the_lists_like_the_other_customer_exports(
     assert client_for(role).get("/api/action-lists/suspected").status_code == 200
 
 
+def test_likely_to_churn_is_refused_while_no_churn_model_is_active(marketer, db, world):
+    assert listed(marketer, "likely_to_churn")  # the world's LTV version gives churn
+    db.session.execute(text("UPDATE model_versions SET is_active = false"))
+    db.session.commit()
+    answer = marketer.get("/api/action-lists/likely_to_churn", query_string=JANUARY)
+    assert answer.status_code == 422
+    assert "churn model must be trained" in answer.json["message"]
+    assert answer.json["errors"] == {"kind": [answer.json["message"]]}
+
+
 @pytest.mark.parametrize(
     ("path", "query", "field"),
     [
