@@ -9,7 +9,6 @@ on an admin's request. Data through `as_of` (default yesterday, UTC)."""
 from __future__ import annotations
 
 import datetime as dt
-import io
 import logging
 
 import pandas as pd
@@ -139,12 +138,4 @@ def summary(backtest: dict) -> dict:
 
 def write_probabilities(version_id: int, probabilities: pd.DataFrame) -> int:
     """COPY each customer's probabilities (indexed by customer id) into model_outputs."""
-    frame = probabilities[list(OUTPUT_COLUMNS)].copy()
-    frame.insert(0, "model_version_id", version_id)
-    buffer = io.StringIO()
-    frame.to_csv(buffer, header=False, float_format="%.6f")
-    buffer.seek(0)
-    cursor = db.session.connection().connection.cursor()
-    names = ", ".join(["customer_id", "model_version_id", *OUTPUT_COLUMNS])
-    cursor.copy_expert(f"COPY model_outputs ({names}) FROM STDIN WITH CSV", buffer)
-    return len(frame)
+    return outputs.copy_outputs(version_id, probabilities, list(OUTPUT_COLUMNS))

@@ -22,6 +22,12 @@ def write_outputs(version_id: int, scores: pd.DataFrame, *, ltv: bool) -> int:
     """Store one version's outputs (`scores` indexed by customer id); LTV columns only when
     `ltv`. Returns the rows written. The caller commits."""
     columns = [c for c in (*(_LTV if ltv else ()), *_CHURN) if c in scores]
+    return copy_outputs(version_id, scores, columns)
+
+
+def copy_outputs(version_id: int, scores: pd.DataFrame, columns: list[str]) -> int:
+    """COPY `columns` of `scores` (indexed by customer id) into model_outputs as one version's
+    rows. Returns the rows written. The caller commits."""
     frame = scores[columns].copy()
     frame.insert(0, "model_version_id", version_id)
     buffer = io.StringIO()
