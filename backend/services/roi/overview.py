@@ -9,6 +9,8 @@ cohorts are that old and the same days of the preceding range."""
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
+from concurrent.futures import Future
 
 from sqlalchemy import text
 
@@ -88,18 +90,21 @@ def overview_figures(
     roi.check_range(start, end)
     as_of = as_of or roi.today()
     before = previous_range(start, end)
-    days = _series(before[0], end, as_of)
+    # the series is read alongside the two ranges' reports (on a connection of its own when
+    # concurrent), not after them
+    series_read = _read_series(before[0], end, roi.reads_for(concurrent))
+    # and the preceding range's report queries while the range's own report is built
+    previous_frames = roi.read_report_frames(roi.RoiRequest(*before), as_of, concurrent)
+    current = _kpis(start, end, as_of, concurrent)
+    previous = _kpis(*before, as_of, concurrent, previous_frames)
+    days = _series(series_read.result(), as_of)
     return {
         "currency": roi.reporting_currency(),
         "start": start,
         "end": end,
         "as_of": as_of,
-        "current": _kpis(start, end, as_of, concurrent),
-        "previous": {
-            "start": before[0],
-            "end": before[1],
-            **_kpis(*before, as_of, concurrent),
-        },
+        "current": current,
+        "previous": {"start": before[0], "end": before[1], **previous},
         "comparable": comparable(days, start, end, as_of),
         "series": [point for point in days if point["date"] >= start],
     }
@@ -153,35 +158,53 @@ def _strict_sum(values) -> float | None:
     return round(total, 2)
 
 
-def _kpis(start: dt.date, end: dt.date, as_of: dt.date | None, concurrent: bool) -> dict:
+def _kpis(
+    start: dt.date,
+    end: dt.date,
+    as_of: dt.date,
+    concurrent: bool,
+    frames: Callable[[], roi.Frames] | None = None,
+) -> dict:
     """The KPIS of a range, with the backtested accuracy of its predicted ROAS at the range's
-    age and its interval (as the ROI report's totals)."""
-    report = roi.roi_report(roi.RoiRequest(start, end), as_of, concurrent)
+    age and its interval (as the ROI report's totals); `frames`: its report's queries already
+    submitted (`roi.read_report_frames`)."""
+    report = roi.roi_report(roi.RoiRequest(start, end), as_of, concurrent, frames)
     totals = report["totals"]
     names = (*KPIS, *EXCLUDING_SUSPECTS, *TRUST)
     return {name: totals[name] for name in names} | {"age_days": report["age_days"]}
 
 
-def _series(start: dt.date, end: dt.date, as_of: dt.date) -> list[dict]:
-    """Per day and platform: spend, revenue to date and `revenue_at_age` (None while the day's
-    cohort is younger than COMPARABLE_AGE_DAYS)."""
+def _read_series(start: dt.date, end: dt.date, reads: queries.Reads) -> Future:
+    """Reads spend, revenue to date and revenue at COMPARABLE_AGE_DAYS per day and platform."""
     params = {
         "start": start,
         "end": end,
         "rep": roi.reporting_currency(),
         "platforms": list(platforms()),
     }
+    return reads.submit(_series_sql(), params)
+
+
+def _series(fetched: queries.Fetched, as_of: dt.date) -> list[dict]:
+    """Per day and platform: spend, revenue to date and `revenue_at_age` (None while the day's
+    cohort is younger than COMPARABLE_AGE_DAYS), from what `_read_series` read."""
+    names, rows = fetched
     old_enough = metrics.last_complete_cohort(as_of, metrics.COMPARABLE_AGE_DAYS)
-    return [
-        {
-            "date": row.date,
-            "platform": row.platform,
-            "spend": _money(row.spend),
-            "revenue": _money(row.revenue),
-            "revenue_at_age": _money(row.revenue_at_age) if row.date <= old_enough else None,
-        }
-        for row in db.session.execute(text(_series_sql()), params)
-    ]
+    points = []
+    for row in rows:
+        day = dict(zip(names, row, strict=True))
+        points.append(
+            {
+                "date": day["date"],
+                "platform": day["platform"],
+                "spend": _money(day["spend"]),
+                "revenue": _money(day["revenue"]),
+                "revenue_at_age": (
+                    _money(day["revenue_at_age"]) if day["date"] <= old_enough else None
+                ),
+            }
+        )
+    return points
 
 
 def _money(value) -> float | None:

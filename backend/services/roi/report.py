@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
@@ -114,37 +115,79 @@ def reads_for(concurrent: bool) -> queries.Reads:
     )
 
 
+Frames = tuple[cohorts.CohortFrames, pd.DataFrame]
+
+
 def load_frames(
     selection: queries.Selection,
     grouping: queries.Grouping,
     as_of: dt.date,
     customer_key: str | None = None,
     reads: queries.Reads | None = None,
-) -> tuple[cohorts.CohortFrames, pd.DataFrame]:
+) -> Frames:
     """The cohort frames of a selection, and the raw spend frame (labels, FX gaps); the three
     queries go through `reads` (default: the session)."""
+    return read_frames(selection, grouping, as_of, customer_key, reads)()
+
+
+def read_frames(
+    selection: queries.Selection,
+    grouping: queries.Grouping,
+    as_of: dt.date,
+    customer_key: str | None = None,
+    reads: queries.Reads | None = None,
+) -> Callable[[], Frames]:
+    """`load_frames` in two steps: the queries are submitted now, the returned function
+    waits for them and builds the frames (so that a caller can read other things meanwhile)."""
     reads = reads or queries.Reads()
     spend_read = queries.read_spend(selection, grouping, reads)
     lived, lifetimes = queries.read_customers(
         selection, customer_key or grouping.customer_key, as_of, reads
     )
-    spend = queries.frame(spend_read.result())
-    customers = queries.customers(lived.result(), lifetimes.result())
-    spend_figures = {c: spend[c].to_numpy(dtype=float) for c in cohorts.SPEND_COLUMNS}
-    frames = cohorts.CohortFrames(
-        spend=cohorts.numeric_frame(spend[cohorts.KEY].tolist(), spend_figures), customers=customers
+
+    def collect() -> Frames:
+        spend = queries.frame(spend_read.result())
+        customers = queries.customers(lived.result(), lifetimes.result())
+        spend_figures = {c: spend[c].to_numpy(dtype=float) for c in cohorts.SPEND_COLUMNS}
+        frames = cohorts.CohortFrames(
+            spend=cohorts.numeric_frame(spend[cohorts.KEY].tolist(), spend_figures),
+            customers=customers,
+        )
+        return frames, spend
+
+    return collect
+
+
+def report_grouping(request: RoiRequest) -> queries.Grouping:
+    """How the report groups (by platform for the totals-only hourly report)."""
+    return queries.GROUPINGS["platform" if request.group_by == "hour" else request.group_by]
+
+
+def read_report_frames(
+    request: RoiRequest, as_of: dt.date, concurrent: bool = False
+) -> Callable[[], Frames]:
+    """The report's queries submitted now (`read_frames`), for `roi_report`'s `frames`."""
+    check_range(request.start, request.end)
+    return read_frames(
+        selection_of(request), report_grouping(request), as_of, reads=reads_for(concurrent)
     )
-    return frames, spend
 
 
-def roi_report(request: RoiRequest, as_of: dt.date | None = None, concurrent: bool = False) -> dict:
+def roi_report(
+    request: RoiRequest,
+    as_of: dt.date | None = None,
+    concurrent: bool = False,
+    frames: Callable[[], Frames] | None = None,
+) -> dict:
     """{currency, group_by, start, end, rows, totals, note} (see the module docstring).
-    `concurrent`: for a caller whose transaction has written nothing (a GET request)."""
+    `concurrent`: for a caller whose transaction has written nothing (a GET request);
+    `frames`: the request's queries already submitted (`read_report_frames` with this
+    `as_of`)."""
     check_range(request.start, request.end)
     as_of = as_of or today()
     hourly = request.group_by == "hour"
-    grouping = queries.GROUPINGS["platform" if hourly else request.group_by]
-    frames, spend = load_frames(selection_of(request), grouping, as_of, reads=reads_for(concurrent))
+    grouping = report_grouping(request)
+    frames, spend = (frames or read_report_frames(request, as_of, concurrent))()
     totals = cohorts.roi_table(
         frames.combined(), as_of, request.end, request.horizon, margin_rate()
     )
