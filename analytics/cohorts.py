@@ -29,6 +29,7 @@ from analytics import metrics
 from analytics.revenue_curves import (
     CHECKPOINTS,
     HORIZONS,
+    PROJECTION_DAYS,
     actual_curve,
     daily,
     last_days,
@@ -293,7 +294,14 @@ def roi_table(
     lifetime_value = metrics.safe_divide(lifetime_ltv, scored)
     table["ltv_cac"] = metrics.ltv_cac(lifetime_value, table["cac"], margin_rate)
     payback = _payback(frames, keys, spend, customers, margin_rate)
-    table["payback_days"] = np.array([np.nan if d is None else d for d in payback], dtype=float)
+    payback = np.array([np.nan if d is None else d for d in payback], dtype=float)
+    # no payback where the model's own figures rule it out: the margin of the revenue predicted
+    # for the first PROJECTION_DAYS days stays below the spend, and that to date does too
+    (year_ltv,) = aligned.get([ltv_column(PROJECTION_DAYS)], absent=np.nan).T
+    year_revenue = metrics.safe_divide(year_ltv, scored) * customers
+    with np.errstate(invalid="ignore"):
+        ruled_out = (year_revenue * margin_rate < spend) & ~(revenue * margin_rate >= spend)
+    table["payback_days"] = np.where(ruled_out, np.nan, payback)
     # one float block (flags 1.0/0.0, unknown NaN): no per-column type inference
     block = np.empty((len(keys), len(ROI_METRICS)))
     for index, name in enumerate(ROI_METRICS):

@@ -13,7 +13,9 @@ alike; a column in gives a float column out.
 - cohort ROAS Dn = revenue through day n ÷ the cohort's spend, None while the cohort is incomplete
   (ranges of different ages are compared on it, at COMPARABLE_AGE_DAYS: like with like)
 - predicted ROAS (horizon H) = Σ predicted LTV_H of the cohort's customers ÷ the cohort's spend
-- payback = first day (since acquisition) when the cumulative margin ≥ the spend
+- payback = first day (since acquisition) when the cumulative margin ≥ the spend; none while the
+  margin of both the revenue to date and the 365-day predicted revenue stay below the spend
+  (analytics.cohorts.roi_table)
 - churn rate = customers expected to have churned (Σ churn probabilities) ÷ customers
 - suspect share = suspect customers (analytics.early.traffic) ÷ customers
 - CAC excluding suspect traffic = spend ÷ (customers − suspect customers); ROAS excluding suspect

@@ -288,3 +288,41 @@ def test_suspect_revenue_without_an_exchange_rate_leaves_the_excluded_roas_unkno
         frames(spend(meta=(90.0, 0, 0, 3)), [meta]).combined(), AS_OF, CLOSED
     ).loc[cohorts.TOTAL]
     assert total["suspects"] == 1 and np.isnan(total["roas_excluding_suspects"])
+
+
+def _inflated_curve(ltv_365: float) -> cohorts.CohortFrames:
+    """10 customers, 100 spent, 60 of revenue to date; only one of them has lived 14 days and it
+    paid 50 in days 7-13, so the chained actual curve reaches 10 + 10 x 50 = 510 by day 13
+    while the revenue to date is 60. The 10 scored customers are predicted `ltv_365` in all."""
+    row = customers(
+        "meta", 10, 60.0, 10.0,
+        matured={1: 10, 3: 10, 7: 10, 14: 1},
+        gains={1: 10.0, 14: 50.0},
+        scored=10, ltv=(ltv_365 / 3, ltv_365 / 2, ltv_365),
+    )  # fmt: skip
+    return frames(spend(meta=(100.0, 1000, 10, 10)), [row])
+
+
+@pytest.mark.parametrize("margin_rate", [1.0, 0.5])
+def test_no_payback_while_the_predicted_year_and_the_revenue_to_date_stay_below_the_spend(
+    margin_rate,
+):
+    # predicted: 180 in the first 365 days, ROAS 1.8; margin-adjusted below 1 only at 0.5
+    table = cohorts.roi_table(_inflated_curve(180.0), AS_OF, CLOSED, margin_rate=margin_rate)
+    meta = table.loc["meta"]
+    predicted_margin_roas = meta["predicted_roas"] * margin_rate
+    assert meta["roas"] * margin_rate < 1
+    if predicted_margin_roas < 1:
+        assert np.isnan(meta["payback_days"])
+    else:
+        # the curve itself pays back (on the chained actual revenue of days 7-13)
+        assert 7 <= meta["payback_days"] <= 13
+
+
+def test_a_prediction_below_the_spend_leaves_no_payback_however_the_curve_runs():
+    meta = cohorts.roi_table(_inflated_curve(80.0), AS_OF, CLOSED).loc["meta"]
+    assert meta["predicted_roas"] == pytest.approx(0.8)
+    assert np.isnan(meta["payback_days"])
+    # the same frames without a model: the curve alone decides
+    no_model = _inflated_curve(np.nan)
+    assert 7 <= cohorts.roi_table(no_model, AS_OF, CLOSED).loc["meta", "payback_days"] <= 13
