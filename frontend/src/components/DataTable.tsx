@@ -320,6 +320,8 @@ export function DataTable<T extends object>({
         dataSource={shown}
         loading={loading}
         onChange={onChange}
+        // a header's own "?" tooltip explains the column; antd's "Click to sort" would cover it
+        showSorterTooltip={false}
         summary={summary}
         expandable={expandable ? { fixed: "left", ...expandable } : undefined}
         scroll={{ x: "max-content" }}

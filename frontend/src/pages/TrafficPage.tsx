@@ -193,6 +193,7 @@ export default function TrafficPage() {
                 type={rows.some((r) => r.flagged) ? "warning" : "success"}
                 showIcon
                 message={flaggedSentence(rows, filters.share_pct, filters.days)}
+                description="Alert mails for flagged campaigns come from budgets: the “Suspect traffic” rule of a budget judges the campaigns within its scope (Budgets & pacing). A campaign outside every budget is shown here but mailed about by no rule."
                 style={{ marginBottom: 12 }}
               />
               <DataTable<CampaignQuality>

@@ -116,6 +116,9 @@ export function firstPurchaseHeadline(metrics: Record<string, unknown>): string 
 
 export default function ModelsPage() {
   const f = useFormat();
+  // a span's start carries its year when the span crosses one ("Nov 1, 2025 – Sep 7, 2026")
+  const spanStart = (start: string, end: string | null) =>
+    end && start.slice(0, 4) !== end.slice(0, 4) ? f.date(start) : f.shortDate(start);
   const { message } = App.useApp();
   const queryClient = useQueryClient();
   const [training, setTraining] = useState(false);
@@ -221,11 +224,11 @@ export default function ModelsPage() {
                     v.training_start ? (
                       <Space direction="vertical" size={0}>
                         <span className="num">
-                          {f.shortDate(v.training_start)} – {f.date(v.training_end)}
+                          {spanStart(v.training_start, v.training_end)} – {f.date(v.training_end)}
                         </span>
                         {v.holdout_start && (
                           <Typography.Text type="secondary" className="num" style={{ fontSize: 12 }}>
-                            holdout {f.shortDate(v.holdout_start)} – {f.date(v.holdout_end)}
+                            holdout {spanStart(v.holdout_start, v.holdout_end)} – {f.date(v.holdout_end)}
                           </Typography.Text>
                         )}
                       </Space>
@@ -244,7 +247,8 @@ export default function ModelsPage() {
                         {String(v.metrics.error ?? "failed")}
                       </Typography.Text>
                     ) : (
-                      <span className="num" data-testid={`version-headline-${v.id}`}>
+                      // the headline wraps within the page (a first-purchase version's reads long)
+                      <span className="num" style={{ whiteSpace: "normal" }} data-testid={`version-headline-${v.id}`}>
                         {(v.kind === "first_purchase" ? firstPurchaseHeadline(v.metrics) : headlineMetrics(v.metrics)) || "—"}
                       </span>
                     ),
