@@ -8,10 +8,12 @@ the order a user meets these things; the last one runs the default path, the emb
 from __future__ import annotations
 
 import os
+import shutil
 import signal
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 import urllib.request
 from dataclasses import dataclass, field
@@ -248,10 +250,22 @@ def test_a_taken_port_is_refused_in_one_sentence_naming_its_holder(launcher_env,
         holder.wait()
 
 
+@pytest.fixture
+def public_tmp():
+    """A scratch folder outside pytest's own: run as root, the embedded PostgreSQL runs as an
+    unprivileged user that must reach its data folder, and another pytest session starting on
+    the machine resets pytest's root folder to 0700 (seen when two sessions ran at once)."""
+    path = Path(tempfile.mkdtemp(prefix="spendlens-default-path-"))
+    path.chmod(0o755)
+    yield path
+    shutil.rmtree(path, ignore_errors=True)
+
+
 @pytest.mark.smoke
 @pytest.mark.timeout(900)
-def test_the_default_path_starts_and_stops_the_embedded_servers(tmp_path):
+def test_the_default_path_starts_and_stops_the_embedded_servers(public_tmp):
     """DATABASE_URL, REDIS_URL and SPENDLENS_SECRET_KEY unset, as on a fresh machine."""
+    tmp_path = public_tmp
     env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "REDIS_URL")}
     env = {k: v for k, v in env.items() if not k.startswith("SPENDLENS_")}
     env["SPENDLENS_CELERY_QUEUE"] = f"spendlens-devstack-{RUN_ID}"
