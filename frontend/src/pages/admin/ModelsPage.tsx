@@ -180,7 +180,7 @@ export default function ModelsPage() {
                 {
                   key: "version",
                   title: "Version",
-                  width: 220,
+                  width: 180,
                   render: (_, v) => (
                     <Space direction="vertical" size={0}>
                       <span>
@@ -195,7 +195,7 @@ export default function ModelsPage() {
                 {
                   key: "state",
                   title: "Status",
-                  width: 190,
+                  width: 130,
                   render: (_, v) => {
                     const state = versionState(v, all);
                     const tag = STATE_TAGS[state];
@@ -213,13 +213,13 @@ export default function ModelsPage() {
                 {
                   key: "trained",
                   title: "Trained",
-                  width: 170,
+                  width: 150,
                   render: (_, v) => (v.trained_at ? f.dateTime(v.trained_at) : <Typography.Text type="secondary">—</Typography.Text>),
                 },
                 {
                   key: "windows",
                   title: "Fitted on · measured on",
-                  width: 250,
+                  width: 230,
                   render: (_, v) =>
                     v.training_start ? (
                       <Space direction="vertical" size={0}>
@@ -256,7 +256,7 @@ export default function ModelsPage() {
                 {
                   key: "actions",
                   title: "",
-                  width: 120,
+                  width: 100,
                   align: "right",
                   render: (_, v) =>
                     versionState(v, all) === "ready" ? (
