@@ -1,98 +1,192 @@
-"""Benchmark: loading in-app events from CSV through the product's streaming loader (parse and
-validate line by line, COPY into staging, whole-load checks, merge into customer_events keyed
-by event id) against, as the reference measured in the same run, a plain COPY of the same rows
-(already resolved to customer ids and encoded as COPY text before the timer starts) into
-customer_events itself (its keys, index and foreign key), emptied again before the loader runs.
+"""Benchmark: loading an in-app events CSV file through the product's `load-events` command
+against, as the reference measured in the same run, a plain COPY of the same file into an
+unindexed table of the same columns.
 
-Both inputs are built in memory before their timers; the loader's peak resident memory above
-the level at its start (sampled from /proc) shows whether it streams.
+Before either timer starts, the customers the events name are loaded and the events CSV is
+written to a temporary file on disk, in chunks (the benchmark never holds the rows). Then:
 
-Last line: {"bench": "events_load", "rows", "rows_per_s", "peak_mb", "reference_rows_per_s",
-"throughput_ratio_vs_reference", ...}. BENCH_EVENTS_ROWS sets the rows (default 1,000,000).
+- reference: one `COPY ... FROM STDIN (FORMAT csv, HEADER)` of the file into a fresh table with
+  the CSV's columns typed as the product stores them (no key, no index), committed; timed;
+- product: a child process runs the `load-events` CLI command on the file (parse and validate
+  line by line, COPY into staging, whole-load checks, merge into customer_events keyed by event
+  id, commit); the timer in the child spans the command only, not the child's start and
+  imports. The child's peak resident memory is its ru_maxrss (resource.getrusage of the
+  terminated child, whole process); `loader_rss_growth_mb` is its peak resident memory during
+  the command (VmHWM, reset through /proc/self/clear_refs when the kernel allows) above its
+  resident memory when the command starts: the load streams when that does not grow with rows.
+
+Last line: {"bench": "events_load", "rows", "rows_per_s", "reference_rows_per_s",
+"throughput_ratio_vs_reference", "loader_peak_rss_mb", "loader_rss_growth_mb", "file_mb", ...}.
+BENCH_EVENTS sets the rows (default 1,000,000); BENCH_TMPDIR the folder of the temporary file.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import io
 import json
 import os
+import resource
+import shutil
+import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench._db import scratch_app  # noqa: E402
-from bench.customers_load import (  # noqa: E402
-    CUSTOMER_HEADER,
-    START,
-    PeakResident,
-    customer_line,
-    lines,
-)
+from bench.customers_load import CUSTOMER_HEADER, START, customer_line, lines  # noqa: E402
 
-ROWS = int(os.environ.get("BENCH_EVENTS_ROWS", 1_000_000))
+ROWS = int(os.environ.get("BENCH_EVENTS", 1_000_000))
 EVENTS_PER_CUSTOMER = 20
 EVENT_HEADER = "event_id,customer_id,occurred_at,name,value,properties"
-NULL = "\\N"
 NAMES = ("session_start", "tutorial_complete", "level_up", "store_view", "add_to_cart")
+CHUNK_LINES = 50_000
+REFERENCE_TABLE = "bench_events_reference"
 
 
-def event_fields(n: int, customers: int) -> tuple[str, int, str, str, str, str]:
+def csv_line(n: int, customers: int) -> str:
     occurred = (START + dt.timedelta(days=n % 400, seconds=n % 86_400)).isoformat()
     value = str(n % 50) if n % 5 == 2 else ""
-    properties = f'{{"level": {n % 30}}}' if n % 10 == 0 else ""
-    return f"e{n}", n % customers, occurred, NAMES[n % len(NAMES)], value, properties
+    properties = f'"{{""level"": {n % 30}}}"' if n % 10 == 0 else ""
+    return f"e{n},c{n % customers},{occurred},{NAMES[n % len(NAMES)]},{value},{properties}\n"
 
 
-def csv_line(fields: tuple) -> str:
-    event, customer, occurred, name, value, properties = fields
-    quoted = '"' + properties.replace('"', '""') + '"' if properties else ""
-    return f"{event},c{customer},{occurred},{name},{value},{quoted}\n"
+def write_events_csv(path: Path, rows: int, customers: int) -> None:
+    """The events CSV, written CHUNK_LINES lines at a time."""
+    with path.open("w", encoding="utf-8", newline="") as out:
+        out.write(EVENT_HEADER + "\n")
+        for start in range(0, rows, CHUNK_LINES):
+            out.write(
+                "".join(
+                    csv_line(n, customers) for n in range(start, min(start + CHUNK_LINES, rows))
+                )
+            )
 
 
-def copy_line(fields: tuple, ids: dict[int, int]) -> str:
-    event, customer, occurred, name, value, properties = fields
-    cells = (event, str(ids[customer]), occurred, name, value or NULL, properties or NULL)
-    return "\t".join(cells) + "\n"
+def copy_reference(path: Path) -> float:
+    """Seconds of a plain COPY of the file into an unindexed table of the same columns."""
+    from backend.extensions import db
+
+    connection = db.session.connection().connection
+    cursor = connection.cursor()
+    cursor.execute(
+        f"""CREATE TABLE {REFERENCE_TABLE} (
+            event_id text, customer_id text, occurred_at timestamptz, name text,
+            value numeric(20, 6), properties jsonb)"""
+    )
+    db.session.commit()
+    cursor = db.session.connection().connection.cursor()
+    with path.open("rb") as stream:
+        started = time.perf_counter()
+        cursor.copy_expert(
+            f"COPY {REFERENCE_TABLE} FROM STDIN WITH (FORMAT csv, HEADER true)", stream
+        )
+        db.session.commit()
+        seconds = time.perf_counter() - started
+    cursor = db.session.connection().connection.cursor()
+    cursor.execute(f"SELECT count(*) FROM {REFERENCE_TABLE}")
+    copied = cursor.fetchone()[0]
+    cursor.execute(f"DROP TABLE {REFERENCE_TABLE}")  # its disk space, before the loader runs
+    db.session.commit()
+    assert copied == ROWS, copied
+    return seconds
+
+
+def _status_kb(field: str) -> int:
+    with open("/proc/self/status") as status:
+        for line in status:
+            if line.startswith(field + ":"):
+                return int(line.split()[1])
+    raise LookupError(field)
+
+
+def loader_child(database_url: str, path: str) -> None:
+    """In the child process: run the `load-events` command on the file, print one JSON line."""
+    from backend import create_app
+
+    app = create_app(
+        {
+            "SQLALCHEMY_DATABASE_URI": database_url,
+            "SECRET_KEY": "bench",
+            "REDIS_URL": os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/0"),
+        }
+    )
+    runner = app.test_cli_runner()
+    with app.app_context():
+        from backend.extensions import db
+
+        db.session.execute(db.text("SELECT 1"))  # connected before the timer
+        db.session.rollback()
+    try:  # the peak resident memory from here on (Linux >= 4.0)
+        Path("/proc/self/clear_refs").write_text("5")
+        hwm_reset = True
+    except OSError:
+        hwm_reset = False
+    rss_start_kb = _status_kb("VmRSS")
+    started = time.perf_counter()
+    result = runner.invoke(args=["load-events", path])
+    seconds = time.perf_counter() - started
+    peak_kb = _status_kb("VmHWM")
+    if result.exit_code != 0:
+        raise SystemExit(f"load-events failed: {result.output}")
+    print(
+        json.dumps(
+            {
+                "seconds": seconds,
+                "output": result.output.strip(),
+                "rss_start_kb": rss_start_kb,
+                "peak_kb": peak_kb,
+                "hwm_reset": hwm_reset,
+            }
+        )
+    )
+
+
+def run_loader(database_url: str, path: Path) -> tuple[dict, float]:
+    """The child's report and its ru_maxrss in MB."""
+    child = subprocess.run(
+        [sys.executable, __file__, "--loader", path.as_posix()],
+        env={**os.environ, "BENCH_EVENTS_DATABASE_URL": database_url},
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    if child.returncode != 0:
+        raise SystemExit(child.stderr[-4000:] or child.stdout[-4000:])
+    report = json.loads(child.stdout.strip().splitlines()[-1])
+    maxrss_kb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    return report, maxrss_kb * 1024 / 1e6
 
 
 def main() -> None:
     from backend.extensions import db
-    from backend.services.customers import load_customers_csv, load_events_csv
+    from backend.services.customers import load_customers_csv
 
     customers = max(ROWS // EVENTS_PER_CUSTOMER, 1)
-    with scratch_app():
-        load_customers_csv(lines(CUSTOMER_HEADER, customer_line("c"), customers))
-        ids = {
-            int(external[1:]): internal
-            for internal, external in db.session.execute(
-                db.text("SELECT id, external_id FROM customers")
-            )
-        }
-        # the reference: a plain COPY of the same rows, encoded before the timer
-        reference_text = "".join(copy_line(event_fields(n, customers), ids) for n in range(ROWS))
-        cursor = db.session.connection().connection.cursor()
-        started = time.perf_counter()
-        cursor.copy_expert(
-            "COPY customer_events (event_id, customer_id, occurred_at, name, value, properties) "
-            "FROM STDIN",
-            io.StringIO(reference_text),
-        )
-        db.session.commit()
-        reference_seconds = time.perf_counter() - started
-        del reference_text
-        db.session.execute(db.text("TRUNCATE customer_events"))
-        db.session.commit()
-        # the product's loader, on the same rows as CSV lines, also built before the timer
-        csv_lines = [EVENT_HEADER + "\n"]
-        csv_lines.extend(csv_line(event_fields(n, customers)) for n in range(ROWS))
-        started = time.perf_counter()
-        with PeakResident() as memory:
-            result = load_events_csv(iter(csv_lines))
-        seconds = time.perf_counter() - started
-        assert result.inserted == ROWS, result
+    folder = Path(tempfile.mkdtemp(prefix="spendlens-events-", dir=os.environ.get("BENCH_TMPDIR")))
+    try:
+        with scratch_app() as app:
+            # shared costs, before both timers: the customers, then the file
+            started = time.perf_counter()
+            load_customers_csv(lines(CUSTOMER_HEADER, customer_line("c"), customers))
+            customer_seconds = time.perf_counter() - started
+            path = folder / "events.csv"
+            started = time.perf_counter()
+            write_events_csv(path, ROWS, customers)
+            write_seconds = time.perf_counter() - started
+            file_bytes = path.stat().st_size
+            reference_seconds = copy_reference(path)
+            db.session.remove()
+            url = db.engine.url.render_as_string(hide_password=False)
+            report, maxrss_mb = run_loader(url, path)
+            loaded = db.session.execute(db.text("SELECT count(*) FROM customer_events")).scalar()
+            assert loaded == ROWS, (loaded, report["output"])
+            assert app  # the scratch database is dropped on leaving
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
+    seconds = report["seconds"]
     rows_per_s = ROWS / seconds
     reference_rows_per_s = ROWS / reference_seconds
     print(
@@ -100,17 +194,33 @@ def main() -> None:
             {
                 "bench": "events_load",
                 "rows": ROWS,
+                "file_mb": round(file_bytes / 1e6, 1),
                 "seconds": round(seconds, 1),
                 "rows_per_s": round(rows_per_s),
-                "peak_mb": round(memory.peak_mb, 1),
-                "reference": "plain COPY of the same rows into customer_events",
+                "loader": "load-events CLI command in a child process",
+                "loader_output": report["output"],
+                "loader_peak_rss_mb": round(maxrss_mb, 1),
+                "loader_rss_at_start_mb": round(report["rss_start_kb"] / 1e3, 1),
+                "loader_rss_growth_mb": round(
+                    (report["peak_kb"] - report["rss_start_kb"]) / 1e3, 1
+                ),
+                "memory_measure": "ru_maxrss of the child; VmHWM"
+                + (" reset at the command's start" if report["hwm_reset"] else " (not reset)"),
+                "reference": "plain COPY (csv) of the same file into an unindexed table",
                 "reference_seconds": round(reference_seconds, 1),
                 "reference_rows_per_s": round(reference_rows_per_s),
                 "throughput_ratio_vs_reference": round(rows_per_s / reference_rows_per_s, 2),
+                "shared_seconds": {
+                    "customers_load": round(customer_seconds, 1),
+                    "file_write": round(write_seconds, 1),
+                },
             }
         )
     )
 
 
 if __name__ == "__main__":
-    main()
+    if sys.argv[1:2] == ["--loader"]:
+        loader_child(os.environ["BENCH_EVENTS_DATABASE_URL"], sys.argv[2])
+    else:
+        main()
