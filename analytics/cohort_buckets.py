@@ -4,7 +4,8 @@ in one pass over the customers (no per-checkpoint filters):
 - by_lived: per KEY and LIVED (how many CHECKPOINTS the customers have lived through: 0 for
   none, 1 for the first day, ...): CUSTOMERS, REVENUE, through_column(n) for every checkpoint
   (Σ cumulative revenue of the first n days; NaN when a payment had no rate), SCORED, the LTV
-  sums, CHURN_SCORED and CHURN_SUM, SUSPECTS and SUSPECT_REVENUE;
+  sums, CHURN_SCORED and CHURN_SUM, SUSPECTS and SUSPECT_REVENUE, and AGE_SUM (Σ of the
+  customers' ages in days);
 - by_lifetime: per KEY, BUCKET (the checkpoint interval the lifetime's duration falls in: 0 for
   day 0, 1 for days 1-2, ...) and ENDED: CUSTOMERS.
 """
@@ -18,6 +19,7 @@ from analytics import cohorts
 from analytics.revenue_curves import CHECKPOINTS
 
 LIVED = "lived"
+AGE_SUM = "age_sum"
 BUCKET = "bucket"
 ENDED = "ended"
 TOTAL_COLUMNS = (
@@ -78,8 +80,13 @@ def customers_from_buckets(by_lived: pd.DataFrame, by_lifetime: pd.DataFrame) ->
         out[column] = sums.sum(axis=1) if strict else np.nansum(sums, axis=1)
     lived = _at_least(grid(cohorts.CUSTOMERS))
     before = np.zeros((len(keys), len(CHECKPOINTS) + 1))
+    ages = grid(AGE_SUM)
     for index, days in enumerate(CHECKPOINTS):
         through = grid(through_column(days))
+        # every customer's revenue of the first `days` days so far (to its own age)
+        out[cohorts.to_age_column(days)] = through.sum(axis=1)
+        # the customers who lived `index` checkpoints are at least the previous one, under this
+        out[cohorts.age_sum_column(days)] = ages[:, index]
         if days in (7, 30):
             out[cohorts.REVENUE_D7 if days == 7 else cohorts.REVENUE_D30] = through.sum(axis=1)
         # customers who lived through this checkpoint: their revenue since the previous one

@@ -11,7 +11,14 @@ payback, as pure functions on two small frames the database produces, one row pe
   gain_column(n) (their revenue between the previous checkpoint and n), at_risk_column(n)
   (lifetimes lasting at least to the previous checkpoint) and ended_column(n) (lifetimes observed
   to end before n; a customer's lifetime ends at the last purchase once inactive for
-  CHURN_INACTIVITY_DAYS, as `analytics.cohort_churn` defines it).
+  CHURN_INACTIVITY_DAYS, as `analytics.cohort_churn` defines it), to_age_column(n) (Σ of every
+  customer's revenue of the first n days so far: a customer younger than n counts its revenue to
+  date) and age_sum_column(n) (Σ of the ages, in days, of the customers at least the previous
+  checkpoint and under n days old).
+
+Revenue is net revenue: a refund is a negative payment on the day it is paid back (revenue events
+do not say which purchase a refund reverses), so a cumulative curve may fall where refunds of an
+interval exceed its purchases.
 
 Days are UTC calendar days: day 0 is the acquisition date (the model outputs' "day 1"), so the
 predicted LTV_H of a customer is its cumulative revenue through day H - 1.
@@ -20,6 +27,7 @@ predicted LTV_H of a customer is its cumulative revenue through day H - 1.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
@@ -28,11 +36,14 @@ import pandas as pd
 from analytics import metrics
 from analytics.revenue_curves import (
     CHECKPOINTS,
+    FIRST_DAYS,
     HORIZONS,
     PROJECTION_DAYS,
     actual_curve,
+    age_span,
     daily,
     last_days,
+    own_age_curve,
     payback_days,
     projected_curve,
     survival_matrix,
@@ -78,6 +89,14 @@ def ended_column(days: int) -> str:
     return f"ended_{days}"
 
 
+def to_age_column(days: int) -> str:
+    return f"to_age_{days}"
+
+
+def age_sum_column(days: int) -> str:
+    return f"age_sum_{days}"
+
+
 SPEND_COLUMNS = (SPEND, IMPRESSIONS, CLICKS, INSTALLS)
 #: Sums that are unknown (NaN) as soon as one part is: amounts that may lack a rate.
 STRICT_COLUMNS = (
@@ -86,6 +105,7 @@ STRICT_COLUMNS = (
     REVENUE_D30,
     SUSPECT_REVENUE,
     *(gain_column(n) for n in CHECKPOINTS),
+    *(to_age_column(n) for n in CHECKPOINTS),
 )
 #: Sums over the scored customers only (NaN when none is).
 SCORE_COLUMNS = (*(ltv_column(h) for h in HORIZONS), CHURN_SUM)
@@ -102,6 +122,7 @@ CUSTOMER_COLUMNS = (
     SUSPECT_REVENUE,
     *(f(n) for n in CHECKPOINTS for f in (matured_column, gain_column)),
     *(f(n) for n in CHECKPOINTS for f in (at_risk_column, ended_column)),
+    *(f(n) for n in CHECKPOINTS for f in (to_age_column, age_sum_column)),
 )
 #: Output columns of `roi_table`, in the API's order.
 ROI_METRICS = (
@@ -184,14 +205,19 @@ def _sum_all(frame: pd.DataFrame, key: object, columns: tuple) -> pd.DataFrame:
 @dataclass(frozen=True)
 class Curves:
     """Per group (rows in `keys` order), at the end of each checkpoint interval: the actual
-    cumulative revenue, the curve projected past the last known interval, and the survival;
-    `actual_daily` / `projected_daily` give them on days 0..CURVE_DAYS-1."""
+    cumulative revenue (each customer's own revenue up to its own age, through the interval of
+    the oldest customer's age: there it is the revenue to date), the projected curve (the same
+    plus each younger customer's predicted remainder, `revenue_curves.own_age_curve`) and the
+    survival; `actual_daily` / `projected_daily` give them on days 0..CURVE_DAYS-1.
+    `last_known_day`: the last day index of the actual curve; `first_projected_day`: the day
+    index from which the projection adds predicted revenue (the two are equal before it)."""
 
     keys: list
     actual: np.ndarray
     projected: np.ndarray
     survival: np.ndarray
     last_known_day: np.ndarray
+    first_projected_day: np.ndarray
 
     def actual_daily(self, row: int) -> np.ndarray:
         return daily(self.actual[row])
@@ -236,14 +262,29 @@ def revenue_curves(frames: CohortFrames, keys: list, min_support: float = 0.1) -
         return customers.get([column(n) for n in CHECKPOINTS])
 
     count, scored = customers.get([CUSTOMERS, SCORED]).T
-    actual, mean_gain, last = actual_curve(
-        count, matrix(matured_column), matrix(gain_column), min_support
-    )
+    matured = matrix(matured_column)
+    chained, mean_gain, last = actual_curve(count, matured, matrix(gain_column), min_support)
     survival = survival_matrix(matrix(at_risk_column), matrix(ended_column))
     ltv = customers.get([ltv_column(h) for h in HORIZONS], absent=np.nan)
     anchors = metrics.safe_divide(ltv, scored[:, None] * np.ones_like(ltv))
-    projected = projected_curve(actual, mean_gain, last, count, survival, anchors)
-    return Curves(keys, actual, projected, survival, last_days(last))
+    # a customer's expected curve: the chained actual revenue of the customers old enough, then
+    # the model's (or the survivors' rate); only its shape past each customer's age is used
+    shape = projected_curve(chained, mean_gain, last, count, survival, anchors)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        shape = shape / count[:, None]
+    to_age = matrix(to_age_column)
+    predicted = anchors[:, HORIZONS.index(PROJECTION_DAYS)] * count
+    projected = own_age_curve(to_age, matured, count, matrix(age_sum_column), shape, predicted)
+    youngest, oldest = age_span(matured, count)
+    intervals = np.arange(len(CHECKPOINTS))[None, :]
+    # known while every earlier interval is (a payment without a rate leaves the rest unknown)
+    known = np.cumprod(np.isfinite(to_age), axis=1).astype(bool)
+    actual = np.where((intervals <= oldest[:, None]) & known, to_age, np.nan)
+    oldest = np.minimum(oldest, known.sum(axis=1) - 1)
+    first_day = np.where(youngest > 0, FIRST_DAYS[np.clip(youngest, 0, len(CHECKPOINTS) - 1)], 0)
+    first_day = np.where(youngest >= len(CHECKPOINTS), CHECKPOINTS[-1], first_day)
+    last_actual = last_days(np.minimum(oldest, len(CHECKPOINTS) - 1))
+    return Curves(keys, actual, projected, survival, last_actual, first_day - 1)
 
 
 def roi_table(
@@ -252,13 +293,16 @@ def roi_table(
     range_end: dt.date,
     horizon: int = 365,
     margin_rate: float = 1.0,
+    age_days: Callable[[object], float] | None = None,
 ) -> pd.DataFrame:
     """ROI_METRICS per group (index KEY) of the customers acquired through `range_end`, seen on
     `as_of` (UTC dates): D7/D30 are incomplete (NaN, never zero) until all their days are over.
     Predicted LTV and ROAS are at `horizon`; LTV:CAC at metrics.LTV_HORIZON_DAYS, times
     `margin_rate` (as payback).
     A group without spend rows spent nothing (0); one without customers has 0 customers and 0
-    revenue."""
+    revenue. `age_days(key)`: the age the group is shown at (days since the middle of its
+    acquisitions); a payback day within it is one the revenue to date has reached, so while the
+    margin of the revenue to date stays below the spend the payback is later than that age."""
     keys = frames.keys()
     spend, impressions, clicks, installs = _values(frames.spend, keys, [*SPEND_COLUMNS], 0.0).T
     impressions, clicks, installs = (np.nan_to_num(v) for v in (impressions, clicks, installs))
@@ -293,7 +337,11 @@ def roi_table(
     table["predicted_roas"] = metrics.predicted_roas(table["predicted_ltv"] * customers, spend)
     lifetime_value = metrics.safe_divide(lifetime_ltv, scored)
     table["ltv_cac"] = metrics.ltv_cac(lifetime_value, table["cac"], margin_rate)
-    payback = _payback(frames, keys, spend, customers, margin_rate)
+    with np.errstate(invalid="ignore"):
+        not_paid = ~(revenue * margin_rate >= spend)
+    ages = np.array([age_days(k) if age_days else -1 for k in keys], dtype=float)
+    not_before = np.where(not_paid & (ages >= 0), np.floor(ages) + 1, 0).astype(np.int64)
+    payback = _payback(frames, keys, spend, customers, margin_rate, not_before)
     payback = np.array([np.nan if d is None else d for d in payback], dtype=float)
     # no payback where the model's own figures rule it out: the margin of the revenue predicted
     # for the first PROJECTION_DAYS days stays below the spend, and that to date does too
@@ -309,14 +357,14 @@ def roi_table(
     return pd.DataFrame(block, index=pd.Index(keys, name=KEY), columns=list(ROI_METRICS))
 
 
-def _payback(frames, keys, spend, customers, margin_rate) -> list[int | None]:
+def _payback(frames, keys, spend, customers, margin_rate, not_before) -> list[int | None]:
     """Payback day per key; curves are built only for keys with customers and spend."""
     out: list[int | None] = [None] * len(keys)
     active = [i for i in range(len(keys)) if customers[i] > 0 and spend[i] > 0]
     if active:
         curves = revenue_curves(frames, [keys[i] for i in active]).projected
         # metrics.payback_day of the daily curves, computed on the intervals
-        days = payback_days(curves, spend[active], margin_rate)
+        days = payback_days(curves, spend[active], margin_rate, not_before[active])
         for i, day in zip(active, days, strict=True):
             out[i] = day
     return out

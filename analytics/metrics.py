@@ -13,8 +13,11 @@ alike; a column in gives a float column out.
 - cohort ROAS Dn = revenue through day n ÷ the cohort's spend, None while the cohort is incomplete
   (ranges of different ages are compared on it, at COMPARABLE_AGE_DAYS: like with like)
 - predicted ROAS (horizon H) = Σ predicted LTV_H of the cohort's customers ÷ the cohort's spend
-- payback = first day (since acquisition) when the cumulative margin ≥ the spend; none while the
-  margin of both the revenue to date and the 365-day predicted revenue stay below the spend
+- payback = first day (since acquisition) when the cumulative margin ≥ the spend, on the
+  cohort's curve built customer by customer (each one's own revenue up to its own age, then its
+  predicted remainder, the cohort's day 365 being its predicted 365-day revenue); none while the
+  margin of both the revenue to date and the 365-day predicted revenue stay below the spend, and
+  never a day within the cohort's age while the margin of its revenue to date is below the spend
   (analytics.cohorts.roi_table)
 - churn rate = customers expected to have churned (Σ churn probabilities) ÷ customers
 - suspect share = suspect customers (analytics.early.traffic) ÷ customers
@@ -207,19 +210,25 @@ def last_complete_cohort(as_of: dt.date, days: int) -> dt.date:
 
 
 def payback_day(
-    cumulative_revenue: Sequence[float] | np.ndarray, spend: Any, margin_rate: float = 1.0
+    cumulative_revenue: Sequence[float] | np.ndarray,
+    spend: Any,
+    margin_rate: float = 1.0,
+    not_before: Any = 0,
 ) -> Any:
     """First day index (0 = the acquisition day) at which margin_rate × cumulative revenue covers
-    the spend; None when it never does within the curve, the spend is missing or not positive,
-    or the curve becomes unknown (NaN) before it does. A matrix of curves (one per row) with a
-    column of spends gives a list, one day or None per row."""
+    the spend, not before the day index `not_before` (one, or one per row); None when it never
+    does within the curve, the spend is missing or not positive, or the curve becomes unknown
+    (NaN) before it does. A matrix of curves (one per row) with a column of spends gives a list,
+    one day or None per row."""
     curves = np.asarray(cumulative_revenue, dtype=float)
     single = curves.ndim == 1
     curves = np.atleast_2d(curves)
     cost = np.atleast_1d(_as_column(np.asarray(spend, dtype=object)))
     margin = curves * margin_rate
     before_unknown = np.cumsum(~np.isfinite(margin), axis=1) == 0
-    reached = before_unknown & (margin >= cost[:, None])
+    earliest = np.broadcast_to(np.asarray(not_before), (curves.shape[0],))
+    counts = np.arange(curves.shape[1])[None, :] >= earliest[:, None]
+    reached = before_unknown & counts & (margin >= cost[:, None])
     payable = np.isfinite(cost) & (cost > 0) & reached.any(axis=1)
     days = [
         int(day) if ok else None for day, ok in zip(reached.argmax(axis=1), payable, strict=True)

@@ -17,7 +17,13 @@ checkpoints and is computed at the interval ends only (`daily` expands it):
   that reached 0 stays 0. It is one cumulative product over a matrix of every group because a
   lifelines fit per group (about 18 ms on the shared machine) would cost seconds for the
   hundreds of groups of one report; the cohort survival charts (`cohort_churn`) fit lifelines.
-- The projection continues the actual curve past its last known day: with predicted LTV anchors
+- The cohort's curve (`own_age_curve`, what the cohort pages draw and payback reads) is built
+  customer by customer: each customer's own revenue up to its own age, then its predicted
+  remainder along the chained-then-projected curve per customer below, scaled so that the day
+  PROJECTION_DAYS - 1 is the predicted revenue of the group's first PROJECTION_DAYS days. (The
+  chained curve alone, read as the whole cohort's, scaled the few old customers' revenue to the
+  cohort and could pay back long before the revenue to date did.)
+- The projection continues the chained curve past its last known day: with predicted LTV anchors
   (per customer, predicted total revenue of the first H days) the increments between anchors are
   spread over the days in proportion to survival; without them, the revenue rate of surviving
   customers over the last observed weeks is carried forward times survival, while it is known.
@@ -158,6 +164,75 @@ def projected_curve(
     return np.where(intervals <= last[:, None], actual, projection)
 
 
+def own_age_curve(
+    to_age: np.ndarray,
+    matured: np.ndarray,
+    customers: np.ndarray,
+    age_sums: np.ndarray,
+    shape: np.ndarray,
+    predicted_total: np.ndarray,
+) -> np.ndarray:
+    """The cohort's cumulative revenue at each interval's end, built customer by customer: each
+    customer's own revenue up to its own age, then its predicted remainder. NaN where unknown.
+
+    `to_age[g, i]`: Σ over the customers of their revenue of the first CHECKPOINTS[i] days so
+    far (a customer younger than that counts its revenue to date); `matured[g, i]`: customers who
+    have lived the first CHECKPOINTS[i] days; `age_sums[g, i]`: Σ of the ages (days) of the
+    customers whose age lies in interval i (at least FIRST_DAYS[i], under CHECKPOINTS[i]);
+    `shape[g, i]`: a customer's expected cumulative revenue (the projected curve of the group
+    per customer, made non-decreasing: a remainder is future revenue, never negative);
+    `predicted_total[g]`: the group's predicted revenue of its first PROJECTION_DAYS days (NaN:
+    no model).
+
+    A customer of age a adds shape(n) - shape(a) to day n > a (shape linear within an interval,
+    so a group of customers in one interval adds as one customer of their mean age). With a
+    model, the remainders are scaled so that the day PROJECTION_DAYS - 1 equals
+    `predicted_total`, unless that is below the revenue already earned (the remainders are then
+    0: revenue earned is not taken back). Through the youngest customer's age the curve is
+    exactly `to_age`; past PROJECTION_DAYS it is known only where every customer has lived the
+    interval."""
+    young = np.concatenate([customers[:, None], matured[:, :-1]], axis=1) - matured
+    young = np.where(young > 0, young, 0.0)
+    with np.errstate(invalid="ignore"):
+        per_customer = np.maximum.accumulate(shape[:, :PROJECTED], axis=1)
+        young_p = young[:, :PROJECTED]
+        previous = np.concatenate(
+            [np.zeros((per_customer.shape[0], 1)), per_customer[:, :-1]], axis=1
+        )
+        mean_age = np.where(young_p > 0, age_sums[:, :PROJECTED] / np.maximum(young_p, 1), 0.0)
+        position = np.clip((mean_age - FIRST_DAYS[:PROJECTED]) / LENGTHS[:PROJECTED], 0.0, 1.0)
+        at_age = previous + (per_customer - previous) * position
+        spent_so_far = np.cumsum(np.where(young_p > 0, young_p * at_age, 0.0), axis=1)
+        younger = np.cumsum(young_p, axis=1)
+        remainder = np.where(younger > 0, per_customer * younger, 0.0) - spent_so_far
+        remainder = np.maximum(remainder, 0.0)
+        at_end = remainder[:, -1]
+        needed = predicted_total - to_age[:, PROJECTED - 1]
+        scale = np.where(
+            np.isnan(predicted_total),
+            1.0,
+            np.where(at_end > 0, np.maximum(needed, 0.0) / np.where(at_end > 0, at_end, 1.0), 0.0),
+        )
+        curve = np.full(to_age.shape, np.nan)
+        curve[:, :PROJECTED] = to_age[:, :PROJECTED] + scale[:, None] * remainder
+        # nothing added where nobody is younger (an unknown shape does not matter there)
+        curve[:, :PROJECTED] = np.where(younger > 0, curve[:, :PROJECTED], to_age[:, :PROJECTED])
+        everyone = np.cumsum(young, axis=1) == 0
+    curve[:, PROJECTED:] = np.where(everyone[:, PROJECTED:], to_age[:, PROJECTED:], np.nan)
+    return curve
+
+
+def age_span(matured: np.ndarray, customers: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(interval of the youngest customer's age, interval of the oldest's) per group, from
+    `matured` as in `own_age_curve` (len(CHECKPOINTS) for an age past the last checkpoint;
+    -1 for a group without customers)."""
+    lived = (matured > 0).sum(axis=1)
+    everyone = (matured >= customers[:, None]) & (customers[:, None] > 0)
+    youngest = np.where(everyone.all(axis=1), len(CHECKPOINTS), np.argmin(everyone, axis=1))
+    has = customers > 0
+    return np.where(has, youngest, -1), np.where(has, lived, -1)
+
+
 _OFFSETS = np.concatenate([np.arange(1, n + 1) for n in LENGTHS])
 
 
@@ -176,29 +251,43 @@ def _interval_steps(ends: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return previous, (ends - previous) / LENGTHS
 
 
-def payback_days(ends: np.ndarray, spend: np.ndarray, margin_rate: float = 1.0) -> list[int | None]:
-    """`metrics.payback_day(daily(ends), spend, margin_rate)` for curves given at the interval
-    ends (one per row), without expanding them to days: the same day, or None, for each row.
+def payback_days(
+    ends: np.ndarray,
+    spend: np.ndarray,
+    margin_rate: float = 1.0,
+    not_before: np.ndarray | None = None,
+) -> list[int | None]:
+    """`metrics.payback_day(daily(ends), spend, margin_rate, not_before)` for curves given at
+    the interval ends (one per row), without expanding them to days: the same day, or None, for
+    each row (`not_before`: per row, the first day index that may be the payback day).
 
     Within an interval the daily values `previous + step * k` (k = 1 .. its length) are those
     `daily` computes, in the same floating-point operations, and they are monotonic in k; so the
-    interval where the spend is first covered is found from its first and last day, and the day
-    within it by a binary search."""
+    interval where the spend is first covered is found from its first and last day (from
+    `not_before` on), and the day within it by a binary search."""
     previous, steps = _interval_steps(np.atleast_2d(ends))
     cost = np.asarray(spend, dtype=float).reshape(-1)
-    first, last = (previous + steps * 1) * margin_rate, (previous + steps * LENGTHS) * margin_rate
+    earliest = np.zeros(len(cost), dtype=np.int64) if not_before is None else not_before
+    earliest = np.asarray(earliest, dtype=np.int64).reshape(-1)
+    # the first day of each interval that may count (k from 1); intervals wholly before skip
+    start = np.clip(earliest[:, None] - FIRST_DAYS[None, :] + 1, 1, None)
+    open_ = start <= LENGTHS[None, :]
+    start = np.minimum(start, LENGTHS[None, :])
+    first = (previous + steps * start) * margin_rate
+    last = (previous + steps * LENGTHS) * margin_rate
     known = np.isfinite(first) & np.isfinite(last)
     before_unknown = np.cumsum(~known, axis=1) == 0
     with np.errstate(invalid="ignore"):
-        hit = before_unknown & ((first >= cost[:, None]) | (last >= cost[:, None]))
+        hit = open_ & before_unknown & ((first >= cost[:, None]) | (last >= cost[:, None]))
     payable = np.isfinite(cost) & (cost > 0) & hit.any(axis=1)
     rows = np.flatnonzero(payable)
     interval = hit[rows].argmax(axis=1)
     base, step, target = previous[rows, interval], steps[rows, interval], cost[rows]
-    # smallest k in [1, length] with (base + step * k) * margin >= cost: k = 1 when the first
-    # day covers it (always so for a falling interval), else the values rise to the last day
-    low, high = np.ones(len(rows), dtype=np.int64), LENGTHS[interval].astype(np.int64)
-    high = np.where(first[rows, interval] >= target, 1, high)
+    # smallest k in [start, length] with (base + step * k) * margin >= cost: k = start when the
+    # first day covers it (always so for a falling interval), else the values rise to the last
+    low = start[rows, interval].astype(np.int64)
+    high = LENGTHS[interval].astype(np.int64)
+    high = np.where(first[rows, interval] >= target, low, high)
     while (low < high).any():
         middle = (low + high) // 2
         covered = (base + step * middle) * margin_rate >= target

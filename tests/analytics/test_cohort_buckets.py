@@ -9,12 +9,13 @@ from analytics import cohort_buckets, cohorts
 from analytics.revenue_curves import CHECKPOINTS
 
 
-def lived_row(key, lived, customers, revenue, through: dict, scored=0, ltv=np.nan) -> dict:
+def lived_row(key, lived, customers, revenue, through: dict, scored=0, ltv=np.nan, age=0) -> dict:
     row = {
         cohorts.KEY: key,
         cohort_buckets.LIVED: lived,
         cohorts.CUSTOMERS: customers,
         cohorts.REVENUE: revenue,
+        cohort_buckets.AGE_SUM: age * customers,
     }
     last = 0.0
     for n in CHECKPOINTS:
@@ -30,8 +31,8 @@ def build(a_through_7=25.0):
     # B has lived 1-2 days (1 checkpoint): 6 on day 0. B's lifetime ended on day 0.
     by_lived = pd.DataFrame(
         [
-            lived_row("g", 3, 1, 30.0, {1: 10.0, 7: a_through_7, 14: 30.0}, 1, 120.0),
-            lived_row("g", 1, 1, 6.0, {1: 6.0}),
+            lived_row("g", 3, 1, 30.0, {1: 10.0, 7: a_through_7, 14: 30.0}, 1, 120.0, age=9),
+            lived_row("g", 1, 1, 6.0, {1: 6.0}, age=2),
         ]
     )
     by_lifetime = pd.DataFrame(
@@ -54,6 +55,11 @@ def test_customers_and_checkpoint_sums_match_hand_computation():
     # lifetimes: B ended on day 0, A is active and was followed into days 3-6
     assert [g[cohorts.at_risk_column(n)] for n in (1, 3, 7, 14)] == [2, 1, 1, 0]
     assert [g[cohorts.ended_column(n)] for n in (1, 3, 7)] == [1, 0, 0]
+    # each customer's own revenue up to its own age: B's 6 counts in full from day 3 on, A's 5
+    # after day 7 from the 14-day checkpoint on
+    assert [g[cohorts.to_age_column(n)] for n in (1, 3, 7, 14, 30)] == [16, 16, 31, 36, 36]
+    # B (2 days old) is in days 1-2's interval, A (9 days old) in days 7-13's
+    assert [g[cohorts.age_sum_column(n)] for n in (1, 3, 7, 14)] == [0, 2, 0, 9]
 
 
 def test_an_unconverted_payment_makes_the_sums_that_include_it_unknown():

@@ -17,6 +17,7 @@ from lifelines import KaplanMeierFitter
 from analytics import cohorts, metrics
 from analytics.revenue_curves import (
     CHECKPOINTS,
+    FIRST_DAYS,
     anchored_per_customer,
     daily,
     payback_days,
@@ -35,9 +36,11 @@ def spend(**groups) -> pd.DataFrame:
 
 def customers(key, n, revenue=0.0, d7=0.0, d30=0.0, *, matured=None, gains=None, at_risk=None,
               ended=None, scored=0, ltv=(np.nan,) * 3, churn=(0, np.nan),
-              suspects=(0, 0.0)) -> dict:  # fmt: skip
+              suspects=(0, 0.0), to_age=None, ages=None) -> dict:  # fmt: skip
     """One group's row; checkpoint figures by checkpoint day (absent ones are 0); `suspects`:
-    (suspect customers, their revenue)."""
+    (suspect customers, their revenue). `to_age` and `ages` (Σ ages of the customers in each
+    checkpoint's interval) default to those of customers all of one age, the first day of the
+    interval where `matured` falls below `n`: the gains while all have lived, then `revenue`."""
     row = {cohorts.KEY: key, cohorts.CUSTOMERS: n, cohorts.REVENUE: revenue, cohorts.REVENUE_D7: d7}
     row |= {cohorts.REVENUE_D30: d30, cohorts.SCORED: scored, cohorts.CHURN_SCORED: churn[0]}
     row |= {
@@ -53,6 +56,16 @@ def customers(key, n, revenue=0.0, d7=0.0, d30=0.0, *, matured=None, gains=None,
         (cohorts.ended_column, ended),
     ):
         row |= {column(n): (values or {}).get(n, 0.0) for n in CHECKPOINTS}
+    if to_age is None or ages is None:
+        everyone = [(matured or {}).get(c, 0) >= n for c in CHECKPOINTS]
+        young = everyone.index(False) if False in everyone and n else None
+        gained = np.cumsum([(gains or {}).get(c, 0.0) for c in CHECKPOINTS])
+        default = {c: gained[i] if everyone[i] else revenue for i, c in enumerate(CHECKPOINTS)}
+        to_age = default if to_age is None else to_age
+        if ages is None:
+            ages = {} if young is None else {CHECKPOINTS[young]: n * FIRST_DAYS[young]}
+    row |= {cohorts.to_age_column(c): to_age.get(c, 0.0) for c in CHECKPOINTS}
+    row |= {cohorts.age_sum_column(c): ages.get(c, 0.0) for c in CHECKPOINTS}
     return row
 
 
@@ -94,9 +107,13 @@ def test_roi_table_matches_hand_computation(two_channels):
 def test_payback_continues_the_actual_curve_with_the_predicted_one(two_channels):
     # Actual through day 59: 60. Per customer the model says 30 by day 29, 60 by day 89, 150 by
     # day 364, spread evenly (survival is 1 throughout): at day 59 it is 30 + 30 x 30/60 = 45.
-    # Projection: 60 + 2 x (P(k) - 45) >= 100  <=>  P(k) >= 65  <=>  60 + 90 (k-89)/275 >= 65
-    # <=>  k - 89 >= 15.28, so k = 105.
-    assert cohorts.roi_table(two_channels, AS_OF, CLOSED).loc["meta", "payback_days"] == 105
+    # Each customer (60 days old) adds P(k) - 45, 105 by day 364, scaled so that the cohort's
+    # day 364 is its predicted 2 x 150: by (300 - 60) / 210 = 8/7.
+    # 60 + 8/7 x 2 x (P(k) - 45) >= 100  <=>  P(k) >= 62.5  <=>  60 + 90 (k-89)/275 >= 62.5
+    # <=>  k - 89 >= 7.64, so k = 97.
+    assert cohorts.roi_table(two_channels, AS_OF, CLOSED).loc["meta", "payback_days"] == 97
+    curve = cohorts.revenue_curves(two_channels, ["meta"]).projected_daily(0)
+    assert curve[364] == pytest.approx(300.0)  # the predicted 365-day revenue
 
 
 def test_a_channel_without_customers_has_no_acquisition_cost_or_payback(two_channels):
@@ -112,8 +129,8 @@ def test_totals_recompute_the_ratios_from_summed_inputs(two_channels):
     assert total["spend"] == 150.0 and total["installs"] == 4
     assert total["roas"] == pytest.approx(0.4)
     assert total["predicted_roas"] == pytest.approx(2.0)
-    # 60 + 2 (P(k) - 45) >= 150  <=>  90 (k-89)/275 >= 30  <=>  k - 89 >= 91.67
-    assert total["payback_days"] == 181
+    # 60 + 16/7 (P(k) - 45) >= 150  <=>  90 (k-89)/275 >= 24.375  <=>  k - 89 >= 74.48
+    assert total["payback_days"] == 164
 
 
 def test_an_incomplete_cohort_has_no_d7_or_d30_revenue_never_zero():
@@ -149,18 +166,25 @@ def test_spend_without_an_exchange_rate_is_unknown_not_zero():
     assert np.isnan(cohorts.roi_table(data.combined(), AS_OF, CLOSED).loc[cohorts.TOTAL, "spend"])
 
 
-def test_the_actual_curve_chains_customers_of_different_ages():
+def test_the_actual_curve_adds_each_customers_own_revenue_up_to_its_own_age():
     # A has lived 10 days (paid 10 on day 0, 20 on day 5); B 3 days (paid 6 on day 0, 100 on
-    # day 3). Day 0: (10 + 6) / 2 per customer; days 3-6 only A has lived: 20 / 1 over 4 days.
-    # Cumulative for the 2 customers: 16 through day 2, then +10 a day to 56 on day 6.
+    # day 3). Own revenue of the first n days: 16 for n = 1 and 3, 136 from n = 7 on (B's day 3
+    # counts, A's day 5 too): the curve ends on the revenue to date in A's interval (days 7-13)
     row = customers(
-        "g", 2, 136.0, matured={1: 2, 3: 2, 7: 1}, gains={1: 16.0, 7: 20.0}
+        "g", 2, 136.0, matured={1: 2, 3: 2, 7: 1}, gains={1: 16.0, 7: 20.0},
+        to_age={1: 16.0, 3: 16.0, **{n: 136.0 for n in CHECKPOINTS[2:]}}, ages={7: 3, 14: 10},
     )  # fmt: skip
     curves = cohorts.revenue_curves(frames(spend(), [row]), ["g"])
-    assert curves.last_known_day[0] == 6
+    assert curves.last_known_day[0] == 13
     actual = curves.actual_daily(0)
-    np.testing.assert_allclose(actual[:7], [16, 16, 16, 26, 36, 46, 56])
-    assert np.isnan(actual[7:]).all()
+    np.testing.assert_allclose(actual[:7], [16, 16, 16, 46, 76, 106, 136])
+    assert actual[13] == 136.0 and np.isnan(actual[14:]).all()
+    # the projection adds B's expected revenue from its age (3 days) on: the chained curve per
+    # customer, 8 on day 0, then A's 20 over days 3-6 (B adds 28 - 8 by day 6)
+    assert curves.first_projected_day[0] == 2
+    projected = curves.projected_daily(0)
+    np.testing.assert_allclose(projected[:3], actual[:3])
+    assert projected[6] == pytest.approx(136.0 + 20.0)
 
 
 def test_without_a_model_the_projection_carries_the_survivors_revenue_rate():
@@ -291,38 +315,79 @@ def test_suspect_revenue_without_an_exchange_rate_leaves_the_excluded_roas_unkno
 
 
 def _inflated_curve(ltv_365: float) -> cohorts.CohortFrames:
-    """10 customers, 100 spent, 60 of revenue to date; only one of them has lived 14 days and it
-    paid 50 in days 7-13, so the chained actual curve reaches 10 + 10 x 50 = 510 by day 13
-    while the revenue to date is 60. The 10 scored customers are predicted `ltv_365` in all."""
+    """10 customers, 100 spent, 60 of revenue to date; only one of them has lived 14 days (14
+    days old) and it paid 50 in days 7-13, the nine others are 10 days old; so the chained
+    actual curve reaches 10 + 10 x 50 = 510 by day 13 while the revenue to date is 60. The 10
+    scored customers are predicted `ltv_365` in all."""
     row = customers(
         "meta", 10, 60.0, 10.0,
         matured={1: 10, 3: 10, 7: 10, 14: 1},
         gains={1: 10.0, 14: 50.0},
         scored=10, ltv=(ltv_365 / 3, ltv_365 / 2, ltv_365),
+        ages={14: 9 * 10, 30: 14},
     )  # fmt: skip
     return frames(spend(meta=(100.0, 1000, 10, 10)), [row])
 
 
+#: The cohort's age as the cohorts page shows it (from the middle of its acquisitions).
+SHOWN_AGE = 11
+
+
 @pytest.mark.parametrize("margin_rate", [1.0, 0.5])
-def test_no_payback_while_the_predicted_year_and_the_revenue_to_date_stay_below_the_spend(
-    margin_rate,
+@pytest.mark.parametrize("ltv_365", [180.0, 400.0, np.nan])
+def test_a_payback_within_the_cohorts_age_needs_the_revenue_to_date_to_cover_the_spend(
+    margin_rate, ltv_365
 ):
-    # predicted: 180 in the first 365 days, ROAS 1.8; margin-adjusted below 1 only at 0.5
-    table = cohorts.roi_table(_inflated_curve(180.0), AS_OF, CLOSED, margin_rate=margin_rate)
+    # the chained curve alone paid back on days 7-13 beside a ROAS to date of 60%
+    table = cohorts.roi_table(
+        _inflated_curve(ltv_365), AS_OF, CLOSED, margin_rate=margin_rate,
+        age_days=lambda key: SHOWN_AGE,
+    )  # fmt: skip
     meta = table.loc["meta"]
-    predicted_margin_roas = meta["predicted_roas"] * margin_rate
     assert meta["roas"] * margin_rate < 1
-    if predicted_margin_roas < 1:
-        assert np.isnan(meta["payback_days"])
-    else:
-        # the curve itself pays back (on the chained actual revenue of days 7-13)
-        assert 7 <= meta["payback_days"] <= 13
+    assert np.isnan(meta["payback_days"]) or meta["payback_days"] > SHOWN_AGE
+
+
+def test_the_projected_curve_is_each_customers_own_revenue_then_the_predicted_remainder():
+    curves = cohorts.revenue_curves(_inflated_curve(180.0), ["meta"])
+    projected, actual = curves.projected_daily(0), curves.actual_daily(0)
+    # through the youngest customer's age (10 days: the interval from day 7) only actual revenue
+    assert curves.first_projected_day[0] == 6
+    np.testing.assert_allclose(projected[:7], [10.0] * 7)
+    # the actual curve ends on the revenue to date, in the oldest customer's interval
+    assert curves.last_known_day[0] == 29 and actual[29] == 60.0
+    # day 364 is the predicted 365-day revenue, not 10 x the one old customer's curve
+    assert projected[364] == pytest.approx(180.0)
+    assert (np.diff(projected[:365]) >= -1e-9).all()
+    # the nine 10-day-old customers add, by day 13, a share of their remainder the model's total
+    # allows: (180 - 60) of the chained remainders (9 x (66.2 - 22.43) + (66.2 - 51))
+    chained_by_13 = 9 * (51.0 - (1.0 + 50.0 * 3 / 7))
+    remainders = 9 * (66.2 - (1.0 + 50.0 * 3 / 7)) + (66.2 - 51.0)
+    assert projected[13] == pytest.approx(60.0 + 120.0 / remainders * chained_by_13, rel=1e-6)
+
+
+def test_a_prediction_below_the_revenue_to_date_adds_nothing_and_never_falls():
+    curves = cohorts.revenue_curves(_inflated_curve(30.0), ["meta"])
+    projected = curves.projected_daily(0)
+    np.testing.assert_allclose(projected[13:365], 60.0)
 
 
 def test_a_prediction_below_the_spend_leaves_no_payback_however_the_curve_runs():
     meta = cohorts.roi_table(_inflated_curve(80.0), AS_OF, CLOSED).loc["meta"]
     assert meta["predicted_roas"] == pytest.approx(0.8)
     assert np.isnan(meta["payback_days"])
-    # the same frames without a model: the curve alone decides
-    no_model = _inflated_curve(np.nan)
-    assert 7 <= cohorts.roi_table(no_model, AS_OF, CLOSED).loc["meta", "payback_days"] <= 13
+    # the same frames without a model: the curve alone decides, after the cohort's age
+    no_model = cohorts.roi_table(
+        _inflated_curve(np.nan), AS_OF, CLOSED, age_days=lambda key: SHOWN_AGE
+    ).loc["meta", "payback_days"]
+    assert SHOWN_AGE < no_model <= 13
+
+
+def test_payback_not_before_a_day_on_the_intervals_is_that_of_the_daily_curves():
+    rng = np.random.default_rng(5)
+    ends = np.cumsum(rng.gamma(0.6, 20.0, size=(2000, len(CHECKPOINTS))), axis=1)
+    spend = rng.uniform(1, 300, size=len(ends))
+    not_before = rng.integers(0, 120, size=len(ends))
+    expected = metrics.payback_day(daily(ends), spend, 0.7, not_before)
+    assert payback_days(ends, spend, 0.7, not_before) == expected
+    assert sum(d is not None and d == b for d, b in zip(expected, not_before, strict=True)) > 10

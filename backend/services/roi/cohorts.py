@@ -57,7 +57,14 @@ def cohort_report(
     lifetimes_read, traits_read = queries.read_churn(selection, customer_key, as_of, reads)
     frames, _ = roi.load_frames(selection, grouping, as_of, customer_key, reads)
     keys = sorted(frames.keys())
-    table = cohorts.roi_table(frames, as_of, end, 365, roi.margin_rate())
+    table = cohorts.roi_table(
+        frames,
+        as_of,
+        end,
+        365,
+        roi.margin_rate(),
+        age_days=lambda key: cohort_age(key.partition("|")[0], grain, as_of),
+    )
     curves = cohorts.revenue_curves(frames, keys)
     survival = cohort_survival(queries.churn_frame(lifetimes_read.result()), SURVIVAL_DAYS)
     models = queries.active_models()
@@ -145,14 +152,18 @@ def _number(value: float) -> float | None:
 
 
 def _curve(curves: cohorts.Curves, index: int) -> list[dict]:
-    """Cumulative revenue of the first n days: actual while known, projected from the last
-    known day on (that day carries both, so the two lines meet)."""
+    """Cumulative net revenue of the first n days: actual (each customer's own revenue up to its
+    own age) while known, ending on the revenue to date; projected from the youngest customer's
+    age on (that day carries both, so the two lines meet)."""
     last = int(curves.last_known_day[index])
-    days = sorted(set(CURVE_DAYS) | ({last + 1} if 0 <= last < max(CURVE_DAYS) else set()))
+    first = int(curves.first_projected_day[index])
+    meet = {first + 1} if 0 <= first < max(CURVE_DAYS) else set()
+    ends = {last + 1} if 0 <= last < max(CURVE_DAYS) else set()
+    days = sorted(set(CURVE_DAYS) | meet | ends)
     actual, projected = curves.actual_daily(index), curves.projected_daily(index)
     points = []
     for n in days:
-        predicted = projected[n - 1] if n - 1 >= last else np.nan
+        predicted = projected[n - 1] if n - 1 >= first else np.nan
         points.append(
             {"day": n, "revenue": _number(actual[n - 1]), "predicted": _number(predicted)}
         )

@@ -261,6 +261,7 @@ def read_customers(
                width_bucket({_AGE}, CAST(:checkpoints AS int[])) AS {cohort_buckets.LIVED},
                {_count("customers")} AS {cohorts.CUSTOMERS},
                {revenue_sum("revenue")} AS {cohorts.REVENUE}, {through},
+               CAST(sum(c.customers * {_AGE}) AS float8) AS {cohort_buckets.AGE_SUM},
                {_count("ltv_scored")} AS {cohorts.SCORED}, {ltv},
                {_count("churn_scored")} AS {cohorts.CHURN_SCORED},
                {_sum_of_some("churn_sum", "churn_scored")} AS {cohorts.CHURN_SUM}, {_SUSPECT_SUMS}

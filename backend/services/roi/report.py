@@ -188,12 +188,16 @@ def roi_report(
     hourly = request.group_by == "hour"
     grouping = report_grouping(request)
     frames, spend = (frames or read_report_frames(request, as_of, concurrent))()
+    # a payback within the range's age is one the revenue to date reached (as its accuracy says)
+    age = range_age(request, as_of)
     totals = cohorts.roi_table(
-        frames.combined(), as_of, request.end, request.horizon, margin_rate()
+        frames.combined(), as_of, request.end, request.horizon, margin_rate(), lambda _: age
     )
     rows = []
     if not hourly:
-        table = cohorts.roi_table(frames, as_of, request.end, request.horizon, margin_rate())
+        table = cohorts.roi_table(
+            frames, as_of, request.end, request.horizon, margin_rate(), lambda _: age
+        )
         rows = _rows(request.group_by, table, spend)
     notes = [HOUR_NOTE] if hourly else []
     notes += _fx_notes(spend, frames)

@@ -21,18 +21,31 @@ def test_curves_switch_from_actual_to_projected_where_the_data_ends(world):
     curve = google_month(world)["curve"]
     known = [p for p in curve if p["revenue"] is not None]
     projected = [p for p in curve if p["predicted"] is not None]
-    # c3 has lived 58 days on 2024-03-01: known through the 30-day checkpoint, projected after
-    assert known[-1]["day"] == projected[0]["day"] == 30
-    assert known[-1]["revenue"] == projected[0]["predicted"] == 100.0
-    # 100 + P(364) - P(29) = 100 + 400 - 100
+    # c3 has lived 58 days on 2024-03-01 (in the interval of days 30-59): its own revenue is
+    # known through that interval, where it is the revenue to date; the projection adds its
+    # predicted remainder from that interval's start on
+    assert known[-1]["day"] == 60 and known[-1]["revenue"] == 100.0
+    assert projected[0]["day"] == 30 and projected[0]["predicted"] == 100.0
+    assert next(p for p in curve if p["day"] == 30)["revenue"] == 100.0  # the lines meet
+    # day 365: the predicted 365-day revenue
     assert projected[-1]["day"] == 365 and projected[-1]["predicted"] == 400.0
 
 
 def test_payback_and_ratios_of_a_cohort(world):
     google = google_month(world)
     assert google["spend"] == 220.0 and google["customers"] == 1
-    assert google["payback_days"] == 117  # as in the ROI report: same cohort, same curve
+    # paid back where the projected curve reaches the spend, after the cohort's age
+    points = [(p["day"], p["predicted"]) for p in google["curve"] if p["predicted"] is not None]
+    before = max(d for d, v in points if v < 220.0)
+    after = min(d for d, v in points if v >= 220.0)
+    assert before < google["payback_days"] + 1 <= after
+    assert google["payback_days"] > google["age_days"]
     assert google["roas_predicted"] == pytest.approx(400 / 220, abs=1e-4)
+    from backend.services.roi.report import RoiRequest, roi_report
+
+    rows = roi_report(RoiRequest(JAN1, JAN10, group_by="platform"), as_of=AS_OF)["rows"]
+    channel = next(r for r in rows if r["key"] == "google_ads")
+    assert channel["payback_days"] == google["payback_days"]  # same customer, same curve
 
 
 def test_survival_of_a_young_cohort_ends_at_one_minus_its_predicted_churn(world):
@@ -189,9 +202,9 @@ def test_a_predicted_payback_carries_the_accuracy_of_the_revenue_it_rests_on(wor
     db.session.commit()
     rows = roi_report(RoiRequest(JAN1, JAN10, group_by="platform"), as_of=AS_OF)["rows"]
     google = next(r for r in rows if r["key"] == "google_ads")
-    # paid back on day 117, later than its customers' age (55 days): predicted revenue through
-    # day 117, judged at the longest horizon up to it (90 days)
-    assert google["payback_days"] == 117
+    # paid back after day 90, later than its customers' age (55 days): predicted revenue
+    # through the payback day, judged at the longest horizon up to it (90 days)
+    assert 90 < google["payback_days"] < 365
     assert google["payback_accuracy"]["horizon_days"] == 90
     assert google["payback_accuracy"]["error_p50"] == 0.1
     assert google["accuracy"]["error_p50"] == 0.3  # the 365-day figures: their own backtest
@@ -301,3 +314,40 @@ def test_the_cohorts_carry_the_churn_models_backtest_and_drivers(world, db):
     assert channels == {**report["churn_accuracy"], "at_age": at_d90}
     everyone = cohort_report(JAN1, JAN10, "month", as_of=AS_OF)
     assert set(everyone["churn_drivers"]) == {"google_ads", "meta"}
+
+
+def _february_month_of_mixed_ages(world, db, ltv_365: str) -> None:
+    """Meta's February (29 spent, 1 a day): f0 acquired Feb 1 (29 days old on AS_OF) paid 1 on
+    day 0 and 15 on day 10; nine acquired Feb 24 (6 days old) paid 0.50 each on day 0. Revenue
+    to date 20.50: ROAS 71%. Only f0 has lived 7 days, so chaining its days 7-13 to the ten
+    customers reached the spend by day 13 (the page showed a payback in the cohort's age beside
+    a ROAS to date under 100%)."""
+    old = add_customer(db, "f0", dt.date(2024, 2, 1), "meta", world["meta"].id, world["m1"])
+    pay(db, old, dt.date(2024, 2, 1), "1")
+    pay(db, old, dt.date(2024, 2, 11), "15")
+    young = [
+        add_customer(db, f"y{i}", dt.date(2024, 2, 24), "meta", world["meta"].id, world["m1"])
+        for i in range(9)
+    ]
+    for customer in young:
+        pay(db, customer, dt.date(2024, 2, 24), "0.50")
+    for customer in [old, *young]:
+        score(db, world["model"], customer, ("1", "2", ltv_365), 0.5)
+    db.session.commit()
+
+
+@pytest.mark.parametrize("ltv_365", ["5", "2"])
+def test_a_payback_within_the_cohorts_age_is_one_its_revenue_to_date_reached(world, db, ltv_365):
+    _february_month_of_mixed_ages(world, db, ltv_365)
+    feb = dt.date(2024, 2, 1)
+    (cohort,) = cohort_report(feb, dt.date(2024, 2, 29), "month", "meta", as_of=AS_OF)["cohorts"]
+    spend, revenue = cohort["spend"], cohort["roas_actual"] * cohort["spend"]
+    assert revenue < spend  # not paid back yet
+    assert cohort["payback_days"] is None or cohort["payback_days"] > cohort["age_days"]
+    curve = {p["day"]: p for p in cohort["curve"]}
+    # the actual line ends on the revenue to date (in the interval of f0's age: days 14-29)
+    last_actual = max(d for d, p in curve.items() if p["revenue"] is not None)
+    assert curve[last_actual]["revenue"] == pytest.approx(revenue, abs=0.01)
+    # day 365: the predicted 365-day revenue (never below the revenue to date)
+    expected = max(cohort["roas_predicted"] * spend, revenue)
+    assert curve[365]["predicted"] == pytest.approx(expected, abs=0.01)

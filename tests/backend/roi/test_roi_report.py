@@ -42,11 +42,13 @@ def test_by_platform_matches_hand_computation(world):
 
 
 def test_payback_follows_the_actual_then_the_predicted_curve(world):
-    # google: c3 paid 100 on day 0 and has lived 58 days on 2024-03-01, so its revenue is known
-    # through the 30-day checkpoint (day 29): 100. The model: 100 by day 29, 200 by day 89, 400 by
-    # day 364, spread evenly (c3 is still active). 100 + P(k) - P(29) >= 220 <=> P(k) >= 220
-    # <=> 200 + 200 (k - 89)/275 >= 220 <=> k - 89 >= 27.5: day 117.
-    assert rows_by_key(report())["google_ads"]["payback_days"] == 117
+    # google: c3 paid 100 on day 0 and has lived 58 days on 2024-03-01: its own revenue is 100.
+    # The model: 100 by day 29, 200 by day 89, 400 by day 364, spread evenly (c3 is still
+    # active): P(57) = 100 + 100 x 28/60 = 146.67 where its remainder starts, 253.33 of it by
+    # day 364, scaled by (400 - 100) / 253.33 so that day 364 is the predicted 400.
+    # 100 + 300/253.33 (P(k) - 146.67) >= 220 <=> P(k) >= 248 <=> 200 + 200 (k - 89)/275 >= 248
+    # <=> k - 89 >= 66: day 155.
+    assert rows_by_key(report())["google_ads"]["payback_days"] == 155
 
 
 def test_totals_recompute_every_ratio_from_the_sums(world):
