@@ -58,6 +58,8 @@ DEFAULTS: dict[str, Any] = {
     "PROXY_HOPS": 0,
     # where failed logins are counted in Redis (several installations may share one Redis)
     "LOGIN_THROTTLE_PREFIX": "spendlens:login",
+    # where the report views' session checks are kept in Redis (services/user_sessions.py)
+    "SESSION_CACHE_PREFIX": "spendlens:sessions",
 }
 
 

@@ -16,6 +16,7 @@ from marshmallow import Schema, ValidationError, fields, validate, validates_sch
 
 from backend.api.strings import Text
 from backend.auth import signed_in
+from backend.auth.access import cached_identity
 from backend.services.roi import cache as roi_cache
 from backend.services.roi import cohorts, overview
 from backend.services.roi import report as roi
@@ -613,6 +614,7 @@ def _answer(kind: str, query: dict, compute, first: dt.date, whole: bool = True)
 
 
 @blp.route("/roi", methods=["GET"])
+@cached_identity
 @signed_in
 @blp.arguments(RoiQuerySchema, location="query")
 @blp.response(200, RoiReportSchema)
@@ -657,6 +659,7 @@ _overview_status = OverviewSchema(only=_OVERVIEW_STATUS)
 
 
 @blp.route("/overview", methods=["GET"])
+@cached_identity
 @signed_in
 @blp.arguments(ReportRangeSchema, location="query")
 @blp.response(200, OverviewSchema)
@@ -692,6 +695,7 @@ _cohorts = CohortReportSchema()
 
 
 @blp.route("/cohorts", methods=["GET"])
+@cached_identity
 @signed_in
 @blp.arguments(CohortQuerySchema, location="query")
 @blp.response(200, CohortReportSchema)

@@ -39,6 +39,7 @@ F = TypeVar("F", bound=Callable[..., Any])
 
 ACCESS_ATTRIBUTE = "_spendlens_access"
 CSRF_EXEMPT_ATTRIBUTE = "_spendlens_csrf_exempt"
+CACHED_IDENTITY_ATTRIBUTE = "_spendlens_cached_identity"
 STATE_CHANGING = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 
 
@@ -117,6 +118,14 @@ def public(view: F) -> F:
 def csrf_exempt(view: F) -> F:
     """No CSRF header needed (only the login, which checks the Origin instead)."""
     setattr(view, CSRF_EXEMPT_ATTRIBUTE, True)
+    return view
+
+
+def cached_identity(view: F) -> F:
+    """A read-only view whose GET takes the caller's session check from Redis when a current one
+    is kept there (backend.services.user_sessions.identity_for_session): `current_user` is then
+    a SessionIdentity (id, role, email), not a User row. Goes above the access rule."""
+    setattr(view, CACHED_IDENTITY_ATTRIBUTE, True)
     return view
 
 

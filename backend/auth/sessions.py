@@ -7,7 +7,9 @@ Authorization schemes, e.g. a proxy's Basic auth, are left alone).
 The cookie carries a random session key whose digest is a row of user_sessions
 (backend.services.user_sessions), checked on every request: logout deletes the row, so a copy of
 the cookie kept after logout is worth nothing; a password change or reset, a role change and a
-deactivation delete all of the user's rows.
+deactivation delete all of the user's rows. The report views (`access.cached_identity`) take
+that check from Redis when it passed within the last seconds and nothing ended the user's sessions
+since (backend.services.user_sessions.identity_for_session).
 """
 
 from __future__ import annotations
@@ -59,11 +61,22 @@ def _load_session_user(user_id: str) -> User | None:
     key = session.get(SESSION_KEY)
     if not user_id.isdigit() or int(user_id) > MAX_ID or not isinstance(key, str):
         return None
-    user = user_sessions.user_for_session(int(user_id), key, session_lifetime())
+    if request.method == "GET" and _reads_identity_from_cache():
+        user = user_sessions.identity_for_session(int(user_id), key, session_lifetime())
+    else:
+        user = user_sessions.user_for_session(int(user_id), key, session_lifetime())
     if user is None:
         return None
     g.auth_method = AUTH_METHOD_SESSION
     return user
+
+
+def _reads_identity_from_cache() -> bool:
+    """Whether the view answering this request takes the session check kept in Redis (see
+    backend.services.user_sessions; a view marks itself with access.cached_identity)."""
+    from backend.auth.access import CACHED_IDENTITY_ATTRIBUTE, current_handler
+
+    return getattr(current_handler(), CACHED_IDENTITY_ATTRIBUTE, False)
 
 
 def _identify_bearer() -> None:

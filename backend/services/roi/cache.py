@@ -25,6 +25,7 @@ from functools import cache
 from pathlib import Path
 
 import redis
+import sqlalchemy as sa
 from flask import current_app
 from sqlalchemy import text
 
@@ -136,9 +137,41 @@ def cached_json(
 
 
 def current_key(kind: str, request: dict, days: tuple[dt.date, dt.date] = ALL_DAYS) -> str:
-    """The key of this request's answer at the data version of the session's snapshot (read
-    now: the answer kept under it holds data at least as new as that snapshot's)."""
-    return answer_key(kind, request, data_version(days))
+    """The key of this request's answer at the current data version, read now on a connection
+    of its own outside the session's transaction (one round trip: no BEGIN, no ROLLBACK, no
+    pre-ping): the session's snapshot, taken later if the answer is computed, holds data at
+    least as new as that version's."""
+    return answer_key(kind, request, committed_version(days))
+
+
+def committed_version(days: tuple[dt.date, dt.date] = ALL_DAYS) -> str:
+    """data_version's version of the latest commit, on an autocommit connection."""
+    first, last = days
+    engine = _version_engine()
+    for attempt in (1, 2):
+        try:
+            with engine.connect() as conn:
+                total, newest, rows = conn.execute(_VERSION, {"first": first, "last": last}).one()
+            break
+        except sa.exc.DBAPIError as exc:
+            # a connection the server closed meanwhile (no pre-ping here): once more on a new one
+            if attempt == 2 or not exc.connection_invalidated:
+                raise
+    if rows > FOLD_AT_ROWS:
+        _fold()
+    return f"{total}.{newest or 0}"
+
+
+def _version_engine() -> sa.Engine:
+    """A small pool of autocommit connections to the app's database for the version reads."""
+    engine = current_app.extensions.get("spendlens_roi_version_engine")
+    if engine is None or engine.url != db.engine.url:
+        engine = sa.create_engine(
+            db.engine.url, isolation_level="AUTOCOMMIT", pool_size=2, max_overflow=8,
+            pool_recycle=3600,
+        )  # fmt: skip
+        current_app.extensions["spendlens_roi_version_engine"] = engine
+    return engine
 
 
 def answer_at(key: str, compute: Callable[[], str]) -> tuple[bytes, bool]:
