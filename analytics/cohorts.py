@@ -16,9 +16,8 @@ payback, as pure functions on two small frames the database produces, one row pe
   date) and age_sum_column(n) (Σ of the ages, in days, of the customers at least the previous
   checkpoint and under n days old).
 
-Revenue is net revenue: a refund is a negative payment on the day it is paid back (revenue events
-do not say which purchase a refund reverses), so a cumulative curve may fall where refunds of an
-interval exceed its purchases.
+Revenue is net of refunds (`analytics.metrics`), so a cumulative curve may fall where refunds of
+an interval exceed its purchases.
 
 Days are UTC calendar days: day 0 is the acquisition date (the model outputs' "day 1"), so the
 predicted LTV_H of a customer is its cumulative revenue through day H - 1.

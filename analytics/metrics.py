@@ -5,6 +5,9 @@ missing numerator gives None for scalars and NaN in columns (pandas Series / num
 never 0 and never infinity. The functions accept scalars (int, float, Decimal, None) and columns
 alike; a column in gives a float column out.
 
+- revenue = payments net of refunds: a refund is a negative payment on the day it is paid back
+  (revenue events do not say which purchase it reverses), so cumulative revenue, ROAS to date and
+  an LTV curve can fall where a day's refunds exceed its purchases
 - ROAS = revenue ÷ spend; ROI = (revenue − spend) ÷ spend
 - CPI = spend ÷ installs; CPA = spend ÷ conversions; CAC = spend ÷ new customers
 - LTV:CAC = margin-adjusted predicted lifetime value per customer (LTV over LTV_HORIZON_DAYS ×

@@ -16,7 +16,7 @@ import { csvFileName } from "../lib/csv";
 import { cohortDays } from "../lib/dates";
 import type { ActionListScope } from "../api/actionLists";
 import { ActionListsMenu } from "../components/ActionListsMenu";
-import { SUSPECT_DEFINITION } from "./channels/columns";
+import { NET_REVENUE, SUSPECT_DEFINITION } from "./channels/columns";
 import { toNumber } from "../lib/format";
 import { useDateRange, useReportedCurrency } from "../state/report";
 import { useFormat, type Formatters } from "../state/useFormat";
@@ -449,8 +449,10 @@ export default function CohortsPage() {
                 title="LTV curves"
                 extra={
                   <Space wrap>
-                    <Tooltip title="Solid: actual revenue so far. Dashed: the model's prediction.">
-                      <Typography.Text type="secondary">solid actual · dashed predicted</Typography.Text>
+                    <Tooltip title={`Solid: actual revenue so far. Dashed: the model's prediction. ${NET_REVENUE}`}>
+                      <Typography.Text type="secondary" className="curve-legend">
+                        solid actual · dashed predicted · net of refunds
+                      </Typography.Text>
                     </Tooltip>
                     <Segmented
                       value={metric}

@@ -132,7 +132,7 @@ export function roiMetricColumns(report: Partial<Pick<RoiReport, TrustFields>>, 
     money("spend", "Spend"),
     { key: "installs", title: "Installs", kind: "integer", value: (r) => r.installs },
     money("cpi", "CPI", "Cost per install: spend ÷ installs"),
-    money("revenue", "Revenue", "To date, of the customers acquired in the range"),
+    money("revenue", "Revenue", `To date, of the customers acquired in the range. ${NET_REVENUE}`),
     { key: "roas", title: "ROAS", kind: "roas", value: (r) => r.roas, help: "Revenue to date ÷ spend: it rises as the customers acquired keep paying" },
     {
       key: "predicted_roas",
@@ -172,6 +172,10 @@ export function roiMetricColumns(report: Partial<Pick<RoiReport, TrustFields>>, 
     { key: "clicks", title: "Clicks", kind: "integer", value: (r) => r.clicks, help: "Apple Search Ads reports taps" },
   ];
 }
+
+/** What revenue is, said once for every figure and curve built on it (analytics.metrics). */
+export const NET_REVENUE =
+  "Revenue is net of refunds: a refund counts on the day it is paid back, so a cumulative line can dip where a period's refunds exceed its purchases.";
 
 /** What traffic quality leaves out, said once for every figure that excludes it. */
 export const SUSPECT_DEFINITION =

@@ -4,6 +4,7 @@ import { toNumber } from "../../lib/format";
 import { PALETTE, platformLabel } from "../../lib/platforms";
 import { AXIS, type EChartsOption } from "../../components/charts/EChart";
 import type { Formatters } from "../../state/useFormat";
+import { NET_REVENUE } from "../channels/columns";
 
 export type CurveMetric = "roas" | "per_customer" | "revenue";
 
@@ -114,7 +115,8 @@ function ltvTooltip(params: TooltipParam[], tip: (v: number) => string): string 
     (l) =>
       `<div><span style="display:inline-block;width:8px;height:8px;border-radius:4px;margin-right:6px;background:${escapeHtml(l.color)}"></span>${escapeHtml(l.name)}: <b>${escapeHtml(l.text)}</b></div>`,
   );
-  return `<div style="font-weight:600;margin-bottom:4px">${escapeHtml(day)} since acquisition</div>${rows.join("")}`;
+  const note = `<div style="color:#868e96;font-size:11px;margin-top:4px">${escapeHtml(NET_REVENUE)}</div>`;
+  return `<div style="font-weight:600;margin-bottom:4px">${escapeHtml(day)} since acquisition</div>${rows.join("")}${note}`;
 }
 
 export function ltvCurveOption(cohorts: Cohort[], metric: CurveMetric, labels: CohortLabels, f: Formatters): EChartsOption {

@@ -68,6 +68,23 @@ describe("cohort charts", () => {
     }
   });
 
+  it("says in the curves' tooltip that revenue is net of refunds, so a falling line reads as refunds", () => {
+    const refunded = cohort("2026-03-02", 50, {
+      curve: [
+        { day: 1, revenue: 40, predicted: null },
+        { day: 7, revenue: 25, predicted: null },
+      ],
+    });
+    const option = ltvCurveOption([refunded], "revenue", labels, f);
+    const series = option.series as { name: string; id?: string; data: [number, number | null][] }[];
+    expect(series[0].data.map((p) => p[1])).toEqual([40, 25]);
+    const formatter = (option.tooltip as { formatter: (p: unknown) => string }).formatter;
+    const html = formatter(series.map((s) => ({ seriesName: s.name, seriesId: s.id, color: "", value: s.data[1] })));
+    expect(html).toContain("actual $25.00");
+    expect(html).toContain("net of refunds");
+    expect(html).toContain("can dip");
+  });
+
   it("labels every bar of actual vs predicted ROAS, with the predicted interval in the tooltip", () => {
     const shown = topCohorts(cohorts, 8).map((c, i) => (i === 0 ? { ...c, roas_predicted_interval: { low: 0.6, high: 1.2 } } : c));
     const option = roasBarsOption(shown, labels, f);
