@@ -298,13 +298,20 @@ def roi_table(
     `as_of` (UTC dates): D7/D30 are incomplete (NaN, never zero) until all their days are over.
     Predicted LTV and ROAS are at `horizon`; LTV:CAC at metrics.LTV_HORIZON_DAYS, times
     `margin_rate` (as payback).
-    A group without spend rows spent nothing (0); one without customers has 0 customers and 0
-    revenue. `age_days(key)`: the age the group is shown at (days since the middle of its
-    acquisitions); a payback day within it is one the revenue to date has reached, so while the
-    margin of the revenue to date stays below the spend the payback is later than that age."""
+    A group without spend rows spent nothing (0) and its impressions, clicks and installs were
+    not reported (NaN); one without customers has 0 customers and 0 revenue. `age_days(key)`:
+    the age the group is shown at (days since the middle of its acquisitions); a payback day
+    within it is one the revenue to date has reached, so while the margin of the revenue to date
+    stays below the spend the payback is later than that age."""
     keys = frames.keys()
-    spend, impressions, clicks, installs = _values(frames.spend, keys, [*SPEND_COLUMNS], 0.0).T
-    impressions, clicks, installs = (np.nan_to_num(v) for v in (impressions, clicks, installs))
+    spend_side = _Aligned(frames.spend, keys, 0.0, [*SPEND_COLUMNS])
+    spend, impressions, clicks, installs = spend_side.get([*SPEND_COLUMNS]).T
+    # a group the platforms reported nothing of (e.g. customers of a country no spend row
+    # names) has counts that are unknown, not 0
+    impressions, clicks, installs = (
+        np.where(spend_side.present, np.nan_to_num(v), np.nan)
+        for v in (impressions, clicks, installs)
+    )
     aligned = _Aligned(frames.customers, keys)
     figures = [CUSTOMERS, REVENUE, REVENUE_D7, REVENUE_D30, SCORED, CHURN_SCORED, SUSPECTS]
     customers, revenue, d7, d30, scored, churn_scored, suspects = aligned.get(figures).T

@@ -124,6 +124,16 @@ def test_a_channel_without_customers_has_no_acquisition_cost_or_payback(two_chan
     assert np.isnan(google["predicted_roas"]) and pd.isna(google["payback_days"])
 
 
+def test_a_group_no_platform_reported_has_unknown_counts_not_zero(two_channels):
+    tiktok = customers("tiktok", 3, 12.0)
+    both = frames(two_channels.spend, [*two_channels.customers.to_dict("records"), tiktok])
+    table = cohorts.roi_table(both, AS_OF, CLOSED)
+    assert table.loc["tiktok", "spend"] == 0.0 and table.loc["tiktok", "customers"] == 3
+    for count in ("installs", "impressions", "clicks"):
+        assert np.isnan(table.loc["tiktok", count])
+    assert table.loc["google", "installs"] == 0  # reported, and none
+
+
 def test_totals_recompute_the_ratios_from_summed_inputs(two_channels):
     total = cohorts.roi_table(two_channels.combined(), AS_OF, CLOSED).loc[cohorts.TOTAL]
     assert total["spend"] == 150.0 and total["installs"] == 4

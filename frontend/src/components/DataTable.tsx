@@ -28,6 +28,9 @@ export interface DataColumn<T> {
   render?: (row: T) => ReactNode;
   /** A line under the formatted value (e.g. how far to trust a prediction); not exported. */
   note?: (row: T) => ReactNode;
+  /** What a missing (null) value means, shown instead of "—", e.g. "not reported" (exported
+   * empty), with its explanation as a tooltip. */
+  missing?: { text: string; tooltip?: string };
   /** false when the value is not final yet (shown as "incomplete", exported empty). */
   complete?: (row: T) => boolean | null | undefined;
   currency?: string | null;
@@ -192,6 +195,15 @@ export function DataTable<T extends object>({
 
   const format = (column: DataColumn<T>, value: unknown, complete?: boolean | null) =>
     formatMetric(column.kind ?? "text", value, { locale, currency: column.currency ?? undefined, complete });
+  /** A value the column says what its absence means of, else null. */
+  const missingCell = (column: DataColumn<T>, value: unknown, complete?: boolean | null) =>
+    column.missing && complete !== false && (value === null || value === undefined) ? (
+      <Tooltip title={column.missing.tooltip}>
+        <Typography.Text type="secondary" className="missing-value">
+          {column.missing.text}
+        </Typography.Text>
+      </Tooltip>
+    ) : null;
 
   const shownColumns = columns.filter((c) => !c.hidden);
   // the first column stays in view when the table scrolls sideways
@@ -227,6 +239,8 @@ export function DataTable<T extends object>({
       render: (_: unknown, row: T) => {
         if (column.render) return column.render(row);
         const complete = column.complete?.(row);
+        const absent = missingCell(column, column.value(row), complete);
+        if (absent) return absent;
         const text = format(column, column.value(row), complete);
         if (text === INCOMPLETE) {
           return (
@@ -276,7 +290,7 @@ export function DataTable<T extends object>({
                     <strong>{totalsLabel}</strong>
                   ) : column.key in totals && isNumeric(column.kind) ? (
                     <>
-                      <strong className="num">{format(column, totals[column.key])}</strong>
+                      {missingCell(column, totals[column.key]) ?? <strong className="num">{format(column, totals[column.key])}</strong>}
                       {/* the totals carry the rows' fields, so a row's note reads them alike */}
                       {column.note?.(totals as unknown as T)}
                     </>

@@ -13,7 +13,7 @@ import { useDateRange, useReportedCurrency } from "../state/report";
 import { Breakdowns } from "./channels/Breakdowns";
 import { CohortAgeNote } from "./channels/CohortAge";
 import { drillHint, type Level } from "./channels/drill";
-import { nameColumn, platformColumn, roiMetricColumns } from "./channels/columns";
+import { nameColumn, platformColumn, roiMetricColumns, roiTotals } from "./channels/columns";
 import { useFormat } from "../state/useFormat";
 import { ActionListsMenu } from "../components/ActionListsMenu";
 
@@ -157,12 +157,7 @@ export default function ChannelsPage() {
               rows={d.rows}
               columns={columns}
               rowKey={(r) => String(r.key)}
-              totals={{
-                ...d.totals,
-                // the early figures of the range's young days, as the rows give them
-                early_roas: d.totals.early?.predicted_roas ?? null,
-                expected_payers: d.totals.early?.expected_payers_30 ?? null,
-              }}
+              totals={roiTotals(d.totals)}
               defaultSort={{ key: "spend", order: "descend" }}
               onRowClick={clickHint ? drillInto : undefined}
               rowTitle={clickHint ? rowTitle : undefined}

@@ -85,6 +85,9 @@ def test_by_country_reads_the_country_rows(world):
     assert rows["US"]["spend"] == 60.0 + 220.0 and rows["US"]["customers"] == 2
     assert rows["DE"]["spend"] == 40.0 and rows["DE"]["revenue"] == 11.0
     assert rows["FR"]["spend"] == 0.0 and rows["FR"]["customers"] == 1
+    # no platform reported France: its installs are unknown, not 0
+    assert rows["FR"]["installs"] is None and rows["FR"]["cpi"] is None
+    assert rows["US"]["installs"] == 0 and rows["DE"]["installs"] == 0
 
 
 def test_by_device_reads_the_device_rows(world):

@@ -10,7 +10,7 @@ import { EChart, AXIS, type EChartsOption } from "../../components/charts/EChart
 import { toNumber } from "../../lib/format";
 import { csvFileName } from "../../lib/csv";
 import { useFormat, type Formatters } from "../../state/useFormat";
-import { nameColumn, roiMetricColumns } from "./columns";
+import { nameColumn, roiMetricColumns, roiTotals } from "./columns";
 
 /** The breakdowns the platforms report. There is no hour of day: every platform reports daily
  * figures (the API answers `hour` with no rows and a note saying so). */
@@ -123,7 +123,7 @@ function Breakdown({ groupBy, name, filters }: { groupBy: GroupBy; name: string;
               rowKey={(r) => String(r.key)}
               columns={[nameColumn(name, false), ...roiMetricColumns(d, f)]}
               csvName={csvFileName("roi", groupBy, filters.start, filters.end)}
-              totals={d.totals}
+              totals={roiTotals(d.totals)}
               size="small"
               pageSize={25}
             />

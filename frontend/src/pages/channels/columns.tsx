@@ -65,6 +65,23 @@ function reportEarlyColumns(report: Partial<Pick<RoiReport, TrustFields>>, f?: F
 
 const NOT_JUDGED = "not backtested at this age";
 
+/** A count no platform reported for a row: its customers came from, say, a country no spend
+ * row names. Unknown, which is not 0. */
+export const NOT_REPORTED = {
+  text: "not reported",
+  tooltip: "No ad platform reported figures for this row (its customers are known from your own data), so its installs, impressions and clicks are unknown, not 0.",
+};
+
+/** The totals of an ROI report as its table's totals row reads them: with the early figures of
+ * the range's young customers under the early columns' keys, as /api/roi's totals give them. */
+export function roiTotals(totals: RoiReport["totals"]): Record<string, unknown> {
+  return {
+    ...totals,
+    early_roas: totals.early?.predicted_roas ?? null,
+    expected_payers: totals.early?.expected_payers_30 ?? null,
+  };
+}
+
 /** The notes under the predicted figures of a row: how far to trust each, from the API's
  * backtest fields; none when the API reports no accuracy (or no formatters are given). */
 function trustNotes(report: Partial<Pick<RoiReport, TrustFields>>, f?: Formatters) {
@@ -130,7 +147,13 @@ export function roiMetricColumns(report: Partial<Pick<RoiReport, TrustFields>>, 
     ({ key, title, help, kind: "money", currency, value: (r: RoiRow) => r[key], complete }) as DataColumn<RoiRow>;
   return [
     money("spend", "Spend"),
-    { key: "installs", title: "Installs", kind: "integer", value: (r) => r.installs },
+    {
+      key: "installs",
+      title: "Installs",
+      kind: "integer",
+      value: (r) => r.installs,
+      missing: NOT_REPORTED,
+    },
     money("cpi", "CPI", "Cost per install: spend ÷ installs"),
     money("revenue", "Revenue", `To date, of the customers acquired in the range. ${NET_REVENUE}`),
     { key: "roas", title: "ROAS", kind: "roas", value: (r) => r.roas, help: "Revenue to date ÷ spend: it rises as the customers acquired keep paying" },
@@ -168,8 +191,15 @@ export function roiMetricColumns(report: Partial<Pick<RoiReport, TrustFields>>, 
       note: notes.churn_rate,
       help: "Share of acquired customers predicted to have churned",
     },
-    { key: "impressions", title: "Impressions", kind: "integer", value: (r) => r.impressions },
-    { key: "clicks", title: "Clicks", kind: "integer", value: (r) => r.clicks, help: "Apple Search Ads reports taps" },
+    { key: "impressions", title: "Impressions", kind: "integer", value: (r) => r.impressions, missing: NOT_REPORTED },
+    {
+      key: "clicks",
+      title: "Clicks",
+      kind: "integer",
+      value: (r) => r.clicks,
+      help: "Apple Search Ads reports taps",
+      missing: NOT_REPORTED,
+    },
   ];
 }
 

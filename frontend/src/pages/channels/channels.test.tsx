@@ -1,0 +1,60 @@
+import { screen, within } from "@testing-library/react";
+import { Breakdowns } from "./Breakdowns";
+import type { RoiReport } from "../../api/types";
+import { mockApi, renderApp, session, USERS } from "../../test/utils";
+
+afterEach(() => vi.unstubAllGlobals());
+
+const EARLY = {
+  from: "2024-01-08",
+  to: "2024-01-10",
+  customers: 350,
+  scored: 350,
+  expected_payers_7: 12,
+  expected_payers_30: 17.5,
+  value_per_payer: 9.5,
+  spend: 400,
+  predicted_roas: 0.42,
+  horizon_days: 30,
+  accuracy: null,
+};
+
+/** A country breakdown: the US reported by the platforms, France only known from customers. */
+const BY_COUNTRY = {
+  currency: "USD",
+  group_by: "country",
+  early_range: ["2024-01-08", "2024-01-10"],
+  first_purchase_model: { id: 7, horizon_days: 30, scored_as_of: "2024-01-10" },
+  rows: [
+    { key: "US", label: "US", spend: 280, installs: 0, impressions: 900, clicks: 20, customers: 2 },
+    { key: "FR", label: "FR", spend: 0, installs: null, impressions: null, clicks: null, customers: 1 },
+  ],
+  totals: { spend: 280, installs: 0, impressions: 900, clicks: 20, customers: 3, early: EARLY },
+} as unknown as RoiReport;
+
+function cellOf(row: HTMLElement, column: string): HTMLElement {
+  const headers = Array.from(document.querySelectorAll("thead th")).map((th) => th.textContent?.trim());
+  const index = headers.findIndex((h) => h === column);
+  return row.querySelectorAll("td")[index] as HTMLElement;
+}
+
+describe("Channel breakdowns", () => {
+  it("says 'not reported' for installs no platform reported, and a real 0 as 0", async () => {
+    mockApi({ "GET /api/auth/me": session(USERS.marketer), "GET /api/roi": BY_COUNTRY });
+    renderApp(<Breakdowns filters={{ start: "2024-01-01", end: "2024-01-10" }} scopeLabel="all channels" />);
+    const france = (await screen.findByText("France")).closest("tr") as HTMLElement;
+    expect(cellOf(france, "Installs").textContent).toBe("not reported");
+    expect(cellOf(france, "Installs").textContent).not.toContain("0");
+    const us = screen.getByText("United States").closest("tr") as HTMLElement;
+    expect(cellOf(us, "Installs").textContent).toBe("0");
+  });
+
+  it("gives the totals row the early ROAS and expected payers of /api/roi's totals", async () => {
+    mockApi({ "GET /api/auth/me": session(USERS.marketer), "GET /api/roi": BY_COUNTRY });
+    renderApp(<Breakdowns filters={{ start: "2024-01-01", end: "2024-01-10" }} scopeLabel="all channels" />);
+    await screen.findByText("France");
+    const totals = document.querySelector(".table-totals") as HTMLElement;
+    expect(within(cellOf(totals, "Early ROAS")).getByText("42.0%")).toBeTruthy();
+    expect(within(cellOf(totals, "Expected payers")).getByText(/17\.5|18/)).toBeTruthy();
+  });
+});
