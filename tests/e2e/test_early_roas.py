@@ -6,6 +6,8 @@ from the API's answer for the same range (asked with the page's session)."""
 
 from __future__ import annotations
 
+import time
+
 import pytest
 from playwright.sync_api import expect
 
@@ -25,6 +27,32 @@ def launched_campaign() -> str:
     raise AssertionError("the demo world launched no campaign in the last days")
 
 
+def _first_purchase_versions(stack) -> list[tuple]:
+    from sqlalchemy import text
+
+    from backend.extensions import db
+
+    with stack.app.app_context():
+        rows = db.session.execute(
+            text(
+                "SELECT id, status, is_active, params->>'scored_as_of' FROM model_versions "
+                "WHERE kind = 'first_purchase' ORDER BY id"
+            )
+        ).all()
+        db.session.remove()
+    return [tuple(row) for row in rows]
+
+
+def _wait_for_first_purchase_trainings(stack, timeout: float = 300) -> None:
+    """Other e2e tests train LTV versions, after which the worker trains a first-purchase
+    version: wait until none is in training, so that this test reads a settled state."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if not any(status == "training" for _, status, *_ in _first_purchase_versions(stack)):
+            return
+        time.sleep(1)
+
+
 def trust_note(early: dict) -> str:
     accuracy = early["accuracy"]
     return f"{accuracy['age_bucket']} ±{round(accuracy['predicted_roas_err_pct'])}% backtested"
@@ -36,9 +64,19 @@ def test_young_day_cohorts_show_an_early_predicted_roas_with_its_backtested_erro
     query = range_query(demo_stack)
     page = page_as("marketer", f"/cohorts?{query}")
     page.goto(f"/cohorts?{query}&cohort=day")
+    _wait_for_first_purchase_trainings(demo_stack)
     report = api_json(page, f"/api/cohorts?{query}&cohort=day")
     early = [c for c in report["cohorts"] if c["early"] and c["early"]["predicted_roas"]]
-    assert early, "no young cohort has an early predicted ROAS"
+    young = [
+        (c["cohort"], c["platform"], c["customers"], c["early"])
+        for c in report["cohorts"]
+        if c["age_days"] < 7
+    ]
+    assert early, (
+        "no young cohort has an early predicted ROAS; young cohorts: "
+        f"{young}; model: {report['first_purchase_model']}; "
+        f"first-purchase versions: {_first_purchase_versions(demo_stack)}"
+    )
     assert report["first_purchase_model"]["horizon_days"] == 30
     for cohort in early[-3:]:
         key = f"{cohort['cohort']}|{cohort['platform']}"
