@@ -103,6 +103,12 @@ class SeriesPointSchema(Schema):
 
 class PacingSchema(Schema):
     as_of = fields.Date(metadata={"description": "Last complete day counted"})
+    data_through = fields.Date(
+        metadata={
+            "description": "Last day whose spend is in: the last complete day, and no later "
+            "than the day every synced account of the scope has been fetched through"
+        }
+    )
     spend_to_date = fields.String(allow_none=True)
     expected_to_date = fields.String(allow_none=True)
     pace_pct = fields.Float(allow_none=True, metadata={"description": "Actual ÷ expected, in %"})

@@ -277,6 +277,7 @@ def pacing_of(budgets: list[Budget]) -> dict[int, dict]:
     inputs = evaluation.load_inputs(budgets, utcnow(), read_only=True)
     out = {}
     for budget in budgets:
-        _, mail = inputs.context(budget, store_backtest=False)
-        out[budget.id] = mail.pacing
+        ctx, mail = inputs.context(budget, store_backtest=False)
+        answer = mail.pacing
+        out[budget.id] = answer and answer | {"data_through": ctx.complete_through()}
     return out

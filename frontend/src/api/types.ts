@@ -378,8 +378,16 @@ export interface MapeSet {
 }
 
 export interface Pacing {
+  /** Last complete day counted (the period's last once it is over). */
+  as_of?: string;
+  /** Last day whose spend is in: no later than the day every synced account of the scope has
+   * been fetched through (accounts report late). */
+  data_through?: string | null;
   spend_to_date: Numeric;
   expected_to_date: Numeric;
+  /** Days of the period counted, and all its days. */
+  elapsed_days?: number;
+  period_days?: number;
   pace_pct: Numeric;
   required_daily: Numeric;
   projected: Numeric;

@@ -8,7 +8,7 @@ import datetime as dt
 from sqlalchemy import text
 
 from backend.models import AuditLog, Campaign
-from tests.backend.budgets.conftest import each_day, only, write_spend
+from tests.backend.budgets.conftest import each_day, mark_synced, only, write_spend
 
 
 def payload(**overrides) -> dict:
@@ -140,6 +140,27 @@ def test_pacing_comes_with_the_budget_and_on_its_own(finance, db, account):
     assert pacing["series"][-1]["cumulative"] == pacing["spend_to_date"]
     listed = finance.get("/api/budgets").json
     assert listed[0]["pacing"]["spend_to_date"] == pacing["spend_to_date"]
+
+
+def test_pacing_says_through_which_day_the_spend_is_in(finance, db, account, make_account):
+    today = dt.datetime.now(dt.UTC).date()
+    start = (today - dt.timedelta(days=3)).replace(day=1)
+    write_spend(db, account, each_day(start - dt.timedelta(days=40), today, 100))
+    body = payload(period="month", period_start=start.isoformat(), amount="3000")
+    budget_id = finance.post("/api/budgets", json=body).json["id"]
+    # never synced: the last complete day (of the period)
+    yesterday = today - dt.timedelta(days=1)
+    period_last = (start + dt.timedelta(days=32)).replace(day=1) - dt.timedelta(days=1)
+    never_synced = finance.get(f"/api/budgets/{budget_id}/pacing").json
+    assert never_synced["data_through"] == min(yesterday, period_last).isoformat()
+    # one account of the scope reports late: fetched through three days ago
+    late = make_account(external_id="act_2")
+    mark_synced(db, account, yesterday, dt.datetime.now(dt.UTC))
+    mark_synced(db, late, today - dt.timedelta(days=3), dt.datetime.now(dt.UTC))
+    pacing = finance.get(f"/api/budgets/{budget_id}/pacing").json
+    assert pacing["as_of"] == min(yesterday, period_last).isoformat()
+    assert pacing["data_through"] == (today - dt.timedelta(days=3)).isoformat()
+    assert finance.get("/api/budgets").json[0]["pacing"]["data_through"] == pacing["data_through"]
 
 
 def test_a_budget_set_through_the_api_is_judged_at_once(finance, db, account):

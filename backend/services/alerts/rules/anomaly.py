@@ -17,7 +17,7 @@ NAME = "anomaly"
 
 def anomaly(ctx: BudgetContext, config: dict) -> list[Finding]:
     series, start = ctx.pacing.series, ctx.pacing.period_start
-    last = min(ctx.pacing.through, ctx.data_through or ctx.pacing.as_of)
+    last = ctx.complete_through()
     if last < start:
         return []
     values = series.values[: series.index(last) + 1]

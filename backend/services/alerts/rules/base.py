@@ -62,6 +62,12 @@ class BudgetContext:
     cohort: Cohort | None
     now: dt.datetime
 
+    def complete_through(self) -> dt.date:
+        """The last day of the period whose spend is in: the last complete day in every
+        account's time zone (the period's last once over), and no later than the day every
+        synced account of the scope has been fetched through (accounts report late)."""
+        return min(self.pacing.through, self.data_through or self.pacing.as_of)
+
     def provisional(self, day: dt.date) -> bool:
         return self.provisional_from is not None and day >= self.provisional_from
 

@@ -1,6 +1,7 @@
 /** One budget: progress against the amount, pace, projection and its measured error. */
 import { Button, Card, Col, Popconfirm, Progress, Row, Space, Statistic, Table, Tag, Tooltip, Typography } from "antd";
-import { DeleteOutlined, EditOutlined, LineChartOutlined } from "@ant-design/icons";
+import { DeleteOutlined, EditOutlined, LineChartOutlined, QuestionCircleOutlined } from "@ant-design/icons";
+import type { ReactNode } from "react";
 import type { Budget, MapeSet, Pacing } from "../../api/types";
 import { toNumber } from "../../lib/format";
 import type { Formatters } from "../../state/useFormat";
@@ -23,6 +24,34 @@ const PACE_TAGS: Record<PaceStatus, { color: string; label: string }> = {
   under: { color: "gold", label: "Underpacing" },
   unknown: { color: "default", label: "No pacing yet" },
 };
+
+/** A figure's name with its explanation as a tooltip (a '?' says there is one). */
+function Explained({ label, help }: { label: ReactNode; help: string }) {
+  return (
+    <Tooltip title={help}>
+      <span className="explained">
+        {label} <QuestionCircleOutlined style={{ color: "#adb5bd", fontSize: 12 }} />
+      </span>
+    </Tooltip>
+  );
+}
+
+/** What each number of a budget card means, in the words a tooltip shows. */
+export function pacingHelp(budget: Budget, f: Formatters) {
+  const p = budget.pacing;
+  const through = p?.as_of ? f.date(p.as_of) : "yesterday";
+  const money = (v: unknown) => f.moneyWhole(v as number, budget.currency);
+  return {
+    spent: `Spend of the budget's scope from the period's first day through ${through}, the last complete day, in ${budget.currency}.`,
+    expected: `What an even pace would have spent by ${through}: the budget × days elapsed ÷ days in the period (${money(budget.amount)} × ${p?.elapsed_days ?? "—"} ÷ ${p?.period_days ?? "—"}).`,
+    dataThrough:
+      "The last day whose spend is in: every account of the scope has reported it. Accounts report late (each closes its day in its own time zone, and a sync fetches a day some hours after it ends), so spend after this day may still be missing and the figures may still rise.",
+    pace: "Spend to date ÷ expected to date. 100% is on pace; within 90–110% is on track.",
+    projected: `Forecast of the spend at the period's end (${p?.method ?? "—"} method, the one with the smaller backtest error below), with its likely range.`,
+    required: `The daily spend over the period's days after ${through} that lands exactly on the budget.`,
+    target: "The predicted ROAS the budget's customers should reach; the Predicted ROAS rule alerts when their prediction falls below it.",
+  };
+}
 
 function MapeTable({ mape, f }: { mape: Pacing["mape"]; f: Formatters }) {
   if (!mape || (!mape.seasonal && !mape.linear)) return null;
@@ -78,6 +107,8 @@ export function BudgetCard({ budget, f, canEdit, names, onEdit, onDelete, onShow
   const status = paceStatus(p?.pace_pct);
   const projectedOver = amount !== null && toNumber(p?.projected) !== null && toNumber(p?.projected)! > amount;
   const money = (v: unknown) => f.moneyWhole(v as number, budget.currency);
+  const help = pacingHelp(budget, f);
+  const late = Boolean(p?.data_through && p?.as_of && p.data_through < p.as_of);
 
   return (
     <Card
@@ -124,7 +155,7 @@ export function BudgetCard({ budget, f, canEdit, names, onEdit, onDelete, onShow
           <Typography.Text type="secondary"> of {money(budget.amount)}</Typography.Text>
         </span>
         <Typography.Text type="secondary" className="num">
-          {share === null ? "—" : f.percent(share, 0)} spent
+          <Explained label={`${share === null ? "—" : f.percent(share, 0)} spent`} help={`Spend to date ÷ the budget (${money(budget.amount)}).`} />
         </Typography.Text>
       </div>
       <div className="pace-bar">
@@ -140,21 +171,34 @@ export function BudgetCard({ budget, f, canEdit, names, onEdit, onDelete, onShow
           </Tooltip>
         )}
       </div>
+      {p && (
+        <div className="budget-to-date" data-testid="budget-to-date">
+          <span>
+            <Explained label="Spent to date" help={help.spent} />{" "}
+            <strong className="num">{money(p.spend_to_date)}</strong>
+          </span>
+          <span>
+            <Explained label={p.as_of ? `Expected by ${f.shortDate(p.as_of)}` : "Expected to date"} help={help.expected} />{" "}
+            <strong className="num">{money(p.expected_to_date)}</strong>
+          </span>
+          {p.data_through && (
+            <Typography.Text type={late ? "warning" : "secondary"}>
+              <Explained label={`Data through ${f.date(p.data_through)}`} help={help.dataThrough} />
+            </Typography.Text>
+          )}
+        </div>
+      )}
       <Row gutter={[16, 12]} style={{ marginTop: 12 }}>
         <Col xs={12} md={6}>
           <Statistic
-            title={<Tooltip title="Actual spend ÷ spend expected by today">Pace</Tooltip>}
+            title={<Explained label="Pace" help={help.pace} />}
             value={f.percent(p?.pace_pct, 0)}
             valueStyle={{ fontSize: 18, color: status === "over" ? "#e03131" : undefined }}
           />
         </Col>
         <Col xs={12} md={6}>
           <Statistic
-            title={
-              <Tooltip title={`Forecast of the period-end spend (${p?.method ?? "—"} method) with its range`}>
-                Projected
-              </Tooltip>
-            }
+            title={<Explained label="Projected" help={help.projected} />}
             value={money(p?.projected)}
             valueStyle={{ fontSize: 18, color: projectedOver ? "#e03131" : undefined }}
           />
@@ -164,14 +208,14 @@ export function BudgetCard({ budget, f, canEdit, names, onEdit, onDelete, onShow
         </Col>
         <Col xs={12} md={6}>
           <Statistic
-            title={<Tooltip title="Daily spend that lands exactly on the budget">Required / day</Tooltip>}
+            title={<Explained label="Required / day" help={help.required} />}
             value={money(p?.required_daily)}
             valueStyle={{ fontSize: 18 }}
           />
         </Col>
         <Col xs={12} md={6}>
           <Statistic
-            title="Target ROAS"
+            title={<Explained label="Target ROAS" help={help.target} />}
             value={toNumber(budget.target_roas) === null ? "—" : f.roas(budget.target_roas)}
             valueStyle={{ fontSize: 18 }}
           />

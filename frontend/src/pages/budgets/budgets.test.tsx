@@ -201,3 +201,61 @@ describe("BudgetForm", () => {
     expect(calls.some((c) => c.method === "POST")).toBe(false);
   });
 });
+
+describe("budget card", () => {
+  const PACED: Budget = {
+    ...BUDGET,
+    currency: "USD",
+    pacing: {
+      as_of: "2024-04-20",
+      data_through: "2024-04-18",
+      spend_to_date: "21000.00",
+      expected_to_date: "20000.00",
+      elapsed_days: 20,
+      period_days: 91,
+      pace_pct: 105,
+      required_daily: "970.00",
+      projected: "95000.00",
+      projected_low: "90000.00",
+      projected_high: "99000.00",
+      method: "seasonal",
+      mape: null,
+      series: [],
+    },
+  };
+
+  it("shows spend to date against expected to date, and through which day the data is in", async () => {
+    const { BudgetCard } = await import("./BudgetCard");
+    mockApi({ "GET /api/auth/me": session(USERS.finance) });
+    const f = {
+      locale: "en-US",
+      moneyWhole: (v: number) => `$${Number(v).toLocaleString("en-US")}`,
+      percent: (v: number) => `${v}%`,
+      date: (v: string) => `date:${v}`,
+      shortDate: (v: string) => `short:${v}`,
+      roas: (v: number) => `${v * 100}%`,
+      ratioPercent: (v: number) => `${v * 100}%`,
+    } as unknown as import("../../state/useFormat").Formatters;
+    renderApp(
+      <BudgetCard budget={PACED} f={f} canEdit={false} names={{}} onEdit={() => {}} onDelete={() => {}} onShowChart={() => {}} />,
+    );
+    const toDate = screen.getByTestId("budget-to-date");
+    expect(toDate.textContent).toContain("Spent to date");
+    expect(toDate.textContent).toContain("$21,000");
+    expect(toDate.textContent).toContain("Expected by short:2024-04-20");
+    expect(toDate.textContent).toContain("$20,000");
+    expect(toDate.textContent).toContain("Data through date:2024-04-18");
+    await user.hover(screen.getByText(/Data through/));
+    expect(await screen.findByText(/Accounts report late/)).toBeTruthy();
+    await user.hover(screen.getByText(/Expected by/));
+    expect(await screen.findByText(/budget × days elapsed ÷ days in the period \(\$90,000 × 20 ÷ 91\)/)).toBeTruthy();
+  });
+
+  it("explains every number of the card", async () => {
+    const { pacingHelp } = await import("./BudgetCard");
+    const f = { moneyWhole: (v: number) => String(v), date: (v: string) => v } as unknown as import("../../state/useFormat").Formatters;
+    const help = pacingHelp({ ...BUDGET, pacing: { ...({} as Budget["pacing"] & object), as_of: "2024-04-20" } as Budget["pacing"] }, f);
+    for (const text of Object.values(help)) expect(text.length).toBeGreaterThan(30);
+    expect(help.spent).toContain("2024-04-20");
+  });
+});
