@@ -34,8 +34,9 @@ alike; a column in gives a float column out.
 - early predicted ROAS (horizon H) = expected payers_H × value per payer_H ÷ the cohort's spend,
   the value per payer_H being the mean revenue within H days of a customer who paid within H
   (the first-purchase version's training data): what a cohort younger than EARLY_AGE_DAYS is
-  expected to return before it has any revenue history; its backtested error is read at the age
-  (D1, D3) the cohort had when it was scored
+  expected to return before it has any revenue history; its backtested error (and that of its
+  expected payers) is read at the age (D1, D3) its youngest customers had when they were scored:
+  a group mixing ages is no better known than its least known customers
 """
 
 from __future__ import annotations

@@ -58,6 +58,13 @@ def trust_note(early: dict) -> str:
     return f"{accuracy['age_bucket']} ±{round(accuracy['predicted_roas_err_pct'])}% backtested"
 
 
+def payers_note(early: dict) -> str:
+    """Expected payers' note: of how many customers, and their own error at that age."""
+    accuracy = early["accuracy"]
+    error = f"{accuracy['age_bucket']} ±{round(accuracy['expected_payers_err_pct'])}% backtested"
+    return f"of {formatting.integer(early['customers'])} · {error}"
+
+
 def test_young_day_cohorts_show_an_early_predicted_roas_with_its_backtested_error(
     page_as, demo_stack
 ):
@@ -85,6 +92,8 @@ def test_young_day_cohorts_show_an_early_predicted_roas_with_its_backtested_erro
             formatting.roas(cohort["early"]["predicted_roas"])
         )
         expect(figure.locator(".trust-note")).to_have_text(trust_note(cohort["early"]))
+        payers = cell(page, key, "Expected payers").locator(".trust-note")
+        expect(payers).to_have_text(payers_note(cohort["early"]))
     # cohorts with revenue history keep the LTV prediction alone
     old = next(c for c in report["cohorts"] if c["age_days"] > 10 and c["customers"])
     assert old["early"] is None
@@ -109,7 +118,7 @@ def test_the_launched_campaign_shows_its_early_predicted_roas_on_channels(page_a
         trust_note(early)
     )
     expect(cell(page, row["key"], "Expected payers").locator(".trust-note")).to_have_text(
-        f"of {formatting.integer(early['customers'])} customers"
+        payers_note(early)
     )
     # the totals row: the account's young customers together, as the API's totals give them
     scoped = api_json(

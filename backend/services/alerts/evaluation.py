@@ -294,7 +294,7 @@ def _cohorts(budgets: list[Budget], as_of: dict[int, dt.date]) -> dict[int, rule
                        count(*) AS customers, min(c.acquisition_date) AS first_day,
                        count(f.customer_id) AS scored,
                        sum(f.p_first_purchase_{EARLY_HORIZON_DAYS})::float8 AS payers,
-                       avg(CAST(:scored_as_of AS date) - c.acquisition_date)
+                       min(CAST(:scored_as_of AS date) - c.acquisition_date)
                            FILTER (WHERE f.customer_id IS NOT NULL)::float8 + 0.5 AS scored_age
                 FROM customers c
                 LEFT JOIN model_outputs o ON o.customer_id = c.id AND o.model_version_id = :ltv

@@ -1,7 +1,8 @@
 """Early figures of cohorts too young to have revenue history (younger than
 `metrics.EARLY_AGE_DAYS`): expected payers within 7 and 30 days and the early predicted ROAS
 (`analytics.metrics`), from the active first-purchase version's outputs, each with its
-backtested error at the age the cohort had when it was scored (`analytics.early.backtest`).
+backtested error at the age its youngest customers had when they were scored
+(`analytics.early.backtest`).
 
 The outputs are read per customer of the young days only (at most a week of customers)."""
 
@@ -56,12 +57,14 @@ def read_expected_payers(
     reads: queries.Reads,
 ) -> Future:
     """Per group of the selected customers: customers, those scored by `version`, the sums of
-    their probabilities per horizon, their mean age (days) at the scoring, and the first day."""
+    their probabilities per horizon, the age (days) of the youngest of them at the scoring (a
+    group's error is read at the age of its least known customers, `analytics.metrics`), and the
+    first day."""
     sums = ", ".join(f"CAST(sum(o.{p_column(h)}) AS float8) AS {p_column(h)}" for h in HORIZONS)
     sql = f"""
         SELECT {customer_key} AS key, count(*) AS customers, count(o.customer_id) AS scored,
                {sums},
-               CAST(avg(CAST(:scored_as_of AS date) - c.acquisition_date)
+               CAST(min(CAST(:scored_as_of AS date) - c.acquisition_date)
                     FILTER (WHERE o.customer_id IS NOT NULL) AS float8) + 0.5 AS scored_age,
                min(c.acquisition_date) AS first_day
         FROM roi_customers c

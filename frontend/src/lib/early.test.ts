@@ -1,7 +1,7 @@
 import type { EarlyFigures } from "../api/types";
 import { formatInteger, formatMoney, formatNumber, formatShortDate } from "./format";
 import type { Formatters } from "../state/useFormat";
-import { earlySentence, earlyShort } from "./early";
+import { earlySentence, earlyShort, payersSentence, payersShort } from "./early";
 
 const locale = "en-US";
 const f = {
@@ -30,6 +30,17 @@ describe("early figures", () => {
     expect(earlyShort(early)).toBe("D3 ±8% backtested");
     expect(earlyShort({ ...early, accuracy: { ...early.accuracy!, predicted_roas_err_pct: null } })).toBe("D3, not judged");
     expect(earlyShort({ ...early, accuracy: null })).toBeNull();
+  });
+
+  it("give expected payers their own backtested error at that age, as stored", () => {
+    const d1 = { ...early, accuracy: { ...early.accuracy!, age_bucket: "D1", expected_payers_err_pct: 32.0, predicted_roas_err_pct: 54.2 } };
+    expect(payersShort(d1)).toBe("D1 ±32% backtested");
+    expect(payersShort({ ...d1, accuracy: { ...d1.accuracy, expected_payers_err_pct: 29.6 } })).toBe("D1 ±30% backtested");
+    expect(payersShort({ ...d1, accuracy: { ...d1.accuracy, expected_payers_err_pct: null } })).toBe("D1, not judged");
+    const text = payersSentence({ ...d1, accuracy: { ...d1.accuracy, expected_payers_err_pct: 31.8 } }, f)!;
+    expect(text).toContain("4.2 of 40 customers acquired");
+    expect(text).toContain("predicted at D1, expected payers were off by ±31.8% on average per cohort");
+    expect(text).not.toContain("54");
   });
 
   it("spell out the definition and the backtest", () => {

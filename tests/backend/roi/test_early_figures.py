@@ -112,6 +112,27 @@ def test_the_early_error_is_the_backtests_at_the_age_the_cohort_was_scored(early
     assert (d1["age_bucket"], d1["predicted_roas_err_pct"], d1["auc"]) == ("D1", 12.5, 0.86)
 
 
+def test_a_group_mixing_ages_takes_the_error_of_its_youngest_customers(early_world, db):
+    """google's young customers: c3 scored 2.5 days old (D1) and c7 4.5 days old (D3); their
+    mean age (3.5) would read the better D3 error: the group is read at D1."""
+    c7 = add_customer(db, "c7", JAN1, "google_ads", early_world["google"].id, early_world["g1"])
+    db.session.add(
+        ModelOutput(
+            model_version_id=early_world["first_purchase"].id,
+            customer_id=c7.id,
+            p_first_purchase_7=Decimal("0.1"),
+            p_first_purchase_30=Decimal("0.2"),
+        )
+    )
+    db.session.commit()
+    rows = {
+        r["key"]: r["early"] for r in roi_report(RoiRequest(JAN1, JAN10), as_of=SEEN_ON)["rows"]
+    }
+    accuracy = rows["google_ads"]["accuracy"]
+    assert (accuracy["age_bucket"], accuracy["expected_payers_err_pct"]) == ("D1", 6.0)
+    assert accuracy["predicted_roas_err_pct"] == 12.5
+
+
 def test_cohorts_not_scored_or_too_old_have_no_early_figures(early_world):
     cohorts = day_cohorts(cohort_report(JAN1, JAN10, "day", as_of=SEEN_ON))
     assert cohorts["2024-01-06|meta"]["early"] is None  # acquired after the scoring

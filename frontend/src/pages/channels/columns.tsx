@@ -1,6 +1,6 @@
 /** Columns of the ROI table: one definition for the main table, the breakdowns and their CSV. */
 import type { EarlyFigures, FirstPurchaseModelInfo, RoiReport, RoiRow } from "../../api/types";
-import { earlySentence, earlyShort } from "../../lib/early";
+import { earlySentence, earlyShort, payersSentence, payersShort } from "../../lib/early";
 import { TrustNote } from "../../components/TrustNote";
 import { churnSentence, churnShort, errorSentence, errorShort, intervalText } from "../../lib/trust";
 import type { Formatters } from "../../state/useFormat";
@@ -49,8 +49,14 @@ export function earlyColumns<T extends { early?: EarlyFigures | null }>(
       title: "Expected payers",
       kind: "number",
       value: (r) => r.early?.expected_payers_30 ?? null,
-      note: (r) => (f && r.early ? <TrustNote text={`of ${f.integer(r.early.customers)} customers`} /> : null),
-      help: `Customers ${who} expected to make a first purchase within ${model.horizon_days} days of acquisition`,
+      note: (r) =>
+        f && r.early ? (
+          <TrustNote
+            text={[`of ${f.integer(r.early.customers)}`, payersShort(r.early)].filter(Boolean).join(" · ")}
+            tooltip={payersSentence(r.early, f)}
+          />
+        ) : null,
+      help: `Customers ${who} expected to make a first purchase within ${model.horizon_days} days of acquisition. Below it: of how many customers, the age it was predicted at and its backtested error`,
     },
   ];
 }
