@@ -9,7 +9,6 @@ from marshmallow import Schema, ValidationError, fields, validate, validates_sch
 
 from backend.api.strings import Text
 from backend.auth import current_actor, roles_allowed, signed_in
-from backend.errors import NotFound
 from backend.models import Role
 from backend.services.recommendations import application, runs
 from backend.services.recommendations.data import OUTCOMES
@@ -189,15 +188,23 @@ def request_run(data: dict):
     return runs.request_run(current_actor(), data)
 
 
+class LatestSchema(Schema):
+    run = fields.Nested(RunSchema, allow_none=True, metadata={"description": "None: none yet"})
+    message = fields.String(
+        allow_none=True,
+        metadata={"description": "Why there is no run yet and what comes next (run: None)"},
+    )
+
+
 @blp.route("/latest", methods=["GET"])
 @signed_in
-@blp.response(200, RunSchema)
+@blp.response(200, LatestSchema)
 def latest_run():
-    """The newest ready run."""
+    """The newest ready run, or none (run: None) with a message saying why."""
     run = runs.latest_ready()
     if run is None:
-        raise NotFound("No recommendation has been computed yet")
-    return _detail(run)
+        return {"run": None, "message": runs.latest_message()}
+    return {"run": _detail(run), "message": None}
 
 
 @blp.route("/<int:run_id>", methods=["GET"])

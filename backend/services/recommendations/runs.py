@@ -32,6 +32,7 @@ from analytics.response import (
     fit_response,
 )
 from backend.celery_app import answer_as_queued, send_task
+from backend.currencies import money_text
 from backend.errors import Conflict, Invalid, NotFound, ServiceError
 from backend.extensions import db
 from backend.models.recommendations import RecommendationRun, RunStatus
@@ -197,14 +198,6 @@ def item_label(key: str, names: dict[str, str]) -> str:
     return names.get(key) or platform_label(key)
 
 
-def money_text(value: float, currency: str) -> str:
-    """An amount as a reason sentence shows it: whole units from 100, cents below."""
-    symbol = {"USD": "$", "EUR": "€", "GBP": "£", "JPY": "¥"}.get(currency)
-    digits = 0 if abs(value) >= 100 or currency == "JPY" else 2
-    number = f"{value:,.{digits}f}"
-    return f"{symbol}{number}" if symbol else f"{number} {currency}"
-
-
 def list_runs(limit: int = 50) -> list[RecommendationRun]:
     stmt = select(RecommendationRun).order_by(RecommendationRun.id.desc()).limit(limit)
     return list(db.session.scalars(stmt))
@@ -225,6 +218,24 @@ def latest_ready() -> RecommendationRun | None:
         .limit(1)
     )
     return db.session.scalar(stmt)
+
+
+def latest_message() -> str:
+    """Why there is no ready run yet, and what comes next (the empty state of /latest)."""
+    newest = db.session.scalar(
+        select(RecommendationRun).order_by(RecommendationRun.id.desc()).limit(1)
+    )
+    if newest is None:
+        return (
+            "No recommendation has been computed yet: runs are weekly, or on demand "
+            "(finance and admins: Run now)."
+        )
+    if newest.status in (RunStatus.QUEUED.value, RunStatus.RUNNING.value):
+        return f"The first recommendation is being computed (run {newest.id}, {newest.status})."
+    return (
+        f"No recommendation could be computed yet: the last run ({newest.id}) failed: "
+        f"{newest.error or 'no reason recorded'}."
+    )
 
 
 def stored_items(run: RecommendationRun, level: str | None = None) -> dict[str, FittedItem]:

@@ -85,8 +85,14 @@ export interface RecommendationRun {
   curves?: ChannelCurve[];
 }
 
+/** The newest ready run, or none yet (`run: null`) with a message saying why. */
+export interface LatestRecommendation {
+  run: RecommendationRun | null;
+  message: string | null;
+}
+
 export const fetchLatestRecommendation = (signal?: AbortSignal) =>
-  http.get<RecommendationRun>("/api/recommendations/latest", undefined, signal);
+  http.get<LatestRecommendation>("/api/recommendations/latest", undefined, signal);
 export const fetchRecommendationRuns = (signal?: AbortSignal) =>
   http.get<RecommendationRun[]>("/api/recommendations", undefined, signal);
 export const fetchWhatIf = (id: number, totalBudget: number, signal?: AbortSignal) =>

@@ -75,6 +75,16 @@ export function formatMoney(value: Numeric, currency: string | undefined, opts: 
   }
 }
 
+/** The symbol a currency is written with in the locale ("$", "€", "CHF"); the code if unknown. */
+export function currencySymbol(currency: string, locale?: string): string {
+  try {
+    const parts = numberFormat(locale ?? defaultLocale(), { style: "currency", currency }).formatToParts(0);
+    return parts.find((p) => p.type === "currency")?.value ?? currency;
+  } catch {
+    return currency;
+  }
+}
+
 /** Money without minor units once it is large (cards, budgets): $136,210 rather than $136,210.34. */
 export function formatMoneyWhole(value: Numeric, currency: string | undefined, opts: FormatOptions = {}) {
   const n = toNumber(value);

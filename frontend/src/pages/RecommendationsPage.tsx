@@ -12,6 +12,7 @@ import {
   recommendationCsvUrl,
   requestRecommendation,
   undoRecommendation,
+  type LatestRecommendation,
   type RecommendationItem,
   type RecommendationResult,
   type RecommendationRun,
@@ -21,6 +22,7 @@ import { useAuth } from "../auth/AuthContext";
 import { can } from "../auth/permissions";
 import { DataTable, type DataColumn } from "../components/DataTable";
 import { EmptyState, QueryView } from "../components/QueryView";
+import { currencySymbol } from "../lib/format";
 import { useFormat, type Formatters } from "../state/useFormat";
 import { CurveChart } from "./recommendations/CurveChart";
 
@@ -32,7 +34,8 @@ const ACTION_COLORS: Record<RecommendationItem["action"], string> = {
   locked: "purple",
 };
 
-function columns(f: Formatters): DataColumn<RecommendationItem>[] {
+/** The table's columns; money in the run's reporting currency (`currency`), with its symbol. */
+export function columns(f: Formatters, currency?: string | null): DataColumn<RecommendationItem>[] {
   const range = (r: RecommendationItem) => `${f.money(r.expected_low)} – ${f.money(r.expected_high)}`;
   return [
     { key: "label", title: "Item", value: (r) => r.label, width: 150 },
@@ -48,8 +51,8 @@ function columns(f: Formatters): DataColumn<RecommendationItem>[] {
         </Tag>
       ),
     },
-    { key: "current_spend", title: "Daily spend now", kind: "money", value: (r) => r.current_spend },
-    { key: "recommended_spend", title: "Recommended", kind: "money", value: (r) => r.recommended_spend },
+    { key: "current_spend", title: "Daily spend now", kind: "money", currency, value: (r) => r.current_spend },
+    { key: "recommended_spend", title: "Recommended", kind: "money", currency, value: (r) => r.recommended_spend },
     {
       key: "marginal_roas_now",
       title: "Marginal ROAS now",
@@ -63,6 +66,7 @@ function columns(f: Formatters): DataColumn<RecommendationItem>[] {
       title: "Expected daily revenue",
       help: "At the recommended spend, with its 80% interval",
       kind: "money",
+      currency,
       value: (r) => r.expected_outcome,
       render: (r) => (
         <Space direction="vertical" size={0}>
@@ -76,6 +80,7 @@ function columns(f: Formatters): DataColumn<RecommendationItem>[] {
     {
       key: "reason",
       title: "Why",
+      help: "Why the response curve fitted to this item's spend and outcome moves it: what its last dollars of a day brought, against the other items'",
       value: (r) => r.reason,
       sortable: false,
       render: (r) => <div style={{ minWidth: 260, maxWidth: 420 }}>{r.reason}</div>,
@@ -140,6 +145,7 @@ function WhatIf({ run, f, onResult }: { run: RecommendationRun; f: Formatters; o
         />
         <InputNumber
           min={1}
+          prefix={f.currency ? currencySymbol(f.currency, f.locale) : undefined}
           value={total}
           onChange={(v) => v && setTotal(v)}
           aria-label="Total daily budget amount"
@@ -184,7 +190,8 @@ export default function RecommendationsPage() {
   const { message } = App.useApp();
   const queryClient = useQueryClient();
   const latest = useQuery({ queryKey: LATEST, queryFn: ({ signal }) => fetchLatestRecommendation(signal), retry: false });
-  const f = useFormat(latest.data?.result?.currency);
+  const currency = latest.data?.run?.result?.currency;
+  const f = useFormat(currency);
   const [whatIf, setWhatIf] = useState<RecommendationResult | null>(null);
   const refresh = () => void queryClient.invalidateQueries({ queryKey: ["recommendations"] });
   const onError = (err: Error) => message.error(err.message);
@@ -209,8 +216,6 @@ export default function RecommendationsPage() {
     },
     onError,
   });
-  const notYet = latest.error instanceof ApiError && latest.error.status === 404;
-
   return (
     <div>
       {canEdit && (
@@ -220,14 +225,29 @@ export default function RecommendationsPage() {
           </Button>
         </div>
       )}
-      {notYet ? (
-        <Card>
-          <EmptyState description="No recommendation has been computed yet: runs are weekly, or on demand." />
-        </Card>
-      ) : (
-        <QueryView query={latest}>
-          {(r: RecommendationRun) => {
-            const result = whatIf ?? r.result!;
+      <QueryView
+        query={latest}
+        isEmpty={(d: LatestRecommendation) => !d.run}
+        empty={
+          <Card>
+            <EmptyState
+              description={
+                <Space direction="vertical" size={4}>
+                  <span data-testid="no-recommendation">{latest.data?.message ?? "No recommendation yet."}</span>
+                  <Typography.Text type="secondary">
+                    A run fits a response curve to each channel's daily spend and outcome over the last months, then moves
+                    daily budget to where the next dollar returns most.
+                    {canEdit ? " Run now starts one; it takes a minute or two." : " Finance and admins can start one."}
+                  </Typography.Text>
+                </Space>
+              }
+            />
+          </Card>
+        }
+      >
+        {({ run: r }: { run: RecommendationRun | null }) => {
+          if (!r) return null;
+          const result = whatIf ?? r.result!;
             const applied = Boolean(r.applied_at && !r.undone_at);
             return (
               <Space direction="vertical" size={16} style={{ width: "100%" }}>
@@ -280,16 +300,15 @@ export default function RecommendationsPage() {
                 >
                   <DataTable<RecommendationItem>
                     rows={result.items}
-                    columns={columns(f)}
+                    columns={columns(f, result.currency)}
                     rowKey={(i) => i.key}
                     csvName={`recommendation_${r.id}`}
                   />
                 </Card>
               </Space>
             );
-          }}
-        </QueryView>
-      )}
+        }}
+      </QueryView>
     </div>
   );
 }

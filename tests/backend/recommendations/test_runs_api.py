@@ -11,6 +11,7 @@ import time
 import pytest
 from sqlalchemy import select
 
+from backend.currencies import money_text
 from backend.models import AuditLog, Budget, RecommendationRun, Role
 from backend.services import budgets
 from backend.services.recommendations import application, runs
@@ -67,12 +68,28 @@ def test_finance_requests_a_run_and_the_worker_fits_recommends_and_backtests_it(
     assert curve["current_spend"] > 0 and curve["recommended_spend"] > 0
 
 
+def test_latest_answers_an_empty_state_until_a_run_is_ready(db, marketer):
+    empty = marketer.get("/api/recommendations/latest")
+    assert empty.status_code == 200
+    assert empty.get_json()["run"] is None
+    assert "No recommendation has been computed yet" in empty.get_json()["message"]
+    run_id = queued_run(db, INSTALLS)
+    queued = marketer.get("/api/recommendations/latest").get_json()
+    assert queued["run"] is None and f"run {run_id}, queued" in queued["message"]
+
+
+def test_reasons_name_amounts_in_the_reporting_currency_with_its_symbol():
+    assert money_text(1234.5, "EUR") == "€1,234" and money_text(9.5, "GBP") == "£9.50"
+    assert money_text(250, "USD") == "$250" and money_text(12, "JPY") == "¥12"
+
+
 def test_marketers_read_but_cannot_request_apply_or_undo(history, db, marketer):
     run_id = ready_run(db)
     assert marketer.post("/api/recommendations", json=INSTALLS).status_code == 403
     assert marketer.post(f"/api/recommendations/{run_id}/apply").status_code == 403
     assert marketer.post(f"/api/recommendations/{run_id}/undo").status_code == 403
-    assert marketer.get("/api/recommendations/latest").get_json()["id"] == run_id
+    latest = marketer.get("/api/recommendations/latest").get_json()
+    assert latest["run"]["id"] == run_id and latest["message"] is None
     assert [r["id"] for r in marketer.get("/api/recommendations").get_json()] == [run_id]
 
 
