@@ -29,6 +29,9 @@ class AlertSchema(Schema):
     state = fields.String(required=True)
     severity = fields.String(required=True)
     message = fields.String(required=True)
+    summary = fields.String(
+        metadata={"description": "The message's point in a line, without the budget's name"}
+    )
     figures = fields.Dict(allow_none=True)
     provisional = fields.Boolean(
         metadata={"description": "Rests on days the platform may still restate"}

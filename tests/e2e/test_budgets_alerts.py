@@ -79,7 +79,7 @@ def test_finance_creates_a_budget_and_sees_its_alert(page_as, demo_stack, budget
 
     run_task(demo_stack.app, EVALUATE)
     mark_mailed(demo_stack.app, created["id"])
-    page.goto("/alerts")  # its Open view: alerts not resolved, mailed or not
+    page.goto("/alerts")  # its Active view: alerts not resolved, mailed or not
 
     rows = page.locator(".ant-table-tbody tr.ant-table-row").filter(has_text=budget_name)
     expect(rows.first).to_be_visible()

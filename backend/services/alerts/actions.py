@@ -94,6 +94,26 @@ def snooze(actor: User | None, alert_id: int, until: dt.datetime) -> Alert:
     return alert
 
 
+#: Longest headline (`headline`) before it is cut at a word with an ellipsis.
+HEADLINE_CHARS = 120
+
+
+def headline(message: str, budget_name: str | None = None) -> str:
+    """The point of an alert's message in a line: its first clause (up to the first ': ', the
+    sentence's end or the figures in parentheses), without the budget's name in
+    parentheses (the list shows it beside), at most HEADLINE_CHARS long."""
+    text = " ".join(message.split())
+    if budget_name:
+        text = text.replace(f" ({' '.join(budget_name.split())})", "")
+    ends = [i for i in (text.find(": "), text.find(". "), text.find(" (", 30)) if i > 0]
+    if ends:
+        text = text[: min(ends)]
+    text = text.rstrip(" .")
+    if len(text) > HEADLINE_CHARS:
+        text = text[: HEADLINE_CHARS - 1].rsplit(" ", 1)[0].rstrip(",;") + "…"
+    return text
+
+
 def describe(alert: Alert) -> dict[str, Any]:
     """The alert as the API shows it."""
     return {
@@ -107,6 +127,7 @@ def describe(alert: Alert) -> dict[str, Any]:
         "state": alert.state,
         "severity": alert.severity,
         "message": alert.message,
+        "summary": headline(alert.message, alert.budget_name),
         "figures": alert.figures,
         "provisional": alert.provisional,
         "occurrence": alert.occurrence,

@@ -429,6 +429,8 @@ export interface Alert {
   state: AlertState | (string & {});
   severity: "info" | "warning" | "critical" | (string & {});
   message: string;
+  /** The message's point in a line, without the budget's name. */
+  summary?: string;
   figures: Record<string, unknown> | null;
   provisional: boolean;
   created_at: string;

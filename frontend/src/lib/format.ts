@@ -293,6 +293,28 @@ export function formatShortDate(value: string | null | undefined, opts: FormatOp
   return dateFormat(opts.locale ?? defaultLocale(), { month: "short", day: "numeric" }).format(d);
 }
 
+/** A moment with its time zone named ("Dec 7, 2026, 11:05 AM GMT+1"): in `timeZone` (an IANA
+ * name), else the user's own. */
+export function formatZonedDateTime(value: string | null | undefined, opts: FormatOptions & { timeZone?: string } = {}) {
+  if (!value) return MISSING;
+  const d = parseDate(value);
+  if (!d) return MISSING;
+  return dateFormat(opts.locale ?? defaultLocale(), {
+    year: "numeric",
+    month: "short",
+    day: "numeric",
+    hour: "numeric",
+    minute: "2-digit",
+    timeZoneName: "short",
+    ...(opts.timeZone ? { timeZone: opts.timeZone } : {}),
+  }).format(d);
+}
+
+/** The user's time zone as an IANA name ("Europe/Berlin"). */
+export function userTimeZone(): string {
+  return Intl.DateTimeFormat().resolvedOptions().timeZone || "UTC";
+}
+
 export function formatDateTime(value: string | null | undefined, opts: FormatOptions = {}) {
   if (!value) return MISSING;
   const d = parseDate(value);

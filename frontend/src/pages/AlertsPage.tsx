@@ -11,12 +11,28 @@ import { can } from "../auth/permissions";
 import { DataTable, type DataColumn } from "../components/DataTable";
 import { EmptyState, QueryView } from "../components/QueryView";
 import { csvFileName } from "../lib/csv";
+import { userTimeZone } from "../lib/format";
 import { useFormat, type Formatters } from "../state/useFormat";
 import { SeverityTag } from "./alerts/SeverityTag";
 import { useRuleLabel } from "./alerts/rules";
 import { scopeLabel } from "./budgets/model";
 import { useNoOpenAlertsText } from "./alerts/noAlerts";
 
+
+/** The list's tabs: which alerts each shows, in words. */
+export const TABS: { value: AlertFilter; label: string; help: string }[] = [
+  { value: "unresolved", label: "Active", help: "Raised and not resolved yet, mailed or not" },
+  { value: "notified", label: "Active, mailed", help: "Active alerts whose mail has gone out" },
+  { value: "resolved", label: "Resolved", help: "Alerts whose cause has gone (or whose budget was changed or deleted)" },
+  { value: "all", label: "All", help: "Every alert, active and resolved" },
+];
+
+/** An alert's state as the list names it. */
+const STATES: Record<string, { label: string; help: string }> = {
+  open: { label: "active, not mailed yet", help: "Raised; no mail about it has gone out yet" },
+  notified: { label: "active, mailed", help: "Raised and mailed to the budget's recipients; not resolved yet" },
+  resolved: { label: "resolved", help: "Its cause has gone" },
+};
 
 function isSnoozed(a: Alert, now = dayjs()) {
   return Boolean(a.snoozed_until && dayjs(a.snoozed_until).isAfter(now));
@@ -65,7 +81,10 @@ function Figures({ alert, f }: { alert: Alert; f: Formatters }) {
     <Descriptions size="small" column={{ xs: 1, md: 3 }} bordered>
       <Descriptions.Item label="Scope">{typeof alert.scope === "string" ? alert.scope : scopeLabel(alert.scope)}</Descriptions.Item>
       <Descriptions.Item label="Period">{alert.period ?? "—"}</Descriptions.Item>
-      <Descriptions.Item label="Notified">{f.dateTime(alert.notified_at)}</Descriptions.Item>
+      <Descriptions.Item label="Mailed">{f.zonedDateTime(alert.notified_at)}</Descriptions.Item>
+      <Descriptions.Item label="What happened" span={3}>
+        {alert.message}
+      </Descriptions.Item>
       {entries.map(([k, v]) => (
         <Descriptions.Item key={k} label={k.replace(/_/g, " ")}>
           <span className="num">{typeof v === "number" ? f.number(v) : typeof v === "object" ? JSON.stringify(v) : String(v ?? "—")}</span>
@@ -85,6 +104,7 @@ export default function AlertsPage() {
   const ruleLabel = useRuleLabel();
   const alerts = useQuery({ queryKey: queryKeys.alerts(state), queryFn: ({ signal }) => fetchAlerts(state, signal) });
   const noOpenAlerts = useNoOpenAlertsText();
+  const zone = userTimeZone();
 
   const done = (text: string) => {
     message.success(text);
@@ -97,7 +117,7 @@ export default function AlertsPage() {
   });
   const snooze = useMutation({
     mutationFn: ({ id, until }: { id: number; until: string }) => snoozeAlert(id, until),
-    onSuccess: (_, { until }) => done(`Snoozed until ${f.dateTime(until)}`),
+    onSuccess: (_, { until }) => done(`Snoozed until ${f.zonedDateTime(until)}`),
     onError: (err) => message.error(err.message),
   });
 
@@ -109,7 +129,13 @@ export default function AlertsPage() {
       filterable: true,
       render: (a) => <SeverityTag severity={a.severity} />,
     },
-    { key: "created_at", title: "Raised", value: (a) => a.created_at, render: (a) => <span className="num" style={{ display: "inline-block", maxWidth: 100, whiteSpace: "normal" }}>{f.dateTime(a.created_at)}</span> },
+    {
+      key: "created_at",
+      title: "Raised",
+      help: `When the alert was raised, in your time zone (${zone})`,
+      value: (a) => a.created_at,
+      render: (a) => <span className="num" style={{ display: "inline-block", maxWidth: 120, whiteSpace: "normal" }}>{f.zonedDateTime(a.created_at)}</span>,
+    },
     { key: "rule", title: "Rule", value: (a) => a.rule, filterable: true, filterLabel: ruleLabel, render: (a) => ruleLabel(a.rule) },
     {
       key: "budget_name",
@@ -121,10 +147,11 @@ export default function AlertsPage() {
     {
       key: "message",
       title: "What happened",
-      value: (a) => a.message,
+      help: "The alert in a line; expand the row for the whole message and its figures",
+      value: (a) => a.summary || a.message,
       render: (a) => (
         <Space direction="vertical" size={0} style={{ minWidth: 240, maxWidth: 320 }}>
-          <span>{a.message}</span>
+          <span title={a.message}>{a.summary || a.message}</span>
           {a.provisional && (
             <Tooltip title="Based on days the platform may still restate">
               <Tag color="purple" bordered={false}>
@@ -142,17 +169,19 @@ export default function AlertsPage() {
       filterable: true,
       render: (a) => (
         <Space direction="vertical" size={0}>
-          <Tag color={a.state === "resolved" ? "default" : a.state === "notified" ? "blue" : "orange"} bordered={false}>
-            {a.state}
-          </Tag>
+          <Tooltip title={STATES[a.state]?.help}>
+            <Tag color={a.state === "resolved" ? "default" : a.state === "notified" ? "blue" : "orange"} bordered={false}>
+              {STATES[a.state]?.label ?? a.state}
+            </Tag>
+          </Tooltip>
           {a.acknowledged_at && (
             <Typography.Text type="secondary" style={{ fontSize: 12 }}>
-              acknowledged {f.dateTime(a.acknowledged_at)}
+              acknowledged {f.zonedDateTime(a.acknowledged_at)}
             </Typography.Text>
           )}
           {isSnoozed(a) && (
             <Typography.Text type="secondary" style={{ fontSize: 12 }}>
-              snoozed until {f.dateTime(a.snoozed_until)}
+              snoozed until {f.zonedDateTime(a.snoozed_until)}
             </Typography.Text>
           )}
         </Space>
@@ -160,7 +189,7 @@ export default function AlertsPage() {
     },
   ];
   if (state === "resolved" || state === "all") {
-    columns.push({ key: "resolved_at", title: "Resolved", value: (a) => a.resolved_at, render: (a) => f.dateTime(a.resolved_at) });
+    columns.push({ key: "resolved_at", title: "Resolved", value: (a) => a.resolved_at, render: (a) => f.zonedDateTime(a.resolved_at) });
   }
   if (canAct) {
     columns.push({
@@ -195,13 +224,11 @@ export default function AlertsPage() {
         <Segmented
           value={state}
           onChange={(v) => setState(v as AlertFilter)}
-          options={[
-            { label: "Open", value: "unresolved" },
-            { label: "Notified", value: "notified" },
-            { label: "Resolved", value: "resolved" },
-            { label: "All", value: "all" },
-          ]}
+          options={TABS.map((t) => ({ value: t.value, label: <span title={t.help}>{t.label}</span> }))}
         />
+        <Typography.Text type="secondary" data-testid="alerts-zone">
+          Times in your time zone, {zone}
+        </Typography.Text>
       </div>
       <Card>
         <QueryView

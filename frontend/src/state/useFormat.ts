@@ -16,6 +16,7 @@ import {
   formatRatioPercent,
   formatRoas,
   formatShortDate,
+  formatZonedDateTime,
   type MetricKind,
   type Numeric,
 } from "../lib/format";
@@ -44,6 +45,8 @@ export function useFormat(currency?: string | null) {
       date: (v: string | null | undefined) => formatDate(v, { locale }),
       shortDate: (v: string | null | undefined) => formatShortDate(v, { locale }),
       dateTime: (v: string | null | undefined) => formatDateTime(v, { locale }),
+      /** With the time zone named, in the user's own zone. */
+      zonedDateTime: (v: string | null | undefined) => formatZonedDateTime(v, { locale }),
       metric: (kind: MetricKind, v: unknown, complete?: boolean | null) =>
         formatMetric(kind, v, { locale, currency: cur, complete }),
     }),

@@ -176,6 +176,9 @@ def test_a_budget_set_through_the_api_is_judged_at_once(finance, db, account):
     finance.post("/api/budgets", json=body)
     alerts = finance.get("/api/alerts").json
     assert [(a["rule"], a["level"], a["state"]) for a in alerts] == [("threshold", "100", "open")]
+    # a line to read in the list; the whole message stays beside it
+    assert alerts[0]["summary"] == "Spend of Q4 all channels crossed 100% of its budget"
+    assert alerts[0]["message"].startswith(alerts[0]["summary"] + ": ")
     queued = db.session.execute(text("SELECT recipient, status FROM mail_outbox")).all()
     assert queued == [("cfo@example.com", "pending")]
 
