@@ -199,6 +199,22 @@ class FirstPurchaseModelSchema(Schema):
         values=fields.Dict(keys=Text(), values=fields.Float(allow_none=True)),
         metadata={"description": "Per feature age (D1, D3): AUC, Brier and errors by horizon"},
     )
+    trained_at = fields.DateTime(allow_none=True)
+    training_start = fields.Date(
+        allow_none=True, metadata={"description": "First acquisition day of its customers"}
+    )
+    backtest_origin = fields.Date(
+        allow_none=True,
+        metadata={
+            "description": "Report origin of the horizon_days backtest: fitted on the data up to "
+            "it, judged on the customers acquired in the judged_days before it"
+        },
+    )
+    judged_days = fields.Integer(allow_none=True)
+    accuracy = fields.List(
+        fields.Nested(EarlyAccuracySchema),
+        metadata={"description": "The backtest at each feature age (D1, D3), at horizon_days"},
+    )
 
 
 class RoiMetricsSchema(Schema):
@@ -525,11 +541,31 @@ class CohortSchema(Schema):
     )
 
 
+class AgeAccuracySchema(AccuracySchema):
+    origin = fields.Date(
+        allow_none=True,
+        metadata={"description": "The backtest's report origin: fitted on the data up to it"},
+    )
+
+
 class CohortModelSchema(Schema):
     id = fields.Integer(required=True)
     kind = Text(required=True)
     algorithm = Text()
     trained_at = fields.DateTime(allow_none=True)
+    training_start = fields.Date(
+        allow_none=True, metadata={"description": "First acquisition day of its customers"}
+    )
+    scored_as_of = fields.Date(allow_none=True, metadata={"description": "Data through this day"})
+    horizon_days = fields.Integer(metadata={"description": "Horizon of the page's predictions"})
+    by_age = fields.List(
+        fields.Nested(AgeAccuracySchema),
+        metadata={
+            "description": "Per cohort age at prediction (D1 ... D365, youngest first), the "
+            "backtested error of the longest horizon judged up to horizon_days"
+        },
+    )
+    churn_version_id = fields.Integer(allow_none=True)
     metrics = fields.Dict(keys=Text(), values=fields.Float())
 
 

@@ -50,10 +50,31 @@ def cohorts_page(page_as, demo_stack):
     page = page_as("marketer", f"/cohorts?{query}")
     report = api_json(page, f"/api/cohorts?{query}&cohort=week")
     assert report["cohorts"], "the demo has no cohorts in the default range"
-    expect(page.get_by_text("Prediction model in use")).to_be_visible()
+    expect(page.get_by_text("Predictions in use")).to_be_visible()
     # the version's metrics are those of its backtest, and the card says so
-    expect(page.get_by_text("rolling-origin backtest", exact=False)).to_be_visible()
+    expect(page.get_by_text("Backtest: the same procedure fitted", exact=False)).to_be_visible()
     return page, report
+
+
+def test_the_model_card_says_each_versions_backtest_in_words(cohorts_page):
+    """The LTV and first-purchase versions' stored backtest errors at each cohort age, as the
+    API gives them (report origins), in the card's sentences."""
+    page, report = cohorts_page
+    ages = page.locator(".model-card-ltv-ages li")
+    expect(ages).to_have_count(len(report["model"]["by_age"]))
+    for line, age in zip(ages.all(), report["model"]["by_age"], strict=True):
+        expect(line).to_contain_text(
+            f"Cohorts predicted at {age['age_bucket']}: {age['horizon_days']}-day revenue off by "
+            f"±{formatting.integer(Decimal(str(age['error_p50'])) * 100)}%"
+        )
+    first_purchase = report["first_purchase_model"]
+    early = page.locator(".model-card-early-ages li")
+    expect(early).to_have_count(len(first_purchase["accuracy"]))
+    for line, age in zip(early.all(), first_purchase["accuracy"], strict=True):
+        expect(line).to_contain_text(
+            f"At {age['age_bucket']}: expected payers were off by "
+            f"{formatting.number(age['expected_payers_err_pct'], 1)}% on average per weekly cohort"
+        )
 
 
 def test_charts_show_the_largest_cohorts_picked_in_a_selector_not_a_paged_legend(cohorts_page):
@@ -156,6 +177,7 @@ def test_churn_accuracy_is_shown_by_cohort_age(cohorts_page):
     page, report = cohorts_page
     ages = report["churn_accuracy"]["by_age"]
     assert ages, "the demo's churn backtest judged no cohort age"
+    page.get_by_text("Backtest details (technical)").click()
     table = page.locator(".churn-accuracy-by-age")
     expect(table.locator("tbody tr")).to_have_count(len(ages))
     for row, age in zip(table.locator("tbody tr").all(), ages, strict=True):

@@ -70,7 +70,7 @@ def test_screenshot_channels(page_as, demo_budgets):
 
 def test_screenshot_cohorts(page_as, demo_budgets):
     page = page_as("marketer", "/cohorts")
-    expect(page.get_by_text("Prediction model in use")).to_be_visible()
+    expect(page.get_by_text("Predictions in use")).to_be_visible()
     settle_charts(page)
     shoot(page, "cohorts")
 

@@ -11,6 +11,8 @@ never below the ROAS already realized.
 
 from __future__ import annotations
 
+import datetime as dt
+
 from analytics.ltv.backtest import AGE_BUCKETS
 from analytics.ltv.churn_traits import MIN_RATIO
 
@@ -21,6 +23,10 @@ def age_bucket(age_days: float) -> str | None:
         if low <= age_days <= high:
             return label
     return None
+
+
+def _date(value: str | None) -> dt.date | None:
+    return dt.date.fromisoformat(value) if value else None
 
 
 def _round(value: object, digits: int = 4) -> float | None:
@@ -54,6 +60,20 @@ def accuracy_at(metrics: dict | None, horizon_days: int, age_days: float) -> dic
         "cohorts": int(judged.get("cohorts") or 0),
         "customers": int(judged.get("customers") or 0),
     }
+
+
+def backtest_by_age(metrics: dict | None, horizon_days: int) -> list[dict]:
+    """Per cohort age (D1 ... D365, youngest first), the backtested accuracy of
+    LTV_<horizon_days> as `accuracy_at` reads it (the longest horizon judged up to it), with the
+    report origin (``origin``) it was judged at; the ages not judged are left out."""
+    horizons = ((metrics or {}).get("backtest") or {}).get("horizons") or {}
+    out = []
+    for low, _ in AGE_BUCKETS.values():
+        found = accuracy_at(metrics, horizon_days, low)
+        if found is not None:
+            origin = (horizons.get(str(found["horizon_days"])) or {}).get("origin")
+            out.append({**found, "origin": _date(origin)})
+    return out
 
 
 def interval(predicted: float | None, realized: float | None, accuracy: dict | None) -> dict | None:

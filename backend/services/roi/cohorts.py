@@ -113,7 +113,7 @@ def cohort_report(
     return {
         "currency": roi.reporting_currency(),
         "cohort_grain": grain,
-        "model": _model(models.get("ltv")),
+        "model": _model(models.get("ltv"), models.get("churn")),
         "churn_accuracy": accuracy.churn_accuracy(churn_metrics),
         "churn_drivers": channel_drivers,
         "first_purchase_model": early_figures.model_summary(first_purchase),
@@ -182,16 +182,29 @@ def _driver_order(keys: list[str], channel_drivers: dict[str, list[dict]]) -> di
     return order
 
 
-def _model(version: dict | None) -> dict | None:
+def _model(version: dict | None, churn: dict | None) -> dict | None:
+    """The active LTV version: what it predicts, on which customers it was trained, and its
+    backtest by cohort age at the page's horizon (`accuracy.backtest_by_age`, report origins
+    only); `metrics` are its top-level backtest numbers."""
     if version is None:
         return None
+    metrics = version.get("metrics") or {}
     return {
         "id": version["id"],
         "kind": version["kind"],
         "algorithm": version["algorithm"],
         "trained_at": version["trained_at"],
-        "metrics": _flat_numbers(version.get("metrics") or {}),
+        "training_start": version.get("training_start"),
+        "scored_as_of": _date((version.get("params") or {}).get("scored_as_of")),
+        "horizon_days": PREDICTED_HORIZON_DAYS,
+        "by_age": accuracy.backtest_by_age(metrics, PREDICTED_HORIZON_DAYS),
+        "churn_version_id": churn["id"] if churn else None,
+        "metrics": _flat_numbers(metrics),
     }
+
+
+def _date(value: str | None) -> dt.date | None:
+    return dt.date.fromisoformat(value) if value else None
 
 
 def _flat_numbers(metrics: dict) -> dict:

@@ -13,8 +13,8 @@ import datetime as dt
 from concurrent.futures import Future
 
 from analytics import metrics
-from analytics.early.backtest import accuracy_at_age
-from analytics.early.first_purchase import HORIZONS, p_column
+from analytics.early.backtest import JUDGED_DAYS, accuracy_at_age
+from analytics.early.first_purchase import FEATURE_AGES, HORIZONS, p_column
 from backend.services.roi import queries
 
 #: Groups everything into one row (the totals of a report).
@@ -27,6 +27,8 @@ class FirstPurchaseVersion:
     scored_as_of: dt.date
     value_per_payer: dict[int, float]
     metrics: dict
+    trained_at: dt.datetime | None = None
+    training_start: dt.date | None = None
 
     @classmethod
     def active(cls, models: dict[str, dict]) -> FirstPurchaseVersion | None:
@@ -40,6 +42,8 @@ class FirstPurchaseVersion:
             dt.date.fromisoformat(params["scored_as_of"]),
             {int(h): float(v) for h, v in (params.get("value_per_payer") or {}).items()},
             found.get("metrics") or {},
+            found.get("trained_at"),
+            found.get("training_start"),
         )
 
 
@@ -146,14 +150,26 @@ def early_by_key(
 
 
 def model_summary(version: FirstPurchaseVersion | None) -> dict | None:
-    """What a page says of the first-purchase version its early figures come from."""
+    """What a page says of the first-purchase version its early figures come from: when and on
+    which customers it was trained, and its backtest at each feature age (`accuracy`: D1, D3,
+    as `accuracy_at_age` reads it beside a cohort) with the report origin it was judged at."""
     if version is None:
         return None
+    horizon = metrics.EARLY_HORIZON_DAYS
+    report = ((version.metrics.get("horizons") or {}).get(str(horizon))) or {}
+    judged = (accuracy_at_age(version.metrics, horizon, age) for age in FEATURE_AGES)
     return {
         "id": version.id,
         "scored_as_of": version.scored_as_of,
-        "horizon_days": metrics.EARLY_HORIZON_DAYS,
+        "trained_at": version.trained_at,
+        "training_start": version.training_start,
+        "horizon_days": horizon,
         "early_age_days": metrics.EARLY_AGE_DAYS,
-        "value_per_payer": version.value_per_payer.get(metrics.EARLY_HORIZON_DAYS),
+        "value_per_payer": version.value_per_payer.get(horizon),
         "by_age": version.metrics.get("by_age") or {},
+        "backtest_origin": dt.date.fromisoformat(report["origin"])
+        if report.get("origin")
+        else None,
+        "judged_days": JUDGED_DAYS,
+        "accuracy": [a for a in judged if a is not None],
     }

@@ -379,10 +379,12 @@ def churn_frame(fetched: Fetched) -> pd.DataFrame:
 
 
 def active_models() -> dict[str, dict]:
-    """The active version of each model kind: id, kind, algorithm, trained_at, metrics, params."""
+    """The active version of each model kind: id, kind, algorithm, trained_at, metrics, params
+    and its windows (training_start, training_end, holdout_start, holdout_end)."""
     rows = db.session.execute(
         text(
-            "SELECT id, kind, algorithm, trained_at, metrics, params FROM model_versions "
+            "SELECT id, kind, algorithm, trained_at, metrics, params, training_start, "
+            "training_end, holdout_start, holdout_end FROM model_versions "
             "WHERE is_active AND status = 'ready'"
         )
     ).mappings()

@@ -169,6 +169,15 @@ export interface FirstPurchaseModelInfo {
   early_age_days: number;
   value_per_payer: number | null;
   by_age: Record<string, Record<string, number | null>>;
+  trained_at?: string | null;
+  /** First acquisition day of the customers it was trained on. */
+  training_start?: string | null;
+  /** The backtest's report origin: fitted on the data up to it, judged on the customers
+   * acquired in the `judged_days` before it. */
+  backtest_origin?: string | null;
+  judged_days?: number | null;
+  /** The backtest at each feature age (D1, D3), at horizon_days. */
+  accuracy?: EarlyAccuracy[];
 }
 
 export interface RoiRow extends RoiMetrics {
@@ -221,7 +230,17 @@ export type CohortGrain = "day" | "week" | "month";
 export interface ModelInfo {
   id: number | string;
   kind: string;
+  algorithm?: string | null;
   trained_at: string | null;
+  /** First acquisition day of the customers it was trained on, and the data's last day. */
+  training_start?: string | null;
+  scored_as_of?: string | null;
+  /** Horizon (days) of the page's predictions. */
+  horizon_days?: number;
+  /** Per cohort age at prediction, the backtested error of the longest horizon judged up to
+   * horizon_days, with the report origin it was judged at. */
+  by_age?: (PredictionAccuracy & { origin?: string | null })[];
+  churn_version_id?: number | null;
   metrics: Record<string, Numeric>;
 }
 

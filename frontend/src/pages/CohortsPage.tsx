@@ -2,10 +2,10 @@
  * survival by acquisition cohort and channel, and the model behind the predictions. */
 import { useState } from "react";
 import { useSearchParams } from "react-router";
-import { Button, Card, Col, Descriptions, Row, Segmented, Select, Space, Statistic, Table, Tag, Tooltip, Typography } from "antd";
+import { Button, Card, Col, Row, Segmented, Select, Space, Tag, Tooltip, Typography } from "antd";
 import { useQuery } from "@tanstack/react-query";
 import { fetchCohorts, queryKeys } from "../api";
-import type { ChurnAccuracy, ChurnAgeAccuracy, ChurnDriver, Cohort, CohortGrain, CohortReport, FirstPurchaseModelInfo, ModelInfo } from "../api/types";
+import type { ChurnAccuracy, ChurnDriver, Cohort, CohortGrain, CohortReport, FirstPurchaseModelInfo } from "../api/types";
 import { earlyColumns } from "./channels/columns";
 import { DataTable, type DataColumn } from "../components/DataTable";
 import { EChart } from "../components/charts/EChart";
@@ -17,7 +17,6 @@ import { cohortDays } from "../lib/dates";
 import type { ActionListScope } from "../api/actionLists";
 import { ActionListsMenu } from "../components/ActionListsMenu";
 import { NET_REVENUE, SUSPECT_DEFINITION } from "./channels/columns";
-import { toNumber } from "../lib/format";
 import { useDateRange, useReportedCurrency } from "../state/report";
 import { useFormat, type Formatters } from "../state/useFormat";
 import { TrustNote } from "../components/TrustNote";
@@ -35,114 +34,8 @@ import {
   topCohorts,
   type CurveMetric,
 } from "./cohorts/charts";
+import { ModelCard } from "./cohorts/ModelCard";
 import { accuracyCell, accuracySentence, CHURN_INACTIVITY_DAYS, churnDriverLines, cohortDriverLines, MAX_SHOWN, roasInterval } from "./cohorts/trust";
-
-const METRIC_LABELS: Record<string, string> = {
-  mape: "MAPE",
-  decile_mape: "Decile MAPE",
-  mae: "MAE",
-  gini: "Normalized Gini",
-  normalized_gini: "Normalized Gini",
-  spearman: "Spearman ρ",
-  auc: "AUC",
-  total_actual: "Total actual",
-  total_predicted: "Total predicted",
-  total_ratio: "Predicted ÷ actual",
-  pr_auc: "PR AUC",
-  brier: "Brier score",
-  churn_rate: "Churn rate",
-  log_likelihood: "Log-likelihood",
-  churn_auc: "Churn AUC",
-  churn_pr_auc: "Churn PR AUC",
-  churn_brier: "Churn Brier score",
-  churn_churn_rate: "Churned in holdout",
-  churn_horizon_days: "Churn horizon (days)",
-  holdout_customers: "Holdout customers",
-  holdout_days: "Holdout days",
-};
-
-function metricLabel(key: string) {
-  return METRIC_LABELS[key] ?? key.replace(/_/g, " ").replace(/^\w/, (c) => c.toUpperCase());
-}
-
-function metricValue(key: string, value: unknown, f: Formatters) {
-  const n = toNumber(value as never);
-  if (n === null) return typeof value === "string" ? value : "—";
-  // analytics/ reports MAPE and rates as ratios (0.12 = 12%)
-  if (/mape|rate$/.test(key)) return f.ratioPercent(n);
-  if (key === "total_ratio") return `${f.number(n, 2)}×`;
-  if (key === "total_error") return f.ratioPercent(n);
-  if (/^total_/.test(key)) return f.money(n);
-  return f.number(n, 3);
-}
-
-function ModelCard({ model, churn, f }: { model: ModelInfo | null; churn?: ChurnAccuracy | null; f: Formatters }) {
-  if (!model) {
-    return (
-      <Card title="Prediction model" className="section">
-        <EmptyState description="No LTV model has been trained yet: predicted values are missing." />
-      </Card>
-    );
-  }
-  const metrics = Object.entries(model.metrics ?? {});
-  return (
-    <Card
-      title="Prediction model in use"
-      className="section"
-      extra={<Tag color="blue">{model.kind}</Tag>}
-    >
-      <Descriptions size="small" column={{ xs: 1, sm: 2, lg: 3 }} style={{ marginBottom: 12 }}>
-        <Descriptions.Item label="Version">{String(model.id)}</Descriptions.Item>
-        <Descriptions.Item label="Trained">{f.dateTime(model.trained_at)}</Descriptions.Item>
-        <Descriptions.Item label="Evaluation">rolling-origin backtest: fitted on the data up to earlier days, judged on what followed</Descriptions.Item>
-        {churn?.auc != null && (
-          <Descriptions.Item label="Churn model">
-            backtested AUC {f.number(churn.auc, 2)}
-            {churn.horizon_days ? ` (no purchase within ${churn.horizon_days} days)` : ""}
-          </Descriptions.Item>
-        )}
-      </Descriptions>
-      {churn?.by_age?.length ? <ChurnByAge ages={churn.by_age} f={f} /> : null}
-      {metrics.length ? (
-        <Row gutter={[24, 12]}>
-          {metrics.map(([key, value]) => (
-            <Col key={key} xs={12} md={6} xl={4}>
-              <Statistic title={metricLabel(key)} value={metricValue(key, value, f)} valueStyle={{ fontSize: 20 }} />
-            </Col>
-          ))}
-        </Row>
-      ) : (
-        <Typography.Text type="secondary">No holdout metrics recorded.</Typography.Text>
-      )}
-    </Card>
-  );
-}
-
-/** The churn model's backtest among the customers of each cohort age at prediction time. */
-function ChurnByAge({ ages, f }: { ages: ChurnAgeAccuracy[]; f: Formatters }) {
-  const value = (v: number | null | undefined, digits = 2) => (v == null ? "—" : f.number(v, digits));
-  const rate = (v: number | null | undefined) => (v == null ? "—" : f.ratioPercent(v, 0));
-  return (
-    <Table<ChurnAgeAccuracy>
-      className="churn-accuracy-by-age"
-      size="small"
-      pagination={false}
-      style={{ marginBottom: 12 }}
-      rowKey="age_bucket"
-      dataSource={ages}
-      title={() => "Churn accuracy by cohort age (backtest; — where all or none of them churned)"}
-      columns={[
-        { title: "Cohort age", dataIndex: "age_bucket" },
-        { title: "AUC", render: (_, a) => value(a.auc) },
-        { title: "PR-AUC", render: (_, a) => value(a.pr_auc) },
-        { title: "Brier", render: (_, a) => value(a.brier) },
-        { title: "Predicted churn", render: (_, a) => rate(a.predicted_rate) },
-        { title: "Churned", render: (_, a) => rate(a.observed_rate) },
-        { title: "Customers", render: (_, a) => (a.customers == null ? "—" : f.integer(a.customers)) },
-      ]}
-    />
-  );
-}
 
 function cohortColumns(
   currency: string,
@@ -398,7 +291,7 @@ export default function CohortsPage() {
           const anyPredicted = surviving.some((c) => c.survival.some((p) => p.observed === false));
           return (
             <>
-              <ModelCard model={d.model} churn={d.churn_accuracy} f={f} />
+              <ModelCard model={d.model} churn={d.churn_accuracy} firstPurchase={d.first_purchase_model} f={f} />
               <Card className="section" size="small">
                 <Typography.Text strong>Cohorts on the charts</Typography.Text>
                 <Select

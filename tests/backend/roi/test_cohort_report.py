@@ -159,6 +159,61 @@ def test_a_predicted_roas_carries_the_backtested_error_at_the_cohorts_age(world,
     }
 
 
+def test_the_model_card_gives_the_backtest_by_age_at_its_report_origin(world, db):
+    """The page's model card: the LTV version's windows and, per cohort age, the error of the
+    longest horizon judged at that age with the report origin it was judged at; the selection
+    origin's figures never show."""
+    world["model"].training_start = dt.date(2023, 1, 1)
+    world["model"].params = {"scored_as_of": "2024-02-29"}
+    world["model"].metrics = {
+        "backtest": {
+            "horizons": {"90": {"origin": "2023-12-01"}, "365": {"origin": "2023-03-01"}},
+            "selection": {"365": {"origin": "2022-03-01", "cohort_abs_error_p50": 0.01}},
+            "by_age": {
+                "365": {"D90": BACKTEST_AT_D90},
+                "90": {"D1": {**BACKTEST_AT_D90, "cohort_abs_error_p50": 0.3}},
+            },
+        }
+    }
+    db.session.commit()
+    model = cohort_report(JAN1, JAN10, "day", as_of=AS_OF)["model"]
+    assert (model["training_start"], model["scored_as_of"]) == (
+        dt.date(2023, 1, 1),
+        dt.date(2024, 2, 29),
+    )
+    assert model["horizon_days"] == 365
+    assert [
+        (a["age_bucket"], a["horizon_days"], a["error_p50"], a["origin"]) for a in model["by_age"]
+    ] == [("D1", 90, 0.3, dt.date(2023, 12, 1)), ("D90", 365, 0.1, dt.date(2023, 3, 1))]
+
+
+def test_the_api_answers_the_model_card(world, db, marketer, monkeypatch):
+    from backend.services.roi import report
+
+    monkeypatch.setattr(report, "today", lambda: AS_OF)
+    world["model"].training_start = dt.date(2023, 1, 1)
+    world["model"].params = {"scored_as_of": "2024-02-29"}
+    world["model"].metrics = {
+        "backtest": {
+            "horizons": {"365": {"origin": "2023-03-01"}},
+            "by_age": {"365": {"D90": BACKTEST_AT_D90}},
+        }
+    }
+    db.session.commit()
+    answer = marketer.get("/api/cohorts", query_string={"start": JAN1, "end": JAN10})
+    assert answer.status_code == 200, answer.json
+    model = answer.json["model"]
+    assert (model["training_start"], model["scored_as_of"]) == ("2023-01-01", "2024-02-29")
+    assert model["horizon_days"] == 365
+    (d90,) = model["by_age"]
+    assert (d90["age_bucket"], d90["error_p50"], d90["error_p80"], d90["origin"]) == (
+        "D90",
+        0.1,
+        0.25,
+        "2023-03-01",
+    )
+
+
 def test_a_horizon_the_history_could_not_judge_takes_the_longest_shorter_one(world, db):
     world["model"].metrics = {"backtest": {"by_age": {"90": {"D90": BACKTEST_AT_D90}}}}
     db.session.commit()

@@ -27,8 +27,10 @@ from tests.backend.roi.conftest import JAN1, JAN10, add_customer
 SEEN_ON = dt.date(2024, 1, 6)
 VALUE_PER_PAYER = 50.0
 BACKTEST = {
+    "selection": {"30": {"origin": "2023-11-06", "log_loss": {"hgb": 0.2}}},
     "horizons": {
         "30": {
+            "origin": "2023-12-06",
             "by_age": {
                 "D1": {
                     "auc": 0.86,
@@ -48,9 +50,9 @@ BACKTEST = {
                         "predicted_revenue_err_pct": 8.5,
                     },
                 },
-            }
+            },
         }
-    }
+    },
 }
 
 
@@ -158,6 +160,26 @@ def test_channel_rows_and_totals_scale_the_scored_rate_to_every_young_customer(e
     assert report["first_purchase_model"]["id"] == early_world["first_purchase"].id
 
 
+def test_the_first_purchase_model_card_gives_its_backtest_at_d1_and_d3(early_world, db):
+    """What the pages say of the version: its windows and, at D1 and D3, the errors stored at
+    its report origin (the selection origin's are not the version's accuracy)."""
+    version = early_world["first_purchase"]
+    version.training_start = dt.date(2023, 6, 1)
+    version.trained_at = dt.datetime(2024, 1, 6, 3, tzinfo=dt.UTC)
+    db.session.commit()
+    card = cohort_report(JAN1, JAN10, "day", as_of=SEEN_ON)["first_purchase_model"]
+    assert (card["training_start"], card["trained_at"].date()) == (
+        dt.date(2023, 6, 1),
+        dt.date(2024, 1, 6),
+    )
+    assert (card["backtest_origin"], card["judged_days"]) == (dt.date(2023, 12, 6), 28)
+    assert [
+        (a["age_bucket"], a["expected_payers_err_pct"], a["predicted_roas_err_pct"], a["auc"])
+        for a in card["accuracy"]
+    ] == [("D1", 6.0, 12.5, 0.86), ("D3", 4.0, 8.5, 0.93)]
+    assert roi_report(RoiRequest(JAN1, JAN10), as_of=SEEN_ON)["first_purchase_model"] == card
+
+
 def test_without_an_active_first_purchase_version_there_are_no_early_figures(db, world):
     first_purchase_version(db, world, active=False)
     report = roi_report(RoiRequest(JAN1, JAN10), as_of=SEEN_ON)
@@ -189,6 +211,11 @@ def test_the_api_answers_the_early_figures_with_their_accuracy(early_world, mark
     assert early["from"] == "2024-01-01" and early["to"] == "2024-01-06"
     assert early["accuracy"]["age_bucket"] == "D1"
     assert early["predicted_roas"] == pytest.approx(0.4 * 50 / 15, abs=1e-4)
-    assert answer.json["first_purchase_model"]["horizon_days"] == 30
+    card = answer.json["first_purchase_model"]
+    assert card["horizon_days"] == 30 and card["backtest_origin"] == "2023-12-06"
+    assert [(a["age_bucket"], a["expected_payers_err_pct"]) for a in card["accuracy"]] == [
+        ("D1", 6.0),
+        ("D3", 4.0),
+    ]
     rows = marketer.get("/api/roi", query_string={"start": JAN1, "end": JAN10}).json
     assert rows["totals"]["early"]["accuracy"]["predicted_roas_err_pct"] is not None
