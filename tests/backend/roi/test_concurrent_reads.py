@@ -63,3 +63,13 @@ def test_concurrent_reads_have_the_configured_work_mem_and_the_session_keeps_its
     # the session are back to the server's
     assert queries.Reads(concurrent=True).submit(setting, {}).result()[1] == [(own,)]
     assert db.session.execute(text(setting)).scalar_one() == own
+
+
+def test_concurrent_reads_run_without_jit_compilation_and_the_session_keeps_its_own(db):
+    # compiling a long range's aggregates cost more than the query saved (~400 ms at 1M)
+    setting = "SELECT current_setting('jit')"
+    own = db.session.execute(text(setting)).scalar_one()
+    assert queries.Reads(concurrent=True).submit(setting, {}).result()[1] == [("off",)]
+    with_memory = queries.Reads(concurrent=True, work_mem="48MB")
+    assert with_memory.submit(setting, {}).result()[1] == [("off",)]
+    assert db.session.execute(text(setting)).scalar_one() == own
