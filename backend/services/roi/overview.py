@@ -39,7 +39,7 @@ def _series_sql() -> str:
     """Spend per day and platform from the daily rollups; revenue to date of the customers
     acquired that day (the same cohort revenue as the ROI report, so the days add up to its
     total) and through their first COMPARABLE_AGE_DAYS days, from the customer side summed per
-    day (`queries.CUSTOMER_SOURCES`; unknown: a payment without an exchange rate)."""
+    day and platform (`queries.CUSTOMER_SOURCES`; unknown: a payment without an exchange rate)."""
     at_age = revenue_column(metrics.COMPARABLE_AGE_DAYS)
     return f"""
     WITH spend AS (
@@ -55,7 +55,7 @@ def _series_sql() -> str:
                     THEN CAST(sum(c.revenue) AS float8) END AS revenue,
                CASE WHEN sum(c.{at_age}_unknown) = 0
                     THEN CAST(sum(c.{at_age}) AS float8) END AS revenue_at_age
-        FROM {queries.CUSTOMER_SOURCES["days"]} c
+        FROM {queries.CUSTOMER_SOURCES["platform_days"]} c
         WHERE c.acquisition_date BETWEEN :start AND :end AND c.platform = ANY(:platforms)
         GROUP BY c.acquisition_date, c.platform
     )

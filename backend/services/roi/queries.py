@@ -6,7 +6,8 @@ day, such as the weekday, read the daily rollups only). Customers are those acqu
 on an ad platform, grouped the same way; their revenue in the reporting currency (converted at
 the rate of each event's date) and the predictions of the active models are read from the
 customer side pre-aggregated per acquisition day, campaign, country and device
-(`roi_customer_days`, `roi_customer_lifetimes`, kept from `roi_customers` by a trigger), never
+(`roi_customer_days`, `roi_customer_lifetimes`, kept from `roi_customers` by a trigger), or per
+day and platform only when the grouping needs nothing finer (`customer_source`), never
 from the customers, the revenue events or the model outputs: a cold report reads rows per day
 and campaign, not per customer. Every group key is text; a customer without the grouping's
 attribute is in the group '-'.
@@ -213,19 +214,46 @@ def frame(fetched: Fetched) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=columns)
 
 
-#: Where the customer side is read: the relations of `sql.customer_groups.AGGREGATES` (a
-#: test reads the same columns per customer instead, `customer_groups.per_customer_sql`).
-CUSTOMER_SOURCES = {"days": "roi_customer_days", "lifetimes": "roi_customer_lifetimes"}
+#: Where the customer side is read: the relations of `sql.customer_groups.AGGREGATES` and, per
+#: acquisition day and platform only, of its COARSE (a test reads the same columns per customer
+#: instead, `customer_groups.per_customer_sql`).
+CUSTOMER_SOURCES = {
+    "days": "roi_customer_days",
+    "lifetimes": "roi_customer_lifetimes",
+    "platform_days": "roi_customer_platform_days",
+    "platform_lifetimes": "roi_customer_platform_lifetimes",
+}
+#: Columns of the customer groups a key may use for the groups per day and platform to serve.
+_PLATFORM_LEVEL = frozenset({"acquisition_date", "platform"})
+_COLUMN = re.compile(r"\bc\.(\w+)")
 
 
-def _customer_rows(selection: Selection, source: str = "days") -> str:
+def customer_source(selection: Selection, customer_key: str, source: str = "days") -> str:
+    """The key of CUSTOMER_SOURCES a query grouped by `customer_key` (over groups aliased c)
+    reads: the groups per day and platform when the key uses nothing finer (by platform, by day
+    or week, the cohorts) and no account or campaign is selected, else the fine groups."""
+    coarse = (
+        selection.account_id is None
+        and selection.campaign_id is None
+        and set(_COLUMN.findall(customer_key)) <= _PLATFORM_LEVEL
+    )
+    return f"platform_{source}" if coarse else source
+
+
+def _customer_rows(selection: Selection, customer_key: str, source: str = "days") -> str:
     """FROM and WHERE of the groups of customers acquired in the selection (a group: an
-    acquisition day, platform, account, campaign, country and device, with the lifetimes'
-    further keys), aliased c."""
+    acquisition day, platform, account, campaign, country and device, or only a day and
+    platform (`customer_source`), with the lifetimes' further keys), aliased c."""
+    source = customer_source(selection, customer_key, source)
+    filters = (
+        " AND (CAST(:platform AS text) IS NULL OR c.platform = :platform)"
+        if source.startswith("platform_")
+        else _filters("c", "ad_account_id", "campaign_id")
+    )
     return f"""
         FROM {CUSTOMER_SOURCES[source]} c
         WHERE c.acquisition_date BETWEEN :start AND :end AND c.platform = ANY(:platforms)
-        {_filters("c", "ad_account_id", "campaign_id")}
+        {filters}
     """
 
 
@@ -271,7 +299,7 @@ def read_customers(
                {_count("ltv_scored")} AS {cohorts.SCORED}, {ltv},
                {_count("churn_scored")} AS {cohorts.CHURN_SCORED},
                {_sum_of_some("churn_sum", "churn_scored")} AS {cohorts.CHURN_SUM}, {_SUSPECT_SUMS}
-        {_customer_rows(selection)}
+        {_customer_rows(selection, customer_key)}
         GROUP BY 1, 2
     """
     params = selection.params() | {
@@ -318,7 +346,7 @@ def _lifetimes_sql(selection: Selection, customer_key: str, duration: str) -> st
     """The selected customers counted per group, `duration` and whether the lifetime ended."""
     return f"""
         SELECT {customer_key}, {duration}, {_ENDED}, {_count("customers")}
-        {_customer_rows(selection, "lifetimes")}
+        {_customer_rows(selection, customer_key, "lifetimes")}
         GROUP BY 1, 2, 3
     """
 
@@ -365,14 +393,14 @@ def read_churn(
     lifetimes_sql = f"""
         SELECT {customer_key} AS {cohorts.KEY}, c.last_purchase_day AS last_day, {_AGE} AS age,
                {_ENDED} AS settled, {churn}
-        {_customer_rows(selection, "lifetimes")}
+        {_customer_rows(selection, customer_key, "lifetimes")}
         GROUP BY 1, 2, 3, 4
     """
     traits = ", ".join(f"{sql} AS {name}" for name, sql in TRAIT_CONDITIONS.items())
     groups = ", ".join(str(i + 2) for i in range(len(TRAIT_CONDITIONS)))
     traits_sql = f"""
         SELECT {customer_key} AS {cohorts.KEY}, {traits}, {churn}
-        {_customer_rows(selection, "lifetimes")}
+        {_customer_rows(selection, customer_key, "lifetimes")}
         GROUP BY 1, {groups}
     """
     return reads.submit(lifetimes_sql, params), reads.submit(traits_sql, params)

@@ -11,7 +11,9 @@
   when any day of the month had no rate (`fx_missing_days` counts them).
 - `RoiCustomer`: each customer with its acquisition attributes, revenue and active predictions.
 - `roi_customer_days`, `roi_customer_lifetimes`: the customer side summed per acquisition day
-  and campaign, country, device, kept by a trigger on roi_customers (`sql/customer_groups.py`).
+  and campaign, country, device, kept by a trigger on roi_customers (`sql/customer_groups.py`);
+  `roi_customer_platform_days`, `roi_customer_platform_lifetimes`: the same per day and platform,
+  kept by triggers on those.
 - `RoiDataChange`: the data version the answer cache is keyed by.
 """
 
@@ -192,9 +194,9 @@ _GROUP_TYPES = {"date": Date, "text": Text, "integer": Integer, "bigint": BigInt
 
 
 def _customer_group_table(name: str) -> Table:
-    """`customer_groups.AGGREGATES[name]` as a table of the metadata (migration 0019 creates it
-    and its trigger): the key's columns, then the sums."""
-    key, aggregates = customer_groups.AGGREGATES[name]
+    """`customer_groups.AGGREGATES[name]` (or COARSE) as a table of the metadata (migrations
+    0020 and 0024 create them and their triggers): the key's columns, then the sums."""
+    key, aggregates = customer_groups.definition(name)
     columns = []
     for column in key:
         kind = customer_groups.KEY_TYPES[column]
@@ -220,3 +222,7 @@ roi_customer_days = _customer_group_table("roi_customer_days")
 #: The same with the last purchase's day, the payments (0, 1, 2+) and whether the first week
 #: paid nothing: what lifetimes, survival and churn drivers read.
 roi_customer_lifetimes = _customer_group_table("roi_customer_lifetimes")
+#: Both summed per acquisition day and platform only (`customer_groups.COARSE`): what reports
+#: by platform, day or cohort read.
+roi_customer_platform_days = _customer_group_table("roi_customer_platform_days")
+roi_customer_platform_lifetimes = _customer_group_table("roi_customer_platform_lifetimes")

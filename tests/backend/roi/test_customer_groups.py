@@ -4,7 +4,10 @@ small worlds, after every kind of write the loaders, the FX refresh and the mode
 (customer and revenue loads, restatements, deletions, a customer moved to another day, an
 exchange rate arriving, outputs stored before and after a version is active, activation,
 suspects marked by traffic quality); and
-every ROI, overview and cohort answer read from them equals the answer read per customer."""
+every ROI, overview and cohort answer read from them equals the answer read per customer. The
+groups per day and platform (roi_customer_platform_days, roi_customer_platform_lifetimes) equal
+the fine groups' sums after each of those writes, and the answers read from them equal those
+read from the fine groups."""
 
 from __future__ import annotations
 
@@ -24,7 +27,13 @@ from backend.services.roi import queries
 from backend.services.roi.cohorts import cohort_report
 from backend.services.roi.overview import overview_figures
 from backend.services.roi.report import RoiRequest, roi_report
-from backend.services.roi.sql.customer_groups import AGGREGATES, live_view_sql, per_customer_sql
+from backend.services.roi.sql.customer_groups import (
+    AGGREGATES,
+    COARSE,
+    definition,
+    live_view_sql,
+    per_customer_sql,
+)
 from tests.backend.roi.conftest import add_account, spend_row, write_slice
 
 START = dt.date(2024, 1, 1)
@@ -38,12 +47,21 @@ def _rows(db, sql: str) -> list[tuple]:
     )
 
 
+def _fine_sums(table: str) -> str:
+    """The groups of a COARSE table summed from its fine table now."""
+    fine, key = COARSE[table]
+    sums = ", ".join(f"sum({name})" for name in definition(table)[1])
+    return f"SELECT {', '.join(key)}, {sums} FROM {fine} GROUP BY {', '.join(key)}"
+
+
 def assert_groups_current(db) -> int:
-    """Each pre-aggregate equals its groups computed from roi_customers now; the number of
-    groups of roi_customer_days."""
-    for table in AGGREGATES:
+    """Each pre-aggregate equals its groups computed from roi_customers now, and each coarse
+    one the sums of its fine one; the number of groups of roi_customer_days."""
+    for table in (*AGGREGATES, *COARSE):
         stored = _rows(db, f"SELECT * FROM {table}")
         assert stored == _rows(db, live_view_sql(table)), table
+    for table in COARSE:
+        assert _rows(db, f"SELECT * FROM {table}") == _rows(db, _fine_sums(table)), table
     return db.session.execute(text("SELECT count(*) FROM roi_customer_days")).scalar_one()
 
 
@@ -217,6 +235,41 @@ def test_the_pre_aggregates_follow_every_kind_of_change(db, seed, way):
     assert assert_groups_current(db) == 0
 
 
+def test_a_truncate_empties_the_groups_per_platform(db, way):
+    world = RandomWorld(db, 3)
+    load_customers_batch([world.customer(u) for u in world.customers])
+    load_revenue_batch(world.payments(20))
+    assert assert_groups_current(db) > 0
+    count = text("SELECT count(*) FROM roi_customer_platform_days")
+    assert db.session.execute(count).scalar_one() > 0
+    db.session.execute(text("TRUNCATE roi_customers"))
+    db.session.commit()
+    assert assert_groups_current(db) == 0
+    assert db.session.execute(count).scalar_one() == 0
+
+
+def test_a_truncate_of_the_fine_groups_empties_those_per_platform(db):
+    world = RandomWorld(db, 4)
+    load_customers_batch([world.customer(u) for u in world.customers])
+    assert assert_groups_current(db) > 0
+    db.session.execute(text("TRUNCATE roi_customer_days, roi_customer_lifetimes"))
+    db.session.commit()
+    for table in COARSE:
+        assert db.session.execute(text(f"SELECT count(*) FROM {table}")).scalar_one() == 0
+
+
+def test_reports_by_platform_or_day_read_the_groups_per_platform():
+    selection = queries.Selection(START, START, "USD", ("meta",))
+    assert queries.customer_source(selection, "c.platform") == "platform_days"
+    key = "to_char(date_trunc('week', c.acquisition_date), 'YYYY-MM-DD') || '|' || c.platform"
+    assert queries.customer_source(selection, key, "lifetimes") == "platform_lifetimes"
+    assert queries.customer_source(selection, "c.campaign_id") == "days"
+    assert queries.customer_source(selection, "upper(c.country)", "lifetimes") == "lifetimes"
+    for filtered in ({"account_id": 1}, {"campaign_id": 2}):
+        narrowed = queries.Selection(START, START, "USD", ("meta",), **filtered)
+        assert queries.customer_source(narrowed, "c.platform") == "days"
+
+
 def test_outputs_stored_under_an_active_version_reach_the_pre_aggregates(db, way):
     world = RandomWorld(db, 7)
     load_customers_batch([world.customer(u) for u in world.customers])
@@ -246,6 +299,10 @@ def answers(start: dt.date, end: dt.date, as_of: dt.date) -> dict:
     out["roi_campaign_filtered"] = roi_report(
         RoiRequest(start, end, group_by="campaign", platform="meta"), as_of
     )
+    out["roi_platform_filtered"] = roi_report(
+        RoiRequest(start, end, group_by="platform", platform="meta"), as_of
+    )
+    out["cohorts_week_filtered"] = cohort_report(start, end, "week", "google_ads", as_of=as_of)
     out["overview"] = overview_figures(start, end, as_of)
     for grain in ("day", "week", "month"):
         out[f"cohorts_{grain}"] = cohort_report(start, end, grain, as_of=as_of)
@@ -265,6 +322,11 @@ def test_the_answers_from_the_pre_aggregates_equal_those_read_per_customer(db, s
     end = START + dt.timedelta(days=world.rng.randint(3, 9))
     aggregated = answers(START, end, as_of)
     assert aggregated["roi_platform"]["totals"]["customers"] > 0
-    for name, table in (("days", "roi_customer_days"), ("lifetimes", "roi_customer_lifetimes")):
-        monkeypatch.setitem(queries.CUSTOMER_SOURCES, name, per_customer_sql(table))
+    fine = {"days": "roi_customer_days", "lifetimes": "roi_customer_lifetimes"}
+    for name, table in fine.items():  # the groups per platform: the fine ones instead
+        monkeypatch.setitem(queries.CUSTOMER_SOURCES, f"platform_{name}", table)
+    assert answers(START, end, as_of) == aggregated
+    for name, table in fine.items():
+        for source in (name, f"platform_{name}"):
+            monkeypatch.setitem(queries.CUSTOMER_SOURCES, source, per_customer_sql(table))
     assert answers(START, end, as_of) == aggregated

@@ -19,6 +19,12 @@ deleted; a TRUNCATE of roi_customers empties both.
 
 `AGGREGATES` is the definition: `live_view_sql` computes the same groups from roi_customers
 directly (the tests compare the two).
+
+`COARSE`: the same sums per acquisition day and platform only (`roi_customer_platform_days`,
+`roi_customer_platform_lifetimes`), kept from the fine tables by statement-level triggers on
+them, so a write to roi_customers (a delta or a bulk rebuild) reaches them without any further
+work per customer; a report grouped by platform or day without an account or campaign filter
+reads a row per day and platform instead of one per campaign, country and device.
 """
 
 from __future__ import annotations
@@ -93,12 +99,37 @@ AGGREGATES = {
 }
 
 
+#: Coarser levels of the groups, what the common requests read (by platform, the overview, the
+#: cohorts): table: (the fine table of AGGREGATES it sums, its key, the fine key without the
+#: account, campaign, country and device). Each is kept from its fine table by statement-level
+#: triggers on it (`coarse_trigger_sql`): the delta of the fine groups a statement changed,
+#: summed per coarse group, in one upsert; so it always equals the sum of the fine groups.
+COARSE = {
+    "roi_customer_platform_days": (
+        "roi_customer_days",
+        tuple(c for c in KEY if c in ("acquisition_date", "platform")),
+    ),
+    "roi_customer_platform_lifetimes": (
+        "roi_customer_lifetimes",
+        tuple(c for c in LIFETIME_KEY if c not in KEY or c in ("acquisition_date", "platform")),
+    ),
+}
+
+
+def definition(table: str) -> tuple[tuple[str, ...], dict[str, tuple[str, str]]]:
+    """Key and aggregates of a table of AGGREGATES or COARSE."""
+    if table in COARSE:
+        fine, key = COARSE[table]
+        return key, AGGREGATES[fine][1]
+    return AGGREGATES[table]
+
+
 def _key_sql(column: str) -> str:
     return LIFETIME_KEY_SQL.get(column, column)
 
 
 def create_table_sql(table: str) -> list[str]:
-    key, aggregates = AGGREGATES[table]
+    key, aggregates = definition(table)
     columns = [f"{c} {KEY_TYPES[c]}" for c in key]
     columns += [f"{name} {kind} NOT NULL" for name, (kind, _) in aggregates.items()]
     return [
@@ -112,7 +143,7 @@ def _grouped(table: str, source: str, sign: str = "1", per: str = "") -> str:
     """SELECT of the groups of `source` (rows of roi_customers, each with a column `sign`
     unless `sign` is a constant) with the table's key and sums; `per`: a further grouping
     column that is not selected."""
-    key, aggregates = AGGREGATES[table]
+    key, aggregates = definition(table)
     keys = ", ".join(f"{_key_sql(c)} AS {c}" for c in key)
     sums = ", ".join(
         f"sum({sign} * ({value})) AS {name}" for name, (_, value) in aggregates.items()
@@ -251,4 +282,63 @@ def drop_sql() -> list[str]:
     out += [f"DROP FUNCTION roi_customer_groups_{f}()" for f in ("changed", "truncated")]
     out.append("DROP FUNCTION IF EXISTS roi_customer_groups_rebuild(date, date)")
     out += [f"DROP TABLE {table}" for table in AGGREGATES]
+    return out
+
+
+def _coarse_grouped(table: str, source: str, sign: str = "1") -> str:
+    """SELECT of the groups of `table` summed from `source` (rows of its fine table, each with a
+    column `sign` unless it is a constant), in the order of the key (so that concurrent writers
+    lock the groups in one order)."""
+    key, aggregates = definition(table)
+    sums = ", ".join(f"sum({sign} * {name}) AS {name}" for name in aggregates)
+    groups = ", ".join(str(i + 1) for i in range(len(key)))
+    return f"SELECT {', '.join(key)}, {sums} FROM {source} GROUP BY {groups} ORDER BY {groups}"
+
+
+def coarse_fill_sql(table: str) -> str:
+    return f"INSERT INTO {table} {_coarse_grouped(table, COARSE[table][0])}"
+
+
+def coarse_trigger_sql(table: str) -> list[str]:
+    """The function and the statement-level triggers on the fine table of `table` (COARSE)
+    that keep it current: per write, the written fine rows added (new) and subtracted (old)
+    per coarse group in one upsert, the groups left without customers deleted; a TRUNCATE
+    of the fine table empties it."""
+    fine = COARSE[table][0]
+    key, aggregates = definition(table)
+    nonzero = " OR ".join(f"{name} <> 0" for name in aggregates)
+    updates = ", ".join(f"{name} = t.{name} + excluded.{name}" for name in aggregates)
+    branches = "\n".join(
+        f"""    {"IF" if i == 0 else "ELSIF"} TG_OP = '{op}' THEN
+        INSERT INTO {table} AS t
+        SELECT * FROM ({_coarse_grouped(table, delta, "sign")}) g WHERE {nonzero}
+        ON CONFLICT ({", ".join(key)}) DO UPDATE SET {updates};
+        DELETE FROM {table} WHERE customers = 0;"""
+        for i, (op, delta) in enumerate(_DELTAS.items())
+    )
+    out = [
+        f"""CREATE FUNCTION {table}_changed() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+{branches}
+    END IF;
+    RETURN NULL;
+END $$""",
+        f"CREATE FUNCTION {table}_truncated() RETURNS trigger LANGUAGE plpgsql AS $$\n"
+        f"BEGIN DELETE FROM {table}; RETURN NULL; END $$",
+        f"CREATE TRIGGER {table}_truncate AFTER TRUNCATE ON {fine} "
+        f"FOR EACH STATEMENT EXECUTE FUNCTION {table}_truncated()",
+    ]
+    for op, transitions in _TRANSITIONS.items():
+        out.append(
+            f"CREATE TRIGGER {table}_{op.lower()} AFTER {op} ON {fine} "
+            f"REFERENCING {transitions} FOR EACH STATEMENT EXECUTE FUNCTION {table}_changed()"
+        )
+    return out
+
+
+def coarse_drop_sql(table: str) -> list[str]:
+    fine = COARSE[table][0]
+    out = [f"DROP TRIGGER {table}_{op.lower()} ON {fine}" for op in (*_DELTAS, "TRUNCATE")]
+    out += [f"DROP FUNCTION {table}_{f}()" for f in ("changed", "truncated")]
+    out.append(f"DROP TABLE {table}")
     return out
