@@ -1,5 +1,6 @@
 """Traffic quality: a per-customer suspicion score from behaviour, with the reasons that raised
-it, and per campaign the share of suspect customers.
+it, and per campaign the share of suspect customers, judged with its Wilson interval from
+`MIN_CUSTOMERS` customers on.
 
 Reasons (weight): `no_activity` (0.35) nothing after the first minute, judged once a customer is
 a day old; `instant_first_event` (0.35) the first event under `INSTANT_S` seconds after the
@@ -17,6 +18,7 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
+from scipy.stats import binomtest
 
 from analytics.ltv.columns import ACQUIRED_AT, AMOUNT, CUSTOMER_ID, OCCURRED_AT
 
@@ -50,9 +52,42 @@ ACTIVE_AFTER_S = 60.0
 BURST_WINDOW = pd.Timedelta(minutes=20)
 BURST_MIN = 4
 BURST_FACTOR = 5.0
-#: A campaign is flagged when its suspect share over the window is above this.
+#: A campaign is flagged when its suspect share over the window is above this: when the lower
+#: bound of the share's `CONFIDENCE` Wilson interval is (`judge_share`).
 DEFAULT_SHARE_LIMIT = 0.10
 DEFAULT_WINDOW_DAYS = 7
+#: Customers a campaign needs over the window before its share is judged at all: a handful of
+#: installs says little even when all look fake (the interval's lower bound does the rest; at 30,
+#: 24 of the 28 campaigns that bought fake installs in the sandbox world of
+#: tests/backend/early/test_early_signals.py went unjudged over 7 days).
+MIN_CUSTOMERS = 5
+CONFIDENCE = 0.95
+#: Columns of `campaign_suspect_share`.
+SHARE_COLUMNS = [
+    CAMPAIGN,
+    "customers",
+    "suspects",
+    "share",
+    "share_low",
+    "share_high",
+    "judged",
+    "flagged",
+    REASONS,
+]
+
+
+def judge_share(
+    suspects: int, customers: int, limit: float, min_customers: int = MIN_CUSTOMERS
+) -> tuple[float, float, bool, bool]:
+    """(low, high, judged, flagged) of a suspect share: its `CONFIDENCE` Wilson score interval
+    (scipy's), judged only from `min_customers` customers on, flagged when judged and the
+    interval's lower bound is above `limit` (a share above it by chance alone is not)."""
+    if customers == 0:
+        return 0.0, 1.0, False, False
+    interval = binomtest(suspects, customers).proportion_ci(CONFIDENCE, method="wilson")
+    low, high = float(interval.low), float(interval.high)
+    judged = customers >= min_customers
+    return low, high, judged, judged and low > limit
 
 
 def _first_and_later(customers: pd.DataFrame, events: pd.DataFrame) -> pd.DataFrame:
@@ -121,9 +156,11 @@ def campaign_suspect_share(
     start: pd.Timestamp,
     end: pd.Timestamp,
     limit: float = DEFAULT_SHARE_LIMIT,
+    min_customers: int = MIN_CUSTOMERS,
 ) -> pd.DataFrame:
-    """Per campaign, of the customers acquired in [start, end): customers, suspects, share,
-    flagged (share above `limit`) and the reasons counted over its suspects."""
+    """Per campaign, of the customers acquired in [start, end): customers, suspects, share, its
+    interval (share_low, share_high), judged (enough customers), flagged (`judge_share` above
+    `limit`) and the reasons counted over its suspects."""
     inside = customers[(customers[ACQUIRED_AT] >= start) & (customers[ACQUIRED_AT] < end)]
     joined = inside[[CUSTOMER_ID, CAMPAIGN]].join(scores, on=CUSTOMER_ID)
     rows = []
@@ -133,17 +170,18 @@ def campaign_suspect_share(
         for listed in suspects[REASONS]:
             for reason in listed:
                 reasons[reason] = reasons.get(reason, 0) + 1
-        share = len(suspects) / len(group)
+        low, high, judged, flagged = judge_share(len(suspects), len(group), limit, min_customers)
         rows.append(
             {
                 CAMPAIGN: campaign,
                 "customers": len(group),
                 "suspects": len(suspects),
-                "share": share,
-                "flagged": share > limit,
+                "share": len(suspects) / len(group),
+                "share_low": low,
+                "share_high": high,
+                "judged": judged,
+                "flagged": flagged,
                 REASONS: reasons,
             }
         )
-    return pd.DataFrame(
-        rows, columns=[CAMPAIGN, "customers", "suspects", "share", "flagged", REASONS]
-    )
+    return pd.DataFrame(rows, columns=SHARE_COLUMNS)

@@ -12,8 +12,10 @@ from flask_smorest import Blueprint
 from marshmallow import Schema, fields, validate
 
 from analytics.early.traffic import (
+    CONFIDENCE,
     DEFAULT_SHARE_LIMIT,
     DEFAULT_WINDOW_DAYS,
+    MIN_CUSTOMERS,
     REASON_LABELS,
     REASONS,
     SCORE,
@@ -42,7 +44,18 @@ class CampaignQualitySchema(Schema):
     customers = fields.Integer(required=True)
     suspects = fields.Integer(required=True)
     share = fields.Float(required=True)
-    flagged = fields.Boolean(required=True)
+    share_low = fields.Float(
+        required=True, metadata={"description": "lower bound of the share's 95% Wilson interval"}
+    )
+    share_high = fields.Float(required=True, metadata={"description": "its upper bound"})
+    judged = fields.Boolean(
+        required=True,
+        metadata={"description": "enough customers to judge the share (min_customers)"},
+    )
+    flagged = fields.Boolean(
+        required=True,
+        metadata={"description": "judged, and the interval's lower bound is above share_pct"},
+    )
     reasons = fields.Dict(keys=Text(), values=fields.Integer())
 
 
@@ -71,6 +84,10 @@ class SuspicionRulesSchema(Schema):
     suspect_score = fields.Float(metadata={"description": "the score from which one is suspect"})
     share_pct = fields.Float(metadata={"description": "the default flagging level"})
     days = fields.Integer(metadata={"description": "the default window"})
+    min_customers = fields.Integer(
+        metadata={"description": "customers a campaign needs before its share is judged"}
+    )
+    confidence = fields.Float(metadata={"description": "of the share's interval"})
 
 
 @blp.route("/traffic-quality/reasons", methods=["GET"])
@@ -83,6 +100,8 @@ def suspicion_rules():
         "suspect_score": SUSPECT_SCORE,
         "share_pct": 100 * DEFAULT_SHARE_LIMIT,
         "days": DEFAULT_WINDOW_DAYS,
+        "min_customers": MIN_CUSTOMERS,
+        "confidence": CONFIDENCE,
     }
 
 

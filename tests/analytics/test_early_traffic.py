@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
+import pytest
+from scipy.stats import binomtest
 
 from analytics.early.traffic import (
     CAMPAIGN,
@@ -10,6 +13,7 @@ from analytics.early.traffic import (
     SCORE,
     SUSPECT,
     campaign_suspect_share,
+    judge_share,
     suspicion_scores,
 )
 
@@ -81,7 +85,40 @@ def test_campaign_share_counts_the_window_and_flags_above_the_limit():
     rows += [("old", "good", -10 * 86_400, [2], [])]
     customers, events, payments = frames(rows)
     scores = suspicion_scores(customers, events, payments, AT)
-    shares = campaign_suspect_share(customers, scores, T0, AT).set_index(CAMPAIGN)
+    shares = campaign_suspect_share(customers, scores, T0, AT, min_customers=10)
+    shares = shares.set_index(CAMPAIGN)
     assert shares.loc["bad", "customers"] == 10 and shares.loc["bad", "suspects"] == 3
+    # 3 of 10: Wilson's 95% interval 10.8%-60.3%, above 10% even at its lower bound
+    assert shares.loc["bad", "share_low"] == pytest.approx(0.1078, abs=1e-4)
     assert shares.loc["bad", "flagged"] and shares.loc["bad", REASONS]["instant_first_event"] == 3
     assert shares.loc["good", "suspects"] == 0 and not shares.loc["good", "flagged"]
+    # with a minimum sample of 30, ten customers are too few to judge
+    default = campaign_suspect_share(customers, scores, T0, AT, min_customers=30)
+    default = default.set_index(CAMPAIGN)
+    assert not default.loc["bad", "judged"] and not default.loc["bad", "flagged"]
+
+
+def test_a_share_above_the_level_by_chance_is_not_flagged():
+    # 6 of 40 (15%) is above 10%, but its interval reaches down to 7%: not flagged
+    low, high, judged, flagged = judge_share(6, 40, 0.10)
+    assert judged and not flagged and low < 0.10 < 0.15 < high
+    # the same share on 400 customers is judged above 10% with confidence
+    assert judge_share(60, 400, 0.10)[3]
+
+
+def test_the_interval_is_scipys_wilson_interval():
+    low, high, _, _ = judge_share(12, 32, 0.10)
+    expected = binomtest(12, 32).proportion_ci(0.95, method="wilson")
+    assert (low, high) == pytest.approx((expected.low, expected.high))
+    # and Wilson's formula, written out once here to check the library's choice of method
+    p, n, z = 12 / 32, 32, 1.959963984540054
+    centre = (p + z * z / (2 * n)) / (1 + z * z / n)
+    half = z / (1 + z * z / n) * np.sqrt(p * (1 - p) / n + z * z / (4 * n * n))
+    assert (low, high) == pytest.approx((centre - half, centre + half))
+
+
+def test_too_few_customers_are_not_judged_whatever_their_share():
+    assert judge_share(4, 4, 0.10)[2:] == (False, False)  # fewer than MIN_CUSTOMERS
+    assert judge_share(0, 0, 0.10) == (0.0, 1.0, False, False)
+    assert judge_share(29, 29, 0.10, min_customers=30)[2:] == (False, False)
+    assert judge_share(30, 30, 0.10, min_customers=30)[2:] == (True, True)

@@ -10,6 +10,12 @@ export interface CampaignQuality {
   suspects: number;
   /** Suspects ÷ customers (0.12 = 12%). */
   share: number;
+  /** The share's 95% Wilson interval. */
+  share_low?: number;
+  share_high?: number;
+  /** Enough customers to judge the share (SuspicionRules.min_customers). */
+  judged?: boolean;
+  /** Judged, and the interval's lower bound is above the level. */
   flagged: boolean;
   /** Reason → suspects it was raised for. */
   reasons: Record<string, number>;
@@ -21,6 +27,10 @@ export interface SuspicionRules {
   suspect_score: number;
   share_pct: number;
   days: number;
+  /** Customers a campaign needs before its share is judged. */
+  min_customers?: number;
+  /** Of the share's interval (0.95). */
+  confidence?: number;
 }
 
 export interface TrafficFilters {

@@ -10,10 +10,12 @@ import type { CampaignQuality, SuspicionRules, TrafficFilters } from "../api/tra
 import { DataTable, type DataColumn } from "../components/DataTable";
 import { EmptyState, QueryView } from "../components/QueryView";
 import { PlatformTag } from "../components/PlatformTag";
+import { TrustNote } from "../components/TrustNote";
 import { csvFileName } from "../lib/csv";
 import { useFormat } from "../state/useFormat";
 import { ActionListsMenu } from "../components/ActionListsMenu";
-import { campaignPlatform, campaignTitle, flaggedSentence, reasonLines } from "./traffic/reasons";
+import { campaignPlatform, campaignTitle, flaggedSentence, isJudged, reasonLines } from "./traffic/reasons";
+import type { Formatters } from "../state/useFormat";
 
 const WINDOWS = [7, 14, 30];
 
@@ -23,7 +25,15 @@ function windowDays(days: number, now: Date = new Date()): { start: string; end:
   return { start: utcDay(days + 1), end: utcDay(1) };
 }
 
-function columns(labels: Record<string, string>, sharePct: number, days: number): DataColumn<CampaignQuality>[] {
+function columns(
+  labels: Record<string, string>,
+  sharePct: number,
+  days: number,
+  rules: SuspicionRules | undefined,
+  f: Formatters,
+): DataColumn<CampaignQuality>[] {
+  const minimum = rules?.min_customers ?? 5;
+  const confidence = Math.round((rules?.confidence ?? 0.95) * 100);
   return [
     {
       key: "campaign",
@@ -40,15 +50,21 @@ function columns(labels: Record<string, string>, sharePct: number, days: number)
     {
       key: "flagged",
       title: "Status",
-      help: `Flagged when more than ${sharePct}% of the campaign's new customers look fake`,
-      value: (r) => (r.flagged ? "Flagged" : "OK"),
+      help: `Flagged when more than ${sharePct}% of the campaign's new customers look fake even at the low end of the share's ${confidence}% interval, so that a few unlucky installs do not flag it. A campaign with fewer than ${minimum} new customers is not judged.`,
+      value: (r) => (r.flagged ? "Flagged" : isJudged(r) ? "OK" : "Too few installs to judge"),
       render: (r) =>
         r.flagged ? (
           <Tag color="red" icon={<WarningFilled />} data-testid="flagged">
             Flagged
           </Tag>
-        ) : (
+        ) : isJudged(r) ? (
           <Tag color="green">OK</Tag>
+        ) : (
+          <Tooltip title={`Fewer than ${minimum} new customers: their suspect share could be far from the campaign's usual one`}>
+            <Typography.Text type="secondary" data-testid="not-judged">
+              too few installs to judge
+            </Typography.Text>
+          </Tooltip>
         ),
       filterable: true,
       width: 120,
@@ -56,10 +72,17 @@ function columns(labels: Record<string, string>, sharePct: number, days: number)
     {
       key: "share",
       title: "Suspect share",
-      help: "Suspect customers ÷ new customers of the period",
+      help: `Suspect customers ÷ new customers of the period, and below it the range the campaign's true share lies in with ${confidence}% confidence (Wilson interval)`,
       kind: "ratioPercent",
       value: (r) => r.share,
-      width: 120,
+      note: (r) =>
+        r.share_low == null || r.share_high == null ? null : (
+          <TrustNote
+            text={`${confidence}%: ${f.ratioPercent(r.share_low, 0)}–${f.ratioPercent(r.share_high, 0)}`}
+            tooltip={`With ${r.customers} new customers, the campaign's true suspect share lies between these with ${confidence}% confidence`}
+          />
+        ),
+      width: 130,
     },
     {
       key: "suspects",
@@ -203,7 +226,7 @@ export default function TrafficPage() {
                   </Typography.Text>
                 }
                 rows={rows}
-                columns={columns(labels, filters.share_pct, filters.days)}
+                columns={columns(labels, filters.share_pct, filters.days, rules.data, f)}
                 rowKey={(r) => r.campaign}
                 csvName={csvFileName("traffic-quality", `${filters.days}-days`)}
                 defaultSort={{ key: "share", order: "descend" }}

@@ -64,3 +64,21 @@ def test_clean_traffic_raises_nothing(db, account, make_budget):
     make_budget(rules=only("suspect_traffic"))
     evaluate_all(at(DAY + dt.timedelta(days=1)))
     assert alerts(db, "suspect_traffic") == []
+
+
+def test_a_share_above_the_level_by_chance_raises_nothing(db, account, make_budget):
+    # 4 fakes among 24 customers: 17% > 10%, but the interval's lower bound is 7%
+    load_traffic(fake_in_bad=4)
+    make_budget(rules=only("suspect_traffic", share_pct=10, days=7))
+    evaluate_all(at(DAY + dt.timedelta(days=1)))
+    assert alerts(db, "suspect_traffic") == []
+
+
+def test_the_alert_names_each_campaigns_interval(db, account, make_budget):
+    load_traffic(fake_in_bad=12)
+    make_budget(rules=only("suspect_traffic", share_pct=10, days=7))
+    evaluate_all(at(DAY + dt.timedelta(days=1)))
+    (alert,) = alerts(db, "suspect_traffic")
+    # 12 of 32: Wilson's 95% interval 23%-55%
+    assert "38% of 32 customers (95% interval 23%–55%;" in alert.figures["suspect_campaigns"]
+    assert "even at the low end of their 95% interval" in alert.message

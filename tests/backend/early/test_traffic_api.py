@@ -7,6 +7,7 @@ import csv
 import datetime as dt
 import io
 
+import pytest
 from sqlalchemy import text
 
 from analytics.early.traffic import REASON_LABELS, WEIGHTS
@@ -26,8 +27,25 @@ def test_campaigns_come_with_their_suspect_share_and_reasons(marketer, db):
     assert (bad["customers"], bad["suspects"], bad["flagged"]) == (32, 12, True)
     assert bad["reasons"]["instant_first_event"] == 12
     assert (ok["suspects"], ok["flagged"]) == (0, False)
+    # 12 of 32: Wilson's 95% interval, whose lower bound is above the 10% level
+    assert (bad["share_low"], bad["share_high"]) == pytest.approx((0.2293, 0.5475), abs=1e-4)
+    assert bad["judged"] and ok["judged"] and ok["share_low"] == 0.0
     assert (bad["campaign_name"], ok["campaign_name"]) == ("Spring installs", None)
     assert marketer.get("/api/traffic-quality?days=0").status_code == 422
+
+
+def test_a_share_above_the_level_by_chance_is_not_flagged(marketer, db):
+    add_account(db, "meta", "act_1", "USD")
+    # 4 fakes among 24 customers: 17%, above the 10% level, but its interval reaches below it
+    load_traffic(fake_in_bad=4, day=dt.datetime.now(dt.UTC).date() - dt.timedelta(days=2))
+    bad = next(
+        r
+        for r in marketer.get("/api/traffic-quality").json
+        if r["campaign_external_id"] == "cmp_bad"
+    )
+    assert (bad["customers"], bad["suspects"]) == (24, 4) and bad["share"] > 0.10
+    assert (bad["judged"], bad["flagged"]) == (True, False)
+    assert bad["share_low"] < 0.10 < bad["share_high"]
 
 
 def test_the_suspects_export_lists_the_fake_customers(marketer, db):
@@ -48,6 +66,7 @@ def test_the_reasons_are_served_in_plain_words_with_the_default_level(marketer):
     assert answer.status_code == 200
     assert set(answer.json["reasons"]) == set(WEIGHTS)
     assert answer.json["reasons"]["no_activity"] == "No activity after the first minute"
+    assert (answer.json["min_customers"], answer.json["confidence"]) == (5, 0.95)
     assert (answer.json["share_pct"], answer.json["days"]) == (10.0, 7)
 
 

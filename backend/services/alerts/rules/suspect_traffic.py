@@ -1,6 +1,8 @@
 """The suspect-traffic rule: a campaign of the scope whose share of suspect customers (analytics/
 early/traffic.py: no activity after the install, an instant first event, install bursts,
-refunded purchases) among those acquired over the last days is above the given level."""
+refunded purchases) among those acquired over the last days is above the given level, judged as
+the Traffic quality page judges it (`judge_share`: from MIN_CUSTOMERS customers on, the lower
+bound of the share's 95% Wilson interval above the level)."""
 
 from __future__ import annotations
 
@@ -15,7 +17,7 @@ NAME = "suspect_traffic"
 
 
 def suspect_traffic(ctx: BudgetContext, config: dict) -> list[Finding]:
-    from analytics.early.traffic import REASON_LABELS
+    from analytics.early.traffic import CONFIDENCE, REASON_LABELS
     from backend.services.early.data import campaign_names, read_early_inputs
     from backend.services.early.report import traffic_report
 
@@ -37,7 +39,8 @@ def suspect_traffic(ctx: BudgetContext, config: dict) -> list[Finding]:
     names = campaign_names(list(flagged["campaign"]))
     listed = "; ".join(
         f"{names.get(row.campaign) or row.campaign_external_id or row.campaign}: "
-        f"{row.share:.0%} of {row.customers} customers ("
+        f"{row.share:.0%} of {row.customers} customers "
+        f"({CONFIDENCE:.0%} interval {row.share_low:.0%}–{row.share_high:.0%}; "
         + ", ".join(
             REASON_LABELS.get(reason, reason).lower()
             for reason in sorted(row.reasons, key=row.reasons.get, reverse=True)
@@ -47,7 +50,8 @@ def suspect_traffic(ctx: BudgetContext, config: dict) -> list[Finding]:
     )
     message = (
         f"Suspect traffic in {ctx.scope_label} ({ctx.budget.name}): over the last {days} days "
-        f"more than {share_pct:g}% of the customers of {len(flagged)} campaign(s) look fake — "
+        f"more than {share_pct:g}% of the customers of {len(flagged)} campaign(s) look fake, "
+        f"even at the low end of their {CONFIDENCE:.0%} interval — "
         f"{listed}."
     )
     figures = {
@@ -65,7 +69,8 @@ RULE = AlertRule(
     label="Suspect traffic",
     description=(
         "A campaign's share of suspect customers (no activity, instant first events, install "
-        "bursts, refunds) over the last days is above this level."
+        "bursts, refunds) over the last days is above this level even at the low end of its "
+        "95% interval; campaigns with too few customers to judge are left out."
     ),
     enabled_by_default=True,
     parameters={

@@ -16,6 +16,8 @@ const RULES: SuspicionRules = {
   suspect_score: 0.6,
   share_pct: 10,
   days: 7,
+  min_customers: 5,
+  confidence: 0.95,
 };
 
 const CAMPAIGNS: CampaignQuality[] = [
@@ -26,6 +28,9 @@ const CAMPAIGNS: CampaignQuality[] = [
     customers: 32,
     suspects: 12,
     share: 0.375,
+    share_low: 0.2293,
+    share_high: 0.5475,
+    judged: true,
     flagged: true,
     reasons: { no_activity: 12, instant_first_event: 12, install_burst: 9 },
   },
@@ -36,10 +41,28 @@ const CAMPAIGNS: CampaignQuality[] = [
     customers: 30,
     suspects: 0,
     share: 0,
+    share_low: 0,
+    share_high: 0.1135,
+    judged: true,
     flagged: false,
     reasons: {},
   },
 ];
+
+/** 2 of 4 look fake: 50%, above the level, on too few installs to judge. */
+const SMALL: CampaignQuality = {
+  campaign: "meta:1:cmp_small",
+  campaign_external_id: "cmp_small",
+  campaign_name: "Tiny test",
+  customers: 4,
+  suspects: 2,
+  share: 0.5,
+  share_low: 0.15,
+  share_high: 0.85,
+  judged: false,
+  flagged: false,
+  reasons: { no_activity: 2 },
+};
 
 function stubApi(campaigns = CAMPAIGNS) {
   return mockApi({
@@ -70,6 +93,19 @@ describe("Traffic quality page", () => {
     expect(reasons).not.toHaveTextContent("no_activity");
   });
 
+  it("shows each share's interval, and a small campaign as too few installs to judge", async () => {
+    stubApi([...CAMPAIGNS, SMALL]);
+    renderApp(<TrafficPage />, { route: "/traffic" });
+
+    await screen.findByText("Tiny test");
+    expect(rowOf("Spring installs")).toHaveTextContent("95%: 23%–55%");
+    const small = rowOf("Tiny test");
+    expect(within(small).getByTestId("not-judged")).toHaveTextContent("too few installs to judge");
+    expect(within(small).queryByTestId("flagged")).toBeNull();
+    expect(small).not.toHaveTextContent("OK");
+    expect(small).toHaveTextContent("95%: 15%–85%");
+  });
+
   it("shows a clean campaign as OK without reasons, by its id when it has no name", async () => {
     stubApi();
     renderApp(<TrafficPage />, { route: "/traffic" });
@@ -86,7 +122,7 @@ describe("Traffic quality page", () => {
     renderApp(<TrafficPage />, { route: "/traffic" });
 
     expect(await screen.findByTestId("traffic-summary")).toHaveTextContent(
-      "1 of 2 campaigns has more than 10% suspect customers over the last 7 days.",
+      "1 of 2 campaigns has more than 10% suspect customers over the last 7 days, even at the low end of its interval.",
     );
     const asked = calls.find((c) => c.path === "/api/traffic-quality");
     expect([asked?.search.get("days"), asked?.search.get("share_pct")]).toEqual(["7", "10"]);
@@ -123,6 +159,12 @@ describe("traffic quality words", () => {
   });
 
   it("says no campaign is flagged when none is", () => {
-    expect(flaggedSentence([CAMPAIGNS[1]], 10, 7)).toBe("No campaign has more than 10% suspect customers over the last 7 days.");
+    expect(flaggedSentence([CAMPAIGNS[1]], 10, 7)).toBe("No campaign has clearly more than 10% suspect customers over the last 7 days.");
+  });
+
+  it("counts the campaigns too small to judge", () => {
+    expect(flaggedSentence([CAMPAIGNS[1], SMALL], 10, 7)).toBe(
+      "No campaign has clearly more than 10% suspect customers over the last 7 days. 1 campaign had too few installs to judge.",
+    );
   });
 });
