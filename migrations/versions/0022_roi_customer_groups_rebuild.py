@@ -22,11 +22,11 @@ depends_on = None
 
 
 def upgrade() -> None:
-    for statement in customer_groups.function_sql():
+    for statement in customer_groups.function_sql(predictions=False):
         op.execute(statement)
 
 
 def downgrade() -> None:
-    for statement in customer_groups.function_sql(rebuild=False)[1:]:
+    for statement in customer_groups.function_sql(rebuild=False, predictions=False)[1:]:
         op.execute(statement)
     op.execute("DROP FUNCTION roi_customer_groups_rebuild(date, date)")

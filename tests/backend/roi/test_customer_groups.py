@@ -16,13 +16,14 @@ import io
 import random
 from decimal import Decimal
 
+import pandas as pd
 import pytest
 from sqlalchemy import text
 
-from backend.models import FxRate
+from backend.models import FxRate, ModelKind, ModelStatus
 from backend.services.customers import load_customers_batch, load_revenue_batch
 from backend.services.customers.fx import refresh_revenue_conversion
-from backend.services.predictions import imports, versions
+from backend.services.predictions import imports, outputs, versions
 from backend.services.roi import queries
 from backend.services.roi.cohorts import cohort_report
 from backend.services.roi.overview import overview_figures
@@ -38,6 +39,8 @@ from tests.backend.roi.conftest import add_account, spend_row, write_slice
 
 START = dt.date(2024, 1, 1)
 HEADER = "customer_id,predicted_ltv_30,predicted_ltv_90,predicted_ltv_365,churn_probability\n"
+OUTPUT_COLUMNS = ("predicted_ltv_30", "predicted_ltv_90", "predicted_ltv_365", "churn_probability",
+                  "p_alive")  # fmt: skip
 
 
 def _rows(db, sql: str) -> list[tuple]:
@@ -330,3 +333,87 @@ def test_the_answers_from_the_pre_aggregates_equal_those_read_per_customer(db, s
         for source in (name, f"platform_{name}"):
             monkeypatch.setitem(queries.CUSTOMER_SOURCES, source, per_customer_sql(table))
     assert answers(START, end, as_of) == aggregated
+
+
+def assert_as_rebuilt_from_scratch(db, monkeypatch, start: dt.date, end: dt.date,
+                                   as_of: dt.date) -> dict:  # fmt: skip
+    """roi_customers holds the active versions' outputs (read here from model_outputs), the
+    groups equal their sums computed afresh, and every answer equals the one read per customer.
+    Returns the answers."""
+    expected = """
+        SELECT c.id, o.customer_id IS NOT NULL, CAST(o.predicted_ltv_30 AS float8),
+               CAST(o.predicted_ltv_90 AS float8), CAST(o.predicted_ltv_365 AS float8),
+               CAST(COALESCE(k.churn_probability, o.churn_probability) AS float8)
+        FROM customers c
+        LEFT JOIN model_outputs o ON o.customer_id = c.id AND o.model_version_id =
+            (SELECT id FROM model_versions WHERE kind = 'ltv' AND is_active)
+        LEFT JOIN model_outputs k ON k.customer_id = c.id AND k.model_version_id =
+            (SELECT id FROM model_versions WHERE kind = 'churn' AND is_active)
+    """
+    stored = """
+        SELECT customer_id, ltv_scored, predicted_ltv_30, predicted_ltv_90, predicted_ltv_365,
+               churn_probability FROM roi_customers
+    """
+    assert _rows(db, stored) == _rows(db, expected)
+    assert_groups_current(db)
+    aggregated = answers(start, end, as_of)
+    with monkeypatch.context() as patch:
+        for name, table in (("days", "roi_customer_days"), ("lifetimes", "roi_customer_lifetimes")):
+            patch.setitem(queries.CUSTOMER_SOURCES, name, per_customer_sql(table))
+        assert answers(start, end, as_of) == aggregated
+    return without_versions(aggregated)
+
+
+def without_versions(answer):
+    """An answer without the identity of the model versions it names (what changed is which
+    version is active, not what it predicts)."""
+    if isinstance(answer, dict):
+        return {k: without_versions(v) for k, v in answer.items() if k != "model"}
+    if isinstance(answer, list):
+        return [without_versions(v) for v in answer]
+    return answer
+
+
+def empty_version(db, kind: ModelKind) -> int:
+    """A ready version of `kind` without outputs."""
+    version = versions.new_version(kind, "test")
+    version.status, version.trained_at = ModelStatus.READY, dt.datetime.now(dt.UTC)
+    db.session.commit()
+    return version.id
+
+
+@pytest.mark.parametrize("seed", range(3))
+def test_both_orders_of_a_bulk_activation_answer_as_a_rebuild_from_scratch(
+    db, seed, way, monkeypatch
+):
+    """Outputs stored first then the versions activated, or the versions activated while empty
+    then the same outputs stored under them (copy_outputs): the same predictions in
+    roi_customers, the same groups and answers as computed afresh (a bulk write re-sums the
+    groups' prediction sums in the `rebuilds` way, adjusts them by deltas in the other)."""
+    world = RandomWorld(db, 300 + seed)
+    load_customers_batch([world.customer(u) for u in world.customers])
+    load_revenue_batch(world.payments(80))
+    world.mark_suspects(0.2)
+    as_of = START + dt.timedelta(days=world.rng.choice([5, 40, 200]))
+    end = START + dt.timedelta(days=world.rng.randint(3, 9))
+    unscored = assert_as_rebuilt_from_scratch(db, monkeypatch, START, end, as_of)
+
+    ltv, churn = world.predictions("first", 0.8)  # stored while inactive
+    activate(ltv.id)
+    activate(churn.id)
+    first = assert_as_rebuilt_from_scratch(db, monkeypatch, START, end, as_of)
+    assert first != unscored
+
+    again = {kind: empty_version(db, kind) for kind in (ModelKind.LTV, ModelKind.CHURN)}
+    for version_id in again.values():
+        activate(version_id)  # no outputs: nobody scored
+    assert assert_as_rebuilt_from_scratch(db, monkeypatch, START, end, as_of) == unscored
+    for kind, stored in ((ModelKind.LTV, ltv), (ModelKind.CHURN, churn)):
+        frame = pd.read_sql_query(
+            text("SELECT * FROM model_outputs WHERE model_version_id = :v"),
+            db.session.connection(), params={"v": stored.id}, index_col="customer_id",
+        )  # fmt: skip
+        columns = [c for c in OUTPUT_COLUMNS if frame[c].notna().any()]
+        outputs.copy_outputs(again[kind], frame, columns)  # under the active version
+        db.session.commit()
+    assert assert_as_rebuilt_from_scratch(db, monkeypatch, START, end, as_of) == first
