@@ -108,12 +108,11 @@ class ModelOutput(db.Model):
 
     __tablename__ = "model_outputs"
 
-    model_version_id: Mapped[int] = mapped_column(
-        ForeignKey("model_versions.id", ondelete="CASCADE"), primary_key=True
-    )
-    customer_id: Mapped[int] = mapped_column(
-        BigInteger, ForeignKey("customers.id", ondelete="CASCADE"), primary_key=True, index=True
-    )
+    #: References model_versions and customers (deleting either deletes its outputs), kept by
+    #: statement-level triggers instead of foreign keys, whose per-row checks a 1M-row COPY
+    #: ran 2M times (backend/services/roi/sql/model_outputs_references.sql, migration 0026).
+    model_version_id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    customer_id: Mapped[int] = mapped_column(BigInteger, primary_key=True, index=True)
     predicted_ltv_30: Mapped[Decimal | None] = mapped_column(Money)
     predicted_ltv_90: Mapped[Decimal | None] = mapped_column(Money)
     predicted_ltv_365: Mapped[Decimal | None] = mapped_column(Money)
