@@ -43,6 +43,7 @@ from analytics.ltv.churn_model import (
     fit_churn_classifiers,
 )
 from analytics.ltv.clv import DEFAULT_HORIZONS_DAYS
+from analytics.ltv.cohort_error import fit_size_model
 from analytics.ltv.columns import AGE, CUSTOMER_ID, PLATFORM, churn_column, clv_column
 from analytics.ltv.evaluation import churn_metrics, reliability_table, revenue_metrics
 from analytics.ltv.lifetime import predicted_remainder, remaining_days
@@ -408,9 +409,10 @@ def _by_age(
 
 
 def _cohort_errors(actual, predicted, birth, platform) -> dict[str, float | int]:
-    """Spread of the relative error of cohort totals (acquisition day x platform)."""
+    """Spread of the relative error of cohort totals (acquisition day x platform), and how it
+    scales with a cohort's customers (`cohort_error.fit_size_model`: ``size_model``)."""
     frame = pd.DataFrame({"a": actual, "p": predicted, "day": birth, "platform": platform})
-    totals = frame.groupby(["day", "platform"])[["a", "p"]].sum()
+    totals = frame.groupby(["day", "platform"]).agg(a=("a", "sum"), p=("p", "sum"), n=("a", "size"))
     totals = totals[totals["a"] > 0]
     if totals.empty:
         return {"cohorts": 0}
@@ -419,6 +421,12 @@ def _cohort_errors(actual, predicted, birth, platform) -> dict[str, float | int]
         "cohorts": int(errors.size),
         "cohort_abs_error_p50": float(np.quantile(errors, 0.5)),
         "cohort_abs_error_p80": float(np.quantile(errors, 0.8)),
+        "cohort_customers_p50": float(totals["n"].median()),
+        "size_model": fit_size_model(
+            frame["a"].to_numpy(),
+            frame["p"].to_numpy(),
+            frame["day"].astype(str).to_numpy() + "|" + frame["platform"].astype(str).to_numpy(),
+        ),
     }
 
 

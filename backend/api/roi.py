@@ -58,6 +58,23 @@ class RoiQuerySchema(ReportRangeSchema):
     )
 
 
+class SizedAccuracySchema(Schema):
+    customers = fields.Integer(metadata={"description": "The row's customers"})
+    error_p50 = fields.Float(
+        allow_none=True,
+        metadata={"description": "Median |predicted / actual - 1| of a cohort of that size"},
+    )
+    error_p80 = fields.Float(allow_none=True)
+    low_ratio = fields.Float(
+        allow_none=True,
+        metadata={"description": "Actual ÷ predicted at 1 in 10 (the interval's low end)"},
+    )
+    high_ratio = fields.Float(
+        allow_none=True,
+        metadata={"description": "Actual ÷ predicted at 9 in 10 (the interval's high end)"},
+    )
+
+
 class AccuracySchema(Schema):
     horizon_days = fields.Integer(
         required=True,
@@ -92,6 +109,15 @@ class AccuracySchema(Schema):
     )
     cohorts = fields.Integer(metadata={"description": "Cohorts behind the error percentiles"})
     customers = fields.Integer(metadata={"description": "Customers judged at that age"})
+    cohort_customers = fields.Float(
+        allow_none=True,
+        metadata={"description": "Customers of the backtest's median cohort at that age"},
+    )
+    sized = fields.Nested(
+        SizedAccuracySchema,
+        allow_none=True,
+        metadata={"description": "The error of a cohort of the row's customers"},
+    )
 
 
 class IntervalSchema(Schema):

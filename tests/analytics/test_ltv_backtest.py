@@ -27,6 +27,7 @@ from analytics.ltv import (
 )
 from analytics.ltv.backtest import LTVBacktest, _drop_disagreeing_calibration
 from analytics.ltv.churn_traits import MIN_RATIO
+from analytics.ltv.cohort_error import MIN_COHORTS
 from analytics.ltv.rfm import purchase_periods
 from analytics.ltv.selection import fit_boosting
 
@@ -68,6 +69,24 @@ def test_the_backtest_reports_every_metric_by_horizon_and_cohort_age(backtest):
         assert age["customers"] >= 20
     assert {"auc", "pr_auc", "brier", "reliability"} <= set(metrics["churn"])
     json.dumps(metrics)
+
+
+def test_each_cohort_age_keeps_how_its_error_shrinks_with_the_cohorts_size(backtest):
+    """The band of actual ÷ predicted measured on the backtest's customers at each size: a
+    week's or a month's cohort is known better than the day cohorts the backtest judged."""
+    ages = backtest.as_metrics()["by_age"]["90"]
+    judged = [age for age in ages.values() if age["cohorts"] >= MIN_COHORTS]
+    assert len(judged) >= 3
+    for age in ages.values():
+        if age["cohorts"] < MIN_COHORTS:  # e.g. D1: one day of each channel
+            continue
+        model = age["size_model"]
+        assert model is not None and model["cohorts"] >= MIN_COHORTS
+        widths = [step["high"] - step["low"] for step in model["ladder"]]
+        # each size's band is no wider than the smaller one's (within the bootstrap's noise)
+        assert all(b <= 1.1 * a for a, b in zip(widths, widths[1:], strict=False)), widths
+        assert widths[-1] < 0.6 * widths[0]
+        assert 0 <= model["ladder"][-1]["low"] <= model["center"] <= model["ladder"][-1]["high"]
 
 
 def test_selection_is_made_on_origins_whose_outcomes_end_before_the_reported_origin(backtest):

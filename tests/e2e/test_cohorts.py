@@ -216,7 +216,8 @@ def test_predicted_roas_carries_its_backtested_error_and_range(cohorts_page):
         error = row.locator("> td").nth(column_index(page, "Backtested error"))
         accuracy = c.get("accuracy")
         if accuracy and accuracy.get("error_p50") is not None:
-            percent = formatting.integer(Decimal(str(accuracy["error_p50"])) * 100)
+            typical = (accuracy.get("sized") or {}).get("error_p50") or accuracy["error_p50"]
+            percent = formatting.integer(Decimal(str(typical)) * 100)
             expect(error).to_have_text(f"±{percent}% at {days(c['age_days'])} old")
         else:
             expect(error).to_have_text("not backtested at this age")

@@ -5,7 +5,8 @@ procedure's LTV_<horizon> (realized + predicted remainder) compared with what ha
 customers of that age at the backtest's report origin: the bias of the total (``total_error``)
 and the spread of the error of cohort totals (``cohort_abs_error_p50`` / ``_p80`` over the
 acquisition-day x channel cohorts). Predicted LTV, predicted ROAS and LTV:CAC share that error
-(spend and CAC are known); the interval of a predicted ROAS is prediction x (1 -+ p80 error),
+(spend and CAC are known); the interval of a predicted ROAS is the band of actual ÷ predicted
+of backtested cohorts scaled to the row's customers (``size_model``, `analytics.ltv.cohort_error`),
 never below the ROAS already realized.
 """
 
@@ -15,6 +16,7 @@ import datetime as dt
 
 from analytics.ltv.backtest import AGE_BUCKETS
 from analytics.ltv.churn_traits import MIN_RATIO
+from analytics.ltv.cohort_error import abs_error_for_size, interval_for_size
 
 
 def age_bucket(age_days: float) -> str | None:
@@ -33,11 +35,16 @@ def _round(value: object, digits: int = 4) -> float | None:
     return round(float(value), digits) if isinstance(value, int | float) else None
 
 
-def accuracy_at(metrics: dict | None, horizon_days: int, age_days: float) -> dict | None:
+def accuracy_at(
+    metrics: dict | None, horizon_days: int, age_days: float, customers: float | None = None
+) -> dict | None:
     """The backtested accuracy of LTV_<horizon_days> predicted at `age_days`. When the history
     was too short to judge that horizon (365 days needs 395 days of data), the longest shorter
     horizon judged at that age stands in (`horizon_days` says which). None when no horizon up
-    to the requested one was judged at that age."""
+    to the requested one was judged at that age. Given the `customers` of the cohort read,
+    ``sized`` holds the error of a cohort of that size (`analytics.ltv.cohort_error`): its
+    median and 80th percentile and the 80% band of actual ÷ predicted (None when the version
+    stored no size model)."""
     if not metrics:
         return None
     bucket = age_bucket(age_days)
@@ -59,6 +66,22 @@ def accuracy_at(metrics: dict | None, horizon_days: int, age_days: float) -> dic
         "normalized_gini": _round(judged.get("normalized_gini")),
         "cohorts": int(judged.get("cohorts") or 0),
         "customers": int(judged.get("customers") or 0),
+        "cohort_customers": _round(judged.get("cohort_customers_p50"), 1),
+        "sized": _sized(judged.get("size_model"), customers),
+    }
+
+
+def _sized(model: dict | None, customers: float | None) -> dict | None:
+    if not model or not customers or customers <= 0:
+        return None
+    p50, p80 = abs_error_for_size(model, float(customers))
+    low, high = interval_for_size(model, float(customers))
+    return {
+        "customers": int(customers),
+        "error_p50": _round(p50),
+        "error_p80": _round(p80),
+        "low_ratio": _round(low),
+        "high_ratio": _round(high),
     }
 
 
@@ -77,14 +100,23 @@ def backtest_by_age(metrics: dict | None, horizon_days: int) -> list[dict]:
 
 
 def interval(predicted: float | None, realized: float | None, accuracy: dict | None) -> dict | None:
-    """{low, high} of a predicted ratio (ROAS) from its backtested p80 error."""
-    if predicted is None or accuracy is None or accuracy.get("error_p80") is None:
+    """{low, high} of a predicted ratio (ROAS) holding the actual 8 times in 10: the band of
+    actual ÷ predicted of cohorts of its size in the backtest (``sized``) or, from a version
+    without a size model, prediction x (1 -+ the p80 error of the backtest's own cohorts);
+    never below the ratio already realized."""
+    if predicted is None or accuracy is None:
         return None
-    error = accuracy["error_p80"]
-    low = predicted * max(1.0 - error, 0.0)
+    sized = accuracy.get("sized")
+    if sized and sized.get("low_ratio") is not None:
+        low, high = predicted * sized["low_ratio"], predicted * sized["high_ratio"]
+    elif accuracy.get("error_p80") is not None:
+        error = accuracy["error_p80"]
+        low, high = predicted * max(1.0 - error, 0.0), predicted * (1.0 + error)
+    else:
+        return None
     if realized is not None:
         low = max(low, min(realized, predicted))
-    return {"low": round(low, 4), "high": round(predicted * (1.0 + error), 4)}
+    return {"low": round(low, 4), "high": round(max(high, low), 4)}
 
 
 def payback_accuracy(

@@ -82,7 +82,9 @@ def cohort_report(
         values = metric_rows[key]
         cohort, _, cohort_platform = key.partition("|")
         age = cohort_age(cohort, grain, as_of)
-        at_age = accuracy.accuracy_at(ltv_metrics, PREDICTED_HORIZON_DAYS, age)
+        at_age = accuracy.accuracy_at(
+            ltv_metrics, PREDICTED_HORIZON_DAYS, age, customers=values["customers"]
+        )
         rows.append(
             {
                 "cohort": cohort,

@@ -255,12 +255,12 @@ def _add_accuracy(rows: list[dict], request: RoiRequest, as_of: dt.date, models:
     `payback_accuracy` (None when the payback is observed)."""
     backtest = (models.get("ltv") or {}).get("metrics")
     age = range_age(request, as_of)
-    at_age = accuracy.accuracy_at(backtest, request.horizon, age)
     ltv_cac = accuracy.accuracy_at(backtest, metrics.LTV_HORIZON_DAYS, age)
     for row in rows:
-        row["accuracy"] = at_age
+        sized = accuracy.accuracy_at(backtest, request.horizon, age, row.get("customers"))
+        row["accuracy"] = sized
         row["predicted_roas_interval"] = accuracy.interval(
-            row.get("predicted_roas"), row.get("roas"), at_age
+            row.get("predicted_roas"), row.get("roas"), sized
         )
         row["ltv_cac_accuracy"] = ltv_cac
         row["payback_accuracy"] = accuracy.payback_accuracy(

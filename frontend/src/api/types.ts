@@ -288,6 +288,10 @@ export interface PredictionAccuracy {
   normalized_gini?: number | null;
   cohorts?: number;
   customers?: number;
+  /** Customers of the backtest's median cohort at that age. */
+  cohort_customers?: number | null;
+  /** The error of a cohort of the row's customers, and the band of actual ÷ predicted. */
+  sized?: { customers: number; error_p50: number | null; error_p80: number | null; low_ratio: number | null; high_ratio: number | null } | null;
 }
 
 export interface ChurnDriver {

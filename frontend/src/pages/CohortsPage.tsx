@@ -35,7 +35,17 @@ import {
   type CurveMetric,
 } from "./cohorts/charts";
 import { ModelCard } from "./cohorts/ModelCard";
-import { accuracyCell, accuracySentence, CHURN_INACTIVITY_DAYS, churnDriverLines, cohortDriverLines, MAX_SHOWN, roasInterval } from "./cohorts/trust";
+import {
+  accuracyCell,
+  accuracySentence,
+  CHURN_INACTIVITY_DAYS,
+  churnDriverLines,
+  cohortDriverLines,
+  intervalReason,
+  intervalSentence,
+  MAX_SHOWN,
+  roasInterval,
+} from "./cohorts/trust";
 
 function cohortColumns(
   currency: string,
@@ -77,16 +87,26 @@ function cohortColumns(
       title: "Predicted ROAS",
       kind: "roas",
       value: (c) => c.roas_predicted,
-      help: withAccuracy ? "Below it: the likely range (8 in 10 backtested cohorts of that age fell inside)" : undefined,
+      help: withAccuracy ? "Below it: the likely range (8 in 10 backtested cohorts of that size and age fell inside), and why when it is wide" : undefined,
       render: (c) => {
         const range = roasInterval(c, f);
+        const reason = intervalReason(c, f);
         return (
           <span className="predicted-roas">
             {f.roas(c.roas_predicted)}
             {range && (
-              <Typography.Text type="secondary" className="roas-interval" style={{ display: "block", fontSize: 12 }}>
-                {range}
-              </Typography.Text>
+              <Tooltip title={intervalSentence(c, f)}>
+                <span style={{ display: "block" }}>
+                  <Typography.Text type="secondary" className="roas-interval" style={{ display: "block", fontSize: 12 }}>
+                    {range}
+                  </Typography.Text>
+                  {reason && (
+                    <Typography.Text type="warning" className="roas-interval-reason" style={{ display: "block", fontSize: 11 }}>
+                      {reason}
+                    </Typography.Text>
+                  )}
+                </span>
+              </Tooltip>
             )}
           </span>
         );

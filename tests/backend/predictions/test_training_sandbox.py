@@ -130,6 +130,37 @@ def test_the_stored_metrics_are_those_of_the_backtest_at_the_reported_origin(run
     assert run.latest.ltv.params["calibration"]["90"] == backtest["calibration"]["90"]
 
 
+def test_a_weekly_cohorts_predicted_range_is_that_of_its_size_not_of_a_day(run):
+    """On the sandbox world, the cohorts page's weekly cohorts (several times the customers of
+    the backtest's day cohorts) get the band (actual ÷ predicted, which a predicted ROAS
+    multiplies) the backtest's customers give a cohort of their size: narrower than the same
+    age's band for a cohort of the backtest's day size, yet not closed."""
+    from backend.services.predictions.accuracy import accuracy_at
+    from backend.services.roi.cohorts import PREDICTED_HORIZON_DAYS, cohort_report
+
+    metrics = run.latest.ltv.metrics
+    start = AS_OF - dt.timedelta(days=83)
+    cohorts = cohort_report(start, AS_OF, "week", as_of=AS_OF)["cohorts"]
+    compared = 0
+    for cohort in cohorts:
+        accuracy = cohort["accuracy"]
+        if not accuracy or accuracy.get("cohort_customers") is None:
+            continue
+        sized = accuracy["sized"]
+        assert sized is not None and sized["customers"] == cohort["customers"]
+        if cohort["customers"] >= 3 * accuracy["cohort_customers"]:
+            day = accuracy_at(
+                metrics,
+                PREDICTED_HORIZON_DAYS,
+                cohort["age_days"],
+                customers=accuracy["cohort_customers"],
+            )["sized"]
+            band = sized["high_ratio"] - sized["low_ratio"]
+            assert 0 < band < day["high_ratio"] - day["low_ratio"], (sized, day)
+            compared += 1
+    assert compared >= 5
+
+
 def test_the_churn_version_is_trained_alongside_and_separates_churners(run):
     churn = run.latest.churn
     assert (churn.kind, churn.status) == ("churn", "ready")

@@ -151,6 +151,8 @@ def test_a_predicted_roas_carries_the_backtested_error_at_the_cohorts_age(world,
         "normalized_gini": 0.6,
         "cohorts": 12,
         "customers": 300,
+        "cohort_customers": None,
+        "sized": None,  # a version without a size model: the backtest's own cohorts' p80
     }
     predicted = google["roas_predicted"]
     assert google["roas_predicted_interval"] == {
@@ -212,6 +214,52 @@ def test_the_api_answers_the_model_card(world, db, marketer, monkeypatch):
         0.25,
         "2023-03-01",
     )
+
+
+SIZE_MODEL = {
+    "center": 0.9,
+    "between": 0.0,
+    "within": 4.0,
+    "center_var": 0.001,
+    "cohorts": 12,
+    "ladder": [
+        {"customers": 10, "low": 0.2, "high": 2.0, "error_p50": 0.6, "error_p80": 1.5},
+        {"customers": 30, "low": 0.5, "high": 1.5, "error_p50": 0.3, "error_p80": 0.6},
+        {"customers": 100, "low": 0.7, "high": 1.2, "error_p50": 0.15, "error_p80": 0.3},
+        {"customers": 300, "low": 0.8, "high": 1.1, "error_p50": 0.1, "error_p80": 0.2},
+        {"customers": 1000, "low": 0.85, "high": 1.0, "error_p50": 0.1, "error_p80": 0.15},
+    ],
+}
+
+
+def test_a_predicted_roas_interval_is_that_of_a_cohort_of_its_size(world, db):
+    """The band of actual ÷ predicted the backtest measured for cohorts of the row's customers
+    (the smallest size's below it), not the day cohorts' error applied to any cohort."""
+    world["model"].metrics = {
+        "backtest": {"by_age": {"365": {"D90": {**BACKTEST_AT_D90, "size_model": SIZE_MODEL}}}}
+    }
+    db.session.commit()
+    google = google_month(world)
+    assert google["customers"] < 10
+    assert google["accuracy"]["sized"] == {
+        "customers": google["customers"],
+        "error_p50": 0.6,
+        "error_p80": 1.5,
+        "low_ratio": 0.2,
+        "high_ratio": 2.0,
+    }
+    predicted = google["roas_predicted"]
+    assert google["roas_predicted_interval"] == {
+        "low": pytest.approx(max(predicted * 0.2, google["roas_actual"]), abs=1e-4),
+        "high": pytest.approx(predicted * 2.0, abs=1e-4),
+    }
+    from backend.services.predictions.accuracy import accuracy_at
+
+    # a week of 100 customers, and 173 (between 100 and 300: linear in log(size))
+    metrics = world["model"].metrics
+    assert accuracy_at(metrics, 365, 45, customers=100)["sized"]["high_ratio"] == 1.2
+    between = accuracy_at(metrics, 365, 45, customers=173)["sized"]["high_ratio"]
+    assert between == pytest.approx(1.15, abs=0.002)
 
 
 def test_a_horizon_the_history_could_not_judge_takes_the_longest_shorter_one(world, db):

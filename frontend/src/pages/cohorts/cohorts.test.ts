@@ -3,7 +3,7 @@ import { formatDays, formatInteger, formatMoney, formatMoneyAxis, formatRatioPer
 import type { Formatters } from "../../state/useFormat";
 import { ltvCurveOption, ltvTooltipLines, roasBarsOption, survivalAxisMax, survivalOption, survivalParts, topCohorts, PREDICTED_ROAS } from "./charts";
 import { platformLabel } from "../../lib/platforms";
-import { accuracyCell, accuracySentence, churnDriverLines, cohortDriverLines, roasInterval } from "./trust";
+import { accuracyCell, accuracySentence, churnDriverLines, cohortDriverLines, intervalReason, intervalSentence, roasInterval } from "./trust";
 
 const locale = "en-US";
 const f = {
@@ -83,6 +83,27 @@ describe("cohort charts", () => {
     expect(html).toContain("actual $25.00");
     expect(html).toContain("net of refunds");
     expect(html).toContain("can dip");
+  });
+
+  it("says why a predicted ROAS's range is wide: few customers, a young cohort", () => {
+    const sized = { customers: 37, error_p50: 0.6, error_p80: 1.5, low_ratio: 0.2, high_ratio: 2.0 };
+    const young = cohort("2026-11-30", 37, {
+      age_days: 4,
+      roas_predicted: 2.14,
+      roas_predicted_interval: { low: 0.43, high: 4.28 },
+      accuracy: { horizon_days: 365, age_bucket: "D7", error_p50: 1.06, error_p80: 2.2, bias: -0.14, cohorts: 15, sized },
+    });
+    expect(intervalReason(young, f)).toBe("wide: only 37 customers, 4 days old");
+    // the error beside it is that of a cohort of its size, the backtest's day cohorts' in the tooltip
+    expect(accuracyCell(young, f)).toBe("±60% at 4 days old");
+    expect(accuracySentence(young, f)).toMatch(/^For a cohort of 37 customers: typically ±60%\. The backtest's own cohorts, one day of one channel: predicted at age 4 days: backtested error ±106%/);
+    expect(intervalSentence(young, f)).toBe(
+      "In the backtest, 8 in 10 cohorts of 37 customers predicted at 4 days old ended within this range of the prediction. With 37 customers, a few payers more or less move the cohort's revenue a lot. At 4 days old, most of its 365-day revenue is still to come.",
+    );
+    const large = { ...young, customers: 900, age_days: 60, roas_predicted_interval: { low: 0.8, high: 1.1 } };
+    expect(intervalReason(large, f)).toBeNull();
+    const farOff = { ...large, roas_predicted_interval: { low: 0.3, high: 1.1 } };
+    expect(intervalReason(farOff, f)).toBe("wide: the backtest was far off at this age");
   });
 
   it("labels every bar of actual vs predicted ROAS, with the predicted interval in the tooltip", () => {
