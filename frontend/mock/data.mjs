@@ -260,7 +260,13 @@ export function dataset(now) {
     const expectedToDate = (b.amount * elapsed) / periodDays;
     const daily = elapsed ? cum / elapsed : 0;
     const projected = cum + daily * (periodDays - elapsed) * 1.02;
+    const asOf = elapsed ? series[elapsed - 1].date : null;
     return {
+      as_of: asOf,
+      // one account of the stand-in reports a day late
+      data_through: asOf && addDays(asOf, -1),
+      elapsed_days: elapsed,
+      period_days: periodDays,
       spend_to_date: round(cum),
       expected_to_date: round(expectedToDate),
       pace_pct: round(div(cum, expectedToDate) * 100, 1),

@@ -110,7 +110,8 @@ async function api(req, res, url) {
   if (path === "/api/alerts/rules") return send(res, 200, alertRules);
   if (path === "/api/alerts") {
     const state = q.state ?? "open";
-    return send(res, 200, data.alerts.filter((a) => state === "all" || a.state === state));
+    const shown = (a) => state === "all" || a.state === state || (state === "unresolved" && a.state !== "resolved");
+    return send(res, 200, data.alerts.filter(shown));
   }
   m = path.match(/^\/api\/alerts\/(\d+)\/(acknowledge|snooze)$/);
   if (m) {

@@ -29,8 +29,8 @@ export const TABS: { value: AlertFilter; label: string; help: string }[] = [
 
 /** An alert's state as the list names it. */
 const STATES: Record<string, { label: string; help: string }> = {
-  open: { label: "active, not mailed yet", help: "Raised; no mail about it has gone out yet" },
-  notified: { label: "active, mailed", help: "Raised and mailed to the budget's recipients; not resolved yet" },
+  open: { label: "not mailed", help: "Active: raised, and no mail about it has gone out yet" },
+  notified: { label: "mailed", help: "Active: raised and mailed to the budget's recipients; not resolved yet" },
   resolved: { label: "resolved", help: "Its cause has gone" },
 };
 
@@ -134,7 +134,7 @@ export default function AlertsPage() {
       title: "Raised",
       help: `When the alert was raised, in your time zone (${zone})`,
       value: (a) => a.created_at,
-      render: (a) => <span className="num" style={{ display: "inline-block", maxWidth: 120, whiteSpace: "normal" }}>{f.zonedDateTime(a.created_at)}</span>,
+      render: (a) => <span className="num" style={{ display: "inline-block", maxWidth: 100, whiteSpace: "normal" }}>{f.zonedDateTime(a.created_at)}</span>,
     },
     { key: "rule", title: "Rule", value: (a) => a.rule, filterable: true, filterLabel: ruleLabel, render: (a) => ruleLabel(a.rule) },
     {
@@ -175,12 +175,12 @@ export default function AlertsPage() {
             </Tag>
           </Tooltip>
           {a.acknowledged_at && (
-            <Typography.Text type="secondary" style={{ fontSize: 12 }}>
+            <Typography.Text type="secondary" style={{ fontSize: 12, display: "inline-block", maxWidth: 130, whiteSpace: "normal" }}>
               acknowledged {f.zonedDateTime(a.acknowledged_at)}
             </Typography.Text>
           )}
           {isSnoozed(a) && (
-            <Typography.Text type="secondary" style={{ fontSize: 12 }}>
+            <Typography.Text type="secondary" style={{ fontSize: 12, display: "inline-block", maxWidth: 130, whiteSpace: "normal" }}>
               snoozed until {f.zonedDateTime(a.snoozed_until)}
             </Typography.Text>
           )}

@@ -3,9 +3,9 @@ import { useQuery } from "@tanstack/react-query";
 import { fetchBudgets, queryKeys } from "../../api";
 
 export function noOpenAlertsText(budgetCount: number | null): string {
-  if (budgetCount === null) return "No open alerts.";
-  if (budgetCount === 0) return "No open alerts: no budget is set yet, so there is nothing to watch. Set one on the Budgets page.";
-  return budgetCount === 1 ? "No open alerts. The budget is on track." : "No open alerts. Budgets are on track.";
+  if (budgetCount === null) return "No active alerts.";
+  if (budgetCount === 0) return "No active alerts: no budget is set yet, so there is nothing to watch. Set one on the Budgets page.";
+  return budgetCount === 1 ? "No active alerts. The budget is on track." : "No active alerts. Budgets are on track.";
 }
 
 /** The empty-state text of open alerts, from the number of budgets (every role reads them). */
