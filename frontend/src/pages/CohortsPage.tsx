@@ -101,7 +101,11 @@ function cohortColumns(
                     {range}
                   </Typography.Text>
                   {reason && (
-                    <Typography.Text type="warning" className="roas-interval-reason" style={{ display: "block", fontSize: 11 }}>
+                    <Typography.Text
+                      type="warning"
+                      className="roas-interval-reason"
+                      style={{ display: "block", fontSize: 11, whiteSpace: "normal", maxWidth: 170, marginLeft: "auto" }}
+                    >
                       {reason}
                     </Typography.Text>
                   )}
