@@ -393,30 +393,74 @@ def coarse_fill_sql(table: str) -> str:
     return f"INSERT INTO {table} {_coarse_grouped(table, COARSE[table][0])}"
 
 
-def coarse_trigger_sql(table: str) -> list[str]:
-    """The function and the statement-level triggers on the fine table of `table` (COARSE)
-    that keep it current: per write, the written fine rows added (new) and subtracted (old)
-    per coarse group in one upsert, the groups left without customers deleted; a TRUNCATE
-    of the fine table empties it."""
+#: Rows deleted or updated by a statement on a fine table from which, while this transaction
+#: holds the fine table's SHARE ROW EXCLUSIVE lock (`roi_customer_groups_rebuild` and
+#: `roi_customer_groups_repredict` take it; the setting `spendlens.roi_groups_rebuild_rows`
+#: overrides this as it does REBUILD_ROWS), the coarse groups of its days are summed afresh
+#: from the fine table instead of adjusted by the old and new rows: a re-sum of the fine groups
+#: deletes every group of its days before inserting them again (the inserts are added as
+#: deltas), and an activation's re-sum of the prediction sums updates most groups.
+COARSE_REGROUP_ROWS = 1000
+
+
+def coarse_function_sql(table: str, regroup: bool = True) -> str:
+    """The trigger function that keeps `table` (COARSE) current: per write to its fine table,
+    the written fine rows added (new) and subtracted (old) per coarse group in one upsert, the
+    groups left without customers deleted. `regroup`: a DELETE or UPDATE of
+    COARSE_REGROUP_ROWS rows or more under the lock that keeps every other writer of the fine
+    table out (a bulk re-sum) re-sums the coarse groups of its days from the fine table
+    instead (migration 0027)."""
     fine = COARSE[table][0]
     key, aggregates = definition(table)
     nonzero = " OR ".join(f"{name} <> 0" for name in aggregates)
     updates = ", ".join(f"{name} = t.{name} + excluded.{name}" for name in aggregates)
-    branches = "\n".join(
-        f"""    {"IF" if i == 0 else "ELSIF"} TG_OP = '{op}' THEN
+    locked = (
+        "SELECT EXISTS (SELECT 1 FROM pg_locks WHERE pid = pg_backend_pid() AND granted "
+        f"AND locktype = 'relation' AND relation = '{fine}'::regclass AND mode IN "
+        "('ShareRowExclusiveLock', 'ExclusiveLock', 'AccessExclusiveLock'))"
+    )
+    source = f"(SELECT * FROM {fine} WHERE acquisition_date BETWEEN first AND last) f"
+    branches = []
+    for i, (op, delta) in enumerate(_DELTAS.items()):
+        adjust = f"""
         INSERT INTO {table} AS t
         SELECT * FROM ({_coarse_grouped(table, delta, "sign")}) g WHERE {nonzero}
         ON CONFLICT ({", ".join(key)}) DO UPDATE SET {updates};
         DELETE FROM {table} WHERE customers = 0;"""
-        for i, (op, delta) in enumerate(_DELTAS.items())
-    )
-    out = [
-        f"""CREATE FUNCTION {table}_changed() RETURNS trigger LANGUAGE plpgsql AS $$
+        if regroup and op != "INSERT":
+            adjust = f"""
+        SELECT count(*), min(acquisition_date), max(acquisition_date) INTO touched, first, last
+        FROM ({_TOUCHED[op]}) d;
+        IF touched >= threshold AND ({locked}) THEN
+            DELETE FROM {table} WHERE acquisition_date BETWEEN first AND last;
+            INSERT INTO {table} {_coarse_grouped(table, source)};
+        ELSIF touched > 0 THEN{adjust}
+        END IF;"""
+        branches.append(f"    {'IF' if i == 0 else 'ELSIF'} TG_OP = '{op}' THEN{adjust}")
+    body = "\n".join(branches)
+    return f"""CREATE OR REPLACE FUNCTION {table}_changed() RETURNS trigger
+LANGUAGE plpgsql AS $$
+DECLARE
+    threshold bigint := COALESCE(CAST(NULLIF(
+        current_setting('spendlens.roi_groups_rebuild_rows', true), '') AS bigint),
+        {COARSE_REGROUP_ROWS});
+    touched bigint;
+    first date;
+    last date;
 BEGIN
-{branches}
+{body}
     END IF;
     RETURN NULL;
-END $$""",
+END $$"""
+
+
+def coarse_trigger_sql(table: str) -> list[str]:
+    """The function (migration 0024's: deltas only) and the statement-level triggers on the
+    fine table of `table` (COARSE) that keep it current; a TRUNCATE of the fine table empties
+    it."""
+    fine = COARSE[table][0]
+    out = [
+        coarse_function_sql(table, regroup=False),
         f"CREATE FUNCTION {table}_truncated() RETURNS trigger LANGUAGE plpgsql AS $$\n"
         f"BEGIN DELETE FROM {table}; RETURN NULL; END $$",
         f"CREATE TRIGGER {table}_truncate AFTER TRUNCATE ON {fine} "
