@@ -262,7 +262,8 @@ def _repredict(table: str) -> str:
 #: million customers in memory instead of external merges), without JIT compilation (seconds
 #: of a statement that runs once) and joining the groups to their new sums by a hash, not by
 #: sorting both sides on the key's eleven expressions (at 1M customers, 655k groups: 26 s
-#: instead of 45 s at load 7).
+#: instead of 45 s at load 7) nor by a nested loop over the index of the groups, whose only
+#: usable column is the day (the lifetimes' join took over 25 minutes that way).
 BULK_WORK_MEM = "256MB"
 #: Set (locally) to 'on' by a statement that writes the predictions of roi_customers and
 #: nothing else (refresh_roi_predictions): a bulk one re-sums the prediction sums only.
@@ -325,7 +326,7 @@ END $$""",
 
 def _bulk_function(name: str, body: str, tuned: bool) -> str:
     """A function of `first` and `last` running `body` under the lock of the groups; `tuned`:
-    with BULK_WORK_MEM, without JIT or merge joins (restored when it ends)."""
+    with BULK_WORK_MEM, without JIT, merge or nested-loop joins (restored when it ends)."""
     lock = f"LOCK TABLE {', '.join(AGGREGATES)} IN SHARE ROW EXCLUSIVE MODE;"
     if not tuned:
         return f"""CREATE OR REPLACE FUNCTION {name}(first date, last date)
@@ -339,12 +340,15 @@ DECLARE
     memory text := current_setting('work_mem');
     compiling text := current_setting('jit');
     merging text := current_setting('enable_mergejoin');
+    looping text := current_setting('enable_nestloop');
 BEGIN
     {lock}
     PERFORM set_config('work_mem', '{BULK_WORK_MEM}', true), set_config('jit', 'off', true),
-            set_config('enable_mergejoin', 'off', true);{body}
+            set_config('enable_mergejoin', 'off', true),
+            set_config('enable_nestloop', 'off', true);{body}
     PERFORM set_config('work_mem', memory, true), set_config('jit', compiling, true),
-            set_config('enable_mergejoin', merging, true);
+            set_config('enable_mergejoin', merging, true),
+            set_config('enable_nestloop', looping, true);
 END $$"""
 
 
