@@ -1,15 +1,8 @@
 import type { EarlyFigures } from "../api/types";
-import { formatInteger, formatMoney, formatNumber, formatShortDate } from "./format";
-import type { Formatters } from "../state/useFormat";
+import { formattersFor } from "../state/useFormat";
 import { earlySentence, earlyShort, payersSentence, payersShort } from "./early";
 
-const locale = "en-US";
-const f = {
-  money: (v: number) => formatMoney(v, "USD", { locale }),
-  integer: (v: number) => formatInteger(v, { locale }),
-  number: (v: number, digits = 2) => formatNumber(v, { locale, digits }),
-  shortDate: (v: string) => formatShortDate(v, { locale }),
-} as unknown as Formatters;
+const f = formattersFor("en-US", "USD");
 
 const early: EarlyFigures = {
   from: "2026-12-01",

@@ -1,17 +1,9 @@
 import { describe, expect, it } from "vitest";
 import type { ChurnAccuracy } from "../api/types";
-import { formatDays, formatInteger, formatNumber, formatRatioPercent } from "./format";
-import type { Formatters } from "../state/useFormat";
+import { formattersFor } from "../state/useFormat";
 import { churnAgeSentence, churnAgeShort, churnSentence, churnShort } from "./trust";
 
-const locale = "en-US";
-const f = {
-  locale,
-  integer: (v: number) => formatInteger(v, { locale }),
-  number: (v: number, digits = 2) => formatNumber(v, { locale, digits }),
-  ratioPercent: (v: number, digits = 1) => formatRatioPercent(v, { locale, digits }),
-  days: (v: number) => formatDays(v, { locale }),
-} as unknown as Formatters;
+const f = formattersFor("en-US", "USD");
 
 const d90 = { age_bucket: "D90", auc: 0.77, pr_auc: 0.8, brier: 0.18, predicted_rate: 0.63, observed_rate: 0.6, customers: 250 };
 const d7 = { age_bucket: "D7", auc: null, pr_auc: null, brier: 0.2, predicted_rate: 0.9, observed_rate: 1, customers: 30 };

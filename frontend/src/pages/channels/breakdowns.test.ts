@@ -1,17 +1,10 @@
 import { describe, expect, it } from "vitest";
 import * as echarts from "echarts";
 import type { RoiRow } from "../../api/types";
-import { formatMoneyAxis, formatRatioPercent } from "../../lib/format";
-import type { Formatters } from "../../state/useFormat";
+import { type Formatters, formattersFor } from "../../state/useFormat";
 import { breakdownOption } from "./Breakdowns";
 
-const locale = "en-US";
-const f = {
-  locale,
-  money: (v: number) => String(v),
-  moneyAxis: (v: number) => formatMoneyAxis(v, "USD", { locale }),
-  ratioPercent: (v: number, digits = 1) => formatRatioPercent(v, { locale, digits }),
-} as unknown as Formatters;
+const f = { ...formattersFor("en-US", "USD"), money: (v: number | null | undefined) => String(v) } as Formatters;
 
 const row = (key: string, spend: number, roas: number) => ({ key, label: key, spend, roas }) as unknown as RoiRow;
 

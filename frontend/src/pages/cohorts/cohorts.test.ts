@@ -1,23 +1,10 @@
 import type { Cohort } from "../../api/types";
-import { formatDays, formatInteger, formatMoney, formatMoneyAxis, formatRatioPercent, formatRoas, formatShortDate, formatDate, formatNumber } from "../../lib/format";
-import type { Formatters } from "../../state/useFormat";
+import { formattersFor } from "../../state/useFormat";
 import { ltvCurveOption, ltvTooltipLines, roasBarsOption, survivalAxisMax, survivalOption, survivalParts, topCohorts, PREDICTED_ROAS } from "./charts";
 import { platformLabel } from "../../lib/platforms";
 import { accuracyCell, accuracySentence, churnDriverLines, cohortDriverLines, intervalReason, intervalSentence, roasInterval } from "./trust";
 
-const locale = "en-US";
-const f = {
-  locale,
-  money: (v: number) => formatMoney(v, "USD", { locale }),
-  moneyAxis: (v: number) => formatMoneyAxis(v, "USD", { locale }),
-  integer: (v: number) => formatInteger(v, { locale }),
-  number: (v: number, digits = 2) => formatNumber(v, { locale, digits }),
-  ratioPercent: (v: number, digits = 1) => formatRatioPercent(v, { locale, digits }),
-  roas: (v: number) => formatRoas(v, { locale }),
-  days: (v: number) => formatDays(v, { locale }),
-  date: (v: string) => formatDate(v, { locale }),
-  shortDate: (v: string) => formatShortDate(v, { locale }),
-} as unknown as Formatters;
+const f = formattersFor("en-US", "USD");
 
 function cohort(day: string, customers: number, extra: Partial<Cohort> = {}): Cohort {
   return {

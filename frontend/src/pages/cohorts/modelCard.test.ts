@@ -1,17 +1,8 @@
 import type { FirstPurchaseModelInfo, ModelInfo } from "../../api/types";
-import { formatDate, formatDateTime, formatInteger, formatNumber, formatRatioPercent } from "../../lib/format";
-import type { Formatters } from "../../state/useFormat";
+import { formattersFor } from "../../state/useFormat";
 import { earlyAgeSentence, firstPurchaseCard, ltvAgeSentence, ltvCard } from "./modelCard";
 
-const locale = "en-US";
-const f = {
-  locale,
-  integer: (v: number) => formatInteger(v, { locale }),
-  number: (v: number, digits = 2) => formatNumber(v, { locale, digits }),
-  ratioPercent: (v: number, digits = 1) => formatRatioPercent(v, { locale, digits }),
-  date: (v: string) => formatDate(v, { locale }),
-  dateTime: (v: string) => formatDateTime(v, { locale }),
-} as unknown as Formatters;
+const f = formattersFor("en-US", "USD");
 
 const ltv: ModelInfo = {
   id: 1,
