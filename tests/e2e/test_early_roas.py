@@ -7,6 +7,7 @@ from the API's answer for the same range (asked with the page's session)."""
 from __future__ import annotations
 
 import time
+from decimal import ROUND_HALF_UP, Decimal
 
 import pytest
 from playwright.sync_api import expect
@@ -57,7 +58,10 @@ def _wait_for_first_purchase_trainings(stack, timeout: float = 300) -> None:
 
 def trust_note(early: dict) -> str:
     accuracy = early["accuracy"]
-    return f"{accuracy['age_bucket']} ±{round(accuracy['predicted_roas_err_pct'])}% backtested"
+    # half away from zero, as the page's Intl formatting rounds (Python's round() halves to even:
+    # an error of 52.5% read 52 beside the page's 53)
+    err = Decimal(str(accuracy["predicted_roas_err_pct"])).quantize(Decimal(1), ROUND_HALF_UP)
+    return f"{accuracy['age_bucket']} ±{err}% backtested"
 
 
 def payers_note(early: dict) -> str:
