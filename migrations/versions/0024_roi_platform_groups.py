@@ -23,7 +23,7 @@ depends_on = None
 
 
 def upgrade() -> None:
-    for table in customer_groups.COARSE:
+    for table in customer_groups.PLATFORM_COARSE:
         for statement in customer_groups.create_table_sql(table):
             op.execute(statement)
         op.execute(customer_groups.coarse_fill_sql(table))
@@ -32,6 +32,6 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
-    for table in customer_groups.COARSE:
+    for table in customer_groups.PLATFORM_COARSE:
         for statement in customer_groups.coarse_drop_sql(table):
             op.execute(statement)

@@ -22,10 +22,10 @@ depends_on = None
 
 
 def upgrade() -> None:
-    for table in customer_groups.COARSE:
+    for table in customer_groups.PLATFORM_COARSE:
         op.execute(customer_groups.coarse_function_sql(table))
 
 
 def downgrade() -> None:
-    for table in customer_groups.COARSE:
+    for table in customer_groups.PLATFORM_COARSE:
         op.execute(customer_groups.coarse_function_sql(table, regroup=False))

@@ -6,11 +6,11 @@ day, such as the weekday, read the daily rollups only). Customers are those acqu
 on an ad platform, grouped the same way; their revenue in the reporting currency (converted at
 the rate of each event's date) and the predictions of the active models are read from the
 customer side pre-aggregated per acquisition day, campaign, country and device
-(`roi_customer_days`, `roi_customer_lifetimes`, kept from `roi_customers` by a trigger), or per
-day and platform only when the grouping needs nothing finer (`customer_source`), never
-from the customers, the revenue events or the model outputs: a cold report reads rows per day
-and campaign, not per customer. Every group key is text; a customer without the grouping's
-attribute is in the group '-'.
+(`roi_customer_days`, `roi_customer_lifetimes`, kept from `roi_customers` by a trigger), or
+their sums per day and platform, campaign, or country and device when the grouping needs
+nothing finer (`customer_source`), never from the customers, the revenue events or the model
+outputs: a cold report reads rows per day and campaign, not per customer. Every group key is
+text; a customer without the grouping's attribute is in the group '-'.
 """
 
 from __future__ import annotations
@@ -214,42 +214,53 @@ def frame(fetched: Fetched) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=columns)
 
 
-#: Where the customer side is read: the relations of `sql.customer_groups.AGGREGATES` and, per
-#: acquisition day and platform only, of its COARSE (a test reads the same columns per customer
-#: instead, `customer_groups.per_customer_sql`).
+#: Where the customer side is read: the relations of `sql.customer_groups.AGGREGATES` and of its
+#: COARSE sums (a test reads the same columns per customer instead,
+#: `customer_groups.per_customer_sql`).
 CUSTOMER_SOURCES = {
     "days": "roi_customer_days",
     "lifetimes": "roi_customer_lifetimes",
     "platform_days": "roi_customer_platform_days",
     "platform_lifetimes": "roi_customer_platform_lifetimes",
+    "campaign_days": "roi_customer_campaign_days",
+    "country_days": "roi_customer_country_days",
 }
-#: Columns of the customer groups a key may use for the groups per day and platform to serve.
-_PLATFORM_LEVEL = frozenset({"acquisition_date", "platform"})
+#: The coarse levels of the customer groups, fewest rows first: the columns of their key a
+#: query's key and filters may use for the level to serve it.
+LEVELS = {
+    "platform": frozenset({"acquisition_date", "platform"}),
+    "country": frozenset({"acquisition_date", "platform", "country", "device"}),
+    "campaign": frozenset({"acquisition_date", "platform", "ad_account_id", "campaign_id"}),
+}
 _COLUMN = re.compile(r"\bc\.(\w+)")
 
 
 def customer_source(selection: Selection, customer_key: str, source: str = "days") -> str:
     """The key of CUSTOMER_SOURCES a query grouped by `customer_key` (over groups aliased c)
-    reads: the groups per day and platform when the key uses nothing finer (by platform, by day
-    or week, the cohorts) and no account or campaign is selected, else the fine groups."""
-    coarse = (
-        selection.account_id is None
-        and selection.campaign_id is None
-        and set(_COLUMN.findall(customer_key)) <= _PLATFORM_LEVEL
-    )
-    return f"platform_{source}" if coarse else source
+    reads: the coarsest level of the groups (LEVELS) that holds the key's columns and those of
+    the selection's filters (by platform, by day or week, the cohorts: per day and platform; by
+    country or device: per day, country and device; by campaign or account, or with an account
+    or campaign selected: per day and campaign), else the fine groups."""
+    needed = set(_COLUMN.findall(customer_key))
+    if selection.account_id is not None:
+        needed.add("ad_account_id")
+    if selection.campaign_id is not None:
+        needed.add("campaign_id")
+    for level, columns in LEVELS.items():
+        if needed <= columns and f"{level}_{source}" in CUSTOMER_SOURCES:
+            return f"{level}_{source}"
+    return source
 
 
 def _customer_rows(selection: Selection, customer_key: str, source: str = "days") -> str:
     """FROM and WHERE of the groups of customers acquired in the selection (a group: an
-    acquisition day, platform, account, campaign, country and device, or only a day and
-    platform (`customer_source`), with the lifetimes' further keys), aliased c."""
+    acquisition day, platform, account, campaign, country and device, or a coarser level of
+    them (`customer_source`), with the lifetimes' further keys), aliased c."""
     source = customer_source(selection, customer_key, source)
-    filters = (
-        " AND (CAST(:platform AS text) IS NULL OR c.platform = :platform)"
-        if source.startswith("platform_")
-        else _filters("c", "ad_account_id", "campaign_id")
-    )
+    level = LEVELS.get(source.rpartition("_")[0])
+    filters = " AND (CAST(:platform AS text) IS NULL OR c.platform = :platform)"
+    if level is None or "ad_account_id" in level:
+        filters = _filters("c", "ad_account_id", "campaign_id")
     return f"""
         FROM {CUSTOMER_SOURCES[source]} c
         WHERE c.acquisition_date BETWEEN :start AND :end AND c.platform = ANY(:platforms)

@@ -13,7 +13,8 @@
 - `roi_customer_days`, `roi_customer_lifetimes`: the customer side summed per acquisition day
   and campaign, country, device, kept by a trigger on roi_customers (`sql/customer_groups.py`);
   `roi_customer_platform_days`, `roi_customer_platform_lifetimes`: the same per day and platform,
-  kept by triggers on those.
+  kept by triggers on those; `roi_customer_campaign_days`, `roi_customer_country_days`: the days
+  per day and campaign, and per day, country and device, kept the same way.
 - `RoiDataChange`: the data version the answer cache is keyed by.
 """
 
@@ -226,3 +227,8 @@ roi_customer_lifetimes = _customer_group_table("roi_customer_lifetimes")
 #: by platform, day or cohort read.
 roi_customer_platform_days = _customer_group_table("roi_customer_platform_days")
 roi_customer_platform_lifetimes = _customer_group_table("roi_customer_platform_lifetimes")
+#: roi_customer_days summed per acquisition day and campaign (with its platform and account),
+#: and per day, platform, country and device: what reports by campaign or account, and by
+#: country or device read.
+roi_customer_campaign_days = _customer_group_table("roi_customer_campaign_days")
+roi_customer_country_days = _customer_group_table("roi_customer_country_days")

@@ -5,7 +5,7 @@ small worlds, after every kind of write the loaders, the FX refresh and the mode
 exchange rate arriving, outputs stored before and after a version is active, activation,
 suspects marked by traffic quality); and
 every ROI, overview and cohort answer read from them equals the answer read per customer. The
-groups per day and platform (roi_customer_platform_days, roi_customer_platform_lifetimes) equal
+coarse groups (per day and platform, per day and campaign, per day, country and device) equal
 the fine groups' sums after each of those writes, and the answers read from them equal those
 read from the fine groups."""
 
@@ -20,7 +20,7 @@ import pandas as pd
 import pytest
 from sqlalchemy import text
 
-from backend.models import FxRate, ModelKind, ModelStatus
+from backend.models import AdAccount, FxRate, ModelKind, ModelStatus
 from backend.services.customers import load_customers_batch, load_revenue_batch
 from backend.services.customers.fx import refresh_revenue_conversion
 from backend.services.predictions import imports, outputs, versions
@@ -261,16 +261,21 @@ def test_a_truncate_of_the_fine_groups_empties_those_per_platform(db):
         assert db.session.execute(text(f"SELECT count(*) FROM {table}")).scalar_one() == 0
 
 
-def test_reports_by_platform_or_day_read_the_groups_per_platform():
+def test_reports_read_the_coarsest_groups_that_hold_their_key_and_filters():
     selection = queries.Selection(START, START, "USD", ("meta",))
     assert queries.customer_source(selection, "c.platform") == "platform_days"
     key = "to_char(date_trunc('week', c.acquisition_date), 'YYYY-MM-DD') || '|' || c.platform"
     assert queries.customer_source(selection, key, "lifetimes") == "platform_lifetimes"
-    assert queries.customer_source(selection, "c.campaign_id") == "days"
+    assert queries.customer_source(selection, "c.campaign_id") == "campaign_days"
+    assert queries.customer_source(selection, "c.ad_account_id") == "campaign_days"
+    assert queries.customer_source(selection, "upper(c.country)") == "country_days"
+    assert queries.customer_source(selection, "lower(c.device)") == "country_days"
     assert queries.customer_source(selection, "upper(c.country)", "lifetimes") == "lifetimes"
     for filtered in ({"account_id": 1}, {"campaign_id": 2}):
         narrowed = queries.Selection(START, START, "USD", ("meta",), **filtered)
-        assert queries.customer_source(narrowed, "c.platform") == "days"
+        assert queries.customer_source(narrowed, "c.platform") == "campaign_days"
+        assert queries.customer_source(narrowed, "upper(c.country)") == "days"
+        assert queries.customer_source(narrowed, "c.platform", "lifetimes") == "lifetimes"
 
 
 def test_outputs_stored_under_an_active_version_reach_the_pre_aggregates(db, way):
@@ -302,6 +307,16 @@ def answers(start: dt.date, end: dt.date, as_of: dt.date) -> dict:
     out["roi_campaign_filtered"] = roi_report(
         RoiRequest(start, end, group_by="campaign", platform="meta"), as_of
     )
+    out["roi_country_filtered"] = roi_report(
+        RoiRequest(start, end, group_by="country", platform="google_ads"), as_of
+    )
+    account = min(a.id for a in AdAccount.query)
+    out["roi_country_of_account"] = roi_report(
+        RoiRequest(start, end, group_by="country", account_id=account), as_of
+    )
+    out["roi_platform_of_account"] = roi_report(
+        RoiRequest(start, end, group_by="platform", account_id=account), as_of
+    )
     out["roi_platform_filtered"] = roi_report(
         RoiRequest(start, end, group_by="platform", platform="meta"), as_of
     )
@@ -325,13 +340,13 @@ def test_the_answers_from_the_pre_aggregates_equal_those_read_per_customer(db, s
     end = START + dt.timedelta(days=world.rng.randint(3, 9))
     aggregated = answers(START, end, as_of)
     assert aggregated["roi_platform"]["totals"]["customers"] > 0
-    fine = {"days": "roi_customer_days", "lifetimes": "roi_customer_lifetimes"}
-    for name, table in fine.items():  # the groups per platform: the fine ones instead
-        monkeypatch.setitem(queries.CUSTOMER_SOURCES, f"platform_{name}", table)
+    coarse = {s: t for s, t in queries.CUSTOMER_SOURCES.items() if t in COARSE}
+    assert set(coarse.values()) == set(COARSE)
+    for source, table in coarse.items():  # the coarse groups: their fine ones instead
+        monkeypatch.setitem(queries.CUSTOMER_SOURCES, source, COARSE[table][0])
     assert answers(START, end, as_of) == aggregated
-    for name, table in fine.items():
-        for source in (name, f"platform_{name}"):
-            monkeypatch.setitem(queries.CUSTOMER_SOURCES, source, per_customer_sql(table))
+    for source, table in queries.CUSTOMER_SOURCES.items():
+        monkeypatch.setitem(queries.CUSTOMER_SOURCES, source, per_customer_sql(table))
     assert answers(START, end, as_of) == aggregated
 
 
