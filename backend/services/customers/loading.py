@@ -16,7 +16,7 @@ from __future__ import annotations
 import csv
 import io
 import json
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import IO, Any
@@ -24,6 +24,7 @@ from typing import IO, Any
 from backend.extensions import db
 from backend.services import audit
 from backend.services.customers import merging
+from backend.services.customers.bulk import load_plain_events
 from backend.services.customers.problems import LISTED, Problems
 from backend.services.customers.records import CUSTOMERS, EVENTS, REVENUE, RecordLayout
 
@@ -68,9 +69,14 @@ def load_revenue_csv(stream: IO[str] | str, *, actor=None, source: str = "csv") 
 
 
 def load_events_csv(stream: IO[str] | str, *, actor=None, source: str = "csv") -> LoadResult:
-    """Load an in-app events CSV (see records.py for the columns)."""
+    """Load an in-app events CSV (see records.py for the columns); into an empty table, a file
+    in the plain form takes the bulk way (bulk.py)."""
     problems = Problems("line")
-    return _load(EVENTS, csv_records(_text(stream), EVENTS, problems), problems, actor, source)
+    text = _text(stream)
+    records = csv_records(text, EVENTS, problems)  # reads nothing until the full parse runs
+    return _load(
+        EVENTS, records, problems, actor, source, bulk=lambda c: load_plain_events(c, text)
+    )
 
 
 def load_customers_batch(items: list, *, actor=None, source: str = "api") -> LoadResult:
@@ -217,19 +223,18 @@ def _load(
     problems: Problems,
     actor,
     source: str,
+    bulk: Callable[[Any], int | None] | None = None,
 ) -> LoadResult:
     try:
         cursor = db.session.connection().connection.cursor()
         cursor.execute("SET LOCAL TimeZone = 'UTC'")
         # the whole-load checks sort and hash every staged key: in memory, not on disk
         cursor.execute("SET LOCAL work_mem = '64MB'")
-        stream = copy_into_stage(cursor, layout, records, problems)
-        if problems.count < LISTED:
-            merging.check_stage(cursor, layout, problems)
-        if problems:
-            raise problems.rejection(layout.label.capitalize())
-        inserted, updated = merging.merge_stage(cursor, layout)
-        result = LoadResult(layout.name, stream.count, inserted, updated)
+        rows = bulk(cursor) if bulk else None
+        if rows is not None:
+            result = LoadResult(layout.name, rows, rows, 0)
+        else:
+            result = _load_staged(cursor, layout, records, problems)
         audit.record(
             actor,
             f"{layout.name}.load",
@@ -243,6 +248,20 @@ def _load(
         db.session.rollback()
         raise
     return result
+
+
+def _load_staged(
+    cursor, layout: RecordLayout, records: Iterable[tuple[int, Mapping[str, str]]], problems
+) -> LoadResult:
+    """The full parse: each record validated into the staging table, the whole-load checks,
+    then the keyed merge."""
+    stream = copy_into_stage(cursor, layout, records, problems)
+    if problems.count < LISTED:
+        merging.check_stage(cursor, layout, problems)
+    if problems:
+        raise problems.rejection(layout.label.capitalize())
+    inserted, updated = merging.merge_stage(cursor, layout)
+    return LoadResult(layout.name, stream.count, inserted, updated)
 
 
 def load_events_batch(items: list, *, actor=None, source: str = "api") -> LoadResult:

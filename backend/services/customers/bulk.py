@@ -1,0 +1,235 @@
+"""The bulk way of an in-app events CSV into an empty customer_events: the file is read,
+checked and given its customers' ids by Apache Arrow (compiled code, a block at a time, beside
+the database rather than one line at a time in Python), streamed by COPY straight into the table,
+whose keys and indexes are dropped first and rebuilt after, sorted, in the same transaction.
+
+It takes only files in the plain form (records.py's `_fast_event_values`, as patterns of
+PostgreSQL's typed input and Arrow's RE2): no spaces around a value, an ISO 8601 time of the
+years 2001-2099, a plain decimal value, properties that start as a JSON object. Anything else
+(a problem, a line the full parse would read otherwise, a customer never loaded, an event id
+given twice, a table that already holds events) rolls this way back to its savepoint and the
+load takes the full parse (loading.py), which loads it or names each problem by line and
+field: the contract is that one's, this way only takes the common case faster.
+"""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Iterator
+from typing import IO
+
+import psycopg2
+import psycopg2.errors
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.csv as pacsv
+
+from backend.services.customers.records import EVENTS
+
+#: Bytes of the file Arrow reads and checks at a time (the memory of the load does not grow
+#: with the file: about this much is held, times the few blocks in flight).
+BLOCK_BYTES = 16 << 20
+_TABLE = EVENTS.table
+# Python's str.strip() whitespace, which the full parse strips (RE2 syntax)
+_SPACE = r"\s\x0b\x1c-\x1f\x85\xa0\x{1680}\x{2000}-\x{200a}\x{2028}\x{2029}\x{202f}\x{205f}\x{3000}"
+_NOT = rf"\x00-\x1f\x7f\\\"{_SPACE}"  # nor a quote: CSV readers differ on quotes inside values
+_PLAIN_ID = rf"^[^{_NOT}](?:[^\x00-\x1f\x7f\\\"]{{0,253}}[^{_NOT}])?$"
+_PLAIN_NAME = rf"^[^{_NOT}](?:[^\x00-\x1f\x7f\\\"]{{0,126}}[^{_NOT}])?$"
+# hours below 24 and seconds below 60: PostgreSQL takes 24:00:00 and leap seconds, Python not
+_PLAIN_TIME = (
+    r"^20(?:0[1-9]|[1-9]\d)-\d\d-\d\dT(?:[01]\d|2[0-3]):[0-5]\d:[0-5]\d(?:\.\d{1,6})?"
+    r"(?:Z|[+-](?:0\d|1[0-4]):[0-5]\d)?$"
+)
+_PLAIN_NUMBER = r"^(?:-?\d{1,14}(?:\.\d{1,6})?)?$"
+_PLAIN_PROPERTIES = r"^(?:\{.*\})?$"
+_PLAIN = {
+    "event_id": _PLAIN_ID,
+    "customer_id": _PLAIN_ID,
+    "occurred_at": _PLAIN_TIME,
+    "name": _PLAIN_NAME,
+    "value": _PLAIN_NUMBER,
+    "properties": _PLAIN_PROPERTIES,
+}
+_NO_TEXT = pa.scalar(None, pa.string())
+_COLUMNS = ("event_id", "customer_id", "occurred_at", "name", "value", "properties")
+
+
+class NotPlain(Exception):
+    """The file is not for the bulk way; the full parse takes it."""
+
+
+def load_plain_events(cursor, stream: IO[str]) -> int | None:
+    """Load the events of `stream` the bulk way, in the caller's transaction; the rows loaded,
+    or None (nothing done, the stream back at its start) when the full parse must take it."""
+    seekable = getattr(stream, "seekable", None)  # a file, not an iterable of lines
+    if not (seekable and seekable()) or not _empty_and_locked(cursor):
+        return None
+    cursor.execute("SAVEPOINT bulk_events")
+    try:
+        rows = _copy_and_index(cursor, stream)
+    except (NotPlain, pa.ArrowException, psycopg2.DataError, psycopg2.IntegrityError):
+        cursor.execute("ROLLBACK TO SAVEPOINT bulk_events")
+        stream.seek(0)
+        return None
+    cursor.execute("RELEASE SAVEPOINT bulk_events")
+    return rows
+
+
+def _empty_and_locked(cursor) -> bool:
+    """Whether customer_events has no rows; if so it is locked against everyone until the end
+    of the transaction (its indexes are dropped), and customers against writers."""
+    cursor.execute(f"SELECT NOT EXISTS (SELECT 1 FROM {_TABLE})")
+    if not cursor.fetchone()[0]:
+        return False
+    cursor.execute(f"LOCK TABLE {_TABLE} IN ACCESS EXCLUSIVE MODE")
+    cursor.execute("LOCK TABLE customers IN SHARE MODE")
+    cursor.execute(f"SELECT NOT EXISTS (SELECT 1 FROM {_TABLE})")
+    return bool(cursor.fetchone()[0])
+
+
+def _copy_and_index(cursor, stream: IO[str]) -> int:
+    rebuild = _drop_keys_and_indexes(cursor)
+    customers = _customer_ids(cursor)
+    source = _ChunkReader(_copy_chunks(stream, customers))
+    try:
+        cursor.copy_expert(
+            f"COPY {_TABLE} ({', '.join(_COLUMNS)}) FROM STDIN WITH (FORMAT csv)", source, 1 << 20
+        )
+    except psycopg2.errors.QueryCanceled:  # how psycopg2 reports a read that failed
+        if source.failure:
+            raise source.failure from None
+        raise
+    cursor.execute("SET LOCAL maintenance_work_mem = '512MB'")
+    for statement in rebuild:
+        cursor.execute(statement)
+    return source.rows
+
+
+def _drop_keys_and_indexes(cursor) -> list[str]:
+    """Drop the table's constraints and indexes; the statements that make them again."""
+    cursor.execute(
+        """SELECT conname, pg_get_constraintdef(oid) FROM pg_constraint
+           WHERE conrelid = %s::regclass AND contype IN ('p', 'u', 'f')""",
+        (_TABLE,),
+    )
+    constraints = cursor.fetchall()
+    keys = [(n, d) for n, d in constraints if not d.startswith("FOREIGN KEY")]
+    foreign = [(n, d) for n, d in constraints if d.startswith("FOREIGN KEY")]
+    cursor.execute(
+        """SELECT indexrelid::regclass::text, pg_get_indexdef(indexrelid) FROM pg_index i
+           WHERE indrelid = %s::regclass AND NOT EXISTS (
+               SELECT 1 FROM pg_constraint c WHERE c.conindid = i.indexrelid)""",
+        (_TABLE,),
+    )
+    indexes = cursor.fetchall()
+    for name, _ in constraints:
+        cursor.execute(f'ALTER TABLE {_TABLE} DROP CONSTRAINT "{name}"')
+    for name, _ in indexes:
+        cursor.execute(f"DROP INDEX {name}")
+    # the keys first (an event id given twice fails there), then the indexes, the foreign key
+    add = [f'ALTER TABLE {_TABLE} ADD CONSTRAINT "{n}" {d}' for n, d in keys + foreign]
+    return add[: len(keys)] + [d for _, d in indexes] + add[len(keys) :]
+
+
+def _customer_ids(cursor) -> tuple[pa.Array, pa.Array]:
+    """(external ids, ids) of every customer, as Arrow arrays."""
+    out = io.BytesIO()
+    cursor.copy_expert("COPY (SELECT external_id, id FROM customers) TO STDOUT (FORMAT csv)", out)
+    out.seek(0)
+    table = pacsv.read_csv(
+        out,
+        read_options=pacsv.ReadOptions(column_names=["external_id", "id"]),
+        convert_options=pacsv.ConvertOptions(
+            column_types={"external_id": pa.string(), "id": pa.int64()},
+            strings_can_be_null=False,
+        ),
+    )
+    return table["external_id"].combine_chunks(), table["id"].combine_chunks()
+
+
+def _copy_chunks(
+    stream: IO[str], customers: tuple[pa.Array, pa.Array]
+) -> Iterator[tuple[bytes, int]]:
+    """(CSV for COPY, its rows), a block of the file at a time: checked, customer ids resolved."""
+    external_ids, ids = customers
+    reader = pacsv.open_csv(
+        _EncodedReader(stream),
+        read_options=pacsv.ReadOptions(block_size=BLOCK_BYTES),
+        parse_options=pacsv.ParseOptions(newlines_in_values=False, ignore_empty_lines=False),
+        convert_options=pacsv.ConvertOptions(
+            column_types={name: pa.string() for name in EVENTS.columns},
+            strings_can_be_null=False,
+            quoted_strings_can_be_null=False,
+        ),
+    )
+    header = reader.schema.names
+    if EVENTS.check_header(header):
+        raise NotPlain("the header")
+    options = pacsv.WriteOptions(include_header=False)
+    for batch in reader:
+        columns = {}
+        for name in header:
+            if not pc.all(pc.match_substring_regex(batch[name], _PLAIN[name])).as_py():
+                raise NotPlain(name)
+            columns[name] = batch[name]
+        positions = pc.index_in(columns["customer_id"], value_set=external_ids)
+        if positions.null_count:
+            raise NotPlain("customer_id")
+        columns["customer_id"] = pc.take(ids, positions)
+        for name in ("value", "properties"):
+            if name in columns:
+                column = columns[name]
+                columns[name] = pc.if_else(pc.equal(column, ""), _NO_TEXT, column)
+            else:
+                columns[name] = pa.nulls(batch.num_rows, pa.string())
+        out = pa.BufferOutputStream()
+        pacsv.write_csv(pa.table([columns[name] for name in _COLUMNS], _COLUMNS), out, options)
+        yield out.getvalue().to_pybytes(), batch.num_rows
+
+
+class _EncodedReader(io.RawIOBase):
+    """The UTF-8 bytes of a text stream (text that is not UTF-8 fails: the full parse says so)."""
+
+    def __init__(self, stream: IO[str]) -> None:
+        self._stream = stream
+        self._pending = memoryview(b"")
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer) -> int:
+        while not self._pending:
+            text = self._stream.read(1 << 20)
+            if not text:
+                return 0
+            try:
+                self._pending = memoryview(text.encode("utf-8"))
+            except UnicodeEncodeError:
+                raise NotPlain("not UTF-8") from None
+        size = min(len(buffer), len(self._pending))
+        buffer[:size] = self._pending[:size]
+        self._pending = self._pending[size:]
+        return size
+
+
+class _ChunkReader(io.RawIOBase):
+    """A file COPY reads from: the next chunk at each read; counts the rows."""
+
+    def __init__(self, chunks: Iterator[tuple[bytes, int]]) -> None:
+        self._chunks = chunks
+        self.rows = 0
+        self.failure: Exception | None = None
+
+    def readable(self) -> bool:
+        return True
+
+    def read(self, size: int = -1) -> bytes:
+        try:
+            for chunk, rows in self._chunks:
+                self.rows += rows
+                if chunk:
+                    return chunk
+        except (NotPlain, pa.ArrowException) as exc:
+            self.failure = exc
+            raise
+        return b""
