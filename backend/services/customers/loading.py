@@ -24,7 +24,6 @@ from typing import IO, Any
 from backend.extensions import db
 from backend.services import audit
 from backend.services.customers import merging
-from backend.services.customers.bulk import load_plain_events
 from backend.services.customers.problems import LISTED, Problems
 from backend.services.customers.records import CUSTOMERS, EVENTS, REVENUE, RecordLayout
 
@@ -71,6 +70,8 @@ def load_revenue_csv(stream: IO[str] | str, *, actor=None, source: str = "csv") 
 def load_events_csv(stream: IO[str] | str, *, actor=None, source: str = "csv") -> LoadResult:
     """Load an in-app events CSV (see records.py for the columns); into an empty table, a file
     in the plain form takes the bulk way (bulk.py)."""
+    from backend.services.customers.bulk import load_plain_events  # Arrow: only when loading
+
     problems = Problems("line")
     text = _text(stream)
     records = csv_records(text, EVENTS, problems)  # reads nothing until the full parse runs
