@@ -20,6 +20,7 @@ import re
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 
+import numpy as np
 import pandas as pd
 from sqlalchemy import text
 from sqlalchemy.engine import Engine
@@ -28,6 +29,7 @@ from analytics import cohort_buckets, cohorts
 from analytics.ltv import churn_traits
 from analytics.revenue_curves import CHECKPOINTS, HORIZONS
 from backend.extensions import db
+from backend.services.roi.sql.customer_groups import LAST_PURCHASES
 from backend.services.roi.tables import revenue_column
 
 UNATTRIBUTED = "-"
@@ -272,7 +274,6 @@ def _customer_rows(selection: Selection, customer_key: str, source: str = "days"
 #: for CHURN_INACTIVITY_DAYS): then it lasted to the last purchase, else it goes on (censored).
 _AGE = "(CAST(:as_of AS date) - c.acquisition_date)"
 _ENDED = f"({_AGE} - c.last_purchase_day >= :inactivity)"
-_DURATION = f"CASE WHEN {_ENDED} THEN c.last_purchase_day ELSE {_AGE} END"
 
 
 #: The suspect customers (traffic quality, stored by `backend.services.early.suspicion`) and
@@ -284,14 +285,26 @@ _SUSPECT_SUMS = (
 )
 
 
+#: The checkpoint interval (width_bucket over CHECKPOINTS) that holds the last purchase's day on
+#: or before which a customer acquired on the group's day has ended (its age less
+#: CHURN_INACTIVITY_DAYS; 0 when none has): its customers with a last purchase in an earlier
+#: interval have ended there, those in a later one go on.
+_CUT = f"({_AGE} - :inactivity)"
+CUT_INTERVAL = "cut_interval"
+
+
 def read_customers(
     selection: Selection, customer_key: str, as_of: dt.date, reads: Reads
 ) -> tuple[Future, Future]:
-    """Reads the selected customers grouped by checkpoints lived and by lifetime
-    (`analytics.cohort_buckets`); `customers` of their results is one row per group with every
-    column of `analytics.cohorts.CUSTOMER_COLUMNS` (customers, revenue, predictions of the
-    active LTV model, churn: the churn model's probability, else the LTV model's; the suspect
-    customers and their revenue; the checkpoint counts and sums of the curves)."""
+    """Reads the selected customers grouped by checkpoints lived (`analytics.cohort_buckets`),
+    with their last purchases per checkpoint interval (`customer_groups.LAST_PURCHASES`), and
+    those of them whose last purchase falls in the interval of their day's cut (CUT_INTERVAL)
+    and have ended: from the lifetimes' rows of that one interval per day (the unique index of
+    the groups leads with the day and holds the last purchase's day), not from every lifetime
+    group. `customers` of their results is one row per group with every column of
+    `analytics.cohorts.CUSTOMER_COLUMNS` (customers, revenue, predictions of the active LTV
+    model, churn: the churn model's probability, else the LTV model's; the suspect customers and
+    their revenue; the checkpoint counts and sums of the curves; the lifetimes)."""
     through = ", ".join(
         f"{revenue_sum(revenue_column(n))} AS {cohort_buckets.through_column(n)}"
         for n in CHECKPOINTS
@@ -301,28 +314,55 @@ def read_customers(
         f"AS {cohorts.ltv_column(h)}"
         for h in HORIZONS
     )
+    last_purchases = ", ".join(f"{_count(c)} AS {c}" for c in LAST_PURCHASES)
     lived_sql = f"""
         SELECT {customer_key} AS key,
                width_bucket({_AGE}, CAST(:checkpoints AS int[])) AS {cohort_buckets.LIVED},
+               width_bucket({_CUT}, CAST(:checkpoints AS int[])) AS {CUT_INTERVAL},
                {_count("customers")} AS {cohorts.CUSTOMERS},
                {revenue_sum("revenue")} AS {cohorts.REVENUE}, {through},
                CAST(sum(c.customers * {_AGE}) AS float8) AS {cohort_buckets.AGE_SUM},
                {_count("ltv_scored")} AS {cohorts.SCORED}, {ltv},
                {_count("churn_scored")} AS {cohorts.CHURN_SCORED},
-               {_sum_of_some("churn_sum", "churn_scored")} AS {cohorts.CHURN_SUM}, {_SUSPECT_SUMS}
+               {_sum_of_some("churn_sum", "churn_scored")} AS {cohorts.CHURN_SUM}, {_SUSPECT_SUMS},
+               {last_purchases}
         {_customer_rows(selection, customer_key)}
-        GROUP BY 1, 2
+        GROUP BY 1, 2, 3
     """
     params = selection.params() | {
         "as_of": as_of,
         "inactivity": cohorts.CHURN_INACTIVITY_DAYS,
         "checkpoints": list(CHECKPOINTS),
+        "firsts": [0, *CHECKPOINTS[:-1]],
     }
-    bucket = f"width_bucket({_DURATION}, CAST(:checkpoints AS int[]))"
     return (
         reads.submit(lived_sql, params),
-        reads.submit(_lifetimes_sql(selection, customer_key, bucket), params),
+        reads.submit(_ended_at_cut_sql(selection, customer_key), params),
     )
+
+
+def _ended_at_cut_sql(selection: Selection, customer_key: str) -> str:
+    """Per group, checkpoints lived and CUT_INTERVAL: the selected customers whose last purchase
+    falls in their cut's interval and have ended, read day by day from the lifetimes' rows of
+    that interval (a nested loop over the days, each an index range of the groups: OFFSET 0
+    keeps the planner from joining the days to every group of the range instead)."""
+    cut = "(CAST(:as_of AS date) - d.day - :inactivity)"
+    interval = f"width_bucket({cut}, CAST(:checkpoints AS int[]))"
+    return f"""
+        SELECT {customer_key} AS key,
+               width_bucket({_AGE}, CAST(:checkpoints AS int[])) AS {cohort_buckets.LIVED},
+               width_bucket({_CUT}, CAST(:checkpoints AS int[])) AS {CUT_INTERVAL},
+               {_count("customers")} AS {cohorts.CUSTOMERS}
+        FROM (SELECT CAST(:start AS date) + i AS day
+              FROM generate_series(0, CAST(:end AS date) - CAST(:start AS date)) i) d,
+        LATERAL (
+            SELECT c.* {_customer_rows(selection, customer_key, "lifetimes")}
+              AND c.acquisition_date = d.day
+              AND c.last_purchase_day BETWEEN (CAST(:firsts AS int[]))[{interval} + 1] AND {cut}
+            OFFSET 0
+        ) c
+        GROUP BY 1, 2, 3
+    """
 
 
 def _count(column: str) -> str:
@@ -344,28 +384,44 @@ def _sum_of_some(column: str, count: str) -> str:
     return f"CASE WHEN sum(c.{count}) > 0 THEN CAST(sum(c.{column}) AS float8) END"
 
 
-def customers(by_lived: Fetched, by_lifetime: Fetched) -> pd.DataFrame:
+def customers(by_lived: Fetched, ended_at_cut: Fetched) -> pd.DataFrame:
     """The customers frame from what `read_customers` read."""
     names, rows = by_lived
     lived = pd.DataFrame(_text_keys(rows), columns=names)
-    return cohort_buckets.customers_from_buckets(
-        lived, _lifetimes(by_lifetime, cohort_buckets.BUCKET)
+    cut = pd.DataFrame(
+        _text_keys(ended_at_cut[1]),
+        columns=[cohorts.KEY, cohort_buckets.LIVED, CUT_INTERVAL, cohorts.CUSTOMERS],
     )
+    return cohort_buckets.customers_from_buckets(lived, _lifetimes(lived, cut))
 
 
-def _lifetimes_sql(selection: Selection, customer_key: str, duration: str) -> str:
-    """The selected customers counted per group, `duration` and whether the lifetime ended."""
-    return f"""
-        SELECT {customer_key}, {duration}, {_ENDED}, {_count("customers")}
-        {_customer_rows(selection, customer_key, "lifetimes")}
-        GROUP BY 1, 2, 3
-    """
-
-
-def _lifetimes(fetched: Fetched, name: str) -> pd.DataFrame:
-    """KEY, `name` (the lifetime's duration), ENDED and CUSTOMERS."""
+def _lifetimes(lived: pd.DataFrame, cut: pd.DataFrame) -> pd.DataFrame:
+    """KEY, BUCKET (the checkpoint interval of the lifetime's duration), ENDED and CUSTOMERS:
+    per row of `lived`, the customers whose last purchase is in an interval before the cut's
+    have ended there, the others go on (their duration is their age, the interval they lived
+    to) less those of `cut` (ended in the cut's interval, with a negative count among those
+    going on); summed by the reader."""
+    counts = lived[list(LAST_PURCHASES)].to_numpy(dtype=float)
+    cut_at = lived[CUT_INTERVAL].to_numpy(dtype=int)
+    before = np.arange(len(LAST_PURCHASES))[None, :] < cut_at[:, None]
+    row, interval = np.nonzero(before)
+    keys = lived[cohorts.KEY].to_numpy(dtype=object)
+    going_on = lived[cohorts.CUSTOMERS].to_numpy(dtype=float) - (counts * before).sum(axis=1)
+    cut_keys = cut[cohorts.KEY].to_numpy(dtype=object)
+    cut_counts = cut[cohorts.CUSTOMERS].to_numpy(dtype=float)
+    parts = (
+        (keys[row], interval, True, counts[row, interval]),
+        (keys, lived[cohort_buckets.LIVED].to_numpy(dtype=int), False, going_on),
+        (cut_keys, cut[CUT_INTERVAL].to_numpy(dtype=int), True, cut_counts),
+        (cut_keys, cut[cohort_buckets.LIVED].to_numpy(dtype=int), False, -cut_counts),
+    )
     return pd.DataFrame(
-        _text_keys(fetched[1]), columns=[cohorts.KEY, name, cohort_buckets.ENDED, cohorts.CUSTOMERS]
+        {
+            cohorts.KEY: np.concatenate([p[0] for p in parts]),
+            cohort_buckets.BUCKET: np.concatenate([p[1] for p in parts]).astype(int),
+            cohort_buckets.ENDED: np.concatenate([np.full(len(p[0]), p[2]) for p in parts]),
+            cohorts.CUSTOMERS: np.concatenate([p[3] for p in parts]),
+        }
     )
 
 

@@ -20,6 +20,9 @@ import pandas as pd
 import pytest
 from sqlalchemy import text
 
+from analytics import cohorts
+from analytics.revenue_curves import CHECKPOINTS
+from backend.extensions import db as _db
 from backend.models import AdAccount, FxRate, ModelKind, ModelStatus
 from backend.services.customers import load_customers_batch, load_revenue_batch
 from backend.services.customers.fx import refresh_revenue_conversion
@@ -432,3 +435,59 @@ def test_both_orders_of_a_bulk_activation_answer_as_a_rebuild_from_scratch(
         outputs.copy_outputs(again[kind], frame, columns)  # under the active version
         db.session.commit()
     assert assert_as_rebuilt_from_scratch(db, monkeypatch, START, end, as_of) == first
+
+
+def _lifetimes_per_customer(key: str, start: dt.date, end: dt.date, as_of: dt.date) -> dict:
+    """Per group, checkpoint interval of the lifetime's duration and whether it ended: the
+    customers, counted one by one from roi_customers (a lifetime ends at the last purchase once
+    CHURN_INACTIVITY_DAYS pass without one, else it lasts the customer's age)."""
+    age = f"(CAST('{as_of}' AS date) - c.acquisition_date)"
+    ended = f"({age} - c.last_purchase_day >= {cohorts.CHURN_INACTIVITY_DAYS})"
+    checkpoints = f"ARRAY[{', '.join(map(str, CHECKPOINTS))}]"
+    sql = f"""
+        SELECT CAST({key} AS text), width_bucket(CASE WHEN {ended} THEN c.last_purchase_day
+                                                     ELSE {age} END, {checkpoints}),
+               {ended}, count(*)
+        FROM roi_customers c
+        WHERE c.acquisition_date BETWEEN '{start}' AND '{end}' AND c.platform IS NOT NULL
+        GROUP BY 1, 2, 3
+    """
+    return {(k or queries.UNATTRIBUTED, b, e): n for k, b, e, n in _rows(_db, sql) if n}
+
+
+@pytest.mark.parametrize("seed", range(3))
+def test_the_lifetimes_read_from_the_last_purchase_intervals_equal_those_counted_per_customer(
+    db, seed
+):
+    """A report's lifetimes (each customer's duration and whether it ended, per checkpoint
+    interval) read from the groups' last purchases per interval and the ended customers of one
+    interval per day equal those counted customer by customer, at every age of the cohorts."""
+    world = RandomWorld(db, 500 + seed)
+    world.customers = [f"u{i}" for i in range(120)]
+    load_customers_batch([world.customer(u) for u in world.customers])
+    payments = []
+    for _ in range(300):
+        payment = world.payments(1)[0]
+        day = START + dt.timedelta(days=world.rng.choice([0, 1, 2, 5, 20, 60, 100, 200, 400]))
+        payments.append(payment | {"occurred_at": f"{day}T12:00:00Z"})
+    load_revenue_batch(payments)
+    end = START + dt.timedelta(days=9)
+    selection = queries.Selection(START, end, "USD", ("meta", "google_ads"))
+    checked = 0
+    for offset in (0, 3, 40, 89, 90, 91, 95, 120, 185, 300, 500, 900, 1500):
+        as_of = START + dt.timedelta(days=offset)
+        for key in ("c.platform", "c.campaign_id", "upper(c.country)"):
+            lived, cut = queries.read_customers(selection, key, as_of, queries.Reads())
+            names, rows = lived.result()
+            frame = queries._lifetimes(
+                pd.DataFrame(queries._text_keys(rows), columns=names),
+                pd.DataFrame(
+                    queries._text_keys(cut.result()[1]),
+                    columns=["key", "lived", queries.CUT_INTERVAL, "customers"],
+                ),
+            )
+            summed = frame.groupby(["key", "bucket", "ended"])["customers"].sum()
+            found = {(k, int(b), bool(e)): int(n) for (k, b, e), n in summed.items() if n}
+            assert found == _lifetimes_per_customer(key, START, end, as_of), (offset, key)
+            checked += sum(e for _, _, e in found)
+    assert checked > 0

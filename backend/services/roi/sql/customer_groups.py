@@ -85,7 +85,26 @@ def _days_aggregates() -> dict[str, tuple[str, str]]:
     out["suspect_revenue_unknown"] = ("bigint", "CAST(suspect AND revenue = 'NaN' AS int)")
     out["churn_scored"] = ("bigint", "CAST(churn_probability IS NOT NULL AS int)")
     out["churn_sum"] = ("numeric", "CAST(COALESCE(churn_probability, 0) AS numeric)")
+    # migration 0029, last (ADD COLUMN appends): the customers per checkpoint interval of the
+    # last purchase's day
+    thresholds = f"ARRAY[{', '.join(map(str, CHECKPOINTS))}]"
+    for bucket in range(len(CHECKPOINTS) + 1):
+        out[last_purchases_column(bucket)] = (
+            "bigint",
+            f"CAST(width_bucket(last_purchase_day, {thresholds}) = {bucket} AS int)",
+        )
     return out
+
+
+def last_purchases_column(bucket: int) -> str:
+    """The customers whose last purchase's day falls in checkpoint interval `bucket` (0: day 0,
+    1: days 1-2, ..., as width_bucket over CHECKPOINTS numbers them), e.g. ``last_purchases_3``:
+    with the lifetimes' rows of one interval, what a report's lifetimes are read from."""
+    return f"last_purchases_{bucket}"
+
+
+#: The sums of the days' tables that migration 0029 added.
+LAST_PURCHASES = tuple(last_purchases_column(b) for b in range(len(CHECKPOINTS) + 1))
 
 
 AGGREGATES = {
@@ -261,17 +280,23 @@ def _same_key(table: str, left: str, right: str) -> str:
     return " AND ".join(out)
 
 
-def _repredict(table: str) -> str:
-    """The prediction sums of the groups of `first`..`last` summed afresh, writing only the
-    groups whose sums differ (the other sums and the groups themselves stay)."""
-    names = PREDICTION_SUMS[table]
-    source = "(SELECT * FROM roi_customers WHERE acquisition_date BETWEEN first AND last) r"
+def resum_sql(table: str, names: tuple[str, ...], days: str = "") -> str:
+    """UPDATE of the sums `names` of the groups of `table` (AGGREGATES) summed afresh from
+    roi_customers (of the days where `days`, a condition on acquisition_date, holds), writing
+    only the groups whose sums differ (the other sums and the groups themselves stay)."""
+    where = f"WHERE {days}" if days else ""
+    source = f"(SELECT * FROM roi_customers {where}) r"
     return f"""
     UPDATE {table} t SET {", ".join(f"{n} = s.{n}" for n in names)}
     FROM ({_grouped(table, source, only=names)}) s
-    WHERE t.acquisition_date BETWEEN first AND last AND {_same_key(table, "t", "s")}
+    WHERE {f"t.{days} AND " if days else ""}{_same_key(table, "t", "s")}
       AND ({", ".join(f"t.{n}" for n in names)}) IS DISTINCT FROM
           ({", ".join(f"s.{n}" for n in names)});"""
+
+
+def _repredict(table: str) -> str:
+    """The prediction sums of the groups of `first`..`last` summed afresh."""
+    return resum_sql(table, PREDICTION_SUMS[table], "acquisition_date BETWEEN first AND last")
 
 
 #: The memory of the sorts and hashes of a bulk re-sum (its own, until it ends: grouping a
