@@ -17,7 +17,6 @@ import math
 
 import numpy as np
 import pandas as pd
-from sklearn.metrics import log_loss
 
 from analytics.early.features import FeatureTable
 from analytics.early.first_purchase import (
@@ -30,9 +29,7 @@ from analytics.early.first_purchase import (
     p_column,
     unpaid_at_age,
 )
-from analytics.ltv.backtest import rolling_origins
 from analytics.ltv.columns import ACQUIRED_AT, CUSTOMER_ID
-from analytics.ltv.evaluation import churn_metrics, reliability_table
 
 JUDGED_DAYS = 28
 COHORT = "cohort"
@@ -45,6 +42,12 @@ def _judged(customers: pd.DataFrame, origin: pd.Timestamp, age: int) -> pd.DataF
 
 def judge_at_age(model, table, first_paid, horizon_value, origin, age, horizon) -> dict | None:
     """The metrics of a fitted model on the customers judged at `origin`, `age` days old."""
+    # scikit-learn and scipy only where a backtest runs (a worker), not in the web process that
+    # reads this module's constants and stored accuracies
+    from sklearn.metrics import log_loss
+
+    from analytics.ltv.evaluation import churn_metrics, reliability_table
+
     judged = _judged(table.customers, origin, age)
     if judged.empty:
         return None
@@ -107,6 +110,8 @@ def backtest_first_purchase(
 ) -> dict:
     """Choose the kind per horizon at its selection origin, judge it at its report origin
     (module docstring); the result is what a version stores as its metrics."""
+    from analytics.ltv.backtest import rolling_origins
+
     chosen: dict[str, str] = {}
     selection: dict[str, dict] = {}
     report: dict[str, dict] = {}

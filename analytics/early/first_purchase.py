@@ -18,13 +18,6 @@ from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
-from sklearn.calibration import CalibratedClassifierCV
-from sklearn.compose import ColumnTransformer
-from sklearn.ensemble import HistGradientBoostingClassifier
-from sklearn.impute import SimpleImputer
-from sklearn.linear_model import LogisticRegression
-from sklearn.pipeline import make_pipeline
-from sklearn.preprocessing import OneHotEncoder, OrdinalEncoder, StandardScaler
 
 from analytics.early.features import FeatureTable
 from analytics.ltv.columns import ACQUIRED_AT, CATEGORICAL_FEATURES, CUSTOMER_ID
@@ -42,6 +35,16 @@ def p_column(horizon: int) -> str:
 
 
 def _estimator(kind: str, numeric: list[str]):
+    # scikit-learn (and the scipy it loads) only where a model is fitted: the web process
+    # imports this module for its constants and would otherwise hold ~90 MB it never uses
+    from sklearn.calibration import CalibratedClassifierCV
+    from sklearn.compose import ColumnTransformer
+    from sklearn.ensemble import HistGradientBoostingClassifier
+    from sklearn.impute import SimpleImputer
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.pipeline import make_pipeline
+    from sklearn.preprocessing import OneHotEncoder, OrdinalEncoder, StandardScaler
+
     categorical = list(CATEGORICAL_FEATURES)
     if kind == "hgb":
         encode = ColumnTransformer(

@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
-from scipy.stats import binomtest
 
 from analytics.ltv.columns import ACQUIRED_AT, AMOUNT, CUSTOMER_ID, OCCURRED_AT
 
@@ -82,6 +81,8 @@ def judge_share(
     """(low, high, judged, flagged) of a suspect share: its `CONFIDENCE` Wilson score interval
     (scipy's), judged only from `min_customers` customers on, flagged when judged and the
     interval's lower bound is above `limit` (a share above it by chance alone is not)."""
+    from scipy.stats import binomtest  # on first use: the web process rarely needs scipy
+
     if customers == 0:
         return 0.0, 1.0, False, False
     interval = binomtest(suspects, customers).proportion_ci(CONFIDENCE, method="wilson")

@@ -34,6 +34,7 @@ import numpy as np
 import pandas as pd
 
 from analytics.ltv._optimize import DegenerateFit
+from analytics.ltv.age_buckets import AGE_BUCKETS
 from analytics.ltv.btyd_model import POOLED, predict_btyd_churn, segment_labels
 from analytics.ltv.churn_model import (
     BTYD_CHURN,
@@ -57,17 +58,6 @@ from analytics.ltv.selection import (
     predict_windows,
 )
 
-#: Cohort age at prediction time: label -> (first, last) age in days (0 = acquisition day);
-#: "D90" and "D365" hold the older cohorts whose predictions are still partly to come.
-AGE_BUCKETS = {
-    "D1": (0, 0),
-    "D3": (1, 2),
-    "D7": (3, 6),
-    "D14": (7, 13),
-    "D30": (14, 29),
-    "D90": (30, 89),
-    "D365": (90, 364),
-}
 CALIBRATION_LIMITS = (0.5, 2.0)
 MIN_BUCKET_CUSTOMERS = 20
 MIN_SEGMENT_CUSTOMERS = 500

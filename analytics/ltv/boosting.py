@@ -33,6 +33,7 @@ from analytics.ltv.attributes import customer_attribute
 from analytics.ltv.columns import (
     AGE,
     CATEGORICAL_FEATURES,
+    DAYS_SINCE_LAST,
     FIRST_AMOUNT,
     FIRST_PURCHASE_AGE,
     FREQUENCY,
@@ -46,7 +47,6 @@ from analytics.ltv.columns import (
     T,
 )
 
-DAYS_SINCE_LAST = "days_since_last"
 PURCHASE_RATE = "purchase_rate"
 #: The window (days) the revenue is predicted over: one model serves several horizons.
 WINDOW = "window_days"

@@ -24,9 +24,9 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from analytics.ltv.boosting import DAYS_SINCE_LAST
 from analytics.ltv.columns import (
     AGE,
+    DAYS_SINCE_LAST,
     FIRST_PURCHASE_AGE,
     FREQUENCY,
     PAID,

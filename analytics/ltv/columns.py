@@ -25,6 +25,7 @@ FIRST_AMOUNT = "first_amount"  # revenue of the first purchase period
 PURCHASES_LAST_7 = "purchases_last_7"  # purchase periods among the last 7 (recent activity)
 PURCHASES_LAST_30 = "purchases_last_30"
 REVENUE_LAST_30 = "revenue_last_30"
+DAYS_SINCE_LAST = "days_since_last"  # periods from the last purchase to the end of the window
 FREQUENCY_HOLDOUT = "frequency_holdout"
 REVENUE_HOLDOUT = "revenue_holdout"
 DURATION_HOLDOUT = "duration_holdout"

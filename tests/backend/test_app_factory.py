@@ -77,6 +77,22 @@ def test_importing_the_packages_does_no_io_and_builds_no_app():
     subprocess.run([sys.executable, "-c", code], check=True, env={"PATH": ""})
 
 
+def test_the_web_app_loads_no_model_fitting_library():
+    """The web process reads stored model outputs and never fits a model: building the app and
+    importing its views leaves scipy and scikit-learn unloaded (they cost each web worker
+    ~90 MB), so they are imported where a worker fits or scores."""
+    code = (
+        "import sys\n"
+        "from backend import create_app\n"
+        "create_app({'SQLALCHEMY_DATABASE_URI': 'postgresql+psycopg2://nobody@127.0.0.1:1/none'})\n"
+        "print(sorted(m for m in ('scipy', 'sklearn', 'lifelines') if m in sys.modules))\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True
+    )
+    assert result.stdout.splitlines()[-1] == "[]", result.stdout
+
+
 def test_unknown_route_answers_json_404(client):
     response = client.get("/api/no-such-thing")
     assert response.status_code == 404

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from analytics.ltv.backtest import AGE_BUCKETS
+from analytics.ltv.age_buckets import AGE_BUCKETS
 from analytics.ltv.churn_traits import MIN_RATIO
 from analytics.ltv.cohort_error import abs_error_for_size, interval_for_size
 

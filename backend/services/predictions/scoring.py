@@ -10,20 +10,23 @@ passed), interpolated between the deployed 30/90/365-day windows along the custo
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import numpy as np
 import pandas as pd
 
-from analytics.ltv import LTVModel, build_rfm_summary, score_ltv
-from analytics.ltv.churn_model import ChurnClassifier
 from analytics.ltv.columns import (
     ACQUIRED_AT,
     CUSTOMER_ID,
     P_ALIVE,
     churn_column,
 )
-from analytics.ltv.lifetime import btyd_at_anchors, predicted_remainder
 from backend.models.model_runs import LTV_HORIZONS_DAYS
 from backend.services.predictions.data import ModelInputs, realized_revenue
+
+if TYPE_CHECKING:
+    from analytics.ltv import LTVModel
+    from analytics.ltv.churn_model import ChurnClassifier
 
 #: `churn_probability` = P(no purchase within this many days after the scoring date).
 CHURN_HORIZON_DAYS = 90
@@ -41,6 +44,10 @@ def score_customers(
 ) -> pd.DataFrame:
     """The outputs of every customer acquired by the scoring date, indexed by customer id;
     `churn_probability` from `churn_classifier` when the backtest chose one, else BTYD's."""
+    # the models' code (scipy, scikit-learn) only where a worker scores, not in the web process
+    from analytics.ltv import build_rfm_summary, score_ltv
+    from analytics.ltv.lifetime import btyd_at_anchors, predicted_remainder
+
     as_of = pd.Timestamp(inputs.as_of)
     customers, transactions = inputs.customers, inputs.transactions
     summary = build_rfm_summary(transactions, as_of, customers)

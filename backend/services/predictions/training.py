@@ -17,12 +17,10 @@ import datetime as dt
 import logging
 import math
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
-from analytics.ltv import LTVBacktest, backtest_ltv, train_ltv_model
-from analytics.ltv.churn_model import BTYD_CHURN, refit_chosen_classifier
 from backend.errors import Invalid
 from backend.extensions import db
 from backend.models import ModelKind, ModelStatus, ModelVersion
@@ -32,6 +30,9 @@ from backend.services.predictions.data import ModelInputs, read_model_inputs
 from backend.services.predictions.scoring import CHURN_HORIZON_DAYS, score_customers
 from backend.services.transaction import unit_of_work
 from connectors.registry import platform_label
+
+if TYPE_CHECKING:
+    from analytics.ltv import LTVBacktest
 
 log = logging.getLogger("spendlens.models")
 TRAIN_TASK = "workers.tasks.predictions.train_and_score"
@@ -93,6 +94,10 @@ def train_and_score(
 def _train(
     version: ModelVersion, inputs: ModelInputs, holdout_days: int | None, modified: bool
 ) -> TrainedVersions:
+    # the models' code (scipy, scikit-learn) only where a worker trains, not in the web process
+    from analytics.ltv import backtest_ltv, train_ltv_model
+    from analytics.ltv.churn_model import BTYD_CHURN, refit_chosen_classifier
+
     calibration_end, holdout_days = _windows(inputs, holdout_days)
     horizons = tuple(sorted({*LTV_HORIZONS_DAYS, holdout_days}))
     backtest = backtest_ltv(
