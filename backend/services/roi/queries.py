@@ -171,7 +171,8 @@ def _next_month(day: dt.date) -> dt.date:
 
 def _spend_rows(key: str, table: str, where: str) -> str:
     return f"""
-        SELECT {key} AS key, r.platform, r.ad_account_id, r.spend,
+        SELECT {key} AS key, r.platform, r.ad_account_id, 1 AS rows,
+               CAST(r.spend IS NOT NULL AS int) AS priced, r.spend,
                r.impressions, r.clicks, r.installs, r.currency
         FROM {table} r
         WHERE r.breakdown = :bd AND r.reporting_currency = :rep AND {where}
@@ -179,14 +180,41 @@ def _spend_rows(key: str, table: str, where: str) -> str:
     """
 
 
+def _spend_days(key: str) -> str:
+    """The daily rollups of the range summed per day, platform and currency first, and `key`
+    (of the day and platform only) computed once per such sum instead of once per campaign."""
+    if set(_SPEND_COLUMN.findall(key)) - {"date", "platform"}:
+        raise ValueError(f"a spend key by day may use the day and platform only: {key}")
+    return f"""
+        SELECT {key} AS key, r.platform, r.ad_account_id, r.rows, r.priced, r.spend,
+               r.impressions, r.clicks, r.installs, r.currency
+        FROM (
+            SELECT r.date, r.platform, r.currency, min(r.ad_account_id) AS ad_account_id,
+                   count(*) AS rows, count(r.spend) AS priced, sum(r.spend) AS spend,
+                   sum(r.impressions) AS impressions, sum(r.clicks) AS clicks,
+                   sum(r.installs) AS installs
+            FROM daily_rollups r
+            WHERE r.breakdown = :bd AND r.reporting_currency = :rep AND {_DAYS}
+            {_filters("r", "ad_account_id", "campaign_id")}
+            GROUP BY r.date, r.platform, r.currency
+        ) r
+    """
+
+
+_SPEND_COLUMN = re.compile(r"\br\.(\w+)")
+
+
 def read_spend(selection: Selection, grouping: Grouping, reads: Reads) -> Future:
     """Reads KEY, SPEND (NULL when a day had no rate), IMPRESSIONS, CLICKS, INSTALLS, platform,
-    account_id (when the key determines them) and fx_missing (currencies without a rate, one
-    entry per rollup row that lacked it); `frame` of its result is the frame."""
+    account_id (when the key determines them) and fx_missing (the currencies without a rate on
+    some day); `frame` of its result is the frame. A grouping by day reads the daily rollups
+    summed per day and platform (`_spend_days`)."""
     params = selection.params() | {"bd": grouping.breakdown}
     split = None if grouping.needs_days else month_split(selection.start, selection.end)
     parts = []
-    if split is None:
+    if grouping.needs_days:
+        parts.append(_spend_days(grouping.spend_key))
+    elif split is None:
         parts.append(_spend_rows(grouping.spend_key, "daily_rollups", _DAYS))
     else:
         params |= {"m_from": split[0], "m_after": split[1]}
@@ -195,10 +223,10 @@ def read_spend(selection: Selection, grouping: Grouping, reads: Reads) -> Future
     sql = f"""
         SELECT CAST(key AS text) AS key, min(platform) AS platform,
                min(ad_account_id) AS account_id,
-               CAST(CASE WHEN count(*) = count(spend) THEN sum(spend) END AS float8) AS spend,
+               CAST(CASE WHEN sum(rows) = sum(priced) THEN sum(spend) END AS float8) AS spend,
                CAST(sum(impressions) AS float8) AS impressions,
                CAST(sum(clicks) AS float8) AS clicks, CAST(sum(installs) AS float8) AS installs,
-               array_agg(currency) FILTER (WHERE spend IS NULL) AS fx_missing
+               array_agg(DISTINCT currency) FILTER (WHERE priced < rows) AS fx_missing
         FROM ({" UNION ALL ".join(parts)}) x
         GROUP BY x.key
     """
