@@ -7,7 +7,7 @@ import datetime as dt
 from typing import Any
 
 from flask import current_app
-from sqlalchemy import text
+from sqlalchemy import Connection, text
 
 from backend.extensions import db
 from backend.models.types import utcnow
@@ -67,10 +67,12 @@ def sync_health(account_id: int | None = None, now: dt.datetime | None = None) -
     return [_describe(row, now) for row in rows]
 
 
-def freshness(now: dt.datetime | None = None) -> list[dict]:
+def freshness(now: dt.datetime | None = None, connection: Connection | None = None) -> list[dict]:
     """Per account: id, name, platform, status, last success, its age in hours, the last day
-    with data and the last error (a cheap part of `sync_health`, for every overview)."""
+    with data and the last error (a cheap part of `sync_health`, for every overview); read on
+    `connection` when given, else in the session."""
     now = now or utcnow()
+    reader = connection if connection is not None else db.session
     return [
         {
             "account_id": row["id"],
@@ -82,7 +84,7 @@ def freshness(now: dt.datetime | None = None) -> list[dict]:
             "data_through": row["data_through"],
             "last_error": _last_error(row),
         }
-        for row in db.session.execute(_FRESHNESS).mappings()
+        for row in reader.execute(_FRESHNESS).mappings()
     ]
 
 

@@ -147,7 +147,7 @@ def current_key(kind: str, request: dict, days: tuple[dt.date, dt.date] = ALL_DA
 def committed_version(days: tuple[dt.date, dt.date] = ALL_DAYS) -> str:
     """data_version's version of the latest commit, on an autocommit connection."""
     first, last = days
-    engine = _version_engine()
+    engine = autocommit_engine()
     for attempt in (1, 2):
         try:
             with engine.connect() as conn:
@@ -162,8 +162,9 @@ def committed_version(days: tuple[dt.date, dt.date] = ALL_DAYS) -> str:
     return f"{total}.{newest or 0}"
 
 
-def _version_engine() -> sa.Engine:
-    """A small pool of autocommit connections to the app's database for the version reads."""
+def autocommit_engine() -> sa.Engine:
+    """A small pool of autocommit connections to the app's database, for reads of a warm
+    request that need no transaction: the data version, the overview's status."""
     engine = current_app.extensions.get("spendlens_roi_version_engine")
     if engine is None or engine.url != db.engine.url:
         engine = sa.create_engine(

@@ -15,13 +15,14 @@ from concurrent.futures import Future
 from sqlalchemy import text
 
 from analytics import metrics
-from backend.extensions import db
 from backend.services.ingestion.health import freshness
 from backend.services.roi import queries
 from backend.services.roi import report as roi
+from backend.services.roi.cache import autocommit_engine
 from backend.services.roi.tables import revenue_column
 from connectors import platforms
 
+_OPEN_ALERTS = text("SELECT count(*) FROM alerts WHERE state <> 'resolved'")
 KPIS = ("spend", "revenue", "roas", "predicted_roas", "installs", "cpi", "customers", "cac")
 #: The same figures without suspect traffic (analytics.metrics), and the share left out.
 EXCLUDING_SUSPECTS = (
@@ -111,11 +112,14 @@ def overview_figures(
 
 
 def overview_status() -> dict:
-    """What the overview says of now, read on every request: open alerts and data freshness."""
-    return {
-        "open_alerts": _open_alerts(),
-        "freshness": freshness(),
-    }
+    """What the overview says of now, read on every request: open alerts and data freshness,
+    on an autocommit connection (two statements, no BEGIN, ROLLBACK or pre-ping: a warm
+    overview reads nothing else in PostgreSQL but the answer's data version)."""
+    with autocommit_engine().connect() as conn:
+        return {
+            "open_alerts": conn.execute(_OPEN_ALERTS).scalar_one(),
+            "freshness": freshness(connection=conn),
+        }
 
 
 def comparable(series: list[dict], start: dt.date, end: dt.date, as_of: dt.date) -> dict:
@@ -212,11 +216,3 @@ def _money(value) -> float | None:
     if value is None or value != value:
         return None
     return round(float(value), 2)
-
-
-def _open_alerts() -> int | None:
-    """Alerts not resolved yet; None where the alerts table does not exist."""
-    if db.session.execute(text("SELECT to_regclass('alerts')")).scalar() is None:
-        return None
-    unresolved = text("SELECT count(*) FROM alerts WHERE state <> 'resolved'")
-    return db.session.execute(unresolved).scalar()
