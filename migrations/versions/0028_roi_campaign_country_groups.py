@@ -24,10 +24,20 @@ depends_on = None
 
 
 def upgrade() -> None:
+    # the sums of migration 0029 are there on a database created with its definition of the
+    # fine groups (migration 0020), and not before 0029 on one created earlier
+    existing = {
+        row[0]
+        for row in op.get_bind().exec_driver_sql(
+            "SELECT column_name FROM information_schema.columns "
+            "WHERE table_schema = current_schema() AND table_name = 'roi_customer_days'"
+        )
+    }
+    later = tuple(c for c in customer_groups.LAST_PURCHASES if c not in existing)
     for table in customer_groups.FINER_COARSE:
-        for statement in customer_groups.create_table_sql(table):
+        for statement in customer_groups.create_table_sql(table, skip=later):
             op.execute(statement)
-        op.execute(customer_groups.coarse_fill_sql(table))
+        op.execute(customer_groups.coarse_fill_sql(table, skip=later))
         for statement in customer_groups.coarse_trigger_sql(table):
             op.execute(statement)
         op.execute(customer_groups.coarse_function_sql(table))

@@ -163,8 +163,10 @@ def _key_sql(column: str) -> str:
     return LIFETIME_KEY_SQL.get(column, column)
 
 
-def create_table_sql(table: str) -> list[str]:
+def create_table_sql(table: str, skip: tuple[str, ...] = ()) -> list[str]:
+    """`skip`: sums left out (a migration's table before a later one adds them)."""
     key, aggregates = definition(table)
+    aggregates = {name: value for name, value in aggregates.items() if name not in skip}
     columns = [f"{c} {KEY_TYPES[c]}" for c in key]
     columns += [f"{name} {kind} NOT NULL" for name, (kind, _) in aggregates.items()]
     return [
@@ -424,18 +426,18 @@ def drop_sql() -> list[str]:
     return out
 
 
-def _coarse_grouped(table: str, source: str, sign: str = "1") -> str:
+def _coarse_grouped(table: str, source: str, sign: str = "1", skip: tuple[str, ...] = ()) -> str:
     """SELECT of the groups of `table` summed from `source` (rows of its fine table, each with a
     column `sign` unless it is a constant), in the order of the key (so that concurrent writers
-    lock the groups in one order)."""
+    lock the groups in one order); `skip`: sums left out."""
     key, aggregates = definition(table)
-    sums = ", ".join(f"sum({sign} * {name}) AS {name}" for name in aggregates)
+    sums = ", ".join(f"sum({sign} * {name}) AS {name}" for name in aggregates if name not in skip)
     groups = ", ".join(str(i + 1) for i in range(len(key)))
     return f"SELECT {', '.join(key)}, {sums} FROM {source} GROUP BY {groups} ORDER BY {groups}"
 
 
-def coarse_fill_sql(table: str) -> str:
-    return f"INSERT INTO {table} {_coarse_grouped(table, COARSE[table][0])}"
+def coarse_fill_sql(table: str, skip: tuple[str, ...] = ()) -> str:
+    return f"INSERT INTO {table} {_coarse_grouped(table, COARSE[table][0], skip=skip)}"
 
 
 #: Rows deleted or updated by a statement on a fine table from which, while this transaction
