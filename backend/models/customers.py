@@ -93,7 +93,8 @@ class CustomerEvent(db.Model):
         Index("ix_customer_events_customer_id_occurred_at", "customer_id", "occurred_at"),
     )
 
-    event_id: Mapped[str] = mapped_column(Text, primary_key=True)
+    #: An opaque key, compared byte by byte (its key sorts faster when rebuilt).
+    event_id: Mapped[str] = mapped_column(Text(collation="C"), primary_key=True)
     customer_id: Mapped[int] = mapped_column(
         BigInteger, ForeignKey("customers.id", ondelete="CASCADE")
     )
