@@ -208,13 +208,21 @@ def _customer_group_table(name: str) -> Table:
         Column(column, _GROUP_TYPES[kind](), nullable=False)
         for column, (kind, _) in aggregates.items()
     ]
-    return Table(
-        name,
-        db.metadata,
-        *columns,
+    indexes = [
         Index(f"ux_{name}_key", *key, unique=True, postgresql_nulls_not_distinct=True),
         Index(f"ix_{name}_empty", "acquisition_date", postgresql_where=text("customers = 0")),
-    )
+    ]
+    if name in customer_groups.LAST_PURCHASE_INDEXED:  # migration 0030
+        included = customer_groups.last_purchase_included(name)
+        indexes.append(
+            Index(
+                f"ix_{name}_last_purchase",
+                "acquisition_date",
+                "last_purchase_day",
+                postgresql_include=included,
+            )
+        )
+    return Table(name, db.metadata, *columns, *indexes)
 
 
 #: The customer side pre-aggregated per acquisition day and campaign, country, device

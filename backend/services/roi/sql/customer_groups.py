@@ -176,6 +176,30 @@ def create_table_sql(table: str, skip: tuple[str, ...] = ()) -> list[str]:
     ]
 
 
+#: The lifetime groups a report's cut reads by day and last purchase's day (migration 0030).
+LAST_PURCHASE_INDEXED = ("roi_customer_lifetimes", "roi_customer_platform_lifetimes")
+
+
+def last_purchase_index_sql() -> list[str]:
+    """An index per LAST_PURCHASE_INDEXED table on (acquisition_date, last_purchase_day) with
+    the rest of its day's key and the customers included: the groups of a range of last
+    purchase days of one day in one index range, without reading the table."""
+    out = []
+    for table in LAST_PURCHASE_INDEXED:
+        included = ", ".join(last_purchase_included(table))
+        out.append(
+            f"CREATE INDEX ix_{table}_last_purchase ON {table} "
+            f"(acquisition_date, last_purchase_day) INCLUDE ({included})"
+        )
+    return out
+
+
+def last_purchase_included(table: str) -> list[str]:
+    """The columns the last purchase index of `table` includes."""
+    key = definition(table)[0]
+    return [*(c for c in key if c in KEY and c != "acquisition_date"), "customers"]
+
+
 def _grouped(
     table: str, source: str, sign: str = "1", per: str = "", only: tuple[str, ...] | None = None
 ) -> str:
