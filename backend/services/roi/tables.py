@@ -212,7 +212,7 @@ def _customer_group_table(name: str) -> Table:
         Index(f"ux_{name}_key", *key, unique=True, postgresql_nulls_not_distinct=True),
         Index(f"ix_{name}_empty", "acquisition_date", postgresql_where=text("customers = 0")),
     ]
-    if name in customer_groups.LAST_PURCHASE_INDEXED:  # migration 0030
+    if name in customer_groups.LAST_PURCHASE_INDEXED:  # migration 0031
         included = customer_groups.last_purchase_included(name)
         indexes.append(
             Index(

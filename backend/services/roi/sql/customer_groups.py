@@ -176,7 +176,7 @@ def create_table_sql(table: str, skip: tuple[str, ...] = ()) -> list[str]:
     ]
 
 
-#: The lifetime groups a report's cut reads by day and last purchase's day (migration 0030).
+#: The lifetime groups a report's cut reads by day and last purchase's day (migration 0031).
 LAST_PURCHASE_INDEXED = ("roi_customer_lifetimes", "roi_customer_platform_lifetimes")
 
 

@@ -1,7 +1,7 @@
 """the lifetime groups indexed by day and last purchase's day, with what a report's cut reads
 
-Revision ID: 0030_roi_last_purchase_index
-Revises: 0029_roi_last_purchase_buckets
+Revision ID: 0031_roi_last_purchase_index
+Revises: 0030_customer_events_id_bytes
 Create Date: 2026-12-07 15:20:00.000000
 
 ix_<table>_last_purchase on roi_customer_lifetimes and roi_customer_platform_lifetimes:
@@ -16,8 +16,8 @@ from alembic import op
 from backend.services.roi.sql import customer_groups
 
 # revision identifiers, used by Alembic.
-revision = "0030_roi_last_purchase_index"
-down_revision = "0029_roi_last_purchase_buckets"
+revision = "0031_roi_last_purchase_index"
+down_revision = "0030_customer_events_id_bytes"
 branch_labels = None
 depends_on = None
 
