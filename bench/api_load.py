@@ -19,8 +19,9 @@ BENCH_WRITES (1), BENCH_KEEP=1 keeps the database, BENCH_DATABASE=<name> reuses 
 BENCH_POPULAR_SHARE (0.8: the share of requests for a popular range; 1 asks only those, so that
 after their first answers every request is a cache hit and the warm path is measured alone).
 Last line, one JSON object: {"bench": "api_load", "clients", "customers", "ad_rows",
-"floor_p95_ms", "errors", "max_worker_rss_mb", "endpoints": {name: {"warm_rps", "warm_p50_ms",
-"warm_p95_ms", "warm_p99_ms", "cold_p95_ms", ...}}, ...}. Targets (8 clients, 2 cores): warm
+"floor_p95_ms", "errors", "max_worker_rss_mb", "max_worker_anon_mb", "max_worker_pss_mb",
+"endpoints": {name: {"warm_rps", "warm_p50_ms", "warm_p95_ms", "warm_p99_ms", "cold_p95_ms",
+...}}, ...}. Targets (8 clients, 2 cores): warm
 p95 <= 50 ms and >= 200 req/s per endpoint, cold p95 <= 300 ms at 1M customers, no error,
 <= 300 MB per web worker.
 """
@@ -300,22 +301,27 @@ def drive(clients: list[Client], path: str, extra: dict, seconds: float, ranged:
 
 
 class RssWatch:
-    """The largest resident set of the server's worker processes, sampled every 0.5 s."""
+    """The largest memory of the server's worker processes, sampled every 0.5 s (MB): resident
+    set (`rss`, what top shows: it counts the pages of shared libraries each time), anonymous
+    resident memory (`anon`, what the worker allocated itself) and proportional set size
+    (`pss`, shared pages divided among the processes that map them)."""
 
     def __init__(self, master: int) -> None:
-        self.master, self.max_mb, self._stop = master, 0.0, threading.Event()
+        self.master, self._stop = master, threading.Event()
+        self.max_mb = dict.fromkeys(("rss", "anon", "pss"), 0.0)
         self._thread = threading.Thread(target=self._run, daemon=True)
         self._thread.start()
 
     def _run(self) -> None:
         while not self._stop.wait(0.5):
             for pid in _children(self.master):
-                self.max_mb = max(self.max_mb, _rss_mb(pid))
+                for name, mb in _memory_mb(pid).items():
+                    self.max_mb[name] = max(self.max_mb[name], mb)
 
-    def stop(self) -> float:
+    def stop(self) -> dict[str, float]:
         self._stop.set()
         self._thread.join()
-        return round(self.max_mb, 1)
+        return {name: round(mb, 1) for name, mb in self.max_mb.items()}
 
 
 def _children(parent: int) -> list[int]:
@@ -331,14 +337,19 @@ def _children(parent: int) -> list[int]:
     return out
 
 
-def _rss_mb(pid: int) -> float:
-    try:
-        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-            if line.startswith("VmRSS:"):
-                return int(line.split()[1]) / 1024
-    except OSError:
-        pass
-    return 0.0
+def _memory_mb(pid: int) -> dict[str, float]:
+    fields = {"VmRSS:": "rss", "RssAnon:": "anon", "Pss:": "pss"}
+    found = {}
+    for source in (f"/proc/{pid}/status", f"/proc/{pid}/smaps_rollup"):
+        try:
+            lines = Path(source).read_text().splitlines()
+        except OSError:
+            continue
+        for line in lines:
+            parts = line.split()
+            if parts and parts[0] in fields:
+                found[fields[parts[0]]] = int(parts[1]) / 1024
+    return found
 
 
 def summary(results: list, seconds: float) -> dict:
@@ -475,7 +486,7 @@ def main() -> None:
                     ),
                 }
                 print(f"overview under writes: {writes}", file=sys.stderr, flush=True)
-            max_rss = watch.stop()
+            memory = watch.stop()
         finally:
             stop_server(server)
     all_p95 = [e["warm_p95_ms"] for e in endpoints.values() if e["warm_p95_ms"] is not None]
@@ -492,7 +503,9 @@ def main() -> None:
         "floor_rps": floor["rps"],
         "errors": floor["errors"] + sum(e["errors"] for e in endpoints.values()),
         "reconnects": sum(client.reconnects for client in clients),
-        "max_worker_rss_mb": max_rss,
+        "max_worker_rss_mb": memory["rss"],
+        "max_worker_anon_mb": memory["anon"],
+        "max_worker_pss_mb": memory["pss"],
         "endpoints": endpoints,
         "warm_p95_vs_floor": round(max(all_p95) / floor["p95_ms"], 2) if all_p95 else None,
         "under_writes": writes,
