@@ -8,6 +8,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
+from collections.abc import Callable
 from typing import NamedTuple
 
 from flask import Response, current_app, request
@@ -17,6 +18,7 @@ from marshmallow import Schema, ValidationError, fields, validate, validates_sch
 from backend.api.strings import Text
 from backend.auth import signed_in
 from backend.auth.access import cached_identity
+from backend.memory import release_freed_memory
 from backend.services.roi import cache as roi_cache
 from backend.services.roi import cohorts, overview
 from backend.services.roi import report as roi
@@ -666,6 +668,7 @@ def _answer(kind: str, query: dict, compute, first: dt.date, whole: bool = True)
     when the answer is the `whole` response, a caller whose copy has that tag gets 304 without
     the cache being read at all (the copy is the answer kept under that key, or one computed as
     fresh)."""
+    compute = _releasing_memory(compute)
     if not current_app.config.get("ROI_CACHE"):
         return Answer(compute().encode(), False, None)
     key = roi_cache.current_key(kind, query, (first, query["end"]))
@@ -673,6 +676,19 @@ def _answer(kind: str, query: dict, compute, first: dt.date, whole: bool = True)
     if whole and etag in request.if_none_match:
         return Answer(b"", True, etag)
     return Answer(*roi_cache.answer_at(key, compute), etag)
+
+
+def _releasing_memory(compute: Callable[[], str]) -> Callable[[], str]:
+    """`compute`, then the memory its rows and frames took handed back to the system: a cold
+    answer over a long range at 1M customers freed ~50 MB that the worker kept otherwise."""
+
+    def computed() -> str:
+        try:
+            return compute()
+        finally:
+            release_freed_memory()
+
+    return computed
 
 
 @blp.route("/roi", methods=["GET"])
