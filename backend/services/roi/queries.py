@@ -485,11 +485,18 @@ def read_churn(
         f"{_count('churn_scored')} AS {cohorts.CHURN_SCORED}, "
         f"{_sum_of_some('churn_sum', 'churn_scored')} AS {cohorts.CHURN_SUM}"
     )
+    # a settled lifetime ended at its last purchase whatever the customer's age: those of a key
+    # are counted per last purchase day alone (the days of a week or month in one row), and
+    # the ages of a key's days come in rows without customers
     lifetimes_sql = f"""
-        SELECT {customer_key} AS {cohorts.KEY}, c.last_purchase_day AS last_day, {_AGE} AS age,
-               {_ENDED} AS settled, {churn}
+        SELECT {customer_key} AS {cohorts.KEY}, c.last_purchase_day AS last_day,
+               CASE WHEN {_ENDED} THEN NULL ELSE {_AGE} END AS age, {_ENDED} AS settled, {churn}
         {_customer_rows(selection, customer_key, "lifetimes")}
         GROUP BY 1, 2, 3, 4
+        UNION ALL
+        SELECT {customer_key}, 0, {_AGE}, false, 0, 0, NULL
+        {_customer_rows(selection, customer_key, "days")}
+        GROUP BY 1, 3
     """
     traits = ", ".join(f"{sql} AS {name}" for name, sql in TRAIT_CONDITIONS.items())
     groups = ", ".join(str(i + 2) for i in range(len(TRAIT_CONDITIONS)))

@@ -21,6 +21,7 @@ import pytest
 from sqlalchemy import text
 
 from analytics import cohorts
+from analytics.cohort_churn import cohort_survival
 from analytics.revenue_curves import CHECKPOINTS
 from backend.extensions import db as _db
 from backend.models import AdAccount, FxRate, ModelKind, ModelStatus
@@ -28,7 +29,7 @@ from backend.services.customers import load_customers_batch, load_revenue_batch
 from backend.services.customers.fx import refresh_revenue_conversion
 from backend.services.predictions import imports, outputs, versions
 from backend.services.roi import queries
-from backend.services.roi.cohorts import cohort_report
+from backend.services.roi.cohorts import SURVIVAL_DAYS, cohort_report
 from backend.services.roi.overview import overview_figures
 from backend.services.roi.report import RoiRequest, roi_report
 from backend.services.roi.sql.customer_groups import (
@@ -491,3 +492,38 @@ def test_the_lifetimes_read_from_the_last_purchase_intervals_equal_those_counted
             assert found == _lifetimes_per_customer(key, START, end, as_of), (offset, key)
             checked += sum(e for _, _, e in found)
     assert checked > 0
+
+
+@pytest.mark.parametrize("seed", range(2))
+def test_the_cohorts_survival_from_the_groups_equals_the_survival_of_each_customer(db, seed):
+    """Settled lifetimes counted per last purchase day alone (the days of a cohort together) and
+    the ages of its days carried by rows without customers give each cohort the Kaplan-Meier
+    curve of its customers' own lifetimes."""
+    world = RandomWorld(db, 700 + seed)
+    world.customers = [f"u{i}" for i in range(80)]
+    load_customers_batch([world.customer(u) for u in world.customers])
+    load_revenue_batch(world.payments(200))
+    (ltv, churn) = world.predictions("first", 0.7)
+    activate(ltv.id)
+    activate(churn.id)
+    end = START + dt.timedelta(days=9)
+    selection = queries.Selection(START, end, "USD", ("meta", "google_ads"))
+    key = "to_char(date_trunc('week', c.acquisition_date), 'YYYY-MM-DD') || '|' || c.platform"
+    for as_of in (START + dt.timedelta(days=n) for n in (20, 100, 130, 400)):
+        grouped, _ = queries.read_churn(selection, key, as_of, queries.Reads())
+        age = f"(CAST('{as_of}' AS date) - c.acquisition_date)"
+        sql = f"""
+            SELECT {key} AS key, c.last_purchase_day AS last_day, {age} AS age,
+                   ({age} - c.last_purchase_day >= {cohorts.CHURN_INACTIVITY_DAYS}) AS settled,
+                   1 AS customers, CAST(c.churn_probability IS NOT NULL AS int) AS churn_scored,
+                   c.churn_probability AS churn_sum
+            FROM roi_customers c
+            WHERE c.acquisition_date BETWEEN '{START}' AND '{end}' AND c.platform IS NOT NULL
+        """
+        names = ["key", "last_day", "age", "settled", "customers", "churn_scored", "churn_sum"]
+        each = pd.DataFrame(_rows(_db, sql), columns=names)
+        expected = cohort_survival(each, SURVIVAL_DAYS)
+        assert expected and any(p["observed"] for c in expected.values() for p in c) == (
+            as_of >= START + dt.timedelta(days=100)
+        )
+        assert cohort_survival(queries.churn_frame(grouped.result()), SURVIVAL_DAYS) == expected
