@@ -196,6 +196,32 @@ def test_cohorts_by_week_and_platform(marketer, world):
     assert cohorts[("2024-01-08", "meta")]["customers"] == 0
 
 
+def test_the_overview_status_is_what_its_schema_documents(marketer, world):
+    """The open alerts and freshness are read and dumped directly on every request."""
+    from backend.api.roi import _OVERVIEW_STATUS, OverviewSchema
+    from backend.services.roi.overview import overview_status
+
+    body = marketer.get("/api/overview", query_string=RANGE).json
+    documented = OverviewSchema(only=_OVERVIEW_STATUS).dump(overview_status())
+    assert documented["freshness"]
+    assert {k: body[k] for k in _OVERVIEW_STATUS} == json.loads(json.dumps(documented))
+
+
+def test_a_status_with_a_last_success_is_dumped_as_its_schema_does():
+    from backend.api.roi import _OVERVIEW_STATUS, OverviewSchema, _dumps
+
+    status = {
+        "open_alerts": 2,
+        "freshness": [
+            {"account_id": 1, "name": "Meta US", "platform": "meta", "status": "active",
+             "last_success_at": dt.datetime(2024, 1, 2, 3, 4, 5, 678, tzinfo=dt.UTC),
+             "freshness_hours": 1.25, "data_through": dt.date(2024, 1, 1), "last_error": None}
+        ],
+    }  # fmt: skip
+    documented = OverviewSchema(only=_OVERVIEW_STATUS).dump(status)
+    assert _dumps(status) == json.dumps(documented)
+
+
 @pytest.mark.parametrize("group_by", ["platform", "campaign", "hour"])
 def test_the_roi_body_is_what_its_schema_documents(marketer, world, group_by):
     from backend.api.roi import RoiReportSchema
