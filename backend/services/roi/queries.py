@@ -337,10 +337,11 @@ def read_customers(
         f"{revenue_sum(revenue_column(n))} AS {cohort_buckets.through_column(n)}"
         for n in CHECKPOINTS
     )
+    # the prediction sums are 0 where nobody is scored (not NULL): one checkpoint interval lived
+    # of a group may come in several rows (CUT_INTERVAL), summed by the reader, and a NULL would
+    # make the interval's sum unknown (the counts tell who is scored)
     ltv = ", ".join(
-        f"{_sum_of_some(f'predicted_ltv_{h}', f'predicted_ltv_{h}_count')} "
-        f"AS {cohorts.ltv_column(h)}"
-        for h in HORIZONS
+        f"CAST(sum(c.predicted_ltv_{h}) AS float8) AS {cohorts.ltv_column(h)}" for h in HORIZONS
     )
     last_purchases = ", ".join(f"{_count(c)} AS {c}" for c in LAST_PURCHASES)
     lived_sql = f"""
@@ -352,7 +353,7 @@ def read_customers(
                CAST(sum(c.customers * {_AGE}) AS float8) AS {cohort_buckets.AGE_SUM},
                {_count("ltv_scored")} AS {cohorts.SCORED}, {ltv},
                {_count("churn_scored")} AS {cohorts.CHURN_SCORED},
-               {_sum_of_some("churn_sum", "churn_scored")} AS {cohorts.CHURN_SUM}, {_SUSPECT_SUMS},
+               CAST(sum(c.churn_sum) AS float8) AS {cohorts.CHURN_SUM}, {_SUSPECT_SUMS},
                {last_purchases}
         {_customer_rows(selection, customer_key)}
         GROUP BY 1, 2, 3

@@ -527,3 +527,33 @@ def test_the_cohorts_survival_from_the_groups_equals_the_survival_of_each_custom
             as_of >= START + dt.timedelta(days=100)
         )
         assert cohort_survival(queries.churn_frame(grouped.result()), SURVIVAL_DAYS) == expected
+
+
+@pytest.mark.parametrize("seed", range(3))
+def test_the_predictions_of_a_report_sum_those_of_its_customers(db, seed):
+    """Each group's predicted LTV and churn sums are those of its scored customers, also when
+    the days of one checkpoint interval lived lie on both sides of the inactivity cut (ages
+    91-100: one interval lived, three of the cut) and some rows of a group have none scored."""
+    world = RandomWorld(db, 900 + seed)
+    world.customers = [f"u{i}" for i in range(60)]
+    load_customers_batch([world.customer(u) for u in world.customers])
+    load_revenue_batch(world.payments(60))
+    ltv, churn = world.predictions("some", 0.4)
+    activate(ltv.id)
+    activate(churn.id)
+    end = START + dt.timedelta(days=9)
+    selection = queries.Selection(START, end, "USD", ("meta", "google_ads"))
+    as_of = START + dt.timedelta(days=100)
+    for key in ("c.platform", "c.campaign_id", "upper(c.country)"):
+        lived, cut = queries.read_customers(selection, key, as_of, queries.Reads())
+        frame = queries.customers(lived.result(), cut.result()).set_index(cohorts.KEY)
+        sql = f"""
+            SELECT CAST({key} AS text), sum(c.predicted_ltv_365), sum(c.churn_probability)
+            FROM roi_customers c
+            WHERE c.acquisition_date BETWEEN '{START}' AND '{end}' AND c.platform IS NOT NULL
+            GROUP BY 1
+        """
+        for group, ltv_sum, churn_sum in _rows(_db, sql):
+            row = frame.loc[group or queries.UNATTRIBUTED]
+            assert row[cohorts.ltv_column(365)] == pytest.approx(ltv_sum or 0), (key, group)
+            assert row[cohorts.CHURN_SUM] == pytest.approx(churn_sum or 0), (key, group)
