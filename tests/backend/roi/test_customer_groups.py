@@ -17,6 +17,7 @@ import random
 from decimal import Decimal
 
 import pandas as pd
+import psycopg2
 import pytest
 from sqlalchemy import text
 
@@ -24,7 +25,7 @@ from analytics import cohorts
 from analytics.cohort_churn import cohort_survival
 from analytics.revenue_curves import CHECKPOINTS
 from backend.extensions import db as _db
-from backend.models import AdAccount, FxRate, ModelKind, ModelStatus
+from backend.models import AdAccount, FxRate, ModelKind, ModelStatus, ModelVersion
 from backend.services.customers import load_customers_batch, load_revenue_batch
 from backend.services.customers.fx import refresh_revenue_conversion
 from backend.services.predictions import imports, outputs, versions
@@ -557,3 +558,69 @@ def test_the_predictions_of_a_report_sum_those_of_its_customers(db, seed):
             row = frame.loc[group or queries.UNATTRIBUTED]
             assert row[cohorts.ltv_column(365)] == pytest.approx(ltv_sum or 0), (key, group)
             assert row[cohorts.CHURN_SUM] == pytest.approx(churn_sum or 0), (key, group)
+
+
+def _committed_view(connection) -> tuple:
+    """What a reader on its own connection sees: the scored customers and the groups' LTV and
+    churn sums, at every level."""
+    cursor = connection.cursor()
+    cursor.execute("SET lock_timeout = '2s'")  # a reader that would wait fails instead
+    out = []
+    cursor.execute("SELECT count(*) FILTER (WHERE ltv_scored), sum(churn_probability) "
+                   "FROM roi_customers")  # fmt: skip
+    out.append(cursor.fetchone())
+    for table in (*AGGREGATES, *COARSE):
+        ltv = "sum(predicted_ltv_365)" if "lifetimes" not in table else "0"
+        cursor.execute(f"SELECT {ltv}, sum(churn_sum), sum(churn_scored) FROM {table}")
+        out.append(cursor.fetchone())
+    connection.rollback()
+    return tuple(out)
+
+
+def _disabled_triggers(db) -> list[str]:
+    tables = ("roi_customers", *AGGREGATES, *COARSE)
+    return list(db.session.execute(
+        text("SELECT tgname FROM pg_trigger WHERE tgrelid = ANY(CAST(:t AS regclass[])) "
+             "AND NOT tgisinternal AND tgenabled <> 'O'"),
+        {"t": list(tables)},
+    ).scalars())  # fmt: skip
+
+
+@pytest.mark.parametrize("stored", ["outputs first", "active first"])
+def test_readers_neither_wait_for_nor_see_a_bulk_activation_before_its_commit(db, stored):
+    """A bulk activation (its UPDATE triggers disabled within its transaction) keeps readers on
+    other connections reading the last committed predictions and groups without waiting, and
+    leaves every trigger enabled; after the commit they read the new ones, equal to the groups
+    computed afresh."""
+    world = RandomWorld(db, 11)
+    load_customers_batch([world.customer(u) for u in world.customers])
+    load_revenue_batch(world.payments(40))
+    if stored == "outputs first":
+        ltv, _ = world.predictions("scored", 1.0)
+        versions._make_active(db.session.get(ModelVersion, ltv.id))  # refreshed at commit
+    else:
+        version_id = empty_version(db, ModelKind.LTV)
+        activate(version_id)  # nobody scored
+        frame = pd.DataFrame(
+            {"predicted_ltv_365": 10.0, "churn_probability": 0.25},
+            index=pd.Index(
+                db.session.execute(text("SELECT id FROM customers")).scalars().all(),
+                name="customer_id",
+            ),
+        )
+        _set_rebuild_rows(db, "0")  # a bulk write whatever its size
+        outputs.copy_outputs(version_id, frame, ["predicted_ltv_365", "churn_probability"])
+    url = db.engine.url.set(drivername="postgresql").render_as_string(hide_password=False)
+    reader = psycopg2.connect(url)
+    try:
+        before = _committed_view(reader)
+        db.session.execute(text("SET CONSTRAINTS ALL IMMEDIATE"))  # what the commit runs
+        assert _disabled_triggers(db) == []
+        assert _committed_view(reader) == before
+        db.session.commit()
+        after = _committed_view(reader)
+    finally:
+        reader.close()
+        _set_rebuild_rows(db, None)
+    assert after != before and after[0][0] == len(world.customers)
+    assert_groups_current(db)

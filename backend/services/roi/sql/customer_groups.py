@@ -291,10 +291,10 @@ PREDICTION_SUMS = {
 _NOT_NULL = {"text": "''", "integer": "0", "bigint": "0"}
 
 
-def _same_key(table: str, left: str, right: str) -> str:
-    """Hashable conditions that `left`'s and `right`'s keys are the same group."""
+def _same_group(key: tuple[str, ...], left: str, right: str) -> str:
+    """Hashable conditions that `left`'s and `right`'s `key` columns are the same group."""
     out = []
-    for column in AGGREGATES[table][0]:
+    for column in key:
         kind = KEY_TYPES[column]
         a, b = f"{left}.{column}", f"{right}.{column}"
         if "NOT NULL" in kind:
@@ -315,7 +315,7 @@ def resum_sql(table: str, names: tuple[str, ...], days: str = "") -> str:
     return f"""
     UPDATE {table} t SET {", ".join(f"{n} = s.{n}" for n in names)}
     FROM ({_grouped(table, source, only=names)}) s
-    WHERE {f"t.{days} AND " if days else ""}{_same_key(table, "t", "s")}
+    WHERE {f"t.{days} AND " if days else ""}{_same_group(AGGREGATES[table][0], "t", "s")}
       AND ({", ".join(f"t.{n}" for n in names)}) IS DISTINCT FROM
           ({", ".join(f"s.{n}" for n in names)});"""
 
@@ -332,6 +332,10 @@ def _repredict(table: str) -> str:
 #: instead of 45 s at load 7) nor by a nested loop over the index of the groups, whose only
 #: usable column is the day (the lifetimes' join took over 25 minutes that way).
 BULK_WORK_MEM = "256MB"
+#: Migration 0032's: the fine groups' prediction sums of a million customers (655k groups) are
+#: grouped in memory (about 530MB of hash table, whose limit is work_mem x hash_mem_multiplier)
+#: instead of being spilled to disk in batches.
+BULK_PREDICTIONS_WORK_MEM = "512MB"
 #: Set (locally) to 'on' by a statement that writes the predictions of roi_customers and
 #: nothing else (refresh_roi_predictions): a bulk one re-sums the prediction sums only.
 PREDICTIONS_ONLY = "spendlens.roi_predictions_only"
@@ -391,10 +395,12 @@ END $$""",
     return out
 
 
-def _bulk_function(name: str, body: str, tuned: bool) -> str:
+def _bulk_function(name: str, body: str, tuned: bool, memory: str = BULK_WORK_MEM) -> str:
     """A function of `first` and `last` running `body` under the lock of the groups; `tuned`:
-    with BULK_WORK_MEM, without JIT, merge or nested-loop joins (restored when it ends)."""
+    with `memory` as work_mem, without JIT, merge or nested-loop joins (restored when it
+    ends)."""
     lock = f"LOCK TABLE {', '.join(AGGREGATES)} IN SHARE ROW EXCLUSIVE MODE;"
+    quiet = "\n    quiet boolean;" if "quiet :=" in body else ""  # _without_coarse_triggers'
     if not tuned:
         return f"""CREATE OR REPLACE FUNCTION {name}(first date, last date)
 RETURNS void LANGUAGE plpgsql AS $$
@@ -407,10 +413,10 @@ DECLARE
     memory text := current_setting('work_mem');
     compiling text := current_setting('jit');
     merging text := current_setting('enable_mergejoin');
-    looping text := current_setting('enable_nestloop');
+    looping text := current_setting('enable_nestloop');{quiet}
 BEGIN
     {lock}
-    PERFORM set_config('work_mem', '{BULK_WORK_MEM}', true), set_config('jit', 'off', true),
+    PERFORM set_config('work_mem', '{memory}', true), set_config('jit', 'off', true),
             set_config('enable_mergejoin', 'off', true),
             set_config('enable_nestloop', 'off', true);{body}
     PERFORM set_config('work_mem', memory, true), set_config('jit', compiling, true),
@@ -551,3 +557,81 @@ def coarse_drop_sql(table: str) -> list[str]:
     out += [f"DROP FUNCTION {table}_{f}()" for f in ("changed", "truncated")]
     out.append(f"DROP TABLE {table}")
     return out
+
+
+def _coarse_repredict(table: str) -> str:
+    """The prediction sums of the groups per day and platform of `first`..`last` summed afresh
+    from their fine table, writing only the groups whose sums differ."""
+    fine, key = COARSE[table]
+    names = PREDICTION_SUMS[fine]
+    sums = ", ".join(f"sum({n}) AS {n}" for n in names)
+    groups = ", ".join(str(i + 1) for i in range(len(key)))
+    return f"""
+    UPDATE {table} t SET {", ".join(f"{n} = s.{n}" for n in names)}
+    FROM (SELECT {", ".join(key)}, {sums} FROM {fine}
+          WHERE acquisition_date BETWEEN first AND last GROUP BY {groups}) s
+    WHERE t.acquisition_date BETWEEN first AND last AND {_same_group(key, "t", "s")}
+      AND ({", ".join(f"t.{n}" for n in names)}) IS DISTINCT FROM
+          ({", ".join(f"s.{n}" for n in names)});"""
+
+
+def _cleared(table: str, names: tuple[str, ...]) -> str:
+    """Every prediction sum of the groups of `first`..`last` set to 0 (none scored)."""
+    zeros = ", ".join("0" for _ in names)
+    return f"""
+    UPDATE {table} SET {", ".join(f"{n} = 0" for n in names)}
+    WHERE acquisition_date BETWEEN first AND last AND ({", ".join(names)}) <> ({zeros});"""
+
+
+def _without_coarse_triggers(fine: str, body: str) -> str:
+    """`body` (writes to the fine table `fine` that change its prediction sums alone) run with
+    the UPDATE triggers of its coarser groups disabled: no transition tables of the fine
+    groups' old and new rows, no re-sum by the triggers (the caller writes the coarse groups;
+    where PostgreSQL refuses, trigger events pending on `fine`, the triggers stay on and the
+    caller's coarse re-sum finds nothing to write)."""
+    triggers = [f"{coarse}_update" for coarse in _coarser(fine)]
+    return f"""
+    BEGIN
+        ALTER TABLE {fine} {", ".join(f"DISABLE TRIGGER {t}" for t in triggers)};
+        quiet := true;
+    EXCEPTION WHEN object_in_use THEN
+        quiet := false;  -- events pending on {fine}: its triggers keep the coarse groups
+    END;{body}
+    IF quiet THEN
+        ALTER TABLE {fine} {", ".join(f"ENABLE TRIGGER {t}" for t in triggers)};
+    END IF;"""
+
+
+def _coarser(fine: str) -> list[str]:
+    """The COARSE tables summing `fine`."""
+    return [coarse for coarse, (source, _) in COARSE.items() if source == fine]
+
+
+def bulk_predictions_sql() -> list[str]:
+    """Migration 0032's bulk re-sums of the prediction sums (an activation, outputs stored
+    under an active version for many customers):
+
+    - `roi_customer_groups_repredict(first, last)`: the fine groups' prediction sums of those
+      days summed afresh from roi_customers (as 0025's), then those of the coarser groups
+      (COARSE) from the fine groups, directly, instead of by the fine tables' triggers: those
+      UPDATE triggers are disabled for the fine tables' statements (ALTER TABLE ... DISABLE
+      TRIGGER takes the SHARE ROW EXCLUSIVE lock this function holds already: readers never
+      wait, other writers of the groups wait already; enabled again before it returns, or by a
+      rollback, so no other transaction sees them off), so the coarse groups are updated in
+      place instead of deleted and inserted again, and no transition tables are kept;
+    - `roi_customer_groups_unpredict(first, last)`: the same when no customer has a prediction
+      any more (a version activated before its outputs are stored): every sum set to 0,
+      nothing summed."""
+    repredicts, clears = "", ""
+    for fine in AGGREGATES:
+        names = PREDICTION_SUMS[fine]
+        repredicts += _without_coarse_triggers(fine, _repredict(fine))
+        repredicts += "".join(_coarse_repredict(coarse) for coarse in _coarser(fine))
+        clears += _without_coarse_triggers(fine, _cleared(fine, names))
+        clears += "".join(_cleared(coarse, names) for coarse in _coarser(fine))
+    return [
+        _bulk_function(
+            "roi_customer_groups_repredict", repredicts, True, BULK_PREDICTIONS_WORK_MEM
+        ),
+        _bulk_function("roi_customer_groups_unpredict", clears, True, BULK_PREDICTIONS_WORK_MEM),
+    ]
