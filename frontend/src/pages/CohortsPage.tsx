@@ -44,6 +44,7 @@ import {
   intervalReason,
   intervalSentence,
   MAX_SHOWN,
+  PREDICTED_HORIZON_DAYS,
   roasInterval,
 } from "./cohorts/trust";
 
@@ -87,7 +88,10 @@ function cohortColumns(
       title: "Predicted ROAS",
       kind: "roas",
       value: (c) => c.roas_predicted,
-      help: withAccuracy ? "Below it: the likely range (8 in 10 backtested cohorts of that size and age fell inside), and why when it is wide" : undefined,
+      help:
+        `The LTV model's predicted ${PREDICTED_HORIZON_DAYS}-day revenue ÷ spend.` +
+        (firstPurchase ? ` A cohort under ${firstPurchase.early_age_days} days old has no revenue history: its figure is what older customers went on to spend, and Early ROAS (${firstPurchase.horizon_days} days, from its own first in-app events) is the one that reads the cohort itself.` : "") +
+        (withAccuracy ? " Below it: the likely range (8 in 10 backtested cohorts of that size and age fell inside), and why when it is wide" : ""),
       render: (c) => {
         const range = roasInterval(c, f);
         const reason = intervalReason(c, f);

@@ -2,7 +2,7 @@ import type { Cohort } from "../../api/types";
 import { formattersFor } from "../../state/useFormat";
 import { ltvCurveOption, ltvTooltipLines, roasBarsOption, survivalAxisMax, survivalOption, survivalParts, topCohorts, PREDICTED_ROAS } from "./charts";
 import { platformLabel } from "../../lib/platforms";
-import { accuracyCell, accuracySentence, churnDriverLines, cohortDriverLines, intervalReason, intervalSentence, roasInterval } from "./trust";
+import { accuracyCell, accuracySentence, churnDriverLines, cohortDriverLines, intervalReason, intervalSentence, roasInterval, youngCohortSentence } from "./trust";
 
 const f = formattersFor("en-US", "USD");
 
@@ -91,6 +91,37 @@ describe("cohort charts", () => {
     expect(intervalReason(large, f)).toBeNull();
     const farOff = { ...large, roas_predicted_interval: { low: 0.3, high: 1.1 } };
     expect(intervalReason(farOff, f)).toBe("wide: the backtest was far off at this age");
+  });
+
+  it("tells a young cohort's 365-day LTV prediction from its 30-day early ROAS", () => {
+    const early = {
+      from: "2026-12-06",
+      to: "2026-12-06",
+      customers: 400,
+      scored: 400,
+      expected_payers_7: 20,
+      expected_payers_30: 31.5,
+      value_per_payer: 7.1,
+      spend: 400,
+      predicted_roas: 0.56,
+      horizon_days: 30,
+      accuracy: { age_bucket: "D1", horizon_days: 30, expected_payers_err_pct: 6.2, predicted_roas_err_pct: 24.4, auc: 0.91, brier: 0.05, weeks: 4 },
+    };
+    const young = cohort("2026-12-06", 400, {
+      age_days: 1,
+      roas_predicted: 2.31,
+      roas_predicted_interval: { low: 0.61, high: 3.71 },
+      accuracy: { horizon_days: 365, age_bucket: "D1", error_p50: 0.9, error_p80: 1.6, bias: 0.1, cohorts: 40 },
+      early,
+    });
+    expect(youngCohortSentence(young, f)).toBe(
+      "This cohort has no revenue history yet. Its predicted ROAS (231.0%) is the LTV model's 365-day figure for customers with no purchases so far, learnt from what older customers went on to spend, not from anything this cohort has done. " +
+        "Its Early ROAS (56.0%) is the first-purchase model's 30-day figure from these customers' own first in-app events (backtested error ±24% at D1): a shorter horizon, so lower, and the one that reads this cohort's own behaviour.",
+    );
+    expect(intervalReason(young, f)).toBe("wide: 1 day old, no revenue history yet (see Early ROAS)");
+    expect(intervalSentence(young, f)).toContain(youngCohortSentence(young, f) as string);
+    // a cohort with revenue history has no early figures, and no such sentence
+    expect(youngCohortSentence({ ...young, early: null }, f)).toBeNull();
   });
 
   it("labels every bar of actual vs predicted ROAS, with the predicted interval in the tooltip", () => {

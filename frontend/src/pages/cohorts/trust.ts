@@ -55,7 +55,22 @@ export function intervalReason(c: Cohort, f: Formatters): string | null {
   if (customers < FEW_CUSTOMERS) reasons.push(`only ${f.integer(customers)} customers`);
   if (c.age_days != null && c.age_days < YOUNG_DAYS) reasons.push(`${f.days(c.age_days)} old`);
   if (c.accuracy?.cohorts != null && c.accuracy.cohorts < 10) reasons.push(`${f.integer(c.accuracy.cohorts)} past cohorts to learn from`);
+  if (c.early?.predicted_roas != null) reasons.push("no revenue history yet (see Early ROAS)");
   return `wide: ${reasons.length ? reasons.join(", ") : "the backtest was far off at this age"}`;
+}
+
+/** For a cohort too young for revenue history (it has early figures): what its predicted ROAS
+ * and its early ROAS each are, so that the two are not read as one figure twice (their
+ * horizons and their sources differ). Null for any other cohort. */
+export function youngCohortSentence(c: Cohort, f: Formatters): string | null {
+  const e = c.early;
+  if (e?.predicted_roas == null || c.roas_predicted == null) return null;
+  const error = e.accuracy?.predicted_roas_err_pct;
+  const backtest = error == null ? "" : ` (backtested error ±${f.number(error, 0)}% at ${e.accuracy?.age_bucket})`;
+  return (
+    `This cohort has no revenue history yet. Its predicted ROAS (${f.roas(c.roas_predicted)}) is the LTV model's ${PREDICTED_HORIZON_DAYS}-day figure for customers with no purchases so far, learnt from what older customers went on to spend, not from anything this cohort has done. ` +
+    `Its Early ROAS (${f.roas(e.predicted_roas)}) is the first-purchase model's ${e.horizon_days}-day figure from these customers' own first in-app events${backtest}: a shorter horizon, so lower, and the one that reads this cohort's own behaviour.`
+  );
 }
 
 /** The range and why, in a sentence (a tooltip). */
@@ -69,7 +84,8 @@ export function intervalSentence(c: Cohort, f: Formatters): string | null {
   const customers = Number(c.customers ?? 0);
   if (customers < FEW_CUSTOMERS) text += ` With ${f.integer(customers)} customers, a few payers more or less move the cohort's revenue a lot.`;
   if (c.age_days != null && c.age_days < YOUNG_DAYS) text += ` At ${f.days(c.age_days)} old, most of its ${PREDICTED_HORIZON_DAYS}-day revenue is still to come.`;
-  return text;
+  const young = youngCohortSentence(c, f);
+  return young ? `${text} ${young}` : text;
 }
 
 /** One sentence per driver, channel by channel, with the channel's name (not its code). */
