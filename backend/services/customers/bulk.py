@@ -15,8 +15,11 @@ field: the contract is that one's, this way only takes the common case faster.
 from __future__ import annotations
 
 import io
+import queue
+import threading
 from collections.abc import Iterator
-from typing import IO
+from dataclasses import dataclass
+from typing import IO, TypeVar
 
 import numpy as np
 import psycopg2
@@ -51,6 +54,7 @@ _PLAIN = {
     "value": _PLAIN_NUMBER,
     "properties": _PLAIN_PROPERTIES,
 }
+T = TypeVar("T")
 _NO_TEXT = pa.scalar(None, pa.string())
 _COLUMNS = ("event_id", "customer_id", "occurred_at", "name", "value", "properties")
 
@@ -91,7 +95,8 @@ def _empty_and_locked(cursor) -> bool:
 def _copy_and_index(cursor, stream: IO[str]) -> int:
     rebuild = _drop_keys_and_indexes(cursor)
     customers = CustomerIds(cursor)
-    source = _ChunkReader(_copy_chunks(stream, customers))
+    chunks = _produced_ahead(_copy_chunks(stream, customers))
+    source = _ChunkReader(chunks)
     try:
         cursor.copy_expert(
             f"COPY {_TABLE} ({', '.join(_COLUMNS)}) FROM STDIN WITH (FORMAT csv)", source, 1 << 20
@@ -100,6 +105,8 @@ def _copy_and_index(cursor, stream: IO[str]) -> int:
         if source.failure:
             raise source.failure from None
         raise
+    finally:
+        chunks.close()  # the producing thread is done with the stream before anyone seeks it
     cursor.execute("SET LOCAL maintenance_work_mem = '1GB'")
     for statement in rebuild:
         cursor.execute(statement)
@@ -282,6 +289,54 @@ class _EncodedReader(io.RawIOBase):
         buffer[:size] = self._pending[:size]
         self._pending = self._pending[size:]
         return size
+
+
+_DONE = object()
+
+
+def _produced_ahead(items: Iterator[T], depth: int = 4) -> Iterator[T]:
+    """`items`, produced by a thread at most `depth` ahead: Arrow and NumPy release the GIL,
+    so the next blocks are read, checked and resolved while COPY sends this one."""
+    ready: queue.Queue = queue.Queue(maxsize=depth)
+    stop = threading.Event()
+
+    def put(item: object) -> None:
+        while not stop.is_set():
+            try:
+                ready.put(item, timeout=0.1)
+                return
+            except queue.Full:
+                continue
+
+    def produce() -> None:
+        try:
+            for item in items:
+                put(item)
+                if stop.is_set():
+                    return
+        except BaseException as exc:  # handed to the consumer
+            put(_Failed(exc))
+            return
+        put(_DONE)
+
+    thread = threading.Thread(target=produce, name="events-bulk-reader", daemon=True)
+    thread.start()
+    try:
+        while True:
+            item = ready.get()
+            if item is _DONE:
+                return
+            if isinstance(item, _Failed):
+                raise item.exc
+            yield item
+    finally:
+        stop.set()
+        thread.join()
+
+
+@dataclass(frozen=True)
+class _Failed:
+    exc: BaseException
 
 
 class _ChunkReader(io.RawIOBase):
