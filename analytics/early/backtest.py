@@ -2,13 +2,16 @@
 (analytics.ltv.backtest.rolling_origins): per horizon h, every candidate kind is fitted at
 as_of - 2h and the one with the lowest log loss over the feature ages is chosen; at as_of - h the
 chosen kind is fitted again on what was known then and judged on the customers acquired in the
-`JUDGED_DAYS` before, whose outcomes (within h days of acquisition) end by as_of.
+`JUDGED_DAYS` before it (at h = 30 all after the last customer it trained on), whose
+outcomes (within h days of acquisition) end by as_of. The same customers are judged at every
+feature age A, each scored as the deployed model would score them A days after their install.
 
 Judged at each feature age A (D1, D3): AUC, PR AUC, Brier and a reliability table of the
-not-yet-paid customers; per cohort (acquisition week) the expected payers (paid by A + Σ p)
-against the customers who paid within h, and the early predicted revenue (expected payers × a
-payer's mean revenue within h in training) against the revenue within h — the error of an early
-predicted ROAS, the spend being known.
+not-yet-paid customers; per weekly cohort (seven whole days of acquisitions, counted back from
+the origin, so that no cohort is a stub of a calendar week cut by the window) the expected
+payers (paid by A + Σ p) against the customers who paid within h, and the early predicted
+revenue (expected payers × a payer's mean revenue within h in training) against the revenue
+within h — the error of an early predicted ROAS, the spend being known.
 """
 
 from __future__ import annotations
@@ -35,9 +38,22 @@ JUDGED_DAYS = 28
 COHORT = "cohort"
 
 
-def _judged(customers: pd.DataFrame, origin: pd.Timestamp, age: int) -> pd.DataFrame:
+def judged_customers(customers: pd.DataFrame, origin: pd.Timestamp, horizon: int) -> pd.DataFrame:
+    """The customers acquired in the JUDGED_DAYS before `origin`: at the 30-day horizon none the
+    model fitted at `origin` trained on (those whose horizon had ended by then)."""
+    # TODO: at a horizon shorter than JUDGED_DAYS (7 days) the window still holds customers the
+    # model trained on (those whose horizon had ended by `origin`); judging only the unseen ones
+    # leaves too few payers there — a longer gap between the origins is the fix
     acquired = customers[ACQUIRED_AT]
-    return customers[(acquired >= origin - JUDGED_DAYS * DAY) & (acquired < origin - age * DAY)]
+    return customers[(acquired >= origin - JUDGED_DAYS * DAY) & (acquired < origin)]
+
+
+def weekly_cohort(acquired: pd.Series, origin: pd.Timestamp) -> np.ndarray:
+    """The first day of each acquisition's weekly cohort: seven whole days counted back from
+    `origin`."""
+    weeks = ((acquired - origin) // (7 * DAY)).to_numpy()  # -1: the last seven days
+    starts = origin + pd.to_timedelta(7 * weeks, unit="D")
+    return starts.strftime("%Y-%m-%d").to_numpy()
 
 
 def judge_at_age(model, table, first_paid, horizon_value, origin, age, horizon) -> dict | None:
@@ -48,7 +64,7 @@ def judge_at_age(model, table, first_paid, horizon_value, origin, age, horizon) 
 
     from analytics.ltv.evaluation import churn_metrics, reliability_table
 
-    judged = _judged(table.customers, origin, age)
+    judged = judged_customers(table.customers, origin, horizon)
     if judged.empty:
         return None
     unpaid = unpaid_at_age(judged, first_paid, age)
@@ -61,15 +77,15 @@ def judge_at_age(model, table, first_paid, horizon_value, origin, age, horizon) 
     metrics["payers"] = int(y.sum())
     metrics["reliability"] = reliability_table(y, p)
     metrics["cohorts"] = _cohort_errors(
-        judged, unpaid, p, first_paid, horizon_value.get(horizon), age, horizon, model
+        judged, unpaid, p, first_paid, horizon_value.get(horizon), age, horizon, model, origin
     )
     return metrics
 
 
-def _cohort_errors(judged, unpaid, p, first_paid, value, age, horizon, model) -> dict:
-    """Expected payers and early predicted revenue per acquisition week against the truth."""
+def _cohort_errors(judged, unpaid, p, first_paid, value, age, horizon, model, origin) -> dict:
+    """Expected payers and early predicted revenue per weekly cohort against the truth."""
     frame = pd.DataFrame({CUSTOMER_ID: judged[CUSTOMER_ID].to_numpy()})
-    frame[COHORT] = judged[ACQUIRED_AT].dt.to_period("W").astype(str).to_numpy()
+    frame[COHORT] = weekly_cohort(judged[ACQUIRED_AT], origin)
     paid = (judged[CUSTOMER_ID].map(first_paid) - judged[ACQUIRED_AT]).to_numpy()
     frame["paid_early"] = (paid < age * DAY).astype(int)
     frame["payer"] = outcome(judged, first_paid, horizon)

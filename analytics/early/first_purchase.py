@@ -4,7 +4,8 @@ features of analytics/early/features.py.
 
 One calibrated classifier per (feature age, horizon); two candidate kinds, chosen by the
 backtest (analytics/early/backtest.py): gradient boosting ("hgb") or a logistic regression
-("logistic"), each calibrated by isotonic regression on cross-validated folds. A customer is
+("logistic", on the features and their quantile bins: the log-odds of paying are not linear in
+them), each calibrated by isotonic regression on cross-validated folds. A customer is
 scored with the largest feature age they have reached (an older customer who has not paid keeps
 the D3 model's features; the horizons run from acquisition, so a passed horizon is 0).
 
@@ -43,7 +44,12 @@ def _estimator(kind: str, numeric: list[str]):
     from sklearn.impute import SimpleImputer
     from sklearn.linear_model import LogisticRegression
     from sklearn.pipeline import make_pipeline
-    from sklearn.preprocessing import OneHotEncoder, OrdinalEncoder, StandardScaler
+    from sklearn.preprocessing import (
+        KBinsDiscretizer,
+        OneHotEncoder,
+        OrdinalEncoder,
+        StandardScaler,
+    )
 
     categorical = list(CATEGORICAL_FEATURES)
     if kind == "hgb":
@@ -77,6 +83,16 @@ def _estimator(kind: str, numeric: list[str]):
                     "num",
                     make_pipeline(
                         SimpleImputer(strategy="constant", fill_value=-1.0), StandardScaler()
+                    ),
+                    numeric,
+                ),
+                # the log-odds are not linear in the features (a first event seconds after the
+                # install is a bot's, not an eager payer's): quantile bins let them bend
+                (
+                    "bins",
+                    make_pipeline(
+                        SimpleImputer(strategy="constant", fill_value=-1.0),
+                        KBinsDiscretizer(n_bins=8, encode="onehot", strategy="quantile"),
                     ),
                     numeric,
                 ),
