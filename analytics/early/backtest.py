@@ -39,13 +39,12 @@ COHORT = "cohort"
 
 
 def judged_customers(customers: pd.DataFrame, origin: pd.Timestamp, horizon: int) -> pd.DataFrame:
-    """The customers acquired in the JUDGED_DAYS before `origin`: at the 30-day horizon none the
-    model fitted at `origin` trained on (those whose horizon had ended by then)."""
-    # TODO: at a horizon shorter than JUDGED_DAYS (7 days) the window still holds customers the
-    # model trained on (those whose horizon had ended by `origin`); judging only the unseen ones
-    # leaves too few payers there — a longer gap between the origins is the fix
+    """The customers acquired in the JUDGED_DAYS before `origin` that the model fitted at
+    `origin` did not train on (it trains on those whose horizon had ended by then): at the
+    30-day horizon all of them, at the 7-day horizon those of the last seven days."""
     acquired = customers[ACQUIRED_AT]
-    return customers[(acquired >= origin - JUDGED_DAYS * DAY) & (acquired < origin)]
+    unseen = acquired + horizon * DAY > origin  # fit_first_purchase trains on the others
+    return customers[(acquired >= origin - JUDGED_DAYS * DAY) & unseen & (acquired < origin)]
 
 
 def weekly_cohort(acquired: pd.Series, origin: pd.Timestamp) -> np.ndarray:

@@ -58,7 +58,9 @@ def test_first_purchase_ranks_the_not_yet_paid_with_auc_of_at_least_0_8(
     first_purchase, horizon, age
 ):
     metrics = judged(first_purchase, horizon, age)
-    assert metrics["payers"] >= 20, metrics
+    # judged only on customers the model did not train on: four weeks of them at 30 days, the
+    # last seven days at 7 days (fewer payers there)
+    assert metrics["payers"] >= (20 if horizon == 30 else 10), metrics
     assert metrics["auc"] >= 0.80, metrics
 
 
