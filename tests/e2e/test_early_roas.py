@@ -56,29 +56,54 @@ def _wait_for_first_purchase_trainings(stack, timeout: float = 300) -> None:
         time.sleep(1)
 
 
+def _active_first_purchase(stack) -> tuple | None:
+    return next((row for row in _first_purchase_versions(stack) if row[2]), None)
+
+
+def settled(stack, load):
+    """`load()` (open the page, read the API's answer) while the active first-purchase version
+    stays the same from before to after: a version the worker activated in between (other e2e
+    tests train models, and a first-purchase training follows each LTV one) makes it load
+    again, so the page and the answer it is compared with read one version."""
+    for _ in range(5):
+        _wait_for_first_purchase_trainings(stack)
+        before = _active_first_purchase(stack)
+        answer = load()
+        if _active_first_purchase(stack) == before:
+            return answer
+    raise AssertionError(f"the active first-purchase version kept changing: {before}")
+
+
+def percent(value: float) -> Decimal:
+    """A whole percent rounded half away from zero, as the page's Intl formatting rounds
+    (Python's round() halves to even: an error of 52.5% read 52 beside the page's 53)."""
+    return Decimal(str(value)).quantize(Decimal(1), ROUND_HALF_UP)
+
+
 def trust_note(early: dict) -> str:
     accuracy = early["accuracy"]
-    # half away from zero, as the page's Intl formatting rounds (Python's round() halves to even:
-    # an error of 52.5% read 52 beside the page's 53)
-    err = Decimal(str(accuracy["predicted_roas_err_pct"])).quantize(Decimal(1), ROUND_HALF_UP)
-    return f"{accuracy['age_bucket']} ±{err}% backtested"
+    return f"{accuracy['age_bucket']} ±{percent(accuracy['predicted_roas_err_pct'])}% backtested"
 
 
 def payers_note(early: dict) -> str:
     """Expected payers' note: of how many customers, and their own error at that age."""
     accuracy = early["accuracy"]
-    error = f"{accuracy['age_bucket']} ±{round(accuracy['expected_payers_err_pct'])}% backtested"
+    error = f"{accuracy['age_bucket']} ±{percent(accuracy['expected_payers_err_pct'])}% backtested"
     return f"of {formatting.integer(early['customers'])} · {error}"
 
 
 def test_young_day_cohorts_show_an_early_predicted_roas_with_its_backtested_error(
     page_as, demo_stack
 ):
-    _wait_for_first_purchase_trainings(demo_stack)
     query = range_query(demo_stack)
     page = page_as("marketer", f"/cohorts?{query}")
-    page.goto(f"/cohorts?{query}&cohort=day")
-    report = api_json(page, f"/api/cohorts?{query}&cohort=day")
+
+    def load():
+        page.goto(f"/cohorts?{query}&cohort=day")
+        page.locator(".data-table").first.wait_for()
+        return api_json(page, f"/api/cohorts?{query}&cohort=day")
+
+    report = settled(demo_stack, load)
     early = [c for c in report["cohorts"] if c["early"] and c["early"]["predicted_roas"]]
     young = [
         (c["cohort"], c["platform"], c["customers"], c["early"])
@@ -106,15 +131,20 @@ def test_young_day_cohorts_show_an_early_predicted_roas_with_its_backtested_erro
 
 
 def test_the_launched_campaign_shows_its_early_predicted_roas_on_channels(page_as, demo_stack):
-    _wait_for_first_purchase_trainings(demo_stack)
     query = range_query(demo_stack)
     page = page_as("marketer", f"/channels?{query}")
     report = api_json(page, f"/api/roi?{query}&group_by=campaign")
     (row,) = [r for r in report["rows"] if r["label"] == launched_campaign()]
-    page.goto(
-        f"/channels?{query}&level=campaign&platform={row['platform']}"
-        f"&account_id={row['account_id']}"
-    )
+    scope = f"platform={row['platform']}&account_id={row['account_id']}"
+
+    def load():
+        page.goto(f"/channels?{query}&level=campaign&{scope}")
+        page.locator(".data-table").first.wait_for()
+        # the answer of the page's own request (its range, level and filters)
+        return api_json(page, f"/api/roi?{query}&group_by=campaign&{scope}")
+
+    scoped = settled(demo_stack, load)
+    (row,) = [r for r in scoped["rows"] if r["label"] == launched_campaign()]
     early = row["early"]
     assert early["customers"] > 0 and early["predicted_roas"] is not None, early
     assert row["revenue"] is not None
@@ -128,11 +158,6 @@ def test_the_launched_campaign_shows_its_early_predicted_roas_on_channels(page_a
         payers_note(early)
     )
     # the totals row: the account's young customers together, as the API's totals give them
-    scoped = api_json(
-        page,
-        f"/api/roi?{query}&group_by=campaign&platform={row['platform']}"
-        f"&account_id={row['account_id']}",
-    )
     total_row = page.locator(".data-table").first.locator(".table-totals")
     total = total_row.locator("td").nth(column_index(page, "Early ROAS"))
     expect(total.locator(".num")).to_have_text(
