@@ -90,7 +90,7 @@ function cohortColumns(
       value: (c) => c.roas_predicted,
       help:
         `The LTV model's predicted ${PREDICTED_HORIZON_DAYS}-day revenue ÷ spend.` +
-        (firstPurchase ? ` A cohort under ${firstPurchase.early_age_days} days old has no revenue history: its figure is what older customers went on to spend, and Early ROAS (${firstPurchase.horizon_days} days, from its own first in-app events) is the one that reads the cohort itself.` : "") +
+        (firstPurchase ? ` A cohort under ${firstPurchase.early_age_days} days old has little revenue history of its own: its figure is mostly what older customers went on to spend, and Early ROAS (${firstPurchase.horizon_days} days, from its own first in-app events) is the one that reads the cohort itself.` : "") +
         (withAccuracy ? " Below it: the likely range (8 in 10 backtested cohorts of that size and age fell inside), and why when it is wide" : ""),
       render: (c) => {
         const range = roasInterval(c, f);

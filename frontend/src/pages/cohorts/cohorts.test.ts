@@ -115,10 +115,10 @@ describe("cohort charts", () => {
       early,
     });
     expect(youngCohortSentence(young, f)).toBe(
-      "This cohort has no revenue history yet. Its predicted ROAS (231.0%) is the LTV model's 365-day figure for customers with no purchases so far, learnt from what older customers went on to spend, not from anything this cohort has done. " +
+      "This cohort is too young for its own purchases to tell much. Its predicted ROAS (231.0%) is the LTV model's 365-day figure, for its customers with no purchase so far learnt from what older customers went on to spend, not from anything they have done. " +
         "Its Early ROAS (56.0%) is the first-purchase model's 30-day figure from these customers' own first in-app events (backtested error ±24% at D1): a shorter horizon, so lower, and the one that reads this cohort's own behaviour.",
     );
-    expect(intervalReason(young, f)).toBe("wide: 1 day old, no revenue history yet (see Early ROAS)");
+    expect(intervalReason(young, f)).toBe("wide: 1 day old, too young for its own purchases to count (see Early ROAS)");
     expect(intervalSentence(young, f)).toContain(youngCohortSentence(young, f) as string);
     // a cohort with revenue history has no early figures, and no such sentence
     expect(youngCohortSentence({ ...young, early: null }, f)).toBeNull();

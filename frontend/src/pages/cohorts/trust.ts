@@ -55,7 +55,7 @@ export function intervalReason(c: Cohort, f: Formatters): string | null {
   if (customers < FEW_CUSTOMERS) reasons.push(`only ${f.integer(customers)} customers`);
   if (c.age_days != null && c.age_days < YOUNG_DAYS) reasons.push(`${f.days(c.age_days)} old`);
   if (c.accuracy?.cohorts != null && c.accuracy.cohorts < 10) reasons.push(`${f.integer(c.accuracy.cohorts)} past cohorts to learn from`);
-  if (c.early?.predicted_roas != null) reasons.push("no revenue history yet (see Early ROAS)");
+  if (c.early?.predicted_roas != null) reasons.push("too young for its own purchases to count (see Early ROAS)");
   return `wide: ${reasons.length ? reasons.join(", ") : "the backtest was far off at this age"}`;
 }
 
@@ -68,7 +68,7 @@ export function youngCohortSentence(c: Cohort, f: Formatters): string | null {
   const error = e.accuracy?.predicted_roas_err_pct;
   const backtest = error == null ? "" : ` (backtested error ±${f.number(error, 0)}% at ${e.accuracy?.age_bucket})`;
   return (
-    `This cohort has no revenue history yet. Its predicted ROAS (${f.roas(c.roas_predicted)}) is the LTV model's ${PREDICTED_HORIZON_DAYS}-day figure for customers with no purchases so far, learnt from what older customers went on to spend, not from anything this cohort has done. ` +
+    `This cohort is too young for its own purchases to tell much. Its predicted ROAS (${f.roas(c.roas_predicted)}) is the LTV model's ${PREDICTED_HORIZON_DAYS}-day figure, for its customers with no purchase so far learnt from what older customers went on to spend, not from anything they have done. ` +
     `Its Early ROAS (${f.roas(e.predicted_roas)}) is the first-purchase model's ${e.horizon_days}-day figure from these customers' own first in-app events${backtest}: a shorter horizon, so lower, and the one that reads this cohort's own behaviour.`
   );
 }
