@@ -19,8 +19,7 @@ from dataclasses import dataclass
 from flask import current_app
 from sqlalchemy import or_, select, text
 
-from analytics.early.backtest import accuracy_at_age
-from analytics.metrics import EARLY_AGE_DAYS, EARLY_HORIZON_DAYS, expected_payers
+from analytics.metrics import LTV_HORIZON_DAYS
 from analytics.pacing import period_end
 from backend import telemetry
 from backend.extensions import db
@@ -30,7 +29,7 @@ from backend.services import pacing
 from backend.services.alerts import lifecycle, notify, rules
 from backend.services.ingestion.windows import longest_restatement_days
 from backend.services.pacing import spend
-from backend.services.roi.early import FirstPurchaseVersion
+from backend.services.predictions.accuracy import accuracy_at
 from backend.services.roi.queries import active_models
 
 log = logging.getLogger("spendlens.alerts")
@@ -266,10 +265,10 @@ _COHORT_SCOPE = {
 
 def _cohorts(budgets: list[Budget], as_of: dict[int, dt.date]) -> dict[int, rules.Cohort]:
     """Customers acquired in each budget's period (through its as-of day) within its scope,
-    with Σ predicted LTV (365 days) under the active LTV version, and while none of them is
-    EARLY_AGE_DAYS old (no revenue history) their early estimate under the active
-    first-purchase version; only for budgets whose predicted-ROAS rule is on and that have a
-    target."""
+    with their predicted 365-day LTV under the active LTV version and its backtested accuracy
+    at the cohort's age (the middle of its acquisition days, as `roi.report.range_age`); only
+    for budgets whose predicted-ROAS rule is on and that have a target. The first-purchase
+    version's early estimate is a 30-day figure and never judged against the 365-day target."""
     wanted = [
         b
         for b in budgets
@@ -277,39 +276,30 @@ def _cohorts(budgets: list[Budget], as_of: dict[int, dt.date]) -> dict[int, rule
     ]
     if not wanted:
         return {}
-    models = active_models()
-    ltv = (models.get("ltv") or {}).get("id")
-    first_purchase = FirstPurchaseVersion.active(models)
-    if ltv is None and first_purchase is None:
+    ltv = active_models().get("ltv") or {}
+    if ltv.get("id") is None:
         return {}
     out = {}
     for budget in wanted:
         start, last = pacing.period_bounds(budget)
+        last = min(last, as_of[budget.id])
         row = (
             db.session.execute(
                 text(
                     f"""
-                SELECT count(o.customer_id) AS ltv_scored,
-                       coalesce(sum(o.predicted_ltv_365), 0)::float8 AS ltv,
-                       count(*) AS customers, min(c.acquisition_date) AS first_day,
-                       count(f.customer_id) AS scored,
-                       sum(f.p_first_purchase_{EARLY_HORIZON_DAYS})::float8 AS payers,
-                       min(CAST(:scored_as_of AS date) - c.acquisition_date)
-                           FILTER (WHERE f.customer_id IS NOT NULL)::float8 + 0.5 AS scored_age
+                SELECT count(*) AS customers, count(o.customer_id) AS scored,
+                       coalesce(sum(o.predicted_ltv_{LTV_HORIZON_DAYS}), 0)::float8 AS ltv,
+                       min(c.acquisition_date) AS first_day
                 FROM customers c
                 LEFT JOIN model_outputs o ON o.customer_id = c.id AND o.model_version_id = :ltv
-                LEFT JOIN model_outputs f
-                       ON f.customer_id = c.id AND f.model_version_id = :first_purchase
                 WHERE c.acquisition_date BETWEEN :start AND :last
                   AND {_COHORT_SCOPE[budget.scope_type]}
                 """
                 ),
                 {
-                    "ltv": ltv,
-                    "first_purchase": first_purchase.id if first_purchase else None,
-                    "scored_as_of": first_purchase.scored_as_of if first_purchase else None,
+                    "ltv": ltv["id"],
                     "start": start,
-                    "last": min(last, as_of[budget.id]),
+                    "last": last,
                     "platform": budget.platform,
                     "account_id": budget.ad_account_id,
                     "campaign_id": budget.campaign_id,
@@ -318,27 +308,14 @@ def _cohorts(budgets: list[Budget], as_of: dict[int, dt.date]) -> dict[int, rule
             .mappings()
             .one()
         )
-        young = (
-            row["first_day"] is not None
-            and (as_of[budget.id] - row["first_day"]).days < EARLY_AGE_DAYS
+        if not row["scored"]:
+            continue
+        customers = int(row["customers"])
+        age = max((as_of[budget.id] - (row["first_day"] + (last - row["first_day"]) / 2)).days, 0)
+        out[budget.id] = rules.Cohort(
+            customers=customers,
+            scored=int(row["scored"]),
+            predicted_ltv_365=row["ltv"] / row["scored"] * customers,
+            accuracy=accuracy_at(ltv.get("metrics"), LTV_HORIZON_DAYS, age, customers),
         )
-        early = _early_estimate(row, first_purchase) if young else None
-        if early is not None:
-            out[budget.id] = rules.Cohort(int(row["customers"]), float(row["ltv"]), early)
-        elif ltv is not None:
-            out[budget.id] = rules.Cohort(int(row["ltv_scored"]), float(row["ltv"]))
     return out
-
-
-def _early_estimate(row, version: FirstPurchaseVersion | None) -> rules.EarlyEstimate | None:
-    horizon = EARLY_HORIZON_DAYS
-    if version is None or not row["scored"] or version.value_per_payer.get(horizon) is None:
-        return None
-    accuracy = accuracy_at_age(version.metrics, horizon, row["scored_age"]) or {}
-    return rules.EarlyEstimate(
-        expected_payers=expected_payers(row["payers"], row["scored"], row["customers"]),
-        value_per_payer=version.value_per_payer[horizon],
-        horizon_days=horizon,
-        age_bucket=accuracy.get("age_bucket"),
-        error_pct=accuracy.get("predicted_roas_err_pct"),
-    )

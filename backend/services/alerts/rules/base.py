@@ -20,31 +20,17 @@ from backend.services.pacing.spend import AccountFacts, Scope
 
 
 @dataclass(frozen=True)
-class EarlyEstimate:
-    """The early predicted revenue of a cohort with no revenue history yet (its customers all
-    younger than `analytics.metrics.EARLY_AGE_DAYS`), from the active first-purchase version:
-    expected payers within `horizon_days` × the value of a payer, with the backtested error of
-    that figure at the cohort's age when scored (`age_bucket`)."""
-
-    expected_payers: float
-    value_per_payer: float
-    horizon_days: int
-    age_bucket: str | None
-    error_pct: float | None
-
-    @property
-    def predicted_revenue(self) -> float:
-        return self.expected_payers * self.value_per_payer
-
-
-@dataclass(frozen=True)
 class Cohort:
-    """Customers acquired in the period within the scope, under the active LTV version (and the
-    early estimate instead while the cohort has no revenue history)."""
+    """Customers acquired in the period within the scope: how many, how many the active LTV
+    version scored, their predicted 365-day LTV scaled to all of them (each unscored customer
+    at the scored ones' mean, as `analytics.cohorts.roi_table` counts them), and the backtested
+    accuracy of that prediction at the cohort's age (`predictions.accuracy.accuracy_at`; None
+    when that age was not judged)."""
 
     customers: int
+    scored: int
     predicted_ltv_365: float
-    early: EarlyEstimate | None = None
+    accuracy: dict | None = None
 
 
 @dataclass(frozen=True)

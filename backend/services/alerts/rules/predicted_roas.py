@@ -1,7 +1,10 @@
 """The predicted-ROAS rule: the predicted 365-day ROAS of the customers the budget's scope
-acquired this period is under the budget's target (needs a target and enough customers). While
-those customers have no revenue history (all younger than `metrics.EARLY_AGE_DAYS`) the early
-predicted ROAS judges them instead (`analytics.metrics`, from first-purchase probabilities)."""
+acquired this period (the active LTV version's, `analytics.metrics.predicted_roas`) is under the
+budget's target, a 365-day target (needs a target and enough scored customers). Like is judged
+with like: the early predicted ROAS of first-purchase probabilities is a 30-day figure and never
+stands in for it (a young scope's 30-day return is always far below a 365-day target). The alert
+says which figure at which horizon was judged, at which cohort age, and its backtested error
+there (`predictions.accuracy.accuracy_at`)."""
 
 from __future__ import annotations
 
@@ -28,66 +31,70 @@ def predicted_roas(ctx: BudgetContext, config: dict) -> list[Finding]:
     spent = ctx.pacing.figures.spend_to_date
     if target is None or cohort is None or spent <= 0:
         return []
-    if cohort.customers < int(config.get("min_customers", 1)):
+    if cohort.scored < int(config.get("min_customers", 1)):
         return []
-    if cohort.early is not None:
-        return _early(ctx, config, cohort, spent, float(target))
-    roas = cohort.predicted_ltv_365 / spent
-    if roas >= float(target):
+    roas = metrics.predicted_roas(cohort.predicted_ltv_365, spent)
+    if roas is None or roas >= float(target):
         return []
+    horizon = metrics.LTV_HORIZON_DAYS
     values = {
         **base_figures(ctx),
         "customers": cohort.customers,
         "predicted_ltv_365": money(cohort.predicted_ltv_365),
         "predicted_roas": round(roas, 4),
+        "predicted_roas_horizon_days": horizon,
         "target_roas": float(target),
+        **_accuracy_figures(cohort.accuracy),
     }
     message = (
-        f"Predicted 365-day ROAS of the customers {ctx.budget.name} acquired this period is "
-        f"{roas:.0%}, under the target of {float(target):.0%} ({cohort.customers} customers, "
-        f"predicted LTV {fmt(cohort.predicted_ltv_365, ctx.currency)} for "
-        f"{fmt(spent, ctx.currency)} spent)."
+        f"Predicted {horizon}-day ROAS of the customers {ctx.budget.name} acquired this period is "
+        f"{roas:.0%}, under the target of {float(target):.0%}: the LTV model's prediction"
+        f"{_judged(cohort.accuracy)} ({cohort.customers} customers, predicted {horizon}-day LTV "
+        f"{fmt(cohort.predicted_ltv_365, ctx.currency)} for {fmt(spent, ctx.currency)} spent)."
     )
     provisional = ctx.provisional(ctx.pacing.as_of)
     return [Finding(NAME, Severity.WARNING, message, values, provisional)]
 
 
-def _early(ctx: BudgetContext, config: dict, cohort, spent: float, target: float) -> list[Finding]:
-    """The cohort has no revenue history yet: the early predicted ROAS judges it."""
-    early = cohort.early
-    roas = metrics.early_predicted_roas(early.expected_payers, early.value_per_payer, spent)
-    if roas is None or roas >= target:
-        return []
-    error = f", backtested error ±{early.error_pct:.0f}%" if early.error_pct is not None else ""
-    values = {
-        **base_figures(ctx),
-        "customers": cohort.customers,
-        "expected_payers": round(early.expected_payers, 1),
-        "early_predicted_revenue": money(early.predicted_revenue),
-        "predicted_roas": round(roas, 4),
-        "predicted_roas_basis": f"early {early.age_bucket or ''}".strip(),
-        "predicted_roas_error_pct": early.error_pct,
-        "target_roas": target,
+def _typical_error(accuracy: dict | None) -> float | None:
+    """The backtested error of a cohort of this size and age (the median |predicted/actual - 1|
+    of backtested cohorts, sized when the version stored a size model), as the page shows it."""
+    if not accuracy:
+        return None
+    return (accuracy.get("sized") or {}).get("error_p50") or accuracy.get("error_p50")
+
+
+def _accuracy_figures(accuracy: dict | None) -> dict:
+    error = _typical_error(accuracy)
+    if accuracy is None:
+        return {"predicted_roas_basis": "LTV model, not backtested at this cohort's age"}
+    return {
+        "predicted_roas_basis": f"LTV model at {accuracy['age_bucket']}",
+        "predicted_roas_error_pct": None if error is None else round(100 * error, 1),
     }
-    message = (
-        f"Early predicted {early.horizon_days}-day ROAS of the customers {ctx.budget.name} "
-        f"acquired this period is {roas:.0%}, under the target of {target:.0%}: they have no "
-        f"revenue history yet, so it comes from first purchases expected at "
-        f"{early.age_bucket}{error} ({early.expected_payers:.1f} expected payers of "
-        f"{cohort.customers} customers, {fmt(early.predicted_revenue, ctx.currency)} for "
-        f"{fmt(spent, ctx.currency)} spent)."
+
+
+def _judged(accuracy: dict | None) -> str:
+    """Where the prediction was judged: the cohort's age and the backtested error there (of a
+    shorter horizon when the history was too short to judge 365 days, said as such)."""
+    error = _typical_error(accuracy)
+    if accuracy is None or error is None:
+        return ", not backtested at this cohort's age"
+    shorter = (
+        f" on {accuracy['horizon_days']}-day revenue (the longest horizon judged)"
+        if accuracy["horizon_days"] != metrics.LTV_HORIZON_DAYS
+        else ""
     )
-    provisional = ctx.provisional(ctx.pacing.as_of)
-    return [Finding(NAME, Severity.WARNING, message, values, provisional)]
+    return f" at cohort age {accuracy['age_bucket']}, backtested error ±{100 * error:.0f}%{shorter}"
 
 
 RULE = AlertRule(
     name=NAME,
     label="Predicted ROAS under target",
     description=(
-        "The predicted 365-day ROAS of the customers acquired this period is under the "
-        "budget's target ROAS (for customers with no revenue history yet, the early "
-        "predicted ROAS from their expected first purchases)."
+        "The LTV model's predicted 365-day ROAS of the customers acquired this period is under "
+        "the budget's target ROAS (a 365-day target: the 30-day early predicted ROAS of young "
+        "customers is not compared with it)."
     ),
     enabled_by_default=False,
     parameters={
@@ -102,8 +109,7 @@ RULE = AlertRule(
         "customers": Figure("Customers acquired"),
         "predicted_ltv_365": Figure("Predicted 365-day LTV", Shown.MONEY),
         "predicted_roas": Figure("Predicted ROAS", Shown.RATIO),
-        "expected_payers": Figure("Expected payers"),
-        "early_predicted_revenue": Figure("Early predicted revenue", Shown.MONEY),
+        "predicted_roas_horizon_days": Figure("Horizon (days)"),
         "predicted_roas_basis": Figure("Predicted from"),
         "predicted_roas_error_pct": Figure("Backtested error", Shown.PERCENT_1DP),
         "target_roas": Figure("Target ROAS", Shown.RATIO),
