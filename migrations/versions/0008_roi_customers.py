@@ -15,13 +15,13 @@ query then reads one index range of one table, with no join per customer. Trigge
 import sqlalchemy as sa
 from alembic import op
 
+from backend.services.roi.sql import roi_predictions
 from backend.services.roi.sql.roi_customers import (
     ATTRIBUTES,
     COMMIT_TRIGGERS,
     HORIZONS,
     PREDICTIONS,
     REFRESH_AT_COMMIT,
-    REFRESH_PREDICTIONS,
     REFRESH_REVENUE,
     REVENUE,
     TRIGGERS,
@@ -108,7 +108,7 @@ def upgrade():
     op.alter_column("roi_customers", "acquisition_date", nullable=False)
     op.create_index("ix_roi_customers_acquisition_date", "roi_customers", ["acquisition_date"])
     op.execute(REFRESH_REVENUE)
-    op.execute(REFRESH_PREDICTIONS)
+    op.execute(roi_predictions.FIRST)
     _create_triggers(TRIGGERS)
     op.execute(REFRESH_AT_COMMIT)
     for name, (event, condition) in COMMIT_TRIGGERS.items():

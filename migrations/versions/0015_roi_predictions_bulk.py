@@ -6,13 +6,12 @@ Create Date: 2026-12-07 01:10:00.000000
 
 0008's function tested every customer with `= ANY(ids)`: storing the outputs of a 1M-customer
 version under an active version cost customers x ids comparisons (more than 14 minutes before it
-was stopped). The function now joins (backend/services/roi/sql/roi_predictions.sql).
+was stopped). The function now joins (backend/services/roi/sql/roi_predictions.py, JOINED).
 """
 
 from alembic import op
 
-from backend.services.roi import sql as roi_sql
-from backend.services.roi.sql.roi_customers import REFRESH_PREDICTIONS
+from backend.services.roi.sql import roi_predictions
 
 # revision identifiers, used by Alembic.
 revision = "0015_roi_predictions_bulk"
@@ -22,10 +21,9 @@ depends_on = None
 
 
 def upgrade() -> None:
-    for statement in roi_sql.statements("roi_predictions"):
-        op.execute(statement)
+    op.execute(roi_predictions.JOINED)
 
 
 def downgrade() -> None:
     op.execute("DROP FUNCTION refresh_roi_predictions(bigint[])")
-    op.execute(REFRESH_PREDICTIONS)
+    op.execute(roi_predictions.FIRST)

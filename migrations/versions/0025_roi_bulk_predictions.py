@@ -7,7 +7,8 @@ Create Date: 2026-12-07 11:15:00.000000
 
 An activation (every customer's predictions) or the outputs of a version stored under an active
 version (a tenth of the customers or more) update roi_customers in one pass joined to the
-outputs (backend/services/roi/sql/roi_predictions_set.sql), and the customer groups' trigger
+outputs (backend/services/roi/sql/roi_predictions.py,
+HASH_JOINED), and the customer groups' trigger
 re-sums the prediction sums of their days alone instead of rebuilding every sum of every group
 (backend/services/roi/sql/customer_groups.py, roi_customer_groups_repredict). roi_customers
 and the groups keep half of each page free, so that those rewrites are HOT updates (no index
@@ -16,8 +17,7 @@ entry written); existing pages fill that way as their rows are next rewritten.
 
 from alembic import op
 
-from backend.services.roi import sql as roi_sql
-from backend.services.roi.sql import customer_groups
+from backend.services.roi.sql import customer_groups, roi_predictions
 
 #: The tables whose rows an activation rewrites, and the room each page keeps for it.
 FILLFACTOR = {"roi_customers": 50, "roi_customer_days": 50, "roi_customer_lifetimes": 50}
@@ -34,13 +34,11 @@ def upgrade() -> None:
         op.execute(f"ALTER TABLE {table} SET (fillfactor = {fillfactor})")
     for statement in customer_groups.function_sql():
         op.execute(statement)
-    for statement in roi_sql.statements("roi_predictions_set"):
-        op.execute(statement)
+    op.execute(roi_predictions.HASH_JOINED)
 
 
 def downgrade() -> None:
-    for statement in roi_sql.statements("roi_predictions"):
-        op.execute(statement)
+    op.execute(roi_predictions.JOINED)
     for statement in customer_groups.function_sql(predictions=False):
         op.execute(statement)
     op.execute("DROP FUNCTION roi_customer_groups_repredict(date, date)")

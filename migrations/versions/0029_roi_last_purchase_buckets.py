@@ -15,7 +15,7 @@ backend/services/roi/sql/customer_groups.py.
 
 from alembic import op
 
-from backend.services.roi.sql import customer_groups
+from backend.services.roi.sql import customer_groups, planner
 
 # revision identifiers, used by Alembic.
 revision = "0029_roi_last_purchase_buckets"
@@ -39,15 +39,12 @@ def upgrade() -> None:
         op.execute(customer_groups.coarse_function_sql(table))
     # as a bulk re-sum does: under the groups' lock (the coarse groups re-sum their days from
     # the fine ones), hashing the groups to their sums
-    op.execute(
-        f"SELECT set_config('work_mem', '{customer_groups.BULK_WORK_MEM}', true), "
-        "set_config('jit', 'off', true), set_config('enable_mergejoin', 'off', true), "
-        "set_config('enable_nestloop', 'off', true)"
-    )
+    settings = planner.bulk(customer_groups.BULK_WORK_MEM, hash_joins=True)
+    op.execute(f"SELECT {planner.set_configs(settings)}")
     op.execute(f"LOCK TABLE {', '.join(customer_groups.AGGREGATES)} IN SHARE ROW EXCLUSIVE MODE")
     op.execute(customer_groups.resum_sql(fine, customer_groups.LAST_PURCHASES))
-    for setting in ("work_mem", "jit", "enable_mergejoin", "enable_nestloop"):
-        op.execute(f"SET LOCAL {setting} TO DEFAULT")
+    for statement in planner.reset(settings):
+        op.execute(statement)
     for table in tables:
         op.execute(f"ANALYZE {table}")
 

@@ -9,13 +9,12 @@ rewrites roi_customers with its UPDATE triggers disabled (no transition tables o
 and new rows) and then re-sums the groups' prediction sums once, the groups per platform
 directly from the fine groups instead of by their triggers; a version activated without outputs
 clears the predictions without a join or a re-sum (backend/services/roi/sql/
-roi_predictions_bulk.sql, customer_groups.bulk_predictions_sql).
+roi_predictions.py, BULK; customer_groups.bulk_predictions_sql).
 """
 
 from alembic import op
 
-from backend.services.roi import sql as roi_sql
-from backend.services.roi.sql import customer_groups
+from backend.services.roi.sql import customer_groups, roi_predictions
 
 # revision identifiers, used by Alembic.
 revision = "0032_roi_bulk_activation"
@@ -27,12 +26,10 @@ depends_on = None
 def upgrade() -> None:
     for statement in customer_groups.bulk_predictions_sql():
         op.execute(statement)
-    for statement in roi_sql.statements("roi_predictions_bulk"):
-        op.execute(statement)
+    op.execute(roi_predictions.BULK)
 
 
 def downgrade() -> None:
-    for statement in roi_sql.statements("roi_predictions_set"):
-        op.execute(statement)
+    op.execute(roi_predictions.HASH_JOINED)
     op.execute(customer_groups.function_sql()[1])  # 0025's roi_customer_groups_repredict
     op.execute("DROP FUNCTION roi_customer_groups_unpredict(date, date)")

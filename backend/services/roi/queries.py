@@ -29,6 +29,7 @@ from analytics import cohort_buckets, cohorts
 from analytics.ltv import churn_traits
 from analytics.revenue_curves import CHECKPOINTS, HORIZONS
 from backend.extensions import db
+from backend.services.roi.sql import planner
 from backend.services.roi.sql.customer_groups import LAST_PURCHASES
 from backend.services.roi.tables import revenue_column
 
@@ -87,14 +88,8 @@ def _read_in_snapshot(
     with engine.connect() as conn:
         conn = conn.execution_options(isolation_level="REPEATABLE READ")
         conn.exec_driver_sql(f"SET TRANSACTION SNAPSHOT '{snapshot}'")
-        # JIT off: the planner's cost of grouping a long range of customer groups passes
-        # jit_above_cost, and compiling the aggregates took ~400 ms of a ~450 ms query at 1M
-        # customers (EXPLAIN ANALYZE), more than the query saves by it
-        if work_mem:
-            settings = "set_config('jit', 'off', true), set_config('work_mem', :v, true)"
-            conn.execute(text(f"SELECT {settings}"), {"v": work_mem})
-        else:
-            conn.execute(text("SELECT set_config('jit', 'off', true)"))
+        settings = {**planner.NO_JIT, **({"work_mem": ":work_mem"} if work_mem else {})}
+        conn.execute(text(f"SELECT {planner.set_configs(settings)}"), {"work_mem": work_mem})
         fetched = _fetch(conn.execute(text(sql), params))
         conn.rollback()
         return fetched

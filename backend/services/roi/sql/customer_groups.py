@@ -31,6 +31,7 @@ or day a row per day and platform instead of one per campaign, country and devic
 
 from __future__ import annotations
 
+from backend.services.roi.sql import planner
 from backend.services.roi.sql.roi_customers import CHECKPOINTS, HORIZONS, PREDICTIONS
 
 KEY = ("acquisition_date", "platform", "ad_account_id", "campaign_id", "country", "device")
@@ -407,21 +408,14 @@ RETURNS void LANGUAGE plpgsql AS $$
 BEGIN
     {lock}{body}
 END $$"""
+    settings = planner.bulk(memory, hash_joins=True)
     return f"""CREATE OR REPLACE FUNCTION {name}(first date, last date)
 RETURNS void LANGUAGE plpgsql AS $$
 DECLARE
-    memory text := current_setting('work_mem');
-    compiling text := current_setting('jit');
-    merging text := current_setting('enable_mergejoin');
-    looping text := current_setting('enable_nestloop');{quiet}
+    {planner.saved(settings)}{quiet}
 BEGIN
     {lock}
-    PERFORM set_config('work_mem', '{memory}', true), set_config('jit', 'off', true),
-            set_config('enable_mergejoin', 'off', true),
-            set_config('enable_nestloop', 'off', true);{body}
-    PERFORM set_config('work_mem', memory, true), set_config('jit', compiling, true),
-            set_config('enable_mergejoin', merging, true),
-            set_config('enable_nestloop', looping, true);
+    {planner.tuned(settings, body)}
 END $$"""
 
 

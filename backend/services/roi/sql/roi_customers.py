@@ -9,9 +9,9 @@ the predictions of the active model versions, rewritten in the writer's transact
 - model_versions: every row's predictions, once at commit, when the set of active, ready
   versions changes.
 
-`REFRESH_PREDICTIONS` is 0008's first definition; `roi_predictions.sql` (migration 0015) is the
-one in use. `COMMIT_TRIGGERS` are 0008's; `roi_predictions_triggers.sql` (migration 0023), in
-use, fires them for the LTV and churn kinds only.
+`refresh_roi_predictions`, 0008's first definition and each later one, is in `roi_predictions.py`.
+`COMMIT_TRIGGERS` are 0008's; `roi_predictions_triggers.sql` (migration 0023), in use, fires them
+for the LTV and churn kinds only.
 """
 
 CHECKPOINTS = (1, 3, 7, 14, 30, 60, 90, 120, 180, 270, 365, 540, 730, 1095)
@@ -51,32 +51,6 @@ LANGUAGE sql AS $$
     WHERE r.customer_id = s.customer_id
       AND ({", ".join(f"r.{c}" for c in REVENUE)}) IS DISTINCT FROM
           ({", ".join(f"s.{c}" for c in REVENUE)});
-$$
-"""
-
-#: The predictions of some customers (every customer when ids is NULL) from the outputs of the
-#: active, ready version of each kind.
-REFRESH_PREDICTIONS = f"""
-CREATE FUNCTION refresh_roi_predictions(ids bigint[]) RETURNS void
-LANGUAGE sql AS $$
-    UPDATE roi_customers r SET {", ".join(f"{c} = s.{c}" for c in PREDICTIONS)}
-    FROM (
-        SELECT x.customer_id, o.customer_id IS NOT NULL AS ltv_scored,
-               {
-    ", ".join(f"CAST(o.predicted_ltv_{h} AS float8) AS predicted_ltv_{h}" for h in HORIZONS)
-},
-               CAST(COALESCE(k.churn_probability, o.churn_probability) AS float8)
-                   AS churn_probability
-        FROM roi_customers x
-        LEFT JOIN model_outputs o ON o.customer_id = x.customer_id AND o.model_version_id =
-            (SELECT id FROM model_versions WHERE kind = 'ltv' AND is_active AND status = 'ready')
-        LEFT JOIN model_outputs k ON k.customer_id = x.customer_id AND k.model_version_id =
-            (SELECT id FROM model_versions WHERE kind = 'churn' AND is_active AND status = 'ready')
-        WHERE ids IS NULL OR x.customer_id = ANY(ids)
-    ) s
-    WHERE r.customer_id = s.customer_id
-      AND ({", ".join(f"r.{c}" for c in PREDICTIONS)}) IS DISTINCT FROM
-          ({", ".join(f"s.{c}" for c in PREDICTIONS)});
 $$
 """
 
