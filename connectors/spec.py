@@ -32,6 +32,9 @@ class PlatformSpec:
     #: "module:attribute" of the platform's part of the sandbox World (`SandboxPlatform`:
     #: accounts, devices, costs, customers, credentials), for platforms that declare it there.
     sandbox_world: str | None = None
+    #: What the platform calls the interaction Spendlens stores as a click ("taps" on Apple
+    #: Search Ads), so the dashboard can say what the clicks column holds for it.
+    clicks_name: str = "clicks"
 
     def describe(self) -> dict[str, Any]:
         """The facts the dashboard needs (no endpoints, nothing secret)."""
@@ -41,4 +44,5 @@ class PlatformSpec:
             "colour": self.colour,
             "restatement_days": self.restatement_days,
             "default_concurrency": self.default_concurrency,
+            "clicks_name": self.clicks_name,
         }

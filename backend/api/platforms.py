@@ -24,6 +24,10 @@ class PlatformSchema(Schema):
     default_concurrency = fields.Integer(
         required=True, metadata={"description": "Syncs of the platform that may run at once"}
     )
+    clicks_name = fields.String(
+        required=True,
+        metadata={"description": "What the platform calls what Spendlens stores as clicks"},
+    )
     available = fields.Boolean(required=True, metadata={"description": "Connector installed"})
     configuration_schema = fields.Dict(
         allow_none=True, metadata={"description": "JSON schema of the credentials"}

@@ -15,4 +15,5 @@ PLATFORM = PlatformSpec(
     connector="connectors.apple_search_ads.connector:AppleSearchAdsConnector",
     sandbox_server="connectors.sandbox.apple_search_ads.server",
     sandbox_world="connectors.sandbox.apple_search_ads.world:SANDBOX",
+    clicks_name="taps",
 )

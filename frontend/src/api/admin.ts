@@ -17,8 +17,8 @@ import type {
   UserInput,
 } from "./types";
 
-/** The API answers {platform, label, colour, restatement_days, default_concurrency, available,
- * configuration_schema, secret_fields, message}; older drafts {platform, label, schema}. Both read as PlatformInfo, with the secrets in the schema. */
+/** The API answers {platform, label, colour, restatement_days, default_concurrency, clicks_name,
+ * available, configuration_schema, secret_fields, message}; older drafts {platform, label, schema}. Both read as PlatformInfo, with the secrets in the schema. */
 export async function fetchPlatforms(): Promise<PlatformInfo[]> {
   const raw = await http.get<RawPlatform[]>("/api/platforms");
   return raw.map((p) => {
@@ -30,6 +30,7 @@ export async function fetchPlatforms(): Promise<PlatformInfo[]> {
       colour: p.colour,
       restatement_days: p.restatement_days,
       default_concurrency: p.default_concurrency,
+      clicks_name: p.clicks_name,
       available: p.available ?? Boolean(schema),
       message: p.message ?? null,
       schema: { ...(schema ?? {}), properties: schema?.properties ?? {}, secret },
@@ -43,6 +44,7 @@ interface RawPlatform {
   colour?: string;
   restatement_days?: number;
   default_concurrency?: number;
+  clicks_name?: string;
   available?: boolean;
   message?: string | null;
   schema?: CredentialsSchema | null;

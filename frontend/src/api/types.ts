@@ -494,6 +494,8 @@ export interface PlatformInfo {
   colour?: string;
   restatement_days?: number;
   default_concurrency?: number;
+  /** What the platform calls what Spendlens stores as clicks ("taps" on Apple Search Ads). */
+  clicks_name?: string;
   /** false when the connector cannot be used here (`message` says why). */
   available?: boolean;
   message?: string | null;

@@ -1,4 +1,4 @@
-import { platformColor, platformLabel, platformOptions, registerPlatforms } from "./platforms";
+import { clicksNote, platformColor, platformLabel, platformOptions, registerPlatforms } from "./platforms";
 
 describe("platforms as the API declares them", () => {
   afterEach(() => registerPlatforms([]));
@@ -20,5 +20,15 @@ describe("platforms as the API declares them", () => {
     expect(platformLabel("snap_ads")).toBe("Snap Ads");
     expect(platformLabel(null, "All")).toBe("All");
     expect(platformColor("snap_ads", 0)).toMatch(/^#[0-9a-f]{6}$/);
+  });
+
+  it("the clicks note names each platform that calls a click otherwise, and nothing when none does", () => {
+    registerPlatforms([
+      { platform: "meta", label: "Meta Ads", clicks_name: "clicks", schema: { properties: {} } },
+      { platform: "apple_search_ads", label: "Apple Search Ads", clicks_name: "taps", schema: { properties: {} } },
+    ]);
+    expect(clicksNote()).toBe("Apple Search Ads reports taps");
+    registerPlatforms([{ platform: "meta", label: "Meta Ads", clicks_name: "clicks", schema: { properties: {} } }]);
+    expect(clicksNote()).toBeUndefined();
   });
 });

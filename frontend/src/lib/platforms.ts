@@ -47,6 +47,14 @@ export function declaredLabel(key: string): string | undefined {
   return known.find((p) => p.platform === key)?.label;
 }
 
+/** What the clicks column holds where a platform names it otherwise ("Apple Search Ads reports
+ * taps"), from each platform's declared `clicks_name`; undefined when every platform says clicks. */
+export function clicksNote(): string | undefined {
+  const other = known.filter((p) => p.clicks_name && p.clicks_name !== "clicks");
+  if (other.length === 0) return undefined;
+  return other.map((p) => `${platformLabel(p.platform)} reports ${p.clicks_name}`).join("; ");
+}
+
 export function platformColor(platform: string | null | undefined, index = 0): string {
   const colour = platform ? known.find((p) => p.platform === platform)?.colour : undefined;
   return colour || PALETTE[(index + 3) % PALETTE.length];

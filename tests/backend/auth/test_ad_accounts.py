@@ -162,6 +162,8 @@ def test_platforms_list_each_configuration_schema(marketer):
     assert "access_token" in meta["configuration_schema"]["properties"]
     assert {"access_token", "app_secret"} <= set(meta["secret_fields"])
     assert "private_key" in platforms["apple_search_ads"]["secret_fields"]
+    assert platforms["apple_search_ads"]["clicks_name"] == "taps"
+    assert meta["clicks_name"] == "clicks"
 
 
 def test_without_encryption_keys_saving_credentials_is_503_json(app, admin, monkeypatch):

@@ -6,7 +6,7 @@ import { churnSentence, churnShort, errorSentence, errorShort, intervalText } fr
 import type { Formatters } from "../../state/useFormat";
 import type { DataColumn } from "../../components/DataTable";
 import { PlatformTag } from "../../components/PlatformTag";
-import { platformLabel } from "../../lib/platforms";
+import { clicksNote, platformLabel } from "../../lib/platforms";
 
 /** LTV:CAC differs from predicted ROAS by the margin and its own horizon; without either it is
  * the same number, and only predicted ROAS is shown. */
@@ -203,7 +203,7 @@ export function roiMetricColumns(report: Partial<Pick<RoiReport, TrustFields>>, 
       title: "Clicks",
       kind: "integer",
       value: (r) => r.clicks,
-      help: "Apple Search Ads reports taps",
+      help: clicksNote(),
       missing: NOT_REPORTED,
     },
   ];
