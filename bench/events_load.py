@@ -1,6 +1,7 @@
-"""Benchmark: loading an in-app events CSV file through the product's `load-events` command
-against, as the reference measured in the same run, a plain COPY of the same file into an
-unindexed table of the same columns.
+"""Benchmark: loading in-app events CSV files through the product's `load-events` command,
+each against a plain COPY of the same rows measured in the same run: a first file into the
+empty customer_events, then a second file of new events into the table that now holds the
+first (the daily load), then the second file again (nothing changes).
 
 Before either timer starts, the customers the events name are loaded and the events CSV is
 written to a temporary file on disk, in chunks (the benchmark never holds the rows). Then:
@@ -14,10 +15,18 @@ written to a temporary file on disk, in chunks (the benchmark never holds the ro
   terminated child, whole process); `loader_rss_growth_mb` is its peak resident memory during
   the command (VmHWM, reset through /proc/self/clear_refs when the kernel allows) above its
   resident memory when the command starts: the load streams when that does not grow with rows.
+- the daily load (`into_loaded`): a second file of BENCH_EVENTS_NEW new events of the same
+  customers, loaded by the same command into the table that holds the first file's events. Its
+  reference is a plain COPY of the same rows, their customers' ids already resolved, into a
+  copy of customer_events (same columns, key, index and foreign key) holding the same events,
+  committed; timed. `reload` is the same file loaded once more (every event already stored).
 
 Last line: {"bench": "events_load", "rows", "rows_per_s", "reference_rows_per_s",
-"throughput_ratio_vs_reference", "loader_peak_rss_mb", "loader_rss_growth_mb", "file_mb", ...}.
-BENCH_EVENTS sets the rows (default 1,000,000); BENCH_TMPDIR the folder of the temporary file.
+"throughput_ratio_vs_reference", "loader_peak_rss_mb", "loader_rss_growth_mb", "file_mb",
+"into_loaded": {"rows", "table_rows", "rows_per_s", "reference_rows_per_s",
+"throughput_ratio_vs_reference", "loader_rss_growth_mb", "reload_rows_per_s", ...}, ...}.
+BENCH_EVENTS sets the rows of the first file (default 1,000,000), BENCH_EVENTS_NEW those of the
+second (default as many); BENCH_TMPDIR the folder of the temporary files.
 """
 
 from __future__ import annotations
@@ -39,6 +48,7 @@ from bench._db import scratch_app  # noqa: E402
 from bench.customers_load import CUSTOMER_HEADER, START, customer_line, lines  # noqa: E402
 
 ROWS = int(os.environ.get("BENCH_EVENTS", 1_000_000))
+NEW_ROWS = int(os.environ.get("BENCH_EVENTS_NEW", ROWS))
 EVENTS_PER_CUSTOMER = 20
 EVENT_HEADER = "event_id,customer_id,occurred_at,name,value,properties"
 NAMES = ("session_start", "tutorial_complete", "level_up", "store_view", "add_to_cart")
@@ -46,23 +56,77 @@ CHUNK_LINES = 50_000
 REFERENCE_TABLE = "bench_events_reference"
 
 
-def csv_line(n: int, customers: int) -> str:
+def csv_line(n: int, customers: int, customer_ids: list[int] | None = None) -> str:
+    """Event `n`; its customer by external id, or by `customer_ids[k]` (the stored id)."""
     occurred = (START + dt.timedelta(days=n % 400, seconds=n % 86_400)).isoformat()
     value = str(n % 50) if n % 5 == 2 else ""
     properties = f'"{{""level"": {n % 30}}}"' if n % 10 == 0 else ""
-    return f"e{n},c{n % customers},{occurred},{NAMES[n % len(NAMES)]},{value},{properties}\n"
+    k = n % customers
+    customer = f"c{k}" if customer_ids is None else customer_ids[k]
+    return f"e{n},{customer},{occurred},{NAMES[n % len(NAMES)]},{value},{properties}\n"
 
 
-def write_events_csv(path: Path, rows: int, customers: int) -> None:
-    """The events CSV, written CHUNK_LINES lines at a time."""
+def write_events_csv(
+    path: Path, numbers: range, customers: int, customer_ids: list[int] | None = None
+) -> None:
+    """The CSV of events `numbers`, written CHUNK_LINES lines at a time."""
     with path.open("w", encoding="utf-8", newline="") as out:
         out.write(EVENT_HEADER + "\n")
-        for start in range(0, rows, CHUNK_LINES):
+        for start in range(numbers.start, numbers.stop, CHUNK_LINES):
             out.write(
                 "".join(
-                    csv_line(n, customers) for n in range(start, min(start + CHUNK_LINES, rows))
+                    csv_line(n, customers, customer_ids)
+                    for n in range(start, min(start + CHUNK_LINES, numbers.stop))
                 )
             )
+
+
+def settle() -> None:
+    """A checkpoint before a timed load, so that neither pays for the writes before it."""
+    from backend.extensions import db
+
+    db.session.execute(db.text("CHECKPOINT"))
+    db.session.commit()
+
+
+def stored_customer_ids(customers: int) -> list[int]:
+    """The id customers.id gave customer c<k>, at k."""
+    from backend.extensions import db
+
+    ids = [0] * customers
+    for external, stored in db.session.execute(db.text("SELECT external_id, id FROM customers")):
+        ids[int(external[1:])] = stored
+    return ids
+
+
+def copy_into_loaded_reference(path: Path) -> float:
+    """Seconds of a plain COPY of the file (customer ids resolved) into a copy of
+    customer_events (its columns, key, index and foreign key) holding the same events."""
+    from backend.extensions import db
+
+    cursor = db.session.connection().connection.cursor()
+    cursor.execute(f"CREATE TABLE {REFERENCE_TABLE} (LIKE customer_events INCLUDING ALL)")
+    cursor.execute(
+        f"ALTER TABLE {REFERENCE_TABLE} ADD FOREIGN KEY (customer_id) "
+        "REFERENCES customers (id) ON DELETE CASCADE"
+    )
+    cursor.execute(f"INSERT INTO {REFERENCE_TABLE} SELECT * FROM customer_events")
+    db.session.commit()
+    settle()
+    cursor = db.session.connection().connection.cursor()
+    columns = "event_id, customer_id, occurred_at, name, value, properties"
+    with path.open("rb") as stream:
+        started = time.perf_counter()
+        cursor.copy_expert(
+            f"COPY {REFERENCE_TABLE} ({columns}) FROM STDIN WITH (FORMAT csv, HEADER true)",
+            stream,
+        )
+        db.session.commit()
+        seconds = time.perf_counter() - started
+    cursor = db.session.connection().connection.cursor()
+    cursor.execute(f"DROP TABLE {REFERENCE_TABLE}")
+    db.session.commit()
+    return seconds
 
 
 def copy_reference(path: Path) -> float:
@@ -160,6 +224,57 @@ def run_loader(database_url: str, path: Path) -> tuple[dict, float]:
     return report, maxrss_kb * 1024 / 1e6
 
 
+def _growth_mb(report: dict) -> float:
+    return round((report["peak_kb"] - report["rss_start_kb"]) / 1e3, 1)
+
+
+def _stored_events() -> int:
+    from backend.extensions import db
+
+    count = db.session.execute(db.text("SELECT count(*) FROM customer_events")).scalar()
+    db.session.commit()
+    return count
+
+
+def into_loaded(url: str, folder: Path, customers: int) -> dict:
+    """The daily load: NEW_ROWS new events into the table holding the first file's, against a
+    plain COPY of the same rows into a copy of that table; then the same file again."""
+    from backend.extensions import db
+
+    path, resolved = folder / "new_events.csv", folder / "new_events_resolved.csv"
+    numbers = range(ROWS, ROWS + NEW_ROWS)
+    write_events_csv(path, numbers, customers)
+    write_events_csv(resolved, numbers, customers, stored_customer_ids(customers))
+    db.session.commit()
+    reference_seconds = copy_into_loaded_reference(resolved)
+    settle()
+    db.session.remove()
+    report, _ = run_loader(url, path)
+    assert _stored_events() == ROWS + NEW_ROWS, report["output"]
+    db.session.remove()
+    again, _ = run_loader(url, path)
+    assert _stored_events() == ROWS + NEW_ROWS, again["output"]
+    rows_per_s = NEW_ROWS / report["seconds"]
+    reference_rows_per_s = NEW_ROWS / reference_seconds
+    return {
+        "rows": NEW_ROWS,
+        "table_rows": ROWS,
+        "seconds": round(report["seconds"], 1),
+        "rows_per_s": round(rows_per_s),
+        "loader_output": report["output"],
+        "loader_rss_growth_mb": _growth_mb(report),
+        "reference": "plain COPY (csv, customer ids resolved) of the same rows into a copy of "
+        "customer_events (key, index, foreign key) holding the same events",
+        "reference_seconds": round(reference_seconds, 1),
+        "reference_rows_per_s": round(reference_rows_per_s),
+        "throughput_ratio_vs_reference": round(rows_per_s / reference_rows_per_s, 2),
+        "reload_seconds": round(again["seconds"], 1),
+        "reload_rows_per_s": round(NEW_ROWS / again["seconds"]),
+        "reload_output": again["output"],
+        "reload_rss_growth_mb": _growth_mb(again),
+    }
+
+
 def main() -> None:
     from backend.extensions import db
     from backend.services.customers import load_customers_csv
@@ -174,15 +289,16 @@ def main() -> None:
             customer_seconds = time.perf_counter() - started
             path = folder / "events.csv"
             started = time.perf_counter()
-            write_events_csv(path, ROWS, customers)
+            write_events_csv(path, range(ROWS), customers)
             write_seconds = time.perf_counter() - started
             file_bytes = path.stat().st_size
             reference_seconds = copy_reference(path)
             db.session.remove()
             url = db.engine.url.render_as_string(hide_password=False)
             report, maxrss_mb = run_loader(url, path)
-            loaded = db.session.execute(db.text("SELECT count(*) FROM customer_events")).scalar()
-            assert loaded == ROWS, (loaded, report["output"])
+            assert _stored_events() == ROWS, report["output"]
+            path.unlink()
+            daily = into_loaded(url, folder, customers) if NEW_ROWS else None
             assert app  # the scratch database is dropped on leaving
     finally:
         shutil.rmtree(folder, ignore_errors=True)
@@ -201,15 +317,14 @@ def main() -> None:
                 "loader_output": report["output"],
                 "loader_peak_rss_mb": round(maxrss_mb, 1),
                 "loader_rss_at_start_mb": round(report["rss_start_kb"] / 1e3, 1),
-                "loader_rss_growth_mb": round(
-                    (report["peak_kb"] - report["rss_start_kb"]) / 1e3, 1
-                ),
-                "memory_measure": "ru_maxrss of the child; VmHWM"
+                "loader_rss_growth_mb": _growth_mb(report),
+                "memory_measure": "ru_maxrss of the children; VmHWM"
                 + (" reset at the command's start" if report["hwm_reset"] else " (not reset)"),
                 "reference": "plain COPY (csv) of the same file into an unindexed table",
                 "reference_seconds": round(reference_seconds, 1),
                 "reference_rows_per_s": round(reference_rows_per_s),
                 "throughput_ratio_vs_reference": round(rows_per_s / reference_rows_per_s, 2),
+                "into_loaded": daily,
                 "shared_seconds": {
                     "customers_load": round(customer_seconds, 1),
                     "file_write": round(write_seconds, 1),

@@ -1,83 +1,59 @@
-"""The bulk way of an in-app events CSV into an empty customer_events: the file is read,
-checked and given its customers' ids by Apache Arrow (compiled code, a block at a time, beside
-the database rather than one line at a time in Python), streamed by COPY straight into the table,
-whose keys and indexes are dropped first and rebuilt after, sorted, in the same transaction.
+"""The bulk ways of an in-app events CSV in the plain form (plain_events.py: read, checked and
+given its customers' ids by Arrow), both streamed by COPY:
 
-It takes only files in the plain form (records.py's `_fast_event_values`, as patterns of
-PostgreSQL's typed input and Arrow's RE2): no spaces around a value, an ISO 8601 time of the
-years 2001-2099, a plain decimal value, properties that start as a JSON object. Anything else
-(a problem, a line the full parse would read otherwise, a customer never loaded, an event id
-given twice, a table that already holds events) rolls this way back to its savepoint and the
-load takes the full parse (loading.py), which loads it or names each problem by line and
-field: the contract is that one's, this way only takes the common case faster.
+- into an empty customer_events (the first load): straight into the table, whose keys and
+  indexes are dropped first and rebuilt after, sorted, in the same transaction; the table is
+  locked against readers until then;
+- into a table that holds events (the daily load): into a temporary staging table of the same
+  columns, then merged by event id as the full parse merges (merging.py: a new event inserted,
+  a changed one updated, an unchanged one left alone), a slice of the staging table at a time;
+  readers are never blocked.
+
+A file not in the plain form, a customer never loaded, an event id given twice: this way rolls
+back to its savepoint and the load takes the full parse (loading.py), which loads it or names
+each problem by line and field: the contract is that one's, these ways only take the common
+case faster.
 """
 
 from __future__ import annotations
 
-import io
-import queue
-import threading
-from collections.abc import Iterator
-from dataclasses import dataclass
-from typing import IO, TypeVar
+from typing import IO
 
-import numpy as np
 import psycopg2
-import psycopg2.errors
 import pyarrow as pa
-import pyarrow.compute as pc
-import pyarrow.csv as pacsv
 
+from backend.services.customers import merging
+from backend.services.customers.plain_events import COLUMNS, NotPlain, copy_plain_events
 from backend.services.customers.records import EVENTS
 
-#: Bytes of the file Arrow reads and checks at a time (the memory of the load does not grow
-#: with the file: about this much is held, times the few blocks in flight).
-BLOCK_BYTES = 4 << 20
 _TABLE = EVENTS.table
-# Python's str.strip() whitespace, which the full parse strips (RE2 syntax)
-_SPACE = r"\s\x0b\x1c-\x1f\x85\xa0\x{1680}\x{2000}-\x{200a}\x{2028}\x{2029}\x{202f}\x{205f}\x{3000}"
-_NOT = rf"\x00-\x1f\x7f\\\"{_SPACE}"  # nor a quote: CSV readers differ on quotes inside values
-_PLAIN_ID = rf"^[^{_NOT}](?:[^\x00-\x1f\x7f\\\"]{{0,253}}[^{_NOT}])?$"
-_PLAIN_NAME = rf"^[^{_NOT}](?:[^\x00-\x1f\x7f\\\"]{{0,126}}[^{_NOT}])?$"
-# hours below 24 and seconds below 60: PostgreSQL takes 24:00:00 and leap seconds, Python not
-_PLAIN_TIME = (
-    r"^20(?:0[1-9]|[1-9]\d)-\d\d-\d\dT(?:[01]\d|2[0-3]):[0-5]\d:[0-5]\d(?:\.\d{1,6})?"
-    r"(?:Z|[+-](?:0\d|1[0-4]):[0-5]\d)?$"
-)
-_PLAIN_NUMBER = r"^(?:-?\d{1,14}(?:\.\d{1,6})?)?$"
-_PLAIN_PROPERTIES = r"^(?:\{.*\})?$"
-_PLAIN = {
-    "event_id": _PLAIN_ID,
-    "customer_id": _PLAIN_ID,
-    "occurred_at": _PLAIN_TIME,
-    "name": _PLAIN_NAME,
-    "value": _PLAIN_NUMBER,
-    "properties": _PLAIN_PROPERTIES,
-}
-T = TypeVar("T")
-_NO_TEXT = pa.scalar(None, pa.string())
-_COLUMNS = ("event_id", "customer_id", "occurred_at", "name", "value", "properties")
+_STAGE = "stage_plain_events"
+#: Pages of the staging table merged by one statement (~1M events): the foreign key's checks
+#: a statement queues in the server until its end stay bounded, whatever the file's size.
+SLICE_PAGES = 16_384
 
 
-class NotPlain(Exception):
-    """The file is not for the bulk way; the full parse takes it."""
-
-
-def load_plain_events(cursor, stream: IO[str]) -> int | None:
-    """Load the events of `stream` the bulk way, in the caller's transaction; the rows loaded,
-    or None (nothing done, the stream back at its start) when the full parse must take it."""
+def load_plain_events(cursor, stream: IO[str]) -> tuple[int, int, int] | None:
+    """Load the events of `stream` a bulk way, in the caller's transaction: (rows, inserted,
+    updated), or None (nothing done, the stream back at its start) when the full parse must
+    take it."""
     seekable = getattr(stream, "seekable", None)  # a file, not an iterable of lines
-    if not (seekable and seekable()) or not _empty_and_locked(cursor):
+    if not (seekable and seekable()):
         return None
     cursor.execute("SAVEPOINT bulk_events")
     try:
-        rows = _copy_and_index(cursor, stream)
+        if _empty_and_locked(cursor):
+            rows = _copy_and_index(cursor, stream)
+            result = (rows, rows, 0)
+        else:
+            cursor.execute("ROLLBACK TO SAVEPOINT bulk_events")  # and its locks, if any
+            result = _stage_and_merge(cursor, stream)
     except (NotPlain, pa.ArrowException, psycopg2.DataError, psycopg2.IntegrityError):
         cursor.execute("ROLLBACK TO SAVEPOINT bulk_events")
         stream.seek(0)
         return None
     cursor.execute("RELEASE SAVEPOINT bulk_events")
-    return rows
+    return result
 
 
 def _empty_and_locked(cursor) -> bool:
@@ -94,23 +70,11 @@ def _empty_and_locked(cursor) -> bool:
 
 def _copy_and_index(cursor, stream: IO[str]) -> int:
     rebuild = _drop_keys_and_indexes(cursor)
-    customers = CustomerIds(cursor)
-    chunks = _produced_ahead(_copy_chunks(stream, customers))
-    source = _ChunkReader(chunks)
-    try:
-        cursor.copy_expert(
-            f"COPY {_TABLE} ({', '.join(_COLUMNS)}) FROM STDIN WITH (FORMAT csv)", source, 1 << 20
-        )
-    except psycopg2.errors.QueryCanceled:  # how psycopg2 reports a read that failed
-        if source.failure:
-            raise source.failure from None
-        raise
-    finally:
-        chunks.close()  # the producing thread is done with the stream before anyone seeks it
+    rows = copy_plain_events(cursor, stream, _TABLE)
     cursor.execute("SET LOCAL maintenance_work_mem = '1GB'")
     for statement in rebuild:
         cursor.execute(statement)
-    return source.rows
+    return rows
 
 
 def _drop_keys_and_indexes(cursor) -> list[str]:
@@ -148,215 +112,24 @@ def _drop_keys_and_indexes(cursor) -> list[str]:
     )
 
 
-class CustomerIds:
-    """The id of each customer by its external id, in an open-addressing hash table built once
-    with NumPy and searched a block at a time (pyarrow's index_in builds a hash set of every
-    customer at each call: 2.2 s a block with 2.5M customers). External ids are compared as
-    fixed-width bytes, so only ASCII ones: others take the full parse."""
-
-    def __init__(self, cursor) -> None:
-        out = io.BytesIO()
-        cursor.copy_expert(
-            "COPY (SELECT external_id, id FROM customers) TO STDOUT (FORMAT csv)", out
-        )
-        out.seek(0)
-        table = pacsv.read_csv(
-            out,
-            read_options=pacsv.ReadOptions(column_names=["external_id", "id"]),
-            convert_options=pacsv.ConvertOptions(
-                column_types={"external_id": pa.string(), "id": pa.int64()},
-                strings_can_be_null=False,
+def _stage_and_merge(cursor, stream: IO[str]) -> tuple[int, int, int]:
+    """The events into the staging table, checked for an event id given twice, then merged."""
+    cursor.execute(f"DROP TABLE IF EXISTS {_STAGE}")
+    cursor.execute(f"CREATE TEMP TABLE {_STAGE} (LIKE {_TABLE} INCLUDING DEFAULTS) ON COMMIT DROP")
+    rows = copy_plain_events(cursor, stream, _STAGE)
+    cursor.execute(f"SELECT EXISTS (SELECT FROM {_STAGE} GROUP BY event_id HAVING count(*) > 1)")
+    if cursor.fetchone()[0]:
+        raise NotPlain("event_id")  # the full parse names the lines
+    cursor.execute(f"SELECT pg_relation_size('{_STAGE}') / current_setting('block_size')::int")
+    pages = cursor.fetchone()[0]
+    inserted = updated = 0
+    for first in range(0, pages, SLICE_PAGES):
+        inserted_here, updated_here = merging.counted_merge(
+            cursor,
+            merging.merge_events_sql(
+                f"""SELECT {", ".join(COLUMNS)} FROM {_STAGE}
+                    WHERE ctid >= '({first},0)' AND ctid < '({first + SLICE_PAGES},0)'"""
             ),
         )
-        external = table["external_id"].combine_chunks()
-        if len(external) == 0 or not pc.all(pc.string_is_ascii(external)).as_py():
-            raise NotPlain("customer_id")
-        self._width = -(-pc.max(pc.utf8_length(external)).as_py() // 8) * 8
-        self._ids = table["id"].combine_chunks().to_numpy()
-        self._keys = self._words(external)
-        bits = (2 * len(external) - 1).bit_length()  # at most half full
-        self._shift, self._mask = np.uint64(64 - bits), np.uint64((1 << bits) - 1)
-        self._slots = np.full(1 << bits, -1, np.int64)
-        start = self._start(self._keys)
-        waiting, probe = np.arange(len(external)), np.uint64(0)
-        while waiting.size:  # each round: the first of the keys wanting a free slot takes it
-            slot = (start[waiting] + probe) & self._mask
-            free = np.flatnonzero(self._slots[slot] == -1)
-            taken, first = np.unique(slot[free], return_index=True)
-            self._slots[taken] = waiting[free[first]]
-            placed = np.zeros(waiting.size, bool)
-            placed[free[first]] = True
-            waiting, probe = waiting[~placed], probe + np.uint64(1)
-
-    def _words(self, values: pa.Array) -> np.ndarray:
-        """Each value as a row of 64-bit words (NUL-padded bytes)."""
-        padded = pc.utf8_rpad(values, width=self._width, padding="\x00")
-        flat = np.frombuffer(padded.buffers()[2], np.uint64, len(values) * self._width // 8)
-        return flat.reshape(len(values), self._width // 8)
-
-    def _start(self, words: np.ndarray) -> np.ndarray:
-        """Each key's first slot (Fibonacci hashing: the product's high bits)."""
-        hashed = np.zeros(len(words), np.uint64)
-        for column in words.T:
-            hashed = (hashed ^ column) * np.uint64(0x9E3779B97F4A7C15)
-        return hashed >> self._shift
-
-    def resolve(self, external: pa.Array) -> pa.Array:
-        """The ids of `external`; NotPlain when one is not a customer's."""
-        if len(external) == 0:
-            return pa.array([], pa.int64())
-        if not pc.all(pc.string_is_ascii(external)).as_py() or (
-            pc.max(pc.utf8_length(external)).as_py() > self._width
-        ):
-            raise NotPlain("customer_id")
-        wanted = self._words(external)
-        start = self._start(wanted)
-        found = np.empty(len(wanted), np.int64)
-        looking, probe = np.arange(len(wanted)), np.uint64(0)
-        while looking.size:
-            slot = self._slots[(start[looking] + probe) & self._mask]
-            if (slot < 0).any():  # an empty slot: not a customer
-                raise NotPlain("customer_id")
-            same = (self._keys[slot] == wanted[looking]).all(axis=1)
-            found[looking[same]] = slot[same]
-            looking, probe = looking[~same], probe + np.uint64(1)
-        return pa.array(self._ids[found])
-
-
-def _copy_chunks(stream: IO[str], customers: CustomerIds) -> Iterator[tuple[bytes, int]]:
-    """(CSV for COPY, its rows), a block of the file at a time: checked, customer ids resolved."""
-    reader = pacsv.open_csv(
-        _bytes_of(stream),
-        read_options=pacsv.ReadOptions(block_size=BLOCK_BYTES),
-        parse_options=pacsv.ParseOptions(newlines_in_values=False, ignore_empty_lines=False),
-        convert_options=pacsv.ConvertOptions(
-            column_types={name: pa.string() for name in EVENTS.columns},
-            strings_can_be_null=False,
-            quoted_strings_can_be_null=False,
-        ),
-    )
-    header = reader.schema.names
-    if EVENTS.check_header(header):
-        raise NotPlain("the header")
-    options = pacsv.WriteOptions(include_header=False)
-    for batch in reader:
-        columns = {}
-        for name in header:
-            if not pc.all(pc.match_substring_regex(batch[name], _PLAIN[name])).as_py():
-                raise NotPlain(name)
-            columns[name] = batch[name]
-        columns["customer_id"] = customers.resolve(columns["customer_id"])
-        for name in ("value", "properties"):
-            if name in columns:
-                column = columns[name]
-                columns[name] = pc.if_else(pc.equal(column, ""), _NO_TEXT, column)
-            else:
-                columns[name] = pa.nulls(batch.num_rows, pa.string())
-        out = pa.BufferOutputStream()
-        pacsv.write_csv(pa.table([columns[name] for name in _COLUMNS], _COLUMNS), out, options)
-        yield out.getvalue().to_pybytes(), batch.num_rows
-
-
-def _bytes_of(stream: IO[str]):
-    """The file's bytes: a UTF-8 text file's own binary buffer (nothing decoded and encoded
-    again; a byte order mark is skipped by Arrow), else the text encoded."""
-    encoding = (getattr(stream, "encoding", None) or "").lower().replace("_", "-")
-    if isinstance(stream, io.TextIOWrapper) and encoding in ("utf-8", "utf-8-sig", "utf8"):
-        return stream.buffer
-    return _EncodedReader(stream)
-
-
-class _EncodedReader(io.RawIOBase):
-    """The UTF-8 bytes of a text stream (text that is not UTF-8 fails: the full parse says so)."""
-
-    def __init__(self, stream: IO[str]) -> None:
-        self._stream = stream
-        self._pending = memoryview(b"")
-
-    def readable(self) -> bool:
-        return True
-
-    def readinto(self, buffer) -> int:
-        while not self._pending:
-            text = self._stream.read(1 << 20)
-            if not text:
-                return 0
-            try:
-                self._pending = memoryview(text.encode("utf-8"))
-            except UnicodeEncodeError:
-                raise NotPlain("not UTF-8") from None
-        size = min(len(buffer), len(self._pending))
-        buffer[:size] = self._pending[:size]
-        self._pending = self._pending[size:]
-        return size
-
-
-_DONE = object()
-
-
-def _produced_ahead(items: Iterator[T], depth: int = 4) -> Iterator[T]:
-    """`items`, produced by a thread at most `depth` ahead: Arrow and NumPy release the GIL,
-    so the next blocks are read, checked and resolved while COPY sends this one."""
-    ready: queue.Queue = queue.Queue(maxsize=depth)
-    stop = threading.Event()
-
-    def put(item: object) -> None:
-        while not stop.is_set():
-            try:
-                ready.put(item, timeout=0.1)
-                return
-            except queue.Full:
-                continue
-
-    def produce() -> None:
-        try:
-            for item in items:
-                put(item)
-                if stop.is_set():
-                    return
-        except BaseException as exc:  # handed to the consumer
-            put(_Failed(exc))
-            return
-        put(_DONE)
-
-    thread = threading.Thread(target=produce, name="events-bulk-reader", daemon=True)
-    thread.start()
-    try:
-        while True:
-            item = ready.get()
-            if item is _DONE:
-                return
-            if isinstance(item, _Failed):
-                raise item.exc
-            yield item
-    finally:
-        stop.set()
-        thread.join()
-
-
-@dataclass(frozen=True)
-class _Failed:
-    exc: BaseException
-
-
-class _ChunkReader(io.RawIOBase):
-    """A file COPY reads from: the next chunk at each read; counts the rows."""
-
-    def __init__(self, chunks: Iterator[tuple[bytes, int]]) -> None:
-        self._chunks = chunks
-        self.rows = 0
-        self.failure: Exception | None = None
-
-    def readable(self) -> bool:
-        return True
-
-    def read(self, size: int = -1) -> bytes:
-        try:
-            for chunk, rows in self._chunks:
-                self.rows += rows
-                if chunk:
-                    return chunk
-        except (NotPlain, pa.ArrowException) as exc:
-            self.failure = exc
-            raise
-        return b""
+        inserted, updated = inserted + inserted_here, updated + updated_here
+    return rows, inserted, updated

@@ -68,8 +68,8 @@ def load_revenue_csv(stream: IO[str] | str, *, actor=None, source: str = "csv") 
 
 
 def load_events_csv(stream: IO[str] | str, *, actor=None, source: str = "csv") -> LoadResult:
-    """Load an in-app events CSV (see records.py for the columns); into an empty table, a file
-    in the plain form takes the bulk way (bulk.py)."""
+    """Load an in-app events CSV (see records.py for the columns); a file in the plain form
+    takes a bulk way (bulk.py)."""
     from backend.services.customers.bulk import load_plain_events  # Arrow: only when loading
 
     problems = Problems("line")
@@ -224,16 +224,16 @@ def _load(
     problems: Problems,
     actor,
     source: str,
-    bulk: Callable[[Any], int | None] | None = None,
+    bulk: Callable[[Any], tuple[int, int, int] | None] | None = None,
 ) -> LoadResult:
     try:
         cursor = db.session.connection().connection.cursor()
         cursor.execute("SET LOCAL TimeZone = 'UTC'")
         # the whole-load checks sort and hash every staged key: in memory, not on disk
         cursor.execute("SET LOCAL work_mem = '64MB'")
-        rows = bulk(cursor) if bulk else None
-        if rows is not None:
-            result = LoadResult(layout.name, rows, rows, 0)
+        counts = bulk(cursor) if bulk else None
+        if counts is not None:
+            result = LoadResult(layout.name, *counts)
         else:
             result = _load_staged(cursor, layout, records, problems)
         audit.record(

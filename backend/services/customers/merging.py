@@ -70,6 +70,11 @@ def merge_stage(cursor, layout: RecordLayout) -> tuple[int, int]:
         sql = _MERGE_EVENTS
     else:
         raise ValueError(f"no merge for {layout.name}")
+    return counted_merge(cursor, sql)
+
+
+def counted_merge(cursor, sql: str) -> tuple[int, int]:
+    """Run an upsert (`INSERT ... ON CONFLICT DO UPDATE`); returns (inserted, updated)."""
     cursor.execute(
         f"WITH merged AS ({sql} RETURNING (xmax = 0) AS inserted) "
         "SELECT count(*) FILTER (WHERE inserted), count(*) FILTER (WHERE NOT inserted) FROM merged"
@@ -130,16 +135,25 @@ def _merge_revenue(cursor) -> str:
 
 _EVENT_VALUES = ("customer_id", "occurred_at", "name", "value", "properties")
 
-_MERGE_EVENTS = f"""
-    INSERT INTO customer_events AS e (event_id, {", ".join(_EVENT_VALUES)})
-    SELECT s.event_id, c.id, s.occurred_at, s.name, s.value, s.properties
-    FROM stage_events s
-    JOIN customers c ON c.external_id = s.customer_external_id
-    ON CONFLICT (event_id) DO UPDATE SET
-        {", ".join(f"{c} = EXCLUDED.{c}" for c in _EVENT_VALUES)}, loaded_at = now()
-    WHERE ({", ".join(f"e.{c}" for c in _EVENT_VALUES)}) IS DISTINCT FROM
-          ({", ".join(f"EXCLUDED.{c}" for c in _EVENT_VALUES)})
-"""
+
+def merge_events_sql(source: str) -> str:
+    """The upsert of in-app events from `source`, a query of (event_id, customer_id as
+    customers.id, occurred_at, name, value, properties): a new event id is inserted, a stored
+    one updated when a value changed, left alone otherwise."""
+    return f"""
+        INSERT INTO customer_events AS e (event_id, {", ".join(_EVENT_VALUES)})
+        {source}
+        ON CONFLICT (event_id) DO UPDATE SET
+            {", ".join(f"{c} = EXCLUDED.{c}" for c in _EVENT_VALUES)}, loaded_at = now()
+        WHERE ({", ".join(f"e.{c}" for c in _EVENT_VALUES)}) IS DISTINCT FROM
+              ({", ".join(f"EXCLUDED.{c}" for c in _EVENT_VALUES)})
+    """
+
+
+_MERGE_EVENTS = merge_events_sql(
+    """SELECT s.event_id, c.id, s.occurred_at, s.name, s.value, s.properties
+       FROM stage_events s JOIN customers c ON c.external_id = s.customer_external_id"""
+)
 
 
 def resolve_campaigns(cursor) -> int:

@@ -1,6 +1,7 @@
-"""The bulk way of an in-app events file (a plain file into an empty table): it loads what the
-full parse would, leaves the table's keys and indexes as they were, and hands every other file
-to the full parse untouched, which loads it or names its problems by line and field."""
+"""The bulk ways of an in-app events file in the plain form (into an empty table; into a table
+holding events, merged by event id): they load what the full parse would, leave the table's keys
+and indexes as they were, and hand every other file to the full parse untouched, which loads it
+or names its problems by line and field."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ import io
 import psycopg2
 import pytest
 
-from backend.services.customers import LoadRejected, load_customers_csv, load_events_csv
+from backend.services.customers import LoadRejected, bulk, load_customers_csv, load_events_csv
 from backend.services.customers.bulk import load_plain_events
 
 from .conftest import CUSTOMER_HEADER, csv_text, rows
@@ -33,8 +34,9 @@ def customers(db):
     )
 
 
-def bulk_rows(db, text: str) -> int | None:
-    """What the bulk way answers for `text`, in a transaction rolled back after."""
+def bulk_rows(db, text: str) -> tuple[int, int, int] | None:
+    """What the bulk way answers for `text` (rows, inserted, updated), in a transaction rolled
+    back after."""
     stream = io.StringIO(text)
     cursor = db.session.connection().connection.cursor()
     try:
@@ -58,7 +60,7 @@ def keys_and_indexes(db) -> list:
 
 
 def test_a_plain_file_into_an_empty_table_loads_by_the_bulk_way(db, customers):
-    assert bulk_rows(db, PLAIN) == 3
+    assert bulk_rows(db, PLAIN) == (3, 3, 0)
     before = keys_and_indexes(db)
     result = load_events_csv(PLAIN)
     assert (result.rows, result.inserted, result.updated) == (3, 3, 0)
@@ -135,6 +137,156 @@ def test_a_file_not_in_the_plain_form_loads_by_the_full_parse(db, customers, lin
     assert result.inserted == (3 if line == "" else 4)
 
 
-def test_a_table_holding_events_takes_the_full_parse(db, customers):
-    load_events_csv(csv_text(EVENT_HEADER, "v0,c1,2025-01-01T10:00:05Z,app_open,,"))
-    assert bulk_rows(db, PLAIN) is None
+STORED = csv_text(
+    EVENT_HEADER,
+    "v0,c2,2024-12-31T23:00:00Z,app_open,,",
+    "v1,c1,2025-01-01T10:00:05Z,app_open,,",
+)
+
+
+@pytest.fixture
+def stored(db, customers):
+    """A table already holding two events (v1 as in PLAIN)."""
+    load_events_csv(STORED)
+
+
+def stored_events(db) -> list:
+    return rows(
+        db,
+        """SELECT e.event_id, c.external_id, e.occurred_at, e.name, e.value, e.properties,
+                  e.loaded_at
+           FROM customer_events e JOIN customers c ON c.id = e.customer_id ORDER BY 1""",
+    )
+
+
+def test_a_plain_file_into_a_table_holding_events_is_merged_by_the_bulk_way(db, stored):
+    assert bulk_rows(db, PLAIN) == (3, 2, 0)  # v1 is stored as it is
+    before = keys_and_indexes(db)
+    result = load_events_csv(PLAIN)
+    assert (result.rows, result.inserted, result.updated, result.unchanged) == (3, 2, 0, 1)
+    loaded = stored_events(db)
+    assert [r[0] for r in loaded] == ["v0", "v1", "v2", "v3"]
+    assert loaded[2][1:6] == (
+        "c1",
+        dt.datetime(2025, 1, 1, 10, 3, tzinfo=dt.UTC),
+        "level_up",
+        3.25,
+        {"level": 3},
+    )
+    assert keys_and_indexes(db) == before
+
+
+def test_the_bulk_merge_stores_what_the_full_parse_stores(db, stored):
+    load_events_csv(PLAIN)
+    by_bulk = [r[:6] for r in stored_events(db)]
+    db.session.execute(db.text("DELETE FROM customer_events WHERE event_id <> 'v0'"))
+    db.session.commit()
+    load_events_csv(io.StringIO(PLAIN).readlines())  # lines, not a file: the full parse
+    assert [r[:6] for r in stored_events(db)] == by_bulk
+
+
+def test_loading_again_with_an_overlap_changes_only_what_changed(db, stored):
+    load_events_csv(PLAIN)
+    before = stored_events(db)
+    again = load_events_csv(PLAIN)
+    assert (again.inserted, again.updated, again.unchanged) == (0, 0, 3)
+    assert stored_events(db) == before  # not even loaded_at
+    overlap = csv_text(
+        EVENT_HEADER,
+        'v2,c1,2025-01-01T12:03:00+02:00,level_up,3.25,"{""level"": 3}"',  # as stored
+        "v3,c2,2025-01-02T09:00:00.5,tutorial_complete,-2,",  # its value changed
+        "v4,c2,2025-01-03T09:00:00Z,app_open,,",  # new
+    )
+    assert bulk_rows(db, overlap) == (3, 1, 1)
+    result = load_events_csv(overlap)
+    assert (result.inserted, result.updated, result.unchanged) == (1, 1, 1)
+    after = {r[0]: r for r in stored_events(db)}
+    assert len(after) == 5 and after["v3"][4] == -2 and after["v3"][6] > before[3][6]
+    assert after["v2"] == before[2]
+
+
+def problem_in_the_middle(line: str) -> str:
+    """A file changing a stored event (v1) and adding one, with `line` between them."""
+    return csv_text(
+        EVENT_HEADER,
+        "v1,c1,2025-01-01T10:00:05Z,app_close,,",
+        "v5,c2,2025-01-01T10:00:05Z,app_open,,",
+        line,
+        "v6,c2,2025-01-01T10:00:05Z,app_open,,",
+    )
+
+
+@pytest.mark.parametrize(
+    ("line", "errors"),
+    [
+        ("v5,c2,2025-01-01T10:00:05Z,app_open,,", {"event_id": ["the same event_id as line 3"]}),
+        ("v4,c9,2025-01-01T10:00:05Z,app_open,,", {"customer_id": NO_CUSTOMER}),
+        ("v4,c1,2025-02-30T10:00:05Z,app_open,,", {"occurred_at": NOT_A_TIME}),
+        ('v4,c1,2025-01-01T10:00:05Z,app_open,,"{bad"', {"properties": ["not valid JSON"]}),
+        ("v4,c1,2025-01-01T10:00:05Z,app_open", {"row": ["4 fields where the header has 6"]}),
+    ],
+)  # fmt: skip
+def test_a_bad_line_in_the_middle_loads_nothing_into_a_table_holding_events(
+    db, stored, line, errors
+):
+    before = stored_events(db)
+    bad = problem_in_the_middle(line)
+    assert bulk_rows(db, bad) is None
+    with pytest.raises(LoadRejected) as rejected:
+        load_events_csv(bad)
+    assert rejected.value.errors == {"line 4": errors}
+    assert stored_events(db) == before
+    assert len(keys_and_indexes(db)) == 4
+
+
+def test_an_event_id_given_twice_as_it_is_stored_is_refused(db, stored):
+    """Both lines would leave the stored event as it is: the file is refused all the same."""
+    twice = csv_text(EVENT_HEADER, *STORED.splitlines()[1:], *STORED.splitlines()[1:])
+    assert bulk_rows(db, twice) is None
+    with pytest.raises(LoadRejected) as rejected:
+        load_events_csv(twice)
+    assert rejected.value.errors == {
+        "line 4": {"event_id": ["the same event_id as line 2"]},
+        "line 5": {"event_id": ["the same event_id as line 3"]},
+    }
+
+
+def test_an_unknown_customer_is_named_by_its_line(db, stored):
+    unknown = csv_text(
+        EVENT_HEADER,
+        "v7,c1,2025-01-01T10:00:05Z,app_open,,",
+        "v8,nobody,2025-01-01T10:00:05Z,app_open,,",
+        "v9,c2,2025-01-01T10:00:05Z,app_open,,",
+    )
+    with pytest.raises(LoadRejected) as rejected:
+        load_events_csv(unknown)
+    assert rejected.value.errors == {"line 3": {"customer_id": NO_CUSTOMER}}
+    assert [r[0] for r in stored_events(db)] == ["v0", "v1"]
+
+
+def test_a_large_file_is_merged_a_slice_at_a_time(db, stored, monkeypatch):
+    monkeypatch.setattr(bulk, "SLICE_PAGES", 2)
+    many = csv_text(
+        EVENT_HEADER,
+        "v1,c1,2025-01-01T10:00:05Z,app_close,,",
+        *(f"m{n},c{1 + n % 2},2025-01-01T10:00:05Z,app_open,{n},{{}}" for n in range(3000)),
+    )
+    assert bulk_rows(db, many) == (3001, 3000, 1)
+    result = load_events_csv(many)
+    assert (result.inserted, result.updated) == (3000, 1)
+    assert rows(db, "SELECT count(*), sum(value) FROM customer_events") == [
+        (3002, sum(range(3000)))
+    ]
+
+
+def test_readers_read_while_a_merge_is_not_yet_committed(db, stored):
+    cursor = db.session.connection().connection.cursor()
+    cursor.execute("SET LOCAL TimeZone = 'UTC'")
+    try:
+        assert load_plain_events(cursor, io.StringIO(PLAIN)) == (3, 2, 0)
+        with db.engine.connect() as reader:
+            reader.execute(db.text("SET lock_timeout = '1s'"))
+            seen = reader.execute(db.text("SELECT count(*) FROM customer_events")).scalar()
+        assert seen == 2  # what is committed, without waiting
+    finally:
+        db.session.rollback()
