@@ -26,7 +26,8 @@ depends_on = None
 
 def upgrade() -> None:
     fine = "roi_customer_days"
-    tables = [fine, *(t for t, (f, _) in customer_groups.COARSE.items() if f == fine)]
+    coarse = (*customer_groups.PLATFORM_COARSE, *customer_groups.FINER_COARSE)  # not 0033's
+    tables = [fine, *(t for t in coarse if customer_groups.COARSE[t][0] == fine)]
     for table in tables:
         columns = ", ".join(
             f"ADD COLUMN IF NOT EXISTS {c} bigint NOT NULL DEFAULT 0"

@@ -15,6 +15,7 @@ text; a customer without the grouping's attribute is in the group '-'.
 
 from __future__ import annotations
 
+import bisect
 import datetime as dt
 import re
 from concurrent.futures import Future, ThreadPoolExecutor
@@ -30,7 +31,7 @@ from analytics.ltv import churn_traits
 from analytics.revenue_curves import CHECKPOINTS, HORIZONS
 from backend.extensions import db
 from backend.services.roi.sql import planner
-from backend.services.roi.sql.customer_groups import LAST_PURCHASES
+from backend.services.roi.sql.customer_groups import DAYS_INTO_MONTH, LAST_PURCHASES, definition
 from backend.services.roi.tables import revenue_column
 
 UNATTRIBUTED = "-"
@@ -249,7 +250,11 @@ CUSTOMER_SOURCES = {
     "platform_lifetimes": "roi_customer_platform_lifetimes",
     "campaign_days": "roi_customer_campaign_days",
     "country_days": "roi_customer_country_days",
+    "campaign_months": "roi_customer_campaign_months",
 }
+_GROUP_TABLES = dict(CUSTOMER_SOURCES)  # the tables themselves (tests replace the sources)
+#: The sources also summed per acquisition month (`customer_groups.MONTHS`): source: its months.
+MONTHLY_SOURCES = {"campaign_days": "campaign_months"}
 #: The coarse levels of the customer groups, fewest rows first: the columns of their key a
 #: query's key and filters may use for the level to serve it.
 LEVELS = {
@@ -291,6 +296,65 @@ def _customer_rows(selection: Selection, customer_key: str, source: str = "days"
         WHERE c.acquisition_date BETWEEN :start AND :end AND c.platform = ANY(:platforms)
         {filters}
     """
+
+
+def lived_alike_months(start: dt.date, end: dt.date, as_of: dt.date) -> list[dt.date]:
+    """The first days of the whole months inside start..end in each of which every day's
+    customers have lived through the same checkpoints on `as_of`, and have the same cut
+    (CUT_INTERVAL): their groups per month stand for their days' in `read_customers`."""
+    split = month_split(start, end)
+    if split is None:
+        return []
+    out, month = [], split[0]
+    while month < split[1]:
+        # width_bucket over CHECKPOINTS of the ages of the month's first and last day
+        ages = ((as_of - month).days, (as_of - _next_month(month)).days + 1)
+        if all(
+            len({bisect.bisect_right(CHECKPOINTS, age - less) for age in ages}) == 1
+            for less in (0, cohorts.CHURN_INACTIVITY_DAYS)
+        ):
+            out.append(month)
+        month = _next_month(month)
+    return out
+
+
+def _lived_rows(selection: Selection, customer_key: str, as_of: dt.date) -> tuple[str, dict]:
+    """FROM and WHERE of `read_customers`' groups (`_customer_rows`), and its parameters: for
+    a source summed per month too (MONTHLY_SOURCES), the groups per month of the months of
+    `lived_alike_months` and those per day of the other days, each with DAYS_INTO_MONTH (0 for
+    a day's)."""
+    source = customer_source(selection, customer_key)
+    months = lived_alike_months(selection.start, selection.end, as_of)
+    if source not in MONTHLY_SOURCES or not months:
+        return _customer_rows(selection, customer_key), {}
+    columns = ", ".join(f"c.{c}" for c in _group_columns(source))
+    days = []
+    day = selection.start
+    while day <= selection.end:
+        if day.replace(day=1) not in months:
+            days.append(day)
+        day += dt.timedelta(days=1)
+    filters = _filters("c", "ad_account_id", "campaign_id")
+    sql = f"""
+        FROM (
+            SELECT {columns}, 0 AS {DAYS_INTO_MONTH}
+            FROM {CUSTOMER_SOURCES[source]} c
+            WHERE c.acquisition_date = ANY(CAST(:days AS date[]))
+              AND c.platform = ANY(:platforms) {filters}
+            UNION ALL
+            SELECT {columns}, c.{DAYS_INTO_MONTH}
+            FROM {CUSTOMER_SOURCES[MONTHLY_SOURCES[source]]} c
+            WHERE c.acquisition_date = ANY(CAST(:months AS date[]))
+              AND c.platform = ANY(:platforms) {filters}
+        ) c
+    """
+    return sql, {"days": days, "months": months}
+
+
+def _group_columns(source: str) -> tuple[str, ...]:
+    """The columns of a customer source's groups (`customer_groups.definition`)."""
+    key, aggregates = definition(_GROUP_TABLES[source])
+    return (*key, *aggregates)
 
 
 #: Days since acquisition on `as_of`, and whether the customer's lifetime has ended (no purchase
@@ -339,18 +403,20 @@ def read_customers(
         f"CAST(sum(c.predicted_ltv_{h}) AS float8) AS {cohorts.ltv_column(h)}" for h in HORIZONS
     )
     last_purchases = ", ".join(f"{_count(c)} AS {c}" for c in LAST_PURCHASES)
+    rows, month_params = _lived_rows(selection, customer_key, as_of)
+    into = f" - c.{DAYS_INTO_MONTH}" if month_params else ""
     lived_sql = f"""
         SELECT {customer_key} AS key,
                width_bucket({_AGE}, CAST(:checkpoints AS int[])) AS {cohort_buckets.LIVED},
                width_bucket({_CUT}, CAST(:checkpoints AS int[])) AS {CUT_INTERVAL},
                {_count("customers")} AS {cohorts.CUSTOMERS},
                {revenue_sum("revenue")} AS {cohorts.REVENUE}, {through},
-               CAST(sum(c.customers * {_AGE}) AS float8) AS {cohort_buckets.AGE_SUM},
+               CAST(sum(c.customers * {_AGE}{into}) AS float8) AS {cohort_buckets.AGE_SUM},
                {_count("ltv_scored")} AS {cohorts.SCORED}, {ltv},
                {_count("churn_scored")} AS {cohorts.CHURN_SCORED},
                CAST(sum(c.churn_sum) AS float8) AS {cohorts.CHURN_SUM}, {_SUSPECT_SUMS},
                {last_purchases}
-        {_customer_rows(selection, customer_key)}
+        {rows}
         GROUP BY 1, 2, 3
     """
     params = selection.params() | {
@@ -360,7 +426,7 @@ def read_customers(
         "firsts": [0, *CHECKPOINTS[:-1]],
     }
     return (
-        reads.submit(lived_sql, params),
+        reads.submit(lived_sql, params | month_params),
         reads.submit(_ended_at_cut_sql(selection, customer_key), params),
     )
 

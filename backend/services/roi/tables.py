@@ -240,3 +240,6 @@ roi_customer_platform_lifetimes = _customer_group_table("roi_customer_platform_l
 #: country or device read.
 roi_customer_campaign_days = _customer_group_table("roi_customer_campaign_days")
 roi_customer_country_days = _customer_group_table("roi_customer_country_days")
+#: roi_customer_campaign_days summed per acquisition month (its first day), with the customers'
+#: days into the month: what a report by campaign reads for its whole months.
+roi_customer_campaign_months = _customer_group_table("roi_customer_campaign_months")

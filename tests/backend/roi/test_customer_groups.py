@@ -32,10 +32,12 @@ from backend.services.predictions import imports, outputs, versions
 from backend.services.roi import queries
 from backend.services.roi.cohorts import SURVIVAL_DAYS, cohort_report
 from backend.services.roi.overview import overview_figures
-from backend.services.roi.report import RoiRequest, roi_report
+from backend.services.roi.report import RoiRequest, load_frames, roi_report, selection_of
 from backend.services.roi.sql.customer_groups import (
     AGGREGATES,
     COARSE,
+    DAYS_INTO_MONTH,
+    MONTHS,
     definition,
     live_view_sql,
     per_customer_sql,
@@ -56,10 +58,16 @@ def _rows(db, sql: str) -> list[tuple]:
 
 
 def _fine_sums(table: str) -> str:
-    """The groups of a COARSE table summed from its fine table now."""
+    """The groups of a COARSE table summed from its fine table now (a month's: its first day,
+    and the customers' days into it)."""
     fine, key = COARSE[table]
-    sums = ", ".join(f"sum({name})" for name in definition(table)[1])
-    return f"SELECT {', '.join(key)}, {sums} FROM {fine} GROUP BY {', '.join(key)}"
+    month = "CAST(date_trunc('month', acquisition_date) AS date)"
+    sums = [f"sum({name}) AS {name}" for name in definition(table)[1] if name != DAYS_INTO_MONTH]
+    keys = [f"{month if c == 'acquisition_date' and table in MONTHS else c} AS {c}" for c in key]
+    if table in MONTHS:
+        sums.append(f"sum(customers * (acquisition_date - {month})) AS {DAYS_INTO_MONTH}")
+    groups = ", ".join(str(i + 1) for i in range(len(key)))
+    return f"SELECT {', '.join(keys + sums)} FROM {fine} GROUP BY {groups}"
 
 
 def assert_groups_current(db) -> int:
@@ -86,12 +94,13 @@ class RandomWorld:
             self.accounts.append(account)
         self.customers = [f"u{i}" for i in range(self.rng.randint(15, 40))]
         self.events = 0
+        self.days = 10  # customers are acquired in the first `days` days from START
 
     def customer(self, external_id: str) -> dict:
         rng = self.rng
         item = {
             "customer_id": external_id,
-            "acquired_at": f"{START + dt.timedelta(days=rng.randint(0, 9))}T09:00:00Z",
+            "acquired_at": f"{START + dt.timedelta(days=rng.randint(0, self.days - 1))}T09:00:00Z",
         }
         if rng.random() < 0.85:
             account = rng.choice(self.accounts)
@@ -348,11 +357,72 @@ def test_the_answers_from_the_pre_aggregates_equal_those_read_per_customer(db, s
     coarse = {s: t for s, t in queries.CUSTOMER_SOURCES.items() if t in COARSE}
     assert set(coarse.values()) == set(COARSE)
     for source, table in coarse.items():  # the coarse groups: their fine ones instead
-        monkeypatch.setitem(queries.CUSTOMER_SOURCES, source, COARSE[table][0])
+        fine = f"({_fine_sums(table)})" if table in MONTHS else COARSE[table][0]
+        monkeypatch.setitem(queries.CUSTOMER_SOURCES, source, fine)
     assert answers(START, end, as_of) == aggregated
     for source, table in queries.CUSTOMER_SOURCES.items():
+        table = coarse.get(source) if coarse.get(source) in MONTHS else table
         monkeypatch.setitem(queries.CUSTOMER_SOURCES, source, per_customer_sql(table))
     assert answers(START, end, as_of) == aggregated
+
+
+def _campaign_answers(start: dt.date, end: dt.date, as_of: dt.date) -> dict:
+    """The answers whose customers are read per day and campaign (`queries.customer_source`)."""
+    account = min(a.id for a in AdAccount.query)
+    requests = {
+        "campaign": RoiRequest(start, end, group_by="campaign"),
+        "account": RoiRequest(start, end, group_by="account"),
+        "campaign_filtered": RoiRequest(start, end, group_by="campaign", platform="meta"),
+        "platform_of_account": RoiRequest(start, end, group_by="platform", account_id=account),
+    }
+    out = {name: roi_report(request, as_of) for name, request in requests.items()}
+    # every figure read, also those a report shows only in part (the sums of ages)
+    selection = selection_of(requests["campaign"])
+    frames, _ = load_frames(selection, queries.GROUPINGS["campaign"], as_of)
+    read = frames.customers.sort_index()
+    out["customers"] = read.astype(object).where(read.notna(), None).to_dict()
+    return out
+
+
+@pytest.mark.parametrize("seed", range(2))
+def test_the_whole_months_read_from_the_groups_per_month_answer_as_each_customer(
+    db, seed, way, monkeypatch
+):
+    """Customers acquired over four months: a report by campaign reads the whole months of its
+    range whose customers have all lived through the same checkpoints from the groups per month
+    (at some ages a month straddles a checkpoint and is read per day), and answers as read per
+    day and campaign and as read customer by customer, also after customers move and
+    payments are deleted."""
+    world = RandomWorld(db, 1100 + seed)
+    world.days, world.customers = 120, [f"u{i}" for i in range(150)]
+    load_customers_batch([world.customer(u) for u in world.customers])
+    load_revenue_batch(world.payments(300))
+    ltv, churn = world.predictions("first", 0.8)
+    activate(ltv.id)
+    activate(churn.id)
+    world.mark_suspects(0.2)
+    start = START + dt.timedelta(days=world.rng.randint(0, 20))
+    end = START + dt.timedelta(days=world.rng.randint(95, 119))
+    read_by_month = []
+    for step in range(2):
+        assert_groups_current(db)
+        for age in (130, 400, 1500):
+            as_of = START + dt.timedelta(days=age)
+            read_by_month.append(len(queries.lived_alike_months(start, end, as_of)))
+            aggregated = _campaign_answers(start, end, as_of)
+            assert aggregated["campaign"]["totals"]["customers"] > 0
+            with monkeypatch.context() as patch:
+                patch.setattr(queries, "MONTHLY_SOURCES", {})
+                assert _campaign_answers(start, end, as_of) == aggregated, (step, age)
+                patch.setattr(queries, "MONTHLY_SOURCES", {"campaign_days": "campaign_months"})
+                for source, table in list(queries.CUSTOMER_SOURCES.items()):
+                    patch.setitem(queries.CUSTOMER_SOURCES, source, per_customer_sql(table))
+                assert _campaign_answers(start, end, as_of) == aggregated, (step, age)
+        moved = world.rng.sample(world.customers, 20)
+        load_customers_batch([world.customer(u) for u in moved])
+        db.session.execute(text("DELETE FROM revenue_events WHERE event_id LIKE 'e2%'"))
+        db.session.commit()
+    assert 0 in read_by_month and max(read_by_month) >= 2
 
 
 def assert_as_rebuilt_from_scratch(db, monkeypatch, start: dt.date, end: dt.date,

@@ -147,21 +147,49 @@ COARSE = {
         tuple(c for c in KEY if c not in ("ad_account_id", "campaign_id")),
     ),
 }
-#: The COARSE tables of migration 0024, and those of migration 0028.
+#: Migration 0033: the days' sums per acquisition month and campaign, what a report by campaign
+#: reads for the whole months of its range in which every customer has lived through the same
+#: checkpoints (`queries.read_customers`): at 1M customers a long range's ~51k rows per day and
+#: campaign become a few thousand.
+COARSE["roi_customer_campaign_months"] = COARSE["roi_customer_campaign_days"]
+#: The COARSE tables of migration 0024, those of migration 0028 and those of migration 0033.
 PLATFORM_COARSE = ("roi_customer_platform_days", "roi_customer_platform_lifetimes")
 FINER_COARSE = ("roi_customer_campaign_days", "roi_customer_country_days")
+#: Groups per month: their `acquisition_date` is the first day of the month, and DAYS_INTO_MONTH
+#: sums each customer's days from it to its acquisition date (a report's sum of ages is the
+#: customers' age on the first day less it).
+MONTHS = ("roi_customer_campaign_months",)
+DAYS_INTO_MONTH = "days_into_month"
+_MONTH_OF_DAY = "CAST(date_trunc('month', acquisition_date) AS date)"
 
 
 def definition(table: str) -> tuple[tuple[str, ...], dict[str, tuple[str, str]]]:
     """Key and aggregates of a table of AGGREGATES or COARSE."""
     if table in COARSE:
         fine, key = COARSE[table]
-        return key, AGGREGATES[fine][1]
+        aggregates = AGGREGATES[fine][1]
+        if table in MONTHS:
+            into = ("bigint", f"acquisition_date - {_MONTH_OF_DAY}")
+            aggregates = {**aggregates, DAYS_INTO_MONTH: into}
+        return key, aggregates
     return AGGREGATES[table]
 
 
-def _key_sql(column: str) -> str:
+def _key_sql(column: str, table: str = "") -> str:
+    if column == "acquisition_date" and table in MONTHS:
+        return _MONTH_OF_DAY
     return LIFETIME_KEY_SQL.get(column, column)
+
+
+def _days_of(table: str) -> tuple[str, str]:
+    """The first and last day (SQL over the dates `first` and `last` of a changed range of
+    days) whose groups of `table` a change of first..last touches: whole months for MONTHS."""
+    if table not in MONTHS:
+        return "first", "last"
+    return (
+        "CAST(date_trunc('month', first) AS date)",
+        "CAST(date_trunc('month', last) + interval '1 month' - interval '1 day' AS date)",
+    )
 
 
 def create_table_sql(table: str, skip: tuple[str, ...] = ()) -> list[str]:
@@ -210,7 +238,7 @@ def _grouped(
     key, aggregates = definition(table)
     if only is not None:
         aggregates = {name: aggregates[name] for name in only}
-    keys = ", ".join(f"{_key_sql(c)} AS {c}" for c in key)
+    keys = ", ".join(f"{_key_sql(c, table)} AS {c}" for c in key)
     signed = "{}" if sign == "1" else f"{sign} * ({{}})"  # no numeric product per row and sum
     sums = ", ".join(
         f"sum({signed.format(value)}) AS {name}" for name, (_, value) in aggregates.items()
@@ -455,9 +483,25 @@ def _coarse_grouped(table: str, source: str, sign: str = "1", skip: tuple[str, .
     column `sign` unless it is a constant), in the order of the key (so that concurrent writers
     lock the groups in one order); `skip`: sums left out."""
     key, aggregates = definition(table)
-    sums = ", ".join(f"sum({sign} * {name}) AS {name}" for name in aggregates if name not in skip)
+    sums = ", ".join(
+        f"sum({sign} * {_coarse_value(name)}) AS {name}" for name in aggregates if name not in skip
+    )
     groups = ", ".join(str(i + 1) for i in range(len(key)))
-    return f"SELECT {', '.join(key)}, {sums} FROM {source} GROUP BY {groups} ORDER BY {groups}"
+    keys = ", ".join(_coarse_key(c, table) for c in key)
+    return f"SELECT {keys}, {sums} FROM {source} GROUP BY {groups} ORDER BY {groups}"
+
+
+def _coarse_key(column: str, table: str) -> str:
+    """A key column of `table` (COARSE) over a row of its fine table."""
+    value = _key_sql(column, table) if column == "acquisition_date" else column
+    return column if value == column else f"{value} AS {column}"
+
+
+def _coarse_value(name: str) -> str:
+    """What a row of the fine table adds to the coarse sum `name`."""
+    if name == DAYS_INTO_MONTH:
+        return f"customers * (acquisition_date - {_MONTH_OF_DAY})"
+    return name
 
 
 def coarse_fill_sql(table: str, skip: tuple[str, ...] = ()) -> str:
@@ -491,6 +535,14 @@ def coarse_function_sql(table: str, regroup: bool = True) -> str:
         "('ShareRowExclusiveLock', 'ExclusiveLock', 'AccessExclusiveLock'))"
     )
     source = f"(SELECT * FROM {fine} WHERE acquisition_date BETWEEN first AND last) f"
+    first, last = _days_of(table)
+    widen = (
+        ""
+        if first == "first"
+        else f"""
+            first := {first};
+            last := {last};"""
+    )
     branches = []
     for i, (op, delta) in enumerate(_DELTAS.items()):
         adjust = f"""
@@ -502,7 +554,7 @@ def coarse_function_sql(table: str, regroup: bool = True) -> str:
             adjust = f"""
         SELECT count(*), min(acquisition_date), max(acquisition_date) INTO touched, first, last
         FROM ({_TOUCHED[op]}) d;
-        IF touched >= threshold AND ({locked}) THEN
+        IF touched >= threshold AND ({locked}) THEN{widen}
             DELETE FROM {table} WHERE acquisition_date BETWEEN first AND last;
             INSERT INTO {table} {_coarse_grouped(table, source)};
         ELSIF touched > 0 THEN{adjust}
@@ -560,11 +612,12 @@ def _coarse_repredict(table: str) -> str:
     names = PREDICTION_SUMS[fine]
     sums = ", ".join(f"sum({n}) AS {n}" for n in names)
     groups = ", ".join(str(i + 1) for i in range(len(key)))
+    first, last = _days_of(table)
     return f"""
     UPDATE {table} t SET {", ".join(f"{n} = s.{n}" for n in names)}
-    FROM (SELECT {", ".join(key)}, {sums} FROM {fine}
-          WHERE acquisition_date BETWEEN first AND last GROUP BY {groups}) s
-    WHERE t.acquisition_date BETWEEN first AND last AND {_same_group(key, "t", "s")}
+    FROM (SELECT {", ".join(_coarse_key(c, table) for c in key)}, {sums} FROM {fine}
+          WHERE acquisition_date BETWEEN {first} AND {last} GROUP BY {groups}) s
+    WHERE t.acquisition_date BETWEEN {first} AND {last} AND {_same_group(key, "t", "s")}
       AND ({", ".join(f"t.{n}" for n in names)}) IS DISTINCT FROM
           ({", ".join(f"s.{n}" for n in names)});"""
 
@@ -577,13 +630,13 @@ def _cleared(table: str, names: tuple[str, ...]) -> str:
     WHERE acquisition_date BETWEEN first AND last AND ({", ".join(names)}) <> ({zeros});"""
 
 
-def _without_coarse_triggers(fine: str, body: str) -> str:
+def _without_coarse_triggers(fine: str, body: str, without: tuple[str, ...] = ()) -> str:
     """`body` (writes to the fine table `fine` that change its prediction sums alone) run with
     the UPDATE triggers of its coarser groups disabled: no transition tables of the fine
     groups' old and new rows, no re-sum by the triggers (the caller writes the coarse groups;
     where PostgreSQL refuses, trigger events pending on `fine`, the triggers stay on and the
     caller's coarse re-sum finds nothing to write)."""
-    triggers = [f"{coarse}_update" for coarse in _coarser(fine)]
+    triggers = [f"{coarse}_update" for coarse in _coarser(fine, without)]
     return f"""
     BEGIN
         ALTER TABLE {fine} {", ".join(f"DISABLE TRIGGER {t}" for t in triggers)};
@@ -596,12 +649,12 @@ def _without_coarse_triggers(fine: str, body: str) -> str:
     END IF;"""
 
 
-def _coarser(fine: str) -> list[str]:
-    """The COARSE tables summing `fine`."""
-    return [coarse for coarse, (source, _) in COARSE.items() if source == fine]
+def _coarser(fine: str, without: tuple[str, ...] = ()) -> list[str]:
+    """The COARSE tables summing `fine` (less `without`)."""
+    return [c for c, (source, _) in COARSE.items() if source == fine and c not in without]
 
 
-def bulk_predictions_sql() -> list[str]:
+def bulk_predictions_sql(without: tuple[str, ...] = ()) -> list[str]:
     """Migration 0032's bulk re-sums of the prediction sums (an activation, outputs stored
     under an active version for many customers):
 
@@ -615,14 +668,20 @@ def bulk_predictions_sql() -> list[str]:
       place instead of deleted and inserted again, and no transition tables are kept;
     - `roi_customer_groups_unpredict(first, last)`: the same when no customer has a prediction
       any more (a version activated before its outputs are stored): every sum set to 0,
-      nothing summed."""
+      nothing summed (the groups per month of the days' months re-summed: other days of them
+      may keep theirs);
+
+    `without`: COARSE tables left out (a migration's downgrade that drops them)."""
     repredicts, clears = "", ""
     for fine in AGGREGATES:
         names = PREDICTION_SUMS[fine]
-        repredicts += _without_coarse_triggers(fine, _repredict(fine))
-        repredicts += "".join(_coarse_repredict(coarse) for coarse in _coarser(fine))
-        clears += _without_coarse_triggers(fine, _cleared(fine, names))
-        clears += "".join(_cleared(coarse, names) for coarse in _coarser(fine))
+        coarser = _coarser(fine, without)
+        repredicts += _without_coarse_triggers(fine, _repredict(fine), without)
+        repredicts += "".join(_coarse_repredict(coarse) for coarse in coarser)
+        clears += _without_coarse_triggers(fine, _cleared(fine, names), without)
+        clears += "".join(
+            _coarse_repredict(c) if c in MONTHS else _cleared(c, names) for c in coarser
+        )
     return [
         _bulk_function(
             "roi_customer_groups_repredict", repredicts, True, BULK_PREDICTIONS_WORK_MEM
