@@ -42,16 +42,27 @@ TRAIT_FRAGMENTS = {name: trait.fragment for name, trait in TRAITS.items()}
 MIN_CUSTOMERS = 20
 
 
-def _lifetimes(rows: pd.DataFrame) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Durations, observed flags and weights of a cohort's groups of customers: settled ones
-    churned at their last purchase; unsettled ones split by their predicted churn probability
-    (unscored ones known to have lived up to their last purchase only)."""
-    last = rows[LAST_DAY].to_numpy(dtype=float)
-    age = rows[AGE].to_numpy(dtype=float)
-    settled = rows[SETTLED].to_numpy(dtype=bool)
-    customers = rows[CUSTOMERS].to_numpy(dtype=float)
-    scored = np.where(settled, 0.0, rows[CHURN_SCORED].to_numpy(dtype=float))
-    churn = np.where(settled, 0.0, np.nan_to_num(rows[CHURN_SUM].to_numpy(dtype=float)))
+def _columns(rows: pd.DataFrame, names: Sequence[str]) -> dict[str, np.ndarray]:
+    """The columns `names` of a frame as arrays, read once for all its cohorts."""
+    return {name: rows[name].to_numpy() for name in names}
+
+
+def _groups(rows: pd.DataFrame) -> dict:
+    """Per KEY, the positions of its rows in order (pandas' grouping, without a frame each)."""
+    return rows.groupby(KEY, sort=False).indices if len(rows) else {}
+
+
+def _lifetimes(rows: Mapping[str, np.ndarray]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Durations, observed flags and weights of a cohort's groups of customers (its rows'
+    columns): settled ones churned at their last purchase; unsettled ones split by their
+    predicted churn probability (unscored ones known to have lived up to their last purchase
+    only)."""
+    last = rows[LAST_DAY].astype(float)
+    age = rows[AGE].astype(float)
+    settled = rows[SETTLED].astype(bool)
+    customers = rows[CUSTOMERS].astype(float)
+    scored = np.where(settled, 0.0, rows[CHURN_SCORED].astype(float))
+    churn = np.where(settled, 0.0, np.nan_to_num(rows[CHURN_SUM].astype(float)))
     # not scored: known to have lived up to the last purchase (no more after day 0)
     unscored = np.where(settled | (last <= 0), 0.0, customers - scored)
     durations = np.concatenate([last, last, age, last - 0.5])
@@ -87,14 +98,22 @@ def kaplan_meier(
     return np.where(position >= 0, survival[np.maximum(position, 0)], 1.0)
 
 
+_SURVIVAL_COLUMNS = (LAST_DAY, AGE, SETTLED, CUSTOMERS, CHURN_SCORED, CHURN_SUM)
+
+
 def survival_curve(rows: pd.DataFrame, days: Sequence[int]) -> list[dict]:
     """One cohort's points {day, p, observed} for the `days` it has lived: p is the share still
     buying on day n (last purchase on day n or later), 1 on day 0."""
     if rows.empty:
         return []
+    return _survival_curve(_columns(rows, _SURVIVAL_COLUMNS), days)
+
+
+def _survival_curve(rows: Mapping[str, np.ndarray], days: Sequence[int]) -> list[dict]:
+    """`survival_curve` of a cohort's columns (at least one row)."""
     durations, observed, weights = _lifetimes(rows)
-    oldest = float(rows[AGE].max())
-    youngest = float(rows[AGE].min())
+    oldest = float(np.nanmax(rows[AGE].astype(float)))  # as pandas: NaN skipped
+    youngest = float(np.nanmin(rows[AGE].astype(float)))
     grid = sorted({d for d in days if d <= oldest} | {int(oldest)})
     if durations.size == 0:
         return []
@@ -114,7 +133,11 @@ def survival_curve(rows: pd.DataFrame, days: Sequence[int]) -> list[dict]:
 
 def cohort_survival(rows: pd.DataFrame, days: Sequence[int]) -> dict[str, list[dict]]:
     """`survival_curve` of each cohort (KEY) of the grouped lifetimes."""
-    return {str(key): survival_curve(group, days) for key, group in rows.groupby(KEY, sort=False)}
+    columns = _columns(rows, _SURVIVAL_COLUMNS) if len(rows) else {}
+    return {
+        str(key): _survival_curve({c: v[at] for c, v in columns.items()}, days)
+        for key, at in _groups(rows).items()
+    }
 
 
 def cohort_churn_drivers(
@@ -129,13 +152,14 @@ def cohort_churn_drivers(
     the importance the churn model's backtest gave them, first shown first."""
     out: dict[str, list[dict]] = {}
     traits = [t for t in TRAIT_FRAGMENTS if t in rows.columns]
-    for key, group in rows.groupby(KEY, sort=False):
-        scored = group[CHURN_SCORED].to_numpy(dtype=float)
-        churn = np.nan_to_num(group[CHURN_SUM].to_numpy(dtype=float))
+    columns = _columns(rows, [CHURN_SCORED, CHURN_SUM, *traits]) if len(rows) else {}
+    for key, at in _groups(rows).items():
+        scored = columns[CHURN_SCORED][at].astype(float)
+        churn = np.nan_to_num(columns[CHURN_SUM][at].astype(float))
         ranked = list((order or {}).get(str(key), ()))
         drivers = []
         for trait in traits:
-            has = group[trait].to_numpy(dtype=bool)
+            has = columns[trait][at].astype(bool)
             n_with, n_without = scored[has].sum(), scored[~has].sum()
             if n_with < MIN_CUSTOMERS or n_without < MIN_CUSTOMERS:
                 continue
