@@ -95,9 +95,10 @@ class CustomerEvent(db.Model):
 
     #: An opaque key, compared byte by byte (its key sorts faster when rebuilt).
     event_id: Mapped[str] = mapped_column(Text(collation="C"), primary_key=True)
-    customer_id: Mapped[int] = mapped_column(
-        BigInteger, ForeignKey("customers.id", ondelete="CASCADE")
-    )
+    #: References customers (deleting one deletes its events), kept by statement-level triggers
+    #: instead of a foreign key, whose per-row check and lock cost a daily load of 1M events
+    #: half its time (migration 0034).
+    customer_id: Mapped[int] = mapped_column(BigInteger)
     occurred_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
     name: Mapped[str] = mapped_column(Text)
     value: Mapped[Decimal | None] = mapped_column(Numeric(20, 6))

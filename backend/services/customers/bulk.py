@@ -4,10 +4,11 @@ given its customers' ids by Arrow), both streamed by COPY:
 - into an empty customer_events (the first load): straight into the table, whose keys and
   indexes are dropped first and rebuilt after, sorted, in the same transaction; the table is
   locked against readers until then;
-- into a table that holds events (the daily load): into a temporary staging table of the same
-  columns, then merged by event id as the full parse merges (merging.py: a new event inserted,
-  a changed one updated, an unchanged one left alone), a slice of the staging table at a time;
-  readers are never blocked.
+- into a table that holds events (the daily load): straight into the table when none of the
+  event ids is stored yet (the first stored one ends that COPY, which is undone); otherwise into
+  a temporary staging table of the same columns, then merged by event id as the full parse
+  merges (merging.py: a new event inserted, a changed one updated, an unchanged one left alone),
+  a slice of the staging table at a time. Readers are never blocked.
 
 A file not in the plain form, a customer never loaded, an event id given twice: this way rolls
 back to its savepoint and the load takes the full parse (loading.py), which loads it or names
@@ -20,16 +21,22 @@ from __future__ import annotations
 from typing import IO
 
 import psycopg2
+import psycopg2.errors
 import pyarrow as pa
 
 from backend.services.customers import merging
-from backend.services.customers.plain_events import COLUMNS, NotPlain, copy_plain_events
+from backend.services.customers.plain_events import (
+    COLUMNS,
+    CustomerIds,
+    NotPlain,
+    copy_plain_events,
+)
 from backend.services.customers.records import EVENTS
 
 _TABLE = EVENTS.table
 _STAGE = "stage_plain_events"
-#: Pages of the staging table merged by one statement (~1M events): the foreign key's checks
-#: a statement queues in the server until its end stay bounded, whatever the file's size.
+#: Pages of the staging table merged by one statement (~1M events): what a statement keeps
+#: until its end (the rows it wrote, for the check of their customers) stays bounded.
 SLICE_PAGES = 16_384
 
 
@@ -47,8 +54,17 @@ def load_plain_events(cursor, stream: IO[str]) -> tuple[int, int, int] | None:
             result = (rows, rows, 0)
         else:
             cursor.execute("ROLLBACK TO SAVEPOINT bulk_events")  # and its locks, if any
-            result = _stage_and_merge(cursor, stream)
-    except (NotPlain, pa.ArrowException, psycopg2.DataError, psycopg2.IntegrityError):
+            customers = CustomerIds(cursor)
+            result = _copy_new(cursor, stream, customers) or _stage_and_merge(
+                cursor, stream, customers
+            )
+    except (
+        NotPlain,
+        pa.ArrowException,
+        psycopg2.DataError,
+        psycopg2.IntegrityError,
+        psycopg2.errors.CardinalityViolation,  # an event id given twice, met by the merge
+    ):
         cursor.execute("ROLLBACK TO SAVEPOINT bulk_events")
         stream.seek(0)
         return None
@@ -70,7 +86,7 @@ def _empty_and_locked(cursor) -> bool:
 
 def _copy_and_index(cursor, stream: IO[str]) -> int:
     rebuild = _drop_keys_and_indexes(cursor)
-    rows = copy_plain_events(cursor, stream, _TABLE)
+    rows = copy_plain_events(cursor, stream, _TABLE, CustomerIds(cursor))
     cursor.execute("SET LOCAL maintenance_work_mem = '1GB'")
     for statement in rebuild:
         cursor.execute(statement)
@@ -78,17 +94,14 @@ def _copy_and_index(cursor, stream: IO[str]) -> int:
 
 
 def _drop_keys_and_indexes(cursor) -> list[str]:
-    """Drop the table's constraints and indexes; the statements that make them again."""
+    """Drop the table's keys, indexes and check of its customers; the statements that make
+    them again."""
     cursor.execute(
         """SELECT conname, pg_get_constraintdef(oid) FROM pg_constraint
-           WHERE conrelid = %s::regclass AND contype IN ('p', 'u', 'f')""",
+           WHERE conrelid = %s::regclass AND contype IN ('p', 'u')""",
         (_TABLE,),
     )
-    constraints = cursor.fetchall()
-    keys = [(n, d) for n, d in constraints if not d.startswith("FOREIGN KEY")]
-    foreign = [
-        (n, d.removesuffix(" NOT VALID")) for n, d in constraints if d.startswith("FOREIGN KEY")
-    ]
+    keys = cursor.fetchall()
     cursor.execute(
         """SELECT indexrelid::regclass::text, pg_get_indexdef(indexrelid) FROM pg_index i
            WHERE indrelid = %s::regclass AND NOT EXISTS (
@@ -96,30 +109,49 @@ def _drop_keys_and_indexes(cursor) -> list[str]:
         (_TABLE,),
     )
     indexes = cursor.fetchall()
-    for name, _ in constraints:
+    # The check that the rows' customers exist (migration 0034) would keep every row written
+    # for one anti-join at the end: every row was given the id of a customer read under the
+    # SHARE lock this transaction holds, so proving it again proves nothing.
+    cursor.execute(
+        """SELECT tgname, pg_get_triggerdef(oid) FROM pg_trigger WHERE tgrelid = %s::regclass
+           AND tgfoid = 'customer_events_check_customers'::regproc AND tgtype & 4 <> 0""",
+        (_TABLE,),
+    )  # tgtype & 4: an insert trigger
+    checks = cursor.fetchall()
+    for name, _ in keys:
         cursor.execute(f'ALTER TABLE {_TABLE} DROP CONSTRAINT "{name}"')
     for name, _ in indexes:
         cursor.execute(f"DROP INDEX {name}")
-    # The keys first (an event id given twice fails there), then the indexes. The foreign key
-    # comes back NOT VALID: every row was given the id of a customer read under the SHARE
-    # lock this transaction holds, so re-reading the whole table to prove it again (a tenth of
-    # the load at 10M events) proves nothing; new writes are checked as before.
-    add = [f'ALTER TABLE {_TABLE} ADD CONSTRAINT "{n}" {d}' for n, d in keys]
+    for name, _ in checks:
+        cursor.execute(f'DROP TRIGGER "{name}" ON {_TABLE}')
+    # the keys first (an event id given twice fails there), then the indexes
     return (
-        add
+        [f'ALTER TABLE {_TABLE} ADD CONSTRAINT "{n}" {d}' for n, d in keys]
         + [d for _, d in indexes]
-        + [f'ALTER TABLE {_TABLE} ADD CONSTRAINT "{n}" {d} NOT VALID' for n, d in foreign]
+        + [d for _, d in checks]
     )
 
 
-def _stage_and_merge(cursor, stream: IO[str]) -> tuple[int, int, int]:
-    """The events into the staging table, checked for an event id given twice, then merged."""
+def _copy_new(cursor, stream: IO[str], customers: CustomerIds) -> tuple[int, int, int] | None:
+    """The events straight into the table by COPY, when none of their ids is stored yet (the
+    daily load of new events); None, nothing done and the stream back at its start, when one
+    is (or is given twice): the first such row ends the COPY."""
+    cursor.execute("SAVEPOINT bulk_new_events")
+    try:
+        rows = copy_plain_events(cursor, stream, _TABLE, customers)
+    except psycopg2.errors.UniqueViolation:
+        cursor.execute("ROLLBACK TO SAVEPOINT bulk_new_events")
+        stream.seek(0)
+        return None
+    cursor.execute("RELEASE SAVEPOINT bulk_new_events")
+    return rows, rows, 0
+
+
+def _stage_and_merge(cursor, stream: IO[str], customers: CustomerIds) -> tuple[int, int, int]:
+    """The events into the staging table, merged, then checked for an event id given twice."""
     cursor.execute(f"DROP TABLE IF EXISTS {_STAGE}")
     cursor.execute(f"CREATE TEMP TABLE {_STAGE} (LIKE {_TABLE} INCLUDING DEFAULTS) ON COMMIT DROP")
-    rows = copy_plain_events(cursor, stream, _STAGE)
-    cursor.execute(f"SELECT EXISTS (SELECT FROM {_STAGE} GROUP BY event_id HAVING count(*) > 1)")
-    if cursor.fetchone()[0]:
-        raise NotPlain("event_id")  # the full parse names the lines
+    rows = copy_plain_events(cursor, stream, _STAGE, customers)
     cursor.execute(f"SELECT pg_relation_size('{_STAGE}') / current_setting('block_size')::int")
     pages = cursor.fetchone()[0]
     inserted = updated = 0
@@ -132,4 +164,12 @@ def _stage_and_merge(cursor, stream: IO[str]) -> tuple[int, int, int]:
             ),
         )
         inserted, updated = inserted + inserted_here, updated + updated_here
+    # When every row inserted an event, no two share an id; otherwise two rows with a stored
+    # id can both have left it as it was: the full parse names the lines (the merge is undone)
+    if inserted < rows:
+        cursor.execute(
+            f"SELECT EXISTS (SELECT FROM {_STAGE} GROUP BY event_id HAVING count(*) > 1)"
+        )
+        if cursor.fetchone()[0]:
+            raise NotPlain("event_id")
     return rows, inserted, updated

@@ -59,11 +59,10 @@ class NotPlain(Exception):
     """The file is not for the bulk way; the full parse takes it."""
 
 
-def copy_plain_events(cursor, stream: IO[str], table: str) -> int:
+def copy_plain_events(cursor, stream: IO[str], table: str, customers: CustomerIds) -> int:
     """COPY the events of `stream`, checked and given their customers' ids, into `table`
     (customer_events' columns); the rows copied. NotPlain, or Arrow's or PostgreSQL's error,
     when the file is not in the plain form."""
-    customers = CustomerIds(cursor)
     chunks = _produced_ahead(_checked_chunks(stream, customers))
     source = _ChunkReader(chunks)
     try:

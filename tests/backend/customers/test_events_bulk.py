@@ -50,11 +50,15 @@ def bulk_rows(db, text: str) -> tuple[int, int, int] | None:
 
 
 def keys_and_indexes(db) -> list:
+    """The table's constraints, indexes and triggers (the check of its customers)."""
     return rows(
         db,
         """SELECT conname::text FROM pg_constraint WHERE conrelid = 'customer_events'::regclass
            UNION ALL
            SELECT indexname::text FROM pg_indexes WHERE tablename = 'customer_events'
+           UNION ALL
+           SELECT tgname::text || ' ' || tgenabled::text FROM pg_trigger
+           WHERE tgrelid = 'customer_events'::regclass
            ORDER BY 1""",
     )
 
@@ -75,7 +79,8 @@ def test_a_plain_file_into_an_empty_table_loads_by_the_bulk_way(db, customers):
     assert (loaded[1][4], loaded[1][5]) == (3.25, {"level": 3})
     assert loaded[2][2] == dt.datetime(2025, 1, 2, 9, 0, 0, 500000, tzinfo=dt.UTC)
     assert loaded[2][4] == -1
-    assert keys_and_indexes(db) == before and len(before) == 4  # key and its index, fk, index
+    assert keys_and_indexes(db) == before and len(before) == 5  # key, its index, index,
+    # the checks of customers on insert and update
 
 
 def test_the_keys_hold_after_a_bulk_load(db, customers):
@@ -118,7 +123,7 @@ def test_a_plain_file_with_a_problem_goes_to_the_full_parse(db, customers, line,
         load_events_csv(bad)
     assert rejected.value.errors == {"line 5": errors}
     assert rows(db, "SELECT count(*) FROM customer_events") == [(0,)]
-    assert len(keys_and_indexes(db)) == 4
+    assert len(keys_and_indexes(db)) == 5
 
 
 @pytest.mark.parametrize(
@@ -236,7 +241,7 @@ def test_a_bad_line_in_the_middle_loads_nothing_into_a_table_holding_events(
         load_events_csv(bad)
     assert rejected.value.errors == {"line 4": errors}
     assert stored_events(db) == before
-    assert len(keys_and_indexes(db)) == 4
+    assert len(keys_and_indexes(db)) == 5
 
 
 def test_an_event_id_given_twice_as_it_is_stored_is_refused(db, stored):
@@ -279,14 +284,26 @@ def test_a_large_file_is_merged_a_slice_at_a_time(db, stored, monkeypatch):
     ]
 
 
-def test_readers_read_while_a_merge_is_not_yet_committed(db, stored):
+NEW_ONLY = csv_text(EVENT_HEADER, *PLAIN.splitlines()[2:])  # v2 and v3: none stored
+
+
+@pytest.mark.parametrize(("text", "counts", "staged"), [(NEW_ONLY, (2, 2, 0), False),
+                                                         (PLAIN, (3, 2, 0), True)])  # fmt: skip
+def test_new_events_go_straight_in_others_by_staging_and_readers_never_wait(
+    db, stored, text, counts, staged
+):
     cursor = db.session.connection().connection.cursor()
     cursor.execute("SET LOCAL TimeZone = 'UTC'")
     try:
-        assert load_plain_events(cursor, io.StringIO(PLAIN)) == (3, 2, 0)
+        assert load_plain_events(cursor, io.StringIO(text)) == counts
+        cursor.execute("SELECT to_regclass('stage_plain_events') IS NOT NULL")
+        assert cursor.fetchone()[0] is staged
         with db.engine.connect() as reader:
             reader.execute(db.text("SET lock_timeout = '1s'"))
             seen = reader.execute(db.text("SELECT count(*) FROM customer_events")).scalar()
         assert seen == 2  # what is committed, without waiting
     finally:
         db.session.rollback()
+    result = load_events_csv(text)
+    assert (result.inserted, result.updated) == counts[1:]
+    assert [r[0] for r in stored_events(db)] == ["v0", "v1", "v2", "v3"]

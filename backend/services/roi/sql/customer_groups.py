@@ -152,7 +152,7 @@ COARSE = {
 #: checkpoints (`queries.read_customers`): at 1M customers a long range's ~51k rows per day and
 #: campaign become a few thousand.
 COARSE["roi_customer_campaign_months"] = COARSE["roi_customer_campaign_days"]
-#: The COARSE tables of migration 0024, those of migration 0028 and those of migration 0033.
+#: The COARSE tables of migration 0024, those of migration 0028 and those of migration 0034.
 PLATFORM_COARSE = ("roi_customer_platform_days", "roi_customer_platform_lifetimes")
 FINER_COARSE = ("roi_customer_campaign_days", "roi_customer_country_days")
 #: Groups per month: their `acquisition_date` is the first day of the month, and DAYS_INTO_MONTH
