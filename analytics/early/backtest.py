@@ -180,7 +180,8 @@ def accuracy_at_age(metrics: dict | None, horizon: int, age_days: float) -> dict
     """The backtested accuracy, stored in a first-purchase version's `metrics` (the result of
     `backtest_first_purchase`), of horizon-day expected payers and early predicted revenue
     (hence ROAS, the spend being known) of cohorts `age_days` old when scored: the mean error
-    per weekly cohort in percent, with the AUC and Brier score of the probabilities."""
+    per weekly cohort in percent, with the AUC and Brier score of the probabilities and the
+    customers judged (not yet paid at that age) over the `weeks` judged."""
     by_age = (((metrics or {}).get("horizons") or {}).get(str(horizon)) or {}).get("by_age")
     label = feature_age_label(age_days)
     judged = (by_age or {}).get(label)
@@ -195,6 +196,7 @@ def accuracy_at_age(metrics: dict | None, horizon: int, age_days: float) -> dict
         "auc": _rounded(judged.get("auc"), 4),
         "brier": _rounded(judged.get("brier"), 4),
         "weeks": int(cohorts.get("weeks") or 0),
+        "customers": int(judged.get("customers") or 0),
     }
 
 

@@ -127,6 +127,48 @@ class IntervalSchema(Schema):
     high = fields.Float(required=True)
 
 
+class ComparedSchema(Schema):
+    horizon_days = fields.Integer(metadata={"description": "The horizon both were judged at"})
+    cohort_customers = fields.Integer(
+        allow_none=True,
+        metadata={"description": "Customers per weekly cohort of the first-purchase backtest"},
+    )
+    ltv_age_bucket = Text(allow_none=True)
+    ltv_error_pct = fields.Float(
+        allow_none=True,
+        metadata={"description": "The LTV version's median error per cohort of that size, %"},
+    )
+    early_age_bucket = Text(allow_none=True)
+    early_error_pct = fields.Float(
+        allow_none=True,
+        metadata={"description": "The first-purchase version's mean error per weekly cohort, %"},
+    )
+
+
+class PredictionSchema(Schema):
+    """The one predicted ROAS a row shows (backend.services.predictions.shown_roas)."""
+
+    roas = fields.Float(allow_none=True)
+    horizon_days = fields.Integer(metadata={"description": "Days of revenue it predicts"})
+    source = Text(metadata={"description": "ltv (the LTV model) or early (early signals)"})
+    age_bucket = Text(
+        allow_none=True, metadata={"description": "The age its backtested error is read at"}
+    )
+    error_pct = fields.Float(
+        allow_none=True,
+        metadata={"description": "Its backtested error at that age, %; null when not judged"},
+    )
+    interval = fields.Nested(IntervalSchema, allow_none=True)
+    compared = fields.Nested(
+        ComparedSchema,
+        allow_none=True,
+        metadata={
+            "description": "For a row with both: the two versions' stored backtests on "
+            "horizon_days revenue at the row's age, the smaller error chose the source"
+        },
+    )
+
+
 class ChurnAgeAccuracySchema(Schema):
     age_bucket = Text(
         metadata={"description": "Cohort age at prediction time: D1, D3, D7, D14, D30, D90, D365"}
@@ -188,6 +230,9 @@ class EarlyAccuracySchema(Schema):
     auc = fields.Float(allow_none=True)
     brier = fields.Float(allow_none=True)
     weeks = fields.Integer(metadata={"description": "Weekly cohorts the backtest judged"})
+    customers = fields.Integer(
+        metadata={"description": "Customers judged (not yet paid at that age) over those weeks"}
+    )
 
 
 class EarlySchema(Schema):
@@ -314,6 +359,15 @@ class RoiMetricsSchema(Schema):
         metadata={
             "description": "Expected payers and early predicted ROAS of the customers acquired "
             "in the range's days younger than early_age_days, with their backtested error"
+        },
+    )
+    prediction = fields.Nested(
+        PredictionSchema,
+        allow_none=True,
+        metadata={
+            "description": "The one predicted ROAS the page shows, with its horizon, source and "
+            "backtested error: the LTV model's or, where its backtest is the better at the "
+            "row's age, the early one"
         },
     )
 
@@ -565,6 +619,15 @@ class CohortSchema(Schema):
         metadata={
             "description": "For a cohort younger than early_age_days: expected payers and the "
             "early predicted ROAS, with their backtested error at the cohort's age"
+        },
+    )
+    prediction = fields.Nested(
+        PredictionSchema,
+        allow_none=True,
+        metadata={
+            "description": "The one predicted ROAS the page shows, with its horizon, source and "
+            "backtested error: the LTV model's or, where its backtest is the better at the "
+            "row's age, the early one"
         },
     )
 

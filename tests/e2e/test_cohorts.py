@@ -204,9 +204,12 @@ def test_predicted_roas_carries_its_backtested_error_and_range(cohorts_page):
         if row.count() == 0:  # on another page of the table
             continue
         predicted = row.locator("> td").nth(column_index(page, "Predicted ROAS"))
-        if c["roas_predicted"] is not None:
-            expect(predicted).to_contain_text(formatting.roas(c["roas_predicted"]))
-        interval = c.get("roas_predicted_interval")
+        # one predicted ROAS per cohort (`prediction`): the LTV model's, or early signals'
+        shown = c["prediction"]
+        if shown and shown["roas"] is not None:
+            expect(predicted).to_contain_text(formatting.roas(shown["roas"]))
+        early = bool(shown) and shown["source"] == "early"
+        interval = None if early else c.get("roas_predicted_interval")
         if interval:
             expect(predicted.locator(".roas-interval")).to_have_text(
                 f"likely {formatting.roas(interval['low'])}–{formatting.roas(interval['high'])}"
@@ -215,7 +218,10 @@ def test_predicted_roas_carries_its_backtested_error_and_range(cohorts_page):
             expect(predicted.locator(".roas-interval")).to_have_count(0)
         error = row.locator("> td").nth(column_index(page, "Backtested error"))
         accuracy = c.get("accuracy")
-        if accuracy and accuracy.get("error_p50") is not None:
+        if early:  # the error of the figure shown
+            judged = f"±{formatting.integer(shown['error_pct'])}% at {shown['age_bucket']}"
+            expect(error).to_have_text(f"{judged} (early signals)")
+        elif accuracy and accuracy.get("error_p50") is not None:
             typical = (accuracy.get("sized") or {}).get("error_p50") or accuracy["error_p50"]
             percent = formatting.integer(Decimal(str(typical)) * 100)
             expect(error).to_have_text(f"±{percent}% at {days(c['age_days'])} old")

@@ -1,8 +1,10 @@
 """Early predicted ROAS on the pages, as a marketer reads it (issue 20's done check): the demo's
 campaign launched a few days ago has no revenue history, and its cohorts show expected payers
-and an early predicted ROAS with the backtested error at the age they were scored — on the
-Cohorts page (day cohorts) and on the Channels page (by campaign). Every expectation comes
-from the API's answer for the same range (asked with the page's session)."""
+and one predicted ROAS — the LTV model's 365-day figure or early signals' 30-day one, whichever
+the stored backtests found the closer at that age — labelled with its horizon, source and
+backtested error, on the Cohorts page (day cohorts) and on the Channels page (by campaign).
+Every expectation comes from the API's answer for the same range (asked with the page's
+session)."""
 
 from __future__ import annotations
 
@@ -80,9 +82,27 @@ def percent(value: float) -> Decimal:
     return Decimal(str(value)).quantize(Decimal(1), ROUND_HALF_UP)
 
 
-def trust_note(early: dict) -> str:
-    accuracy = early["accuracy"]
-    return f"{accuracy['age_bucket']} ±{percent(accuracy['predicted_roas_err_pct'])}% backtested"
+def prediction_note(prediction: dict) -> str:
+    """The note under the one predicted ROAS (frontend/src/lib/prediction.ts)."""
+    source = "early signals" if prediction["source"] == "early" else "LTV model"
+    at = f" at {prediction['age_bucket']}" if prediction["age_bucket"] else ""
+    error = prediction["error_pct"]
+    judged = ", not backtested at this age" if error is None else f" ±{percent(error)}% backtested"
+    return f"{prediction['horizon_days']}d · {source}{at}{judged}"
+
+
+def check_the_choice(prediction: dict, ltv_roas: float | None, early: dict) -> None:
+    """The figure is the chosen model's, chosen by the smaller stored backtest error on 30-day
+    revenue at that age (the LTV one unknown: early signals)."""
+    compared = prediction["compared"]
+    assert compared and compared["horizon_days"] == 30, prediction
+    early_error, ltv_error = compared["early_error_pct"], compared["ltv_error_pct"]
+    if prediction["source"] == "early":
+        assert prediction["roas"] == early["predicted_roas"] and prediction["horizon_days"] == 30
+        assert early_error is not None and (ltv_error is None or early_error < ltv_error)
+    else:
+        assert prediction["roas"] == ltv_roas and prediction["horizon_days"] == 365
+        assert early_error is None or (ltv_error is not None and ltv_error <= early_error)
 
 
 def payers_note(early: dict) -> str:
@@ -118,16 +138,20 @@ def test_young_day_cohorts_show_an_early_predicted_roas_with_its_backtested_erro
     assert report["first_purchase_model"]["horizon_days"] == 30
     for cohort in early[-3:]:
         key = f"{cohort['cohort']}|{cohort['platform']}"
-        figure = cell(page, key, "Early ROAS")
-        expect(figure.locator(".num")).to_have_text(
-            formatting.roas(cohort["early"]["predicted_roas"])
-        )
-        expect(figure.locator(".trust-note")).to_have_text(trust_note(cohort["early"]))
+        prediction = cohort["prediction"]
+        check_the_choice(prediction, cohort["roas_predicted"], cohort["early"])
+        figure = cell(page, key, "Predicted ROAS")
+        expect(figure.locator(".num")).to_have_text(formatting.roas(prediction["roas"]))
+        expect(figure.locator(".trust-note")).to_have_text(prediction_note(prediction))
         payers = cell(page, key, "Expected payers").locator(".trust-note")
         expect(payers).to_have_text(payers_note(cohort["early"]))
+    # one predicted ROAS per cohort: no second, early one beside it
+    header = page.locator(".data-table").first.locator(".ant-table-thead")
+    expect(header).not_to_contain_text("Early ROAS")
     # cohorts with revenue history keep the LTV prediction alone
     old = next(c for c in report["cohorts"] if c["age_days"] > 10 and c["customers"])
     assert old["early"] is None
+    assert old["prediction"]["source"] == "ltv" and old["prediction"]["compared"] is None
 
 
 def test_the_launched_campaign_shows_its_early_predicted_roas_on_channels(page_as, demo_stack):
@@ -148,22 +172,21 @@ def test_the_launched_campaign_shows_its_early_predicted_roas_on_channels(page_a
     early = row["early"]
     assert early["customers"] > 0 and early["predicted_roas"] is not None, early
     assert row["revenue"] is not None
-    expect(cell(page, row["key"], "Early ROAS").locator(".num")).to_have_text(
-        formatting.roas(early["predicted_roas"])
-    )
-    expect(cell(page, row["key"], "Early ROAS").locator(".trust-note")).to_have_text(
-        trust_note(early)
-    )
+    # the campaign's customers are all young: both models predict it, one is shown
+    assert early["customers"] == row["customers"], (early, row["customers"])
+    prediction = row["prediction"]
+    check_the_choice(prediction, row["predicted_roas"], early)
+    figure = cell(page, row["key"], "Predicted ROAS")
+    expect(figure.locator(".num")).to_have_text(formatting.roas(prediction["roas"]))
+    expect(figure.locator(".trust-note")).to_have_text(prediction_note(prediction))
     expect(cell(page, row["key"], "Expected payers").locator(".trust-note")).to_have_text(
         payers_note(early)
     )
-    # the totals row: the account's young customers together, as the API's totals give them
+    # the totals row: the account's one predicted ROAS, as the API's totals give it
     total_row = page.locator(".data-table").first.locator(".table-totals")
-    total = total_row.locator("td").nth(column_index(page, "Early ROAS"))
-    expect(total.locator(".num")).to_have_text(
-        formatting.roas(scoped["totals"]["early"]["predicted_roas"])
-    )
-    expect(total.locator(".trust-note")).to_have_text(trust_note(scoped["totals"]["early"]))
+    total = total_row.locator("td").nth(column_index(page, "Predicted ROAS"))
+    shown = scoped["totals"]["prediction"]
+    expect(total.locator(".num")).to_have_text(formatting.roas(shown["roas"]))
 
 
 def test_the_model_versions_page_lists_the_first_purchase_version_with_its_backtest(

@@ -85,6 +85,16 @@ def _sized(model: dict | None, customers: float | None) -> dict | None:
     }
 
 
+def typical_error(accuracy: dict | None) -> float | None:
+    """The backtested error of a prediction as the pages show it: the median |predicted /
+    actual - 1| of backtested cohorts of the row's size and age (``sized``), or of the
+    backtest's own cohorts when the version stored no size model."""
+    if not accuracy:
+        return None
+    sized = (accuracy.get("sized") or {}).get("error_p50")
+    return sized if sized is not None else accuracy.get("error_p50")
+
+
 def backtest_by_age(metrics: dict | None, horizon_days: int) -> list[dict]:
     """Per cohort age (D1 ... D365, youngest first), the backtested accuracy of
     LTV_<horizon_days> as `accuracy_at` reads it (the longest horizon judged up to it), with the

@@ -1,7 +1,8 @@
 """Acquisition cohorts (GET /api/cohorts): per cohort period and platform, the customers, the
 spend of that period, the cumulative revenue curve (actual, then projected), actual and predicted
 ROAS, payback, churn, the Kaplan-Meier survival curve and the churn drivers of each cohort
-(`analytics.cohort_churn`), with the active LTV model that made the predictions."""
+(`analytics.cohort_churn`), with the active LTV model that made the predictions; `prediction`
+is the one predicted ROAS the page shows (`predictions.shown_roas`)."""
 
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ from analytics import cohorts
 from analytics.cohort_churn import cohort_churn_drivers, cohort_survival
 from backend.errors import Invalid
 from backend.services.predictions import accuracy
+from backend.services.predictions.shown_roas import shown_predicted_roas
 from backend.services.roi import early as early_figures
 from backend.services.roi import queries
 from backend.services.roi import report as roi
@@ -85,6 +87,7 @@ def cohort_report(
         at_age = accuracy.accuracy_at(
             ltv_metrics, PREDICTED_HORIZON_DAYS, age, customers=values["customers"]
         )
+        interval = accuracy.interval(values["predicted_roas"], values["roas"], at_age)
         rows.append(
             {
                 "cohort": cohort,
@@ -103,13 +106,21 @@ def cohort_report(
                 "churn_drivers": drivers.get(key, []),
                 "age_days": age,
                 "accuracy": at_age,
-                "roas_predicted_interval": accuracy.interval(
-                    values["predicted_roas"], values["roas"], at_age
-                ),
+                "roas_predicted_interval": interval,
                 "payback_accuracy": accuracy.payback_accuracy(
                     ltv_metrics, values["payback_days"], PREDICTED_HORIZON_DAYS, age
                 ),
                 "early": early.get(key),
+                "prediction": shown_predicted_roas(
+                    values["predicted_roas"],
+                    PREDICTED_HORIZON_DAYS,
+                    at_age,
+                    interval,
+                    early.get(key),
+                    ltv_metrics,
+                    age,
+                    values["customers"],
+                ),
             }
         )
     return {

@@ -25,6 +25,7 @@ from backend.errors import Invalid
 from backend.extensions import db
 from backend.models.types import utcnow
 from backend.services.predictions import accuracy
+from backend.services.predictions.shown_roas import shown_predicted_roas
 from backend.services.roi import early as early_figures
 from backend.services.roi import queries
 from connectors import platform_label, platforms
@@ -206,6 +207,7 @@ def roi_report(
     _add_accuracy([*rows, total_values], request, as_of, models)
     first_purchase = early_figures.FirstPurchaseVersion.active(models)
     _add_early(rows, total_values, request, grouping, hourly, first_purchase, as_of, concurrent)
+    _add_prediction([*rows, total_values], request, as_of, models)
     return {
         "currency": reporting_currency(),
         "group_by": request.group_by,
@@ -240,6 +242,24 @@ def _add_early(rows, totals, request, grouping, hourly, version, as_of, concurre
     )
     for row in rows:
         row["early"] = by_key.get(row["key"])
+
+
+def _add_prediction(rows: list[dict], request: RoiRequest, as_of: dt.date, models: dict) -> None:
+    """`prediction` of every row: the one predicted ROAS the page shows, from the LTV
+    version's or the early figures (`predictions.shown_roas`)."""
+    backtest = (models.get("ltv") or {}).get("metrics")
+    age = range_age(request, as_of)
+    for row in rows:
+        row["prediction"] = shown_predicted_roas(
+            row.get("predicted_roas"),
+            request.horizon,
+            row.get("accuracy"),
+            row.get("predicted_roas_interval"),
+            row.get("early"),
+            backtest,
+            age,
+            row.get("customers"),
+        )
 
 
 def range_age(request: RoiRequest, as_of: dt.date) -> int:

@@ -122,6 +122,35 @@ export interface RoiMetrics {
   payback_accuracy?: PredictionAccuracy | null;
   /** Early figures of the customers acquired in the range's young days. */
   early?: EarlyFigures | null;
+  /** The one predicted ROAS the page shows, with its horizon, source and backtested error. */
+  prediction?: Prediction | null;
+}
+
+/** The one predicted ROAS a row shows (backend.services.predictions.shown_roas): the LTV
+ * model's, or for a young row the early one where its stored backtest is the better at the
+ * row's age. */
+export interface Prediction {
+  roas: number | null;
+  /** Days of revenue it predicts: 365 (LTV model) or 30 (early signals). */
+  horizon_days: number;
+  source: "ltv" | "early";
+  /** The age its backtested error is read at (D1, D3, ...). */
+  age_bucket: string | null;
+  /** Its backtested error at that age, percent; null when not judged. */
+  error_pct: number | null;
+  interval?: { low: number; high: number } | null;
+  /** For a row both models predict: their backtested errors on the same horizon and age. */
+  compared?: PredictionComparison | null;
+}
+
+export interface PredictionComparison {
+  horizon_days: number;
+  /** Customers per weekly cohort the first-purchase backtest judged (the LTV error's size). */
+  cohort_customers: number | null;
+  ltv_age_bucket: string | null;
+  ltv_error_pct: number | null;
+  early_age_bucket: string | null;
+  early_error_pct: number | null;
 }
 
 /** How far to trust the predicted ROAS of a set of KPIs (the overview's). */
@@ -142,6 +171,8 @@ export interface EarlyAccuracy {
   auc?: number | null;
   brier?: number | null;
   weeks?: number;
+  /** Customers judged (not yet paid at that age) over those weeks. */
+  customers?: number;
 }
 
 /** Expected payers and the early predicted ROAS of customers too young for revenue history
@@ -274,6 +305,8 @@ export interface Cohort {
   churn_accuracy?: ChurnAgeAccuracy | null;
   /** For a cohort too young for revenue history: expected payers and early predicted ROAS. */
   early?: EarlyFigures | null;
+  /** The one predicted ROAS the page shows, with its horizon, source and backtested error. */
+  prediction?: Prediction | null;
 }
 
 export interface PredictionAccuracy {

@@ -20,6 +20,7 @@ import { NET_REVENUE, SUSPECT_DEFINITION } from "./channels/columns";
 import { useDateRange, useReportedCurrency } from "../state/report";
 import { useFormat, type Formatters } from "../state/useFormat";
 import { TrustNote } from "../components/TrustNote";
+import { predictionSentence, predictionShort, shownRoas } from "../lib/prediction";
 import { churnAgeShort, churnSentence, churnShort, errorSentence, errorShort } from "../lib/trust";
 import {
   cohortColor,
@@ -87,17 +88,22 @@ function cohortColumns(
       key: "roas_predicted",
       title: "Predicted ROAS",
       kind: "roas",
-      value: (c) => c.roas_predicted,
+      value: (c) => shownRoas(c.prediction, c.roas_predicted),
       help:
-        `The LTV model's predicted ${PREDICTED_HORIZON_DAYS}-day revenue ÷ spend.` +
-        (firstPurchase ? ` A cohort under ${firstPurchase.early_age_days} days old has little revenue history of its own: its figure is mostly what older customers went on to spend, and Early ROAS (${firstPurchase.horizon_days} days, from its own first in-app events) is the one that reads the cohort itself.` : "") +
-        (withAccuracy ? " Below it: the likely range (8 in 10 backtested cohorts of that size and age fell inside), and why when it is wide" : ""),
+        `One predicted ROAS per cohort: the LTV model's predicted ${PREDICTED_HORIZON_DAYS}-day revenue ÷ spend.` +
+        (firstPurchase
+          ? ` A cohort under ${firstPurchase.early_age_days} days old shows instead early signals' ${firstPurchase.horizon_days}-day figure (from its own first in-app events) where their stored backtest at that age was closer than the LTV model's on the same ${firstPurchase.horizon_days}-day revenue.`
+          : "") +
+        " Below it: its horizon, source and backtested error at the cohort's age" +
+        (withAccuracy ? "; for the LTV model's, the likely range (8 in 10 backtested cohorts of that size and age fell inside), and why when it is wide" : ""),
       render: (c) => {
-        const range = roasInterval(c, f);
-        const reason = intervalReason(c, f);
+        const p = c.prediction;
+        const range = p?.source === "early" ? null : roasInterval(c, f);
+        const reason = p?.source === "early" ? null : intervalReason(c, f);
         return (
           <span className="predicted-roas">
-            {f.roas(c.roas_predicted)}
+            <span className="num">{f.roas(shownRoas(p, c.roas_predicted))}</span>
+            <TrustNote text={predictionShort(p)} tooltip={predictionSentence(p, f)} />
             {range && (
               <Tooltip title={intervalSentence(c, f)}>
                 <span style={{ display: "block" }}>
@@ -125,8 +131,8 @@ function cohortColumns(
           {
             key: "accuracy",
             title: "Backtested error",
-            value: (c: Cohort) => c.accuracy?.error_p50 ?? null,
-            help: "How far the model's predictions of cohorts this old were off, in a backtest (predicted ROAS, LTV and LTV:CAC share it)",
+            value: (c: Cohort) => (c.prediction?.source === "early" ? (c.prediction.error_pct == null ? null : c.prediction.error_pct / 100) : (c.accuracy?.error_p50 ?? null)),
+            help: "How far the predicted ROAS's model was off for cohorts this old, in a backtest (the LTV model's: predicted ROAS, LTV and LTV:CAC share it; early signals' where their figure is shown)",
             render: (c: Cohort) => {
               const sentence = accuracySentence(c, f);
               return sentence ? (
@@ -142,7 +148,7 @@ function cohortColumns(
           } satisfies DataColumn<Cohort>,
         ]
       : []),
-    ...(firstPurchase ? earlyColumns<Cohort>(firstPurchase, `of cohorts under ${firstPurchase.early_age_days} days old`, currency, f) : []),
+    ...(firstPurchase ? earlyColumns<Cohort>(firstPurchase, `of cohorts under ${firstPurchase.early_age_days} days old`, f) : []),
     {
       key: "payback_days",
       title: "Payback",

@@ -22,7 +22,7 @@ ROW_METRICS = {
 #: How far to trust the predicted figures (the active LTV version's backtest at the range's age).
 ACCURACY = {"accuracy", "predicted_roas_interval", "ltv_cac_accuracy", "payback_accuracy"}
 #: Expected payers and the early predicted ROAS of the range's young days (null: none).
-EARLY = {"early"}
+EARLY = {"early", "prediction"}
 
 
 @pytest.mark.parametrize("role", [Role.ADMIN, Role.MARKETER, Role.FINANCE])

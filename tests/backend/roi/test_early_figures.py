@@ -35,6 +35,7 @@ BACKTEST = {
                 "D1": {
                     "auc": 0.86,
                     "brier": 0.09,
+                    "customers": 200,
                     "cohorts": {
                         "weeks": 4,
                         "expected_payers_err_pct": 6.0,
@@ -219,3 +220,105 @@ def test_the_api_answers_the_early_figures_with_their_accuracy(early_world, mark
     ]
     rows = marketer.get("/api/roi", query_string={"start": JAN1, "end": JAN10}).json
     assert rows["totals"]["early"]["accuracy"]["predicted_roas_err_pct"] is not None
+
+
+# The one predicted ROAS a row shows (backend.services.predictions.shown_roas): the LTV version's
+# stored backtest of 30-day revenue against the first-purchase version's at the row's age.
+
+
+def ltv_backtest(world, db, error_30: float, error_365: float = 0.6) -> None:
+    """The LTV version's report-origin backtest at D3 (the 2024-01-05 cohort's age on SEEN_ON):
+    30-day and 365-day revenue, median error per cohort `error_30` and `error_365`."""
+    at = {
+        "30": {"D3": {"cohort_abs_error_p50": error_30, "cohort_abs_error_p80": 2 * error_30}},
+        "365": {"D3": {"cohort_abs_error_p50": error_365, "cohort_abs_error_p80": 0.9}},
+    }
+    world["model"].metrics = {**world["model"].metrics, "backtest": {"by_age": at}}
+    db.session.commit()
+
+
+def test_a_young_cohort_shows_the_early_roas_where_its_backtest_is_the_better(early_world, db):
+    ltv_backtest(early_world, db, error_30=0.40)
+    cohort = day_cohorts(cohort_report(JAN1, JAN10, "day", as_of=SEEN_ON))["2024-01-05|meta"]
+    shown = cohort["prediction"]
+    # 30-day revenue at this age: early signals ±12.5% (D1) against the LTV model's ±40% (D3)
+    assert shown["source"] == "early"
+    assert shown["roas"] == cohort["early"]["predicted_roas"] == pytest.approx(0.4 * 50 / 15, 1e-3)
+    assert (shown["horizon_days"], shown["age_bucket"], shown["error_pct"]) == (30, "D1", 12.5)
+    assert shown["interval"] is None
+    assert shown["compared"] == {
+        "horizon_days": 30,
+        "cohort_customers": 50,  # 200 judged over 4 weekly cohorts
+        "ltv_age_bucket": "D3",
+        "ltv_error_pct": 40.0,
+        "early_age_bucket": "D1",
+        "early_error_pct": 12.5,
+    }
+
+
+def test_a_young_cohort_keeps_the_ltv_roas_where_its_backtest_is_the_better(early_world, db):
+    ltv_backtest(early_world, db, error_30=0.05)
+    cohort = day_cohorts(cohort_report(JAN1, JAN10, "day", as_of=SEEN_ON))["2024-01-05|meta"]
+    shown = cohort["prediction"]
+    assert shown["source"] == "ltv"
+    # c2's predicted 365-day LTV of 60 for 15 spent, with the 365-day error at D3
+    assert shown["roas"] == cohort["roas_predicted"] == pytest.approx(60 / 15, abs=1e-4)
+    assert (shown["horizon_days"], shown["age_bucket"], shown["error_pct"]) == (365, "D3", 60.0)
+    assert shown["interval"] == cohort["roas_predicted_interval"] is not None
+    assert (shown["compared"]["ltv_error_pct"], shown["compared"]["early_error_pct"]) == (5.0, 12.5)
+
+
+def test_an_age_the_ltv_backtest_did_not_judge_shows_the_early_roas(early_world, db):
+    """2024-01-02 is four days old on SEEN_ON (D7), an age the LTV backtest here did not judge;
+    early signals were judged at D3 (its customers' age when scored)."""
+    ltv_backtest(early_world, db, error_30=0.05)
+    cohort = day_cohorts(cohort_report(JAN1, JAN10, "day", as_of=SEEN_ON))["2024-01-02|meta"]
+    shown = cohort["prediction"]
+    assert (shown["source"], shown["age_bucket"], shown["error_pct"]) == ("early", "D3", 8.5)
+    assert shown["compared"]["ltv_error_pct"] is None
+
+
+def test_cohorts_with_revenue_history_show_the_ltv_roas(early_world, db):
+    ltv_backtest(early_world, db, error_30=0.40)
+    later = day_cohorts(cohort_report(JAN1, JAN10, "day", as_of=dt.date(2024, 1, 20)))
+    shown = later["2024-01-05|meta"]["prediction"]
+    assert (shown["source"], shown["horizon_days"], shown["compared"]) == ("ltv", 365, None)
+    assert shown["roas"] == later["2024-01-05|meta"]["roas_predicted"]
+
+
+def test_a_channel_row_shows_the_early_roas_only_when_it_covers_all_its_customers(early_world, db):
+    ltv_backtest(early_world, db, error_30=0.40)
+    young = {r["key"]: r for r in roi_report(RoiRequest(JAN1, JAN10), as_of=SEEN_ON)["rows"]}
+    meta = young["meta"]
+    assert meta["early"]["customers"] == meta["customers"] == 4
+    assert meta["prediction"]["source"] == "early"
+    assert meta["prediction"]["roas"] == meta["early"]["predicted_roas"]
+    # on 01-10 the young days are 01-04 .. 01-10: c1 (01-02) is not among the early figure's
+    # customers, so it does not stand for the row: the LTV figure does
+    later = {r["key"]: r for r in roi_report(RoiRequest(JAN1, JAN10), as_of=JAN10)["rows"]}
+    assert later["meta"]["early"]["customers"] < later["meta"]["customers"]
+    assert later["meta"]["prediction"]["source"] == "ltv"
+    assert later["meta"]["prediction"]["roas"] == later["meta"]["predicted_roas"]
+
+
+def test_the_api_answers_the_shown_prediction_with_its_source_and_error(
+    early_world, db, marketer, monkeypatch
+):
+    from backend.services.roi import report
+
+    ltv_backtest(early_world, db, error_30=0.40)
+    monkeypatch.setattr(report, "today", lambda: SEEN_ON)
+    answer = marketer.get(
+        "/api/cohorts", query_string={"start": JAN1, "end": JAN10, "cohort": "day"}
+    ).json
+    (cohort,) = [
+        c for c in answer["cohorts"] if (c["cohort"], c["platform"]) == ("2024-01-05", "meta")
+    ]
+    shown = cohort["prediction"]
+    assert (shown["source"], shown["horizon_days"], shown["error_pct"]) == ("early", 30, 12.5)
+    assert shown["roas"] == cohort["early"]["predicted_roas"]
+    assert shown["compared"]["ltv_error_pct"] == 40.0
+    rows = marketer.get("/api/roi", query_string={"start": JAN1, "end": JAN10}).json
+    meta = next(r for r in rows["rows"] if r["key"] == "meta")
+    assert meta["prediction"]["source"] == "early"
+    assert meta["prediction"]["roas"] == meta["early"]["predicted_roas"]

@@ -22,6 +22,7 @@ from backend.services.alerts.rules.base import (
     fmt,
 )
 from backend.services.pacing import money
+from backend.services.predictions.accuracy import typical_error
 
 NAME = "predicted_roas"
 
@@ -56,16 +57,8 @@ def predicted_roas(ctx: BudgetContext, config: dict) -> list[Finding]:
     return [Finding(NAME, Severity.WARNING, message, values, provisional)]
 
 
-def _typical_error(accuracy: dict | None) -> float | None:
-    """The backtested error of a cohort of this size and age (the median |predicted/actual - 1|
-    of backtested cohorts, sized when the version stored a size model), as the page shows it."""
-    if not accuracy:
-        return None
-    return (accuracy.get("sized") or {}).get("error_p50") or accuracy.get("error_p50")
-
-
 def _accuracy_figures(accuracy: dict | None) -> dict:
-    error = _typical_error(accuracy)
+    error = typical_error(accuracy)
     if accuracy is None:
         return {"predicted_roas_basis": "LTV model, not backtested at this cohort's age"}
     return {
@@ -77,7 +70,7 @@ def _accuracy_figures(accuracy: dict | None) -> dict:
 def _judged(accuracy: dict | None) -> str:
     """Where the prediction was judged: the cohort's age and the backtested error there (of a
     shorter horizon when the history was too short to judge 365 days, said as such)."""
-    error = _typical_error(accuracy)
+    error = typical_error(accuracy)
     if accuracy is None or error is None:
         return ", not backtested at this cohort's age"
     shorter = (

@@ -29,7 +29,16 @@ const BY_COUNTRY = {
     { key: "US", label: "US", spend: 280, installs: 0, impressions: 900, clicks: 20, customers: 2 },
     { key: "FR", label: "FR", spend: 0, installs: null, impressions: null, clicks: null, customers: 1 },
   ],
-  totals: { spend: 280, installs: 0, impressions: 900, clicks: 20, customers: 3, early: EARLY },
+  totals: {
+    spend: 280,
+    installs: 0,
+    impressions: 900,
+    clicks: 20,
+    customers: 3,
+    predicted_roas: 2.31,
+    early: EARLY,
+    prediction: { roas: 0.42, horizon_days: 30, source: "early", age_bucket: "D1", error_pct: 31.6, interval: null, compared: null },
+  },
 } as unknown as RoiReport;
 
 function cellOf(row: HTMLElement, column: string): HTMLElement {
@@ -49,12 +58,16 @@ describe("Channel breakdowns", () => {
     expect(cellOf(us, "Installs").textContent).toBe("0");
   });
 
-  it("gives the totals row the early ROAS and expected payers of /api/roi's totals", async () => {
+  it("gives the totals row the one predicted ROAS, labelled, and the expected payers of /api/roi's totals", async () => {
     mockApi({ "GET /api/auth/me": session(USERS.marketer), "GET /api/roi": BY_COUNTRY });
     renderApp(<Breakdowns filters={{ start: "2024-01-01", end: "2024-01-10" }} scopeLabel="all channels" />);
     await screen.findByText("France");
     const totals = document.querySelector(".table-totals") as HTMLElement;
-    expect(within(cellOf(totals, "Early ROAS")).getByText("42.0%")).toBeTruthy();
+    const predicted = cellOf(totals, "Predicted ROAS");
+    expect(within(predicted).getByText("42.0%")).toBeTruthy();
+    expect(predicted.querySelector(".trust-note")?.textContent).toBe("30d · early signals at D1 ±32% backtested");
+    expect(predicted.textContent).not.toContain("231");
+    expect(cellOf(totals, "Early ROAS")).toBeUndefined();
     expect(within(cellOf(totals, "Expected payers")).getByText(/17\.5|18/)).toBeTruthy();
   });
 });

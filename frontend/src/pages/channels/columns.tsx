@@ -1,6 +1,7 @@
 /** Columns of the ROI table: one definition for the main table, the breakdowns and their CSV. */
 import type { EarlyFigures, FirstPurchaseModelInfo, RoiReport, RoiRow } from "../../api/types";
-import { earlySentence, earlyShort, payersSentence, payersShort } from "../../lib/early";
+import { payersSentence, payersShort } from "../../lib/early";
+import { predictionSentence, predictionShort, shownRoas } from "../../lib/prediction";
 import { TrustNote } from "../../components/TrustNote";
 import { churnSentence, churnShort, errorSentence, errorShort, intervalText } from "../../lib/trust";
 import type { Formatters } from "../../state/useFormat";
@@ -25,25 +26,17 @@ type TrustFields =
   | "early_range"
   | "first_purchase_model";
 
-/** Expected payers and the early predicted ROAS of customers too young for revenue history
- * (`who`: which customers, e.g. "acquired 3 Dec–7 Dec"), with their backtested error; none
- * without an active first-purchase model. */
+/** Expected payers of customers too young for revenue history (`who`: which customers, e.g.
+ * "acquired 3 Dec–7 Dec"), with their backtested error; none without an active first-purchase
+ * model. Their early predicted ROAS is not a column of its own: where its backtest is the
+ * better, it is the row's one Predicted ROAS (`prediction`). */
 export function earlyColumns<T extends { early?: EarlyFigures | null }>(
   model: FirstPurchaseModelInfo | null | undefined,
   who: string,
-  currency: string | null | undefined,
   f?: Formatters,
 ): DataColumn<T>[] {
   if (!model) return [];
   return [
-    {
-      key: "early_roas",
-      title: "Early ROAS",
-      kind: "roas",
-      value: (r) => r.early?.predicted_roas ?? null,
-      note: (r) => (f && r.early ? <TrustNote text={earlyShort(r.early)} tooltip={earlySentence(r.early, f, currency)} /> : null),
-      help: `Early predicted ${model.horizon_days}-day ROAS of the customers ${who}, too young for revenue history: expected payers × value per payer ÷ spend. Below it: the age it was predicted at and its backtested error`,
-    },
     {
       key: "expected_payers",
       title: "Expected payers",
@@ -66,7 +59,7 @@ function reportEarlyColumns(report: Partial<Pick<RoiReport, TrustFields>>, f?: F
   if (!report.early_range) return [];
   const [from, to] = report.early_range;
   const days = f ? `${f.shortDate(from)}–${f.shortDate(to)}` : `${from}–${to}`;
-  return earlyColumns<RoiRow>(report.first_purchase_model, `acquired ${days}`, report.currency, f);
+  return earlyColumns<RoiRow>(report.first_purchase_model, `acquired ${days}`, f);
 }
 
 const NOT_JUDGED = "not backtested at this age";
@@ -78,12 +71,13 @@ export const NOT_REPORTED = {
   tooltip: "No ad platform reported figures for this row (its customers are known from your own data), so its installs, impressions and clicks are unknown, not 0.",
 };
 
-/** The totals of an ROI report as its table's totals row reads them: with the early figures of
- * the range's young customers under the early columns' keys, as /api/roi's totals give them. */
+/** The totals of an ROI report as its table's totals row reads them: the one predicted ROAS
+ * and the expected payers of the range's young customers under their columns' keys, as
+ * /api/roi's totals give them. */
 export function roiTotals(totals: RoiReport["totals"]): Record<string, unknown> {
   return {
     ...totals,
-    early_roas: totals.early?.predicted_roas ?? null,
+    predicted_roas: shownRoas(totals.prediction, totals.predicted_roas),
     expected_payers: totals.early?.expected_payers_30 ?? null,
   };
 }
@@ -97,7 +91,9 @@ function trustNotes(report: Partial<Pick<RoiReport, TrustFields>>, f?: Formatter
   const judged = (r: RoiRow, key: "accuracy" | "ltv_cac_accuracy") => key in r;
   return {
     predicted_roas: (r: RoiRow) =>
-      r.predicted_roas == null || !judged(r, "accuracy") ? null : (
+      r.prediction && (r.prediction.source === "early" || r.prediction.compared) ? (
+        <TrustNote text={predictionShort(r.prediction)} tooltip={predictionSentence(r.prediction, f)} />
+      ) : r.predicted_roas == null || !judged(r, "accuracy") ? null : (
         <TrustNote
           text={intervalText(r.predicted_roas_interval, f) ?? NOT_JUDGED}
           tooltip={errorSentence("D{h} ROAS", r.accuracy, age, f, horizon)}
@@ -167,10 +163,14 @@ export function roiMetricColumns(report: Partial<Pick<RoiReport, TrustFields>>, 
       key: "predicted_roas",
       title: "Predicted ROAS",
       kind: "roas",
-      value: (r) => r.predicted_roas,
+      value: (r) => shownRoas(r.prediction, r.predicted_roas),
       note: notes.predicted_roas,
       help: `Predicted ${horizon}-day revenue of the customers acquired ÷ spend${
         ltvCacIsDistinct(report) ? "" : ". With revenue counted as 100% margin this is also LTV:CAC"
+      }${
+        report.first_purchase_model
+          ? `. A row whose customers are all under ${report.first_purchase_model.early_age_days} days old shows instead early signals' ${report.first_purchase_model.horizon_days}-day figure where their stored backtest at that age was closer than the LTV model's on the same ${report.first_purchase_model.horizon_days}-day revenue; below it, its horizon, source and backtested error`
+          : ""
       }`,
     },
     ...ltvCac,

@@ -1,6 +1,7 @@
 /** Chart options of the cohort page: LTV curves, actual vs predicted ROAS, survival. */
 import type { Cohort } from "../../api/types";
 import { toNumber } from "../../lib/format";
+import { predictionShort, shownRoas } from "../../lib/prediction";
 import { PALETTE, platformLabel } from "../../lib/platforms";
 import { AXIS, type EChartsOption } from "../../components/charts/EChart";
 import type { Formatters } from "../../state/useFormat";
@@ -177,7 +178,9 @@ export function roasBarsHeight(count: number): number {
 /** Horizontal bars, one row per cohort (newest on top), each row labelled with its cohort. */
 export function roasBarsOption(cohorts: Cohort[], labels: CohortLabels, f: Formatters): EChartsOption {
   const ordered = [...cohorts].sort((a, b) => (a.cohort < b.cohort ? -1 : a.cohort > b.cohort ? 1 : 0));
-  const intervals = ordered.map((c) => c.roas_predicted_interval ?? null);
+  // the table's one predicted ROAS (its interval only when it is the LTV model's)
+  const predicted = ordered.map((c) => shownRoas(c.prediction, c.roas_predicted));
+  const intervals = ordered.map((c) => (c.prediction?.source === "early" ? null : (c.roas_predicted_interval ?? null)));
   return {
     tooltip: {
       trigger: "axis",
@@ -190,6 +193,7 @@ export function roasBarsOption(cohorts: Cohort[], labels: CohortLabels, f: Forma
         const rows = list.map((p) => {
           let text = p.value == null ? "—" : f.roas(p.value as number);
           if (p.seriesName === PREDICTED_ROAS && interval) text += ` (likely ${f.roas(interval.low)}–${f.roas(interval.high)})`;
+          if (p.seriesName === PREDICTED_ROAS && c.prediction) text += ` · ${predictionShort(c.prediction)}`;
           return `<div>${escapeHtml(p.seriesName)}: <b>${escapeHtml(text)}</b></div>`;
         });
         return `<div style="font-weight:600;margin-bottom:4px">${escapeHtml(cohortName(c, labels.withPlatform, labels.grain, f))}</div>${rows.join("")}`;
@@ -206,7 +210,7 @@ export function roasBarsOption(cohorts: Cohort[], labels: CohortLabels, f: Forma
     },
     xAxis: {
       type: "value",
-      max: roasAxisMax(ordered.flatMap((c) => [toNumber(c.roas_actual), toNumber(c.roas_predicted)])),
+      max: roasAxisMax([...ordered.map((c) => toNumber(c.roas_actual)), ...predicted]),
       ...AXIS,
       axisLabel: { ...AXIS.axisLabel, formatter: (v: number) => f.ratioPercent(v, 0) },
     },
@@ -223,7 +227,7 @@ export function roasBarsOption(cohorts: Cohort[], labels: CohortLabels, f: Forma
       {
         name: PREDICTED_ROAS,
         type: "bar",
-        data: ordered.map((c) => toNumber(c.roas_predicted)),
+        data: predicted,
         itemStyle: { color: "#91a7ff", borderRadius: [0, 3, 3, 0] },
         barMaxWidth: 12,
         label: { show: true, position: "right", fontSize: 11, color: "#495057", formatter: (p: { value: unknown }) => (p.value == null ? "" : f.ratioPercent(p.value as number, 0)) },

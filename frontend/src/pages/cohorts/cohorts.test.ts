@@ -2,7 +2,7 @@ import type { Cohort } from "../../api/types";
 import { formattersFor } from "../../state/useFormat";
 import { ltvCurveOption, ltvTooltipLines, roasBarsOption, survivalAxisMax, survivalOption, survivalParts, topCohorts, PREDICTED_ROAS } from "./charts";
 import { platformLabel } from "../../lib/platforms";
-import { accuracyCell, accuracySentence, churnDriverLines, cohortDriverLines, intervalReason, intervalSentence, roasInterval, youngCohortSentence } from "./trust";
+import { accuracyCell, accuracySentence, churnDriverLines, cohortDriverLines, intervalReason, intervalSentence, roasInterval } from "./trust";
 
 const f = formattersFor("en-US", "USD");
 
@@ -93,35 +93,28 @@ describe("cohort charts", () => {
     expect(intervalReason(farOff, f)).toBe("wide: the backtest was far off at this age");
   });
 
-  it("tells a young cohort's 365-day LTV prediction from its 30-day early ROAS", () => {
-    const early = {
-      from: "2026-12-06",
-      to: "2026-12-06",
-      customers: 400,
-      scored: 400,
-      expected_payers_7: 20,
-      expected_payers_30: 31.5,
-      value_per_payer: 7.1,
-      spend: 400,
-      predicted_roas: 0.56,
-      horizon_days: 30,
-      accuracy: { age_bucket: "D1", horizon_days: 30, expected_payers_err_pct: 6.2, predicted_roas_err_pct: 24.4, auc: 0.91, brier: 0.05, weeks: 4 },
-    };
+  it("says a young cohort's wide range comes of its age, without pointing at a second ROAS", () => {
     const young = cohort("2026-12-06", 400, {
       age_days: 1,
       roas_predicted: 2.31,
       roas_predicted_interval: { low: 0.61, high: 3.71 },
       accuracy: { horizon_days: 365, age_bucket: "D1", error_p50: 0.9, error_p80: 1.6, bias: 0.1, cohorts: 40 },
-      early,
+      early: {
+        from: "2026-12-06",
+        to: "2026-12-06",
+        customers: 400,
+        scored: 400,
+        expected_payers_7: 20,
+        expected_payers_30: 31.5,
+        value_per_payer: 7.1,
+        spend: 400,
+        predicted_roas: 0.56,
+        horizon_days: 30,
+        accuracy: null,
+      },
     });
-    expect(youngCohortSentence(young, f)).toBe(
-      "This cohort is too young for its own purchases to tell much. Its predicted ROAS (231.0%) is the LTV model's 365-day figure, for its customers with no purchase so far learnt from what older customers went on to spend, not from anything they have done. " +
-        "Its Early ROAS (56.0%) is the first-purchase model's 30-day figure from these customers' own first in-app events (backtested error ±24% at D1): a shorter horizon, so lower, and the one that reads this cohort's own behaviour.",
-    );
-    expect(intervalReason(young, f)).toBe("wide: 1 day old, too young for its own purchases to count (see Early ROAS)");
-    expect(intervalSentence(young, f)).toContain(youngCohortSentence(young, f) as string);
-    // a cohort with revenue history has no early figures, and no such sentence
-    expect(youngCohortSentence({ ...young, early: null }, f)).toBeNull();
+    expect(intervalReason(young, f)).toBe("wide: 1 day old, too young for its own purchases to count");
+    expect(intervalSentence(young, f)).not.toContain("Early ROAS");
   });
 
   it("labels every bar of actual vs predicted ROAS, with the predicted interval in the tooltip", () => {
@@ -139,6 +132,33 @@ describe("cohort charts", () => {
       { dataIndex: newest, seriesName: PREDICTED_ROAS, value: 0.9, color: "" },
     ]);
     expect(html).toContain(`likely ${f.roas(0.6)}–${f.roas(1.2)}`);
+  });
+
+  it("gives the backtested error of the figure shown: early signals' where theirs is the cohort's prediction", () => {
+    const prediction = { roas: 0.56, horizon_days: 30, source: "early" as const, age_bucket: "D1", error_pct: 24.4, interval: null, compared: null };
+    const young = cohort("2026-12-06", 400, {
+      age_days: 1,
+      accuracy: { horizon_days: 365, age_bucket: "D1", error_p50: 0.9, error_p80: 1.6, bias: 0.1, cohorts: 40 },
+      prediction,
+    });
+    expect(accuracyCell(young, f)).toBe("±24% at D1 (early signals)");
+    expect(accuracySentence(young, f)).toBe("Predicted ROAS (30d): 56.0%, from early signals at D1, backtested ±24%.");
+    expect(accuracyCell({ ...young, prediction: { ...prediction, source: "ltv", horizon_days: 365 } }, f)).toBe("±90% at 1 day old");
+  });
+
+  it("draws the table's one predicted ROAS: a young cohort's early figure, labelled, without the LTV interval", () => {
+    const young = cohort("2026-12-06", 400, {
+      roas_predicted: 2.31,
+      roas_predicted_interval: { low: 0.61, high: 3.71 },
+      prediction: { roas: 0.56, horizon_days: 30, source: "early", age_bucket: "D1", error_pct: 24.4, interval: null, compared: null },
+    });
+    const option = roasBarsOption([young], labels, f);
+    const series = option.series as { name: string; data: (number | null)[] }[];
+    expect(series.find((s) => s.name === PREDICTED_ROAS)?.data).toEqual([0.56]);
+    const formatter = (option.tooltip as { formatter: (p: unknown) => string }).formatter;
+    const html = formatter([{ dataIndex: 0, seriesName: PREDICTED_ROAS, value: 0.56, color: "" }]);
+    expect(html).toContain("30d · early signals at D1 ±24% backtested");
+    expect(html).not.toContain("likely");
   });
 
   it("draws survival solid where churn is observed and dashed where it includes the prediction", () => {

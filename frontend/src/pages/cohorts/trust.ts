@@ -4,6 +4,7 @@ import type { ChurnDriver, Cohort } from "../../api/types";
 import { platformLabel } from "../../lib/platforms";
 import type { Formatters } from "../../state/useFormat";
 import { errorSentence, intervalText } from "../../lib/trust";
+import { predictionSentence } from "../../lib/prediction";
 
 /** Cohorts drawn at once on the charts (one color each). */
 export const MAX_SHOWN = 8;
@@ -18,6 +19,9 @@ export const CHURN_INACTIVITY_DAYS = 90;
 /** "±18% at 7 days old": the median backtested error of the prediction at the cohort's age,
  * for a cohort of its size when the version measured that (`accuracy.sized`). */
 export function accuracyCell(c: Cohort, f: Formatters): string {
+  const p = c.prediction;
+  // the error of the figure shown: early signals' where their figure is the cohort's prediction
+  if (p?.source === "early") return p.error_pct == null ? "early signals, not backtested at this age" : `±${Math.round(p.error_pct)}% at ${p.age_bucket} (early signals)`;
   const a = c.accuracy;
   if (!a || a.error_p50 == null) return "not backtested at this age";
   const age = c.age_days == null ? "" : ` at ${f.days(c.age_days)} old`;
@@ -27,6 +31,7 @@ export function accuracyCell(c: Cohort, f: Formatters): string {
 /** "D365 ROAS predicted at age 7 days: backtested error ±18% ...", or null when not judged;
  * with the error of a cohort of this one's size first when the version measured it. */
 export function accuracySentence(c: Cohort, f: Formatters): string | null {
+  if (c.prediction?.source === "early") return predictionSentence(c.prediction, f);
   const text = errorSentence("D{h} ROAS", c.accuracy, c.age_days, f, PREDICTED_HORIZON_DAYS);
   const sized = c.accuracy?.sized;
   if (!text || !sized || sized.error_p50 == null) return text;
@@ -55,22 +60,8 @@ export function intervalReason(c: Cohort, f: Formatters): string | null {
   if (customers < FEW_CUSTOMERS) reasons.push(`only ${f.integer(customers)} customers`);
   if (c.age_days != null && c.age_days < YOUNG_DAYS) reasons.push(`${f.days(c.age_days)} old`);
   if (c.accuracy?.cohorts != null && c.accuracy.cohorts < 10) reasons.push(`${f.integer(c.accuracy.cohorts)} past cohorts to learn from`);
-  if (c.early?.predicted_roas != null) reasons.push("too young for its own purchases to count (see Early ROAS)");
+  if (c.early?.predicted_roas != null) reasons.push("too young for its own purchases to count");
   return `wide: ${reasons.length ? reasons.join(", ") : "the backtest was far off at this age"}`;
-}
-
-/** For a cohort too young for revenue history (it has early figures): what its predicted ROAS
- * and its early ROAS each are, so that the two are not read as one figure twice (their
- * horizons and their sources differ). Null for any other cohort. */
-export function youngCohortSentence(c: Cohort, f: Formatters): string | null {
-  const e = c.early;
-  if (e?.predicted_roas == null || c.roas_predicted == null) return null;
-  const error = e.accuracy?.predicted_roas_err_pct;
-  const backtest = error == null ? "" : ` (backtested error ±${f.number(error, 0)}% at ${e.accuracy?.age_bucket})`;
-  return (
-    `This cohort is too young for its own purchases to tell much. Its predicted ROAS (${f.roas(c.roas_predicted)}) is the LTV model's ${PREDICTED_HORIZON_DAYS}-day figure, for its customers with no purchase so far learnt from what older customers went on to spend, not from anything they have done. ` +
-    `Its Early ROAS (${f.roas(e.predicted_roas)}) is the first-purchase model's ${e.horizon_days}-day figure from these customers' own first in-app events${backtest}: a shorter horizon, so lower, and the one that reads this cohort's own behaviour.`
-  );
 }
 
 /** The range and why, in a sentence (a tooltip). */
@@ -84,8 +75,7 @@ export function intervalSentence(c: Cohort, f: Formatters): string | null {
   const customers = Number(c.customers ?? 0);
   if (customers < FEW_CUSTOMERS) text += ` With ${f.integer(customers)} customers, a few payers more or less move the cohort's revenue a lot.`;
   if (c.age_days != null && c.age_days < YOUNG_DAYS) text += ` At ${f.days(c.age_days)} old, most of its ${PREDICTED_HORIZON_DAYS}-day revenue is still to come.`;
-  const young = youngCohortSentence(c, f);
-  return young ? `${text} ${young}` : text;
+  return text;
 }
 
 /** One sentence per driver, channel by channel, with the channel's name (not its code). */

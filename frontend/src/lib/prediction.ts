@@ -1,0 +1,56 @@
+/** The one predicted ROAS of a row (API field `prediction`), in the words a marketer reads beside
+ * it: its horizon, which model it comes from, the age its backtested error is read at, and why
+ * that model was chosen for a young row (backend.services.predictions.shown_roas). */
+import type { Prediction } from "../api/types";
+import type { Formatters } from "../state/useFormat";
+
+/** The predicted figure of a row: the API's `prediction`, or the LTV model's from an API without it. */
+export function shownRoas(p: Prediction | null | undefined, ltvRoas: number | string | null | undefined): number | null {
+  if (p) return p.roas;
+  return ltvRoas == null ? null : Number(ltvRoas);
+}
+
+function source(p: Prediction): string {
+  return p.source === "early" ? "early signals" : "the LTV model";
+}
+
+/** "30d · early signals at D1 ±13% backtested": what is shown under the figure. */
+export function predictionShort(p: Prediction | null | undefined): string | null {
+  if (!p) return null;
+  const from = p.source === "early" ? "early signals" : "LTV model";
+  const at = p.age_bucket ? ` at ${p.age_bucket}` : "";
+  const error = p.error_pct == null ? ", not backtested at this age" : ` ±${Math.round(p.error_pct)}% backtested`;
+  return `${p.horizon_days}d · ${from}${at}${error}`;
+}
+
+/** "Predicted ROAS (30d): 56.0%, from early signals at D1, backtested ±13%". */
+export function predictionTitle(p: Prediction | null | undefined, f: Formatters): string | null {
+  if (!p || p.roas == null) return null;
+  const at = p.age_bucket ? ` at ${p.age_bucket}` : "";
+  const error = p.error_pct == null ? ", not backtested at this age" : `, backtested ±${Math.round(p.error_pct)}%`;
+  return `Predicted ROAS (${p.horizon_days}d): ${f.roas(p.roas)}, from ${source(p)}${at}${error}`;
+}
+
+/** Why this model's figure is the one shown, from the two stored backtests; null for a row only
+ * one model predicts. */
+export function predictionWhy(p: Prediction | null | undefined, f: Formatters): string | null {
+  const c = p?.compared;
+  if (!p || !c) return null;
+  const size = c.cohort_customers != null ? ` (cohorts of about ${f.integer(c.cohort_customers)} customers)` : "";
+  const early = c.early_error_pct == null ? "not judged" : `off by ±${f.number(c.early_error_pct, 1)}% on average per weekly cohort`;
+  const ltv = c.ltv_error_pct == null ? `not judged at this age` : `±${f.number(c.ltv_error_pct, 1)}% (median per cohort${size})`;
+  const judged = `Both models were backtested on ${c.horizon_days}-day revenue at this age: early signals (at ${c.early_age_bucket ?? "—"}) ${early}, the LTV model${c.ltv_age_bucket ? ` (at ${c.ltv_age_bucket})` : ""} ${ltv}.`;
+  const chosen =
+    p.source === "early"
+      ? ` Early signals were the closer, so this row shows their ${p.horizon_days}-day figure rather than the LTV model's longer-horizon one.`
+      : ` The LTV model was the closer, so this row shows its ${p.horizon_days}-day figure.`;
+  return judged + chosen;
+}
+
+/** The title and why, in sentences (a tooltip). */
+export function predictionSentence(p: Prediction | null | undefined, f: Formatters): string | null {
+  const title = predictionTitle(p, f);
+  if (!title) return null;
+  const why = predictionWhy(p, f);
+  return why ? `${title}. ${why}` : `${title}.`;
+}
