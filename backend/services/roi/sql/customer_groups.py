@@ -365,6 +365,12 @@ BULK_WORK_MEM = "256MB"
 #: grouped in memory (about 530MB of hash table, whose limit is work_mem x hash_mem_multiplier)
 #: instead of being spilled to disk in batches.
 BULK_PREDICTIONS_WORK_MEM = "512MB"
+#: The room each page of a group table keeps free (percent filled), so that an activation
+#: rewriting every group's prediction sums puts each new row version beside the old one (a HOT
+#: update: no index entry written, nothing moved to another page): the fine groups' since
+#: migration 0025, the COARSE ones' since migration 0035 (at fillfactor 100 next to none of
+#: their updates were HOT).
+FILLFACTOR = 50
 #: Set (locally) to 'on' by a statement that writes the predictions of roi_customers and
 #: nothing else (refresh_roi_predictions): a bulk one re-sums the prediction sums only.
 PREDICTIONS_ONLY = "spendlens.roi_predictions_only"

@@ -1,0 +1,38 @@
+"""the coarse customer groups keep half of each page free, as the fine ones do
+
+Revision ID: 0035_roi_coarse_fillfactor
+Revises: 0034_customer_events_references
+Create Date: 2026-12-07 18:20:00.000000
+
+An activation rewrites the prediction sums of every customer group. The fine groups keep half
+of each page free since migration 0025, so that their rewrites are HOT updates (the new row
+version beside the old one, no index entry written); the coarse groups (per platform, campaign,
+country and device, and per campaign and month) were filled to the brim, so nearly every one of
+their updates moved the row to another page and wrote an entry in each of their indexes (at
+200,000 customers: 127 of 1.19M updates of roi_customer_campaign_days HOT). Each is set to
+customer_groups.FILLFACTOR and rewritten at once (CLUSTER on its key: its pages then hold the
+free room; a table of a million customers' groups rewrites in seconds, under an exclusive lock).
+"""
+
+from alembic import op
+
+from backend.services.roi.sql import customer_groups
+
+# revision identifiers, used by Alembic.
+revision = "0035_roi_coarse_fillfactor"
+down_revision = "0034_customer_events_references"
+branch_labels = None
+depends_on = None
+
+
+def upgrade() -> None:
+    for table in customer_groups.COARSE:
+        op.execute(f"ALTER TABLE {table} SET (fillfactor = {customer_groups.FILLFACTOR})")
+        op.execute(f"CLUSTER {table} USING ux_{table}_key")
+        op.execute(f"ANALYZE {table}")
+
+
+def downgrade() -> None:
+    for table in customer_groups.COARSE:
+        op.execute(f"ALTER TABLE {table} SET WITHOUT CLUSTER")
+        op.execute(f"ALTER TABLE {table} RESET (fillfactor)")
