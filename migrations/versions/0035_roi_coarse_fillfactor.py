@@ -10,7 +10,7 @@ version beside the old one, no index entry written); the coarse groups (per plat
 country and device, and per campaign and month) were filled to the brim, so nearly every one of
 their updates moved the row to another page and wrote an entry in each of their indexes (at
 200,000 customers: 127 of 1.19M updates of roi_customer_campaign_days HOT). Each is set to
-customer_groups.FILLFACTOR and rewritten at once (CLUSTER on its key: its pages then hold the
+FILLFACTOR and rewritten at once (CLUSTER on its key: its pages then hold the
 free room; a table of a million customers' groups rewrites in seconds, under an exclusive lock).
 """
 
@@ -24,15 +24,17 @@ down_revision = "0034_customer_events_references"
 branch_labels = None
 depends_on = None
 
+#: As migration 0025's fine groups (undone by migration 0036).
+FILLFACTOR = 50
+
 
 def upgrade() -> None:
     for table in customer_groups.COARSE:
-        op.execute(f"ALTER TABLE {table} SET (fillfactor = {customer_groups.FILLFACTOR})")
-        op.execute(f"CLUSTER {table} USING ux_{table}_key")
-        op.execute(f"ANALYZE {table}")
+        for statement in customer_groups.fillfactor_sql(table, FILLFACTOR):
+            op.execute(statement)
 
 
 def downgrade() -> None:
     for table in customer_groups.COARSE:
-        op.execute(f"ALTER TABLE {table} SET WITHOUT CLUSTER")
-        op.execute(f"ALTER TABLE {table} RESET (fillfactor)")
+        for statement in customer_groups.fillfactor_sql(table, None):
+            op.execute(statement)

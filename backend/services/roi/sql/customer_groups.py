@@ -365,12 +365,6 @@ BULK_WORK_MEM = "256MB"
 #: grouped in memory (about 530MB of hash table, whose limit is work_mem x hash_mem_multiplier)
 #: instead of being spilled to disk in batches.
 BULK_PREDICTIONS_WORK_MEM = "512MB"
-#: The room each page of a group table keeps free (percent filled), so that an activation
-#: rewriting every group's prediction sums puts each new row version beside the old one (a HOT
-#: update: no index entry written, nothing moved to another page): the fine groups' since
-#: migration 0025, the COARSE ones' since migration 0035 (at fillfactor 100 next to none of
-#: their updates were HOT).
-FILLFACTOR = 50
 #: Set (locally) to 'on' by a statement that writes the predictions of roi_customers and
 #: nothing else (refresh_roi_predictions): a bulk one re-sums the prediction sums only.
 PREDICTIONS_ONLY = "spendlens.roi_predictions_only"
@@ -508,6 +502,19 @@ def _coarse_value(name: str) -> str:
     if name == DAYS_INTO_MONTH:
         return f"customers * (acquisition_date - {_MONTH_OF_DAY})"
     return name
+
+
+def fillfactor_sql(table: str, fillfactor: int | None) -> list[str]:
+    """Statements setting the fillfactor of the group table `table` (None: the default, 100)
+    and rewriting it at once (CLUSTER on its key), so that its pages keep that room now rather
+    than as their rows are next written."""
+    setting = f"SET (fillfactor = {fillfactor})" if fillfactor else "RESET (fillfactor)"
+    return [
+        f"ALTER TABLE {table} {setting}",
+        f"CLUSTER {table} USING ux_{table}_key",
+        f"ALTER TABLE {table} SET WITHOUT CLUSTER",
+        f"ANALYZE {table}",
+    ]
 
 
 def coarse_fill_sql(table: str, skip: tuple[str, ...] = ()) -> str:
