@@ -5,7 +5,7 @@ given its customers' ids by Arrow), both streamed by COPY:
   indexes are dropped first and rebuilt after, sorted, in the same transaction; the table is
   locked against readers until then;
 - into a table that holds events (the daily load): straight into the table when none of the
-  event ids is stored yet (the first stored one ends that COPY, which is undone); otherwise into
+  event ids is stored yet (a stored one makes that COPY fail, which is undone); otherwise into
   a temporary staging table of the same columns, then merged by event id as the full parse
   merges (merging.py: a new event inserted, a changed one updated, an unchanged one left alone),
   a slice of the staging table at a time. Readers are never blocked.
@@ -18,6 +18,8 @@ case faster.
 
 from __future__ import annotations
 
+import csv
+import itertools
 from typing import IO
 
 import psycopg2
@@ -38,6 +40,8 @@ _STAGE = "stage_plain_events"
 #: Pages of the staging table merged by one statement (~1M events): what a statement keeps
 #: until its end (the rows it wrote, for the check of their customers) stays bounded.
 SLICE_PAGES = 16_384
+#: Records whose event ids are looked up before copying a file straight into the table.
+PROBE_LINES = 1_000
 
 
 def load_plain_events(cursor, stream: IO[str]) -> tuple[int, int, int] | None:
@@ -135,7 +139,11 @@ def _drop_keys_and_indexes(cursor) -> list[str]:
 def _copy_new(cursor, stream: IO[str], customers: CustomerIds) -> tuple[int, int, int] | None:
     """The events straight into the table by COPY, when none of their ids is stored yet (the
     daily load of new events); None, nothing done and the stream back at its start, when one
-    is (or is given twice): the first such row ends the COPY."""
+    is (or is given twice). The COPY fails at such a row but is sent to its end (the server
+    discards the rest): a file whose first events are stored (loaded again, or re-sending the
+    end of the previous one) is not copied."""
+    if _starts_stored(cursor, stream):
+        return None
     cursor.execute("SAVEPOINT bulk_new_events")
     try:
         rows = copy_plain_events(cursor, stream, _TABLE, customers)
@@ -145,6 +153,20 @@ def _copy_new(cursor, stream: IO[str], customers: CustomerIds) -> tuple[int, int
         return None
     cursor.execute("RELEASE SAVEPOINT bulk_new_events")
     return rows, rows, 0
+
+
+def _starts_stored(cursor, stream: IO[str]) -> bool:
+    """Whether an event id of the first PROBE_LINES records is stored; the stream back at its
+    start."""
+    try:
+        records = list(csv.reader(itertools.islice(stream, PROBE_LINES + 1)))
+        column = records[0].index("event_id") if records else -1
+        ids = [r[column] for r in records[1:] if len(r) > column]
+    except (csv.Error, ValueError, UnicodeDecodeError):
+        ids = []  # not for this probe to judge: the reading says what is wrong
+    stream.seek(0)
+    cursor.execute(f"SELECT EXISTS (SELECT FROM {_TABLE} WHERE event_id = ANY(%s))", (ids,))
+    return bool(cursor.fetchone()[0])
 
 
 def _stage_and_merge(cursor, stream: IO[str], customers: CustomerIds) -> tuple[int, int, int]:

@@ -307,3 +307,27 @@ def test_new_events_go_straight_in_others_by_staging_and_readers_never_wait(
     result = load_events_csv(text)
     assert (result.inserted, result.updated) == counts[1:]
     assert [r[0] for r in stored_events(db)] == ["v0", "v1", "v2", "v3"]
+
+
+@pytest.mark.parametrize("probe_lines", [1_000, 1])
+def test_a_stored_event_after_new_ones_is_merged_whether_or_not_the_probe_sees_it(
+    db, stored, monkeypatch, probe_lines
+):
+    """With one line probed the COPY straight into the table meets v1 and is undone."""
+    monkeypatch.setattr(bulk, "PROBE_LINES", probe_lines)
+    late = csv_text(
+        EVENT_HEADER,
+        "v5,c2,2025-01-03T09:00:00Z,app_open,,",
+        "v1,c1,2025-01-01T10:00:05Z,app_close,,",  # stored as app_open
+    )
+    cursor = db.session.connection().connection.cursor()
+    assert bulk._starts_stored(cursor, io.StringIO(late)) is (probe_lines > 1)
+    db.session.rollback()
+    assert bulk_rows(db, late) == (2, 1, 1)
+    result = load_events_csv(late)
+    assert (result.inserted, result.updated) == (1, 1)
+    assert [(r[0], r[3]) for r in stored_events(db)] == [
+        ("v0", "app_open"),
+        ("v1", "app_close"),
+        ("v5", "app_open"),
+    ]
