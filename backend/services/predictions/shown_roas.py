@@ -52,9 +52,7 @@ def shown_predicted_roas(
             "compared": None,
         }
     judged = (early or {}).get("accuracy") or {}
-    covers = early and early.get("predicted_roas") is not None
-    covers = covers and early["customers"] >= (customers or 0)
-    if not covers:
+    if not covers(early, customers) or early["predicted_roas"] is None:
         return ltv
     candidate = {
         "roas": early["predicted_roas"],
@@ -73,6 +71,11 @@ def shown_predicted_roas(
     if early_error is not None and (ltv_error is None or early_error < ltv_error):
         return candidate
     return ltv
+
+
+def covers(early: dict | None, customers: float | None) -> bool:
+    """Whether a row's early figures are of all its customers (all of them young)."""
+    return bool(early) and early["customers"] >= (customers or 0)
 
 
 def _compared(ltv_metrics: dict | None, age_days: float, judged: dict) -> dict:

@@ -25,7 +25,7 @@ from backend.errors import Invalid
 from backend.extensions import db
 from backend.models.types import utcnow
 from backend.services.predictions import accuracy
-from backend.services.predictions.shown_roas import shown_predicted_roas
+from backend.services.predictions.shown_roas import covers, shown_predicted_roas
 from backend.services.roi import early as early_figures
 from backend.services.roi import queries
 from connectors import platform_label, platforms
@@ -246,19 +246,27 @@ def _add_early(rows, totals, request, grouping, hourly, version, as_of, concurre
 
 def _add_prediction(rows: list[dict], request: RoiRequest, as_of: dt.date, models: dict) -> None:
     """`prediction` of every row: the one predicted ROAS the page shows, from the LTV
-    version's or the early figures (`predictions.shown_roas`)."""
+    version's or the early figures (`predictions.shown_roas`). A row whose customers are all
+    young (its early figures cover them) is judged at their age, the middle of the young days,
+    not at the range's (a campaign launched days ago in a month's range is not a D30 cohort)."""
     backtest = (models.get("ltv") or {}).get("metrics")
     age = range_age(request, as_of)
     for row in rows:
+        early, customers = row.get("early"), row.get("customers")
+        judged, interval, at = row.get("accuracy"), row.get("predicted_roas_interval"), age
+        if covers(early, customers):
+            at = max((as_of - (early["from"] + (early["to"] - early["from"]) / 2)).days, 0)
+            judged = accuracy.accuracy_at(backtest, request.horizon, at, customers)
+            interval = accuracy.interval(row.get("predicted_roas"), row.get("roas"), judged)
         row["prediction"] = shown_predicted_roas(
             row.get("predicted_roas"),
             request.horizon,
-            row.get("accuracy"),
-            row.get("predicted_roas_interval"),
-            row.get("early"),
+            judged,
+            interval,
+            early,
             backtest,
-            age,
-            row.get("customers"),
+            at,
+            customers,
         )
 
 

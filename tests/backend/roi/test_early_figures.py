@@ -301,6 +301,26 @@ def test_a_channel_row_shows_the_early_roas_only_when_it_covers_all_its_customer
     assert later["meta"]["prediction"]["roas"] == later["meta"]["predicted_roas"]
 
 
+def test_a_young_channel_row_in_a_long_range_is_judged_at_its_customers_age(early_world, db):
+    """From 2023-12-01 the range's middle is 16 days old (D30), where the LTV backtest was
+    close (±5%); meta's customers are all of the young days (2023-12-31 .. 2024-01-06, their
+    middle 3 days old: D7), where it was ±40%: early signals' ±12.5% is the closer."""
+    close = {"cohort_abs_error_p50": 0.05, "cohort_abs_error_p80": 0.1}
+    far = {"cohort_abs_error_p50": 0.4, "cohort_abs_error_p80": 0.8}
+    at = {
+        "30": {"D30": close, "D7": far},
+        "365": {"D30": close, "D7": {"cohort_abs_error_p50": 0.7, "cohort_abs_error_p80": 0.9}},
+    }
+    early_world["model"].metrics = {**early_world["model"].metrics, "backtest": {"by_age": at}}
+    db.session.commit()
+    report = roi_report(RoiRequest(dt.date(2023, 12, 1), JAN10), as_of=SEEN_ON)
+    meta = next(r for r in report["rows"] if r["key"] == "meta")
+    assert report["age_days"] == 16 and meta["accuracy"]["age_bucket"] == "D30"
+    shown = meta["prediction"]
+    assert (shown["compared"]["ltv_age_bucket"], shown["compared"]["ltv_error_pct"]) == ("D7", 40.0)
+    assert (shown["source"], shown["roas"]) == ("early", meta["early"]["predicted_roas"])
+
+
 def test_the_api_answers_the_shown_prediction_with_its_source_and_error(
     early_world, db, marketer, monkeypatch
 ):
