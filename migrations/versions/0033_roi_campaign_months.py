@@ -35,12 +35,13 @@ def upgrade() -> None:
             op.execute(statement)
         op.execute(customer_groups.coarse_function_sql(table))
         op.execute(f"ANALYZE {table}")
-    for statement in customer_groups.bulk_predictions_sql():
+    for statement in customer_groups.bulk_predictions_sql(without=customer_groups.WEEKS):
         op.execute(statement)
 
 
 def downgrade() -> None:
-    for statement in customer_groups.bulk_predictions_sql(without=customer_groups.MONTHS):
+    without = (*customer_groups.MONTHS, *customer_groups.WEEKS)  # 0037 dropped the weeks first
+    for statement in customer_groups.bulk_predictions_sql(without=without):
         op.execute(statement)
     for table in customer_groups.MONTHS:
         for statement in customer_groups.coarse_drop_sql(table):

@@ -29,12 +29,12 @@ FILLFACTOR = 50
 
 
 def upgrade() -> None:
-    for table in customer_groups.COARSE:
+    for table in (t for t in customer_groups.COARSE if t not in customer_groups.WEEKS):  # 0037's
         for statement in customer_groups.fillfactor_sql(table, FILLFACTOR):
             op.execute(statement)
 
 
 def downgrade() -> None:
-    for table in customer_groups.COARSE:
+    for table in (t for t in customer_groups.COARSE if t not in customer_groups.WEEKS):
         for statement in customer_groups.fillfactor_sql(table, None):
             op.execute(statement)

@@ -23,12 +23,12 @@ depends_on = None
 
 
 def upgrade() -> None:
-    for table in customer_groups.COARSE:
+    for table in (t for t in customer_groups.COARSE if t not in customer_groups.WEEKS):  # 0037's
         for statement in customer_groups.fillfactor_sql(table, None):
             op.execute(statement)
 
 
 def downgrade() -> None:
-    for table in customer_groups.COARSE:
+    for table in (t for t in customer_groups.COARSE if t not in customer_groups.WEEKS):
         for statement in customer_groups.fillfactor_sql(table, 50):  # 0035's
             op.execute(statement)

@@ -31,7 +31,7 @@ from analytics.ltv import churn_traits
 from analytics.revenue_curves import CHECKPOINTS, HORIZONS
 from backend.extensions import db
 from backend.services.roi.sql import planner
-from backend.services.roi.sql.customer_groups import DAYS_INTO_MONTH, LAST_PURCHASES, definition
+from backend.services.roi.sql.customer_groups import LAST_PURCHASES, days_into, definition
 from backend.services.roi.tables import revenue_column
 
 UNATTRIBUTED = "-"
@@ -251,10 +251,12 @@ CUSTOMER_SOURCES = {
     "campaign_days": "roi_customer_campaign_days",
     "country_days": "roi_customer_country_days",
     "campaign_months": "roi_customer_campaign_months",
+    "campaign_weeks": "roi_customer_campaign_weeks",
 }
 _GROUP_TABLES = dict(CUSTOMER_SOURCES)  # the tables themselves (tests replace the sources)
-#: The sources also summed per acquisition month (`customer_groups.MONTHS`): source: its months.
-MONTHLY_SOURCES = {"campaign_days": "campaign_months"}
+#: The sources also summed per acquisition month and week (`customer_groups.PERIODS`): source:
+#: (its months, its weeks).
+PERIOD_SOURCES = {"campaign_days": ("campaign_months", "campaign_weeks")}
 #: The coarse levels of the customer groups, fewest rows first: the columns of their key a
 #: query's key and filters may use for the level to serve it.
 LEVELS = {
@@ -307,48 +309,76 @@ def lived_alike_months(start: dt.date, end: dt.date, as_of: dt.date) -> list[dt.
         return []
     out, month = [], split[0]
     while month < split[1]:
-        # width_bucket over CHECKPOINTS of the ages of the month's first and last day
-        ages = ((as_of - month).days, (as_of - _next_month(month)).days + 1)
-        if all(
-            len({bisect.bisect_right(CHECKPOINTS, age - less) for age in ages}) == 1
-            for less in (0, cohorts.CHURN_INACTIVITY_DAYS)
-        ):
+        if _lived_alike(month, _next_month(month) - dt.timedelta(days=1), as_of):
             out.append(month)
         month = _next_month(month)
     return out
 
 
+def lived_alike_weeks(
+    start: dt.date, end: dt.date, as_of: dt.date, months: list[dt.date]
+) -> list[dt.date]:
+    """The Mondays of the whole ISO weeks inside start..end, outside `months`, whose days'
+    customers have lived alike (as `lived_alike_months`)."""
+    out = []
+    monday = start + dt.timedelta(days=-start.weekday() % 7)
+    while monday + dt.timedelta(days=6) <= end:
+        sunday = monday + dt.timedelta(days=6)
+        outside = {monday.replace(day=1), sunday.replace(day=1)}.isdisjoint(months)
+        if outside and _lived_alike(monday, sunday, as_of):
+            out.append(monday)
+        monday += dt.timedelta(days=7)
+    return out
+
+
+def _lived_alike(first: dt.date, last: dt.date, as_of: dt.date) -> bool:
+    """Whether the customers of first..last have the same checkpoints lived and cut on `as_of`
+    (width_bucket over CHECKPOINTS of the ages of the first and the last day)."""
+    ages = ((as_of - first).days, (as_of - last).days)
+    return all(
+        len({bisect.bisect_right(CHECKPOINTS, age - less) for age in ages}) == 1
+        for less in (0, cohorts.CHURN_INACTIVITY_DAYS)
+    )
+
+
+#: The alias of the customers' days into their group's period in `_lived_rows` (0 for a day's).
+_DAYS_INTO = "days_into"
+
+
 def _lived_rows(selection: Selection, customer_key: str, as_of: dt.date) -> tuple[str, dict]:
     """FROM and WHERE of `read_customers`' groups (`_customer_rows`), and its parameters: for
-    a source summed per month too (MONTHLY_SOURCES), the groups per month of the months of
-    `lived_alike_months` and those per day of the other days, each with DAYS_INTO_MONTH (0 for
-    a day's)."""
+    a source summed per month and week too (PERIOD_SOURCES), the groups per month of the months
+    of `lived_alike_months`, those per week of the weeks of `lived_alike_weeks` and those per
+    day of the other days, each with _DAYS_INTO."""
     source = customer_source(selection, customer_key)
-    months = lived_alike_months(selection.start, selection.end, as_of)
-    if source not in MONTHLY_SOURCES or not months:
+    if source not in PERIOD_SOURCES:
         return _customer_rows(selection, customer_key), {}
-    columns = ", ".join(f"c.{c}" for c in _group_columns(source))
-    days = []
-    day = selection.start
+    months = lived_alike_months(selection.start, selection.end, as_of)
+    weeks = lived_alike_weeks(selection.start, selection.end, as_of, months)
+    if not months and not weeks:
+        return _customer_rows(selection, customer_key), {}
+    days, day = [], selection.start
     while day <= selection.end:
-        if day.replace(day=1) not in months:
+        monday = day - dt.timedelta(days=day.weekday())
+        if day.replace(day=1) not in months and monday not in weeks:
             days.append(day)
         day += dt.timedelta(days=1)
+    columns = ", ".join(f"c.{c}" for c in _group_columns(source))
     filters = _filters("c", "ad_account_id", "campaign_id")
-    sql = f"""
-        FROM (
-            SELECT {columns}, 0 AS {DAYS_INTO_MONTH}
-            FROM {CUSTOMER_SOURCES[source]} c
-            WHERE c.acquisition_date = ANY(CAST(:days AS date[]))
-              AND c.platform = ANY(:platforms) {filters}
-            UNION ALL
-            SELECT {columns}, c.{DAYS_INTO_MONTH}
-            FROM {CUSTOMER_SOURCES[MONTHLY_SOURCES[source]]} c
-            WHERE c.acquisition_date = ANY(CAST(:months AS date[]))
-              AND c.platform = ANY(:platforms) {filters}
-        ) c
-    """
-    return sql, {"days": days, "months": months}
+    parts = [
+        f"""SELECT {columns}, {into} AS {_DAYS_INTO} FROM {CUSTOMER_SOURCES[name]} c
+            WHERE c.acquisition_date = ANY(CAST(:{param} AS date[]))
+              AND c.platform = ANY(:platforms) {filters}"""
+        for name, param, into in (
+            (source, "days", "0"),
+            *(
+                (period, param, f"c.{days_into(_GROUP_TABLES[period])}")
+                for period, param in zip(PERIOD_SOURCES[source], ("months", "weeks"), strict=True)
+            ),
+        )
+    ]
+    sql = f"FROM ({' UNION ALL '.join(parts)}) c"
+    return sql, {"days": days, "months": months, "weeks": weeks}
 
 
 def _group_columns(source: str) -> tuple[str, ...]:
@@ -403,8 +433,8 @@ def read_customers(
         f"CAST(sum(c.predicted_ltv_{h}) AS float8) AS {cohorts.ltv_column(h)}" for h in HORIZONS
     )
     last_purchases = ", ".join(f"{_count(c)} AS {c}" for c in LAST_PURCHASES)
-    rows, month_params = _lived_rows(selection, customer_key, as_of)
-    into = f" - c.{DAYS_INTO_MONTH}" if month_params else ""
+    rows, period_params = _lived_rows(selection, customer_key, as_of)
+    into = f" - c.{_DAYS_INTO}" if period_params else ""
     lived_sql = f"""
         SELECT {customer_key} AS key,
                width_bucket({_AGE}, CAST(:checkpoints AS int[])) AS {cohort_buckets.LIVED},
@@ -426,7 +456,7 @@ def read_customers(
         "firsts": [0, *CHECKPOINTS[:-1]],
     }
     return (
-        reads.submit(lived_sql, params | month_params),
+        reads.submit(lived_sql, params | period_params),
         reads.submit(_ended_at_cut_sql(selection, customer_key), params),
     )
 

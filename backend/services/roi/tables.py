@@ -243,3 +243,5 @@ roi_customer_country_days = _customer_group_table("roi_customer_country_days")
 #: roi_customer_campaign_days summed per acquisition month (its first day), with the customers'
 #: days into the month: what a report by campaign reads for its whole months.
 roi_customer_campaign_months = _customer_group_table("roi_customer_campaign_months")
+#: The same per ISO week (its Monday), for the whole weeks outside a report's months.
+roi_customer_campaign_weeks = _customer_group_table("roi_customer_campaign_weeks")

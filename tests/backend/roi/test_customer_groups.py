@@ -36,8 +36,8 @@ from backend.services.roi.report import RoiRequest, load_frames, roi_report, sel
 from backend.services.roi.sql.customer_groups import (
     AGGREGATES,
     COARSE,
-    DAYS_INTO_MONTH,
-    MONTHS,
+    PERIODS,
+    days_into,
     definition,
     live_view_sql,
     per_customer_sql,
@@ -58,14 +58,15 @@ def _rows(db, sql: str) -> list[tuple]:
 
 
 def _fine_sums(table: str) -> str:
-    """The groups of a COARSE table summed from its fine table now (a month's: its first day,
-    and the customers' days into it)."""
+    """The groups of a COARSE table summed from its fine table now (a month's or week's: its
+    first day, and the customers' days into it)."""
     fine, key = COARSE[table]
-    month = "CAST(date_trunc('month', acquisition_date) AS date)"
-    sums = [f"sum({name}) AS {name}" for name in definition(table)[1] if name != DAYS_INTO_MONTH]
-    keys = [f"{month if c == 'acquisition_date' and table in MONTHS else c} AS {c}" for c in key]
-    if table in MONTHS:
-        sums.append(f"sum(customers * (acquisition_date - {month})) AS {DAYS_INTO_MONTH}")
+    period = f"CAST(date_trunc('{PERIODS.get(table)}', acquisition_date) AS date)"
+    into = days_into(table) if table in PERIODS else None
+    sums = [f"sum({name}) AS {name}" for name in definition(table)[1] if name != into]
+    keys = [f"{period if c == 'acquisition_date' and into else c} AS {c}" for c in key]
+    if into:
+        sums.append(f"sum(customers * (acquisition_date - {period})) AS {into}")
     groups = ", ".join(str(i + 1) for i in range(len(key)))
     return f"SELECT {', '.join(keys + sums)} FROM {fine} GROUP BY {groups}"
 
@@ -357,11 +358,11 @@ def test_the_answers_from_the_pre_aggregates_equal_those_read_per_customer(db, s
     coarse = {s: t for s, t in queries.CUSTOMER_SOURCES.items() if t in COARSE}
     assert set(coarse.values()) == set(COARSE)
     for source, table in coarse.items():  # the coarse groups: their fine ones instead
-        fine = f"({_fine_sums(table)})" if table in MONTHS else COARSE[table][0]
+        fine = f"({_fine_sums(table)})" if table in PERIODS else COARSE[table][0]
         monkeypatch.setitem(queries.CUSTOMER_SOURCES, source, fine)
     assert answers(START, end, as_of) == aggregated
     for source, table in queries.CUSTOMER_SOURCES.items():
-        table = coarse.get(source) if coarse.get(source) in MONTHS else table
+        table = coarse.get(source) if coarse.get(source) in PERIODS else table
         monkeypatch.setitem(queries.CUSTOMER_SOURCES, source, per_customer_sql(table))
     assert answers(START, end, as_of) == aggregated
 
@@ -385,12 +386,13 @@ def _campaign_answers(start: dt.date, end: dt.date, as_of: dt.date) -> dict:
 
 
 @pytest.mark.parametrize("seed", range(2))
-def test_the_whole_months_read_from_the_groups_per_month_answer_as_each_customer(
+def test_the_whole_months_and_weeks_read_from_their_groups_answer_as_each_customer(
     db, seed, way, monkeypatch
 ):
     """Customers acquired over four months: a report by campaign reads the whole months of its
-    range whose customers have all lived through the same checkpoints from the groups per month
-    (at some ages a month straddles a checkpoint and is read per day), and answers as read per
+    range whose customers have all lived through the same checkpoints from the groups per month,
+    the whole weeks of the other days alike from those per week (at some ages a month or week
+    straddles a checkpoint and is read per day), and answers as read per
     day and campaign and as read customer by customer, also after customers move and
     payments are deleted."""
     world = RandomWorld(db, 1100 + seed)
@@ -403,18 +405,20 @@ def test_the_whole_months_read_from_the_groups_per_month_answer_as_each_customer
     world.mark_suspects(0.2)
     start = START + dt.timedelta(days=world.rng.randint(0, 20))
     end = START + dt.timedelta(days=world.rng.randint(95, 119))
-    read_by_month = []
+    read_by_month, read_by_week, periods = [], [], dict(queries.PERIOD_SOURCES)
     for step in range(2):
         assert_groups_current(db)
         for age in (130, 400, 1500):
             as_of = START + dt.timedelta(days=age)
-            read_by_month.append(len(queries.lived_alike_months(start, end, as_of)))
+            months = queries.lived_alike_months(start, end, as_of)
+            read_by_month.append(len(months))
+            read_by_week.append(len(queries.lived_alike_weeks(start, end, as_of, months)))
             aggregated = _campaign_answers(start, end, as_of)
             assert aggregated["campaign"]["totals"]["customers"] > 0
             with monkeypatch.context() as patch:
-                patch.setattr(queries, "MONTHLY_SOURCES", {})
+                patch.setattr(queries, "PERIOD_SOURCES", {})
                 assert _campaign_answers(start, end, as_of) == aggregated, (step, age)
-                patch.setattr(queries, "MONTHLY_SOURCES", {"campaign_days": "campaign_months"})
+                patch.setattr(queries, "PERIOD_SOURCES", periods)
                 for source, table in list(queries.CUSTOMER_SOURCES.items()):
                     patch.setitem(queries.CUSTOMER_SOURCES, source, per_customer_sql(table))
                 assert _campaign_answers(start, end, as_of) == aggregated, (step, age)
@@ -422,7 +426,7 @@ def test_the_whole_months_read_from_the_groups_per_month_answer_as_each_customer
         load_customers_batch([world.customer(u) for u in moved])
         db.session.execute(text("DELETE FROM revenue_events WHERE event_id LIKE 'e2%'"))
         db.session.commit()
-    assert 0 in read_by_month and max(read_by_month) >= 2
+    assert 0 in read_by_month and max(read_by_month) >= 2 and max(read_by_week) >= 2
 
 
 def assert_as_rebuilt_from_scratch(db, monkeypatch, start: dt.date, end: dt.date,

@@ -150,17 +150,28 @@ COARSE = {
 #: Migration 0033: the days' sums per acquisition month and campaign, what a report by campaign
 #: reads for the whole months of its range in which every customer has lived through the same
 #: checkpoints (`queries.read_customers`): at 1M customers a long range's ~51k rows per day and
-#: campaign become a few thousand.
+#: campaign become a few thousand. Migration 0037: the same per ISO week, for the whole weeks of
+#: the other days.
 COARSE["roi_customer_campaign_months"] = COARSE["roi_customer_campaign_days"]
-#: The COARSE tables of migration 0024, those of migration 0028 and those of migration 0034.
+COARSE["roi_customer_campaign_weeks"] = COARSE["roi_customer_campaign_days"]
+#: The COARSE tables of migration 0024, those of migration 0028 (then 0033's and 0037's).
 PLATFORM_COARSE = ("roi_customer_platform_days", "roi_customer_platform_lifetimes")
 FINER_COARSE = ("roi_customer_campaign_days", "roi_customer_country_days")
-#: Groups per month: their `acquisition_date` is the first day of the month, and DAYS_INTO_MONTH
-#: sums each customer's days from it to its acquisition date (a report's sum of ages is the
-#: customers' age on the first day less it).
-MONTHS = ("roi_customer_campaign_months",)
-DAYS_INTO_MONTH = "days_into_month"
-_MONTH_OF_DAY = "CAST(date_trunc('month', acquisition_date) AS date)"
+#: Groups per period (table: date_trunc's unit): their `acquisition_date` is the first day of
+#: the period, and `days_into(table)` sums each customer's days from it to its acquisition date
+#: (a report's sum of ages is the customers' age on the first day less it).
+PERIODS = {"roi_customer_campaign_months": "month", "roi_customer_campaign_weeks": "week"}
+MONTHS = ("roi_customer_campaign_months",)  # migration 0033's
+WEEKS = ("roi_customer_campaign_weeks",)  # migration 0037's
+
+
+def days_into(table: str) -> str:
+    """The column of a table of PERIODS summing its customers' days into the period."""
+    return f"days_into_{PERIODS[table]}"
+
+
+def _period_of_day(table: str) -> str:
+    return f"CAST(date_trunc('{PERIODS[table]}', acquisition_date) AS date)"
 
 
 def definition(table: str) -> tuple[tuple[str, ...], dict[str, tuple[str, str]]]:
@@ -168,27 +179,28 @@ def definition(table: str) -> tuple[tuple[str, ...], dict[str, tuple[str, str]]]
     if table in COARSE:
         fine, key = COARSE[table]
         aggregates = AGGREGATES[fine][1]
-        if table in MONTHS:
-            into = ("bigint", f"acquisition_date - {_MONTH_OF_DAY}")
-            aggregates = {**aggregates, DAYS_INTO_MONTH: into}
+        if table in PERIODS:
+            into = ("bigint", f"acquisition_date - {_period_of_day(table)}")
+            aggregates = {**aggregates, days_into(table): into}
         return key, aggregates
     return AGGREGATES[table]
 
 
 def _key_sql(column: str, table: str = "") -> str:
-    if column == "acquisition_date" and table in MONTHS:
-        return _MONTH_OF_DAY
+    if column == "acquisition_date" and table in PERIODS:
+        return _period_of_day(table)
     return LIFETIME_KEY_SQL.get(column, column)
 
 
 def _days_of(table: str) -> tuple[str, str]:
     """The first and last day (SQL over the dates `first` and `last` of a changed range of
-    days) whose groups of `table` a change of first..last touches: whole months for MONTHS."""
-    if table not in MONTHS:
+    days) whose groups of `table` a change of first..last touches: whole periods for PERIODS."""
+    if table not in PERIODS:
         return "first", "last"
+    unit = PERIODS[table]
     return (
-        "CAST(date_trunc('month', first) AS date)",
-        "CAST(date_trunc('month', last) + interval '1 month' - interval '1 day' AS date)",
+        f"CAST(date_trunc('{unit}', first) AS date)",
+        f"CAST(date_trunc('{unit}', last) + interval '1 {unit}' - interval '1 day' AS date)",
     )
 
 
@@ -484,7 +496,9 @@ def _coarse_grouped(table: str, source: str, sign: str = "1", skip: tuple[str, .
     lock the groups in one order); `skip`: sums left out."""
     key, aggregates = definition(table)
     sums = ", ".join(
-        f"sum({sign} * {_coarse_value(name)}) AS {name}" for name in aggregates if name not in skip
+        f"sum({sign} * {_coarse_value(name, table)}) AS {name}"
+        for name in aggregates
+        if name not in skip
     )
     groups = ", ".join(str(i + 1) for i in range(len(key)))
     keys = ", ".join(_coarse_key(c, table) for c in key)
@@ -497,10 +511,10 @@ def _coarse_key(column: str, table: str) -> str:
     return column if value == column else f"{value} AS {column}"
 
 
-def _coarse_value(name: str) -> str:
+def _coarse_value(name: str, table: str) -> str:
     """What a row of the fine table adds to the coarse sum `name`."""
-    if name == DAYS_INTO_MONTH:
-        return f"customers * (acquisition_date - {_MONTH_OF_DAY})"
+    if table in PERIODS and name == days_into(table):
+        return f"customers * (acquisition_date - {_period_of_day(table)})"
     return name
 
 
@@ -681,7 +695,7 @@ def bulk_predictions_sql(without: tuple[str, ...] = ()) -> list[str]:
       place instead of deleted and inserted again, and no transition tables are kept;
     - `roi_customer_groups_unpredict(first, last)`: the same when no customer has a prediction
       any more (a version activated before its outputs are stored): every sum set to 0,
-      nothing summed (the groups per month of the days' months re-summed: other days of them
+      nothing summed (the groups per period of the days' periods re-summed: other days of them
       may keep theirs);
 
     `without`: COARSE tables left out (a migration's downgrade that drops them)."""
@@ -693,7 +707,7 @@ def bulk_predictions_sql(without: tuple[str, ...] = ()) -> list[str]:
         repredicts += "".join(_coarse_repredict(coarse) for coarse in coarser)
         clears += _without_coarse_triggers(fine, _cleared(fine, names), without)
         clears += "".join(
-            _coarse_repredict(c) if c in MONTHS else _cleared(c, names) for c in coarser
+            _coarse_repredict(c) if c in PERIODS else _cleared(c, names) for c in coarser
         )
     return [
         _bulk_function(

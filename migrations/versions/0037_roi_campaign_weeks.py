@@ -1,0 +1,45 @@
+"""the customer groups per day and campaign summed per ISO week
+
+Revision ID: 0037_roi_campaign_weeks
+Revises: 0036_roi_coarse_refill
+Create Date: 2026-12-07 18:35:00.000000
+
+roi_customer_campaign_weeks (per acquisition week, from its Monday, x platform x account x
+campaign, with the customers' days into the week): as 0033's groups per month, for the whole
+weeks of a report's range outside its months. Additive (0035 and 0036 leave it to this one).
+SQL:
+backend/services/roi/sql/customer_groups.py.
+"""
+
+from alembic import op
+
+from backend.services.roi.sql import customer_groups
+
+# revision identifiers, used by Alembic.
+revision = "0037_roi_campaign_weeks"
+down_revision = "0036_roi_coarse_refill"
+branch_labels = None
+depends_on = None
+
+
+def upgrade() -> None:
+    # no write to the fine groups between the fill and the triggers
+    op.execute("LOCK TABLE roi_customer_days IN SHARE ROW EXCLUSIVE MODE")
+    for table in customer_groups.WEEKS:
+        for statement in customer_groups.create_table_sql(table):
+            op.execute(statement)
+        op.execute(customer_groups.coarse_fill_sql(table))
+        for statement in customer_groups.coarse_trigger_sql(table):
+            op.execute(statement)
+        op.execute(customer_groups.coarse_function_sql(table))
+        op.execute(f"ANALYZE {table}")
+    for statement in customer_groups.bulk_predictions_sql():
+        op.execute(statement)
+
+
+def downgrade() -> None:
+    for statement in customer_groups.bulk_predictions_sql(without=customer_groups.WEEKS):
+        op.execute(statement)
+    for table in customer_groups.WEEKS:
+        for statement in customer_groups.coarse_drop_sql(table):
+            op.execute(statement)
