@@ -23,16 +23,8 @@ depends_on = None
 
 
 def upgrade() -> None:
-    # no write to the fine groups between the fill and the triggers
-    op.execute("LOCK TABLE roi_customer_days IN SHARE ROW EXCLUSIVE MODE")
-    for table in customer_groups.WEEKS:
-        for statement in customer_groups.create_table_sql(table):
-            op.execute(statement)
-        op.execute(customer_groups.coarse_fill_sql(table))
-        for statement in customer_groups.coarse_trigger_sql(table):
-            op.execute(statement)
-        op.execute(customer_groups.coarse_function_sql(table))
-        op.execute(f"ANALYZE {table}")
+    for statement in customer_groups.coarse_groups_sql(customer_groups.WEEKS):
+        op.execute(statement)
     for statement in customer_groups.bulk_predictions_sql():
         op.execute(statement)
 

@@ -624,6 +624,18 @@ def coarse_trigger_sql(table: str) -> list[str]:
     return out
 
 
+def coarse_groups_sql(tables: tuple[str, ...]) -> list[str]:
+    """Create coarse group tables, fill them from the fine groups and keep them by trigger,
+    with the fine groups locked against writes between the fill and the triggers."""
+    statements = ["LOCK TABLE roi_customer_days IN SHARE ROW EXCLUSIVE MODE"]
+    for table in tables:
+        statements += create_table_sql(table)
+        statements.append(coarse_fill_sql(table))
+        statements += coarse_trigger_sql(table)
+        statements += [coarse_function_sql(table), f"ANALYZE {table}"]
+    return statements
+
+
 def coarse_drop_sql(table: str) -> list[str]:
     fine = COARSE[table][0]
     out = [f"DROP TRIGGER {table}_{op.lower()} ON {fine}" for op in (*_DELTAS, "TRUNCATE")]
