@@ -132,7 +132,7 @@ function cohortColumns(
             key: "accuracy",
             title: "Backtested error",
             value: (c: Cohort) => (c.prediction?.source === "early" ? (c.prediction.error_pct == null ? null : c.prediction.error_pct / 100) : (c.accuracy?.error_p50 ?? null)),
-            help: "How far the predicted ROAS's model was off for cohorts this old, in a backtest (the LTV model's: predicted ROAS, LTV and LTV:CAC share it; early signals' where their figure is shown)",
+            help: "How far the predicted ROAS's model was off for cohorts this old, in a backtest (the LTV model's: predicted ROAS, LTV and LTV:CAC share it; early signals' where their figure is shown). Backtest ages count days from install: D1 is the acquisition day, D3 the 2nd-3rd day (1-2 days old), D7 up to the 7th, then D14, D30, D90",
             render: (c: Cohort) => {
               const sentence = accuracySentence(c, f);
               return sentence ? (

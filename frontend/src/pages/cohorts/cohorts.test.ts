@@ -82,7 +82,7 @@ describe("cohort charts", () => {
     });
     expect(intervalReason(young, f)).toBe("wide: only 37 customers, 4 days old");
     // the error beside it is that of a cohort of its size, the backtest's day cohorts' in the tooltip
-    expect(accuracyCell(young, f)).toBe("±60% at 4 days old");
+    expect(accuracyCell(young, f)).toBe("±60% at 4 days old (D7)");
     expect(accuracySentence(young, f)).toMatch(/^For a cohort of 37 customers: typically ±60%\. The backtest's own cohorts, one day of one channel: predicted at age 4 days: backtested error ±106%/);
     expect(intervalSentence(young, f)).toBe(
       "In the backtest, 8 in 10 cohorts of 37 customers predicted at 4 days old ended within this range of the prediction. With 37 customers, a few payers more or less move the cohort's revenue a lot. At 4 days old, most of its 365-day revenue is still to come.",
@@ -143,7 +143,7 @@ describe("cohort charts", () => {
     });
     expect(accuracyCell(young, f)).toBe("±24% at D1 (early signals)");
     expect(accuracySentence(young, f)).toBe("Predicted ROAS (30d): 56.0%, from early signals at D1, backtested ±24%.");
-    expect(accuracyCell({ ...young, prediction: { ...prediction, source: "ltv", horizon_days: 365 } }, f)).toBe("±90% at 1 day old");
+    expect(accuracyCell({ ...young, prediction: { ...prediction, source: "ltv", horizon_days: 365 } }, f)).toBe("±90% at 1 day old (D1)");
   });
 
   it("draws the table's one predicted ROAS: a young cohort's early figure, labelled, without the LTV interval", () => {
@@ -199,7 +199,7 @@ describe("trust in predictions", () => {
   });
 
   it("says how far the prediction was off in the backtest at the cohort's age", () => {
-    expect(accuracyCell(judged, f)).toBe(`±18% at ${f.days(7)} old`);
+    expect(accuracyCell(judged, f)).toBe(`±18% at ${f.days(7)} old (D7)`);
     expect(accuracySentence(judged, f)).toBe(
       `D365 ROAS predicted at age ${f.days(7)}: backtested error ±18% (8 in 10 cohorts within ±31%); in total the model under-predicted by 12%. Judged on 40 past cohorts of that age.`,
     );

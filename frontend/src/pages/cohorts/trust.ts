@@ -16,7 +16,7 @@ export const PREDICTED_HORIZON_DAYS = 365;
  * (analytics.cohorts.CHURN_INACTIVITY_DAYS). */
 export const CHURN_INACTIVITY_DAYS = 90;
 
-/** "±18% at 7 days old": the median backtested error of the prediction at the cohort's age,
+/** "±18% at 7 days old (D14)": the median backtested error of the prediction at the cohort's age,
  * for a cohort of its size when the version measured that (`accuracy.sized`). */
 export function accuracyCell(c: Cohort, f: Formatters): string {
   const p = c.prediction;
@@ -24,7 +24,9 @@ export function accuracyCell(c: Cohort, f: Formatters): string {
   if (p?.source === "early") return p.error_pct == null ? "early signals, not backtested at this age" : `±${Math.round(p.error_pct)}% at ${p.age_bucket} (early signals)`;
   const a = c.accuracy;
   if (!a || a.error_p50 == null) return "not backtested at this age";
-  const age = c.age_days == null ? "" : ` at ${f.days(c.age_days)} old`;
+  // the backtest's age bucket too, as the Predicted ROAS label names it (D3 holds 1-2 days old)
+  const bucket = a.age_bucket ? ` (${a.age_bucket})` : "";
+  const age = c.age_days == null ? "" : ` at ${f.days(c.age_days)} old${bucket}`;
   return `±${f.ratioPercent(a.sized?.error_p50 ?? a.error_p50, 0)}${age}`;
 }
 
