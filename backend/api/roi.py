@@ -445,6 +445,14 @@ class OverviewKpiSchema(Schema):
             "in the range's days younger than early_age_days, with their backtested error"
         },
     )
+    prediction = fields.Nested(
+        PredictionSchema,
+        allow_none=True,
+        metadata={
+            "description": "The one predicted ROAS the overview shows (the ROI report's totals' "
+            "prediction), with its horizon, source and backtested error"
+        },
+    )
 
 
 class OverviewSeriesPointSchema(Schema):

@@ -11,6 +11,7 @@ import pytest
 from playwright.sync_api import expect
 
 from tests.e2e import formatting
+from tests.e2e.test_early_roas import payers_note, prediction_note
 from tests.e2e.test_reports import api_json, cell, main_table, range_query
 
 pytestmark = pytest.mark.e2e
@@ -113,17 +114,30 @@ def test_the_figures_of_trust_are_the_active_versions_stored_backtest(channels, 
     assert report["churn_accuracy"]["auc"] == pytest.approx(versions["churn"]["auc"], abs=1e-4)
 
 
-def test_the_overviews_predicted_roas_carries_its_likely_range(page_as, demo_stack):
+def test_the_overviews_one_predicted_roas_carries_its_horizon_source_and_error(page_as, demo_stack):
+    """The Overview shows the one predicted ROAS of /api/overview (the ROI report's totals'
+    `prediction`), labelled as on Cohorts; the LTV model's with its likely range, and the
+    range's young customers' expected payers, never an early ROAS card beside it."""
     query = range_query(demo_stack)
     page = page_as("marketer", f"/?{query}")
     current = api_json(page, f"/api/overview?{query}")["current"]
+    shown = current["prediction"]
     card = page.get_by_test_id("kpi-Predicted ROAS")
-    expect(card.locator(".kpi-value")).to_have_text(formatting.roas(current["predicted_roas"]))
-    interval = current["predicted_roas_interval"]
-    assert interval and current["accuracy"], "the demo's model has no backtest at that age"
-    expect(card.locator(".trust-note")).to_have_text(likely(interval))
-    card.locator(".trust-note").hover()
-    expect(page.get_by_role("tooltip")).to_contain_text(
-        f"ROAS predicted at age {days(current['age_days'])}: "
-        f"backtested error {error(current['accuracy'])}"
-    )
+    expect(card.locator(".kpi-value")).to_have_text(formatting.roas(shown["roas"]))
+    notes = card.locator(".trust-note")
+    expect(notes.first).to_have_text(prediction_note(shown))
+    if shown["source"] == "ltv":
+        assert shown["interval"] and current["accuracy"], "the demo's model has no backtest there"
+        expect(notes.nth(1)).to_have_text(likely(shown["interval"]))
+        if shown["age_bucket"] == current["accuracy"]["age_bucket"]:
+            notes.nth(1).hover()
+            expect(page.get_by_role("tooltip")).to_contain_text(
+                f"ROAS predicted at age {days(current['age_days'])}: "
+                f"backtested error {error(current['accuracy'])}"
+            )
+    expect(page.get_by_test_id("kpi-Early ROAS")).to_have_count(0)
+    payers = page.get_by_test_id("kpi-Expected payers")
+    if current["early"] and current["early"]["expected_payers_30"] is not None:
+        expect(payers.locator(".trust-note")).to_have_text(payers_note(current["early"]))
+    else:
+        expect(payers).to_have_count(0)

@@ -94,7 +94,7 @@ def test_overview_cards_show_the_api_figures(page_as, demo_stack):
         "Spend": formatting.money_whole(current["spend"], currency),
         "Revenue": formatting.money_whole(current["revenue"], currency),
         "ROAS": formatting.roas(current["roas"]),
-        "Predicted ROAS": formatting.roas(current["predicted_roas"]),
+        "Predicted ROAS": formatting.roas(current["prediction"]["roas"]),
         "Installs": formatting.integer(current["installs"]),
         "CPI": formatting.money(current["cpi"], currency),
     }

@@ -31,9 +31,10 @@ EXCLUDING_SUSPECTS = (
     "cac_excluding_suspects",
     "roas_excluding_suspects",
 )
-#: How far to trust predicted_roas (backend.services.roi): its accuracy and interval; and the
-#: early figures of the range's days too young for revenue history (`roi.early`).
-TRUST = ("accuracy", "predicted_roas_interval", "early")
+#: How far to trust predicted_roas (backend.services.roi): its accuracy and interval; the
+#: early figures of the range's days too young for revenue history (`roi.early`); and the one
+#: predicted ROAS the overview shows, as the ROI report's totals (`predictions.shown_roas`).
+TRUST = ("accuracy", "predicted_roas_interval", "early", "prediction")
 
 
 def _series_sql() -> str:

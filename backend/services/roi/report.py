@@ -388,19 +388,34 @@ def _fx_notes(spend: pd.DataFrame, frames: cohorts.CohortFrames) -> list[str]:
 
 
 CSV_IDENTITY = ("key", "label", "platform", "account_id", "campaign_id")
+#: The columns after predicted_roas that say what it is, from the row's `prediction` (the one
+#: predicted ROAS the page shows): CSV column -> field of `prediction`.
+CSV_PREDICTION = {
+    "predicted_roas_horizon_days": "horizon_days",
+    "predicted_roas_source": "source",
+    "predicted_roas_error_pct": "error_pct",
+}
 
 
 def roi_csv(request: RoiRequest, as_of: dt.date | None = None, concurrent: bool = False) -> str:
-    """The ROI table as CSV: one line per row, then a 'total' line; money in `currency`."""
+    """The ROI table as CSV: one line per row, then a 'total' line; money in `currency`.
+    predicted_roas is the figure the page shows (`prediction`), followed by its horizon, source
+    and backtested error (CSV_PREDICTION)."""
     report = roi_report(request, as_of, concurrent)
+    names = list(cohorts.ROI_METRICS)
+    after = names.index("predicted_roas") + 1
+    columns = [*names[:after], *CSV_PREDICTION, *names[after:]]
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
-    writer.writerow([*CSV_IDENTITY, "currency", *cohorts.ROI_METRICS])
+    writer.writerow([*CSV_IDENTITY, "currency", *columns])
     total = {"key": "total", "label": "Total", **report["totals"]}
     for row in [*report["rows"], total]:
+        shown = row.get("prediction") or {}
+        values = row | {"predicted_roas": shown.get("roas")}
+        values |= {column: shown.get(name) for column, name in CSV_PREDICTION.items()}
         identity = [row.get(name) for name in CSV_IDENTITY]
-        values = [row.get(name) for name in cohorts.ROI_METRICS]
-        writer.writerow([_cell(v) for v in [*identity, report["currency"], *values]])
+        figures = [values.get(name) for name in columns]
+        writer.writerow([_cell(v) for v in [*identity, report["currency"], *figures]])
     return out.getvalue()
 
 

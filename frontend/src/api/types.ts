@@ -159,6 +159,8 @@ export interface PredictedRoasTrust {
   predicted_roas_interval?: { low: number; high: number } | null;
   /** Early figures of the range's days too young for revenue history. */
   early?: EarlyFigures | null;
+  /** The one predicted ROAS shown (the ROI report's totals'), with its horizon, source and error. */
+  prediction?: Prediction | null;
 }
 
 /** The backtested error of early figures at the age (D1, D3) a cohort was scored at. */

@@ -1,17 +1,14 @@
 /** The morning view: KPIs against the previous period, spend and revenue by channel over time,
  * open alerts and how fresh each account's data is. */
-import { useState, type ReactNode } from "react";
+import { useState } from "react";
 import { Link } from "react-router";
 import { Badge, Card, Col, List, Row, Segmented, Space, Tag, Typography } from "antd";
 import { useQuery } from "@tanstack/react-query";
 import { fetchAlerts, fetchOverview, queryKeys } from "../api";
-import type { Alert, FreshnessEntry, Overview, PredictedRoasTrust } from "../api/types";
-import type { Numeric } from "../lib/format";
+import type { Alert, FreshnessEntry, Overview } from "../api/types";
 import { KpiCard, type KpiComparison } from "../components/KpiCard";
 import { SUSPECT_DEFINITION } from "./channels/columns";
 import { TrustNote } from "../components/TrustNote";
-import { errorSentence, intervalText } from "../lib/trust";
-import { earlySentence, earlyShort } from "../lib/early";
 import { EmptyState, ErrorState, QueryView } from "../components/QueryView";
 import { EChart, AXIS, type EChartsOption } from "../components/charts/EChart";
 import { PlatformTag } from "../components/PlatformTag";
@@ -21,6 +18,7 @@ import { previousRange } from "../lib/dates";
 import { useDateRange, useRangeSearch, useReportedCurrency } from "../state/report";
 import { useFormat, type Formatters } from "../state/useFormat";
 import { channelSeries, partialDays, type SeriesMetric } from "./overview/series";
+import { expectedPayersCard, predictedRoasCard, type KpiCardSpec } from "./overview/predicted";
 import { can } from "../auth/permissions";
 import { useAuth } from "../auth/AuthContext";
 import { SeverityTag } from "./alerts/SeverityTag";
@@ -124,18 +122,6 @@ function atAge(data: Overview, key: "revenue" | "roas", f: Formatters): KpiCompa
   };
 }
 
-/** How far to trust the range's predicted ROAS: its likely range, the backtest on hover. */
-function predictedRoasNote(kpis: Overview["current"], f: Formatters) {
-  const trust = kpis as unknown as PredictedRoasTrust & { age_days?: number };
-  if (kpis.predicted_roas == null || !("accuracy" in trust)) return undefined;
-  return (
-    <TrustNote
-      text={intervalText(trust.predicted_roas_interval, f) ?? "not backtested at this age"}
-      tooltip={errorSentence("D{h} ROAS", trust.accuracy, trust.age_days, f, 365)}
-    />
-  );
-}
-
 /** ROAS without the suspect customers' revenue, under the ROAS, when some customers are suspect. */
 function excludingSuspectsNote(kpis: Overview["current"], f: Formatters) {
   const k = kpis as Record<string, unknown>;
@@ -149,44 +135,10 @@ function excludingSuspectsNote(kpis: Overview["current"], f: Formatters) {
   );
 }
 
-/** The early predicted ROAS of the range's days too young for revenue history, if any. */
-function earlyCard(kpis: Overview["current"], f: Formatters, currency: string) {
-  const early = (kpis as unknown as PredictedRoasTrust).early;
-  if (!early || early.predicted_roas == null) return [];
-  return [
-    {
-      title: "Early ROAS",
-      key: "early_roas",
-      value: early.predicted_roas,
-      format: f.roas,
-      good: "up" as const,
-      help: `Early predicted ${early.horizon_days}-day ROAS of the customers acquired ${f.shortDate(early.from)}–${f.shortDate(early.to)}, too young for revenue history: ${f.number(early.expected_payers_30 ?? 0, 1)} expected payers of ${f.integer(early.customers)} × value per payer ÷ spend`,
-      note: <TrustNote text={earlyShort(early)} tooltip={earlySentence(early, f, currency)} />,
-      // only the range's newest customers have an early ROAS: say whose it is instead of a
-      // comparison with a previous range that has none
-      comparison: {
-        current: null,
-        previous: null,
-        label: `customers of ${f.shortDate(early.from)}–${f.shortDate(early.to)} only`,
-        tooltip: `Only customers too young for revenue history have an early ROAS, so it is not compared with the previous range.`,
-      },
-    },
-  ];
-}
-
 function Kpis({ data, f }: { data: Overview; f: Formatters }) {
   const c = data.current ?? ({} as Overview["current"]);
   const p = data.previous ?? ({} as Overview["previous"]);
-  const cards: {
-    title: string;
-    key: string;
-    value?: number;
-    format: (v: Numeric) => string;
-    good: "up" | "down" | "neutral";
-    help?: string;
-    comparison?: KpiComparison;
-    note?: ReactNode;
-  }[] = [
+  const cards: KpiCardSpec[] = [
     { title: "Spend", key: "spend", format: f.moneyWhole, good: "neutral" as const },
     {
       title: "Revenue",
@@ -205,17 +157,10 @@ function Kpis({ data, f }: { data: Overview; f: Formatters }) {
       comparison: atAge(data, "roas", f),
       note: excludingSuspectsNote(c, f),
     },
-    {
-      title: "Predicted ROAS",
-      key: "predicted_roas",
-      format: f.roas,
-      good: "up" as const,
-      help: "Predicted 365-day revenue of the customers acquired ÷ spend",
-      note: predictedRoasNote(c, f),
-    },
+    predictedRoasCard(c, p, f),
     { title: "Installs", key: "installs", format: f.integer, good: "up" as const },
     { title: "CPI", key: "cpi", format: f.money, good: "down" as const, help: "Cost per install: spend ÷ installs" },
-    ...earlyCard(c, f, data.currency),
+    ...expectedPayersCard(c, f),
   ];
   return (
     <Row gutter={[16, 16]} className="section">
@@ -223,8 +168,8 @@ function Kpis({ data, f }: { data: Overview; f: Formatters }) {
         <Col key={card.key} xs={24} sm={12} lg={8} xl={4}>
           <KpiCard
             title={card.title}
-            current={card.value ?? c[card.key]}
-            previous={card.value != null ? null : p[card.key]}
+            current={card.value !== undefined ? card.value : c[card.key]}
+            previous={card.value !== undefined ? (card.previous ?? null) : p[card.key]}
             format={card.format}
             good={card.good}
             help={card.help}

@@ -12,7 +12,9 @@ scored through 2024-01-05 with a value per payer of 50 (30 days):
 
 from __future__ import annotations
 
+import csv
 import datetime as dt
+import io
 from decimal import Decimal
 
 import pytest
@@ -342,3 +344,67 @@ def test_the_api_answers_the_shown_prediction_with_its_source_and_error(
     meta = next(r for r in rows["rows"] if r["key"] == "meta")
     assert meta["prediction"]["source"] == "early"
     assert meta["prediction"]["roas"] == meta["early"]["predicted_roas"]
+
+
+def test_the_overview_shows_the_roi_reports_one_predicted_roas(early_world, db):
+    """All the range's customers are young on SEEN_ON: its one figure is early signals'."""
+    ltv_backtest(early_world, db, error_30=0.40)
+    shown = overview_figures(JAN1, JAN10, SEEN_ON)["current"]["prediction"]
+    totals = roi_report(RoiRequest(JAN1, JAN10), as_of=SEEN_ON)["totals"]
+    assert shown == totals["prediction"]
+    assert (shown["source"], shown["horizon_days"]) == ("early", 30)
+    assert shown["roas"] == totals["early"]["predicted_roas"]
+
+
+def test_the_overview_api_answers_its_one_predicted_roas(early_world, db, marketer, monkeypatch):
+    """The range's customers (all young: 2024-01-01 .. 01-06) are 3 days old in the middle
+    (D7), where the LTV model was the closer on 30-day revenue: the overview shows its 365-day
+    figure."""
+    from backend.services.roi import report
+
+    close = {"cohort_abs_error_p50": 0.05, "cohort_abs_error_p80": 0.1}
+    at = {"30": {"D7": close}, "365": {"D7": {**close, "cohort_abs_error_p50": 0.6}}}
+    early_world["model"].metrics = {**early_world["model"].metrics, "backtest": {"by_age": at}}
+    db.session.commit()
+    monkeypatch.setattr(report, "today", lambda: SEEN_ON)
+    current = marketer.get("/api/overview", query_string={"start": JAN1, "end": JAN10}).json[
+        "current"
+    ]
+    shown = current["prediction"]
+    assert (shown["source"], shown["horizon_days"]) == ("ltv", 365)
+    assert shown["roas"] == current["predicted_roas"] is not None
+    assert (shown["age_bucket"], shown["error_pct"]) == ("D7", 60.0)
+    assert shown["compared"]["ltv_error_pct"] == 5.0
+    assert (
+        shown["compared"]["early_error_pct"]
+        == current["early"]["accuracy"]["predicted_roas_err_pct"]
+    )
+
+
+def test_the_csv_exports_the_predicted_roas_the_page_shows(early_world, db, marketer, monkeypatch):
+    from backend.services.roi import report
+
+    ltv_backtest(early_world, db, error_30=0.40)
+    monkeypatch.setattr(report, "today", lambda: SEEN_ON)
+    query = {"start": JAN1, "end": JAN10}
+    page = marketer.get("/api/roi", query_string=query).json
+    answer = marketer.get("/api/roi/export.csv", query_string=query).get_data(as_text=True)
+    lines = {line["key"]: line for line in csv.DictReader(io.StringIO(answer))}
+    header = next(csv.reader(io.StringIO(answer)))
+    at = header.index("predicted_roas")
+    assert header[at + 1 : at + 4] == [
+        "predicted_roas_horizon_days",
+        "predicted_roas_source",
+        "predicted_roas_error_pct",
+    ]
+    for row in [*page["rows"], {**page["totals"], "key": "total"}]:
+        shown, line = row["prediction"], lines[row["key"]]
+        assert line["predicted_roas"] == str(shown["roas"])
+        assert line["predicted_roas_horizon_days"] == str(shown["horizon_days"])
+        assert line["predicted_roas_source"] == shown["source"]
+        assert line["predicted_roas_error_pct"] == str(shown["error_pct"])
+    # meta's shown figure is early signals' 30-day one, not the LTV model's
+    assert lines["meta"]["predicted_roas_source"] == "early"
+    assert lines["meta"]["predicted_roas"] != str(
+        next(r for r in page["rows"] if r["key"] == "meta")["predicted_roas"]
+    )
