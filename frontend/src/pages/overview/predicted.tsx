@@ -68,8 +68,9 @@ export function predictedRoasCard(current: Kpis, previous: Kpis, f: Formatters):
         },
     note: (
       <>
-        <TrustNote text={predictionShort(p)} tooltip={predictionSentence(p, f)} />
+        <TrustNote text={predictionShort(p)} tooltip={predictionSentence(p, f)} wrap />
         <TrustNote
+          wrap
           text={range}
           tooltip={atRangeAge ? errorSentence("D{h} ROAS", now.accuracy, now.age_days, f, 365) : predictionSentence(p, f)}
         />
@@ -93,6 +94,7 @@ export function expectedPayersCard(current: Kpis, f: Formatters): KpiCardSpec[] 
       help: `Customers acquired ${who}, too young for revenue history, expected to make a first purchase within ${early.horizon_days} days of acquisition. Below it: of how many customers, the age it was predicted at and its backtested error`,
       note: (
         <TrustNote
+          wrap
           text={[`of ${f.integer(early.customers)}`, payersShort(early)].filter(Boolean).join(" · ")}
           tooltip={payersSentence(early, f)}
         />
