@@ -224,7 +224,9 @@ def test_predicted_roas_carries_its_backtested_error_and_range(cohorts_page):
         elif accuracy and accuracy.get("error_p50") is not None:
             typical = (accuracy.get("sized") or {}).get("error_p50") or accuracy["error_p50"]
             percent = formatting.integer(Decimal(str(typical)) * 100)
-            expect(error).to_have_text(f"±{percent}% at {days(c['age_days'])} old")
+            # the backtest's age bucket beside the cohort's age, as the label under the figure
+            bucket = f" ({accuracy['age_bucket']})" if accuracy.get("age_bucket") else ""
+            expect(error).to_have_text(f"±{percent}% at {days(c['age_days'])} old{bucket}")
         else:
             expect(error).to_have_text("not backtested at this age")
         checked += 1
