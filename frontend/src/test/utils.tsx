@@ -7,7 +7,7 @@ import userEvent, { PointerEventsCheckLevel } from "@testing-library/user-event"
 import { StyleProvider } from "@ant-design/cssinjs";
 import { AppProviders, createQueryClient } from "../providers";
 import { setCsrfToken } from "../api/client";
-import type { User } from "../api/types";
+import type { EarlyFigures, User } from "../api/types";
 
 export interface Call {
   method: string;
@@ -97,3 +97,20 @@ export function renderApp(ui: ReactElement, { route = "/" }: { route?: string } 
  * getComputedStyle up the tree on every event (slow under antd's many style tags in jsdom).
  */
 export const user = userEvent.setup({ delay: null, pointerEventsCheck: PointerEventsCheckLevel.Never });
+
+/** The early figures of a range's young customers (API field `early`), with the accuracy given. */
+export function earlyFigures(accuracy: EarlyFigures["accuracy"] = null): EarlyFigures {
+  return {
+    from: "2024-01-08",
+    to: "2024-01-10",
+    customers: 350,
+    scored: 350,
+    expected_payers_7: 12,
+    expected_payers_30: 17.5,
+    value_per_payer: 9.5,
+    spend: 400,
+    predicted_roas: 0.42,
+    horizon_days: 30,
+    accuracy,
+  };
+}

@@ -1,23 +1,11 @@
 import { screen, within } from "@testing-library/react";
 import { Breakdowns } from "./Breakdowns";
 import type { RoiReport } from "../../api/types";
-import { mockApi, renderApp, session, USERS } from "../../test/utils";
+import { earlyFigures, mockApi, renderApp, session, USERS } from "../../test/utils";
 
 afterEach(() => vi.unstubAllGlobals());
 
-const EARLY = {
-  from: "2024-01-08",
-  to: "2024-01-10",
-  customers: 350,
-  scored: 350,
-  expected_payers_7: 12,
-  expected_payers_30: 17.5,
-  value_per_payer: 9.5,
-  spend: 400,
-  predicted_roas: 0.42,
-  horizon_days: 30,
-  accuracy: null,
-};
+const EARLY = earlyFigures();
 
 /** A country breakdown: the US reported by the platforms, France only known from customers. */
 const BY_COUNTRY = {

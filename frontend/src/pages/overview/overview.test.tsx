@@ -1,6 +1,6 @@
 import { screen, waitFor, within } from "@testing-library/react";
 import OverviewPage from "../OverviewPage";
-import { mockApi, renderApp, session, USERS } from "../../test/utils";
+import { earlyFigures, mockApi, renderApp, session, USERS } from "../../test/utils";
 
 vi.mock("../../components/charts/EChart", async (importOriginal) => ({
   ...(await importOriginal<object>()),
@@ -9,19 +9,7 @@ vi.mock("../../components/charts/EChart", async (importOriginal) => ({
 
 afterEach(() => vi.unstubAllGlobals());
 
-const EARLY = {
-  from: "2024-01-08",
-  to: "2024-01-10",
-  customers: 350,
-  scored: 350,
-  expected_payers_7: 12,
-  expected_payers_30: 17.5,
-  value_per_payer: 9.5,
-  spend: 400,
-  predicted_roas: 0.42,
-  horizon_days: 30,
-  accuracy: { age_bucket: "D1", horizon_days: 30, expected_payers_err_pct: 6, predicted_roas_err_pct: 31.6, weeks: 4 },
-};
+const EARLY = earlyFigures({ age_bucket: "D1", horizon_days: 30, expected_payers_err_pct: 6, predicted_roas_err_pct: 31.6, weeks: 4 });
 const ACCURACY = { horizon_days: 365, age_bucket: "D3", error_p50: 0.6, error_p80: 0.9, cohorts: 40, customers: 4000 };
 const COMPARED = {
   horizon_days: 30,
