@@ -32,7 +32,7 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
-    without = (*customer_groups.MONTHS, *customer_groups.WEEKS)  # 0037 dropped the weeks first
+    without = (*customer_groups.MONTHS, *customer_groups.WEEKS)  # 0035 dropped the weeks first
     for statement in customer_groups.bulk_predictions_sql(without=without):
         op.execute(statement)
     for table in customer_groups.MONTHS:

@@ -150,11 +150,11 @@ COARSE = {
 #: Migration 0033: the days' sums per acquisition month and campaign, what a report by campaign
 #: reads for the whole months of its range in which every customer has lived through the same
 #: checkpoints (`queries.read_customers`): at 1M customers a long range's ~51k rows per day and
-#: campaign become a few thousand. Migration 0037: the same per ISO week, for the whole weeks of
+#: campaign become a few thousand. Migration 0035: the same per ISO week, for the whole weeks of
 #: the other days.
 COARSE["roi_customer_campaign_months"] = COARSE["roi_customer_campaign_days"]
 COARSE["roi_customer_campaign_weeks"] = COARSE["roi_customer_campaign_days"]
-#: The COARSE tables of migration 0024, those of migration 0028 (then 0033's and 0037's).
+#: The COARSE tables of migration 0024, those of migration 0028 (then 0033's and 0035's).
 PLATFORM_COARSE = ("roi_customer_platform_days", "roi_customer_platform_lifetimes")
 FINER_COARSE = ("roi_customer_campaign_days", "roi_customer_country_days")
 #: Groups per period (table: date_trunc's unit): their `acquisition_date` is the first day of
@@ -162,7 +162,7 @@ FINER_COARSE = ("roi_customer_campaign_days", "roi_customer_country_days")
 #: (a report's sum of ages is the customers' age on the first day less it).
 PERIODS = {"roi_customer_campaign_months": "month", "roi_customer_campaign_weeks": "week"}
 MONTHS = ("roi_customer_campaign_months",)  # migration 0033's
-WEEKS = ("roi_customer_campaign_weeks",)  # migration 0037's
+WEEKS = ("roi_customer_campaign_weeks",)  # migration 0035's
 
 
 def days_into(table: str) -> str:
@@ -516,19 +516,6 @@ def _coarse_value(name: str, table: str) -> str:
     if table in PERIODS and name == days_into(table):
         return f"customers * (acquisition_date - {_period_of_day(table)})"
     return name
-
-
-def fillfactor_sql(table: str, fillfactor: int | None) -> list[str]:
-    """Statements setting the fillfactor of the group table `table` (None: the default, 100)
-    and rewriting it at once (CLUSTER on its key), so that its pages keep that room now rather
-    than as their rows are next written."""
-    setting = f"SET (fillfactor = {fillfactor})" if fillfactor else "RESET (fillfactor)"
-    return [
-        f"ALTER TABLE {table} {setting}",
-        f"CLUSTER {table} USING ux_{table}_key",
-        f"ALTER TABLE {table} SET WITHOUT CLUSTER",
-        f"ANALYZE {table}",
-    ]
 
 
 def coarse_fill_sql(table: str, skip: tuple[str, ...] = ()) -> str:

@@ -1,12 +1,12 @@
 """the customer groups per day and campaign summed per ISO week
 
-Revision ID: 0037_roi_campaign_weeks
-Revises: 0036_roi_coarse_refill
+Revision ID: 0035_roi_campaign_weeks
+Revises: 0034_customer_events_references
 Create Date: 2026-12-07 18:35:00.000000
 
 roi_customer_campaign_weeks (per acquisition week, from its Monday, x platform x account x
 campaign, with the customers' days into the week): as 0033's groups per month, for the whole
-weeks of a report's range outside its months. Additive (0035 and 0036 leave it to this one).
+weeks of a report's range outside its months.
 SQL:
 backend/services/roi/sql/customer_groups.py.
 """
@@ -16,8 +16,8 @@ from alembic import op
 from backend.services.roi.sql import customer_groups
 
 # revision identifiers, used by Alembic.
-revision = "0037_roi_campaign_weeks"
-down_revision = "0036_roi_coarse_refill"
+revision = "0035_roi_campaign_weeks"
+down_revision = "0034_customer_events_references"
 branch_labels = None
 depends_on = None
 
