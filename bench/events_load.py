@@ -15,19 +15,26 @@ written to a temporary file on disk, in chunks (the benchmark never holds the ro
   terminated child, whole process); `loader_rss_growth_mb` is its peak resident memory during
   the command (VmHWM, reset through /proc/self/clear_refs when the kernel allows) above its
   resident memory when the command starts: the load streams when that does not grow with rows.
-- the daily load (`into_loaded`): a second file of BENCH_EVENTS_NEW new events of the same
-  customers, loaded by the same command into the table that holds the first file's events. Its
-  reference is a plain COPY of the same rows, their customers' ids already resolved, into a
-  copy of customer_events (same columns, key and index; no check of the customers) holding the
-  same events, committed; timed. `reload` is the same file loaded once more (every event
-  already stored).
+- the daily loads (`into_loaded`), each into the table the loads before it left (never empty):
+  BENCH_EVENTS_SMALL new events of the same customers (CSV, optional), BENCH_EVENTS_JSON as
+  JSON Lines (objects, value a number, properties an object; default BENCH_EVENTS_SMALL, else
+  BENCH_EVENTS_NEW), then BENCH_EVENTS_NEW (CSV), each by the same command. The reference of
+  each is a plain COPY of the same rows (CSV), their customers' ids already resolved, into a copy
+  of customer_events (same columns, key and index; no check of the customers) holding the same
+  events, committed; timed. Writing the files and copying the table are outside both timers.
+  `reload` is the small CSV file (and the large one unless BENCH_RELOAD=0) loaded once more
+  (every event already stored). `peak_rss_ratio_csv_vs_csv_small` compares the loader's peak
+  resident memory (VmHWM, reset at the command's start) of the two CSV loads: ~1 when the
+  load streams.
 
 Last line: {"bench": "events_load", "rows", "rows_per_s", "reference_rows_per_s",
 "throughput_ratio_vs_reference", "loader_peak_rss_mb", "loader_rss_growth_mb", "file_mb",
-"into_loaded": {"rows", "table_rows", "rows_per_s", "reference_rows_per_s",
-"throughput_ratio_vs_reference", "loader_rss_growth_mb", "reload_rows_per_s", ...}, ...}.
+"into_loaded": {"csv_small", "json", "csv": {"rows", "table_rows", "rows_per_s",
+"reference_rows_per_s", "throughput_ratio_vs_reference", "loader_peak_rss_mb", ...},
+"peak_rss_ratio_csv_vs_csv_small"}, ...}.
 BENCH_EVENTS sets the rows of the first file (default 1,000,000), BENCH_EVENTS_NEW those of the
-second (default as many); BENCH_TMPDIR the folder of the temporary files.
+last (default as many); BENCH_TMPDIR the folder of the temporary files; BENCH_DATABASE an
+existing (empty) database to use instead of a scratch one (migrated, not dropped).
 """
 
 from __future__ import annotations
@@ -50,6 +57,10 @@ from bench.customers_load import CUSTOMER_HEADER, START, customer_line, lines  #
 
 ROWS = int(os.environ.get("BENCH_EVENTS", 1_000_000))
 NEW_ROWS = int(os.environ.get("BENCH_EVENTS_NEW", ROWS))
+SMALL_ROWS = int(os.environ.get("BENCH_EVENTS_SMALL", 0))
+JSON_ROWS = int(os.environ.get("BENCH_EVENTS_JSON", SMALL_ROWS or NEW_ROWS))
+RELOAD = os.environ.get("BENCH_RELOAD", "1") != "0"
+DATABASE = os.environ.get("BENCH_DATABASE") or None
 EVENTS_PER_CUSTOMER = 20
 EVENT_HEADER = "event_id,customer_id,occurred_at,name,value,properties"
 NAMES = ("session_start", "tutorial_complete", "level_up", "store_view", "add_to_cart")
@@ -233,43 +244,114 @@ def _stored_events() -> int:
     return count
 
 
-def into_loaded(url: str, folder: Path, customers: int) -> dict:
-    """The daily load: NEW_ROWS new events into the table holding the first file's, against a
-    plain COPY of the same rows into a copy of that table; then the same file again."""
+def write_events_json(path: Path, numbers: range, customers: int) -> None:
+    """The JSON Lines file of events `numbers` (the rows of `csv_line`; value a JSON number,
+    properties an object), written CHUNK_LINES lines at a time."""
+    with path.open("w", encoding="utf-8", newline="") as out:
+        for start in range(numbers.start, numbers.stop, CHUNK_LINES):
+            out.write(
+                "".join(
+                    json_line(n, customers)
+                    for n in range(start, min(start + CHUNK_LINES, numbers.stop))
+                )
+            )
+
+
+def json_line(n: int, customers: int) -> str:
+    occurred = (START + dt.timedelta(days=n % 400, seconds=n % 86_400)).isoformat()
+    item: dict = {"event_id": f"e{n}", "customer_id": f"c{n % customers}", "occurred_at": occurred}
+    item["name"] = NAMES[n % len(NAMES)]
+    if n % 5 == 2:
+        item["value"] = n % 50
+    if n % 10 == 0:
+        item["properties"] = {"level": n % 30}
+    return json.dumps(item) + "\n"
+
+
+def into_loaded(
+    url: str, folder: Path, customers: int, numbers: range, form: str, reload: bool
+) -> dict:
+    """A daily load: the new events `numbers` (a CSV file, or JSON Lines when `form` is
+    "json") into the table as it stands, against a plain COPY of the same rows (CSV, customer
+    ids resolved) into a copy of that table; then, when `reload`, the same file again."""
     from backend.extensions import db
 
-    path, resolved = folder / "new_events.csv", folder / "new_events_resolved.csv"
-    numbers = range(ROWS, ROWS + NEW_ROWS)
-    write_events_csv(path, numbers, customers)
+    path = folder / ("new_events.jsonl" if form == "json" else "new_events.csv")
+    resolved = folder / "new_events_resolved.csv"
+    table_rows = _stored_events()
+    started = time.perf_counter()
+    if form == "json":
+        write_events_json(path, numbers, customers)
+    else:
+        write_events_csv(path, numbers, customers)
     write_events_csv(resolved, numbers, customers, stored_customer_ids(customers))
+    write_seconds = time.perf_counter() - started
     db.session.commit()
     reference_seconds = copy_into_loaded_reference(resolved)
+    resolved.unlink()
     settle()
     db.session.remove()
+    rows = len(numbers)
     report, _ = run_loader(url, path)
-    assert _stored_events() == ROWS + NEW_ROWS, report["output"]
+    assert _stored_events() == table_rows + rows, report["output"]
     db.session.remove()
-    again, _ = run_loader(url, path)
-    assert _stored_events() == ROWS + NEW_ROWS, again["output"]
-    rows_per_s = NEW_ROWS / report["seconds"]
-    reference_rows_per_s = NEW_ROWS / reference_seconds
-    return {
-        "rows": NEW_ROWS,
-        "table_rows": ROWS,
+    again = None
+    if reload:
+        again, _ = run_loader(url, path)
+        assert _stored_events() == table_rows + rows, again["output"]
+        db.session.remove()
+    path.unlink()
+    rows_per_s = rows / report["seconds"]
+    reference_rows_per_s = rows / reference_seconds
+    daily = {
+        "form": form,
+        "rows": rows,
+        "table_rows": table_rows,
         "seconds": round(report["seconds"], 1),
         "rows_per_s": round(rows_per_s),
         "loader_output": report["output"],
+        "loader_peak_rss_mb": round(report["peak_kb"] / 1e3, 1),
         "loader_rss_growth_mb": _growth_mb(report),
-        "reference": "plain COPY (csv, customer ids resolved) of the same rows into a copy of "
-        "customer_events (key, index) holding the same events",
         "reference_seconds": round(reference_seconds, 1),
         "reference_rows_per_s": round(reference_rows_per_s),
         "throughput_ratio_vs_reference": round(rows_per_s / reference_rows_per_s, 2),
-        "reload_seconds": round(again["seconds"], 1),
-        "reload_rows_per_s": round(NEW_ROWS / again["seconds"]),
-        "reload_output": again["output"],
-        "reload_rss_growth_mb": _growth_mb(again),
+        "files_write_seconds": round(write_seconds, 1),
     }
+    if again:
+        daily |= {
+            "reload_seconds": round(again["seconds"], 1),
+            "reload_rows_per_s": round(rows / again["seconds"]),
+            "reload_output": again["output"],
+            "reload_rss_growth_mb": _growth_mb(again),
+        }
+    return daily
+
+
+def daily_loads(url: str, folder: Path, customers: int) -> dict:
+    """The daily loads after the first file: SMALL_ROWS new events (CSV), JSON_ROWS (JSON
+    Lines), then NEW_ROWS (CSV), each into the table the ones before left; the peak memory of
+    the two CSV loads compared."""
+    first = ROWS
+    loads = {}
+    for key, form, rows, reload in (
+        ("csv_small", "csv", SMALL_ROWS, True),
+        ("json", "json", JSON_ROWS, False),
+        ("csv", "csv", NEW_ROWS, RELOAD),
+    ):
+        if rows:
+            numbers = range(first, first + rows)
+            loads[key] = into_loaded(url, folder, customers, numbers, form, reload)
+            first += rows
+    if "csv_small" in loads and "csv" in loads:
+        small, large = loads["csv_small"], loads["csv"]
+        loads["peak_rss_ratio_csv_vs_csv_small"] = round(
+            large["loader_peak_rss_mb"] / small["loader_peak_rss_mb"], 2
+        )
+    loads["reference"] = (
+        "plain COPY (csv, customer ids resolved) of the same rows into a copy of "
+        "customer_events (key, index) holding the same events"
+    )
+    return loads
 
 
 def main() -> None:
@@ -279,7 +361,7 @@ def main() -> None:
     customers = max(ROWS // EVENTS_PER_CUSTOMER, 1)
     folder = Path(tempfile.mkdtemp(prefix="spendlens-events-", dir=os.environ.get("BENCH_TMPDIR")))
     try:
-        with scratch_app() as app:
+        with scratch_app(database=DATABASE) as app:
             # shared costs, before both timers: the customers, then the file
             started = time.perf_counter()
             load_customers_csv(lines(CUSTOMER_HEADER, customer_line("c"), customers))
@@ -295,7 +377,7 @@ def main() -> None:
             report, maxrss_mb = run_loader(url, path)
             assert _stored_events() == ROWS, report["output"]
             path.unlink()
-            daily = into_loaded(url, folder, customers) if NEW_ROWS else None
+            daily = daily_loads(url, folder, customers)
             assert app  # the scratch database is dropped on leaving
     finally:
         shutil.rmtree(folder, ignore_errors=True)

@@ -55,10 +55,12 @@ def register(app: Flask) -> None:
     @click.argument("path", type=_FILE)
     def load_events_command(path: Path) -> None:
         """Load in-app events from a CSV (event_id, customer_id, occurred_at, name, value,
-        properties)."""
-        from backend.services.customers import load_events_csv
+        properties), or from JSON (a .json, .jsonl or .ndjson file: an array of objects keyed
+        like the columns, or one object a line)."""
+        from backend.services.customers import load_events_csv, load_events_json
 
-        _load(path, load_events_csv)
+        json_file = path.suffix.lower() in (".json", ".jsonl", ".ndjson")
+        _load(path, load_events_json if json_file else load_events_csv)
 
     @app.cli.command("train-models")
     @click.option(

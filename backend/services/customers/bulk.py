@@ -1,5 +1,5 @@
-"""The bulk ways of an in-app events CSV in the plain form (plain_events.py: read, checked and
-given its customers' ids by Arrow), both streamed by COPY:
+"""The bulk ways of in-app events, from a CSV file or JSON items (event_sources.py; plain_events.py:
+checked and given their customers' ids by Arrow), both streamed by COPY:
 
 - into an empty customer_events (the first load): straight into the table, whose keys and
   indexes are dropped first and rebuilt after, sorted, in the same transaction; the table is
@@ -10,17 +10,13 @@ given its customers' ids by Arrow), both streamed by COPY:
   merges (merging.py: a new event inserted, a changed one updated, an unchanged one left alone),
   a slice of the staging table at a time. Readers are never blocked.
 
-A file not in the plain form, a customer never loaded, an event id given twice: this way rolls
-back to its savepoint and the load takes the full parse (loading.py), which loads it or names
-each problem by line and field: the contract is that one's, these ways only take the common
-case faster.
+Records not in the form these ways take, a customer never loaded, an event id given twice: this
+way rolls back to its savepoint and the load takes the full parse (loading.py), which loads them
+or names each problem by line or item and field: the contract is that one's, these ways only take
+the common case faster.
 """
 
 from __future__ import annotations
-
-import csv
-import itertools
-from typing import IO
 
 import psycopg2
 import psycopg2.errors
@@ -30,6 +26,7 @@ from backend.services.customers import merging
 from backend.services.customers.plain_events import (
     COLUMNS,
     CustomerIds,
+    EventSource,
     NotPlain,
     copy_plain_events,
 )
@@ -44,23 +41,22 @@ SLICE_PAGES = 16_384
 PROBE_LINES = 1_000
 
 
-def load_plain_events(cursor, stream: IO[str]) -> tuple[int, int, int] | None:
-    """Load the events of `stream` a bulk way, in the caller's transaction: (rows, inserted,
-    updated), or None (nothing done, the stream back at its start) when the full parse must
-    take it."""
-    seekable = getattr(stream, "seekable", None)  # a file, not an iterable of lines
-    if not (seekable and seekable()):
+def load_plain_events(cursor, source: EventSource) -> tuple[int, int, int] | None:
+    """Load the events of `source` a bulk way, in the caller's transaction: (rows, inserted,
+    updated), or None (nothing done, the source back at its start) when the full parse must
+    take them."""
+    if not source.rewindable:
         return None
     cursor.execute("SAVEPOINT bulk_events")
     try:
         if _empty_and_locked(cursor):
-            rows = _copy_and_index(cursor, stream)
+            rows = _copy_and_index(cursor, source)
             result = (rows, rows, 0)
         else:
             cursor.execute("ROLLBACK TO SAVEPOINT bulk_events")  # and its locks, if any
             customers = CustomerIds(cursor)
-            result = _copy_new(cursor, stream, customers) or _stage_and_merge(
-                cursor, stream, customers
+            result = _copy_new(cursor, source, customers) or _stage_and_merge(
+                cursor, source, customers
             )
     except (
         NotPlain,
@@ -70,7 +66,7 @@ def load_plain_events(cursor, stream: IO[str]) -> tuple[int, int, int] | None:
         psycopg2.errors.CardinalityViolation,  # an event id given twice, met by the merge
     ):
         cursor.execute("ROLLBACK TO SAVEPOINT bulk_events")
-        stream.seek(0)
+        source.rewind()
         return None
     cursor.execute("RELEASE SAVEPOINT bulk_events")
     return result
@@ -88,9 +84,9 @@ def _empty_and_locked(cursor) -> bool:
     return bool(cursor.fetchone()[0])
 
 
-def _copy_and_index(cursor, stream: IO[str]) -> int:
+def _copy_and_index(cursor, source: EventSource) -> int:
     rebuild = _drop_keys_and_indexes(cursor)
-    rows = copy_plain_events(cursor, stream, _TABLE, CustomerIds(cursor))
+    rows = copy_plain_events(cursor, source, _TABLE, CustomerIds(cursor))
     cursor.execute("SET LOCAL maintenance_work_mem = '1GB'")
     for statement in rebuild:
         cursor.execute(statement)
@@ -136,44 +132,38 @@ def _drop_keys_and_indexes(cursor) -> list[str]:
     )
 
 
-def _copy_new(cursor, stream: IO[str], customers: CustomerIds) -> tuple[int, int, int] | None:
+def _copy_new(cursor, source: EventSource, customers: CustomerIds) -> tuple[int, int, int] | None:
     """The events straight into the table by COPY, when none of their ids is stored yet (the
-    daily load of new events); None, nothing done and the stream back at its start, when one
+    daily load of new events); None, nothing done and the source back at its start, when one
     is (or is given twice). The COPY fails at such a row but is sent to its end (the server
     discards the rest): a file whose first events are stored (loaded again, or re-sending the
     end of the previous one) is not copied."""
-    if _starts_stored(cursor, stream):
+    if _starts_stored(cursor, source):
         return None
     cursor.execute("SAVEPOINT bulk_new_events")
     try:
-        rows = copy_plain_events(cursor, stream, _TABLE, customers)
+        rows = copy_plain_events(cursor, source, _TABLE, customers)
     except psycopg2.errors.UniqueViolation:
         cursor.execute("ROLLBACK TO SAVEPOINT bulk_new_events")
-        stream.seek(0)
+        source.rewind()
         return None
     cursor.execute("RELEASE SAVEPOINT bulk_new_events")
     return rows, rows, 0
 
 
-def _starts_stored(cursor, stream: IO[str]) -> bool:
-    """Whether an event id of the first PROBE_LINES records is stored; the stream back at its
+def _starts_stored(cursor, source: EventSource) -> bool:
+    """Whether an event id of the first PROBE_LINES records is stored; the source back at its
     start."""
-    try:
-        records = list(csv.reader(itertools.islice(stream, PROBE_LINES + 1)))
-        column = records[0].index("event_id") if records else -1
-        ids = [r[column] for r in records[1:] if len(r) > column]
-    except (csv.Error, ValueError, UnicodeDecodeError):
-        ids = []  # not for this probe to judge: the reading says what is wrong
-    stream.seek(0)
+    ids = source.first_event_ids(PROBE_LINES)
     cursor.execute(f"SELECT EXISTS (SELECT FROM {_TABLE} WHERE event_id = ANY(%s))", (ids,))
     return bool(cursor.fetchone()[0])
 
 
-def _stage_and_merge(cursor, stream: IO[str], customers: CustomerIds) -> tuple[int, int, int]:
+def _stage_and_merge(cursor, source: EventSource, customers: CustomerIds) -> tuple[int, int, int]:
     """The events into the staging table, merged, then checked for an event id given twice."""
     cursor.execute(f"DROP TABLE IF EXISTS {_STAGE}")
     cursor.execute(f"CREATE TEMP TABLE {_STAGE} (LIKE {_TABLE} INCLUDING DEFAULTS) ON COMMIT DROP")
-    rows = copy_plain_events(cursor, stream, _STAGE, customers)
+    rows = copy_plain_events(cursor, source, _STAGE, customers)
     cursor.execute(f"SELECT pg_relation_size('{_STAGE}') / current_setting('block_size')::int")
     pages = cursor.fetchone()[0]
     inserted = updated = 0

@@ -68,16 +68,44 @@ def load_revenue_csv(stream: IO[str] | str, *, actor=None, source: str = "csv") 
 
 
 def load_events_csv(stream: IO[str] | str, *, actor=None, source: str = "csv") -> LoadResult:
-    """Load an in-app events CSV (see records.py for the columns); a file in the plain form
-    takes a bulk way (bulk.py)."""
-    from backend.services.customers.bulk import load_plain_events  # Arrow: only when loading
+    """Load an in-app events CSV (see records.py for the columns); it takes a bulk way
+    (bulk.py) unless it has a problem, which the full parse names."""
+    from backend.services.customers.event_sources import CsvEvents  # Arrow: only when loading
 
     problems = Problems("line")
     text = _text(stream)
     records = csv_records(text, EVENTS, problems)  # reads nothing until the full parse runs
-    return _load(
-        EVENTS, records, problems, actor, source, bulk=lambda c: load_plain_events(c, text)
-    )
+    return _load_events(CsvEvents(text), records, problems, actor, source)
+
+
+def load_events_json(stream: IO[str], *, actor=None, source: str = "json") -> LoadResult:
+    """Load in-app events from a JSON file: an array of objects keyed like the CSV columns, or
+    JSON Lines (one object a line); problems are named by item index from 0."""
+    from backend.services.customers.event_sources import JsonEvents, json_items
+
+    problems = Problems("item")
+    records = batch_records(_reported_items(json_items(stream), problems), EVENTS, problems)
+    return _load_events(JsonEvents.of_file(stream), records, problems, actor, source)
+
+
+def _reported_items(items: Iterator[object], problems: Problems) -> Iterator[object]:
+    """`items`, until text that is not JSON, whose problem goes to `problems`."""
+    from backend.services.customers.event_sources import JsonTextProblem
+
+    try:
+        yield from items
+    except JsonTextProblem as exc:
+        problems.add(exc.index, {"item": [str(exc)]})
+
+
+def _load_events(events, records, problems: Problems, actor, source: str) -> LoadResult:
+    """Load in-app events by a bulk way, or by the full parse of `records` when it cannot."""
+    from backend.services.customers.bulk import load_plain_events
+
+    def bulk(cursor) -> tuple[int, int, int] | None:
+        return load_plain_events(cursor, events)
+
+    return _load(EVENTS, records, problems, actor, source, bulk=bulk)
 
 
 def load_customers_batch(items: list, *, actor=None, source: str = "api") -> LoadResult:
@@ -267,6 +295,10 @@ def _load_staged(
 
 def load_events_batch(items: list, *, actor=None, source: str = "api") -> LoadResult:
     """Load a JSON batch of in-app events (objects keyed like the CSV columns; `properties` may
-    be an object)."""
+    be an object); it takes a bulk way (bulk.py) unless it has a problem, which the full parse
+    names."""
+    from backend.services.customers.event_sources import JsonEvents
+
     problems = Problems("item")
-    return _load(EVENTS, batch_records(items, EVENTS, problems), problems, actor, source)
+    records = batch_records(items, EVENTS, problems)
+    return _load_events(JsonEvents.of_list(items), records, problems, actor, source)

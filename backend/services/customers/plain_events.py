@@ -1,12 +1,17 @@
-"""The plain form of an in-app events CSV, read by Apache Arrow (compiled code, a block at a time,
-beside the database rather than one line at a time in Python): checked, given its customers' ids
-and streamed by COPY into a table of customer_events' columns (bulk.py's two ways).
+"""The in-app events the bulk ways take (bulk.py), a block of columns at a time from a CSV file
+or JSON items (event_sources.py; Arrow and NumPy, compiled code, beside the database rather than
+one record at a time in Python): stripped, checked, given their customers' ids and streamed by
+COPY into a table of customer_events' columns.
 
-The plain form (records.py's `_fast_event_values`, as patterns of PostgreSQL's typed input and
-Arrow's RE2): no spaces around a value, an ISO 8601 time of the years 2001-2099, a plain decimal
-value, properties that start as a JSON object, customers already loaded. Anything else raises
-NotPlain (or Arrow's or PostgreSQL's own error) and the load takes the full parse (loading.py),
-which loads it or names each problem by line and field.
+The form they take (as patterns of PostgreSQL's typed input and Arrow's RE2, accepting only what
+records.py's parsers accept, and storing what they store): ids and names without control
+characters, quotes or backslashes, spaces around a value stripped; an ISO 8601 date or date and
+time of the years 2001-2099 ('T' or a space between, seconds optional, an offset as Z, +hh,
++hhmm or +hh:mm, or none for UTC); a decimal value (a sign, up to 14 digits and 6 decimals);
+properties that start and end as a JSON object (PostgreSQL's jsonb input judges the rest);
+customers already loaded. Anything else raises NotPlain (or Arrow's or PostgreSQL's own error)
+and the load takes the full parse (loading.py), which loads it or names each problem by line or
+item and field.
 """
 
 from __future__ import annotations
@@ -14,9 +19,9 @@ from __future__ import annotations
 import io
 import queue
 import threading
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
-from typing import IO, TypeVar
+from typing import Protocol, TypeVar
 
 import numpy as np
 import psycopg2
@@ -25,23 +30,22 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 
-from backend.services.customers.records import EVENTS
-
-#: Bytes of the file Arrow reads and checks at a time (the memory of the load does not grow
-#: with the file: about this much is held, times the few blocks in flight).
-BLOCK_BYTES = 4 << 20
 # Python's str.strip() whitespace, which the full parse strips (RE2 syntax)
 _SPACE = r"\s\x0b\x1c-\x1f\x85\xa0\x{1680}\x{2000}-\x{200a}\x{2028}\x{2029}\x{202f}\x{205f}\x{3000}"
+_SPACE_CHARS = (
+    "\t\n\x0b\x0c\r\x1c\x1d\x1e\x1f \x85\xa0\u1680\u2000\u2001\u2002\u2003\u2004\u2005"
+    "\u2006\u2007\u2008\u2009\u200a\u2028\u2029\u202f\u205f\u3000"
+)
 _NOT = rf"\x00-\x1f\x7f\\\"{_SPACE}"  # nor a quote: CSV readers differ on quotes inside values
 _PLAIN_ID = rf"^[^{_NOT}](?:[^\x00-\x1f\x7f\\\"]{{0,253}}[^{_NOT}])?$"
 _PLAIN_NAME = rf"^[^{_NOT}](?:[^\x00-\x1f\x7f\\\"]{{0,126}}[^{_NOT}])?$"
 # hours below 24 and seconds below 60: PostgreSQL takes 24:00:00 and leap seconds, Python not
 _PLAIN_TIME = (
-    r"^20(?:0[1-9]|[1-9]\d)-\d\d-\d\dT(?:[01]\d|2[0-3]):[0-5]\d:[0-5]\d(?:\.\d{1,6})?"
-    r"(?:Z|[+-](?:0\d|1[0-4]):[0-5]\d)?$"
+    r"^20(?:0[1-9]|[1-9]\d)-\d\d-\d\d(?:[T ](?:[01]\d|2[0-3]):[0-5]\d(?::[0-5]\d(?:\.\d{1,6})?)?"
+    r"(?:Z|[+-](?:0\d|1[0-4])(?::?[0-5]\d)?)?)?$"
 )
-_PLAIN_NUMBER = r"^(?:-?\d{1,14}(?:\.\d{1,6})?)?$"
-_PLAIN_PROPERTIES = r"^(?:\{.*\})?$"
+_PLAIN_NUMBER = r"^(?:[+-]?(?:\d{1,14}(?:\.\d{0,6})?|\.\d{1,6}))?$"
+_PLAIN_PROPERTIES = r"(?s)^(?:\{.*\})?$"
 _PLAIN = {
     "event_id": _PLAIN_ID,
     "customer_id": _PLAIN_ID,
@@ -56,14 +60,30 @@ COLUMNS = ("event_id", "customer_id", "occurred_at", "name", "value", "propertie
 
 
 class NotPlain(Exception):
-    """The file is not for the bulk way; the full parse takes it."""
+    """The records are not for the bulk way; the full parse takes them."""
 
 
-def copy_plain_events(cursor, stream: IO[str], table: str, customers: CustomerIds) -> int:
-    """COPY the events of `stream`, checked and given their customers' ids, into `table`
+Columns = dict[str, pa.Array]
+
+
+class EventSource(Protocol):
+    """Events a bulk way reads (event_sources.py): the text of the columns the records name, a
+    block at a time, from the start again after `rewind`."""
+
+    rewindable: bool
+
+    def rewind(self) -> None: ...
+
+    def first_event_ids(self, count: int) -> list[str]: ...
+
+    def blocks(self) -> Iterator[Columns]: ...
+
+
+def copy_plain_events(cursor, source: EventSource, table: str, customers: CustomerIds) -> int:
+    """COPY the events of `source`, checked and given their customers' ids, into `table`
     (customer_events' columns); the rows copied. NotPlain, or Arrow's or PostgreSQL's error,
-    when the file is not in the plain form."""
-    chunks = _produced_ahead(_checked_chunks(stream, customers))
+    when they are not in the form this way takes."""
+    chunks = _produced_ahead(_checked_chunks(source.blocks(), customers))
     source = _ChunkReader(chunks)
     try:
         cursor.copy_expert(
@@ -153,72 +173,30 @@ class CustomerIds:
         return pa.array(self._ids[found])
 
 
-def _checked_chunks(stream: IO[str], customers: CustomerIds) -> Iterator[tuple[bytes, int]]:
-    """(CSV for COPY, its rows), a block of the file at a time: checked, customer ids resolved."""
-    reader = pacsv.open_csv(
-        _bytes_of(stream),
-        read_options=pacsv.ReadOptions(block_size=BLOCK_BYTES),
-        parse_options=pacsv.ParseOptions(newlines_in_values=False, ignore_empty_lines=False),
-        convert_options=pacsv.ConvertOptions(
-            column_types={name: pa.string() for name in EVENTS.columns},
-            strings_can_be_null=False,
-            quoted_strings_can_be_null=False,
-        ),
-    )
-    header = reader.schema.names
-    if EVENTS.check_header(header):
-        raise NotPlain("the header")
+def _checked_chunks(
+    blocks: Iterable[Columns], customers: CustomerIds
+) -> Iterator[tuple[bytes, int]]:
+    """(CSV for COPY, its rows), a block of columns at a time: values stripped as the full parse
+    strips them, checked, customer ids resolved."""
     options = pacsv.WriteOptions(include_header=False)
-    for batch in reader:
+    for block in blocks:
         columns = {}
-        for name in header:
-            if not pc.all(pc.match_substring_regex(batch[name], _PLAIN[name])).as_py():
+        for name, column in block.items():
+            column = pc.utf8_trim(column, characters=_SPACE_CHARS)
+            if not pc.all(pc.match_substring_regex(column, _PLAIN[name])).as_py():
                 raise NotPlain(name)
-            columns[name] = batch[name]
+            columns[name] = column
+        rows = len(columns["event_id"])
         columns["customer_id"] = customers.resolve(columns["customer_id"])
         for name in ("value", "properties"):
             if name in columns:
                 column = columns[name]
                 columns[name] = pc.if_else(pc.equal(column, ""), _NO_TEXT, column)
             else:
-                columns[name] = pa.nulls(batch.num_rows, pa.string())
+                columns[name] = pa.nulls(rows, pa.string())
         out = pa.BufferOutputStream()
         pacsv.write_csv(pa.table([columns[name] for name in COLUMNS], COLUMNS), out, options)
-        yield out.getvalue().to_pybytes(), batch.num_rows
-
-
-def _bytes_of(stream: IO[str]):
-    """The file's bytes: a UTF-8 text file's own binary buffer (nothing decoded and encoded
-    again; a byte order mark is skipped by Arrow), else the text encoded."""
-    encoding = (getattr(stream, "encoding", None) or "").lower().replace("_", "-")
-    if isinstance(stream, io.TextIOWrapper) and encoding in ("utf-8", "utf-8-sig", "utf8"):
-        return stream.buffer
-    return _EncodedReader(stream)
-
-
-class _EncodedReader(io.RawIOBase):
-    """The UTF-8 bytes of a text stream (text that is not UTF-8 fails: the full parse says so)."""
-
-    def __init__(self, stream: IO[str]) -> None:
-        self._stream = stream
-        self._pending = memoryview(b"")
-
-    def readable(self) -> bool:
-        return True
-
-    def readinto(self, buffer) -> int:
-        while not self._pending:
-            text = self._stream.read(1 << 20)
-            if not text:
-                return 0
-            try:
-                self._pending = memoryview(text.encode("utf-8"))
-            except UnicodeEncodeError:
-                raise NotPlain("not UTF-8") from None
-        size = min(len(buffer), len(self._pending))
-        buffer[:size] = self._pending[:size]
-        self._pending = self._pending[size:]
-        return size
+        yield out.getvalue().to_pybytes(), rows
 
 
 _DONE = object()

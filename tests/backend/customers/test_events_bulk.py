@@ -7,12 +7,14 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import re
 
 import psycopg2
 import pytest
 
 from backend.services.customers import LoadRejected, bulk, load_customers_csv, load_events_csv
 from backend.services.customers.bulk import load_plain_events
+from backend.services.customers.event_sources import CsvEvents
 
 from .conftest import CUSTOMER_HEADER, csv_text, rows
 
@@ -41,7 +43,7 @@ def bulk_rows(db, text: str) -> tuple[int, int, int] | None:
     cursor = db.session.connection().connection.cursor()
     try:
         cursor.execute("SET LOCAL TimeZone = 'UTC'")
-        answer = load_plain_events(cursor, stream)
+        answer = load_plain_events(cursor, CsvEvents(stream))
         if answer is None:
             assert stream.tell() == 0  # handed back at its start
         return answer
@@ -126,20 +128,62 @@ def test_a_plain_file_with_a_problem_goes_to_the_full_parse(db, customers, line,
     assert len(keys_and_indexes(db)) == 5
 
 
+OTHER_FORMS = {
+    "spaces around values": PLAIN + " v4 , c1 ,\t2025-01-01T10:00:05Z , app_open , 1.5 , \n",
+    "a space for the T, no seconds": PLAIN + "v4,c1,2025-01-01 10:00,app_open,,\n",
+    "a date alone": PLAIN + "v4,c1,2025-01-02,app_open,,\n",
+    "offsets +hhmm and +hh": PLAIN
+    + "v4,c1,2025-01-01T10:00+0530,app_open,,\nv5,c2,2025-01-01T10:00:00-03,app_open,,\n",
+    "values with a sign or no digit before or after the point": PLAIN
+    + "v4,c1,2025-01-01T10:00:05Z,app_open,+.5,\nv5,c1,2025-01-01T10:00:05Z,app_open,-7.,\n",
+    "blank lines": PLAIN.replace("\nv2,", "\n\nv2,") + "\n\n",
+    "every field quoted": PLAIN + '"v4","c1","2025-01-01T10:00:05Z","app_open","2",""\n',
+    "properties over several lines": PLAIN
+    + 'v4,c1,2025-01-01T10:00:05Z,app_open,,"{\n  ""a"": [1, 2],\n  ""b"": ""x,y""\n}"\n',
+    "CRLF line ends": PLAIN.replace("\n", "\r\n"),
+    "a byte order mark": "\ufeff" + PLAIN,
+    "reordered columns without the optional ones": csv_text(
+        "name,occurred_at, customer_id ,event_id",
+        "app_open,2025-01-01T10:00:05Z,c1,v1",
+        "level_up,2025-01-01T11:00:05Z,c2,v2",
+    ),
+}
+
+
+@pytest.mark.parametrize("form", list(OTHER_FORMS))
+def test_files_in_other_forms_take_the_bulk_way_and_store_what_the_full_parse_stores(
+    db, customers, form
+):
+    text = OTHER_FORMS[form]
+    lines = len(re.findall(r"\bv\d", text))  # the records' event ids
+    assert bulk_rows(db, text) == (lines, lines, 0)
+    assert load_events_csv(text).inserted == lines
+    by_bulk = [r[:6] for r in stored_events(db)]
+    db.session.execute(db.text("DELETE FROM customer_events"))
+    db.session.commit()
+    full = load_events_csv(io.StringIO(text, newline="").readlines())  # lines: the full parse
+    assert full.inserted == lines
+    assert [r[:6] for r in stored_events(db)] == by_bulk
+
+
 @pytest.mark.parametrize(
-    "line",
+    ("line", "errors"),
     [
-        " v4,c1,2025-01-01T10:00:05Z,app_open,,",  # spaces around a value
-        "v4,c1,2025-01-01 10:00:05,app_open,,",  # a space for the T
-        "v4,c1,2025-01-01T10:00:05Z,app_open,1e3,",  # an exponent
-        "",  # a blank line
+        ("v4,c1,2025-01-01T10:00:05Z,app_open,1e3,", None),  # an exponent
+        ('v4,c1,2025-01-01T10:00:05Z,"app ""open""",,', None),  # a quote inside a value
+        ("v4,c1,2000-01-01T00:30:00+01:00,app_open,,",  # 1999 in UTC
+         {"occurred_at": ["outside the years 2000-2100"]}),
     ],
-)
-def test_a_file_not_in_the_plain_form_loads_by_the_full_parse(db, customers, line):
+)  # fmt: skip
+def test_a_file_in_a_rarer_form_loads_by_the_full_parse(db, customers, line, errors):
     text = PLAIN + line + "\n"
     assert bulk_rows(db, text) is None
-    result = load_events_csv(text)
-    assert result.inserted == (3 if line == "" else 4)
+    if errors is None:
+        assert load_events_csv(text).inserted == 4
+    else:
+        with pytest.raises(LoadRejected) as rejected:
+            load_events_csv(text)
+        assert rejected.value.errors == {"line 5": errors}
 
 
 STORED = csv_text(
@@ -295,7 +339,7 @@ def test_new_events_go_straight_in_others_by_staging_and_readers_never_wait(
     cursor = db.session.connection().connection.cursor()
     cursor.execute("SET LOCAL TimeZone = 'UTC'")
     try:
-        assert load_plain_events(cursor, io.StringIO(text)) == counts
+        assert load_plain_events(cursor, CsvEvents(io.StringIO(text))) == counts
         cursor.execute("SELECT to_regclass('stage_plain_events') IS NOT NULL")
         assert cursor.fetchone()[0] is staged
         with db.engine.connect() as reader:
@@ -321,7 +365,7 @@ def test_a_stored_event_after_new_ones_is_merged_whether_or_not_the_probe_sees_i
         "v1,c1,2025-01-01T10:00:05Z,app_close,,",  # stored as app_open
     )
     cursor = db.session.connection().connection.cursor()
-    assert bulk._starts_stored(cursor, io.StringIO(late)) is (probe_lines > 1)
+    assert bulk._starts_stored(cursor, CsvEvents(io.StringIO(late))) is (probe_lines > 1)
     db.session.rollback()
     assert bulk_rows(db, late) == (2, 1, 1)
     result = load_events_csv(late)
