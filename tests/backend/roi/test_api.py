@@ -232,3 +232,20 @@ def test_the_roi_body_is_what_its_schema_documents(marketer, world, group_by):
     start, end = dt.date(2024, 1, 1), dt.date(2024, 1, 10)
     documented = RoiReportSchema().dump(roi_report(RoiRequest(start, end, group_by)))
     assert body == json.loads(json.dumps(documented))
+
+
+@pytest.mark.parametrize("grain", ["day", "week"])
+def test_the_cohorts_body_is_what_its_schema_documents(marketer, world, grain):
+    """The curves and survival points are dumped directly, the rest through the schema: the
+    body is the schema's whole dump, its members in the schema's order."""
+    from backend.api.roi import CohortReportSchema
+    from backend.services.roi.cohorts import cohort_report
+
+    response = marketer.get("/api/cohorts", query_string={**RANGE, "cohort": grain})
+    body = json.loads(response.data)
+    start, end = dt.date(2024, 1, 1), dt.date(2024, 1, 10)
+    documented = json.loads(json.dumps(CohortReportSchema().dump(cohort_report(start, end, grain))))
+    assert any(point["predicted"] is not None for c in body["cohorts"] for point in c["curve"])
+    assert any(c["survival"] for c in body["cohorts"])
+    assert body == documented
+    assert [list(c) for c in body["cohorts"]] == [list(c) for c in documented["cohorts"]]
