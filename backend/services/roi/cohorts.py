@@ -68,7 +68,7 @@ def cohort_report(
         age_days=lambda key: cohort_age(key.partition("|")[0], grain, as_of),
     )
     curves = cohorts.revenue_curves(frames, keys)
-    survival = cohort_survival(queries.churn_frame(lifetimes_read.result()), SURVIVAL_DAYS)
+    survival = cohort_survival(queries.lifetimes_frame(lifetimes_read.result()), SURVIVAL_DAYS)
     models = queries.active_models()
     channel_drivers = accuracy.churn_drivers((models.get("churn") or {}).get("metrics"), platform)
     drivers = cohort_churn_drivers(

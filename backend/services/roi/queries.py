@@ -580,7 +580,7 @@ def read_churn(
     # a settled lifetime ended at its last purchase whatever the customer's age: those of a key
     # are counted per last purchase day alone (the days of a week or month in one row), and
     # the ages of a key's days come in rows without customers
-    lifetimes_sql = f"""
+    grouped = f"""
         SELECT {customer_key} AS {cohorts.KEY}, c.last_purchase_day AS last_day,
                CASE WHEN {_ENDED} THEN NULL ELSE {_AGE} END AS age, {_ENDED} AS settled, {churn}
         {_customer_rows(selection, customer_key, "lifetimes")}
@@ -589,6 +589,13 @@ def read_churn(
         SELECT {customer_key}, 0, {_AGE}, false, 0, 0, NULL
         {_customer_rows(selection, customer_key, "days")}
         GROUP BY 1, 3
+    """
+    # a row of arrays per key (`lifetimes_frame`): a long range's ~100k groups at 1M customers
+    # are a few hundred rows, not a Python tuple of objects per group
+    lifetimes_sql = f"""
+        SELECT {cohorts.KEY}, {", ".join(f"array_agg({c}) AS {c}" for c in LIFETIME_COLUMNS)}
+        FROM ({grouped}) g
+        GROUP BY 1
     """
     traits = ", ".join(f"{sql} AS {name}" for name, sql in TRAIT_CONDITIONS.items())
     groups = ", ".join(str(i + 2) for i in range(len(TRAIT_CONDITIONS)))
@@ -600,10 +607,28 @@ def read_churn(
     return reads.submit(lifetimes_sql, params), reads.submit(traits_sql, params)
 
 
+#: The columns of `read_churn`'s lifetimes besides the key (`analytics.cohort_churn`'s input).
+LIFETIME_COLUMNS = (
+    "last_day", "age", "settled", cohorts.CUSTOMERS, cohorts.CHURN_SCORED, cohorts.CHURN_SUM,
+)  # fmt: skip
+
+
 def churn_frame(fetched: Fetched) -> pd.DataFrame:
-    """A frame of what `read_churn` read."""
+    """A frame of the traits `read_churn` read."""
     names, rows = fetched
     return pd.DataFrame(_text_keys(rows), columns=names)
+
+
+def lifetimes_frame(fetched: Fetched) -> pd.DataFrame:
+    """A frame of the lifetimes `read_churn` read, a row per group (NULL: NaN)."""
+    names, rows = fetched
+    keys = [UNATTRIBUTED if row[0] is None else str(row[0]) for row in rows]
+    sizes = [len(row[1]) for row in rows]
+    out = {names[0]: np.repeat(np.array(keys, dtype=object), sizes)}
+    for index, name in enumerate(names[1:], start=1):
+        values = [value for row in rows for value in row[index]]
+        out[name] = np.array(values, dtype=bool if name == "settled" else float)
+    return pd.DataFrame(out)
 
 
 def active_models() -> dict[str, dict]:

@@ -601,7 +601,7 @@ def test_the_cohorts_survival_from_the_groups_equals_the_survival_of_each_custom
         assert expected and any(p["observed"] for c in expected.values() for p in c) == (
             as_of >= START + dt.timedelta(days=100)
         )
-        assert cohort_survival(queries.churn_frame(grouped.result()), SURVIVAL_DAYS) == expected
+        assert cohort_survival(queries.lifetimes_frame(grouped.result()), SURVIVAL_DAYS) == expected
 
 
 @pytest.mark.parametrize("seed", range(3))
