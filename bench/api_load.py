@@ -64,7 +64,7 @@ DAYS = max(60, math.ceil(AD_ROWS / ADS))
 START = dt.date(2024, 1, 1)
 END = START + dt.timedelta(days=DAYS - 1)
 PASSWORD = "bench-password-" + "x" * 8
-#: The demo's web server settings (backend/devstack.py).
+#: The demo's web server settings (devstack/launcher.py), and its environment (WEB_ENV there).
 GUNICORN = ("--workers", "2", "--threads", "4")
 
 ENDPOINTS = {
@@ -172,7 +172,10 @@ def free_port() -> int:
 
 
 def start_server(database_url: str, port: int, log: Path) -> subprocess.Popen:
+    from devstack.launcher import WEB_ENV
+
     env = {
+        **WEB_ENV,
         **os.environ,
         "DATABASE_URL": database_url,
         "REDIS_URL": os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/0"),

@@ -40,6 +40,11 @@ WEB_TIMEOUT_S = 180
 SANDBOX_TIMEOUT_S = 60
 #: Children that read the sandbox's addresses from their environment.
 SANDBOX_USERS = ("worker", "beat", "web")
+#: The web server's environment beyond the app's own (an operator's own value wins): glibc gives
+#: each thread that contends for its C heap an arena of its own (up to 8 per core), and a web
+#: worker's request threads and its report read threads each kept what their cold answers had
+#: freed; two arenas per process cut a worker's largest memory under bench/api_load.py.
+WEB_ENV = {"MALLOC_ARENA_MAX": "2"}
 
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
@@ -208,7 +213,11 @@ class Demo:
             log.info("embedded %s under %s", service.name, self.var)
 
     def _spec(self, name: str, command: list[str]) -> ChildSpec:
-        return ChildSpec(name, command, dict(self.env))
+        return ChildSpec(name, command, self._env(name))
+
+    def _env(self, name: str) -> dict[str, str]:
+        """A child's environment: the demo's, over WEB_ENV for the web server."""
+        return {**WEB_ENV, **self.env} if name == "web" else dict(self.env)
 
     def _read_sandbox_env(self) -> dict[str, str]:
         path = self.var / "sandbox.env"
@@ -239,7 +248,7 @@ class Demo:
         for name in SANDBOX_USERS:
             if name in self.supervisor.children:
                 log.info("restarting %s: the sandbox moved", name)
-                self.supervisor.replace(name, dict(self.env))
+                self.supervisor.replace(name, self._env(name))
 
     def prepare_database(self) -> OneOff | None:
         """Run the migrations, then start the demo seed (returned: the caller waits for it)."""

@@ -9,6 +9,7 @@ from pathlib import Path
 import yaml
 
 from backend.config import DEFAULTS, PREFIX
+from devstack.launcher import WEB_ENV
 
 ROOT = Path(__file__).resolve().parent.parent
 COMPOSE = yaml.safe_load((ROOT / "docker-compose.yml").read_text())
@@ -24,8 +25,13 @@ def test_every_variable_given_to_the_app_is_one_the_code_reads():
     for name in APP_SERVICES:
         env = COMPOSE["services"][name]["environment"]
         assert {"DATABASE_URL", "REDIS_URL", "SPENDLENS_SECRET_KEY"} <= set(env)
-        unknown = set(env) - READ_BY_CODE
+        unknown = set(env) - READ_BY_CODE - (set(WEB_ENV) if name == "web" else set())
         assert not unknown, f"{name} sets variables nothing reads: {unknown}"
+
+
+def test_the_web_server_runs_with_the_demos_web_environment():
+    env = COMPOSE["services"]["web"]["environment"]
+    assert {name: env.get(name) for name in WEB_ENV} == WEB_ENV
 
 
 def test_urls_point_at_the_compose_services():

@@ -147,6 +147,14 @@ def test_the_url_is_announced_once_it_answers(demo):
     assert health(demo.port) == 200
 
 
+def test_the_web_server_runs_with_two_malloc_arenas_per_worker(demo):
+    web = psutil.Process(demo.records()["web"].pid)
+    workers = [p for p in web.children() if p.is_running()]
+    assert workers
+    for process in (web, *workers):
+        assert process.environ().get("MALLOC_ARENA_MAX") == "2"
+
+
 def test_a_worker_that_dies_is_restarted_and_takes_tasks_again(app, demo, launcher_env):
     worker = demo.records()["worker"]
     os.killpg(worker.pid, signal.SIGKILL)
@@ -175,6 +183,7 @@ def test_a_restarted_sandbox_moves_the_web_worker_and_beat_to_its_new_ports(demo
     for name in ("worker", "beat", "web"):
         environ = psutil.Process(demo.records()[name].pid).environ()
         assert all(environ.get(key) == value for key, value in fresh.items()), name
+    assert psutil.Process(demo.records()["web"].pid).environ().get("MALLOC_ARENA_MAX") == "2"
     deadline = time.monotonic() + 120
     while True:
         try:
