@@ -579,10 +579,20 @@ def read_churn(
     )
     # a settled lifetime ended at its last purchase whatever the customer's age: those of a key
     # are counted per last purchase day alone (the days of a week or month in one row), and
-    # the ages of a key's days come in rows without customers
+    # the ages of a key's days come in rows without customers; the churn probabilities of a
+    # settled group are not summed (its customers have churned: `cohort_churn` reads none; most
+    # groups of a range are settled, and their numeric sums were a third of the query)
+    unsettled = f"FILTER (WHERE NOT {_ENDED})"
+    lifetime_churn = (
+        f"{_count('customers')} AS {cohorts.CUSTOMERS}, "
+        f"COALESCE(CAST(sum(c.churn_scored) {unsettled} AS bigint), 0) AS {cohorts.CHURN_SCORED}, "
+        f"CASE WHEN sum(c.churn_scored) {unsettled} > 0 "
+        f"THEN CAST(sum(c.churn_sum) {unsettled} AS float8) END AS {cohorts.CHURN_SUM}"
+    )
     grouped = f"""
         SELECT {customer_key} AS {cohorts.KEY}, c.last_purchase_day AS last_day,
-               CASE WHEN {_ENDED} THEN NULL ELSE {_AGE} END AS age, {_ENDED} AS settled, {churn}
+               CASE WHEN {_ENDED} THEN NULL ELSE {_AGE} END AS age, {_ENDED} AS settled,
+               {lifetime_churn}
         {_customer_rows(selection, customer_key, "lifetimes")}
         GROUP BY 1, 2, 3, 4
         UNION ALL
