@@ -84,18 +84,18 @@ def copy_plain_events(cursor, source: EventSource, table: str, customers: Custom
     (customer_events' columns); the rows copied. NotPlain, or Arrow's or PostgreSQL's error,
     when they are not in the form this way takes."""
     chunks = _produced_ahead(_checked_chunks(source.blocks(), customers))
-    source = _ChunkReader(chunks)
+    reader = _ChunkReader(chunks)
     try:
         cursor.copy_expert(
-            f"COPY {table} ({', '.join(COLUMNS)}) FROM STDIN WITH (FORMAT csv)", source, 1 << 20
+            f"COPY {table} ({', '.join(COLUMNS)}) FROM STDIN WITH (FORMAT csv)", reader, 1 << 20
         )
     except psycopg2.errors.QueryCanceled:  # how psycopg2 reports a read that failed
-        if source.failure:
-            raise source.failure from None
+        if reader.failure:
+            raise reader.failure from None
         raise
     finally:
-        chunks.close()  # the producing thread is done with the stream before anyone seeks it
-    return source.rows
+        chunks.close()  # the producing thread is done with the source before anyone rewinds it
+    return reader.rows
 
 
 class CustomerIds:
