@@ -11,7 +11,10 @@ not-yet-paid customers; per weekly cohort (seven whole days of acquisitions, cou
 the origin, so that no cohort is a stub of a calendar week cut by the window) the expected
 payers (paid by A + Σ p) against the customers who paid within h, and the early predicted
 revenue (expected payers × a payer's mean revenue within h in training) against the revenue
-within h — the error of an early predicted ROAS, the spend being known.
+within h — the error of an early predicted ROAS, the spend being known. Each judged cohort's
+figures are stored (``by_cohort``) with the median of their absolute percentage errors (the
+statistic the pages show and `accuracy_at_age` reads, the one the LTV backtest keeps per cohort,
+so the two versions' errors compare like with like) and, for continuity, their mean.
 """
 
 from __future__ import annotations
@@ -82,7 +85,9 @@ def judge_at_age(model, table, first_paid, horizon_value, origin, age, horizon) 
 
 
 def _cohort_errors(judged, unpaid, p, first_paid, value, age, horizon, model, origin) -> dict:
-    """Expected payers and early predicted revenue per weekly cohort against the truth."""
+    """Expected payers and early predicted revenue per weekly cohort against the truth: each
+    judged cohort's figures (``by_cohort``), the median and the mean of their absolute
+    percentage errors, and the median customers per cohort."""
     frame = pd.DataFrame({CUSTOMER_ID: judged[CUSTOMER_ID].to_numpy()})
     frame[COHORT] = weekly_cohort(judged[ACQUIRED_AT], origin)
     paid = (judged[CUSTOMER_ID].map(first_paid) - judged[ACQUIRED_AT]).to_numpy()
@@ -95,21 +100,40 @@ def _cohort_errors(judged, unpaid, p, first_paid, value, age, horizon, model, or
     # known at age A: who has paid so far; every payer is worth a payer's mean (training)
     frame["expected"] = frame["paid_early"] + frame["p"]
     frame["predicted_revenue"] = frame["expected"] * model.payer_value.get(horizon, 0.0)
-    weekly = frame.groupby(COHORT)[["expected", "payer", "predicted_revenue", "revenue"]].sum()
+    grouped = frame.groupby(COHORT)
+    weekly = grouped[["expected", "payer", "predicted_revenue", "revenue"]].sum()
+    weekly["customers"] = grouped.size()
     weekly = weekly[weekly["payer"] > 0]
-    payers_err = (weekly["expected"] - weekly["payer"]).abs() / weekly["payer"]
-    revenue_err = (weekly["predicted_revenue"] - weekly["revenue"]).abs() / weekly["revenue"]
+    payers_err = 100 * (weekly["expected"] - weekly["payer"]).abs() / weekly["payer"]
+    earned = weekly[weekly["revenue"] > 0]  # refunds can leave a cohort's payers with none
+    revenue_err = 100 * (earned["predicted_revenue"] - earned["revenue"]).abs() / earned["revenue"]
     return {
         "weeks": len(weekly),
         "expected_payers": float(weekly["expected"].sum()),
         "actual_payers": int(weekly["payer"].sum()),
-        "expected_payers_err_pct": _finite(100 * payers_err.mean()),
+        "expected_payers_err_pct": _finite(payers_err.mean()),
+        "expected_payers_err_p50_pct": _finite(payers_err.median()),
         "expected_payers_total_err_pct": _finite(
             100 * abs(weekly["expected"].sum() - weekly["payer"].sum()) / weekly["payer"].sum()
         )
         if len(weekly)
         else None,
-        "predicted_revenue_err_pct": _finite(100 * revenue_err.mean()),
+        "predicted_revenue_err_pct": _finite(revenue_err.mean()),
+        "predicted_revenue_err_p50_pct": _finite(revenue_err.median()),
+        "cohort_customers_p50": _finite(weekly["customers"].median()),
+        "by_cohort": [
+            {
+                "cohort": str(cohort),
+                "customers": int(row["customers"]),
+                "expected_payers": float(row["expected"]),
+                "payers": int(row["payer"]),
+                "predicted_revenue": float(row["predicted_revenue"]),
+                "revenue": float(row["revenue"]),
+                "expected_payers_err_pct": _finite(payers_err[cohort]),
+                "predicted_revenue_err_pct": _finite(revenue_err.get(cohort)),
+            }
+            for cohort, row in weekly.iterrows()
+        ],
     }
 
 
@@ -170,18 +194,25 @@ def backtest_first_purchase(
     }
 
 
+def feature_age(age_days: float) -> int:
+    """The feature age (days: 1, 3) a customer `age_days` old at the scoring is scored with."""
+    return max([age for age in FEATURE_AGES if age <= age_days] or [FEATURE_AGES[0]])
+
+
 def feature_age_label(age_days: float) -> str:
-    """The feature age (D1, D3) a customer `age_days` old at the scoring is scored with."""
-    reached = [age for age in FEATURE_AGES if age <= age_days] or [FEATURE_AGES[0]]
-    return f"D{max(reached)}"
+    """The feature age's label (D1, D3)."""
+    return f"D{feature_age(age_days)}"
 
 
 def accuracy_at_age(metrics: dict | None, horizon: int, age_days: float) -> dict | None:
     """The backtested accuracy, stored in a first-purchase version's `metrics` (the result of
     `backtest_first_purchase`), of horizon-day expected payers and early predicted revenue
-    (hence ROAS, the spend being known) of cohorts `age_days` old when scored: the mean error
-    per weekly cohort in percent, with the AUC and Brier score of the probabilities and the
-    customers judged (not yet paid at that age) over the `weeks` judged."""
+    (hence ROAS, the spend being known) of cohorts `age_days` old when scored: the median
+    absolute percentage error per weekly cohort (``cohort_customers`` their median size) of
+    customers judged ``age_days`` old (the feature age, ``age_bucket`` its label), with
+    the AUC and Brier score of the probabilities and the customers judged (not yet paid at that
+    age) over the `weeks` judged. A version stored before the median was kept (only the mean per
+    cohort) has no error here (None: not judged), never its mean in the median's place."""
     by_age = (((metrics or {}).get("horizons") or {}).get(str(horizon)) or {}).get("by_age")
     label = feature_age_label(age_days)
     judged = (by_age or {}).get(label)
@@ -190,13 +221,15 @@ def accuracy_at_age(metrics: dict | None, horizon: int, age_days: float) -> dict
     cohorts = judged.get("cohorts") or {}
     return {
         "age_bucket": label,
+        "age_days": feature_age(age_days),
         "horizon_days": horizon,
-        "expected_payers_err_pct": _rounded(cohorts.get("expected_payers_err_pct")),
-        "predicted_roas_err_pct": _rounded(cohorts.get("predicted_revenue_err_pct")),
+        "expected_payers_err_pct": _rounded(cohorts.get("expected_payers_err_p50_pct")),
+        "predicted_roas_err_pct": _rounded(cohorts.get("predicted_revenue_err_p50_pct")),
         "auc": _rounded(judged.get("auc"), 4),
         "brier": _rounded(judged.get("brier"), 4),
         "weeks": int(cohorts.get("weeks") or 0),
         "customers": int(judged.get("customers") or 0),
+        "cohort_customers": _rounded(cohorts.get("cohort_customers_p50")),
     }
 
 

@@ -5,7 +5,7 @@ features of analytics/early/features.py.
 One calibrated classifier per (feature age, horizon); two candidate kinds, chosen by the
 backtest (analytics/early/backtest.py): gradient boosting ("hgb") or a logistic regression
 ("logistic", on the features and their quantile bins: the log-odds of paying are not linear in
-them), each calibrated by isotonic regression on cross-validated folds. A customer is
+them), each calibrated by isotonic regression on shuffled cross-validated folds. A customer is
 scored with the largest feature age they have reached (an older customer who has not paid keeps
 the D3 model's features; the horizons run from acquisition, so a passed horizon is 0).
 
@@ -43,6 +43,7 @@ def _estimator(kind: str, numeric: list[str]):
     from sklearn.ensemble import HistGradientBoostingClassifier
     from sklearn.impute import SimpleImputer
     from sklearn.linear_model import LogisticRegression
+    from sklearn.model_selection import StratifiedKFold
     from sklearn.pipeline import make_pipeline
     from sklearn.preprocessing import (
         KBinsDiscretizer,
@@ -99,7 +100,11 @@ def _estimator(kind: str, numeric: list[str]):
             ]
         )
         model = LogisticRegression(max_iter=500, C=1.0)
-    return CalibratedClassifierCV(make_pipeline(encode, model), method="isotonic", cv=3)
+    # shuffled folds: customers arrive grouped (by ad account, campaign), and contiguous folds
+    # calibrate on channels the fold's model never saw (on the demo's 400 days, P(pay) came out
+    # twice the rate at the report origin: 0.103 against 0.051)
+    folds = StratifiedKFold(3, shuffle=True, random_state=0)
+    return CalibratedClassifierCV(make_pipeline(encode, model), method="isotonic", cv=folds)
 
 
 @dataclass

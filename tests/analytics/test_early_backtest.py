@@ -3,9 +3,19 @@
 
 from __future__ import annotations
 
-import pandas as pd
+from types import SimpleNamespace
 
-from analytics.early.backtest import JUDGED_DAYS, judged_customers, weekly_cohort
+import pandas as pd
+import pytest
+
+from analytics.early.backtest import (
+    JUDGED_DAYS,
+    accuracy_at_age,
+    judge_at_age,
+    judged_customers,
+    weekly_cohort,
+)
+from analytics.early.first_purchase import p_column
 from analytics.ltv.columns import ACQUIRED_AT, CUSTOMER_ID
 
 ORIGIN = pd.Timestamp("2025-08-31")
@@ -45,3 +55,53 @@ def test_no_judged_customer_is_one_the_model_trained_on():
         assert not judged.empty
         assert not set(judged[CUSTOMER_ID]) & set(trained[CUSTOMER_ID])
         assert (judged[ACQUIRED_AT] < ORIGIN).all()  # outcomes end by origin + horizon
+
+
+class _EveryoneAQuarter:
+    """A fitted model's stand-in: P(first purchase within 30 days) = 0.25 for everyone, a payer
+    worth 10."""
+
+    payer_value = {30: 10.0}
+
+    def predict_at(self, table, ids, age):
+        return pd.DataFrame({p_column(30): 0.25}, index=pd.Index(ids))
+
+
+def test_each_weekly_cohort_is_stored_with_the_median_of_their_errors():
+    """Four weeks of 28 customers, none paid on day 1, each predicted 7 payers (70 of revenue);
+    7, 7, 6 and 2 of them paid 10 each: errors 0%, 0%, 16.7% and 250% — the median (8.3%) is
+    what the pages show and compare with the LTV backtest's median, the mean (66.7%) is not."""
+    customers = customers_every_six_hours(60)
+    judged = judged_customers(customers, ORIGIN, 30)
+    weeks = weekly_cohort(judged[ACQUIRED_AT], ORIGIN)
+    payers = {week: n for week, n in zip(sorted(set(weeks)), (7, 7, 6, 2), strict=True)}
+    paying = pd.concat(group.head(payers[week]) for week, group in judged.groupby(weeks, sort=True))
+    first_paid = pd.Series(
+        (paying[ACQUIRED_AT] + pd.Timedelta(days=2)).to_numpy(), index=paying[CUSTOMER_ID]
+    )
+    revenue = pd.Series(10.0, index=paying[CUSTOMER_ID])
+    table = SimpleNamespace(customers=customers)
+
+    cohorts = judge_at_age(_EveryoneAQuarter(), table, first_paid, {30: revenue}, ORIGIN, 1, 30)[
+        "cohorts"
+    ]
+
+    errors = [c["predicted_revenue_err_pct"] for c in cohorts["by_cohort"]]
+    assert errors == pytest.approx([0.0, 0.0, 100 * 10 / 60, 250.0])
+    assert [c["customers"] for c in cohorts["by_cohort"]] == [28] * 4
+    assert cohorts["predicted_revenue_err_p50_pct"] == pytest.approx(100 * 5 / 60)
+    assert cohorts["predicted_revenue_err_pct"] == pytest.approx((250 + 100 / 6) / 4)
+    assert cohorts["cohort_customers_p50"] == 28
+    metrics = {"horizons": {"30": {"by_age": {"D1": {"cohorts": cohorts, "customers": 112}}}}}
+    read = accuracy_at_age(metrics, 30, 1.5)
+    assert (read["age_bucket"], read["age_days"]) == ("D1", 1)
+    assert read["predicted_roas_err_pct"] == round(100 * 5 / 60, 1)
+
+
+def test_a_version_stored_before_the_median_was_kept_is_not_judged():
+    """Its cohorts hold only the mean: read as no error, never the mean in the median's place."""
+    old = {"weeks": 4, "expected_payers_err_pct": 6.0, "predicted_revenue_err_pct": 12.5}
+    metrics = {"horizons": {"30": {"by_age": {"D1": {"auc": 0.9, "cohorts": old}}}}}
+    read = accuracy_at_age(metrics, 30, 0.5)
+    assert read["predicted_roas_err_pct"] is None and read["expected_payers_err_pct"] is None
+    assert read["auc"] == 0.9

@@ -73,7 +73,7 @@ def test_the_model_card_says_each_versions_backtest_in_words(cohorts_page):
     for line, age in zip(early.all(), first_purchase["accuracy"], strict=True):
         expect(line).to_contain_text(
             f"At {age['age_bucket']}: expected payers were off by "
-            f"{formatting.number(age['expected_payers_err_pct'], 1)}% on average per weekly cohort"
+            f"{formatting.number(age['expected_payers_err_pct'], 1)}% (median per weekly cohort)"
         )
 
 
@@ -212,7 +212,8 @@ def test_predicted_roas_carries_its_backtested_error_and_range(cohorts_page):
         interval = None if early else c.get("roas_predicted_interval")
         if interval:
             expect(predicted.locator(".roas-interval")).to_have_text(
-                f"likely {formatting.roas(interval['low'])}–{formatting.roas(interval['high'])}"
+                f"80% interval {formatting.roas(interval['low'])}"
+                f"–{formatting.roas(interval['high'])}"
             )
         else:
             expect(predicted.locator(".roas-interval")).to_have_count(0)

@@ -87,8 +87,12 @@ def prediction_note(prediction: dict) -> str:
     source = "early signals" if prediction["source"] == "early" else "LTV model"
     at = f" at {prediction['age_bucket']}" if prediction["age_bucket"] else ""
     error = prediction["error_pct"]
-    judged = ", not backtested at this age" if error is None else f" ±{percent(error)}% backtested"
-    return f"{prediction['horizon_days']}d · {source}{at}{judged}"
+    judged = (
+        ", not backtested at this age"
+        if error is None
+        else f" · typical error ±{percent(error)}% (median, backtested{at})"
+    )
+    return f"{prediction['horizon_days']}d · {source}{judged}"
 
 
 def check_the_choice(prediction: dict, ltv_roas: float | None, early: dict) -> None:
@@ -202,4 +206,5 @@ def test_the_model_versions_page_lists_the_first_purchase_version_with_its_backt
     for age in ("D1", "D3"):
         judged = active["metrics"]["by_age"][age]
         expect(headline).to_contain_text(f"{age}: AUC {judged['auc_30']:.2f}")
-        expect(headline).to_contain_text(f"payers ±{judged['expected_payers_err_pct_30']:.1f}%")
+        payers = judged["expected_payers_err_p50_pct_30"]
+        expect(headline).to_contain_text(f"payers ±{payers:.1f}% (median)")

@@ -1,5 +1,5 @@
 """How far to trust a prediction, beside it, where a marketer reads it: on Channels every
-predicted figure (predicted ROAS with its likely range, predicted LTV, LTV:CAC, a payback resting
+predicted figure (predicted ROAS with its 80% interval, predicted LTV, LTV:CAC, a payback resting
 on predicted revenue, churn) and on the Overview the predicted ROAS carry the stored backtest of
 the active model versions, as the API reports it for the same range."""
 
@@ -21,8 +21,8 @@ def error(accuracy: dict) -> str:
     return f"±{formatting.integer(Decimal(str(accuracy['error_p50'])) * 100)}%"
 
 
-def likely(interval: dict) -> str:
-    return f"likely {formatting.roas(interval['low'])}–{formatting.roas(interval['high'])}"
+def interval_note(interval: dict) -> str:
+    return f"80% interval {formatting.roas(interval['low'])}–{formatting.roas(interval['high'])}"
 
 
 def days(n: int) -> str:
@@ -52,7 +52,7 @@ def test_every_predicted_figure_of_a_channel_says_how_far_to_trust_it(channels):
         key = row["key"]
         if row["predicted_roas_interval"]:
             expect(note(page, key, "Predicted ROAS")).to_have_text(
-                likely(row["predicted_roas_interval"])
+                interval_note(row["predicted_roas_interval"])
             )
         if row["accuracy"] and row["predicted_ltv"] is not None:
             expect(note(page, key, "Predicted LTV")).to_have_text(
@@ -76,7 +76,7 @@ def test_every_predicted_figure_of_a_channel_says_how_far_to_trust_it(channels):
             )
         )
         expect(predicted.locator(".trust-note")).to_have_text(
-            likely(report["totals"]["predicted_roas_interval"])
+            interval_note(report["totals"]["predicted_roas_interval"])
         )
 
 
@@ -116,7 +116,7 @@ def test_the_figures_of_trust_are_the_active_versions_stored_backtest(channels, 
 
 def test_the_overviews_one_predicted_roas_carries_its_horizon_source_and_error(page_as, demo_stack):
     """The Overview shows the one predicted ROAS of /api/overview (the ROI report's totals'
-    `prediction`), labelled as on Cohorts; the LTV model's with its likely range, and the
+    `prediction`), labelled as on Cohorts; the LTV model's with its 80% interval, and the
     range's young customers' expected payers, never an early ROAS card beside it."""
     query = range_query(demo_stack)
     page = page_as("marketer", f"/?{query}")
@@ -128,7 +128,7 @@ def test_the_overviews_one_predicted_roas_carries_its_horizon_source_and_error(p
     expect(notes.first).to_have_text(prediction_note(shown))
     if shown["source"] == "ltv":
         assert shown["interval"] and current["accuracy"], "the demo's model has no backtest there"
-        expect(notes.nth(1)).to_have_text(likely(shown["interval"]))
+        expect(notes.nth(1)).to_have_text(interval_note(shown["interval"]))
         if shown["age_bucket"] == current["accuracy"]["age_bucket"]:
             notes.nth(1).hover()
             expect(page.get_by_role("tooltip")).to_contain_text(

@@ -117,8 +117,9 @@ def _params(deployed: DeployedFirstPurchase, inputs: EarlyInputs, as_of: dt.date
 
 
 def summary(backtest: dict) -> dict:
-    """Per feature age (D1, D3): AUC, Brier, and the errors of expected payers and early
-    predicted revenue per weekly cohort (percent), for each horizon judged at that age."""
+    """Per feature age (D1, D3): AUC, Brier, and the median errors of expected payers and early
+    predicted revenue per weekly cohort (percent; `accuracy_at_age`'s statistic), for each
+    horizon judged at that age."""
     out: dict[str, dict] = {}
     for horizon, report in backtest["horizons"].items():
         for age, judged in report["by_age"].items():
@@ -129,8 +130,12 @@ def summary(backtest: dict) -> dict:
                 {
                     f"auc_{horizon}": judged.get("auc"),
                     f"brier_{horizon}": judged.get("brier"),
-                    f"expected_payers_err_pct_{horizon}": cohorts.get("expected_payers_err_pct"),
-                    f"predicted_roas_err_pct_{horizon}": cohorts.get("predicted_revenue_err_pct"),
+                    f"expected_payers_err_p50_pct_{horizon}": cohorts.get(
+                        "expected_payers_err_p50_pct"
+                    ),
+                    f"predicted_roas_err_p50_pct_{horizon}": cohorts.get(
+                        "predicted_revenue_err_p50_pct"
+                    ),
                 }
             )
     return out

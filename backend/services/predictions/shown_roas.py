@@ -5,13 +5,24 @@ Two models predict a young row's return: the LTV version (predicted ROAS at the 
 horizon, 365 days on the Cohorts page) and, for customers too young for revenue history, the
 first-purchase version (the early predicted ROAS, `metrics.EARLY_HORIZON_DAYS` = 30 days). Side
 by side they disagree (two models, two horizons). Which one a row shows is decided from the
-versions' stored report-origin backtests, never a fit on the data shown. Both were judged on
-30-day revenue at the age of prediction (the LTV version's ``backtest.by_age["30"]``, the
-first-purchase version's ``horizons["30"].by_age``), so they are compared there (`compared`):
-the LTV error read for a cohort of the size the first-purchase backtest judged (its customers
-per weekly cohort), against the first-purchase error at the age its youngest customers were
-scored. The first-purchase error is a mean per cohort and the LTV's a median, and a mean is the
-larger on skewed errors: the early figure has to win clearly.
+versions' stored report-origin backtests (rolling origin: each chose its candidates on earlier
+origins than the one reported), never a fit on the data shown. Both were judged on 30-day
+revenue at the age of prediction (the LTV version's ``backtest.by_age["30"]``, the
+first-purchase version's ``horizons["30"].by_age``), so they are compared there (`compared`),
+like with like:
+
+- the same statistic: the median |predicted / actual - 1| per cohort (the LTV backtest's
+  ``cohort_abs_error_p50``, the first-purchase backtest's ``predicted_revenue_err_p50_pct``
+  over its weekly cohorts), never a mean against a median (a mean is the larger on skewed
+  errors, and would hand young rows to the LTV model);
+- the same cohort size: the LTV error read for a cohort of the first-purchase backtest's median
+  weekly cohort (``cohort_customers``, its size model scaling it);
+- the same age: the LTV error read at the age the first-purchase error was judged at (the
+  feature age of the row's youngest customers: 1 or 3 days old, in the LTV buckets D3 and D7),
+  not at the row's older middle.
+
+A first-purchase version stored before the median was kept has no error (not judged): the LTV
+figure is then shown wherever the LTV version predicts the row.
 
 The early figure is shown when it covers all the row's customers and its backtested error is
 the smaller, or the LTV version was not judged at that age, or scored none of them: it is then
@@ -79,12 +90,13 @@ def covers(early: dict | None, customers: float | None) -> bool:
 
 
 def _compared(ltv_metrics: dict | None, age_days: float, judged: dict) -> dict:
-    """The two versions' backtested errors of 30-day revenue at this age, for a cohort of the
-    size the first-purchase backtest judged."""
+    """The two versions' backtested errors of 30-day revenue (median per cohort) at the age the
+    early error was judged (the row's `age_days` when it was not), for a cohort of the size the
+    first-purchase backtest judged (module docstring)."""
     horizon = metrics.EARLY_HORIZON_DAYS
-    weeks, judged_customers = judged.get("weeks") or 0, judged.get("customers") or 0
-    size = judged_customers / weeks if weeks and judged_customers else None
-    ltv = accuracy_at(ltv_metrics, horizon, age_days, size)
+    size = judged.get("cohort_customers")
+    at = judged.get("age_days", age_days)
+    ltv = accuracy_at(ltv_metrics, horizon, at, size)
     return {
         "horizon_days": horizon,
         "cohort_customers": None if size is None else round(size),

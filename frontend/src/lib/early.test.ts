@@ -32,14 +32,14 @@ describe("early figures", () => {
     expect(payersShort({ ...d1, accuracy: { ...d1.accuracy, expected_payers_err_pct: null } })).toBe("D1, not judged");
     const text = payersSentence({ ...d1, accuracy: { ...d1.accuracy, expected_payers_err_pct: 31.8 } }, f)!;
     expect(text).toContain("4.2 of 40 customers acquired");
-    expect(text).toContain("predicted at D1, expected payers were off by ±31.8% on average per cohort");
+    expect(text).toContain("predicted at D1, expected payers were off by ±31.8% (median per weekly cohort)");
     expect(text).not.toContain("54");
   });
 
   it("spell out the definition and the backtest", () => {
     const text = earlySentence(early, f, "USD")!;
     expect(text).toContain("4.2 expected first-time payers of 40 customers × $50.00 per payer ÷ $300.00 spend");
-    expect(text).toContain("off by ±8.4% on average and expected payers by ±4.6% (AUC 0.96)");
+    expect(text).toContain("the median cohort's early predicted revenue was off by ±8.4% and its expected payers by ±4.6% (AUC 0.96)");
     expect(text).toContain("10 customers acquired since the last scoring");
     expect(earlySentence({ ...early, predicted_roas: null }, f)).toBeNull();
   });

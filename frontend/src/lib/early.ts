@@ -11,7 +11,7 @@ export function earlyShort(e: EarlyFigures | null | undefined): string | null {
 }
 
 /** "D1 ±32% backtested": the backtested error of expected payers at the age they were predicted
- * at (the mean error per weekly cohort, as stored: not the early ROAS's, nor rounded to a better one). */
+ * at (the median error per weekly cohort, as stored: not the early ROAS's, nor rounded to a better one). */
 export function payersShort(e: EarlyFigures | null | undefined): string | null {
   if (!e?.accuracy) return null;
   const error = e.accuracy.expected_payers_err_pct;
@@ -24,7 +24,7 @@ export function payersSentence(e: EarlyFigures | null | undefined, f: Formatters
   let text = `${f.number(e.expected_payers_30, 1)} of ${f.integer(e.customers)} customers acquired ${f.shortDate(e.from)}–${f.shortDate(e.to)} are expected to make a first purchase within ${e.horizon_days} days.`;
   const a = e.accuracy;
   if (a?.expected_payers_err_pct != null) {
-    text += ` Predicted at ${a.age_bucket} (the age of the youngest of them when scored): in a backtest over ${f.integer(a.weeks ?? 0)} weekly cohorts predicted at ${a.age_bucket}, expected payers were off by ±${f.number(a.expected_payers_err_pct, 1)}% on average per cohort.`;
+    text += ` Predicted at ${a.age_bucket} (the age of the youngest of them when scored): in a backtest over ${f.integer(a.weeks ?? 0)} weekly cohorts predicted at ${a.age_bucket}, expected payers were off by ±${f.number(a.expected_payers_err_pct, 1)}% (median per weekly cohort).`;
   }
   return text;
 }
@@ -39,7 +39,7 @@ export function earlySentence(e: EarlyFigures | null | undefined, f: Formatters,
     `× ${money(e.value_per_payer)} per payer ÷ ${money(e.spend)} spend.`;
   const a = e.accuracy;
   if (a) {
-    text += ` Predicted at ${a.age_bucket} (the age of the youngest of these customers when scored) from in-app events; in a backtest over ${f.integer(a.weeks ?? 0)} weekly cohorts the early predicted revenue was off by ±${f.number(a.predicted_roas_err_pct ?? 0, 1)}% on average and expected payers by ±${f.number(a.expected_payers_err_pct ?? 0, 1)}%`;
+    text += ` Predicted at ${a.age_bucket} (the age of the youngest of these customers when scored) from in-app events; in a backtest over ${f.integer(a.weeks ?? 0)} weekly cohorts the median cohort's early predicted revenue was off by ±${f.number(a.predicted_roas_err_pct ?? 0, 1)}% and its expected payers by ±${f.number(a.expected_payers_err_pct ?? 0, 1)}%`;
     text += a.auc != null ? ` (AUC ${f.number(a.auc, 2)}).` : ".";
   }
   if (e.scored < e.customers) text += ` ${f.integer(e.customers - e.scored)} customers acquired since the last scoring count at the scored ones' rate.`;

@@ -26,10 +26,10 @@ const ltv: Prediction = {
 
 describe("the one predicted ROAS of a row", () => {
   it("names its horizon, its source and its backtested error at the age it was judged", () => {
-    expect(predictionTitle(early, f)).toBe("Predicted ROAS (30d): 62.0%, from early signals at D1, backtested ±32%");
-    expect(predictionTitle(ltv, f)).toBe("Predicted ROAS (365d): 231.0%, from the LTV model at D3, backtested ±60%");
-    expect(predictionShort(early)).toBe("30d · early signals at D1 ±32% backtested");
-    expect(predictionShort(ltv)).toBe("365d · LTV model at D3 ±60% backtested");
+    expect(predictionTitle(early, f)).toBe("Predicted ROAS (30d): 62.0%, from early signals, typical error ±32% (median, backtested at D1)");
+    expect(predictionTitle(ltv, f)).toBe("Predicted ROAS (365d): 231.0%, from the LTV model, typical error ±60% (median, backtested at D3)");
+    expect(predictionShort(early)).toBe("30d · early signals · typical error ±32% (median, backtested at D1)");
+    expect(predictionShort(ltv)).toBe("365d · LTV model · typical error ±60% (median, backtested at D3)");
   });
 
   it("says when the figure shown was not backtested at this age", () => {
@@ -41,16 +41,16 @@ describe("the one predicted ROAS of a row", () => {
 
   it("says why early signals were chosen: their backtest on the same horizon and age was the closer", () => {
     expect(predictionWhy(early, f)).toBe(
-      "Both models were backtested on 30-day revenue at this age: early signals (at D1) off by ±31.6% on average per weekly cohort, the LTV model (at D1) ±58.4% (median per cohort (cohorts of about 50 customers)). " +
+      "Both models were backtested on 30-day revenue at the age early signals were judged at (cohorts of about 50 customers): early signals (at D1) ±31.6% (median per weekly cohort), the LTV model (at D1) ±58.4% (median per cohort). " +
         "Early signals were the closer, so this row shows their 30-day figure rather than the LTV model's longer-horizon one.",
     );
     expect(predictionWhy(ltv, f)).toContain("The LTV model was the closer, so this row shows its 365-day figure.");
-    expect(predictionSentence(early, f)).toMatch(/^Predicted ROAS \(30d\): 62\.0%, from early signals at D1, backtested ±32%\. Both models/);
+    expect(predictionSentence(early, f)).toMatch(/^Predicted ROAS \(30d\): 62\.0%, from early signals, typical error ±32% \(median, backtested at D1\)\. Both models/);
   });
 
   it("has no why for a row only one model predicts", () => {
     expect(predictionWhy({ ...ltv, compared: null }, f)).toBeNull();
-    expect(predictionSentence({ ...ltv, compared: null }, f)).toBe("Predicted ROAS (365d): 231.0%, from the LTV model at D3, backtested ±60%.");
+    expect(predictionSentence({ ...ltv, compared: null }, f)).toBe("Predicted ROAS (365d): 231.0%, from the LTV model, typical error ±60% (median, backtested at D3).");
   });
 
   it("reads the LTV figure from an API without the field", () => {

@@ -32,9 +32,10 @@ export function errorSentence(
   return text;
 }
 
-/** "likely 61%–104%": a predicted ROAS's interval, or null without one. */
+/** "80% interval 61%–104%": a predicted ROAS's interval (8 in 10 backtested cohorts of its size
+ * and age fell inside), or null without one. */
 export function intervalText(i: { low: number; high: number } | null | undefined, f: Formatters): string | null {
-  return i ? `likely ${f.roas(i.low)}–${f.roas(i.high)}` : null;
+  return i ? `80% interval ${f.roas(i.low)}–${f.roas(i.high)}` : null;
 }
 
 /** "AUC 0.81": the churn model's backtested ranking (at the customers' age when the backtest

@@ -94,8 +94,8 @@ function cohortColumns(
         (firstPurchase
           ? ` A cohort under ${firstPurchase.early_age_days} days old shows instead early signals' ${firstPurchase.horizon_days}-day figure (from its own first in-app events) where their stored backtest at that age was closer than the LTV model's on the same ${firstPurchase.horizon_days}-day revenue.`
           : "") +
-        " Below it: its horizon, source and backtested error at the cohort's age" +
-        (withAccuracy ? "; for the LTV model's, the likely range (8 in 10 backtested cohorts of that size and age fell inside), and why when it is wide" : ""),
+        " Below it: its horizon, source and typical error (the median error of backtested cohorts) at the cohort's age" +
+        (withAccuracy ? "; for the LTV model's, the 80% interval (8 in 10 backtested cohorts of that size and age fell inside), and why when it is wide" : ""),
       render: (c) => {
         const p = c.prediction;
         const range = p?.source === "early" ? null : roasInterval(c, f);

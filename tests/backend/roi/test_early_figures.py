@@ -34,14 +34,19 @@ BACKTEST = {
         "30": {
             "origin": "2023-12-06",
             "by_age": {
+                # the pages read the median per weekly cohort (`_p50_`); the means are kept
+                # for continuity and are never what a page shows nor what chooses a figure
                 "D1": {
                     "auc": 0.86,
                     "brier": 0.09,
                     "customers": 200,
                     "cohorts": {
                         "weeks": 4,
-                        "expected_payers_err_pct": 6.0,
-                        "predicted_revenue_err_pct": 12.5,
+                        "cohort_customers_p50": 50,
+                        "expected_payers_err_pct": 9.0,
+                        "expected_payers_err_p50_pct": 6.0,
+                        "predicted_revenue_err_pct": 45.0,
+                        "predicted_revenue_err_p50_pct": 12.5,
                     },
                 },
                 "D3": {
@@ -49,8 +54,11 @@ BACKTEST = {
                     "brier": 0.07,
                     "cohorts": {
                         "weeks": 4,
-                        "expected_payers_err_pct": 4.0,
-                        "predicted_revenue_err_pct": 8.5,
+                        "cohort_customers_p50": 50,
+                        "expected_payers_err_pct": 7.0,
+                        "expected_payers_err_p50_pct": 4.0,
+                        "predicted_revenue_err_pct": 30.0,
+                        "predicted_revenue_err_p50_pct": 8.5,
                     },
                 },
             },
@@ -250,7 +258,7 @@ def test_a_young_cohort_shows_the_early_roas_where_its_backtest_is_the_better(ea
     assert shown["interval"] is None
     assert shown["compared"] == {
         "horizon_days": 30,
-        "cohort_customers": 50,  # 200 judged over 4 weekly cohorts
+        "cohort_customers": 50,  # the first-purchase backtest's median weekly cohort
         "ltv_age_bucket": "D3",
         "ltv_error_pct": 40.0,
         "early_age_bucket": "D1",
@@ -268,6 +276,37 @@ def test_a_young_cohort_keeps_the_ltv_roas_where_its_backtest_is_the_better(earl
     assert (shown["horizon_days"], shown["age_bucket"], shown["error_pct"]) == (365, "D3", 60.0)
     assert shown["interval"] == cohort["roas_predicted_interval"] is not None
     assert (shown["compared"]["ltv_error_pct"], shown["compared"]["early_error_pct"]) == (5.0, 12.5)
+
+
+def test_the_choice_compares_the_median_error_per_cohort_of_both_versions(early_world, db):
+    """At D1 the first-purchase backtest's weekly cohorts were off by a median 12.5% (a mean
+    45%: one far-off week), the LTV backtest's cohorts by a median 30%: median against median,
+    the early figure is the closer. A mean against the LTV's median would show the LTV figure."""
+    ltv_backtest(early_world, db, error_30=0.30)
+    cohort = day_cohorts(cohort_report(JAN1, JAN10, "day", as_of=SEEN_ON))["2024-01-05|meta"]
+    judged = BACKTEST["horizons"]["30"]["by_age"]["D1"]["cohorts"]
+    compared = cohort["prediction"]["compared"]
+    assert compared["early_error_pct"] == judged["predicted_revenue_err_p50_pct"] == 12.5
+    assert compared["ltv_error_pct"] == 30.0 < judged["predicted_revenue_err_pct"]
+    assert (cohort["prediction"]["source"], cohort["prediction"]["error_pct"]) == ("early", 12.5)
+
+
+def test_a_first_purchase_version_stored_without_the_median_is_not_judged(early_world, db):
+    """A version trained before the median per cohort was kept: its early figures say no error
+    (not judged) and the row keeps the LTV figure, whatever the stored mean."""
+    version = early_world["first_purchase"]
+    horizons = {"30": {**BACKTEST["horizons"]["30"]}}
+    horizons["30"]["by_age"] = {
+        age: {**judged, "cohorts": {k: v for k, v in judged["cohorts"].items() if "p50" not in k}}
+        for age, judged in BACKTEST["horizons"]["30"]["by_age"].items()
+    }
+    version.metrics = {**version.metrics, "horizons": horizons}
+    db.session.commit()
+    ltv_backtest(early_world, db, error_30=0.40)
+    cohort = day_cohorts(cohort_report(JAN1, JAN10, "day", as_of=SEEN_ON))["2024-01-05|meta"]
+    assert cohort["early"]["accuracy"]["predicted_roas_err_pct"] is None
+    assert cohort["prediction"]["source"] == "ltv"
+    assert cohort["prediction"]["compared"]["early_error_pct"] is None
 
 
 def test_an_age_the_ltv_backtest_did_not_judge_shows_the_early_roas(early_world, db):
@@ -306,11 +345,13 @@ def test_a_channel_row_shows_the_early_roas_only_when_it_covers_all_its_customer
 def test_a_young_channel_row_in_a_long_range_is_judged_at_its_customers_age(early_world, db):
     """From 2023-12-01 the range's middle is 16 days old (D30), where the LTV backtest was
     close (±5%); meta's customers are all of the young days (2023-12-31 .. 2024-01-06, their
-    middle 3 days old: D7), where it was ±40%: early signals' ±12.5% is the closer."""
+    middle 3 days old: D7, the LTV figure's own error), their youngest scored half a day old
+    (early signals judged at D1: one day old, the LTV backtest's D3), where the LTV backtest
+    was ±40%: early signals' ±12.5% is the closer."""
     close = {"cohort_abs_error_p50": 0.05, "cohort_abs_error_p80": 0.1}
     far = {"cohort_abs_error_p50": 0.4, "cohort_abs_error_p80": 0.8}
     at = {
-        "30": {"D30": close, "D7": far},
+        "30": {"D30": close, "D7": close, "D3": far},
         "365": {"D30": close, "D7": {"cohort_abs_error_p50": 0.7, "cohort_abs_error_p80": 0.9}},
     }
     early_world["model"].metrics = {**early_world["model"].metrics, "backtest": {"by_age": at}}
@@ -319,7 +360,8 @@ def test_a_young_channel_row_in_a_long_range_is_judged_at_its_customers_age(earl
     meta = next(r for r in report["rows"] if r["key"] == "meta")
     assert report["age_days"] == 16 and meta["accuracy"]["age_bucket"] == "D30"
     shown = meta["prediction"]
-    assert (shown["compared"]["ltv_age_bucket"], shown["compared"]["ltv_error_pct"]) == ("D7", 40.0)
+    assert meta["prediction"]["age_bucket"] == "D1"
+    assert (shown["compared"]["ltv_age_bucket"], shown["compared"]["ltv_error_pct"]) == ("D3", 40.0)
     assert (shown["source"], shown["roas"]) == ("early", meta["early"]["predicted_roas"])
 
 
@@ -358,12 +400,13 @@ def test_the_overview_shows_the_roi_reports_one_predicted_roas(early_world, db):
 
 def test_the_overview_api_answers_its_one_predicted_roas(early_world, db, marketer, monkeypatch):
     """The range's customers (all young: 2024-01-01 .. 01-06) are 3 days old in the middle
-    (D7), where the LTV model was the closer on 30-day revenue: the overview shows its 365-day
-    figure."""
+    (D7: the LTV figure's own error); at the age early signals were judged (D1, one day old:
+    the LTV backtest's D3) the LTV model was the closer on 30-day revenue: the overview shows
+    its 365-day figure."""
     from backend.services.roi import report
 
     close = {"cohort_abs_error_p50": 0.05, "cohort_abs_error_p80": 0.1}
-    at = {"30": {"D7": close}, "365": {"D7": {**close, "cohort_abs_error_p50": 0.6}}}
+    at = {"30": {"D3": close}, "365": {"D7": {**close, "cohort_abs_error_p50": 0.6}}}
     early_world["model"].metrics = {**early_world["model"].metrics, "backtest": {"by_age": at}}
     db.session.commit()
     monkeypatch.setattr(report, "today", lambda: SEEN_ON)

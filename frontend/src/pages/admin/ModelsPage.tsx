@@ -99,7 +99,8 @@ function TrainModal({ open, onClose }: { open: boolean; onClose: () => void }) {
 }
 
 /** A first-purchase version's backtest in a line: per feature age, the AUC and the errors of
- * expected payers and early predicted ROAS (30 days) per weekly cohort. */
+ * expected payers and early predicted ROAS (30 days), the median per weekly cohort (a version
+ * stored before the median was kept shows none). */
 export function firstPurchaseHeadline(metrics: Record<string, unknown>): string | null {
   const byAge = metrics.by_age as Record<string, Record<string, number | null>> | undefined;
   if (!byAge) return null;
@@ -107,8 +108,8 @@ export function firstPurchaseHeadline(metrics: Record<string, unknown>): string 
     const bits = [];
     if (m.auc_30 != null) bits.push(`AUC ${m.auc_30.toFixed(2)}`);
     if (m.brier_30 != null) bits.push(`Brier ${m.brier_30.toFixed(3)}`);
-    if (m.expected_payers_err_pct_30 != null) bits.push(`payers ±${m.expected_payers_err_pct_30.toFixed(1)}%`);
-    if (m.predicted_roas_err_pct_30 != null) bits.push(`ROAS ±${m.predicted_roas_err_pct_30.toFixed(1)}%`);
+    if (m.expected_payers_err_p50_pct_30 != null) bits.push(`payers ±${m.expected_payers_err_p50_pct_30.toFixed(1)}% (median)`);
+    if (m.predicted_roas_err_p50_pct_30 != null) bits.push(`ROAS ±${m.predicted_roas_err_p50_pct_30.toFixed(1)}% (median)`);
     return `${age}: ${bits.join(", ")}`;
   });
   return parts.length ? parts.join(" · ") : null;

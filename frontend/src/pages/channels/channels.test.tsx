@@ -53,7 +53,7 @@ describe("Channel breakdowns", () => {
     const totals = document.querySelector(".table-totals") as HTMLElement;
     const predicted = cellOf(totals, "Predicted ROAS");
     expect(within(predicted).getByText("42.0%")).toBeTruthy();
-    expect(predicted.querySelector(".trust-note")?.textContent).toBe("30d · early signals at D1 ±32% backtested");
+    expect(predicted.querySelector(".trust-note")?.textContent).toBe("30d · early signals · typical error ±32% (median, backtested at D1)");
     expect(predicted.textContent).not.toContain("231");
     expect(cellOf(totals, "Early ROAS")).toBeUndefined();
     expect(within(cellOf(totals, "Expected payers")).getByText(/17\.5|18/)).toBeTruthy();

@@ -3,6 +3,7 @@ import type { Cohort } from "../../api/types";
 import { toNumber } from "../../lib/format";
 import { predictionShort, shownRoas } from "../../lib/prediction";
 import { PALETTE, platformLabel } from "../../lib/platforms";
+import { intervalText } from "../../lib/trust";
 import { AXIS, type EChartsOption } from "../../components/charts/EChart";
 import type { Formatters } from "../../state/useFormat";
 import { NET_REVENUE } from "../channels/columns";
@@ -192,7 +193,7 @@ export function roasBarsOption(cohorts: Cohort[], labels: CohortLabels, f: Forma
         const interval = intervals[list[0].dataIndex];
         const rows = list.map((p) => {
           let text = p.value == null ? "—" : f.roas(p.value as number);
-          if (p.seriesName === PREDICTED_ROAS && interval) text += ` (likely ${f.roas(interval.low)}–${f.roas(interval.high)})`;
+          if (p.seriesName === PREDICTED_ROAS && interval) text += ` (${intervalText(interval, f)})`;
           if (p.seriesName === PREDICTED_ROAS && c.prediction) text += ` · ${predictionShort(c.prediction)}`;
           return `<div>${escapeHtml(p.seriesName)}: <b>${escapeHtml(text)}</b></div>`;
         });

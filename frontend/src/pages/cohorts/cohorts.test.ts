@@ -131,7 +131,7 @@ describe("cohort charts", () => {
     const html = formatter([
       { dataIndex: newest, seriesName: PREDICTED_ROAS, value: 0.9, color: "" },
     ]);
-    expect(html).toContain(`likely ${f.roas(0.6)}–${f.roas(1.2)}`);
+    expect(html).toContain(`80% interval ${f.roas(0.6)}–${f.roas(1.2)}`);
   });
 
   it("gives the backtested error of the figure shown: early signals' where theirs is the cohort's prediction", () => {
@@ -142,7 +142,7 @@ describe("cohort charts", () => {
       prediction,
     });
     expect(accuracyCell(young, f)).toBe("±24% at D1 (early signals)");
-    expect(accuracySentence(young, f)).toBe("Predicted ROAS (30d): 56.0%, from early signals at D1, backtested ±24%.");
+    expect(accuracySentence(young, f)).toBe("Predicted ROAS (30d): 56.0%, from early signals, typical error ±24% (median, backtested at D1).");
     expect(accuracyCell({ ...young, prediction: { ...prediction, source: "ltv", horizon_days: 365 } }, f)).toBe("±90% at 1 day old (D1)");
   });
 
@@ -157,8 +157,8 @@ describe("cohort charts", () => {
     expect(series.find((s) => s.name === PREDICTED_ROAS)?.data).toEqual([0.56]);
     const formatter = (option.tooltip as { formatter: (p: unknown) => string }).formatter;
     const html = formatter([{ dataIndex: 0, seriesName: PREDICTED_ROAS, value: 0.56, color: "" }]);
-    expect(html).toContain("30d · early signals at D1 ±24% backtested");
-    expect(html).not.toContain("likely");
+    expect(html).toContain("30d · early signals · typical error ±24% (median, backtested at D1)");
+    expect(html).not.toContain("80% interval");
   });
 
   it("draws survival solid where churn is observed and dashed where it includes the prediction", () => {
@@ -207,7 +207,7 @@ describe("trust in predictions", () => {
     expect(accuracySentence(shorter, f)).toBe(
       `D90 ROAS predicted at age ${f.days(7)}: backtested error ±18% (8 in 10 cohorts within ±31%). The 365-day prediction itself has too little history to be backtested yet.`,
     );
-    expect(roasInterval(judged, f)).toBe(`likely ${f.roas(0.62)}–${f.roas(1.18)}`);
+    expect(roasInterval(judged, f)).toBe(`80% interval ${f.roas(0.62)}–${f.roas(1.18)}`);
   });
 
   it("claims nothing when the backtest did not judge that age", () => {

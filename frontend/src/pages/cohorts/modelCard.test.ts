@@ -65,7 +65,7 @@ describe("model card", () => {
       "Backtest: fitted on the data up to Nov 7, 2026 only, judged on the customers acquired in the 28 days before it by whether they paid within 30 days.",
     );
     const [d1, d3] = firstPurchase.accuracy!.map((a) => earlyAgeSentence(a, f));
-    expect(d1).toContain("At D1: expected payers were off by 32% on average per weekly cohort, the early predicted revenue (hence early ROAS) by 54.2%");
+    expect(d1).toContain("At D1: expected payers were off by 32% (median per weekly cohort), the early predicted revenue (hence early ROAS) by 54.2%");
     expect(d1).toContain("AUC 0.87: shown a customer who went on to pay and one who did not, it ranks the first higher 87% of the time");
     expect(d3).toContain("At D3: expected payers were off by 16.7%");
   });

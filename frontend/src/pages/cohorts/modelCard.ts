@@ -66,10 +66,10 @@ export function firstPurchaseCard(model: FirstPurchaseModelInfo, f: Formatters):
   };
 }
 
-/** "At D1: expected payers were off by 32.0% on average per weekly cohort, ...". */
+/** "At D1: expected payers were off by 32.0% (median per weekly cohort), ...". */
 export function earlyAgeSentence(a: EarlyAccuracy, f: Formatters): string {
   const parts: string[] = [];
-  if (a.expected_payers_err_pct != null) parts.push(`expected payers were off by ${f.number(a.expected_payers_err_pct, 1)}% on average per weekly cohort`);
+  if (a.expected_payers_err_pct != null) parts.push(`expected payers were off by ${f.number(a.expected_payers_err_pct, 1)}% (median per weekly cohort)`);
   if (a.predicted_roas_err_pct != null) parts.push(`the early predicted revenue (hence early ROAS) by ${f.number(a.predicted_roas_err_pct, 1)}%`);
   let text = `At ${a.age_bucket}: ${parts.length ? parts.join(", ") : "not judged"}`;
   if (a.weeks) text += ` (${f.integer(a.weeks)} weeks judged)`;

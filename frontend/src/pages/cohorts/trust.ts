@@ -1,5 +1,5 @@
 /** How far to trust the cohort page's predicted figures: the backtested error beside each
- * predicted ROAS, its likely range, and the churn drivers as plain sentences. */
+ * predicted ROAS, its 80% interval, and the churn drivers as plain sentences. */
 import type { ChurnDriver, Cohort } from "../../api/types";
 import { platformLabel } from "../../lib/platforms";
 import type { Formatters } from "../../state/useFormat";
@@ -42,7 +42,7 @@ export function accuracySentence(c: Cohort, f: Formatters): string | null {
   return `For a cohort of ${f.integer(sized.customers)} customers: typically ±${f.ratioPercent(sized.error_p50, 0)}. The backtest's own cohorts, one day of one channel${day}: ${text.replace(/^D\d+ ROAS predicted/, "predicted")}`;
 }
 
-/** "likely 61%–104%": the predicted ROAS's interval, or null without one. */
+/** "80% interval 61%–104%": the predicted ROAS's interval, or null without one. */
 export function roasInterval(c: Cohort, f: Formatters): string | null {
   return intervalText(c.roas_predicted_interval, f);
 }

@@ -57,7 +57,7 @@ describe("Overview predicted ROAS", () => {
     expect(within(predicted).getByText("42.0%")).toBeTruthy();
     expect(predicted.textContent).not.toContain("231");
     const notes = Array.from(predicted.querySelectorAll(".trust-note")).map((n) => n.textContent);
-    expect(notes).toEqual(["30d · early signals at D1 ±32% backtested"]);
+    expect(notes).toEqual(["30d · early signals · typical error ±32% (median, backtested at D1)"]);
     // a 30-day figure is not compared with the previous range's 365-day one
     expect(predicted.textContent).toContain("not compared: the previous range's is 365-day");
     expect(screen.queryByTestId("kpi-Early ROAS")).toBeNull();
@@ -68,7 +68,7 @@ describe("Overview predicted ROAS", () => {
     const predicted = await card("Predicted ROAS");
     expect(within(predicted).getByText("231.0%")).toBeTruthy();
     const notes = Array.from(predicted.querySelectorAll(".trust-note")).map((n) => n.textContent);
-    expect(notes).toEqual(["365d · LTV model at D3 ±60% backtested", "likely 61.0%–371.0%"]);
+    expect(notes).toEqual(["365d · LTV model · typical error ±60% (median, backtested at D3)", "80% interval 61.0%–371.0%"]);
     expect(predicted.textContent).toContain("vs prior");
     expect(predicted.textContent).not.toContain("not compared");
   });

@@ -30,7 +30,7 @@ const trustOf = (kpis: Kpis) => kpis as unknown as PredictedRoasTrust & { age_da
 
 /** The range's one predicted ROAS: the LTV model's 365-day figure, or early signals' 30-day one
  * where the API chose it; below it its horizon, source and backtested error and, for the LTV
- * model's, its likely range. Compared with the previous range's only at the same horizon. */
+ * model's, its 80% interval. Compared with the previous range's only at the same horizon. */
 export function predictedRoasCard(current: Kpis, previous: Kpis, f: Formatters): KpiCardSpec {
   const now = trustOf(current);
   const before = trustOf(previous);
@@ -38,7 +38,7 @@ export function predictedRoasCard(current: Kpis, previous: Kpis, f: Formatters):
   const value = shownRoas(p, current.predicted_roas);
   const beforeValue = shownRoas(before.prediction, previous.predicted_roas);
   const sameHorizon = !p || !before.prediction || before.prediction.horizon_days === p.horizon_days;
-  // the LTV model's likely range (an API without `prediction`: the range's, as before it)
+  // the LTV model's 80% interval (an API without `prediction`: the range's, as before it)
   const range = p
     ? p.source === "ltv"
       ? intervalText(p.interval, f)
@@ -57,7 +57,7 @@ export function predictedRoasCard(current: Kpis, previous: Kpis, f: Formatters):
     format: f.roas,
     good: "up",
     help:
-      "One predicted ROAS of the customers acquired: the LTV model's predicted 365-day revenue ÷ spend, or, when all of them are too young for revenue history, early signals' 30-day figure where their stored backtest at that age was closer than the LTV model's on the same 30-day revenue. Below it: its horizon, source and backtested error",
+      "One predicted ROAS of the customers acquired: the LTV model's predicted 365-day revenue ÷ spend, or, when all of them are too young for revenue history, early signals' 30-day figure where their stored backtest at that age was closer than the LTV model's on the same 30-day revenue. Below it: its horizon, source and typical error (the median error of backtested cohorts at that age) and, for the LTV model's, its 80% interval (8 in 10 backtested cohorts of that size and age fell inside)",
     comparison: sameHorizon
       ? undefined
       : {
