@@ -7,7 +7,8 @@ product's report.
 Last line: {"bench": "early_signals", "first_purchase_auc" (30-day horizon, judged one day after
 install), "expected_payers_err_pct" (mean over acquisition weeks, same), "fraud_precision",
 "fraud_recall" (campaign flags over the last 7 days against the campaigns that bought fake
-installs), ...}. BENCH_EARLY_DAYS sets the days of acquisitions (default 100).
+installs), "first_purchase_auc_7d_d3" with its payers and customers (7-day horizon judged
+three days after install), ...}. BENCH_EARLY_DAYS sets the days of acquisitions (default 100).
 """
 
 from __future__ import annotations
@@ -71,6 +72,7 @@ def main() -> None:
         report_seconds = time.perf_counter() - started
     judged = report["first_purchase"]["backtest"]["horizons"]["30"]["by_age"]["D1"]
     judged_d3 = report["first_purchase"]["backtest"]["horizons"]["30"]["by_age"]["D3"]
+    judged_7_d3 = report["first_purchase"]["backtest"]["horizons"]["7"]["by_age"]["D3"] or {}
     campaigns = report["traffic"]["campaigns"]
     seen = set(campaigns["campaign_external_id"])
     flagged = set(campaigns[campaigns["flagged"]]["campaign_external_id"])
@@ -91,6 +93,9 @@ def main() -> None:
                 "in_app_events": loaded["in_app_events"]["rows"],
                 "first_purchase_auc": round(judged["auc"], 3),
                 "first_purchase_auc_d3": round(judged_d3["auc"], 3),
+                "first_purchase_auc_7d_d3": _round(judged_7_d3.get("auc"), 3),
+                "first_purchase_payers_7d_d3": judged_7_d3.get("payers"),
+                "first_purchase_customers_7d_d3": judged_7_d3.get("customers"),
                 "expected_payers_err_pct": round(judged["cohorts"]["expected_payers_err_pct"], 1),
                 "expected_payers_err_pct_d3": round(
                     judged_d3["cohorts"]["expected_payers_err_pct"], 1
@@ -108,6 +113,10 @@ def main() -> None:
             }
         )
     )
+
+
+def _round(value, digits: int):
+    return round(value, digits) if value is not None else None
 
 
 if __name__ == "__main__":

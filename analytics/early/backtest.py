@@ -7,8 +7,9 @@ outcomes (within h days of acquisition) end by as_of. The same customers are jud
 feature age A, each scored as the deployed model would score them A days after their install.
 
 Judged at each feature age A (D1, D3): AUC, PR AUC, Brier and a reliability table of the
-not-yet-paid customers; per weekly cohort (seven whole days of acquisitions, counted back from
-the origin, so that no cohort is a stub of a calendar week cut by the window) the expected
+not-yet-paid customers, with their payers (the AUCs withheld, "too few payers to judge", from
+fewer than MIN_JUDGED_PAYERS); per weekly cohort (seven whole days of acquisitions, counted back
+from the origin, so that no cohort is a stub of a calendar week cut by the window) the expected
 payers (paid by A + Σ p) against the customers who paid within h, and the early predicted
 revenue (expected payers × a payer's mean revenue within h in training) against the revenue
 within h — the error of an early predicted ROAS, the spend being known. Each judged cohort's
@@ -38,6 +39,14 @@ from analytics.early.first_purchase import (
 from analytics.ltv.columns import ACQUIRED_AT, CUSTOMER_ID
 
 JUDGED_DAYS = 28
+#: Fewer payers than this among the judged customers and no AUC (nor PR AUC) is given: "too
+#: few payers to judge". An AUC's standard error is about sqrt(AUC(1-AUC)/payers) or more
+#: (Hanley-McNeil), ±0.11 at 10 payers for an AUC of 0.85, and a handful of payers makes it any
+#: number: the 7-day horizon judged at D3 counts only the payers between day 3 and day 7 of
+#: the last seven days' customers (0.752, then 0.297 on the demo world after a change of
+#: calibration folds that raised every 30-day AUC).
+MIN_JUDGED_PAYERS = 10
+TOO_FEW_PAYERS = "too few payers to judge"
 COHORT = "cohort"
 
 
@@ -74,6 +83,9 @@ def judge_at_age(model, table, first_paid, horizon_value, origin, age, horizon) 
     p = model.predict_at(table, unpaid[CUSTOMER_ID], age)[p_column(horizon)].to_numpy()
     metrics = {k: _finite(v) for k, v in churn_metrics(y, p).items()}
     metrics.pop("churn_rate", None)
+    if int(y.sum()) < MIN_JUDGED_PAYERS:  # a ranking of a handful of payers is noise
+        metrics["auc"] = metrics["pr_auc"] = None
+        metrics["auc_withheld"] = TOO_FEW_PAYERS
     metrics["log_loss"] = float(log_loss(y, np.clip(p, 1e-6, 1 - 1e-6), labels=[0, 1]))
     metrics["customers"] = len(unpaid)
     metrics["payers"] = int(y.sum())
@@ -211,8 +223,10 @@ def accuracy_at_age(metrics: dict | None, horizon: int, age_days: float) -> dict
     absolute percentage error per weekly cohort (``cohort_customers`` their median size) of
     customers judged ``age_days`` old (the feature age, ``age_bucket`` its label), with
     the AUC and Brier score of the probabilities and the customers judged (not yet paid at that
-    age) over the `weeks` judged. A version stored before the median was kept (only the mean per
-    cohort) has no error here (None: not judged), never its mean in the median's place."""
+    age) over the `weeks` judged, with the payers among them (no AUC, `auc_withheld` saying
+    why, from fewer than MIN_JUDGED_PAYERS). A version stored before the median was kept (only
+    the mean per cohort) has no error here (None: not judged), never its mean in the median's
+    place."""
     by_age = (((metrics or {}).get("horizons") or {}).get(str(horizon)) or {}).get("by_age")
     label = feature_age_label(age_days)
     judged = (by_age or {}).get(label)
@@ -226,6 +240,8 @@ def accuracy_at_age(metrics: dict | None, horizon: int, age_days: float) -> dict
         "expected_payers_err_pct": _rounded(cohorts.get("expected_payers_err_p50_pct")),
         "predicted_roas_err_pct": _rounded(cohorts.get("predicted_revenue_err_p50_pct")),
         "auc": _rounded(judged.get("auc"), 4),
+        "auc_withheld": judged.get("auc_withheld"),
+        "payers": judged.get("payers"),
         "brier": _rounded(judged.get("brier"), 4),
         "weeks": int(cohorts.get("weeks") or 0),
         "customers": int(judged.get("customers") or 0),

@@ -10,6 +10,8 @@ import pytest
 
 from analytics.early.backtest import (
     JUDGED_DAYS,
+    MIN_JUDGED_PAYERS,
+    TOO_FEW_PAYERS,
     accuracy_at_age,
     judge_at_age,
     judged_customers,
@@ -105,3 +107,61 @@ def test_a_version_stored_before_the_median_was_kept_is_not_judged():
     read = accuracy_at_age(metrics, 30, 0.5)
     assert read["predicted_roas_err_pct"] is None and read["expected_payers_err_pct"] is None
     assert read["auc"] == 0.9
+
+
+class _PropensityRanker:
+    """A fitted model's stand-in: P(first purchase within 7 days) is each customer's propensity
+    (CUSTOMER_ID → p), a payer worth 10."""
+
+    payer_value = {7: 10.0}
+
+    def __init__(self, propensity: pd.Series):
+        self.propensity = propensity
+
+    def predict_at(self, table, ids, age):
+        return pd.DataFrame({p_column(7): self.propensity.reindex(ids).to_numpy()}, index=ids)
+
+
+def _seven_day_world(late_payers: int):
+    """Customers every six hours (the 7-day horizon judges the last seven days: 27 of them); a
+    known first-purchase process: one in four pays within the hour (known at D3, not judged
+    there), `late_payers` of the others between day 3 and day 7 (the D3 positives). The ranker
+    puts the late payers below everyone (a ranking an AUC must expose, 0.0, when it can)."""
+    customers = customers_every_six_hours(60)
+    judged = judged_customers(customers, ORIGIN, 7)
+    early = judged.iloc[::4]
+    late = judged.drop(early.index).head(late_payers)
+    first_paid = pd.concat(
+        [
+            pd.Series(
+                (early[ACQUIRED_AT] + pd.Timedelta(minutes=30)).to_numpy(), early[CUSTOMER_ID]
+            ),
+            pd.Series((late[ACQUIRED_AT] + pd.Timedelta(days=5)).to_numpy(), late[CUSTOMER_ID]),
+        ]
+    )
+    propensity = pd.Series(0.5, index=customers[CUSTOMER_ID])
+    propensity[late[CUSTOMER_ID]] = 0.01
+    revenue = pd.Series(10.0, index=first_paid.index)
+    table = SimpleNamespace(customers=customers)
+    return judge_at_age(
+        _PropensityRanker(propensity), table, first_paid, {7: revenue}, ORIGIN, 3, 7
+    )
+
+
+def test_the_7_day_auc_at_d3_is_withheld_from_too_few_payers_with_their_count():
+    """3 payers between day 3 and day 7: their AUC (here 0.0) would be any number; it is not
+    given, the payers and the reason are."""
+    metrics = _seven_day_world(3)
+    assert (metrics["customers"], metrics["payers"]) == (20, 3)
+    assert metrics["auc"] is None and metrics["pr_auc"] is None
+    assert metrics["auc_withheld"] == TOO_FEW_PAYERS
+    assert metrics["brier"] is not None  # the probabilities are still judged
+    stored = {"horizons": {"7": {"by_age": {"D3": metrics}}}}
+    read = accuracy_at_age(stored, 7, 3.5)
+    assert (read["auc"], read["payers"], read["auc_withheld"]) == (None, 3, TOO_FEW_PAYERS)
+
+
+def test_the_7_day_auc_at_d3_is_given_from_enough_payers():
+    metrics = _seven_day_world(MIN_JUDGED_PAYERS)
+    assert metrics["payers"] == MIN_JUDGED_PAYERS
+    assert metrics["auc"] == 0.0 and "auc_withheld" not in metrics

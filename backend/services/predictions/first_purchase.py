@@ -117,7 +117,8 @@ def _params(deployed: DeployedFirstPurchase, inputs: EarlyInputs, as_of: dt.date
 
 
 def summary(backtest: dict) -> dict:
-    """Per feature age (D1, D3): AUC, Brier, and the median errors of expected payers and early
+    """Per feature age (D1, D3): AUC (None, `auc_withheld_<h>` saying why, from too few payers)
+    with the payers judged, Brier, and the median errors of expected payers and early
     predicted revenue per weekly cohort (percent; `accuracy_at_age`'s statistic), for each
     horizon judged at that age."""
     out: dict[str, dict] = {}
@@ -129,6 +130,8 @@ def summary(backtest: dict) -> dict:
             out.setdefault(age, {}).update(
                 {
                     f"auc_{horizon}": judged.get("auc"),
+                    f"payers_{horizon}": judged.get("payers"),
+                    f"auc_withheld_{horizon}": judged.get("auc_withheld"),
                     f"brier_{horizon}": judged.get("brier"),
                     f"expected_payers_err_p50_pct_{horizon}": cohorts.get(
                         "expected_payers_err_p50_pct"
