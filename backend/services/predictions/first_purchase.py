@@ -117,10 +117,11 @@ def _params(deployed: DeployedFirstPurchase, inputs: EarlyInputs, as_of: dt.date
 
 
 def summary(backtest: dict) -> dict:
-    """Per feature age (D1, D3): AUC (None, `auc_withheld_<h>` saying why, from too few payers)
-    with the payers judged, Brier, and the median errors of expected payers and early
-    predicted revenue per weekly cohort (percent; `accuracy_at_age`'s statistic), for each
-    horizon judged at that age."""
+    """Per feature age (D1, D3): AUC with the payers judged (AUC None when fewer than
+    `backtest.MIN_JUDGED_PAYERS` paid: too few to judge), Brier, and the median errors of
+    expected payers and early predicted revenue per weekly cohort (percent; `accuracy_at_age`'s
+    statistic), for each horizon judged at that age. Numbers only (the API's by_age is a map of
+    numbers); the withheld AUC's reason stays in the stored backtest."""
     out: dict[str, dict] = {}
     for horizon, report in backtest["horizons"].items():
         for age, judged in report["by_age"].items():
@@ -131,7 +132,6 @@ def summary(backtest: dict) -> dict:
                 {
                     f"auc_{horizon}": judged.get("auc"),
                     f"payers_{horizon}": judged.get("payers"),
-                    f"auc_withheld_{horizon}": judged.get("auc_withheld"),
                     f"brier_{horizon}": judged.get("brier"),
                     f"expected_payers_err_p50_pct_{horizon}": cohorts.get(
                         "expected_payers_err_p50_pct"
