@@ -1,9 +1,9 @@
 """Where the bulk ways (bulk.py) read in-app events from, a block of columns at a time: a CSV
 file read by Apache Arrow (`CsvEvents`), or JSON items, a batch's list or a JSON array / JSON
-Lines file read an item at a time (`JsonEvents`). Each gives the text of every column the
-records name ("" for a value not given), may be read again from its start, and names no
-problem: text it cannot give raises NotPlain, and the full parse (loading.py) reads the same
-records again and names each problem by line or item and field."""
+Lines file parsed an item at a time by ijson (`JsonEvents`). Each gives the text of every
+column the records name ("" for a value not given), may be read again from its start, and
+names no problem: text it cannot give raises NotPlain, and the full parse (loading.py) reads
+the same records again and names each problem by line or item and field."""
 
 from __future__ import annotations
 
@@ -15,6 +15,7 @@ from collections.abc import Callable, Iterable, Iterator, Mapping
 from decimal import Decimal
 from typing import IO
 
+import ijson
 import pyarrow as pa
 import pyarrow.csv as pacsv
 
@@ -26,8 +27,6 @@ from backend.services.customers.records import EVENTS
 BLOCK_BYTES = 4 << 20
 #: JSON items turned into columns at a time.
 BLOCK_ITEMS = 20_000
-#: Longest JSON item read (a longer one is not read whole: the full parse names it).
-MAX_ITEM_CHARS = 16 << 20
 _READ_CHARS = 1 << 20
 _JSON_SPACE = " \t\n\r"
 
@@ -118,7 +117,7 @@ class JsonEvents:
 
         def items() -> Iterator[object]:
             stream.seek(0)
-            return json_items(stream)
+            return json_items(stream, name_field=False)  # the full parse names it
 
         events = cls(items, lambda: stream.seek(0))
         events.rewindable = bool(seekable and seekable())
@@ -185,81 +184,116 @@ def _text(value: object, name: str) -> str:
 
 
 class JsonTextProblem(ValueError):
-    """The text of a JSON file is not an array or JSON Lines; `index`: the item it reached."""
+    """The text of a JSON file is not an array or JSON Lines; `index`: the item it reached,
+    `field`: the field whose text is not Unicode, when that is the problem."""
 
-    def __init__(self, index: int, message: str) -> None:
+    def __init__(self, index: int, message: str, field: str = "item") -> None:
         super().__init__(message)
         self.index = index
+        self.field = field
 
 
-def json_items(stream: IO[str]) -> Iterator[object]:
-    """The items of a JSON array, or of JSON Lines (one value after another), read a block of
-    text at a time; JsonTextProblem where the text is neither."""
-    text = _JsonText(stream)
-    first = text.next_char()
-    if first == "\ufeff":
-        text.at += 1
-        first = text.next_char()
+def json_items(stream: IO[str], *, name_field: bool = True) -> Iterator[object]:
+    """The items of a JSON array, or of JSON Lines (one value after another), parsed by ijson
+    (yajl's C parser) a block of text at a time; JsonTextProblem where the text is neither
+    (with the field whose text is not Unicode, read again to find it, if `name_field`)."""
+    data = _JsonBytes(stream)
+    first = data.first_char()
+    if not first:
+        return  # no text: no items
     in_array = first == "["
-    if in_array:
-        text.at += 1
-    for index in itertools.count():
-        char = text.next_char()
-        if in_array and char == "]":
-            text.at += 1
-            if text.next_char():
-                raise JsonTextProblem(index, "text after the closing ]")
-            return
-        if not char:
-            if in_array:
-                raise JsonTextProblem(index, "the array is not closed with ]")
-            return
-        if in_array and index:
-            if char != ",":
-                raise JsonTextProblem(index, "expected , between items")
-            text.at += 1
-            text.next_char()
-        yield text.value(index)
+    items = ijson.items(data, _ITEM if in_array else "", multiple_values=not in_array, **_IJSON)
+    index = 0
+    try:
+        for item in items:
+            yield item
+            index += 1
+    except ijson.JSONError as exc:
+        raise JsonTextProblem(index, f"not valid JSON: {_first_line(exc)}") from None
+    except UnicodeDecodeError:  # a string that is not Unicode (bytes not UTF-8, or \udcxx)
+        field = _field_not_unicode(stream, in_array, index) if name_field else "item"
+        raise JsonTextProblem(index, "not valid UTF-8 text", field) from None
 
 
-class _JsonText:
+#: Numbers as the json module reads them (float, not Decimal: properties are dumped again).
+_IJSON = {"use_float": True}
+_ITEM = "item"  # ijson's prefix of an array's items
+
+
+def _first_line(exc: Exception) -> str:
+    """The first line of ijson's message (the others show the text around the problem)."""
+    message = exc.args[0] if exc.args else ""
+    if isinstance(message, bytes):
+        message = message.decode("utf-8", "replace")
+    lines = str(message).strip().splitlines()
+    return lines[0] if lines else "the text ends"
+
+
+def _field_not_unicode(stream: IO[str], in_array: bool, index: int) -> str:
+    """The key of item `index` whose string is not Unicode: the last key ijson read before
+    failing on it ("item" when it is not a key's value or the file cannot be read again)."""
+    field = "item"
+    seekable = getattr(stream, "seekable", None)
+    if not (seekable and seekable()):
+        return field
+    stream.seek(0)
+    prefix = _ITEM if in_array else ""
+    count = 0
+    try:
+        events = ijson.parse(_JsonBytes(stream), multiple_values=not in_array, **_IJSON)
+        for at, event, value in events:
+            if at == prefix and event == "map_key" and count == index:
+                field = str(value)
+            elif at == prefix and event in _ITEM_ENDS:
+                count += 1
+    except (ijson.JSONError, UnicodeDecodeError):
+        pass
+    return field if count == index else "item"
+
+
+#: ijson's events that end an item at the item's prefix (a scalar item is one event).
+_ITEM_ENDS = {"end_map", "end_array", "null", "boolean", "integer", "double", "number", "string"}
+
+
+class _JsonBytes(io.RawIOBase):
+    """The UTF-8 bytes ijson reads of a text stream, from its current position: a byte order
+    mark skipped, text that was not UTF-8 (read with surrogate escapes) encoded as surrogates
+    (`surrogatepass`), which ijson's decoding of the string refuses."""
+
     def __init__(self, stream: IO[str]) -> None:
         self._stream = stream
-        self._decode = json.JSONDecoder().raw_decode
-        self.text, self.at, self.ended = "", 0, False
+        self._pending = memoryview(b"")
+        self._first: str | None = None
 
-    def _more(self) -> bool:
-        if self.ended or len(self.text) - self.at > MAX_ITEM_CHARS:
-            return False
-        chunk = self._stream.read(_READ_CHARS)
-        if not chunk:
-            self.ended = True
-            return False
-        self.text, self.at = self.text[self.at :] + chunk, 0
+    def readable(self) -> bool:
         return True
 
-    def next_char(self) -> str:
-        """The next character that is not JSON whitespace ("" at the end)."""
-        while True:
-            while self.at < len(self.text) and self.text[self.at] in _JSON_SPACE:
-                self.at += 1
-            if self.at < len(self.text):
-                return self.text[self.at]
-            if not self._more():
-                return ""
+    def first_char(self) -> str:
+        """The first character that is not JSON whitespace ("" for none); read ahead, not
+        consumed."""
+        while self._first is None:
+            text = self._stream.read(_READ_CHARS)
+            if self._pending.nbytes == 0 and text.startswith("\ufeff"):
+                text = text[1:]
+            stripped = text.lstrip(_JSON_SPACE)
+            self._queue(text)
+            if stripped or not text:
+                self._first = stripped[:1]
+        return self._first
 
-    def value(self, index: int) -> object:
-        while True:
-            try:
-                value, end = self._decode(self.text, self.at)
-            except json.JSONDecodeError as exc:
-                if self._more():
-                    continue  # the item may go on in the next block
-                raise JsonTextProblem(index, f"not valid JSON: {exc.msg}") from None
-            if end == len(self.text) and self._more():
-                continue  # a number may go on in the next block
-            self.at = end
-            return value
+    def _queue(self, text: str) -> None:
+        self._pending = memoryview(bytes(self._pending) + text.encode("utf-8", "surrogatepass"))
+
+    def readinto(self, buffer) -> int:
+        while not self._pending:
+            text = self._stream.read(_READ_CHARS)
+            if not text:
+                return 0
+            self._queue(text)
+        size = min(len(buffer), len(self._pending))
+        buffer[:size] = self._pending[:size]
+        self._pending = self._pending[size:]
+        return size
 
 
 def _bytes_of(stream: IO[str]):

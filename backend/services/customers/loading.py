@@ -95,7 +95,7 @@ def _reported_items(items: Iterator[object], problems: Problems) -> Iterator[obj
     try:
         yield from items
     except JsonTextProblem as exc:
-        problems.add(exc.index, {"item": [str(exc)]})
+        problems.add(exc.index, {exc.field: [str(exc)]})
 
 
 def _load_events(events, records, problems: Problems, actor, source: str) -> LoadResult:

@@ -153,7 +153,9 @@ def test_a_json_array_not_closed_is_refused(db, customers, tmp_path):
     path.write_text(json.dumps(ITEMS)[:-1])
     with path.open() as stream, pytest.raises(LoadRejected) as rejected:
         load_events_json(stream)
-    assert rejected.value.errors == {"item 3": {"item": ["the array is not closed with ]"]}}
+    assert rejected.value.errors == {
+        "item 3": {"item": ["not valid JSON: parse error: premature EOF"]}
+    }
     assert stored_events(db) == []
 
 
@@ -180,11 +182,41 @@ def test_a_json_file_streams_a_block_of_items_at_a_time(db, customers, tmp_path,
     assert large < small + 2_000_000, (small, large)
 
 
-def test_a_json_file_that_is_not_utf8_is_named_and_loads_nothing(runner, db, customers, tmp_path):
-    path = tmp_path / "events.jsonl"
+@pytest.mark.parametrize(
+    ("form", "bad_name"),
+    [("jsonl", b"level_\xff"), ("json", b"level_\xff"), ("jsonl", b"level_\\udcff")],
+    ids=["jsonl-byte", "array-byte", "jsonl-escaped-surrogate"],
+)
+def test_a_json_file_that_is_not_utf8_is_named_and_loads_nothing(
+    runner, db, customers, tmp_path, form, bad_name
+):
+    path = tmp_path / f"events.{form}"
     good, bad = json.dumps(ITEMS[0]).encode(), json.dumps(ITEMS[1]).encode()
-    path.write_bytes(good + b"\n" + bad.replace(b"level_up", b"level_\xff") + b"\n")
+    bad = bad.replace(b"level_up", bad_name)
+    path.write_bytes(
+        good + b"\n" + bad + b"\n" if form == "jsonl" else b"[" + good + b"," + bad + b"]"
+    )
     result = runner.invoke(args=["load-events", str(path)])
     assert result.exit_code != 0
     assert "item 1: name: not valid UTF-8 text" in result.output, result.output
+    assert stored_events(db) == []
+
+
+@pytest.mark.parametrize("form", ["jsonl", "json"])
+def test_a_json_file_with_a_byte_order_mark_loads(db, customers, tmp_path, form):
+    path = tmp_path / f"events.{form}"
+    text = json_lines(ITEMS) if form == "jsonl" else json.dumps(ITEMS)
+    path.write_text("\ufeff" + text, encoding="utf-8")
+    with path.open(encoding="utf-8") as stream:  # the mark stays in the text
+        assert load_events_json(stream).inserted == 3
+
+
+def test_text_after_a_json_array_is_named_after_its_last_item(db, customers, tmp_path):
+    path = tmp_path / "events.json"
+    path.write_text(json.dumps(ITEMS) + "\n{}")
+    with path.open() as stream, pytest.raises(LoadRejected) as rejected:
+        load_events_json(stream)
+    assert rejected.value.errors == {
+        "item 3": {"item": ["not valid JSON: parse error: trailing garbage"]}
+    }
     assert stored_events(db) == []
