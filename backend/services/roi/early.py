@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import math
 from concurrent.futures import Future
 
 from analytics import metrics
@@ -45,6 +46,30 @@ class FirstPurchaseVersion:
             found.get("trained_at"),
             found.get("training_start"),
         )
+
+    @property
+    def by_age(self) -> dict[str, dict[str, float | None]]:
+        """The stored summary per feature age (D1, D3) as the API serves it, a map of numbers:
+        only finite numbers and None (no figure) are kept. A version stored by an earlier build
+        holds a reason string there (`auc_withheld_<h>`: "too few payers to judge")."""
+        stored = self.metrics.get("by_age")
+        if not isinstance(stored, dict):
+            return {}
+        return {
+            str(age): {
+                str(name): value
+                for name, value in figures.items()
+                if value is None or _finite_number(value)
+            }
+            for age, figures in stored.items()
+            if isinstance(figures, dict)
+        }
+
+
+def _finite_number(value: object) -> bool:
+    if isinstance(value, bool):
+        return False
+    return isinstance(value, int) or (isinstance(value, float) and math.isfinite(value))
 
 
 def young_range(start: dt.date, end: dt.date, as_of: dt.date) -> tuple[dt.date, dt.date] | None:
@@ -166,7 +191,7 @@ def model_summary(version: FirstPurchaseVersion | None) -> dict | None:
         "horizon_days": horizon,
         "early_age_days": metrics.EARLY_AGE_DAYS,
         "value_per_payer": version.value_per_payer.get(horizon),
-        "by_age": version.metrics.get("by_age") or {},
+        "by_age": version.by_age,
         "backtest_origin": dt.date.fromisoformat(report["origin"])
         if report.get("origin")
         else None,

@@ -20,6 +20,7 @@ from decimal import Decimal
 import pytest
 from sqlalchemy import text
 
+from analytics.early.backtest import TOO_FEW_PAYERS
 from backend.models import ModelOutput, ModelVersion
 from backend.services.roi.cohorts import cohort_report
 from backend.services.roi.overview import overview_figures
@@ -230,6 +231,28 @@ def test_the_api_answers_the_early_figures_with_their_accuracy(early_world, mark
     ]
     rows = marketer.get("/api/roi", query_string={"start": JAN1, "end": JAN10}).json
     assert rows["totals"]["early"]["accuracy"]["predicted_roas_err_pct"] is not None
+
+
+def test_a_version_stored_with_a_reason_in_its_summary_is_served_as_numbers(
+    early_world, marketer, db, monkeypatch
+):
+    """A version stored by an earlier build holds the withheld AUC's reason string in its
+    by_age summary (a 500 from every /api/cohorts): the answer drops it, keeps the numbers."""
+    from backend.services.roi import report
+
+    monkeypatch.setattr(report, "today", lambda: SEEN_ON)
+    version = early_world["first_purchase"]
+    d3 = {"auc_7": None, "payers_7": 3, "auc_withheld_7": TOO_FEW_PAYERS, "auc_30": 0.93}
+    version.metrics = {**version.metrics, "by_age": {"D1": {"auc_30": 0.86}, "D3": d3}}
+    db.session.commit()
+    answer = marketer.get(
+        "/api/cohorts", query_string={"start": JAN1, "end": JAN10, "cohort": "day"}
+    )
+    assert answer.status_code == 200, answer.json
+    assert answer.json["first_purchase_model"]["by_age"] == {
+        "D1": {"auc_30": 0.86},
+        "D3": {"auc_7": None, "payers_7": 3.0, "auc_30": 0.93},
+    }
 
 
 # The one predicted ROAS a row shows (backend.services.predictions.shown_roas): the LTV version's
