@@ -82,15 +82,25 @@ def _fold() -> None:
         conn.execute(_FOLD)
 
 
+def _root() -> Path:
+    """The folder that holds the packages of `_CODE`."""
+    return Path(__file__).resolve().parents[3]
+
+
+def code_files() -> list[Path]:
+    """The source files of the packages that compute answers."""
+    root = _root()
+    return [path for package in _CODE for path in sorted((root / package).rglob("*.py"))]
+
+
 @cache
 def code_fingerprint() -> str:
     """A digest of the source of the packages that compute answers."""
-    root = Path(__file__).resolve().parents[2]
+    root = _root()
     digest = hashlib.sha256()
-    for package in _CODE:
-        for path in sorted((root / package).rglob("*.py")):
-            digest.update(str(path.relative_to(root)).encode())
-            digest.update(path.read_bytes())
+    for path in code_files():
+        digest.update(str(path.relative_to(root)).encode())
+        digest.update(path.read_bytes())
     return digest.hexdigest()[:16]
 
 

@@ -7,10 +7,12 @@ computed one, never the stale one."""
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import secrets
 import threading
 import time
 from decimal import Decimal
+from pathlib import Path
 
 import pytest
 from sqlalchemy import select, text
@@ -75,6 +77,20 @@ def assert_fresh(app, client, before: dict[str, str], changed: set[str]) -> None
     assert {how for _, how in after.values()} == {"miss"}
     assert bodies(after) == computed(app, client)
     assert {name for name in before if before[name] != after[name][0]} >= changed
+
+
+def test_the_code_fingerprint_covers_the_code_that_computes_answers():
+    """A new release never serves an old release's answer: the key's fingerprint digests the
+    source of backend, analytics and connectors (it digested no file at all, so an answer kept
+    before a change of the cohort curves was served after it)."""
+    import analytics.revenue_curves
+    import backend.services.roi.cohorts
+    import connectors
+
+    files = set(roi_cache.code_files())
+    for module in (backend.services.roi.cohorts, analytics.revenue_curves, connectors):
+        assert Path(module.__file__).resolve() in files
+    assert roi_cache.code_fingerprint() != hashlib.sha256().hexdigest()[:16]
 
 
 def test_a_repeated_request_is_answered_from_the_cache(app, marketer, warm):
