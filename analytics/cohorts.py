@@ -26,7 +26,7 @@ predicted LTV_H of a customer is its cumulative revenue through day H - 1.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
 import numpy as np
@@ -253,8 +253,17 @@ def _values(frame: pd.DataFrame, keys: list, columns: list, absent: float) -> np
     return _Aligned(frame, keys, absent, columns).get(columns)
 
 
-def revenue_curves(frames: CohortFrames, keys: list, min_support: float = 0.1) -> Curves:
-    """Actual and projected cumulative revenue and survival of each group (see revenue_curves)."""
+def revenue_curves(
+    frames: CohortFrames,
+    keys: list,
+    min_support: float = 0.1,
+    anchored: Mapping[object, tuple[int, float]] | None = None,
+) -> Curves:
+    """Actual and projected cumulative revenue and survival of each group (see revenue_curves).
+    The projection reaches the LTV model's predicted revenue of the first PROJECTION_DAYS days,
+    or for a key in `anchored` its (horizon in days, predicted revenue of the first horizon days)
+    instead, and stops at that horizon: a page that shows another model's figure for a group
+    draws the curve of that figure."""
     customers = _Aligned(frames.customers, keys)
 
     def matrix(column) -> np.ndarray:
@@ -273,7 +282,13 @@ def revenue_curves(frames: CohortFrames, keys: list, min_support: float = 0.1) -
         shape = shape / count[:, None]
     to_age = matrix(to_age_column)
     predicted = anchors[:, HORIZONS.index(PROJECTION_DAYS)] * count
-    projected = own_age_curve(to_age, matured, count, matrix(age_sum_column), shape, predicted)
+    horizon = np.full(len(keys), PROJECTION_DAYS)
+    for row, key in enumerate(keys):
+        if anchored and key in anchored:
+            horizon[row], predicted[row] = anchored[key]
+    projected = own_age_curve(
+        to_age, matured, count, matrix(age_sum_column), shape, predicted, horizon
+    )
     youngest, oldest = age_span(matured, count)
     intervals = np.arange(len(CHECKPOINTS))[None, :]
     # known while every earlier interval is (a payment without a rate leaves the rest unknown)

@@ -171,6 +171,7 @@ def own_age_curve(
     age_sums: np.ndarray,
     shape: np.ndarray,
     predicted_total: np.ndarray,
+    horizon: np.ndarray | None = None,
 ) -> np.ndarray:
     """The cohort's cumulative revenue at each interval's end, built customer by customer: each
     customer's own revenue up to its own age, then its predicted remainder. NaN where unknown.
@@ -181,15 +182,17 @@ def own_age_curve(
     customers whose age lies in interval i (at least FIRST_DAYS[i], under CHECKPOINTS[i]);
     `shape[g, i]`: a customer's expected cumulative revenue (the projected curve of the group
     per customer, made non-decreasing: a remainder is future revenue, never negative);
-    `predicted_total[g]`: the group's predicted revenue of its first PROJECTION_DAYS days (NaN:
-    no model).
+    `predicted_total[g]`: the group's predicted revenue of its first `horizon[g]` days (NaN:
+    no model); `horizon[g]`: one of CHECKPOINTS up to PROJECTION_DAYS (all PROJECTION_DAYS when
+    not given). A prediction says nothing past its horizon: there the curve is unknown where a
+    customer is younger.
 
     A customer of age a adds shape(n) - shape(a) to day n > a (shape linear within an interval,
     so a group of customers in one interval adds as one customer of their mean age). With a
-    model, the remainders are scaled so that the day PROJECTION_DAYS - 1 equals
-    `predicted_total`, unless that is below the revenue already earned (the remainders are then
+    model, the remainders are scaled so that the day horizon - 1 equals `predicted_total`,
+    unless that is below the revenue already earned (the remainders are then
     0: revenue earned is not taken back). Through the youngest customer's age the curve is
-    exactly `to_age`; past PROJECTION_DAYS it is known only where every customer has lived the
+    exactly `to_age`; past the horizon it is known only where every customer has lived the
     interval."""
     young = np.concatenate([customers[:, None], matured[:, :-1]], axis=1) - matured
     young = np.where(young > 0, young, 0.0)
@@ -206,8 +209,15 @@ def own_age_curve(
         younger = np.cumsum(young_p, axis=1)
         remainder = np.where(younger > 0, per_customer * younger, 0.0) - spent_so_far
         remainder = np.maximum(remainder, 0.0)
-        at_end = remainder[:, -1]
-        needed = predicted_total - to_age[:, PROJECTED - 1]
+        groups = np.arange(to_age.shape[0])
+        if horizon is None:
+            last = np.full(to_age.shape[0], PROJECTED - 1)
+        else:
+            last = np.searchsorted(CHECKPOINTS, np.asarray(horizon))
+            if not np.isin(horizon, CHECKPOINTS[:PROJECTED]).all():
+                raise ValueError(f"a horizon must be one of {CHECKPOINTS[:PROJECTED]}")
+        at_end = remainder[groups, last]
+        needed = predicted_total - to_age[groups, last]
         scale = np.where(
             np.isnan(predicted_total),
             1.0,
@@ -218,8 +228,9 @@ def own_age_curve(
         # nothing added where nobody is younger (an unknown shape does not matter there)
         curve[:, :PROJECTED] = np.where(younger > 0, curve[:, :PROJECTED], to_age[:, :PROJECTED])
         everyone = np.cumsum(young, axis=1) == 0
-    curve[:, PROJECTED:] = np.where(everyone[:, PROJECTED:], to_age[:, PROJECTED:], np.nan)
-    return curve
+    curve[:, PROJECTED:] = to_age[:, PROJECTED:]
+    past = np.arange(to_age.shape[1])[None, :] > last[:, None]
+    return np.where(past & ~everyone, np.nan, curve)
 
 
 def age_span(matured: np.ndarray, customers: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

@@ -197,6 +197,29 @@ def test_the_actual_curve_adds_each_customers_own_revenue_up_to_its_own_age():
     assert projected[6] == pytest.approx(136.0 + 20.0)
 
 
+def test_a_projection_anchored_at_another_horizon_ends_on_its_figure_there():
+    # the customers of the test above, scored by the LTV model (its 365-day total: 2 x 150);
+    # another model predicts 200 for their first 30 days, the figure a page shows for them
+    row = customers(
+        "g", 2, 136.0, matured={1: 2, 3: 2, 7: 1}, gains={1: 16.0, 7: 20.0},
+        to_age={1: 16.0, 3: 16.0, **{n: 136.0 for n in CHECKPOINTS[2:]}}, ages={7: 3, 14: 10},
+        scored=2, ltv=(100.0, 150.0, 300.0),
+    )  # fmt: skip
+    data = frames(spend(), [row])
+    assert cohorts.revenue_curves(data, ["g"]).projected_daily(0)[364] == pytest.approx(300.0)
+    curves = cohorts.revenue_curves(data, ["g"], anchored={"g": (30, 200.0)})
+    projected = curves.projected_daily(0)
+    np.testing.assert_allclose(projected[:3], curves.actual_daily(0)[:3])
+    assert projected[29] == pytest.approx(200.0)
+    assert np.all(np.diff(projected[:30]) >= 0)
+    assert np.isnan(projected[30:]).all()  # a 30-day figure says nothing of day 31 on
+    # below the revenue already earned, nothing is added and nothing taken back
+    low = cohorts.revenue_curves(data, ["g"], anchored={"g": (30, 100.0)}).projected_daily(0)
+    assert low[29] == pytest.approx(136.0)
+    with pytest.raises(ValueError):
+        cohorts.revenue_curves(data, ["g"], anchored={"g": (31, 200.0)})
+
+
 def test_without_a_model_the_projection_carries_the_survivors_revenue_rate():
     # 2 customers who lived 30 days: A paid 4 a day on days 0-9 and its lifetime ended on day 9,
     # B pays 4 a day. Per customer: 4 a day through day 6, 40/2/7 on days 7-13, 64/2/16 on

@@ -2,7 +2,9 @@
 spend of that period, the cumulative revenue curve (actual, then projected), actual and predicted
 ROAS, payback, churn, the Kaplan-Meier survival curve and the churn drivers of each cohort
 (`analytics.cohort_churn`), with the active LTV model that made the predictions; `prediction`
-is the one predicted ROAS the page shows (`predictions.shown_roas`)."""
+is the one predicted ROAS the page shows (`predictions.shown_roas`), and the curve's projection
+is that prediction's: a young cohort shown early signals' 30-day figure has a curve that ends on
+it at day 30, not the LTV model's (a second, disagreeing prediction beside the bar)."""
 
 from __future__ import annotations
 
@@ -14,7 +16,7 @@ from analytics import cohorts
 from analytics.cohort_churn import cohort_churn_drivers, cohort_survival
 from backend.errors import Invalid
 from backend.services.predictions import accuracy
-from backend.services.predictions.shown_roas import shown_predicted_roas
+from backend.services.predictions.shown_roas import LTV, shown_predicted_roas
 from backend.services.roi import early as early_figures
 from backend.services.roi import queries
 from backend.services.roi import report as roi
@@ -67,7 +69,6 @@ def cohort_report(
         roi.margin_rate(),
         age_days=lambda key: cohort_age(key.partition("|")[0], grain, as_of),
     )
-    curves = cohorts.revenue_curves(frames, keys)
     survival = cohort_survival(queries.lifetimes_frame(lifetimes_read.result()), SURVIVAL_DAYS)
     models = queries.active_models()
     channel_drivers = accuracy.churn_drivers((models.get("churn") or {}).get("metrics"), platform)
@@ -80,14 +81,30 @@ def cohort_report(
     churn_metrics = (models.get("churn") or {}).get("metrics")
     first_purchase = early_figures.FirstPurchaseVersion.active(models)
     early = _early(selection, keys, metric_rows, first_purchase, as_of, reads, customer_key)
-    for index, key in enumerate(keys):
+    predictions = {}
+    for key in keys:
         values = metric_rows[key]
-        cohort, _, cohort_platform = key.partition("|")
-        age = cohort_age(cohort, grain, as_of)
+        age = cohort_age(key.partition("|")[0], grain, as_of)
         at_age = accuracy.accuracy_at(
             ltv_metrics, PREDICTED_HORIZON_DAYS, age, customers=values["customers"]
         )
         interval = accuracy.interval(values["predicted_roas"], values["roas"], at_age)
+        prediction = shown_predicted_roas(
+            values["predicted_roas"],
+            PREDICTED_HORIZON_DAYS,
+            at_age,
+            interval,
+            early.get(key),
+            ltv_metrics,
+            age,
+            values["customers"],
+        )
+        predictions[key] = (age, at_age, interval, prediction)
+    curves = cohorts.revenue_curves(frames, keys, anchored=_anchors(predictions, metric_rows))
+    for index, key in enumerate(keys):
+        values = metric_rows[key]
+        cohort, _, cohort_platform = key.partition("|")
+        age, at_age, interval, prediction = predictions[key]
         rows.append(
             {
                 "cohort": cohort,
@@ -111,16 +128,7 @@ def cohort_report(
                     ltv_metrics, values["payback_days"], PREDICTED_HORIZON_DAYS, age
                 ),
                 "early": early.get(key),
-                "prediction": shown_predicted_roas(
-                    values["predicted_roas"],
-                    PREDICTED_HORIZON_DAYS,
-                    at_age,
-                    interval,
-                    early.get(key),
-                    ltv_metrics,
-                    age,
-                    values["customers"],
-                ),
+                "prediction": prediction,
             }
         )
     return {
@@ -132,6 +140,17 @@ def cohort_report(
         "first_purchase_model": early_figures.model_summary(first_purchase),
         "cohorts": rows,
     }
+
+
+def _anchors(predictions: dict, values: dict) -> dict[str, tuple[int, float]]:
+    """The cohorts whose shown prediction is not the LTV model's (early signals' 30-day figure
+    of a young cohort): their curves end on that figure at its horizon, as their bars do."""
+    out = {}
+    for key, (*_, prediction) in predictions.items():
+        spend = values[key]["spend"]
+        if prediction and prediction["source"] != LTV and spend and np.isfinite(spend):
+            out[key] = (prediction["horizon_days"], prediction["roas"] * spend)
+    return out
 
 
 def _early(selection, keys, values, version, as_of, reads, customer_key) -> dict[str, dict]:

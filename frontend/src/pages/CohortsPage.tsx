@@ -376,7 +376,9 @@ export default function CohortsPage() {
                 title="LTV curves"
                 extra={
                   <Space wrap>
-                    <Tooltip title={`Solid: actual revenue so far. Dashed: the model's prediction. ${NET_REVENUE}`}>
+                    <Tooltip
+                      title={`Solid: actual revenue so far. Dashed: the prediction its bar and the table show, the LTV model's through day ${PREDICTED_HORIZON_DAYS}, or for a young cohort shown early signals' figure, that figure through its horizon (30 days). ${NET_REVENUE}`}
+                    >
                       <Typography.Text type="secondary" className="curve-legend">
                         solid actual · dashed predicted · net of refunds
                       </Typography.Text>

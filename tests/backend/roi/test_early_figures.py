@@ -474,3 +474,31 @@ def test_the_csv_exports_the_predicted_roas_the_page_shows(early_world, db, mark
     assert lines["meta"]["predicted_roas"] != str(
         next(r for r in page["rows"] if r["key"] == "meta")["predicted_roas"]
     )
+
+
+def predicted_points(cohort) -> dict[int, float]:
+    return {p["day"]: p["predicted"] for p in cohort["curve"] if p["predicted"] is not None}
+
+
+def test_a_young_cohort_shown_the_early_roas_draws_the_curve_of_that_figure(early_world, db):
+    """The curve's projection and the bar are one prediction: early signals' 30-day figure
+    (0.4 x 50 over 15 spent), reached on day 30 and not extended by the LTV model's 365-day one
+    (60 over 15), which drew the curve above the bar before."""
+    ltv_backtest(early_world, db, error_30=0.40)
+    cohort = day_cohorts(cohort_report(JAN1, JAN10, "day", as_of=SEEN_ON))["2024-01-05|meta"]
+    assert cohort["prediction"]["source"] == "early"
+    points = predicted_points(cohort)
+    shown = cohort["prediction"]["roas"] * cohort["spend"]
+    assert points[30] == pytest.approx(shown, abs=0.01)
+    assert max(points) == 30  # nothing predicted past the figure's horizon
+    values = [points[day] for day in sorted(points)]
+    assert values == sorted(values) and values[-1] <= shown + 0.01
+
+
+def test_a_cohort_shown_the_ltv_roas_draws_the_ltv_curve_to_day_365(early_world, db):
+    ltv_backtest(early_world, db, error_30=0.05)
+    cohort = day_cohorts(cohort_report(JAN1, JAN10, "day", as_of=SEEN_ON))["2024-01-05|meta"]
+    assert cohort["prediction"]["source"] == "ltv"
+    points = predicted_points(cohort)
+    assert points[365] == pytest.approx(cohort["roas_predicted"] * cohort["spend"], abs=0.01)
+    assert max(points.values()) == points[365]

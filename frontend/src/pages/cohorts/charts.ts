@@ -87,8 +87,21 @@ function escapeHtml(text: string): string {
   return text.replace(/[&<>"']/g, (ch) => `&#${ch.charCodeAt(0)};`);
 }
 
-/** One line per cohort: "Week of Nov 2: actual 45.0% · predicted 81.2%", under "Day 30". */
-export function ltvTooltipLines(params: TooltipParam[], tip: (v: number) => string): { day: string; lines: { name: string; color: string; text: string }[] } {
+/** What a cohort's dashed line is, when it is not the LTV model's projection: the figure its bar
+ * and the table show (early signals' 30-day figure of a young cohort), which the API's curve
+ * reaches at that horizon and does not extend; null for the LTV model's. */
+export function curveSource(c: Cohort): string | null {
+  const p = c.prediction;
+  return p && p.source === "early" ? `early signals' ${p.horizon_days}-day figure` : null;
+}
+
+/** One line per cohort: "Week of Nov 2: actual 45.0% · predicted 81.2%", under "Day 30";
+ * `sources`: per cohort name, what its predicted line is when not the LTV model's. */
+export function ltvTooltipLines(
+  params: TooltipParam[],
+  tip: (v: number) => string,
+  sources: ReadonlyMap<string, string> = new Map(),
+): { day: string; lines: { name: string; color: string; text: string }[] } {
   const byName = new Map<string, { color: string; actual: string; predicted: string }>();
   for (const p of params) {
     const name = p.seriesName ?? "";
@@ -106,13 +119,13 @@ export function ltvTooltipLines(params: TooltipParam[], tip: (v: number) => stri
     lines: [...byName.entries()].map(([name, e]) => ({
       name,
       color: e.color,
-      text: `actual ${e.actual} · predicted ${e.predicted}`,
+      text: `actual ${e.actual} · predicted ${e.predicted}${sources.has(name) ? ` (${sources.get(name)})` : ""}`,
     })),
   };
 }
 
-function ltvTooltip(params: TooltipParam[], tip: (v: number) => string): string {
-  const { day, lines } = ltvTooltipLines(params, tip);
+function ltvTooltip(params: TooltipParam[], tip: (v: number) => string, sources: ReadonlyMap<string, string>): string {
+  const { day, lines } = ltvTooltipLines(params, tip, sources);
   const rows = lines.map(
     (l) =>
       `<div><span style="display:inline-block;width:8px;height:8px;border-radius:4px;margin-right:6px;background:${escapeHtml(l.color)}"></span>${escapeHtml(l.name)}: <b>${escapeHtml(l.text)}</b></div>`,
@@ -124,6 +137,11 @@ function ltvTooltip(params: TooltipParam[], tip: (v: number) => string): string 
 export function ltvCurveOption(cohorts: Cohort[], metric: CurveMetric, labels: CohortLabels, f: Formatters): EChartsOption {
   const fmt = (v: number) => (metric === "roas" ? f.ratioPercent(v, 0) : f.moneyAxis(v));
   const tip = (v: number) => (metric === "roas" ? f.roas(v) : f.money(v));
+  const sources = new Map<string, string>();
+  for (const c of cohorts) {
+    const source = curveSource(c);
+    if (source) sources.set(cohortName(c, labels.withPlatform, labels.grain, f), source);
+  }
   const series = cohorts.flatMap((c, i) => {
     const color = cohortColor(i);
     const name = cohortName(c, labels.withPlatform, labels.grain, f);
@@ -154,7 +172,7 @@ export function ltvCurveOption(cohorts: Cohort[], metric: CurveMetric, labels: C
   return {
     // the cohort selector above the chart is its legend (colored tags): no paged legend here
     legend: { show: false },
-    tooltip: { trigger: "axis", formatter: (params: unknown) => ltvTooltip(params as TooltipParam[], tip) },
+    tooltip: { trigger: "axis", formatter: (params: unknown) => ltvTooltip(params as TooltipParam[], tip, sources) },
     grid: { top: 16, bottom: 28 },
     xAxis: { type: "value", name: "Days since acquisition", nameLocation: "middle", nameGap: 28, min: 0, max: "dataMax", ...AXIS },
     yAxis: {
@@ -182,6 +200,8 @@ export function roasBarsOption(cohorts: Cohort[], labels: CohortLabels, f: Forma
   // the table's one predicted ROAS (its interval only when it is the LTV model's)
   const predicted = ordered.map((c) => shownRoas(c.prediction, c.roas_predicted));
   const intervals = ordered.map((c) => (c.prediction?.source === "early" ? null : (c.roas_predicted_interval ?? null)));
+  // each predicted bar says its horizon: a young cohort's (early signals, 30 days) is not the others'
+  const horizons = ordered.map((c) => c.prediction?.horizon_days ?? null);
   return {
     tooltip: {
       trigger: "axis",
@@ -201,7 +221,7 @@ export function roasBarsOption(cohorts: Cohort[], labels: CohortLabels, f: Forma
       },
     },
     legend: { top: 0, left: 0, type: "plain" },
-    grid: { top: 32, bottom: 8, right: 56 },
+    grid: { top: 32, bottom: 8, right: 84 },
     yAxis: {
       type: "category",
       data: ordered.map((c) => cohortName(c, labels.withPlatform, labels.grain, f)),
@@ -231,10 +251,22 @@ export function roasBarsOption(cohorts: Cohort[], labels: CohortLabels, f: Forma
         data: predicted,
         itemStyle: { color: "#91a7ff", borderRadius: [0, 3, 3, 0] },
         barMaxWidth: 12,
-        label: { show: true, position: "right", fontSize: 11, color: "#495057", formatter: (p: { value: unknown }) => (p.value == null ? "" : f.ratioPercent(p.value as number, 0)) },
+        label: {
+          show: true,
+          position: "right",
+          fontSize: 11,
+          color: "#495057",
+          formatter: (p: { value: unknown; dataIndex: number }) => predictedBarLabel(p.value as number | null, horizons[p.dataIndex], f),
+        },
       },
     ],
   };
+}
+
+/** "49% · 365d": a predicted bar's figure and its horizon. */
+export function predictedBarLabel(value: number | null | undefined, horizon: number | null | undefined, f: Formatters): string {
+  if (value == null) return "";
+  return horizon ? `${f.ratioPercent(value, 0)} · ${horizon}d` : f.ratioPercent(value, 0);
 }
 
 export const ACTUAL_ROAS = "Actual ROAS so far";

@@ -1,6 +1,6 @@
 import type { Cohort } from "../../api/types";
 import { formattersFor } from "../../state/useFormat";
-import { ltvCurveOption, ltvTooltipLines, roasBarsOption, survivalAxisMax, survivalOption, survivalParts, topCohorts, PREDICTED_ROAS } from "./charts";
+import { ltvCurveOption, ltvTooltipLines, predictedBarLabel, roasBarsOption, survivalAxisMax, survivalOption, survivalParts, topCohorts, PREDICTED_ROAS } from "./charts";
 import { platformLabel } from "../../lib/platforms";
 import { accuracyCell, accuracySentence, churnDriverLines, cohortDriverLines, intervalReason, intervalSentence, roasInterval } from "./trust";
 
@@ -53,6 +53,30 @@ describe("cohort charts", () => {
       const spend = Number(c.spend);
       expect(lines[i].text).toBe(`actual ${f.roas(40 / spend)} · predicted ${f.roas(60 / spend)}`);
     }
+  });
+
+  it("says in the curves' tooltip when a young cohort's dashed line is early signals' 30-day figure, as its bar", () => {
+    const prediction = { roas: 0.49, horizon_days: 30, source: "early" as const, age_bucket: "D1", error_pct: 10, interval: null, compared: null };
+    // the API's curve of such a cohort reaches the bar's figure on day 30 and stops there
+    const young = cohort("2026-12-06", 40, {
+      roas_predicted: 1.8,
+      prediction,
+      curve: [
+        { day: 1, revenue: 10, predicted: 10 },
+        { day: 30, revenue: null, predicted: 49 },
+        { day: 180, revenue: null, predicted: null },
+      ],
+    });
+    const option = ltvCurveOption([young], "roas", { withPlatform: false, grain: "day" }, f);
+    const series = option.series as { name: string; id?: string; data: [number, number | null][] }[];
+    const at = (i: number) => series.map((s) => ({ seriesName: s.name, seriesId: s.id, color: "c", value: s.data[i] }));
+    const formatter = (option.tooltip as { formatter: (p: unknown) => string }).formatter;
+    expect(formatter(at(1))).toContain(`predicted ${f.roas(0.49)} (early signals&#39; 30-day figure)`);
+    expect(formatter(at(2))).toContain("predicted — (early signals&#39; 30-day figure)");
+    const bars = roasBarsOption([young], labels, f);
+    const predicted = (bars.series as { name: string; label: { formatter: (p: unknown) => string } }[]).find((s) => s.name === PREDICTED_ROAS);
+    expect(predicted?.label.formatter({ value: 0.49, dataIndex: 0 })).toBe("49% · 30d");
+    expect(predictedBarLabel(1.8, 365, f)).toBe("180% · 365d");
   });
 
   it("says in the curves' tooltip that revenue is net of refunds, so a falling line reads as refunds", () => {
