@@ -173,7 +173,7 @@ def _kpis(
     """The KPIS of a range, with the backtested accuracy of its predicted ROAS at the range's
     age and its interval (as the ROI report's totals); `frames`: its report's queries already
     submitted (`roi.read_report_frames`)."""
-    report = roi.roi_report(roi.RoiRequest(start, end), as_of, concurrent, frames)
+    report = roi.roi_report(roi.RoiRequest(start, end), as_of, concurrent, frames, totals_only=True)
     totals = report["totals"]
     names = (*KPIS, *EXCLUDING_SUSPECTS, *TRUST)
     return {name: totals[name] for name in names} | {"age_days": report["age_days"]}

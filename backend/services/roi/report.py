@@ -109,11 +109,26 @@ def reads_for(concurrent: bool) -> queries.Reads:
     """Where a report's queries run: concurrently in one snapshot (`queries.Reads`) when
     asked (a GET request, whose transaction has written nothing) and configured
     (SPENDLENS_ROI_CONCURRENT_READS), else on the session; the concurrent reads with
-    SPENDLENS_ROI_READ_WORK_MEM."""
-    return queries.Reads(
-        concurrent and current_app.config["ROI_CONCURRENT_READS"],
-        current_app.config.get("ROI_READ_WORK_MEM"),
-    )
+    SPENDLENS_ROI_READ_WORK_MEM.
+
+    Every concurrent read of one transaction shares its first exported snapshot: one
+    pg_export_snapshot a request instead of one per part of an answer (the overview has
+    seven), and all parts of an answer read the same data."""
+    work_mem = current_app.config.get("ROI_READ_WORK_MEM")
+    if not (concurrent and current_app.config["ROI_CONCURRENT_READS"]):
+        return queries.Reads(False, work_mem)
+    session = db.session()
+    transaction = session.get_transaction()
+    kept = session.info.get(_SHARED_READS)
+    if kept is not None and transaction is not None and kept[0] is transaction:
+        return kept[1]
+    reads = queries.Reads(True, work_mem)  # begins the session's transaction if none is open
+    session.info[_SHARED_READS] = (session.get_transaction(), reads)
+    return reads
+
+
+#: Session.info's key of the transaction whose snapshot `reads_for` shares, and its Reads.
+_SHARED_READS = "spendlens_roi_reads"
 
 
 Frames = tuple[cohorts.CohortFrames, pd.DataFrame]
@@ -179,11 +194,13 @@ def roi_report(
     as_of: dt.date | None = None,
     concurrent: bool = False,
     frames: Callable[[], Frames] | None = None,
+    totals_only: bool = False,
 ) -> dict:
     """{currency, group_by, start, end, rows, totals, note} (see the module docstring).
     `concurrent`: for a caller whose transaction has written nothing (a GET request);
     `frames`: the request's queries already submitted (`read_report_frames` with this
-    `as_of`)."""
+    `as_of`); `totals_only`: no rows (nor their early figures) for a caller that reads the
+    totals alone (the overview), as the hourly report."""
     check_range(request.start, request.end)
     as_of = as_of or today()
     hourly = request.group_by == "hour"
@@ -195,7 +212,7 @@ def roi_report(
         frames.combined(), as_of, request.end, request.horizon, margin_rate(), lambda _: age
     )
     rows = []
-    if not hourly:
+    if not (hourly or totals_only):
         table = cohorts.roi_table(
             frames, as_of, request.end, request.horizon, margin_rate(), lambda _: age
         )
@@ -206,7 +223,10 @@ def roi_report(
     models = queries.active_models()
     _add_accuracy([*rows, total_values], request, as_of, models)
     first_purchase = early_figures.FirstPurchaseVersion.active(models)
-    _add_early(rows, total_values, request, grouping, hourly, first_purchase, as_of, concurrent)
+    _add_early(
+        rows, total_values, request, grouping, hourly or totals_only, first_purchase, as_of,
+        concurrent,
+    )  # fmt: skip
     _add_prediction([*rows, total_values], request, as_of, models)
     return {
         "currency": reporting_currency(),
@@ -229,7 +249,7 @@ def roi_report(
     }
 
 
-def _add_early(rows, totals, request, grouping, hourly, version, as_of, concurrent) -> None:
+def _add_early(rows, totals, request, grouping, no_rows, version, as_of, concurrent) -> None:
     """`early` of every row and of the totals: expected payers and the early predicted ROAS of
     the customers acquired in the range's days younger than EARLY_AGE_DAYS (`roi.early`), None
     when there are none or no first-purchase version is active."""
@@ -238,7 +258,7 @@ def _add_early(rows, totals, request, grouping, hourly, version, as_of, concurre
     total = early_figures.early_by_key(selection, early_figures.ALL, version, as_of, reads)
     totals["early"] = total.get("all")
     by_key = (
-        {} if hourly else early_figures.early_by_key(selection, grouping, version, as_of, reads)
+        {} if no_rows else early_figures.early_by_key(selection, grouping, version, as_of, reads)
     )
     for row in rows:
         row["early"] = by_key.get(row["key"])

@@ -4,7 +4,7 @@ they answer what the session would, and all read the session's snapshot."""
 from __future__ import annotations
 
 import pytest
-from sqlalchemy import text
+from sqlalchemy import event, text
 
 from backend.services.roi import queries
 from backend.services.roi.cohorts import cohort_report
@@ -73,3 +73,40 @@ def test_concurrent_reads_run_without_jit_compilation_and_the_session_keeps_its_
     with_memory = queries.Reads(concurrent=True, work_mem="48MB")
     assert with_memory.submit(setting, {}).result()[1] == [("off",)]
     assert db.session.execute(text(setting)).scalar_one() == own
+
+
+def _exports_of(db, action) -> int:
+    """How many snapshots `action` exported."""
+    exported = []
+
+    def count(conn, cursor, statement, *args) -> None:
+        if "pg_export_snapshot" in statement:
+            exported.append(statement)
+
+    event.listen(db.engine, "before_cursor_execute", count)
+    try:
+        action()
+    finally:
+        event.remove(db.engine, "before_cursor_execute", count)
+    return len(exported)
+
+
+def test_the_parts_of_a_concurrent_answer_share_one_snapshot(world, db):
+    # the overview reads its series, both ranges' reports and their early figures
+    assert _exports_of(db, lambda: overview(JAN1, JAN10, AS_OF, concurrent=True)) == 1
+    db.session.commit()  # a new transaction exports a snapshot of its own
+    assert _exports_of(db, lambda: roi_report(RoiRequest(JAN1, JAN10), AS_OF, True)) == 1
+
+
+def test_a_new_transaction_reads_what_committed_before_it_in_a_new_snapshot(world, db):
+    before = roi_report(RoiRequest(JAN1, JAN10), AS_OF, concurrent=True)
+    db.session.commit()
+    with db.engine.begin() as other:  # a customer acquired in the range commits meanwhile
+        other.execute(
+            text(
+                "INSERT INTO customers (external_id, acquired_at, acquisition_date, platform, "
+                "country) VALUES ('late', '2024-01-06 12:00+00', '2024-01-06', 'meta', 'US')"
+            )
+        )
+    after = roi_report(RoiRequest(JAN1, JAN10), AS_OF, concurrent=True)
+    assert after["totals"]["customers"] == before["totals"]["customers"] + 1
