@@ -14,6 +14,7 @@ import numpy as np
 
 from analytics import cohorts
 from analytics.cohort_churn import cohort_churn_drivers, cohort_survival
+from analytics.revenue_curves import daily
 from backend.errors import Invalid
 from backend.services.predictions import accuracy
 from backend.services.predictions.shown_roas import LTV, shown_predicted_roas
@@ -101,6 +102,7 @@ def cohort_report(
         )
         predictions[key] = (age, at_age, interval, prediction)
     curves = cohorts.revenue_curves(frames, keys, anchored=_anchors(predictions, metric_rows))
+    points = _curves(curves, len(keys))
     for index, key in enumerate(keys):
         values = metric_rows[key]
         cohort, _, cohort_platform = key.partition("|")
@@ -111,7 +113,7 @@ def cohort_report(
                 "platform": cohort_platform or None,
                 "customers": values["customers"],
                 "spend": values["spend"],
-                "curve": _curve(curves, index),
+                "curve": points[index],
                 "roas_actual": values["roas"],
                 "roas_predicted": values["predicted_roas"],
                 "payback_days": values["payback_days"],
@@ -180,26 +182,48 @@ def cohort_age(cohort: str, grain: str, as_of: dt.date) -> int:
 
 
 def _number(value: float) -> float | None:
-    return None if np.isnan(value) else round(float(value), 2)
+    """A float rounded to cents, None for NaN (unknown)."""
+    return None if value != value else round(value, 2)
 
 
-def _curve(curves: cohorts.Curves, index: int) -> list[dict]:
-    """Cumulative net revenue of the first n days: actual (each customer's own revenue up to its
-    own age) while known, ending on the revenue to date; projected from the youngest customer's
-    age on (that day carries both, so the two lines meet)."""
+#: Cohorts whose daily curves `_curves` builds at a time (two rows × 365 days × 8 bytes each).
+_CURVE_BLOCK = 512
+
+
+def _curves(curves: cohorts.Curves, count: int) -> list[list[dict]]:
+    """Cumulative net revenue of the first n days of each of the first `count` cohorts: actual
+    (each customer's own revenue up to its own age) while known, ending on the revenue to date;
+    projected from the youngest customer's age on (that day carries both, so the two lines
+    meet). The daily curves are computed for a block of cohorts at a time and read as Python
+    floats once (not a NumPy scalar per point)."""
+    out = []
+    for begin in range(0, count, _CURVE_BLOCK):
+        rows = slice(begin, min(begin + _CURVE_BLOCK, count))
+        actual, projected = daily(curves.actual[rows]), daily(curves.projected[rows])
+        for offset, index in enumerate(range(rows.start, rows.stop)):
+            out.append(_curve(curves, index, actual[offset], projected[offset]))
+    return out
+
+
+def _curve(
+    curves: cohorts.Curves, index: int, actual: np.ndarray, projected: np.ndarray
+) -> list[dict]:
+    """One cohort's points, from its daily curves."""
     last = int(curves.last_known_day[index])
     first = int(curves.first_projected_day[index])
     meet = {first + 1} if 0 <= first < max(CURVE_DAYS) else set()
     ends = {last + 1} if 0 <= last < max(CURVE_DAYS) else set()
     days = sorted(set(CURVE_DAYS) | meet | ends)
-    actual, projected = curves.actual_daily(index), curves.projected_daily(index)
-    points = []
-    for n in days:
-        predicted = projected[n - 1] if n - 1 >= first else np.nan
-        points.append(
-            {"day": n, "revenue": _number(actual[n - 1]), "predicted": _number(predicted)}
-        )
-    return points
+    at = [n - 1 for n in days]
+    actual_at, projected_at = actual[at].tolist(), projected[at].tolist()
+    return [
+        {
+            "day": n,
+            "revenue": _number(value),
+            "predicted": _number(predicted) if n - 1 >= first else None,
+        }
+        for n, value, predicted in zip(days, actual_at, projected_at, strict=True)
+    ]
 
 
 def _driver_order(keys: list[str], channel_drivers: dict[str, list[dict]]) -> dict[str, list]:
