@@ -224,6 +224,49 @@ def test_tables_fit_or_scroll_with_their_first_column_fixed(page_as, demo_stack)
         page.request.delete(f"/api/budgets/{created.json()['id']}", headers=headers)
 
 
+#: The columns a marketer reads first, before any sideways scroll (a row's name is fixed).
+KEY_COLUMNS = ("Spend", "Installs", "CPI", "Revenue", "ROAS", "Predicted ROAS")
+
+
+def test_the_key_columns_read_in_full_before_a_sideways_scroll(page_as, demo_stack):
+    """At 1440 px the figures of the key columns, predicted ROAS with its notes (interval, early
+    signals' horizon and error), are in view in every row and the totals before any scroll; the
+    rest of the columns are a scroll away, as the hint above says."""
+    query = range_query(demo_stack)
+    page = page_as("marketer", f"/channels?{query}")
+    campaigns = api_json(page, f"/api/roi?{query}&group_by=campaign&platform=meta")
+    account = campaigns["rows"][0]["account_id"]
+    page.goto(f"/channels?{query}&level=campaign&platform=meta&account_id={account}")
+    table = page.locator(".data-table").first
+    expect(table.locator("tbody tr.ant-table-row").first).to_be_visible()
+    titles = header_titles(table)
+    assert titles[titles.index("ROAS") + 1] == "Predicted ROAS"
+    predicted = table.locator(f"tr > td:nth-child({titles.index('Predicted ROAS') + 1}) .num")
+    expect(predicted.first).to_have_text(re.compile(r"\d"))  # the models have predicted
+    cut = table.evaluate(
+        """(root, keys) => {
+            const box = root.querySelector(".ant-table-container").getBoundingClientRect();
+            const heads = Array.from(root.querySelectorAll(".ant-table-thead th"));
+            const out = [];
+            for (const title of keys) {
+                const index = heads.findIndex((th) => th.innerText.trim() === title);
+                const column = `tr > td:nth-child(${index + 1})`;
+                const cells = root.querySelectorAll(`${column} .num, ${column} .trust-note`);
+                for (const cell of cells) {
+                    const r = cell.getBoundingClientRect();
+                    if (r.right > box.right + 1) out.push([title, cell.innerText, r.right]);
+                }
+            }
+            return out;
+        }""",
+        list(KEY_COLUMNS),
+    )
+    assert cut == []
+    state = scroll_state(table)
+    assert state["wide"] and state["lastInside"], state  # the other columns: a scroll away
+    expect(table.get_by_test_id("scroll-hint")).to_contain_text(f"{len(titles)} columns")
+
+
 def test_audit_filters_offer_the_actions_and_entries_show_names(page_as, demo_stack):
     page = page_as("admin", "/admin/audit")
     facets = api_json(page, "/api/audit/facets")

@@ -1,6 +1,7 @@
 import { fireEvent, screen, within } from "@testing-library/react";
 import { DataTable, visibleRows, type DataColumn } from "./DataTable";
 import { renderApp, user } from "../test/utils";
+import { TrustNote } from "./TrustNote";
 import * as csv from "../lib/csv";
 
 interface Row {
@@ -83,6 +84,26 @@ describe("DataTable", () => {
     setup();
     await user.type(screen.getByLabelText("Search the table"), "brand");
     expect(names()).toEqual(["Brand search"]);
+  });
+
+  it("puts a figure's note under it in a narrow note box on the figure's side, in the rows and the totals", () => {
+    // a long note (an early prediction's horizon, source and error) wraps in its box
+    // (styles.css .cell-note) instead of widening the column and pushing the figure out of view
+    const long = "30d · early signals · typical error ±32% (median, backtested at D1)";
+    const noted: DataColumn<Row>[] = [
+      ...COLUMNS.slice(0, 2),
+      { ...COLUMNS[2], note: (r) => (r.spend == null ? null : <TrustNote text={long} />) },
+    ];
+    renderApp(<DataTable<Row> rows={ROWS} columns={noted} rowKey={(r) => r.id} csvName="t.csv" totals={{ spend: 1740.5 }} />);
+    const notes = Array.from(document.querySelectorAll(".trust-note")) as HTMLElement[];
+    expect(notes).toHaveLength(4); // three rows with spend, and the totals
+    for (const note of notes) {
+      expect(note.closest(".cell-note.cell-note-end")).not.toBeNull();
+      expect(note.style.whiteSpace).toBe(""); // no inline nowrap: the box decides
+      // under the figure, in the same cell
+      expect(note.closest("td")?.querySelector(".num")).not.toBeNull();
+    }
+    expect(document.querySelector(".table-totals .cell-note .trust-note")?.textContent).toBe(long);
   });
 
   it("exports the rows shown, raw, with incomplete values left empty", async () => {

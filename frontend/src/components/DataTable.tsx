@@ -5,7 +5,9 @@
  * export of each table.
  *
  * A table wider than the page scrolls sideways with its first column fixed, a shadow on the side
- * with more columns and a hint above it.
+ * with more columns and a hint above it. A note under a figure (how far to trust a prediction)
+ * wraps within a narrow width under it, so a long note does not widen its column and push the
+ * figure out of view.
  */
 import { useEffect, useMemo, useRef, useState, type ReactNode } from "react";
 import { Button, Input, Space, Table, Tooltip, Typography } from "antd";
@@ -99,6 +101,12 @@ function useOverflows(deps: unknown[]) {
     // eslint-disable-next-line react-hooks/exhaustive-deps
   }, deps);
   return { box, overflows };
+}
+
+/** A note under a cell's figure: wrapped within a narrow width, on the figure's side. */
+export function CellNote({ numeric, children }: { numeric: boolean; children: ReactNode }) {
+  if (children === null || children === undefined || children === false) return null;
+  return <div className={numeric ? "cell-note cell-note-end" : "cell-note"}>{children}</div>;
 }
 
 const NUMERIC_KINDS: MetricKind[] = ["money", "integer", "number", "ratioPercent", "percent", "roas", "multiple", "days"];
@@ -256,7 +264,7 @@ export function DataTable<T extends object>({
         return note ? (
           <>
             {cell}
-            {note}
+            <CellNote numeric={numeric}>{note}</CellNote>
           </>
         ) : (
           cell
@@ -292,7 +300,7 @@ export function DataTable<T extends object>({
                     <>
                       {missingCell(column, totals[column.key]) ?? <strong className="num">{format(column, totals[column.key])}</strong>}
                       {/* the totals carry the rows' fields, so a row's note reads them alike */}
-                      {column.note?.(totals as unknown as T)}
+                      <CellNote numeric>{column.note?.(totals as unknown as T)}</CellNote>
                     </>
                   ) : null}
                 </Table.Summary.Cell>

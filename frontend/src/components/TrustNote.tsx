@@ -2,11 +2,12 @@
  * hover (texts from lib/trust). */
 import { Tooltip, Typography } from "antd";
 
-/** `wrap`: the line may break (a narrow card); in a table cell it stays one line. */
+/** `wrap`: the line may break (a narrow card); otherwise it stays one line, except under a table's
+ * figure, where it wraps within the cell's note width (DataTable's CellNote, styles.css). */
 export function TrustNote({ text, tooltip, wrap = false }: { text: string | null; tooltip?: string | null; wrap?: boolean }) {
   if (!text) return null;
   const note = (
-    <Typography.Text type="secondary" className="trust-note" style={{ display: "block", fontSize: 12, whiteSpace: wrap ? "normal" : "nowrap" }}>
+    <Typography.Text type="secondary" className={wrap ? "trust-note trust-note-wrap" : "trust-note"} style={{ display: "block", fontSize: 12 }}>
       {text}
     </Typography.Text>
   );

@@ -1,5 +1,6 @@
 import { screen, within } from "@testing-library/react";
 import { Breakdowns } from "./Breakdowns";
+import { roiMetricColumns } from "./columns";
 import type { RoiReport } from "../../api/types";
 import { earlyFigures, mockApi, renderApp, session, USERS } from "../../test/utils";
 
@@ -57,5 +58,12 @@ describe("Channel breakdowns", () => {
     expect(predicted.textContent).not.toContain("231");
     expect(cellOf(totals, "Early ROAS")).toBeUndefined();
     expect(within(cellOf(totals, "Expected payers")).getByText(/17\.5|18/)).toBeTruthy();
+  });
+});
+
+describe("Channel columns", () => {
+  it("put Predicted ROAS right after ROAS, among the columns read before any sideways scroll", () => {
+    const keys = roiMetricColumns({ currency: "USD" }).map((c) => c.key);
+    expect(keys.slice(0, 6)).toEqual(["spend", "installs", "cpi", "revenue", "roas", "predicted_roas"]);
   });
 });
