@@ -133,7 +133,7 @@ def answer_key(kind: str, request: dict, version: str) -> str:
 def cached_json(
     kind: str,
     request: dict,
-    compute: Callable[[], str],
+    compute: Callable[[], str | bytes],
     days: tuple[dt.date, dt.date] = ALL_DAYS,
 ) -> tuple[bytes, bool]:
     """(the answer's JSON in UTF-8, whether it came from the cache): the stored answer of this
@@ -185,28 +185,33 @@ def autocommit_engine() -> sa.Engine:
     return engine
 
 
-def answer_at(key: str, compute: Callable[[], str]) -> tuple[bytes, bool]:
+def answer_at(key: str, compute: Callable[[], str | bytes]) -> tuple[bytes, bool]:
     """cached_json's answer for a key from current_key (read in this request)."""
     client = _client()
     if client is None:
-        return compute().encode(), False
+        return _encoded(compute()), False
     try:
         hit = client.get(key)
         if hit is None and not client.set(key + ":computing", b"1", nx=True, ex=COMPUTING_SECONDS):
             hit = _wait_for(client, key)
     except redis.RedisError as exc:
         log.warning("ROI answer cache unavailable: %s", exc)
-        return compute().encode(), False
+        return _encoded(compute()), False
     if hit is not None:
         return hit, True
     try:
-        body = compute().encode()
+        body = _encoded(compute())
         client.set(key, body, ex=TTL_SECONDS)
     except redis.RedisError as exc:
         log.warning("could not keep a ROI answer: %s", exc)
     finally:
         _forget_marker(client, key)
     return body, False
+
+
+def _encoded(answer: str | bytes) -> bytes:
+    """An answer's JSON in UTF-8 (`compute` gives text or UTF-8 bytes)."""
+    return answer.encode() if isinstance(answer, str) else answer
 
 
 def _forget_marker(client: redis.Redis, key: str) -> None:

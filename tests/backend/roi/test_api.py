@@ -219,7 +219,7 @@ def test_a_status_with_a_last_success_is_dumped_as_its_schema_does():
         ],
     }  # fmt: skip
     documented = OverviewSchema(only=_OVERVIEW_STATUS).dump(status)
-    assert _dumps(status) == json.dumps(documented)
+    assert_same_json(_dumps(status), json.dumps(documented))
 
 
 @pytest.mark.parametrize("group_by", ["platform", "campaign", "hour"])
@@ -249,3 +249,67 @@ def test_the_cohorts_body_is_what_its_schema_documents(marketer, world, grain):
     assert any(c["survival"] for c in body["cohorts"])
     assert body == documented
     assert [list(c) for c in body["cohorts"]] == [list(c) for c in documented["cohorts"]]
+
+
+def assert_same_json(body: bytes | str, expected: bytes | str) -> None:
+    """The same JSON value: the same keys in the same order, ints as ints, floats as floats."""
+
+    def typed(value):
+        if isinstance(value, dict):
+            return ["object", [(k, typed(v)) for k, v in value.items()]]
+        if isinstance(value, list):
+            return ["array", [typed(v) for v in value]]
+        return [type(value).__name__, value]
+
+    assert typed(json.loads(body)) == typed(json.loads(expected))
+
+
+def _json_module(report: dict) -> str:
+    """How the answers were encoded before orjson: the json module, dates as ISO text."""
+    return json.dumps(report, default=lambda value: value.isoformat())
+
+
+def test_the_answer_encoding_writes_what_the_json_module_wrote():
+    import numpy as np
+
+    from backend.api.roi import _dumps
+
+    report = {
+        "day": dt.date(2024, 1, 2),
+        "at": dt.datetime(2024, 1, 2, 3, 4, 5, 678, tzinfo=dt.UTC),
+        "whole": dt.datetime(2024, 1, 2, 3, 4, 5, tzinfo=dt.UTC),
+        "numbers": [0, 1.0, -2.5, 1e-05, 1e16, 123456.789, 0.1 + 0.2, float(np.float64(0.3))],
+        "numpy": np.float64(2.25),
+        "nothing": None,
+        "flags": [True, False],
+        "label": 'Smart tv × Österreich "quoted" \n',
+        "by_age": {7: 0.5, "D30": {"error_p50": 0.18}},
+    }
+    assert_same_json(_dumps(report), _json_module(report))
+
+
+@pytest.mark.parametrize(
+    "url, query",
+    [
+        ("/api/roi", {"group_by": "platform"}),
+        ("/api/roi", {"group_by": "campaign"}),
+        ("/api/overview", {}),
+        ("/api/cohorts", {"cohort": "day"}),
+        ("/api/cohorts", {"cohort": "week"}),
+    ],
+)
+def test_each_answer_is_the_json_modules_encoding_of_its_report(marketer, world, url, query):
+    from backend.api.roi import _dump_cohorts, _overview_figures
+    from backend.services.roi import cohorts, overview
+    from backend.services.roi.report import RoiRequest, roi_report, today
+
+    body = marketer.get(url, query_string={**RANGE, **query}).data
+    start, end = dt.date(2024, 1, 1), dt.date(2024, 1, 10)
+    if url == "/api/roi":
+        report = roi_report(RoiRequest(start, end, query["group_by"]), today())
+    elif url == "/api/overview":
+        figures = _overview_figures.dump(overview.overview_figures(start, end, today()))
+        report = figures | overview.overview_status()
+    else:
+        report = _dump_cohorts(cohorts.cohort_report(start, end, query["cohort"], as_of=today()))
+    assert_same_json(body, _json_module(report))
