@@ -52,11 +52,13 @@ def _groups(rows: pd.DataFrame) -> dict:
     return rows.groupby(KEY, sort=False).indices if len(rows) else {}
 
 
-def _lifetimes(rows: Mapping[str, np.ndarray]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def _lifetimes(
+    rows: Mapping[str, np.ndarray],
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """Durations, observed flags and weights of a cohort's groups of customers (its rows'
-    columns): settled ones churned at their last purchase; unsettled ones split by their
-    predicted churn probability (unscored ones known to have lived up to their last purchase
-    only)."""
+    columns), and the row each comes from: settled ones churned at their last purchase;
+    unsettled ones split by their predicted churn probability (unscored ones known to have
+    lived up to their last purchase only)."""
     last = rows[LAST_DAY].astype(float)
     age = rows[AGE].astype(float)
     settled = rows[SETTLED].astype(bool)
@@ -78,7 +80,8 @@ def _lifetimes(rows: Mapping[str, np.ndarray]) -> tuple[np.ndarray, np.ndarray, 
         ]
     )
     keep = weights > 1e-9
-    return durations[keep], observed[keep], weights[keep]
+    row = np.tile(np.arange(last.size), 4)
+    return durations[keep], observed[keep], weights[keep], row[keep]
 
 
 def kaplan_meier(
@@ -91,6 +94,13 @@ def kaplan_meier(
     times, index = np.unique(durations, return_inverse=True)
     ended = np.bincount(index, weights=weights * observed, minlength=times.size)
     leaving = np.bincount(index, weights=weights, minlength=times.size)
+    return _product_limit(times, ended, leaving, at)
+
+
+def _product_limit(
+    times: np.ndarray, ended: np.ndarray, leaving: np.ndarray, at: np.ndarray
+) -> np.ndarray:
+    """`kaplan_meier` from the weight ended (observed) and leaving at each distinct time."""
     at_risk = leaving[::-1].cumsum()[::-1]
     hazard = np.divide(ended, at_risk, out=np.zeros_like(ended), where=at_risk > 0)
     survival = np.cumprod(1.0 - hazard)
@@ -111,33 +121,80 @@ def survival_curve(rows: pd.DataFrame, days: Sequence[int]) -> list[dict]:
 
 def _survival_curve(rows: Mapping[str, np.ndarray], days: Sequence[int]) -> list[dict]:
     """`survival_curve` of a cohort's columns (at least one row)."""
-    durations, observed, weights = _lifetimes(rows)
-    oldest = float(np.nanmax(rows[AGE].astype(float)))  # as pandas: NaN skipped
-    youngest = float(np.nanmin(rows[AGE].astype(float)))
-    grid = sorted({d for d in days if d <= oldest} | {int(oldest)})
+    durations, observed, weights, _ = _lifetimes(rows)
+    ages = rows[AGE].astype(float)
+    # as pandas: NaN skipped
+    grid, at, settled_through = _grid(float(np.nanmax(ages)), float(np.nanmin(ages)), days)
     if durations.size == 0:
         return []
-    # P(T >= n) = S(n - 1/2) for lifetimes in whole days
+    return _points(grid, kaplan_meier(durations, observed, weights, at), settled_through)
+
+
+def _grid(
+    oldest: float, youngest: float, days: Sequence[int]
+) -> tuple[list[int], np.ndarray, float]:
+    """The days a cohort's curve is read on (up to its oldest customers' age), the times read
+    (P(T >= n) = S(n - 1/2) for lifetimes in whole days), and the last day resting on observed
+    churn alone (its youngest customers' age less CHURN_INACTIVITY_DAYS)."""
+    grid = sorted({d for d in days if d <= oldest} | {int(oldest)})
     at = np.asarray([max(d - 0.5, 0.0) for d in grid])
-    values = kaplan_meier(durations, observed, weights, at)
-    settled_through = youngest - CHURN_INACTIVITY_DAYS
+    return grid, at, youngest - CHURN_INACTIVITY_DAYS
+
+
+def _points(grid: list[int], values: np.ndarray, settled_through: float) -> list[dict]:
     return [
         {
             "day": int(day),
-            "p": 1.0 if day == 0 else round(float(value), 4),
+            "p": 1.0 if day == 0 else round(value, 4),
             "observed": bool(day <= settled_through),
         }
-        for day, value in zip(grid, values, strict=True)
+        for day, value in zip(grid, values.tolist(), strict=True)
     ]
 
 
 def cohort_survival(rows: pd.DataFrame, days: Sequence[int]) -> dict[str, list[dict]]:
-    """`survival_curve` of each cohort (KEY) of the grouped lifetimes."""
-    columns = _columns(rows, _SURVIVAL_COLUMNS) if len(rows) else {}
-    return {
-        str(key): _survival_curve({c: v[at] for c, v in columns.items()}, days)
-        for key, at in _groups(rows).items()
-    }
+    """`survival_curve` of each cohort (KEY) of the grouped lifetimes, exactly: the lifetimes of
+    every cohort are built and their weights summed per cohort and duration at once (in the
+    order one cohort's alone sums them); the running sums and products go cohort by cohort."""
+    groups = _groups(rows)
+    if not groups:
+        return {}
+    keys = list(groups)
+    sizes = np.asarray([len(groups[key]) for key in keys])
+    # each cohort's rows together, in their order
+    columns = _columns(rows, _SURVIVAL_COLUMNS)
+    ordered = {c: v[np.concatenate([groups[key] for key in keys])] for c, v in columns.items()}
+    durations, observed, weights, row = _lifetimes(ordered)
+    if np.isnan(durations).any():  # np.unique's NaN handling is not that of the bins below
+        return {str(k): _survival_curve({c: v[at] for c, v in columns.items()}, days)
+                for k, at in groups.items()}  # fmt: skip
+    cohort = np.repeat(np.arange(len(keys)), sizes)[row]
+    # a bin per cohort and distinct duration, cohorts in order, durations ascending
+    order = np.lexsort((durations, cohort))
+    sorted_cohort, sorted_duration = cohort[order], durations[order]
+    first = np.ones(order.size, dtype=bool)
+    first[1:] = (np.diff(sorted_cohort) != 0) | (np.diff(sorted_duration) != 0)
+    bins = np.empty(order.size, dtype=np.int64)
+    bins[order] = np.cumsum(first) - 1
+    count = int(first.sum())
+    ended = np.bincount(bins, weights=weights * observed, minlength=count)
+    leaving = np.bincount(bins, weights=weights, minlength=count)
+    times, bin_cohort = sorted_duration[first], sorted_cohort[first]
+    bounds = np.searchsorted(bin_cohort, np.arange(len(keys) + 1))
+    # each cohort's oldest and youngest age, NaN skipped (as np.nanmax and np.nanmin)
+    ages, starts = ordered[AGE].astype(float), np.concatenate([[0], np.cumsum(sizes)[:-1]])
+    oldest = np.fmax.reduceat(ages, starts).tolist()
+    youngest = np.fmin.reduceat(ages, starts).tolist()
+    out = {}
+    for index, key in enumerate(keys):
+        grid, at, settled_through = _grid(oldest[index], youngest[index], days)
+        low, high = bounds[index], bounds[index + 1]
+        if low == high:
+            out[str(key)] = []
+            continue
+        values = _product_limit(times[low:high], ended[low:high], leaving[low:high], at)
+        out[str(key)] = _points(grid, values, settled_through)
+    return out
 
 
 def cohort_churn_drivers(

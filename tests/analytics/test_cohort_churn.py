@@ -138,3 +138,27 @@ def test_nobody_survives_once_all_at_risk_have_ended():
     at = np.asarray([0.5, 1.0, 2.0, 5.0])
     survival = kaplan_meier(np.asarray([1.0, 1.0, 2.0, 2.0]), np.ones(4, bool), weights, at)
     np.testing.assert_allclose(survival, [1.0, 1 - 1.0 / 1.3, 0.0, 0.0], rtol=1e-12)
+
+
+def test_every_cohorts_survival_is_exactly_that_cohort_alone():
+    """cohort_survival counts all cohorts at once: each curve is survival_curve's to the bit."""
+    rng = np.random.default_rng(7)
+    n = 3000
+    age = rng.integers(0, 400, n)
+    last = np.minimum(rng.integers(0, 400, n), age)
+    scored = rng.integers(0, 6, n)
+    rows = pd.DataFrame(
+        {
+            KEY: rng.choice([f"2024-{w:02d}|meta" for w in range(1, 60)], n),
+            LAST_DAY: last,
+            AGE: age,
+            SETTLED: age - last >= 90,
+            CUSTOMERS: scored + rng.integers(0, 3, n),
+            CHURN_SCORED: scored,
+            CHURN_SUM: np.where(scored > 0, scored * rng.random(n), np.nan),
+        }
+    )
+    together = cohort_survival(rows, DAYS)
+    alone = {key: survival_curve(rows[rows[KEY] == key], DAYS) for key in rows[KEY].unique()}
+    assert together == alone
+    assert sum(len(curve) for curve in together.values()) > 59 * 5
