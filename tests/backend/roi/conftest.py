@@ -36,6 +36,16 @@ JAN10 = dt.date(2024, 1, 10)
 AS_OF = dt.date(2024, 3, 1)
 
 
+def typed(value):
+    """A JSON value with its type at every level (1 and 1.0 differ), dict keys in order: what
+    two encodings of one answer must agree on."""
+    if isinstance(value, dict):
+        return ["object", [(k, typed(v)) for k, v in value.items()]]
+    if isinstance(value, list):
+        return ["array", [typed(v) for v in value]]
+    return [type(value).__name__, value]
+
+
 def days(start: dt.date, end: dt.date) -> list[dt.date]:
     return [start + dt.timedelta(days=i) for i in range((end - start).days + 1)]
 

@@ -10,16 +10,7 @@ from marshmallow import Schema, fields, post_dump
 
 from backend.api.dumping import compiled_dump
 from backend.api.strings import Text
-from tests.backend.roi.conftest import AS_OF, JAN1, JAN10
-
-
-def typed(value):
-    """A value with its type at every level (1 and 1.0 differ), dict keys in order."""
-    if isinstance(value, dict):
-        return ["object", [(k, typed(v)) for k, v in value.items()]]
-    if isinstance(value, list):
-        return ["array", [typed(v) for v in value]]
-    return [type(value).__name__, value]
+from tests.backend.roi.conftest import AS_OF, JAN1, JAN10, typed
 
 
 class Point(Schema):

@@ -11,6 +11,7 @@ import json
 import pytest
 
 from backend.models import Role
+from tests.backend.roi.conftest import typed
 
 RANGE = {"start": "2024-01-01", "end": "2024-01-10"}
 ROW_METRICS = {
@@ -253,14 +254,6 @@ def test_the_cohorts_body_is_what_its_schema_documents(marketer, world, grain):
 
 def assert_same_json(body: bytes | str, expected: bytes | str) -> None:
     """The same JSON value: the same keys in the same order, ints as ints, floats as floats."""
-
-    def typed(value):
-        if isinstance(value, dict):
-            return ["object", [(k, typed(v)) for k, v in value.items()]]
-        if isinstance(value, list):
-            return ["array", [typed(v) for v in value]]
-        return [type(value).__name__, value]
-
     assert typed(json.loads(body)) == typed(json.loads(expected))
 
 
