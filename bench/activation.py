@@ -12,15 +12,19 @@ model_outputs' columns. Then, timed:
 - reference: `COPY ... FROM STDIN (FORMAT csv)` of one version's rows (the CSV text
   `outputs.copy_outputs` writes, made before the timer) into the unindexed table, committed;
 - outputs first: a new ready version's outputs stored by `outputs.copy_outputs` and committed
-  while it is inactive, then the version activated as `flask activate-model` does it
-  (`versions.record_activation_request`, `versions.carry_out_activation`): every customer's
-  predictions rewritten and the customer groups re-summed at commit;
-- active first: another new ready version activated while it has no outputs (every customer's
-  predictions cleared), then its outputs stored under the active version and committed (every
-  customer's predictions written again).
+  while it is inactive (nothing but the COPY), then the version activated as `flask
+  activate-model` does it (`versions.record_activation_request`,
+  `versions.carry_out_activation`): at commit a new prediction set is built for the new pair of
+  active versions, its prediction sums per customer group at every grain inserted into the
+  narrow tables (`backend/services/roi/sql/prediction_sums.py`), made the active one, and the
+  old set's rows deleted;
+- active first: another new ready version activated while it has no outputs (a set without LTV
+  sums), then its outputs stored under the active version and committed (the COPY's statement
+  trigger builds the pair's set afresh).
 
-Each order ends with every customer scored by the version (checked). While the timers run, a
-reader on a connection of its own sums the customer groups again and again (a report's read);
+Each order ends with every customer scored by the version (checked, in the customers'
+predictions and the groups'). While the timers run, a reader on a connection of its own sums
+the customer groups with their predictions again and again (a report's read);
 `reader_*_ms` against `reader_quiet_*_ms` (the same reads before any write) show whether readers
 wait for the writers.
 
@@ -62,7 +66,8 @@ REFERENCE_TABLE = "bench_outputs_reference"
 TARGET_S = 60
 #: A report's read of the customer side: the last 30 days' groups summed.
 READ = """
-    SELECT sum(customers), sum(predicted_ltv_365), sum(churn_sum) FROM roi_customer_days
+    SELECT sum(customers), sum(predicted_ltv_365), sum(churn_sum)
+    FROM roi_customer_days_with_predictions
     WHERE acquisition_date BETWEEN %(first)s AND %(last)s
 """
 
@@ -159,13 +164,15 @@ def copy_reference(db, csv: str) -> None:
 
 
 def check_scored(db, version_id: int) -> None:
-    """Every customer carries the version's predictions, in roi_customers and in its groups."""
+    """Every customer carries the version's predictions, per customer and in the groups."""
     from sqlalchemy import text
 
     scored = db.session.execute(
-        text("SELECT count(*) FILTER (WHERE ltv_scored), count(*) FROM roi_customers")
+        text("SELECT count(*) FILTER (WHERE ltv_scored), count(*) FROM roi_customer_predictions")
     ).one()
-    grouped = db.session.execute(text("SELECT sum(ltv_scored) FROM roi_customer_days")).scalar()
+    grouped = db.session.execute(
+        text("SELECT sum(ltv_scored) FROM roi_customer_days_with_predictions")
+    ).scalar()
     stored = db.session.execute(
         text("SELECT count(*) FROM model_outputs WHERE model_version_id = :v"), {"v": version_id}
     ).scalar_one()

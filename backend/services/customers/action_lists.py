@@ -7,8 +7,8 @@ memory. Likely to pay: P(first purchase within 7 and 30 days) of the customers w
 yet, as the active first-purchase version stored it (`model_outputs`, customers acquired in the
 30 days before its scoring date), each row naming that version and date; with no active
 first-purchase version the list is refused (NoActiveModel, 422). Likely to churn: the active
-churn model's probability (`roi_customers`). Suspected: the stored traffic-quality judgement
-(`customer_suspicion`) with its reasons in plain words."""
+churn model's probability (`roi_customer_predictions`). Suspected: the stored traffic-quality
+judgement (`customer_suspicion`) with its reasons in plain words."""
 
 from __future__ import annotations
 
@@ -90,6 +90,8 @@ _SUSPECTS = "JOIN customer_suspicion s ON s.customer_id = r.customer_id AND s.su
 _FIRST_PURCHASE = """JOIN model_outputs o ON o.customer_id = r.customer_id
     AND o.model_version_id = :first_purchase"""
 _LIKELIEST = p_column(max(HORIZONS))
+#: The predictions of the active LTV and churn versions (`roi/sql/prediction_sums.py`).
+_PREDICTED = "JOIN roi_customer_predictions p ON p.customer_id = r.customer_id"
 QUERIES = {
     # not paid yet: no revenue event to date (the version may have scored them before they paid)
     "likely_to_pay": f"""SELECT {_IDENTITY_SQL},
@@ -97,8 +99,8 @@ QUERIES = {
         {_selected(_FIRST_PURCHASE)}
         AND r.events = 0 AND o.{_LIKELIEST} >= :min_p
         ORDER BY o.{_LIKELIEST} DESC, cu.acquired_at""",
-    "likely_to_churn": f"""SELECT {_IDENTITY_SQL}, r.churn_probability {_selected()}
-        AND r.churn_probability >= :min_p ORDER BY r.churn_probability DESC, cu.acquired_at""",
+    "likely_to_churn": f"""SELECT {_IDENTITY_SQL}, p.churn_probability {_selected(_PREDICTED)}
+        AND p.churn_probability >= :min_p ORDER BY p.churn_probability DESC, cu.acquired_at""",
     "suspected": f"""SELECT {_IDENTITY_SQL}, s.score, s.reasons {_selected(_SUSPECTS)}
         ORDER BY s.score DESC, cu.acquired_at""",
 }

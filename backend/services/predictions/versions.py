@@ -2,9 +2,11 @@
 trains them, marked 'failed' with the error), listing, activation (one active version per kind),
 and the data upkeep that runs before a training (campaign links, revenue conversions).
 
-Activating an LTV or churn version rewrites the predictions of every customer (`roi_customers`,
-at commit; a first-purchase version's outputs are read where they are used), so
-an admin's request is recorded and answered at once and carried out by a worker. Each version
+Activating an LTV or churn version builds the ROI read model's prediction sums for the new pair
+of active versions at commit (`roi/sql/prediction_sums.py`: grouped inserts of every customer's
+predictions, seconds to a minute at a million customers; a first-purchase version's outputs
+are read where they are used), so an admin's request is recorded and answered at once and
+carried out by a worker. Each version
 keeps the time it was last asked to become active (or made active by a training or an import);
 a request that reaches a worker after a later one of the same kind does nothing."""
 

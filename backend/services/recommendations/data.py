@@ -4,8 +4,8 @@ columns of `analytics.response`.
 
 Outcomes (`OUTCOMES`):
 - ``predicted_revenue``: the acquired cohorts' predicted revenue at the horizon, from the active
-  LTV model's predictions as the ROI read model serves them (roi_customers); a better model
-  improves the recommendation with no change here;
+  LTV model's predictions as the ROI read model serves them (roi_customer_predictions); a
+  better model improves the recommendation with no change here;
 - ``installs``: installs the platforms reported;
 - ``revenue``: revenue to date of the acquired customers.
 """
@@ -122,12 +122,16 @@ def _spend(start: dt.date, end: dt.date, reporting: str) -> pd.DataFrame:
 
 
 def _customer_outcome(column: str, start: dt.date, end: dt.date) -> pd.DataFrame:
+    """`column` of roi_customers, or of the customers' predictions (roi_customer_predictions,
+    the active versions'), summed per acquisition day and campaign."""
+    predicted = column.startswith("predicted_ltv_")
+    join = "JOIN roi_customer_predictions p ON p.customer_id = c.customer_id" if predicted else ""
     rows = db.session.execute(
         text(
             f"""
             SELECT c.acquisition_date, CAST(c.campaign_id AS text),
-                   CAST(sum(coalesce(c.{column}, 0)) AS float8)
-            FROM roi_customers c
+                   CAST(sum(coalesce({"p" if predicted else "c"}.{column}, 0)) AS float8)
+            FROM roi_customers c {join}
             WHERE c.campaign_id IS NOT NULL AND c.acquisition_date BETWEEN :start AND :end
             GROUP BY 1, 2
             """

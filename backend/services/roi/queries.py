@@ -8,7 +8,8 @@ the rate of each event's date) and the predictions of the active models are read
 customer side pre-aggregated per acquisition day, campaign, country and device
 (`roi_customer_days`, `roi_customer_lifetimes`, kept from `roi_customers` by a trigger), or
 their sums per day and platform, campaign, or country and device when the grouping needs
-nothing finer (`customer_source`), never from the customers, the revenue events or the model
+nothing finer (`customer_source`), each with the active prediction set's sums through its view
+(`prediction_sums.READ_VIEWS`), never from the customers, the revenue events or the model
 outputs: a cold report reads rows per day and campaign, not per customer. Every group key is
 text; a customer without the grouping's attribute is in the group '-'.
 """
@@ -32,6 +33,7 @@ from analytics.revenue_curves import CHECKPOINTS, HORIZONS
 from backend.extensions import db
 from backend.services.roi.sql import planner
 from backend.services.roi.sql.customer_groups import LAST_PURCHASES, days_into, definition
+from backend.services.roi.sql.prediction_sums import readable
 from backend.services.roi.tables import revenue_column
 
 UNATTRIBUTED = "-"
@@ -241,7 +243,8 @@ def frame(fetched: Fetched) -> pd.DataFrame:
 
 
 #: Where the customer side is read: the relations of `sql.customer_groups.AGGREGATES` and of its
-#: COARSE sums (a test reads the same columns per customer instead,
+#: COARSE sums, each through its view with the active prediction set's sums
+#: (`prediction_sums.readable`; a test reads the same columns per customer instead,
 #: `customer_groups.per_customer_sql`).
 CUSTOMER_SOURCES = {
     "days": "roi_customer_days",
@@ -294,7 +297,7 @@ def _customer_rows(selection: Selection, customer_key: str, source: str = "days"
     if level is None or "ad_account_id" in level:
         filters = _filters("c", "ad_account_id", "campaign_id")
     return f"""
-        FROM {CUSTOMER_SOURCES[source]} c
+        FROM {readable(CUSTOMER_SOURCES[source])} c
         WHERE c.acquisition_date BETWEEN :start AND :end AND c.platform = ANY(:platforms)
         {filters}
     """
@@ -366,7 +369,7 @@ def _lived_rows(selection: Selection, customer_key: str, as_of: dt.date) -> tupl
     columns = ", ".join(f"c.{c}" for c in _group_columns(source))
     filters = _filters("c", "ad_account_id", "campaign_id")
     parts = [
-        f"""SELECT {columns}, {into} AS {_DAYS_INTO} FROM {CUSTOMER_SOURCES[name]} c
+        f"""SELECT {columns}, {into} AS {_DAYS_INTO} FROM {readable(CUSTOMER_SOURCES[name])} c
             WHERE c.acquisition_date = ANY(CAST(:{param} AS date[]))
               AND c.platform = ANY(:platforms) {filters}"""
         for name, param, into in (

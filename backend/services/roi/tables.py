@@ -46,7 +46,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 from analytics.revenue_curves import CHECKPOINTS
 from backend.extensions import db
 from backend.models.types import Money
-from backend.services.roi.sql import customer_groups
+from backend.services.roi.sql import customer_groups, prediction_sums
 
 
 class RollupFigures:
@@ -117,16 +117,15 @@ def revenue_column(days: int) -> str:
 class RoiCustomer(db.Model):
     """Each customer as the ROI dashboards read it: its acquisition attributes, its revenue in
     the reporting currency (the total, the cumulative revenue at each checkpoint, the day of the
-    last purchase) and the predictions of the active model versions, so that a report reads one
-    index range of one table.
+    last purchase), so that a report reads one index range of one table; the predictions of the
+    active model versions are the view roi_customer_predictions since migration 0036
+    (`sql/prediction_sums.py`).
 
     Maintained by triggers in the writer's transaction (migration 0008): a row for every
     customer, attributes following the customers table, revenue following revenue_events (and a
-    new acquisition date), predictions following the outputs of the active LTV and churn
-    versions (churn: the churn model's, else the LTV model's) and any change of which versions
-    are active. Amounts are double precision for fast sums (revenue_events and model_outputs keep
-    the exact ones); an amount without an exchange rate makes every figure that includes it NaN,
-    so sums over it stay unknown, never smaller. A customer without payments has zeros.
+    new acquisition date). Amounts are double precision for fast sums (revenue_events keeps the
+    exact ones); an amount without an exchange rate makes every figure that includes it NaN, so
+    sums over it stay unknown, never smaller. A customer without payments has zeros.
     """
 
     __tablename__ = "roi_customers"
@@ -146,12 +145,6 @@ class RoiCustomer(db.Model):
     #: Days from the acquisition date to the last purchase's UTC date (0: the acquisition date,
     #: or no purchase).
     last_purchase_day: Mapped[int] = mapped_column(Integer)
-    #: Whether the active LTV version has an output for the customer.
-    ltv_scored: Mapped[bool] = mapped_column(Boolean, server_default=false())
-    predicted_ltv_30: Mapped[float | None] = mapped_column(Double)
-    predicted_ltv_90: Mapped[float | None] = mapped_column(Double)
-    predicted_ltv_365: Mapped[float | None] = mapped_column(Double)
-    churn_probability: Mapped[float | None] = mapped_column(Double)
     #: Whether traffic quality judged the customer suspect (written with `customer_suspicion`
     #: by backend.services.early.suspicion; false until scored).
     suspect: Mapped[bool] = mapped_column(Boolean, server_default=false())
@@ -198,6 +191,10 @@ def _customer_group_table(name: str) -> Table:
     """`customer_groups.AGGREGATES[name]` (or COARSE) as a table of the metadata (migrations
     0020 and 0024 create them and their triggers): the key's columns, then the sums."""
     key, aggregates = customer_groups.definition(name)
+    # the prediction sums are kept apart since migration 0036 (`prediction_sums`)
+    aggregates = {
+        n: value for n, value in aggregates.items() if n not in customer_groups.PREDICTION_NAMES
+    }
     columns = []
     for column in key:
         kind = customer_groups.KEY_TYPES[column]
@@ -245,3 +242,48 @@ roi_customer_country_days = _customer_group_table("roi_customer_country_days")
 roi_customer_campaign_months = _customer_group_table("roi_customer_campaign_months")
 #: The same per ISO week (its Monday), for the whole weeks outside a report's months.
 roi_customer_campaign_weeks = _customer_group_table("roi_customer_campaign_weeks")
+
+
+class RoiPredictionSet(db.Model):
+    """A set of prediction sums of the customer groups for one pair of versions (LTV, churn:
+    the sums depend on both, the churn falling back per customer), one of them active
+    (`sql/prediction_sums.py`, migration 0036)."""
+
+    __tablename__ = "roi_prediction_sets"
+    __table_args__ = (
+        Index(
+            "ux_roi_prediction_sets_active",
+            "active",
+            unique=True,
+            postgresql_where=text("active"),
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    ltv_version_id: Mapped[int | None] = mapped_column(Integer)
+    churn_version_id: Mapped[int | None] = mapped_column(Integer)
+    active: Mapped[bool] = mapped_column(Boolean, server_default=false())
+
+
+def _prediction_sums_table(group_table: str) -> Table:
+    """The narrow table of a group table's prediction sums per set (`prediction_sums.TABLES`)."""
+    name = prediction_sums.TABLES[group_table]
+    key = customer_groups.definition(group_table)[0]
+    columns = [Column("set_id", Integer(), nullable=False)]
+    for column in key:
+        kind = customer_groups.KEY_TYPES[column]
+        columns.append(
+            Column(column, _GROUP_TYPES[kind.split()[0]](), nullable="NOT NULL" not in kind)
+        )
+    sums = prediction_sums.sums_of(group_table)
+    columns += [Column(n, _GROUP_TYPES[kind](), nullable=False) for n, (kind, _) in sums.items()]
+    empty = " AND ".join(f"{n} = 0" for n, (kind, _) in sums.items() if kind == "bigint")
+    indexes = [
+        Index(f"ux_{name}_key", "set_id", *key, unique=True, postgresql_nulls_not_distinct=True),
+        Index(f"ix_{name}_empty", "set_id", postgresql_where=text(empty)),
+    ]
+    return Table(name, db.metadata, *columns, *indexes)
+
+
+#: The prediction sums of each group table per prediction set.
+PREDICTION_SUMS_TABLES = {table: _prediction_sums_table(table) for table in prediction_sums.TABLES}

@@ -141,7 +141,7 @@ def test_the_api_lists_imports_and_a_worker_activates_versions(
     assert answer.json["is_active"] is False and answer.json["activation_requested_at"]
     active = wait_until_active(marketer, ltv_id)
     assert active["activation_requested_at"] == answer.json["activation_requested_at"]
-    scored = query("SELECT count(*) FROM roi_customers WHERE ltv_scored")
+    scored = query("SELECT count(*) FROM roi_customer_predictions WHERE ltv_scored")
     assert scored == [(3,)]
     assert marketer.post(f"/api/models/{ltv_id}/activate").status_code == 403
     entry = query("SELECT action, after FROM audit_log WHERE action = 'model_version.activate'")

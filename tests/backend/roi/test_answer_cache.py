@@ -165,6 +165,21 @@ def test_a_model_activation_changes_the_answers(app, db, marketer, world, warm):
     assert_fresh(app, marketer, warm, {"roi_platform", "roi_campaign", "cohorts"})
 
 
+def test_outputs_changed_under_the_active_version_change_the_answers(
+    app, db, marketer, world, warm
+):
+    """The active prediction set follows the active versions' outputs (a delta, no new set)
+    and the change is recorded for the cache."""
+    db.session.execute(
+        text(
+            "UPDATE model_outputs SET predicted_ltv_365 = predicted_ltv_365 + 50 "
+            "WHERE model_version_id IN (SELECT id FROM model_versions WHERE is_active)"
+        )
+    )
+    db.session.commit()
+    assert_fresh(app, marketer, warm, {"roi_platform", "roi_campaign", "cohorts"})
+
+
 def test_an_fx_upload_changes_the_answers(app, db, marketer, world, warm):
     load_fx_csv("Date,USD\n2024-01-05,1.2\n", "USD")
     assert_fresh(app, marketer, warm, {"roi_platform", "roi_campaign", "overview"})

@@ -33,10 +33,12 @@ from backend.services.roi import queries
 from backend.services.roi.cohorts import SURVIVAL_DAYS, cohort_report
 from backend.services.roi.overview import overview_figures
 from backend.services.roi.report import RoiRequest, load_frames, roi_report, selection_of
+from backend.services.roi.sql import prediction_sums
 from backend.services.roi.sql.customer_groups import (
     AGGREGATES,
     COARSE,
     PERIODS,
+    PREDICTION_NAMES,
     days_into,
     definition,
     live_view_sql,
@@ -57,28 +59,68 @@ def _rows(db, sql: str) -> list[tuple]:
     )
 
 
-def _fine_sums(table: str) -> str:
+def _fine_sums(table: str, of: str = "groups") -> str:
     """The groups of a COARSE table summed from its fine table now (a month's or week's: its
-    first day, and the customers' days into it)."""
+    first day, and the customers' days into it): `of` "groups", the sums the group tables hold;
+    "predictions", the active prediction set's sums from the fine table's narrow table; "read",
+    both from the view the reports read (`prediction_sums.READ_VIEWS`)."""
     fine, key = COARSE[table]
+    narrow = of == "predictions"
     period = f"CAST(date_trunc('{PERIODS.get(table)}', acquisition_date) AS date)"
-    into = days_into(table) if table in PERIODS else None
-    sums = [f"sum({name}) AS {name}" for name in definition(table)[1] if name != into]
-    keys = [f"{period if c == 'acquisition_date' and into else c} AS {c}" for c in key]
+    into = days_into(table) if table in PERIODS and not narrow else None
+    names = prediction_sums.sums_of(table) if narrow else definition(table)[1]
+    sums = [
+        f"sum({name}) AS {name}"
+        for name in names
+        if name != into and (of != "groups" or name not in PREDICTION_NAMES)
+    ]
+    if narrow:
+        active = "(SELECT id FROM roi_prediction_sets WHERE active)"
+        fine = f"(SELECT * FROM {prediction_sums.TABLES[fine]} WHERE set_id = {active}) f"
+    elif of == "read":
+        fine = prediction_sums.READ_VIEWS[fine]
+    in_periods = table in PERIODS
+    keys = [f"{period if c == 'acquisition_date' and in_periods else c} AS {c}" for c in key]
     if into:
         sums.append(f"sum(customers * (acquisition_date - {period})) AS {into}")
     groups = ", ".join(str(i + 1) for i in range(len(key)))
     return f"SELECT {', '.join(keys + sums)} FROM {fine} GROUP BY {groups}"
 
 
+def _narrow_rows(table: str) -> str:
+    """The active prediction set's rows of `table`'s narrow table, without the set's id."""
+    key = definition(table)[0]
+    columns = ", ".join([*key, *prediction_sums.sums_of(table)])
+    return (
+        f"SELECT {columns} FROM {prediction_sums.TABLES[table]} "
+        "WHERE set_id = (SELECT id FROM roi_prediction_sets WHERE active)"
+    )
+
+
 def assert_groups_current(db) -> int:
     """Each pre-aggregate equals its groups computed from roi_customers now, and each coarse
-    one the sums of its fine one; the number of groups of roi_customer_days."""
+    one the sums of its fine one; the active prediction set's sums equal those computed from
+    roi_customers and the outputs of its versions now, coarse ones the sums of their fine
+    ones, and no other set is left; the number of groups of roi_customer_days."""
     for table in (*AGGREGATES, *COARSE):
         stored = _rows(db, f"SELECT * FROM {table}")
         assert stored == _rows(db, live_view_sql(table)), table
+        narrow = _rows(db, _narrow_rows(table))
+        assert narrow == _rows(db, prediction_sums.live_sql(table)), table
+        assert all(any(v != 0 for v in row[-len(prediction_sums.sums_of(table)) :])
+                   for row in narrow), table  # fmt: skip
     for table in COARSE:
         assert _rows(db, f"SELECT * FROM {table}") == _rows(db, _fine_sums(table)), table
+        assert _rows(db, _narrow_rows(table)) == _rows(db, _fine_sums(table, "predictions")), table
+    sets = db.session.execute(text("SELECT count(*), count(*) FILTER (WHERE active) "
+                                   "FROM roi_prediction_sets")).one()  # fmt: skip
+    assert tuple(sets) in ((0, 0), (1, 1)), sets
+    for narrow_table in prediction_sums.TABLES.values():
+        stray = (
+            f"SELECT count(*) FROM {narrow_table} n WHERE NOT EXISTS ("
+            "SELECT 1 FROM roi_prediction_sets s WHERE s.active AND s.id = n.set_id)"
+        )
+        assert db.session.execute(text(stray)).scalar_one() == 0, narrow_table
     return db.session.execute(text("SELECT count(*) FROM roi_customer_days")).scalar_one()
 
 
@@ -218,9 +260,8 @@ def test_the_pre_aggregates_follow_every_kind_of_change(db, seed, way):
     ltv, _churn = world.predictions("first", 0.7)
     assert_groups_current(db)  # stored, not active: nothing changes
     activate(ltv.id)
-    assert (
-        db.session.execute(text("SELECT sum(ltv_scored) FROM roi_customer_days")).scalar_one() > 0
-    )
+    scored = text("SELECT sum(ltv_scored) FROM roi_customer_days_with_predictions")
+    assert db.session.execute(scored).scalar_one() > 0
     assert_groups_current(db)
     second_ltv, second_churn = world.predictions("second", 0.5)
     activate(second_churn.id)
@@ -308,8 +349,8 @@ def test_outputs_stored_under_an_active_version_reach_the_pre_aggregates(db, way
         {"v": ltv.id, "first": world.customers[0]},
     )
     db.session.commit()
-    scored = db.session.execute(text("SELECT sum(ltv_scored) FROM roi_customer_days"))
-    assert scored.scalar_one() == len(world.customers)
+    scored = text("SELECT sum(ltv_scored) FROM roi_customer_days_with_predictions")
+    assert db.session.execute(scored).scalar_one() == len(world.customers)
     assert_groups_current(db)
 
 
@@ -358,7 +399,7 @@ def test_the_answers_from_the_pre_aggregates_equal_those_read_per_customer(db, s
     coarse = {s: t for s, t in queries.CUSTOMER_SOURCES.items() if t in COARSE}
     assert set(coarse.values()) == set(COARSE)
     for source, table in coarse.items():  # the coarse groups: their fine ones instead
-        fine = f"({_fine_sums(table)})" if table in PERIODS else COARSE[table][0]
+        fine = f"({_fine_sums(table, 'read')})" if table in PERIODS else COARSE[table][0]
         monkeypatch.setitem(queries.CUSTOMER_SOURCES, source, fine)
     assert answers(START, end, as_of) == aggregated
     for source, table in queries.CUSTOMER_SOURCES.items():
@@ -446,7 +487,7 @@ def assert_as_rebuilt_from_scratch(db, monkeypatch, start: dt.date, end: dt.date
     """
     stored = """
         SELECT customer_id, ltv_scored, predicted_ltv_30, predicted_ltv_90, predicted_ltv_365,
-               churn_probability FROM roi_customers
+               churn_probability FROM roi_customer_predictions
     """
     assert _rows(db, stored) == _rows(db, expected)
     assert_groups_current(db)
@@ -592,7 +633,8 @@ def test_the_cohorts_survival_from_the_groups_equals_the_survival_of_each_custom
                    ({age} - c.last_purchase_day >= {cohorts.CHURN_INACTIVITY_DAYS}) AS settled,
                    1 AS customers, CAST(c.churn_probability IS NOT NULL AS int) AS churn_scored,
                    c.churn_probability AS churn_sum
-            FROM roi_customers c
+            FROM (SELECT r.*, p.predicted_ltv_365, p.churn_probability FROM roi_customers r
+                  JOIN roi_customer_predictions p USING (customer_id)) c
             WHERE c.acquisition_date BETWEEN '{START}' AND '{end}' AND c.platform IS NOT NULL
         """
         names = ["key", "last_day", "age", "settled", "customers", "churn_scored", "churn_sum"]
@@ -624,7 +666,8 @@ def test_the_predictions_of_a_report_sum_those_of_its_customers(db, seed):
         frame = queries.customers(lived.result(), cut.result()).set_index(cohorts.KEY)
         sql = f"""
             SELECT CAST({key} AS text), sum(c.predicted_ltv_365), sum(c.churn_probability)
-            FROM roi_customers c
+            FROM (SELECT r.*, p.predicted_ltv_365, p.churn_probability FROM roi_customers r
+                  JOIN roi_customer_predictions p USING (customer_id)) c
             WHERE c.acquisition_date BETWEEN '{START}' AND '{end}' AND c.platform IS NOT NULL
             GROUP BY 1
         """
@@ -641,11 +684,12 @@ def _committed_view(connection) -> tuple:
     cursor.execute("SET lock_timeout = '2s'")  # a reader that would wait fails instead
     out = []
     cursor.execute("SELECT count(*) FILTER (WHERE ltv_scored), sum(churn_probability) "
-                   "FROM roi_customers")  # fmt: skip
+                   "FROM roi_customer_predictions")  # fmt: skip
     out.append(cursor.fetchone())
     for table in (*AGGREGATES, *COARSE):
         ltv = "sum(predicted_ltv_365)" if "lifetimes" not in table else "0"
-        cursor.execute(f"SELECT {ltv}, sum(churn_sum), sum(churn_scored) FROM {table}")
+        cursor.execute(f"SELECT {ltv}, sum(churn_sum), sum(churn_scored) "
+                       f"FROM {prediction_sums.READ_VIEWS[table]}")  # fmt: skip
         out.append(cursor.fetchone())
     connection.rollback()
     return tuple(out)

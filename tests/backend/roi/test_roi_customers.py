@@ -94,8 +94,9 @@ def row(db, external_id: str = "u1") -> dict:
         db.session.execute(
             text(
                 "SELECT r.acquisition_date, r.platform, r.ad_account_id, r.campaign_id, r.country,"
-                " r.device, r.ltv_scored, r.predicted_ltv_30, r.predicted_ltv_365,"
-                " r.churn_probability FROM roi_customers r"
+                " r.device, p.ltv_scored, p.predicted_ltv_30, p.predicted_ltv_365,"
+                " p.churn_probability FROM roi_customers r"
+                " JOIN roi_customer_predictions p ON p.customer_id = r.customer_id"
                 " JOIN customers c ON c.id = r.customer_id WHERE c.external_id = :e"
             ),
             {"e": external_id},
@@ -226,18 +227,14 @@ def test_activating_a_first_purchase_version_leaves_the_roi_predictions_alone(db
     )
     ltv, _ = import_predictions()
     activate(ltv.id)
-    # a mark that only a refresh of every customer's predictions would overwrite
-    db.session.execute(
-        text(
-            "UPDATE roi_customers SET predicted_ltv_30 = 1234 WHERE customer_id = "
-            "(SELECT id FROM customers WHERE external_id = 'u1')"
-        )
-    )
-    db.session.commit()
+    # the active prediction set: only a refresh of the predictions would build another
+    active_set = text("SELECT id FROM roi_prediction_sets WHERE active")
+    built = db.session.execute(active_set).scalar_one()
     first_purchase = ready_first_purchase_version(db)
     activate(first_purchase)
     assert versions.active_version(ModelKind.FIRST_PURCHASE).id == first_purchase
-    assert predictions(db) == (True, 1234.0, 30.0, 0.4)  # not refreshed
+    assert db.session.execute(active_set).scalar_one() == built  # not refreshed
+    assert predictions(db) == (True, 9.0, 30.0, 0.4)
     (second,) = import_predictions(
         "customer_id,predicted_ltv_30,predicted_ltv_90,predicted_ltv_365\nu1,5,6,7\n", "second"
     )

@@ -48,7 +48,7 @@ OUTPUTS = """
     SELECT :v, id, id, 2 * id, 3 * id, 0.25 FROM customers
 """
 SCORED = """
-    SELECT count(*) FROM roi_customers
+    SELECT count(*) FROM roi_customer_predictions
     WHERE ltv_scored AND predicted_ltv_30 = customer_id AND predicted_ltv_365 = 3 * customer_id
       AND churn_probability = 0.25
 """
@@ -80,7 +80,8 @@ def test_activating_a_version_gives_every_customer_its_outputs(db):
     version.is_active = False
     db.session.commit()
     unscored = (
-        "SELECT count(*) FROM roi_customers WHERE NOT ltv_scored AND predicted_ltv_30 IS NULL"
+        "SELECT count(*) FROM roi_customer_predictions "
+        "WHERE NOT ltv_scored AND predicted_ltv_30 IS NULL"
     )
     assert db.session.execute(text(unscored)).scalar_one() == 3000
 

@@ -18,7 +18,10 @@ reader makes the group's sum NaN while that count is not 0. Groups left without 
 deleted; a TRUNCATE of roi_customers empties both.
 
 `AGGREGATES` is the definition: `live_view_sql` computes the same groups from roi_customers
-directly (the tests compare the two).
+directly (the tests compare the two). Since migration 0036 the sums of the predictions
+(`PREDICTION_SUMS`) are not in these tables: `prediction_sums.py` keeps them per prediction set
+in narrow tables of the same keys, and the reports read both through a view per table; the
+functions here take `skip=PREDICTION_NAMES` for the tables without them.
 
 `COARSE`: the same sums per acquisition day and platform only (`roi_customer_platform_days`,
 `roi_customer_platform_lifetimes`), and the days' sums per day and campaign
@@ -242,14 +245,20 @@ def last_purchase_included(table: str) -> list[str]:
 
 
 def _grouped(
-    table: str, source: str, sign: str = "1", per: str = "", only: tuple[str, ...] | None = None
+    table: str,
+    source: str,
+    sign: str = "1",
+    per: str = "",
+    only: tuple[str, ...] | None = None,
+    skip: tuple[str, ...] = (),
 ) -> str:
     """SELECT of the groups of `source` (rows of roi_customers, each with a column `sign`
     unless `sign` is a constant) with the table's key and sums; `per`: a further grouping
-    column that is not selected; `only`: these sums alone."""
+    column that is not selected; `only`: these sums alone; `skip`: these sums left out."""
     key, aggregates = definition(table)
     if only is not None:
         aggregates = {name: aggregates[name] for name in only}
+    aggregates = {name: value for name, value in aggregates.items() if name not in skip}
     keys = ", ".join(f"{_key_sql(c, table)} AS {c}" for c in key)
     signed = "{}" if sign == "1" else f"{sign} * ({{}})"  # no numeric product per row and sum
     sums = ", ".join(
@@ -260,27 +269,46 @@ def _grouped(
 
 
 def live_view_sql(table: str) -> str:
-    """The groups of `table` computed from roi_customers now (what the table must hold)."""
-    return _grouped(table, "roi_customers")
+    """The groups of `table` computed from roi_customers now (what the table must hold: its
+    sums less the predictions', which `prediction_sums` keeps apart since migration 0036)."""
+    return _grouped(table, "roi_customers", skip=PREDICTION_NAMES)
+
+
+#: Every customer with the predictions of the active prediction set
+#: (`prediction_sums.CUSTOMER_PREDICTIONS`, a view): the columns AGGREGATES' values read.
+PREDICTED_CUSTOMERS = (
+    "(SELECT r.*, p.ltv_scored, p.predicted_ltv_30, p.predicted_ltv_90, p.predicted_ltv_365, "
+    "p.churn_probability FROM roi_customers r "
+    "JOIN roi_customer_predictions p ON p.customer_id = r.customer_id) r"
+)
 
 
 def per_customer_sql(table: str) -> str:
-    """The rows of `table` one per customer (a relation with the table's columns): what the
-    reports would read without the pre-aggregation."""
-    return f"({_grouped(table, 'roi_customers', per='customer_id')})"
+    """The rows of `table` one per customer with every sum, the predictions' too (a relation
+    with the columns its readers read): what the reports would read without the
+    pre-aggregation."""
+    return f"({_grouped(table, PREDICTED_CUSTOMERS, per='customer_id')})"
+
+
+def columns_of(table: str, skip: tuple[str, ...] = ()) -> str:
+    """The column list of `table`'s key and sums (less `skip`), for an INSERT that names them
+    (a table whose columns were dropped and added again keeps them in another order)."""
+    key, aggregates = definition(table)
+    return ", ".join([*key, *(name for name in aggregates if name not in skip)])
 
 
 def fill_sql(table: str) -> str:
-    return f"INSERT INTO {table} {_grouped(table, 'roi_customers')}"
+    return f"INSERT INTO {table} ({columns_of(table)}) {_grouped(table, 'roi_customers')}"
 
 
-def _upsert(table: str, delta: str) -> str:
+def _upsert(table: str, delta: str, skip: tuple[str, ...] = ()) -> str:
     key, aggregates = AGGREGATES[table]
+    aggregates = {name: value for name, value in aggregates.items() if name not in skip}
     nonzero = " OR ".join(f"{name} <> 0" for name in aggregates)
     updates = ", ".join(f"{name} = t.{name} + excluded.{name}" for name in aggregates)
     return f"""
-        INSERT INTO {table} AS t
-        SELECT * FROM ({_grouped(table, delta, "sign")}) g WHERE {nonzero}
+        INSERT INTO {table} AS t ({columns_of(table, skip)})
+        SELECT * FROM ({_grouped(table, delta, "sign", skip=skip)}) g WHERE {nonzero}
         ON CONFLICT ({", ".join(key)}) DO UPDATE SET {updates};
         DELETE FROM {table} WHERE customers = 0;"""
 
@@ -310,11 +338,11 @@ _TOUCHED = {
 }
 
 
-def _rebuild(table: str) -> str:
+def _rebuild(table: str, skip: tuple[str, ...] = ()) -> str:
     source = "(SELECT * FROM roi_customers WHERE acquisition_date BETWEEN first AND last) r"
     return f"""
     DELETE FROM {table} WHERE acquisition_date BETWEEN first AND last;
-    INSERT INTO {table} {_grouped(table, source)};"""
+    INSERT INTO {table} ({columns_of(table, skip)}) {_grouped(table, source, skip=skip)};"""
 
 
 #: The sums of each table that depend on the predictions alone (the active LTV and churn
@@ -327,6 +355,9 @@ PREDICTION_SUMS = {
     )
     for table, (_, aggregates) in AGGREGATES.items()
 }
+#: Every sum of PREDICTION_SUMS: what the group tables hold no more since migration 0036
+#: (`prediction_sums` keeps them per prediction set).
+PREDICTION_NAMES = tuple(dict.fromkeys(n for names in PREDICTION_SUMS.values() for n in names))
 #: A key column's value that never is NULL for a hash join of groups (with `IS NULL` beside it:
 #: a NULL key is its own group, NULLS NOT DISTINCT).
 _NOT_NULL = {"text": "''", "integer": "0", "bigint": "0"}
@@ -382,14 +413,17 @@ BULK_PREDICTIONS_WORK_MEM = "512MB"
 PREDICTIONS_ONLY = "spendlens.roi_predictions_only"
 
 
-def function_sql(rebuild: bool = True, predictions: bool = True) -> list[str]:
+def function_sql(
+    rebuild: bool = True, predictions: bool = True, skip: tuple[str, ...] = ()
+) -> list[str]:
     """The trigger function that keeps both tables current, and the rebuild of the groups of a
     range of days it calls for a bulk write: under a lock that lets readers read but waits for
     every other writer of the groups to commit, so the sums it reads afresh hold every
     committed change, and a writer after it adds its delta to them. A bulk update of the
     predictions alone (`PREDICTIONS_ONLY`) re-sums the prediction sums of its days only
     (`predictions`=False: every column, as migration 0022 defined it). `rebuild`=False: deltas
-    only, whatever the size (migration 0020's first definition)."""
+    only, whatever the size (migration 0020's first definition). `skip`: sums the tables hold no
+    more (migration 0036: PREDICTION_NAMES, with `predictions`=False)."""
     bulk = dict.fromkeys(_DELTAS, "PERFORM roi_customer_groups_rebuild(first, last);")
     if predictions:
         bulk["UPDATE"] = f"""IF current_setting('{PREDICTIONS_ONLY}', true) = 'on' THEN
@@ -404,11 +438,11 @@ def function_sql(rebuild: bool = True, predictions: bool = True) -> list[str]:
         IF touched >= threshold THEN
             {bulk[op]}
         ELSIF touched > 0 THEN"""
-        + "".join(_upsert(table, delta) for table in AGGREGATES)
+        + "".join(_upsert(table, delta, skip) for table in AGGREGATES)
         + "\n        END IF;"
         for i, (op, delta) in enumerate(_DELTAS.items())
     )
-    rebuilds = "".join(_rebuild(table) for table in AGGREGATES)
+    rebuilds = "".join(_rebuild(table, skip) for table in AGGREGATES)
     threshold = (
         "COALESCE(CAST(NULLIF(current_setting('spendlens.roi_groups_rebuild_rows', true), '') "
         f"AS bigint), {REBUILD_ROWS})"
@@ -417,7 +451,7 @@ def function_sql(rebuild: bool = True, predictions: bool = True) -> list[str]:
     )
     repredicts = "".join(_repredict(table) for table in AGGREGATES)
     out = [
-        _bulk_function("roi_customer_groups_rebuild", rebuilds, tuned=predictions),
+        _bulk_function("roi_customer_groups_rebuild", rebuilds, tuned=predictions or bool(skip)),
         f"""CREATE OR REPLACE FUNCTION roi_customer_groups_changed() RETURNS trigger
 LANGUAGE plpgsql AS $$
 DECLARE
@@ -519,7 +553,8 @@ def _coarse_value(name: str, table: str) -> str:
 
 
 def coarse_fill_sql(table: str, skip: tuple[str, ...] = ()) -> str:
-    return f"INSERT INTO {table} {_coarse_grouped(table, COARSE[table][0], skip=skip)}"
+    grouped = _coarse_grouped(table, COARSE[table][0], skip=skip)
+    return f"INSERT INTO {table} ({columns_of(table, skip)}) {grouped}"
 
 
 #: Rows deleted or updated by a statement on a fine table from which, while this transaction
@@ -532,15 +567,16 @@ def coarse_fill_sql(table: str, skip: tuple[str, ...] = ()) -> str:
 COARSE_REGROUP_ROWS = 1000
 
 
-def coarse_function_sql(table: str, regroup: bool = True) -> str:
+def coarse_function_sql(table: str, regroup: bool = True, skip: tuple[str, ...] = ()) -> str:
     """The trigger function that keeps `table` (COARSE) current: per write to its fine table,
     the written fine rows added (new) and subtracted (old) per coarse group in one upsert, the
     groups left without customers deleted. `regroup`: a DELETE or UPDATE of
     COARSE_REGROUP_ROWS rows or more under the lock that keeps every other writer of the fine
     table out (a bulk re-sum) re-sums the coarse groups of its days from the fine table
-    instead (migration 0027)."""
+    instead (migration 0027). `skip`: sums the tables hold no more (migration 0036)."""
     fine = COARSE[table][0]
     key, aggregates = definition(table)
+    aggregates = {name: value for name, value in aggregates.items() if name not in skip}
     nonzero = " OR ".join(f"{name} <> 0" for name in aggregates)
     updates = ", ".join(f"{name} = t.{name} + excluded.{name}" for name in aggregates)
     locked = (
@@ -560,8 +596,8 @@ def coarse_function_sql(table: str, regroup: bool = True) -> str:
     branches = []
     for i, (op, delta) in enumerate(_DELTAS.items()):
         adjust = f"""
-        INSERT INTO {table} AS t
-        SELECT * FROM ({_coarse_grouped(table, delta, "sign")}) g WHERE {nonzero}
+        INSERT INTO {table} AS t ({columns_of(table, skip)})
+        SELECT * FROM ({_coarse_grouped(table, delta, "sign", skip)}) g WHERE {nonzero}
         ON CONFLICT ({", ".join(key)}) DO UPDATE SET {updates};
         DELETE FROM {table} WHERE customers = 0;"""
         if regroup and op != "INSERT":
@@ -570,7 +606,8 @@ def coarse_function_sql(table: str, regroup: bool = True) -> str:
         FROM ({_TOUCHED[op]}) d;
         IF touched >= threshold AND ({locked}) THEN{widen}
             DELETE FROM {table} WHERE acquisition_date BETWEEN first AND last;
-            INSERT INTO {table} {_coarse_grouped(table, source)};
+            INSERT INTO {table} ({columns_of(table, skip)})
+            {_coarse_grouped(table, source, skip=skip)};
         ELSIF touched > 0 THEN{adjust}
         END IF;"""
         branches.append(f"    {'IF' if i == 0 else 'ELSIF'} TG_OP = '{op}' THEN{adjust}")

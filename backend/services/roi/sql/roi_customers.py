@@ -12,6 +12,10 @@ the predictions of the active model versions, rewritten in the writer's transact
 `refresh_roi_predictions`, 0008's first definition and each later one, is in `roi_predictions.py`.
 `COMMIT_TRIGGERS` are 0008's; `roi_predictions_triggers.sql` (migration 0023), in use, fires them
 for the LTV and churn kinds only.
+
+Since migration 0036 roi_customers holds no predictions: the model_outputs triggers and the one
+at commit keep the active prediction set instead (`prediction_sums.py`), and
+`customers_inserted_sql(predictions=False)` is the insert in use.
 """
 
 CHECKPOINTS = (1, 3, 7, 14, 30, 60, 90, 120, 180, 270, 365, 540, 730, 1095)
@@ -94,19 +98,29 @@ COMMIT_TRIGGERS = {
     "model_versions_deleted": ("DELETE", _ACTIVE_OLD),
 }
 
+
+def customers_inserted_sql(predictions: bool = True) -> str:
+    """The body of `customers_inserted`: a row per new customer (`predictions`: not scored, as
+    before migration 0036 took the predictions out of roi_customers)."""
+    scored = (
+        (",\n                                   ltv_scored", ", false") if predictions else ("", "")
+    )
+    columns = f"customer_id, {', '.join(ATTRIBUTES)}, {', '.join(REVENUE)}"
+    return f"""
+        INSERT INTO roi_customers ({columns}{scored[0]})
+        SELECT n.id, {", ".join(f"n.{c}" for c in ATTRIBUTES)},
+               {", ".join(["0"] * len(REVENUE))}{scored[1]}
+        FROM new_rows n;
+        """
+
+
 TRIGGERS = {
     # name: (table, event, transition tables, body)
     "customers_inserted": (
         "customers",
         "INSERT",
         "NEW TABLE AS new_rows",
-        f"""
-        INSERT INTO roi_customers (customer_id, {", ".join(ATTRIBUTES)}, {", ".join(REVENUE)},
-                                   ltv_scored)
-        SELECT n.id, {", ".join(f"n.{c}" for c in ATTRIBUTES)},
-               {", ".join(["0"] * len(REVENUE))}, false
-        FROM new_rows n;
-        """,
+        customers_inserted_sql(),
     ),
     "customers_acquisition_changed": (
         "customers",

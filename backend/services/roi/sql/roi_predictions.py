@@ -5,7 +5,8 @@ LTV version. Rows whose predictions are unchanged are not written.
 
 Each migration that changed the function renders its own definition here from the one UPDATE of
 the predictions (`update_sql`), and the migration before it renders the earlier one for its
-downgrade: `FIRST` (0008), `JOINED` (0015), `HASH_JOINED` (0025), `BULK` (0032, in use).
+downgrade: `FIRST` (0008), `JOINED` (0015), `HASH_JOINED` (0025), `BULK` (0032; dropped by
+0036, whose downgrade puts it back: the predictions left roi_customers, `prediction_sums.py`).
 """
 
 from __future__ import annotations
