@@ -67,7 +67,7 @@ def upgrade() -> None:
     )
     for statement in prediction_sums.create_sql():
         op.execute(statement)
-    for statement in prediction_sums.functions_sql():
+    for statement in prediction_sums.functions_sql(late_lock=True):
         op.execute(statement)
     for statement in prediction_sums.triggers_sql():
         op.execute(statement)

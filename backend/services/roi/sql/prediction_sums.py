@@ -32,8 +32,12 @@ on; triggers on model_outputs add the touched customers' contributions after the
 and subtract those before it (a customer's contribution read from its roi_customers row and
 the pair's outputs). A deletion from roi_customers rebuilds the set's rows of its days from
 the customers left: deleting customers deletes their outputs in the same statement, and
-either table's trigger may find the other's rows gone already. `live_sql` is the definition
-the tests compare the tables with.
+either table's trigger may find the other's rows gone already. Each of these triggers takes
+the build's SHARE ROW EXCLUSIVE lock on the sets and the narrow tables first, before reading
+the active set (migration 0037): writers of roi_customers and of the active versions' outputs
+follow each other until commit, and none of them is rolled back by a deadlock, which a weaker
+lock first (ROW EXCLUSIVE, migration 0036's) upgraded on the bulk branch gave two writers at
+once; readers never wait. `live_sql` is the definition the tests compare the tables with.
 """
 
 from __future__ import annotations
@@ -261,9 +265,10 @@ def _active_version(kind: str) -> str:
     )
 
 
-def functions_sql() -> list[str]:
+def functions_sql(late_lock: bool = False) -> list[str]:
     """`roi_prediction_sets_refresh(force)` and `roi_prediction_groups_rebuild(set, first,
-    last)`, the trigger functions on roi_customers and model_outputs, and the one at commit."""
+    last)`, the trigger functions on roi_customers and model_outputs, and the one at commit;
+    `late_lock`: the trigger functions as migration 0036 defined them (`triggers_lock_sql`)."""
     fills = "".join(
         f"\n        {_fill(t, 'new_set', 'roi_customers r', 'ltv_version', 'churn_version')}"
         for t in AGGREGATES
@@ -324,7 +329,18 @@ BEGIN
     SELECT * INTO pair FROM {SETS} WHERE id = the_set;
     {planner.tuned(_SETTINGS, body)}
 END $$"""
-    return [refresh, rebuild, _customers_changed_sql(), *_outputs_changed_sql(), AT_COMMIT]
+    return [refresh, rebuild, *triggers_lock_sql(late_lock), AT_COMMIT]
+
+
+def triggers_lock_sql(late_lock: bool = False) -> list[str]:
+    """The trigger functions on roi_customers and model_outputs, taking the lock of the sets and
+    the narrow tables first; `late_lock`: a ROW EXCLUSIVE lock of the narrow tables first and
+    the SHARE ROW EXCLUSIVE one only on the bulk branch (migration 0036's, which deadlocks two
+    bulk writers at once)."""
+    return [_customers_changed_sql(late_lock), *_outputs_changed_sql(late_lock)]
+
+
+_LATE_LOCK = f"LOCK TABLE {', '.join(TABLES.values())} IN ROW EXCLUSIVE MODE;"
 
 
 #: Replaces migration 0008's: an activation builds the new pair's set once, at commit.
@@ -393,9 +409,8 @@ def _upsert(table: str, signed: str) -> str:
         DELETE FROM {TABLES[table]} WHERE set_id = s.id AND {empty};"""
 
 
-def _customers_changed_sql() -> str:
+def _customers_changed_sql(late_lock: bool) -> str:
     """The trigger function on roi_customers keeping the active set's sums."""
-    lock = f"LOCK TABLE {', '.join(TABLES.values())} IN ROW EXCLUSIVE MODE;"
     branches = []
     for i, (op, signed) in enumerate(_SIGNED.items()):
         steps = ""
@@ -423,12 +438,15 @@ def _customers_changed_sql() -> str:
             # a deletion rebuilds its days: deleting customers deletes their outputs in the
             # same statement, and each table's trigger may find the other's rows gone already
             bulk = "touched > 0" if op == "DELETE" else "touched > 0 AND touched >= threshold"
+            relock = (
+                f"\n            {_LOCK}\n            SELECT * INTO s FROM {SETS} WHERE active;"
+                if late_lock
+                else ""
+            )
             steps += f"""
         SELECT count(*), min(acquisition_date), max(acquisition_date) INTO touched, first, last
         FROM {rows if op == "DELETE" else f"({scored}) x"};
-        IF {bulk} THEN
-            {_LOCK}
-            SELECT * INTO s FROM {SETS} WHERE active;
+        IF {bulk} THEN{relock}
             PERFORM roi_prediction_groups_rebuild(s.id, first, last, {grain == "lifetimes"});
         ELSIF touched > 0 THEN{upserts}
         END IF;"""
@@ -443,7 +461,7 @@ DECLARE
     first date;
     last date;
 BEGIN
-    {lock}
+    {_LATE_LOCK if late_lock else _LOCK}
     SELECT * INTO s FROM {SETS} WHERE active;
     IF NOT FOUND OR (s.ltv_version_id IS NULL AND s.churn_version_id IS NULL) THEN
         RETURN NULL;
@@ -454,7 +472,7 @@ BEGIN
 END $$"""
 
 
-def _outputs_changed_sql() -> list[str]:
+def _outputs_changed_sql(late_lock: bool) -> list[str]:
     """The bodies of model_outputs' statement triggers (migration 0008's names): the active
     set's sums of the customers whose outputs of its versions a statement wrote, by deltas;
     every sum afresh (a new set) from REBUILD_ROWS customers on."""
@@ -501,7 +519,7 @@ DECLARE
     first date;
     last date;
 BEGIN
-    LOCK TABLE {", ".join(TABLES.values())} IN ROW EXCLUSIVE MODE;
+    {_LATE_LOCK if late_lock else _LOCK}
     SELECT * INTO s FROM {SETS} WHERE active;
     IF NOT FOUND THEN
         RETURN NULL;
