@@ -136,7 +136,7 @@ def test_the_api_lists_imports_and_a_worker_activates_versions(
     assert [(v["id"], v["is_active"]) for v in listed] == [(ltv_id, False)]
     assert listed[0]["activation_requested_at"] is None
     answer = admin.post(f"/api/models/{ltv_id}/activate")
-    # answered as requested; the real worker rewrites every customer's predictions
+    # answered as requested; the real worker builds the new pair's prediction sums
     assert answer.status_code == 202, answer.json
     assert answer.json["is_active"] is False and answer.json["activation_requested_at"]
     active = wait_until_active(marketer, ltv_id)
