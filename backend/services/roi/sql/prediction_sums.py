@@ -409,6 +409,22 @@ def _upsert(table: str, signed: str) -> str:
         DELETE FROM {TABLES[table]} WHERE set_id = s.id AND {empty};"""
 
 
+def _trigger_start(late_lock: bool) -> str:
+    """The start of a trigger function keeping the active set: its variables, the lock of the
+    sets and narrow tables (taken first, migration 0037; 0036's took it late) and the active set
+    read into `s`."""
+    return f"""LANGUAGE plpgsql AS $$
+DECLARE
+    threshold bigint := {_THRESHOLD};
+    s record;
+    touched bigint;
+    first date;
+    last date;
+BEGIN
+    {_LATE_LOCK if late_lock else _LOCK}
+    SELECT * INTO s FROM {SETS} WHERE active;"""
+
+
 def _customers_changed_sql(late_lock: bool) -> str:
     """The trigger function on roi_customers keeping the active set's sums."""
     branches = []
@@ -453,16 +469,7 @@ def _customers_changed_sql(late_lock: bool) -> str:
         branches.append(f"""    {"IF" if i == 0 else "ELSIF"} TG_OP = '{op}' THEN{steps}""")
     body = "\n".join(branches)
     return f"""CREATE OR REPLACE FUNCTION roi_prediction_groups_changed() RETURNS trigger
-LANGUAGE plpgsql AS $$
-DECLARE
-    threshold bigint := {_THRESHOLD};
-    s record;
-    touched bigint;
-    first date;
-    last date;
-BEGIN
-    {_LATE_LOCK if late_lock else _LOCK}
-    SELECT * INTO s FROM {SETS} WHERE active;
+{_trigger_start(late_lock)}
     IF NOT FOUND OR (s.ltv_version_id IS NULL AND s.churn_version_id IS NULL) THEN
         RETURN NULL;
     END IF;
@@ -511,16 +518,7 @@ def _outputs_changed_sql(late_lock: bool) -> list[str]:
         delta = f"{signed('after_outputs', 1)}\n    UNION ALL\n    {signed('before_outputs', -1)}"
         upserts = "".join(f"\n        {ctes}{_upsert(table, delta).lstrip()}" for table in TABLES)
         out.append(f"""CREATE OR REPLACE FUNCTION {name}() RETURNS trigger
-LANGUAGE plpgsql AS $$
-DECLARE
-    threshold bigint := {_THRESHOLD};
-    s record;
-    touched bigint;
-    first date;
-    last date;
-BEGIN
-    {_LATE_LOCK if late_lock else _LOCK}
-    SELECT * INTO s FROM {SETS} WHERE active;
+{_trigger_start(late_lock)}
     IF NOT FOUND THEN
         RETURN NULL;
     END IF;
